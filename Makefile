@@ -1,0 +1,42 @@
+# Station — the two commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PYTEST_ARGS ?=
+
+.PHONY: demo test bench install services chromium lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres,redis,server]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+## Run Station on embedded defaults: SQLite, the Cin7 sandbox with demo data, jobs in-process.
+demo: $(STAMP)
+	$(BIN)/station demo --host 127.0.0.1 --port 5000
+
+## Install what the tests need and run the whole suite (SQLite, PostgreSQL, Redis).
+test: $(STAMP) services chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Benchmarks: writes bench/report.json.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --out bench/report.json
+
+## Start PostgreSQL and Redis when this machine has them installed but stopped.
+services:
+	@scripts/ensure-services
+
+## Debian's Chromium for the browser tests (no browser download is reachable here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check station printers tests
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,212 @@
+"""Label rendering and printing scenarios for ``make bench``."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from datetime import date
+from typing import Any
+
+from bench.stats import percentiles
+
+RENDERS = 300
+PRINTS = 200
+
+
+def sample_layout(n: int) -> Any:
+    """A realistic 4x6 label with a QR code."""
+    from station.labels import Address, LabelLayout
+
+    return LabelLayout(
+        sender=Address(
+            name="Kōwhai Gifts Ltd",
+            lines=("12 Carbine Road",),
+            city="Auckland",
+            postcode="1060",
+            country="NZ",
+        ),
+        receiver=Address(
+            name="Aroha Ngata",
+            company="Harbour Café",
+            lines=("1 Cuba Street", "Level 2"),
+            city="Wellington",
+            region="Wellington",
+            postcode="6011",
+            country="New Zealand",
+            phone="+64 21 555 0101",
+        ),
+        service="OVERNIGHT",
+        carrier="Own label",
+        ticket=f"ST{100000 + n:08d}7",
+        tracking_url=f"https://track.example.com/ST{100000 + n:08d}7",
+        parcel_index=1,
+        parcel_count=1,
+        weight_grams=1250,
+        reference=f"SO-{1000 + n}",
+        printed_on=date(2026, 11, 25),
+    )
+
+
+def _time(fn: Any, count: int) -> dict[str, float]:
+    samples = []
+    for n in range(count):
+        started = time.perf_counter()
+        fn(n)
+        samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)
+
+
+def label_rendering() -> dict[str, Any]:
+    """ZPL, PDF and PNG preview time per label (warm)."""
+    from station.labels import render_pdf, render_zpl
+    from station.labels.preview import render_png
+
+    layouts = [sample_layout(n) for n in range(RENDERS)]
+    pdf = render_pdf([layouts[0]])  # warm up fonts
+    render_png(pdf)
+    return {
+        "labels": RENDERS,
+        "zpl_203dpi": _time(lambda n: render_zpl(layouts[n]), RENDERS),
+        "zpl_300dpi": _time(lambda n: render_zpl(layouts[n], dpi=300), RENDERS),
+        "pdf_4x6": _time(lambda n: render_pdf([layouts[n]]), RENDERS),
+        "png_preview_203dpi": _time(lambda n: render_png(pdf), RENDERS),
+    }
+
+
+def queue_to_tcp_printer() -> dict[str, Any]:
+    """Render ZPL, record the job, and send it through the print queue to a TCP listener."""
+    from flask_migrate import upgrade
+
+    from printers.testing import ZebraListener
+    from station import create_app
+    from station.extensions import db
+    from station.labels import render_zpl
+    from station.models import Printer
+    from station.printing.queue import drain_printer, queue_job
+    from station.printing.transports import transport_for
+
+    with tempfile.TemporaryDirectory() as folder, ZebraListener() as zebra:
+        app = create_app(
+            {
+                "INSTANCE_PATH": folder,
+                "DATABASE_URL": f"sqlite:///{folder}/bench.db",
+                "JOBS_IMMEDIATE": True,
+                "LOG_LEVEL": "WARNING",
+            }
+        )
+        with app.app_context():
+            upgrade()
+            printer = Printer(
+                name="bench",
+                spec={
+                    "format": "zpl",
+                    "transport": "tcp9100",
+                    "host": "127.0.0.1",
+                    "port": zebra.port,
+                },
+            )
+            db.session.add(printer)
+            db.session.commit()
+            transport = transport_for(printer)
+
+            def one(n: int) -> None:
+                job = queue_job(
+                    db.session, printer, render_zpl(sample_layout(n)), kind="label", format="zpl"
+                )
+                db.session.commit()
+                drain_printer(db.session, printer, transport)
+                assert job.state.value == "done"
+
+            figures = _time(one, PRINTS)
+            received = len(zebra.wait_for_jobs(PRINTS, timeout=30))
+    return {"labels": PRINTS, "received_by_printer": received, "render_queue_send": figures}
+
+
+def consignment_to_tcp_printer() -> dict[str, Any]:
+    """Own-label consignment created → ZPL rendered → job recorded → bytes at a TCP listener."""
+    from flask_migrate import upgrade
+
+    from printers.testing import ZebraListener
+    from station import create_app
+    from station.carriers import (
+        InMemoryConsignmentStore,
+        InMemoryTicketAllocator,
+        OwnLabelCarrier,
+        Parcel,
+        ShipAddress,
+        Shipment,
+        default_services,
+        load_default_rate_card,
+    )
+    from station.extensions import db
+    from station.labels import render_zpl
+    from station.models import Printer
+    from station.printing.queue import drain_printer, queue_job
+    from station.printing.transports import transport_for
+
+    carrier = OwnLabelCarrier(
+        rate_card=load_default_rate_card(),
+        services=default_services(),
+        allocator=InMemoryTicketAllocator(),
+        store=InMemoryConsignmentStore(),
+    )
+    sender = ShipAddress(
+        name="Kōwhai Gifts Ltd",
+        lines=("12 Carbine Road",),
+        city="Auckland",
+        postcode="1060",
+        country="NZ",
+    )
+    receiver = ShipAddress(
+        name="Aroha Ngata",
+        lines=("1 Cuba Street",),
+        city="Wellington",
+        postcode="6011",
+        country="NZ",
+    )
+    with tempfile.TemporaryDirectory() as folder, ZebraListener() as zebra:
+        app = create_app(
+            {
+                "INSTANCE_PATH": folder,
+                "DATABASE_URL": f"sqlite:///{folder}/bench.db",
+                "JOBS_IMMEDIATE": True,
+                "LOG_LEVEL": "WARNING",
+            }
+        )
+        with app.app_context():
+            upgrade()
+            printer = Printer(
+                name="bench",
+                spec={
+                    "format": "zpl",
+                    "transport": "tcp9100",
+                    "host": "127.0.0.1",
+                    "port": zebra.port,
+                },
+            )
+            db.session.add(printer)
+            db.session.commit()
+            transport = transport_for(printer)
+
+            def one(n: int) -> None:
+                shipment = Shipment(
+                    sender=sender,
+                    receiver=receiver,
+                    parcels=(Parcel(weight_grams=1200),),
+                    service_code="ON",
+                    reference=f"SO-{n}",
+                )
+                result = carrier.create(shipment, idempotency_key=f"bench-{n}")
+                queue_job(
+                    db.session, printer, render_zpl(result.labels[0]), kind="label", format="zpl"
+                )
+                db.session.commit()
+                drain_printer(db.session, printer, transport)
+
+            figures = _time(one, PRINTS)
+            received = len(zebra.wait_for_jobs(PRINTS, timeout=30))
+    return {
+        "consignments": PRINTS,
+        "received_by_printer": received,
+        "create_render_queue_send": figures,
+    }

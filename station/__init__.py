@@ -1,0 +1,73 @@
+"""Station: a self-hosted shipping-label station for Cin7 Omni."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from station import extensions
+from station.config import DefaultConfig
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Station app: defaults, then instance/station.cfg, then STATION_*, then ``config``.
+
+    The instance folder (database, keys, job queue) is ``INSTANCE_PATH`` from ``config`` or
+    ``STATION_INSTANCE_PATH``, else Flask's default ``instance/`` beside the package.
+    """
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("STATION_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("station.cfg", silent=True)
+    app.config.from_prefixed_env("STATION")
+    if config:
+        app.config.update(config)
+    _init_instance(app)
+
+    from station import jobs, logs, settings
+    from station.cin7 import mount as cin7_mount
+    from station.cin7 import wiring as cin7_wiring
+    from station.web import register_blueprints
+
+    logs.init_app(app)
+    extensions.init_app(app)
+    settings.init_app(app)
+    cin7_wiring.init_app(app)
+    cin7_mount.init_app(app)
+    jobs.init_app(app)
+    register_blueprints(app)
+    return app
+
+
+def _init_instance(app: Flask) -> None:
+    """Fill the settings that depend on the instance folder: database path and keys."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'station.db'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["DATABASE_URL"]))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    """Engine options per backend: SQLite waits for locks instead of failing at once."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+def _instance_secret(path: Path) -> str:
+    """A random secret kept in the instance folder, so sessions survive restarts."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""Everything Station knows about Cin7 Omni: client, sandbox, sync."""

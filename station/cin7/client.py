@@ -1,0 +1,427 @@
+"""The Cin7 Omni v1 client: httpx, paced by a shared limiter, retried with backoff.
+
+Every HTTP attempt first takes a slot from the install's :class:`RateLimiter`. 429, 500,
+502, 503, 504, timeouts and connection errors are retried (tenacity) with exponential
+backoff and jitter, honouring ``Retry-After``; 400/401/403/404 are not retried. A POST
+(create) is retried only when Cin7 cannot have acted on it (429, no connection), so a
+retry never creates an order twice. Replies are checked and mapped to typed values;
+failures surface as the ``Cin7Error`` tree.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception_type
+from tenacity.wait import wait_exponential, wait_random
+
+from station.cin7 import mapping
+from station.cin7.errors import (
+    Cin7BadResponse,
+    Cin7Error,
+    Cin7Unavailable,
+    after_failed,
+    error_for_status,
+)
+from station.cin7.ratelimit import RateLimiter
+from station.cin7.types import Branch, ItemResult, Product, SalesOrder, StockRow
+
+log = logging.getLogger(__name__)
+
+MAX_ROWS = 250  # Cin7's largest page and largest batch
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+Sleep = Callable[[float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard to try before giving up on a call."""
+
+    attempts: int = 5
+    base_wait: float = 0.5  # seconds; doubles each attempt, plus up to this much jitter
+    max_wait: float = 30.0  # longest single wait; a longer Retry-After ends the retries
+    total_wait: float = 120.0  # most time spent waiting between the attempts of one call
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """One HTTP attempt, for counting calls per day and 429s."""
+
+    method: str
+    path: str
+    status: int | None
+    seconds: float
+    attempt: int
+    error: str | None
+
+
+class _Transient(Exception):
+    """A failure worth another attempt; ``error`` is what the caller gets if none succeeds."""
+
+    def __init__(
+        self, error: Cin7Error, *, retry_after: float | None = None, throttled: bool = False
+    ) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+        self.throttled = throttled
+
+
+class Cin7Client:
+    """Talks to one Cin7 account (or a Cin7-compatible server such as the sandbox).
+
+    ``http`` has the Cin7 base URL (everything before ``/v1/``) and the Basic auth set;
+    ``web`` (no auth) fetches the Shopify trigger URL. ``calls_made`` counts HTTP attempts.
+    """
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        limiter: RateLimiter,
+        retry: RetryPolicy = RetryPolicy(),
+        observer: Callable[[CallRecord], None] | None = None,
+        sleep: Sleep = time.sleep,
+        web: httpx.Client | None = None,
+    ) -> None:
+        self._http = http
+        self._web = web or httpx.Client(timeout=http.timeout, headers={"User-Agent": _agent()})
+        self._limiter = limiter
+        self._retry = retry
+        self._observer = observer
+        self._sleep = sleep
+        self.calls_made = 0
+
+    @classmethod
+    def connect(
+        cls,
+        base_url: str,
+        username: str,
+        api_key: str,
+        *,
+        limiter: RateLimiter,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        observer: Callable[[CallRecord], None] | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+        event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
+        sleep: Sleep = time.sleep,
+    ) -> Cin7Client:
+        """A client for ``base_url`` (everything before ``/v1/``) with Basic auth."""
+        http = httpx.Client(
+            base_url=base_url.rstrip("/") + "/",
+            auth=httpx.BasicAuth(username, api_key),
+            headers={"Accept": "application/json", "User-Agent": _agent()},
+            timeout=timeout,
+            transport=transport,
+            event_hooks=dict(event_hooks or {}),
+        )
+        web = httpx.Client(timeout=timeout, transport=transport, headers={"User-Agent": _agent()})
+        return cls(http, limiter=limiter, retry=retry, observer=observer, sleep=sleep, web=web)
+
+    def close(self) -> None:
+        """Close the HTTP connection pools."""
+        self._http.close()
+        self._web.close()
+
+    def __enter__(self) -> Cin7Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Reads ---------------------------------------------------------------------------
+
+    def list_page(
+        self,
+        resource: str,
+        *,
+        page: int = 1,
+        rows: int = MAX_ROWS,
+        where: str | None = None,
+        order: str | None = None,
+        fields: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """One page of ``GET v1/<resource>``: a list of JSON objects (empty past the end).
+
+        ``rows`` is capped at 250. Raises Cin7BadResponse unless Cin7 sends a JSON array
+        of objects.
+        """
+        params: dict[str, str | int] = {"page": max(1, page), "rows": _rows(rows)}
+        if where:
+            params["where"] = where
+        if order:
+            params["order"] = order
+        if fields:
+            params["fields"] = ",".join(fields)
+        body = self._call("GET", f"v1/{resource}", params=params)
+        if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
+            raise Cin7BadResponse(
+                f"Cin7 answered GET v1/{resource} with something other than a list of "
+                f"records: {mapping.excerpt(body)}"
+            )
+        return body
+
+    def iter_pages(
+        self,
+        resource: str,
+        *,
+        where: str | None = None,
+        order: str | None = None,
+        rows: int = MAX_ROWS,
+        fields: Sequence[str] | None = None,
+        expected_total: int | None = None,
+        max_pages: int = 10_000,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Pages 1, 2, ... of ``GET v1/<resource>``, each non-empty, until the list ends.
+
+        The list ends at the first page shorter than ``rows`` (capped at 250). Cin7 gives
+        no total, so a list that is an exact multiple of ``rows`` long costs one more call
+        that answers ``[]``; a caller that knows how many records to expect passes
+        ``expected_total`` and paging stops once that many have come (1,000 records at 250
+        rows: exactly 4 calls). Page numbers shift when records change while paging: for
+        a sync, page by a ``where`` on ``modifiedDate`` instead. Raises Cin7BadResponse
+        when ``max_pages`` full pages came back or a page repeats the previous one (a
+        server ignoring ``page``).
+        """
+        size = _rows(rows)
+        seen = 0
+        previous: list[dict[str, Any]] | None = None
+        for number in range(1, max_pages + 1):
+            page = self.list_page(
+                resource, page=number, rows=size, where=where, order=order, fields=fields
+            )
+            if page and page == previous:
+                raise Cin7BadResponse(
+                    f"Cin7 answered page {number} of v1/{resource} with page {number - 1} "
+                    "again; stopped paging."
+                )
+            if page:
+                yield page
+            seen += len(page)
+            if len(page) < size or (expected_total is not None and seen >= expected_total):
+                return
+            previous = page
+        raise Cin7BadResponse(
+            f"Cin7 kept sending full pages of v1/{resource} past page {max_pages}; stopped "
+            "paging. Narrow the filter or raise max_pages."
+        )
+
+    def sales_orders(
+        self,
+        *,
+        where: str | None = None,
+        order: str | None = "modifiedDate ASC",
+        rows: int = MAX_ROWS,
+        page: int = 1,
+    ) -> list[SalesOrder]:
+        """One page of sales orders."""
+        items = self.list_page("SalesOrders", page=page, rows=rows, where=where, order=order)
+        return [mapping.sales_order_from_json(item) for item in items]
+
+    def sales_order(self, order_id: int) -> SalesOrder | None:
+        """One sales order by Cin7 id, or None when Cin7 has none (404 or a null body)."""
+        body = self._call("GET", f"v1/SalesOrders/{int(order_id)}", missing_ok=True)
+        return None if body is None else mapping.sales_order_from_json(body)
+
+    def products(
+        self, *, where: str | None = None, rows: int = MAX_ROWS, page: int = 1
+    ) -> list[Product]:
+        """One page of products with their options."""
+        items = self.list_page("Products", page=page, rows=rows, where=where, order="id ASC")
+        return [mapping.product_from_json(item) for item in items]
+
+    def stock(
+        self, *, where: str | None = None, rows: int = MAX_ROWS, page: int = 1
+    ) -> list[StockRow]:
+        """One page of stock rows (one per option per branch)."""
+        items = self.list_page("Stock", page=page, rows=rows, where=where)
+        return [mapping.stock_row_from_json(item) for item in items]
+
+    def branches(self, *, rows: int = MAX_ROWS, page: int = 1) -> list[Branch]:
+        """One page of branches."""
+        items = self.list_page("Branches", page=page, rows=rows, order="id ASC")
+        return [mapping.branch_from_json(item) for item in items]
+
+    # Writes --------------------------------------------------------------------------
+
+    def update_sales_orders(self, items: Sequence[Mapping[str, Any]]) -> list[ItemResult]:
+        """PUT changes to many orders (250 per call); one result per item, in order.
+
+        Read every result: Cin7 answers 200 even when some items failed.
+        """
+        return self._batch("PUT", items)
+
+    def create_sales_orders(self, items: Sequence[Mapping[str, Any]]) -> list[ItemResult]:
+        """POST new orders (250 per call); one result per item, in order.
+
+        Not retried once Cin7 may have acted on it: a 5xx or read timeout raises
+        Cin7Unavailable saying so, and the caller checks Cin7 before sending again.
+        """
+        return self._batch("POST", items)
+
+    def _batch(self, method: str, items: Sequence[Mapping[str, Any]]) -> list[ItemResult]:
+        results: list[ItemResult] = []
+        for start in range(0, len(items), MAX_ROWS):
+            chunk = [dict(item) for item in items[start : start + MAX_ROWS]]
+            body = self._call(method, "v1/SalesOrders", json_body=chunk)
+            chunk_results = mapping.item_results_from_json(body, len(chunk))
+            results += [replace(r, index=start + r.index) for r in chunk_results]
+        return results
+
+    def get_url(self, url: str) -> int:
+        """GET an absolute web URL (the Shopify trigger) and return its HTTP status.
+
+        No Basic auth, no pacing, not counted, not retried (the outbox retries), redirects
+        not followed. Raises Cin7Unavailable when the host cannot be reached in time.
+        """
+        target = httpx.URL(url)
+        if not target.is_absolute_url:
+            raise ValueError("the Shopify trigger URL must be absolute (https://...)")
+        try:
+            response = self._web.get(target, follow_redirects=False)
+        except httpx.TransportError as exc:
+            raise Cin7Unavailable(
+                f"Could not reach {target.host} for the Shopify trigger ({type(exc).__name__}); "
+                "it will be tried again."
+            ) from exc
+        log.info("shopify trigger %s%s -> %s", target.host, target.path, response.status_code)
+        return response.status_code
+
+    # The one place API calls happen --------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        missing_ok: bool = False,
+    ) -> Any:
+        retrying = Retrying(
+            stop=self._stop,
+            wait=self._wait,
+            retry=retry_if_exception_type(_Transient),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    number = attempt.retry_state.attempt_number
+                    return self._attempt(method, path, params, json_body, missing_ok, number)
+        except _Transient as exc:
+            raise exc.error from exc.__cause__
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    def _stop(self, state: RetryCallState) -> bool:
+        """Stop after the last attempt, before a wait longer than allowed, or past the total."""
+        if state.attempt_number >= self._retry.attempts:
+            return True
+        if state.upcoming_sleep > self._retry.max_wait:
+            return True  # Cin7 asked for a longer pause than one call may wait
+        return state.idle_for + state.upcoming_sleep > self._retry.total_wait
+
+    def _wait(self, state: RetryCallState) -> float:
+        """Cin7's Retry-After when given; else exponential backoff with jitter."""
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Transient) and exc.retry_after is not None:
+            return exc.retry_after
+        base = self._retry.base_wait
+        backoff = wait_exponential(multiplier=base, max=self._retry.max_wait) + wait_random(0, base)
+        wait = backoff(state)
+        if isinstance(exc, _Transient) and exc.throttled:
+            wait = max(wait, 1.0)  # no Retry-After: at least until Cin7's next second window
+        return min(wait, self._retry.max_wait)
+
+    def _attempt(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        missing_ok: bool,
+        number: int,
+    ) -> Any:
+        self._limiter.acquire()
+        self.calls_made += 1
+        started = time.perf_counter()
+        try:
+            response = self._http.request(method, path, params=params, json=json_body)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never reached Cin7
+            self._observe(method, path, None, started, number, type(exc).__name__)
+            host = self._http.base_url.host
+            raise _Transient(Cin7Unavailable(f"Cannot reach Cin7 at {host}: {exc}")) from exc
+        except httpx.TransportError as exc:  # the request may have reached Cin7
+            self._observe(method, path, None, started, number, type(exc).__name__)
+            what = "did not answer in time" if isinstance(exc, httpx.TimeoutException) else "failed"
+            error = Cin7Unavailable(f"Cin7 {what} for {method} {path}{after_failed(method)}.")
+            if method == "POST":
+                raise error from exc
+            raise _Transient(error) from exc
+        self._observe(method, path, response.status_code, started, number, None)
+        return self._read(response, method, path, missing_ok)
+
+    def _read(self, response: httpx.Response, method: str, path: str, missing_ok: bool) -> Any:
+        status = response.status_code
+        if status == 404 and missing_ok:
+            return None
+        if status >= 400:
+            header = response.headers.get("Retry-After")
+            after = mapping.parse_retry_after(header, now=datetime.now(UTC))
+            detail = mapping.error_detail(response.text)
+            error = error_for_status(
+                status, method=method, path=path, detail=detail, retry_after=after
+            )
+            # A refused call (429) was not acted on; a failed one may have been (not a POST).
+            if status == 429 or (status in RETRIED_STATUSES and method != "POST"):
+                raise _Transient(error, retry_after=after, throttled=status == 429)
+            raise error
+        if not response.content.strip():
+            return None
+        try:
+            return response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise Cin7BadResponse(
+                f"Cin7 answered {method} {path} with malformed JSON: "
+                f"{mapping.excerpt(response.text)}"
+            ) from None
+
+    def _observe(
+        self,
+        method: str,
+        path: str,
+        status: int | None,
+        started: float,
+        attempt: int,
+        error: str | None,
+    ) -> None:
+        record = CallRecord(method, path, status, time.perf_counter() - started, attempt, error)
+        log.debug(
+            "cin7 %s %s -> %s (%.3f s, attempt %d)",
+            method,
+            path,
+            status or error,
+            record.seconds,
+            attempt,
+        )
+        if self._observer is not None:
+            self._observer(record)
+
+
+def _agent() -> str:
+    from station import __version__
+
+    return f"Station/{__version__}"
+
+
+def _rows(rows: int) -> int:
+    return max(1, min(rows, MAX_ROWS))

@@ -1,0 +1,84 @@
+"""Cin7 list parameters over a list of records: where, order, page, rows, fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from station.cin7.sandbox.schema import field_value, is_date_field, parse_date
+from station.cin7.sandbox.where import WhereError, parse_where
+
+DEFAULT_ROWS = 50
+MAX_ROWS = 250
+
+
+def list_records(
+    records: Iterable[Mapping[str, Any]], params: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Apply ``where``, ``order``, ``page``, ``rows`` and ``fields``; raises WhereError on bad input."""
+    items = list(records)
+    where = params.get("where")
+    if where:
+        predicate = parse_where(where)
+        items = [r for r in items if predicate(r)]
+    items = _sorted(items, params.get("order") or "id ASC")
+    page = _positive_int(params.get("page"), 1, "page")
+    rows = min(_positive_int(params.get("rows"), DEFAULT_ROWS, "rows"), MAX_ROWS)
+    chosen = items[(page - 1) * rows : page * rows]
+    fields = [f.strip() for f in (params.get("fields") or "").split(",") if f.strip()]
+    return [_pick(r, fields) for r in chosen]
+
+
+def _positive_int(text: str | None, default: int, name: str) -> int:
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise WhereError(f"{name} must be a whole number") from None
+    if value < 1:
+        raise WhereError(f"{name} must be 1 or more")
+    return value
+
+
+def _sorted(items: list[Mapping[str, Any]], order: str) -> list[Mapping[str, Any]]:
+    """Sort by each ``field [ASC|DESC]`` in turn; ties end in id order."""
+    keys: list[tuple[str, bool]] = []
+    for part in order.split(","):
+        words = part.split()
+        if not words:
+            continue
+        if len(words) > 2 or (len(words) == 2 and words[1].upper() not in {"ASC", "DESC"}):
+            raise WhereError(f"order cannot read {part.strip()!r}")
+        keys.append((words[0], len(words) == 2 and words[1].upper() == "DESC"))
+    result = sorted(items, key=lambda r: _sort_key(field_value(r, "id"), as_date=False))
+    for name, descending in reversed(keys):  # stable sorts: the first key decides last
+        as_date = is_date_field(name)
+        result.sort(
+            key=lambda r, f=name, d=as_date: _sort_key(field_value(r, f), as_date=d),  # type: ignore[misc]
+            reverse=descending,
+        )
+    return result
+
+
+def _sort_key(value: Any, *, as_date: bool) -> tuple[int, Any]:
+    """Nulls first, then numbers, dates as instants, text without regard to case."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, (int, float)):
+        return (1, value)
+    if isinstance(value, str):
+        if as_date:
+            try:
+                return (2, parse_date(value).timestamp())
+            except ValueError:
+                pass  # a date field holding text sorts with the text
+        return (3, value.lower())
+    return (4, str(value))
+
+
+def _pick(record: Mapping[str, Any], fields: list[str]) -> dict[str, Any]:
+    if not fields:
+        return dict(record)
+    wanted = {f.lower() for f in fields}
+    return {k: v for k, v in record.items() if k.lower() in wanted}

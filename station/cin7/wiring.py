@@ -1,0 +1,96 @@
+"""Building Cin7 clients for the app: which server, which credentials, one shared limiter."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from station.cin7.budget import record_call
+from station.cin7.client import CallRecord, Cin7Client
+from station.cin7.errors import Cin7NotConfigured
+from station.cin7.ratelimit import RateLimiter, build_rate_limiter
+from station.config import REAL_CIN7_BASE_URL, Cin7Connection
+from station.extensions import db
+from station.secretbox import SecretBox
+from station.settings import SettingsStore
+
+log = logging.getLogger(__name__)
+
+# Setting keys for the connection entered in Settings (the environment wins over them).
+BASE_URL_KEY = "cin7.base_url"
+USERNAME_KEY = "cin7.username"
+API_KEY_KEY = "cin7.api_key"
+
+
+@dataclass
+class Cin7Wiring:
+    """Makes Cin7 clients that share the app's rate limiter and count their calls."""
+
+    config: Mapping[str, Any]
+    limiter: RateLimiter
+    engine: Engine
+    box: SecretBox
+
+    def settings(self, session: Session) -> SettingsStore:
+        """The runtime settings store for ``session``."""
+        return SettingsStore(session, self.box)
+
+    def connection(self, session: Session) -> Cin7Connection:
+        """The Cin7 connection: environment first, then Settings, then the real Cin7 URL."""
+        store = self.settings(session)
+        return Cin7Connection(
+            base_url=(
+                self.config.get("CIN7_BASE_URL") or store.get(BASE_URL_KEY) or REAL_CIN7_BASE_URL
+            ).rstrip("/"),
+            username=self.config.get("CIN7_USERNAME") or store.get(USERNAME_KEY) or "",
+            api_key=self.config.get("CIN7_API_KEY") or store.get_secret(API_KEY_KEY) or "",
+            timeout=float(self.config.get("CIN7_TIMEOUT", 30.0)),
+        )
+
+    def client(self, session: Session) -> Cin7Client:
+        """A client for the configured connection; raises Cin7NotConfigured without credentials."""
+        conn = self.connection(session)
+        if not conn.configured:
+            raise Cin7NotConfigured(
+                "Cin7 is not connected yet: enter the API username and key in Settings."
+            )
+        return Cin7Client.connect(
+            conn.base_url,
+            conn.username,
+            conn.api_key,
+            limiter=self.limiter,
+            timeout=conn.timeout,
+            observer=self._count,
+        )
+
+    def _count(self, record: CallRecord) -> None:
+        try:
+            record_call(self.engine, status=record.status)
+        except SQLAlchemyError as exc:
+            # The tally is for people; a locked or lost database must not fail the Cin7 call.
+            log.warning("could not count a Cin7 call (%s %s): %s", record.method, record.path, exc)
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's Cin7 wiring: a limiter shared by every process of this install."""
+    with app.app_context():
+        engine = db.engine
+    limiter = build_rate_limiter(
+        redis_url=app.config.get("REDIS_URL"),
+        engine=engine,
+        key_prefix=app.config.get("REDIS_PREFIX", "station"),
+    )
+    box = app.extensions["station.secretbox"]
+    app.extensions["station.cin7"] = Cin7Wiring(app.config, limiter, engine, box)
+
+
+def cin7_wiring() -> Cin7Wiring:
+    """The current app's Cin7 wiring (for views, jobs and commands)."""
+    return current_app.extensions["station.cin7"]

@@ -1,0 +1,251 @@
+"""The ``station`` command: demo, db, sync, worker, sandbox, users (plus Flask's run/shell)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from station import create_app
+from station.accounts import AccountError, create_user, set_password
+from station.cin7.errors import Cin7Error
+from station.cin7.selection import load_selection
+from station.cin7.sync import SyncError, sync_orders
+from station.cin7.wiring import cin7_wiring
+from station.config import SANDBOX_MOUNT
+from station.extensions import db
+from station.jobs import jobs, start_embedded_consumer
+from station.models import Role, User
+from station.printing.setup import ensure_virtual_printer
+
+log = logging.getLogger(__name__)
+
+DEMO_ADMIN = "admin"
+
+
+def _app_factory() -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_app_factory, add_version_option=False)
+def main() -> None:
+    """Station: a shipping-label station for Cin7 Omni."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def demo(host: str, port: int) -> None:
+    """Run Station on embedded defaults with the Cin7 sandbox and an in-process worker."""
+    from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME
+
+    overrides: dict[str, Any] = {"SANDBOX_ENABLED": True}
+    app = create_app(overrides)
+    if not app.config.get("CIN7_BASE_URL"):
+        app.config.update(
+            CIN7_BASE_URL=f"http://{host}:{port}{SANDBOX_MOUNT}/api",
+            CIN7_USERNAME=DEMO_USERNAME,
+            CIN7_API_KEY=DEMO_API_KEY,
+        )
+    with app.app_context():
+        upgrade()
+        password = _reset_demo_admin()
+        ensure_virtual_printer(db.session, Path(app.instance_path) / "labels")
+        db.session.commit()
+    server = make_server(host, port, app, threaded=True)
+    consumer = start_embedded_consumer(app)
+    with app.app_context():
+        jobs().sync_orders("startup")
+    click.echo(
+        f"\nStation is running at http://{host}:{port}/\n"
+        f"  sign in as: {DEMO_ADMIN} / {password}\n"
+        f"  Cin7:       {app.config['CIN7_BASE_URL']} (sandbox with demo orders)\n"
+        "  The first order sync has started; press Ctrl-C to stop.\n"
+    )
+    _serve_until_interrupted(server)
+    consumer.stop(graceful=False)
+
+
+def _reset_demo_admin() -> str:
+    """Create the demo admin (or give it a fresh password) and return the password."""
+    password = secrets.token_urlsafe(9)
+    user = db.session.scalar(select(User).where(User.username == DEMO_ADMIN))
+    if user is None:
+        create_user(db.session, DEMO_ADMIN, password, role=Role.ADMIN, display_name="Demo admin")
+    else:
+        set_password(user, password)
+    db.session.commit()
+    return password
+
+
+def _serve_until_interrupted(server: Any) -> None:
+    stop = threading.Event()
+
+    def handle(signum: int, _frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    server.shutdown()
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run one sync and exit.")
+@with_appcontext
+def sync(once: bool) -> None:
+    """Sync sales orders from Cin7 and print a summary of each run."""
+    wiring = cin7_wiring()
+    interval = int(current_app.config.get("SYNC_INTERVAL", 60))
+    while True:
+        try:
+            with wiring.client(db.session) as client:
+                summary = sync_orders(
+                    db.session, client, load_selection(wiring.settings(db.session)), trigger="cli"
+                )
+        except (SyncError, Cin7Error) as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(summary.describe())
+        if once:
+            return
+        time.sleep(interval)
+
+
+@main.command()
+@click.option("--workers", default=2, show_default=True, type=int)
+@with_appcontext
+def worker(workers: int) -> None:
+    """Consume background jobs (order sync, write-backs) until stopped."""
+    from huey.consumer import Consumer
+
+    Consumer(jobs().huey, workers=workers, worker_type="thread").run()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8765, show_default=True, type=int)
+@click.option("--orders", "order_count", default=320, show_default=True, type=int)
+@click.option("--no-limits", is_flag=True, help="Do not enforce Cin7's rate limits.")
+def sandbox(host: str, port: int, order_count: int, no_limits: bool) -> None:
+    """Serve the Cin7 Omni sandbox on its own (base URL http://HOST:PORT/api)."""
+    from station.cin7.sandbox import Limits, SandboxState, create_sandbox, seed_demo
+
+    state = SandboxState()
+    seed_demo(state, order_count=order_count)
+    app = create_sandbox(state, limits=Limits.unlimited() if no_limits else Limits())
+    server = make_server(host, port, app, threaded=True)
+    click.echo(
+        f"Cin7 sandbox at http://{host}:{server.server_port}/api ({len(state.orders)} orders)"
+    )
+    _serve_until_interrupted(server)
+
+
+@main.command()
+@click.option("--server", required=True, help="Station's address, e.g. https://station.example.com")
+@click.option("--token", required=True, envvar="STATION_AGENT_TOKEN", help="This agent's token.")
+@click.option(
+    "--journal",
+    "journal_path",
+    type=click.Path(path_type=Path),
+    default=Path("station-agent.journal"),
+    show_default=True,
+    help="Where the agent records what it printed.",
+)
+@click.option("--once", is_flag=True, help="Handle what is waiting now, then exit.")
+def agent(server: str, token: str, journal_path: Path, once: bool) -> None:
+    """Print this bench PC's jobs from the server on its local printers."""
+    from printers.agent import Agent, Journal
+
+    worker = Agent(server, token, Journal(journal_path), poll_wait=0.0 if once else 20.0)
+    if once:
+        click.echo(f"handled {worker.run_once()} jobs")
+        return
+    stop = threading.Event()
+
+    def terminate(_signum: int, _frame: object) -> None:
+        # Interrupt a long poll at once; the journal makes stopping anywhere safe.
+        stop.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        worker.run_forever(stop)
+    except KeyboardInterrupt:
+        stop.set()
+    except PermissionError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.group()
+def agents() -> None:
+    """Register and revoke print agents."""
+
+
+@agents.command("create")
+@click.argument("name")
+@with_appcontext
+def agents_create(name: str) -> None:
+    """Register an agent and print its token (shown only now)."""
+    from station.printing.agents import AgentRequestInvalid, register_agent
+
+    try:
+        new = register_agent(db.session, name)
+    except AgentRequestInvalid as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(
+        f"Agent {new.agent.name} registered. Its token (keep it secret, shown once):\n{new.token}"
+    )
+
+
+@agents.command("revoke")
+@click.argument("name")
+@with_appcontext
+def agents_revoke(name: str) -> None:
+    """Stop accepting an agent's token."""
+    from station.db import utcnow
+    from station.models import PrintAgent
+    from station.printing.agents import revoke_agent
+
+    agent_row = db.session.scalar(select(PrintAgent).where(PrintAgent.name == name))
+    if agent_row is None:
+        raise click.ClickException(f"No agent called {name!r}.")
+    revoke_agent(agent_row, now=utcnow())
+    db.session.commit()
+    click.echo(f"Agent {name} revoked.")
+
+
+@main.group()
+def users() -> None:
+    """Manage Station users."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.PACKER.value)
+@click.password_option()
+@with_appcontext
+def users_create(username: str, role: str, password: str) -> None:
+    """Add a user."""
+    try:
+        create_user(db.session, username, password, role=Role(role))
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {username} ({role}).")

@@ -1,0 +1,65 @@
+"""Station's settings: embedded defaults, then ``instance/station.cfg``, then ``STATION_*``.
+
+Every default runs Station with nothing installed but the package itself: SQLite in the
+instance folder, the built-in Cin7 sandbox, jobs in-process. Production sets
+``STATION_DATABASE_URL``, ``STATION_REDIS_URL`` and real Cin7 credentials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+REAL_CIN7_BASE_URL = "https://api.cin7.com/api"
+SANDBOX_MOUNT = "/sandbox"
+
+
+class DefaultConfig:
+    """Embedded defaults; every key can be overridden as ``STATION_<KEY>``."""
+
+    SECRET_KEY: str | None = None  # generated into the instance folder when unset
+    DATABASE_URL: str | None = None  # None -> sqlite:///<instance>/station.db
+    REDIS_URL: str | None = None  # None -> huey on SQLite, rate limiter on the database
+    CIN7_BASE_URL: str | None = None  # None -> setting, else the mounted sandbox (demo)
+    CIN7_USERNAME: str | None = None
+    CIN7_API_KEY: str | None = None
+    CIN7_TIMEOUT: float = 30.0
+    SANDBOX_ENABLED: bool = False  # mount the Cin7 sandbox at /sandbox (the demo turns it on)
+    SANDBOX_LIMITS: bool = True  # the sandbox enforces Cin7's 3/s, 60/min, 5000/day
+    SYNC_INTERVAL: int = 60  # seconds between scheduled order syncs
+    JOBS_IMMEDIATE: bool = False  # run huey tasks inline (tests)
+    JOBS_IN_PROCESS: bool = False  # start a huey consumer thread inside the web process (demo)
+    LOG_FORMAT: str = "text"  # "text" or "json"
+    LOG_LEVEL: str = "INFO"
+    ORDERS_PER_PAGE: int = 50
+    WTF_CSRF_TIME_LIMIT: int | None = None
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+
+
+@dataclass(frozen=True, slots=True)
+class Cin7Connection:
+    """Where and as whom Station talks to Cin7 Omni."""
+
+    base_url: str
+    username: str
+    api_key: str = field(repr=False)
+    timeout: float = 30.0
+
+    @property
+    def configured(self) -> bool:
+        """True when both credentials are present."""
+        return bool(self.username and self.api_key)
+
+
+def coerce_bool(value: Any) -> bool:
+    """Read a boolean setting that may arrive as a string from the environment."""
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
+
+
+def read_flag(config: Mapping[str, Any], key: str) -> bool:
+    """A boolean config value, tolerant of ``STATION_X=0`` style strings."""
+    return coerce_bool(config.get(key, False))

@@ -1,0 +1,87 @@
+"""Printers and the print queue."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from station.db import Base, utcnow
+
+
+class PrintAgent(Base):
+    """A bench PC running ``station agent`` for the printers attached to it."""
+
+    __tablename__ = "print_agent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the token
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+
+    printers: Mapped[list[Printer]] = relationship(back_populates="agent")
+
+
+class Printer(Base):
+    """A configured printer; ``spec`` is a ``printers.formats.PrinterSpec`` as a dict.
+
+    A printer with an ``agent`` is reached through that bench PC's print agent; the
+    server's own workers never send to it.
+    """
+
+    __tablename__ = "printer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    bench: Mapped[str | None] = mapped_column(String(64))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("print_agent.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    jobs: Mapped[list[PrintJob]] = relationship(back_populates="printer")
+    agent: Mapped[PrintAgent | None] = relationship(back_populates="printers")
+
+
+class JobState(enum.Enum):
+    """Where a print job is: queued → sending → done | failed."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class PrintJob(Base):
+    """One set of bytes for one printer, recorded before it is sent."""
+
+    __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_printer_state", "printer_id", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    printer_id: Mapped[int] = mapped_column(ForeignKey("printer.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # label, test, slip, reprint
+    description: Mapped[str] = mapped_column(String(255), default="")
+    format: Mapped[str] = mapped_column(String(8))  # zpl, pdf, png
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    state: Mapped[JobState] = mapped_column(
+        Enum(
+            JobState, native_enum=False, length=16, values_callable=lambda e: [s.value for s in e]
+        ),
+        default=JobState.QUEUED,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    reprint_of_id: Mapped[int | None] = mapped_column(ForeignKey("print_job.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sending_since: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+
+    printer: Mapped[Printer] = relationship(back_populates="jobs")

@@ -1,0 +1,63 @@
+"""Records of order syncs and of the Cin7 calls Station spends each day."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from station.db import Base, utcnow
+
+
+class SyncRun(Base):
+    """One run of the order sync: what it asked Cin7, what it found, how it ended."""
+
+    __tablename__ = "sync_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "full" or "incremental"
+    trigger: Mapped[str] = mapped_column(String(16), default="schedule")
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    finished_at: Mapped[datetime | None]
+    calls: Mapped[int] = mapped_column(default=0)
+    orders_seen: Mapped[int] = mapped_column(default=0)
+    orders_created: Mapped[int] = mapped_column(default=0)
+    orders_updated: Mapped[int] = mapped_column(default=0)
+    orders_skipped: Mapped[int] = mapped_column(default=0)
+    high_water: Mapped[datetime | None]  # newest modifiedDate seen, for the next run
+    high_water_id: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def succeeded(self) -> bool:
+        """True when the run finished without an error."""
+        return self.finished_at is not None and self.error is None
+
+    @property
+    def seconds(self) -> float | None:
+        """How long the run took, once it finished."""
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+class Cin7CallDay(Base):
+    """How many Cin7 API calls Station made on one UTC day, against the 5,000 budget."""
+
+    __tablename__ = "cin7_call_day"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    calls: Mapped[int] = mapped_column(default=0)
+    throttled: Mapped[int] = mapped_column(default=0)  # answered 429
+    failed: Mapped[int] = mapped_column(default=0)  # 5xx, timeouts, connection errors
+
+
+class Cin7CallSlot(Base):
+    """One Cin7 call in the shared rate limiter's log (kept for a day, then pruned)."""
+
+    __tablename__ = "cin7_call_slot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[float] = mapped_column(index=True)  # epoch seconds

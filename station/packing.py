@@ -1,0 +1,44 @@
+"""Packing slips for Station's orders (the barcode on them opens the order at the bench)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from station.labels import Address, PackingSlip, PackingSlipLine, render_packing_slip
+from station.models import SalesOrder
+
+
+def packing_slip(order: SalesOrder, *, today: date) -> PackingSlip:
+    """The packing slip of ``order``: delivery address and every line to pack."""
+    name = " ".join(p for p in (order.delivery_first_name, order.delivery_last_name) if p)
+    ship_to = Address(
+        name=name or order.customer_name,
+        company=order.delivery_company or "",
+        lines=tuple(line for line in (order.delivery_address1, order.delivery_address2) if line),
+        city=order.delivery_city or "",
+        region=order.delivery_state or "",
+        postcode=order.delivery_postal_code or "",
+        country=order.delivery_country or "",
+        phone=order.phone or order.mobile or "",
+    )
+    lines = tuple(
+        PackingSlipLine(
+            sku=line.code or "",
+            name=line.name or "",
+            qty=line.qty,
+            options=" / ".join(o for o in (line.option1, line.option2, line.option3) if o),
+        )
+        for line in order.lines
+    )
+    return PackingSlip(
+        reference=order.reference,
+        ship_to=ship_to,
+        lines=lines,
+        printed_on=today,
+        notes=order.delivery_instructions,
+    )
+
+
+def packing_slip_pdf(order: SalesOrder, *, today: date) -> bytes:
+    """The packing slip of ``order`` as an A4 PDF."""
+    return render_packing_slip(packing_slip(order, today=today))

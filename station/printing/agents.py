@@ -1,0 +1,135 @@
+"""Print agents: bench PCs that fetch their printers' jobs from the server and print locally.
+
+The server hands a job to an agent by moving it to ``sending``; a job stays offered to
+that agent until the agent reports how it went, so an agent that restarts (or lost the
+network before reporting) is offered the same job again and consults its own journal
+to tell "already printed" from "never started".
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.errors import StationError
+from station.models import JobState, PrintAgent, Printer, PrintJob
+from station.printing.queue import BACKOFF_FIRST, BACKOFF_MAX
+
+OUTCOMES = ("done", "retry", "failed")
+
+
+class AgentRequestInvalid(StationError):
+    """An agent reported something Station cannot accept."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewAgent:
+    """A freshly registered agent and its token (shown once, stored only as a hash)."""
+
+    agent: PrintAgent
+    token: str
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def register_agent(session: Session, name: str) -> NewAgent:
+    """Create an agent with a new random token."""
+    name = name.strip()
+    if not name:
+        raise AgentRequestInvalid("An agent needs a name (for example the bench it sits at).")
+    if session.scalar(select(PrintAgent).where(PrintAgent.name == name)) is not None:
+        raise AgentRequestInvalid(f"An agent called {name!r} already exists.")
+    token = secrets.token_urlsafe(32)
+    agent = PrintAgent(name=name, token_hash=_hash(token))
+    session.add(agent)
+    return NewAgent(agent, token)
+
+
+def revoke_agent(agent: PrintAgent, *, now: datetime) -> None:
+    """Stop accepting the agent's token."""
+    agent.revoked_at = agent.revoked_at or now
+
+
+def agent_for_token(session: Session, token: str) -> PrintAgent | None:
+    """The active agent this token belongs to, or None."""
+    if not token:
+        return None
+    agent = session.scalar(select(PrintAgent).where(PrintAgent.token_hash == _hash(token)))
+    if agent is None or agent.revoked_at is not None:
+        return None
+    return agent
+
+
+def offer_jobs(session: Session, agent: PrintAgent, *, now: datetime) -> list[dict[str, Any]]:
+    """The head job of each of the agent's printers, handed out (``sending``) and committed."""
+    agent.last_seen_at = now
+    offered = []
+    printers = session.scalars(
+        select(Printer).where(Printer.agent_id == agent.id, Printer.active)
+    ).all()
+    for printer in printers:
+        job = session.scalar(
+            select(PrintJob)
+            .where(
+                PrintJob.printer_id == printer.id,
+                PrintJob.state.in_((JobState.QUEUED, JobState.SENDING)),
+            )
+            .order_by(PrintJob.id)
+            .limit(1)
+        )
+        if job is None or (job.state == JobState.QUEUED and job.next_attempt_at > now):
+            continue
+        if job.state == JobState.QUEUED:
+            job.state, job.sending_since, job.attempts = JobState.SENDING, now, job.attempts + 1
+        offered.append(_describe(job, printer))
+    session.commit()
+    return offered
+
+
+def _describe(job: PrintJob, printer: Printer) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "description": job.description,
+        "format": job.format,
+        "printer": {**printer.spec, "name": printer.name},
+        "payload": base64.b64encode(job.payload).decode("ascii"),
+    }
+
+
+def report_job(
+    session: Session,
+    agent: PrintAgent,
+    job_id: int,
+    *,
+    outcome: str,
+    error: str | None,
+    now: datetime,
+) -> PrintJob:
+    """Record what the agent says happened to a job it was handed; repeating a report is harmless."""
+    if outcome not in OUTCOMES:
+        raise AgentRequestInvalid(f"Unknown outcome {outcome!r}; use one of {', '.join(OUTCOMES)}.")
+    job = session.get(PrintJob, job_id)
+    if job is None or job.printer.agent_id != agent.id:
+        raise AgentRequestInvalid(f"Print job {job_id} is not one of this agent's jobs.")
+    if job.state != JobState.SENDING:
+        return job  # already recorded (a repeated report after a lost answer)
+    if outcome == "done":
+        job.state, job.done_at, job.last_error = JobState.DONE, now, None
+    elif outcome == "retry":
+        delay = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** max(0, job.attempts - 1))
+        job.state, job.next_attempt_at = JobState.QUEUED, now + timedelta(seconds=delay)
+        job.last_error = f"{error or 'printer not ready'} (retrying in {delay:.0f} s)"
+    else:
+        job.state, job.last_error = JobState.FAILED, error or "The agent could not print this job."
+    job.sending_since = None
+    session.commit()
+    return job

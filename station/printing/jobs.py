@@ -1,0 +1,49 @@
+"""Job bodies for the print queue; they run inside an app context."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from station.db import utcnow
+from station.extensions import db
+from station.models import JobState, Printer, PrintJob
+from station.printing.queue import DrainResult, drain_printer, recover_interrupted
+from station.printing.transports import transport_for
+
+log = logging.getLogger(__name__)
+
+
+def run_print_queue(printer_id: int) -> DrainResult | None:
+    """Send one printer's due jobs; returns what happened (None for an unknown printer)."""
+    try:
+        printer = db.session.get(Printer, printer_id)
+        if printer is None or not printer.active or printer.agent_id is not None:
+            return None
+        return drain_printer(db.session, printer, transport_for(printer))
+    finally:
+        db.session.remove()
+
+
+def sweep_print_queues() -> list[int]:
+    """Fail jobs a dead process left mid-send, then return printers with jobs due now."""
+    try:
+        recovered = recover_interrupted(db.session, now=utcnow())
+        if recovered:
+            log.warning(
+                "%d print jobs were interrupted while sending and need a reprint", recovered
+            )
+        due = db.session.scalars(
+            select(PrintJob.printer_id)
+            .join(Printer)
+            .where(
+                PrintJob.state == JobState.QUEUED,
+                PrintJob.next_attempt_at <= utcnow(),
+                Printer.agent_id.is_(None),
+            )
+            .distinct()
+        ).all()
+        return list(due)
+    finally:
+        db.session.remove()

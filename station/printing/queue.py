@@ -1,0 +1,221 @@
+"""Queueing, sending and reprinting print jobs.
+
+A job is written (queued) before any byte leaves. Sending moves it to ``sending`` and
+commits, then hands the bytes to the printer's transport. What happens next decides
+whether a retry is safe:
+
+- the printer took the bytes → ``done``;
+- nothing reached the printer (connection refused, paper out, paused) → back to
+  ``queued`` with a later ``next_attempt_at``; later jobs for that printer wait, so
+  labels come out in order;
+- some bytes may have reached it (dropped mid-send), or the printer rejected the job,
+  or the process died while ``sending`` → ``failed`` with the reason. These are never
+  retried automatically, because a raw printer gives no receipt and a retry could print
+  the label twice; a person reprints with one click.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from printers.errors import PrinterError, PrinterOffline
+from printers.transport import Transport
+from station.db import utcnow
+from station.errors import StationError
+from station.models import JobState, Printer, PrintJob
+
+log = logging.getLogger(__name__)
+
+SENDING_LEASE = timedelta(minutes=2)  # a job "sending" longer than this was interrupted
+BACKOFF_FIRST = 2.0  # seconds before the first retry; doubles up to BACKOFF_MAX
+BACKOFF_MAX = 60.0
+
+
+class ReprintRefused(StationError):
+    """A job cannot be reprinted (not finished yet)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DrainResult:
+    """What one pass over a printer's queue did."""
+
+    printed: int
+    waiting: int
+    failed: int
+    retry_in: float | None  # seconds until the next attempt is due, when jobs wait
+
+
+def queue_job(
+    session: Session,
+    printer: Printer,
+    payload: bytes,
+    *,
+    kind: str,
+    format: str,
+    description: str = "",
+    dedupe_key: str | None = None,
+    reprint_of: PrintJob | None = None,
+    now: datetime | None = None,
+) -> PrintJob:
+    """Record a job for ``printer``, due at ``now``; the same ``dedupe_key`` returns the
+    job already queued."""
+    if dedupe_key is not None:
+        existing = session.scalar(select(PrintJob).where(PrintJob.dedupe_key == dedupe_key))
+        if existing is not None:
+            return existing
+    job = PrintJob(
+        printer=printer,
+        kind=kind,
+        format=format,
+        payload=payload,
+        description=description,
+        dedupe_key=dedupe_key,
+        reprint_of_id=reprint_of.id if reprint_of else None,
+        state=JobState.QUEUED,
+        next_attempt_at=now or utcnow(),
+    )
+    session.add(job)
+    return job
+
+
+def reprint(session: Session, job: PrintJob, *, description: str | None = None) -> PrintJob:
+    """Queue the same bytes again as a new job (an explicit reprint, never automatic)."""
+    if job.state in (JobState.QUEUED, JobState.SENDING):
+        raise ReprintRefused(
+            f"Print job {job.id} has not finished yet; wait for it before reprinting."
+        )
+    return queue_job(
+        session,
+        job.printer,
+        job.payload,
+        kind="reprint",
+        format=job.format,
+        description=description or f"Reprint of {job.description or f'job {job.id}'}",
+        reprint_of=job,
+    )
+
+
+def recover_interrupted(session: Session, *, now: datetime) -> int:
+    """Fail jobs a dead server worker left ``sending``; returns how many."""
+    server_printers = select(Printer.id).where(Printer.agent_id.is_(None))
+    result = session.execute(
+        update(PrintJob)
+        .where(
+            PrintJob.state == JobState.SENDING,
+            PrintJob.sending_since < now - SENDING_LEASE,
+            PrintJob.printer_id.in_(server_printers),  # agents' jobs wait for their agent
+        )
+        .values(
+            state=JobState.FAILED,
+            last_error="Interrupted while sending: check the printer and reprint if the label did not come out.",
+        )
+    )
+    session.commit()
+    return result.rowcount or 0
+
+
+def drain_printer(
+    session: Session,
+    printer: Printer,
+    transport: Transport,
+    *,
+    now: Callable[[], datetime] = utcnow,
+    limit: int = 500,
+) -> DrainResult:
+    """Send the printer's due jobs in order until one must wait; commits after each job."""
+    if printer.agent_id is not None:
+        raise ValueError(f"{printer.name} is printed by its agent, not by the server")
+    printed = failed = 0
+    for _ in range(limit):
+        job = _next_job(session, printer)
+        if job is None:
+            break
+        if job.state == JobState.SENDING or job.next_attempt_at > now():
+            break  # an earlier job is in flight or waiting: keep the order
+        if not _claim(session, job, now()):
+            break  # another worker took it
+        outcome = _send(session, job, transport, now())
+        if outcome == JobState.DONE:
+            printed += 1
+        elif outcome == JobState.FAILED:
+            failed += 1
+        else:
+            break
+    waiting = (
+        session.scalar(
+            select(func.count())
+            .select_from(PrintJob)
+            .where(PrintJob.printer_id == printer.id, PrintJob.state == JobState.QUEUED)
+        )
+        or 0
+    )
+    head = _next_job(session, printer)
+    retry_in = None
+    if head is not None and head.state == JobState.QUEUED:
+        retry_in = max(0.0, (head.next_attempt_at - now()).total_seconds())
+    return DrainResult(printed, waiting, failed, retry_in)
+
+
+def _next_job(session: Session, printer: Printer) -> PrintJob | None:
+    return session.scalar(
+        select(PrintJob)
+        .where(
+            PrintJob.printer_id == printer.id,
+            PrintJob.state.in_((JobState.QUEUED, JobState.SENDING)),
+        )
+        .order_by(PrintJob.id)
+        .limit(1)
+    )
+
+
+def _claim(session: Session, job: PrintJob, now: datetime) -> bool:
+    """queued → sending, committed before the bytes leave; False if someone else claimed it."""
+    claimed = session.execute(
+        update(PrintJob)
+        .where(PrintJob.id == job.id, PrintJob.state == JobState.QUEUED)
+        .values(state=JobState.SENDING, sending_since=now, attempts=PrintJob.attempts + 1)
+    )
+    session.commit()
+    session.refresh(job)
+    return bool(claimed.rowcount)
+
+
+def _send(session: Session, job: PrintJob, transport: Transport, now: datetime) -> JobState:
+    try:
+        transport.send(job.payload)
+    except PrinterError as exc:
+        return _after_failure(session, job, exc, now)
+    job.state = JobState.DONE
+    job.done_at = now
+    job.last_error = None
+    session.commit()
+    log.info("print job %s done on %s", job.id, job.printer.name)
+    return JobState.DONE
+
+
+def _after_failure(session: Session, job: PrintJob, exc: PrinterError, now: datetime) -> JobState:
+    nothing_sent = isinstance(exc, PrinterOffline) and not exc.partial
+    if exc.retryable and (nothing_sent or not isinstance(exc, PrinterOffline)):
+        delay = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** max(0, job.attempts - 1))
+        job.state = JobState.QUEUED
+        job.next_attempt_at = now + timedelta(seconds=delay)
+        job.last_error = f"{exc} (retrying in {delay:.0f} s)"
+        log.warning("print job %s waits: %s", job.id, exc)
+    else:
+        job.state = JobState.FAILED
+        suffix = (
+            " Some of it may have printed; reprint if needed."
+            if isinstance(exc, PrinterOffline)
+            else ""
+        )
+        job.last_error = f"{exc}{suffix}"
+        log.warning("print job %s failed: %s", job.id, exc)
+    job.sending_since = None
+    session.commit()
+    return job.state

@@ -1,0 +1,144 @@
+"""Adding printers, test labels, and previews of what a job printed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from printers.errors import PrinterRejected
+from printers.formats import PrinterSpec
+from printers.transport import PrinterFormat
+from station.errors import StationError
+from station.labels import Address, LabelLayout, render_pdf, render_zpl, size_named
+from station.models import PrintAgent, Printer, PrintJob
+from station.printing.queue import queue_job
+
+VIRTUAL_PRINTER = "Virtual printer"
+
+
+class PrinterSetupInvalid(StationError):
+    """A printer cannot be saved; ``problems`` lists everything wrong at once."""
+
+    def __init__(self, problems: tuple[str, ...]) -> None:
+        super().__init__("; ".join(problems).capitalize() + ".")
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """How to show a job: a PNG image, or text for formats a browser cannot draw (ZPL)."""
+
+    png: bytes | None
+    text: str | None
+
+
+def add_printer(
+    session: Session,
+    *,
+    name: str,
+    spec: dict[str, Any],
+    bench: str | None = None,
+    agent_id: int | None = None,
+) -> Printer:
+    """Validate and store a printer; raises PrinterSetupInvalid with every problem.
+
+    With ``agent_id`` the printer hangs off that bench PC's print agent.
+    """
+    name = name.strip()
+    problems: list[str] = []
+    if not name:
+        problems.append("a name is required")
+    elif session.scalar(select(Printer).where(Printer.name == name)) is not None:
+        problems.append(f"a printer called {name!r} already exists")
+    cleaned = {k: v for k, v in spec.items() if v not in (None, "")}
+    try:
+        checked = PrinterSpec.from_dict({**cleaned, "name": name or "unnamed"}).check()
+    except PrinterRejected as exc:
+        problems.extend(exc.problems or (str(exc),))
+        checked = None
+    if agent_id is not None and session.get(PrintAgent, agent_id) is None:
+        problems.append("the chosen print agent does not exist")
+    if problems or checked is None:
+        raise PrinterSetupInvalid(tuple(problems))
+    stored = {k: v for k, v in checked.to_dict().items() if k != "name"}
+    printer = Printer(
+        name=name, spec=stored, bench=(bench or "").strip() or None, agent_id=agent_id
+    )
+    session.add(printer)
+    return printer
+
+
+def ensure_virtual_printer(session: Session, directory: Path) -> Printer:
+    """The demo's printer: PDF labels saved under ``directory`` and shown in the browser."""
+    printer = session.scalar(select(Printer).where(Printer.name == VIRTUAL_PRINTER))
+    if printer is None:
+        printer = add_printer(
+            session,
+            name=VIRTUAL_PRINTER,
+            spec={
+                "format": "pdf",
+                "transport": "virtual",
+                "directory": str(directory),
+                "label_size": "4x6",
+            },
+            bench="Bench 1",
+        )
+    return printer
+
+
+def test_label_bytes(printer: Printer, *, today: date) -> tuple[bytes, str]:
+    """A sample label in the printer's own format, size and resolution."""
+    spec = PrinterSpec.from_dict({**printer.spec, "name": printer.name})
+    layout = LabelLayout(
+        sender=Address(
+            name="Station", lines=("Test print",), city="Auckland", postcode="1010", country="NZ"
+        ),
+        receiver=Address(
+            name=printer.name,
+            company="Printer check",
+            lines=("1 Queen Street",),
+            city="Auckland",
+            postcode="1010",
+            country="New Zealand",
+        ),
+        service="TEST PRINT",
+        carrier="Station",
+        ticket=f"TEST{printer.id:06d}",
+        tracking_url=None,
+        parcel_index=1,
+        parcel_count=1,
+        weight_grams=1000,
+        reference=f"PRINTER-{printer.id}",
+        printed_on=today,
+    )
+    size = size_named(spec.label_size)
+    if spec.format == PrinterFormat.ZPL:
+        return render_zpl(layout, dpi=spec.dpi, size=size), "zpl"
+    pdf = render_pdf([layout], size=size)
+    if spec.format == PrinterFormat.PNG_RASTER:
+        from station.labels.preview import render_png
+
+        return render_png(pdf, dpi=spec.dpi), "png"
+    return pdf, "pdf"
+
+
+def queue_test_print(session: Session, printer: Printer, *, today: date) -> PrintJob:
+    """Queue a test label for ``printer``."""
+    payload, fmt = test_label_bytes(printer, today=today)
+    return queue_job(session, printer, payload, kind="test", format=fmt, description="Test print")
+
+
+def preview(job: PrintJob) -> Preview:
+    """A picture of what the job prints (ZPL is shown as its text)."""
+    if job.format == "pdf":
+        from station.labels.preview import render_png
+
+        return Preview(png=render_png(job.payload, dpi=96), text=None)
+    if job.format == "png":
+        return Preview(png=job.payload, text=None)
+    return Preview(png=None, text=job.payload.decode("ascii", errors="replace"))

@@ -1,0 +1,17 @@
+"""Turning a configured :class:`Printer` into a ``printers`` transport."""
+
+from __future__ import annotations
+
+from printers.formats import PrinterSpec, build_transport
+from printers.transport import Transport
+from station.models import Printer
+
+
+def printer_spec(printer: Printer) -> PrinterSpec:
+    """The validated spec stored on ``printer``."""
+    return PrinterSpec.from_dict({**printer.spec, "name": printer.name}).check()
+
+
+def transport_for(printer: Printer) -> Transport:
+    """The transport that reaches ``printer``."""
+    return build_transport(printer_spec(printer))

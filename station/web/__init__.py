@@ -1,0 +1,18 @@
+"""Blueprints, one per area, and the app-wide bits every page shares."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from station.web import api, auth, errors, orders, printers, settings, status
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every blueprint, the header status and the error handlers to ``app``."""
+    app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(orders.bp)
+    app.register_blueprint(settings.bp)
+    app.register_blueprint(printers.bp)
+    status.init_app(app)
+    errors.init_app(app)

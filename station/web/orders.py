@@ -1,0 +1,100 @@
+"""The order list, one order's page, and asking Cin7 about orders Station lacks."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from station.cin7.errors import Cin7Error
+from station.cin7.selection import load_selection
+from station.cin7.sync import explain_missing, find_local_order
+from station.cin7.wiring import cin7_wiring
+from station.db import utcnow
+from station.extensions import db
+from station.jobs import jobs
+from station.models import SalesOrder
+from station.orders import list_orders
+from station.packing import packing_slip_pdf
+from station.web.fragments import page_or_fragment
+
+bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+
+@bp.get("")
+@login_required
+def index() -> Response:
+    """List synced orders with search and paging; htmx gets just the rows."""
+    page = list_orders(
+        db.session,
+        query=request.args.get("q", ""),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ORDERS_PER_PAGE"],
+    )
+    return page_or_fragment("orders/index.html", "partials/orders/results.html", listing=page)
+
+
+@bp.get("/<int:order_id>")
+@login_required
+def show(order_id: int) -> str:
+    """One order with its lines."""
+    order = db.session.get(SalesOrder, order_id)
+    if order is None:
+        abort(404, "No such order in Station.")
+    return render_template("orders/show.html", order=order)
+
+
+@bp.get("/<int:order_id>/packing-slip.pdf")
+@login_required
+def packing_slip(order_id: int) -> Response:
+    """The order's packing slip as a PDF (its barcode opens the order at the bench)."""
+    order = db.session.get(SalesOrder, order_id)
+    if order is None:
+        abort(404, "No such order in Station.")
+    pdf = packing_slip_pdf(order, today=utcnow().date())
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="packing-slip-{order.reference}.pdf"'},
+    )
+
+
+@bp.get("/why-missing")
+@login_required
+def why_missing() -> str:
+    """Ask Cin7 (one call) why an order someone searched for is not in Station."""
+    reference = request.args.get("q", "").strip()[:64]
+    if not reference:
+        return render_template(
+            "partials/orders/why_missing.html", message="Type an order number first."
+        )
+    local = find_local_order(db.session, reference)
+    if local is not None:
+        message = f"{local.reference} is in Station."
+    else:
+        wiring = cin7_wiring()
+        selection = load_selection(wiring.settings(db.session))
+        try:
+            with wiring.client(db.session) as client:
+                message = explain_missing(client, reference, selection, now=utcnow())
+        except Cin7Error as exc:
+            message = f"Could not ask Cin7: {exc}"
+    return render_template("partials/orders/why_missing.html", message=message)
+
+
+@bp.post("/sync")
+@login_required
+def sync_now() -> Response:
+    """Queue an order sync now."""
+    jobs().sync_orders("manual")
+    flash("Order sync started. New orders appear here when it finishes.", "info")
+    return redirect(url_for("orders.index"))

@@ -1,0 +1,158 @@
+"""Printers: the list, adding one, test prints, job status and label previews."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from printers.formats import LABEL_SIZES, TransportKind
+from printers.transport import PrinterFormat
+from station.db import utcnow
+from station.extensions import db
+from station.jobs import jobs
+from station.models import JobState, PrintAgent, Printer, PrintJob, Role
+from station.printing.queue import reprint
+from station.printing.setup import PrinterSetupInvalid, add_printer, preview, queue_test_print
+from station.printing.transports import printer_spec
+from station.web.access import role_required
+
+bp = Blueprint("printers", __name__, url_prefix="/printers")
+
+TRANSPORT_CHOICES = [
+    SelectChoice(TransportKind.TCP.value, "Network label printer (raw TCP 9100)"),
+    SelectChoice(TransportKind.CUPS.value, "CUPS queue"),
+    SelectChoice(TransportKind.ESCPOS_NETWORK.value, "ESC/POS over the network"),
+    SelectChoice(TransportKind.ESCPOS_USB.value, "ESC/POS on USB"),
+    SelectChoice(TransportKind.ESCPOS_SERIAL.value, "ESC/POS on a serial port"),
+    SelectChoice(TransportKind.VIRTUAL.value, "Virtual printer (labels shown in the browser)"),
+    SelectChoice(TransportKind.FILE.value, "Files in a folder"),
+]
+FORMAT_CHOICES = [
+    SelectChoice(PrinterFormat.ZPL.value, "ZPL (Zebra and compatibles)"),
+    SelectChoice(PrinterFormat.PDF.value, "PDF"),
+    SelectChoice(PrinterFormat.PNG_RASTER.value, "Raster image (ESC/POS)"),
+]
+
+
+class PrinterForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=64)])
+    bench = StringField("Bench", validators=[Optional(), Length(max=64)])
+    transport = SelectField("Connection", choices=TRANSPORT_CHOICES)
+    format = SelectField("Label format", choices=FORMAT_CHOICES)
+    label_size = SelectField("Label size", choices=[SelectChoice(s, s) for s in LABEL_SIZES])
+    dpi = SelectField(
+        "Resolution", choices=[SelectChoice("203", "203 dpi"), SelectChoice("300", "300 dpi")]
+    )
+    host = StringField("Host or IP", validators=[Optional(), Length(max=255)])
+    port = IntegerField("Port", validators=[Optional()], default=9100)
+    queue = StringField("CUPS queue", validators=[Optional(), Length(max=128)])
+    directory = StringField("Folder", validators=[Optional(), Length(max=255)])
+    device = StringField("Device (serial port or file)", validators=[Optional(), Length(max=255)])
+    agent_id = SelectField("Printed by", coerce=str, default="")
+
+
+@bp.get("")
+@login_required
+def index() -> str:
+    """Every printer with its recent jobs."""
+    printers = db.session.scalars(db.select(Printer).order_by(Printer.name)).all()
+    recent = db.session.scalars(db.select(PrintJob).order_by(PrintJob.id.desc()).limit(20)).all()
+    return render_template("printers/index.html", printers=printers, recent=recent)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def new() -> str | WerkzeugResponse:
+    """Add a printer; every problem with it is listed at once."""
+    form = PrinterForm()
+    agents = db.session.scalars(db.select(PrintAgent).where(PrintAgent.revoked_at.is_(None))).all()
+    form.agent_id.choices = [SelectChoice("", "This server")] + [
+        SelectChoice(str(a.id), f"Print agent: {a.name}") for a in agents
+    ]
+    if form.validate_on_submit():
+        spec = {
+            "transport": form.transport.data,
+            "format": form.format.data,
+            "label_size": form.label_size.data,
+            "dpi": int(form.dpi.data or 203),
+            "host": form.host.data,
+            "port": form.port.data,
+            "queue": form.queue.data,
+            "directory": form.directory.data,
+            "device": form.device.data,
+        }
+        try:
+            printer = add_printer(
+                db.session,
+                name=form.name.data or "",
+                spec=spec,
+                bench=form.bench.data,
+                agent_id=int(form.agent_id.data) if form.agent_id.data else None,
+            )
+        except PrinterSetupInvalid as exc:
+            db.session.rollback()
+            return render_template("printers/new.html", form=form, problems=exc.problems), 422  # type: ignore[return-value]
+        db.session.commit()
+        flash(f"Printer {printer.name} added. Send it a test print.", "info")
+        return redirect(url_for("printers.index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("printers/new.html", form=form, problems=()), status  # type: ignore[return-value]
+
+
+@bp.post("/<int:printer_id>/test")
+@role_required(Role.MANAGER)
+def test_print(printer_id: int) -> str:
+    """Queue a test label and start sending it; answers with the job's live status."""
+    printer = db.session.get(Printer, printer_id) or abort(404, "No such printer.")
+    job = queue_test_print(db.session, printer, today=utcnow().date())
+    db.session.commit()
+    jobs().print_queue(printer.id)
+    db.session.refresh(job)  # the job may have been sent already (jobs run inline in some setups)
+    return render_template("partials/printers/print_job.html", job=job)
+
+
+@bp.get("/jobs/<int:job_id>")
+@login_required
+def job_status(job_id: int) -> str:
+    """One job's status fragment (polls itself while the job is not finished)."""
+    job = db.session.get(PrintJob, job_id) or abort(404, "No such print job.")
+    return render_template("partials/printers/print_job.html", job=job)
+
+
+@bp.post("/jobs/<int:job_id>/reprint")
+@login_required
+def reprint_job(job_id: int) -> str:
+    """Print a finished job again, as a new job."""
+    job = db.session.get(PrintJob, job_id) or abort(404, "No such print job.")
+    copy = reprint(db.session, job)
+    db.session.commit()
+    jobs().print_queue(copy.printer_id)
+    db.session.refresh(copy)
+    return render_template("partials/printers/print_job.html", job=copy)
+
+
+@bp.get("/jobs/<int:job_id>/preview")
+@login_required
+def job_preview(job_id: int) -> Response:
+    """The job as a PNG (PDF and raster jobs) or as text (ZPL)."""
+    job = db.session.get(PrintJob, job_id) or abort(404, "No such print job.")
+    shown = preview(job)
+    if shown.png is not None:
+        return Response(
+            shown.png, mimetype="image/png", headers={"Cache-Control": "private, max-age=3600"}
+        )
+    return Response(shown.text or "", mimetype="text/plain; charset=utf-8")
+
+
+@bp.app_template_global()
+def print_job_finished(job: PrintJob) -> bool:
+    """True once a job will not change by itself (templates stop polling then)."""
+    return job.state in (JobState.DONE, JobState.FAILED)
+
+
+bp.add_app_template_global(printer_spec, "printer_spec")

@@ -1,0 +1,87 @@
+"""Carrier values, the in-memory consignment store, and the package's import rules."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import station.carriers
+from station.carriers import InMemoryConsignmentStore, OwnLabelCarrier, ShipAddress
+from station.carriers.base import cents
+from station.labels.layout import Address
+from tests.carriers.samples import shipment
+
+FORBIDDEN = (
+    "flask",
+    "flask_sqlalchemy",
+    "sqlalchemy",
+    "station.web",
+    "station.models",
+    "station.db",
+)
+
+
+def test_label_address_trims_and_drops_blank_lines() -> None:
+    ship_to = ShipAddress(
+        name=" Aroha Ngata ",
+        company="",
+        lines=("Flat 2", "  ", " 45 Queen Street"),
+        city="Auckland",
+        postcode="1010",
+        country="NZ",
+        phone="021 555 0101",
+        email="aroha@example.com",
+    )
+    assert ship_to.label_address() == Address(
+        name="Aroha Ngata",
+        lines=("Flat 2", "45 Queen Street"),
+        city="Auckland",
+        postcode="1010",
+        country="NZ",
+        phone="021 555 0101",
+    )
+
+
+@pytest.mark.parametrize(
+    ("amount", "rounded"),
+    [("1.005", "1.01"), ("1.004", "1.00"), ("2.675", "2.68"), ("-1.005", "-1.01"), ("7", "7.00")],
+)
+def test_cents_round_half_up(amount: str, rounded: str) -> None:
+    assert cents(Decimal(amount)) == Decimal(rounded)
+
+
+def test_store_put_replaces_the_result_under_its_key(carrier: OwnLabelCarrier) -> None:
+    store = InMemoryConsignmentStore()
+    result = carrier.create(shipment(), "key-1")
+    store.put(result)
+    voided = replace(result, voided_at=result.created_at)
+    store.put(voided)
+    assert store.get("key-1") == voided
+    assert store.get("key-2") is None
+    assert len(store) == 1
+
+
+@pytest.mark.parametrize(
+    "module", sorted(Path(station.carriers.__file__).parent.glob("*.py")), ids=lambda p: p.name
+)
+def test_carriers_import_no_web_or_database_code(module: Path) -> None:
+    tree = ast.parse(module.read_text("utf-8"))
+    imported = [
+        name
+        for node in ast.walk(tree)
+        for name in (
+            [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else []
+        )
+    ]
+    bad = [
+        name for name in imported if name.split(".")[0] in FORBIDDEN or name.startswith(FORBIDDEN)
+    ]
+    assert bad == []

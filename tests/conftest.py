@@ -1,0 +1,207 @@
+"""Shared fixtures: an app per test on SQLite and on PostgreSQL, a signed-in client.
+
+Each test run gets its own PostgreSQL database (``station_test_<hex>``) migrated once;
+each test starts from empty tables. SQLite tests copy a migrated template file. Under
+``CI=true`` a missing PostgreSQL or Redis fails the tests that need it instead of
+skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from station import create_app
+from station.accounts import create_user
+from station.cin7.sandbox import Limits, SandboxServer, SandboxState, seed_demo
+from station.db import Base
+from station.extensions import db
+from station.models import Role
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_ADMIN_URL = os.environ.get(
+    "STATION_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("STATION_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def sandbox_orders() -> int:
+    """How many demo orders the sandbox starts with (modules override this)."""
+    return 450
+
+
+@pytest.fixture
+def sandbox_limits() -> Limits:
+    """The limits the sandbox enforces (Cin7's own unless a module overrides this)."""
+    return Limits()
+
+
+@pytest.fixture
+def sandbox_state(sandbox_orders: int) -> SandboxState:
+    """A Cin7 account with demo data."""
+    state = SandboxState()
+    seed_demo(state, order_count=sandbox_orders)
+    return state
+
+
+@pytest.fixture
+def sandbox(sandbox_state: SandboxState, sandbox_limits: Limits) -> Iterator[SandboxServer]:
+    """The sandbox serving ``sandbox_state`` over real HTTP."""
+    from tests.fakes.cin7 import running_sandbox
+
+    with running_sandbox(sandbox_state, limits=sandbox_limits) as server:
+        yield server
+
+
+def service_missing(name: str, reason: str) -> None:
+    """Skip (or, in CI, fail) a test whose service cannot be reached."""
+    message = f"{name} is not reachable: {reason}"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: services are required)")
+    pytest.skip(message)
+
+
+def _migrate(url: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(_config(url, instance))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "JOBS_IMMEDIATE": True,
+        "SANDBOX_ENABLED": False,
+        "REDIS_URL": None,
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database that each test copies."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.db"
+    _migrate(f"sqlite:///{path}", folder)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test run (dropped afterwards)."""
+    admin_url = make_url(PG_ADMIN_URL)
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "not reachable"
+        service_missing("PostgreSQL", str(exc).splitlines()[0])
+    name = f"station_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    try:
+        _migrate(url, Path(os.environ.get("TMPDIR", "/tmp")) / name)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The database of one test: a copy of the SQLite template, or the run's PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "station.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    yield url
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    """The config mapping the ``app`` fixture is built from; tests may add to it."""
+    return _config(database_url, tmp_path / "instance")
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    """A Station app on this test's database."""
+    app = create_app(app_config)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client (not signed in)."""
+    return app.test_client()
+
+
+class AuthActions:
+    """Signing test users in and out, like the Flask tutorial's helper."""
+
+    def __init__(self, app: Flask, client: FlaskClient) -> None:
+        self._app = app
+        self._client = client
+
+    def create(
+        self, username: str = "manager", password: str = "correct horse", role: Role = Role.MANAGER
+    ) -> None:
+        """Add a user to the database."""
+        with self._app.app_context():
+            create_user(db.session, username, password, role=role)
+            db.session.commit()
+
+    def login(
+        self, username: str = "manager", password: str = "correct horse", role: Role = Role.MANAGER
+    ) -> Any:
+        """Create the user if needed and sign in."""
+        with self._app.app_context():
+            from sqlalchemy import select
+
+            from station.models import User
+
+            if db.session.scalar(select(User).where(User.username == username)) is None:
+                create_user(db.session, username, password, role=role)
+                db.session.commit()
+        return self._client.post("/login", data={"username": username, "password": password})
+
+    def logout(self) -> Any:
+        """Sign out."""
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(app: Flask, client: FlaskClient) -> AuthActions:
+    """Sign-in helper bound to ``client``."""
+    return AuthActions(app, client)

@@ -1,0 +1,97 @@
+"""Browser tests: Station served over real HTTP, driven by Debian's Chromium via Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from station import create_app
+from station.cin7.sandbox import SandboxServer
+from tests.conftest import IN_CI, _config
+from tests.fakes.cin7 import sandbox_config
+from tests.fakes.http import serving
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+UPDATE_SCREENSHOTS = os.environ.get("STATION_UPDATE_SCREENSHOTS") == "1"
+
+
+@pytest.fixture
+def sandbox_orders() -> int:
+    return 120
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole run."""
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing (make test installs Debian's chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser page with a desktop-sized window."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def live_app(
+    tmp_path: Path, sqlite_template: Path, sandbox: SandboxServer
+) -> Iterator[tuple[Flask, str]]:
+    """Station on SQLite with CSRF on, served on a free loopback port."""
+    db_path = tmp_path / "e2e.db"
+    shutil.copy(sqlite_template, db_path)
+    config = _config(
+        f"sqlite:///{db_path}",
+        tmp_path / "instance",
+        WTF_CSRF_ENABLED=True,
+        **sandbox_config(sandbox),
+    )
+    app = create_app(config)
+    with serving(app) as base:
+        yield app, base
+
+
+def screenshot(page: Any, name: str) -> bytes:
+    """Take a screenshot; with STATION_UPDATE_SCREENSHOTS=1 it replaces the README's copy."""
+    image: bytes = page.screenshot(full_page=False)
+    if UPDATE_SCREENSHOTS:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        (SCREENSHOTS / f"{name}.png").write_bytes(image)
+    return image
+
+
+def sign_in(page: Any, base: str, username: str, password: str = "correct horse") -> None:
+    """Sign in through the login form with the keyboard."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Orders").wait_for()

@@ -1,0 +1,77 @@
+"""A manager signs in, syncs, searches and opens an order, in real Chromium."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import expect
+
+from station.accounts import create_user
+from station.extensions import db
+from station.models import Role
+from tests.e2e.conftest import screenshot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_sign_in_sync_search_and_open_an_order(page: Any, live_app: tuple[Flask, str]) -> None:
+    app, base = live_app
+    with app.app_context():
+        create_user(
+            db.session, "manager", "correct horse", role=Role.MANAGER, display_name="Mere Manager"
+        )
+        db.session.commit()
+
+    page.goto(f"{base}/orders")
+    expect(page).to_have_url(re.compile(r"/login\?next="))
+    screenshot(page, "login")
+    page.get_by_label("Username").fill("manager")
+    page.get_by_label("Password").fill("correct horse")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Orders")).to_be_visible()
+
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.get_by_role("status").first).to_contain_text("Order sync started")
+    expect(page.locator("p.count")).to_contain_text(re.compile(r"^\d+ orders"))
+    expect(page.locator("#cin7-status")).not_to_contain_text("never")
+    screenshot(page, "orders")
+
+    first_ref = page.locator("table.orders tbody tr td a").first.inner_text()
+    page.get_by_label("Search orders").fill(first_ref)
+    expect(page.locator("p.count")).to_contain_text(f"matching “{first_ref}”")
+    expect(page).to_have_url(re.compile(r"q=" + re.escape(first_ref)))
+
+    page.get_by_role("link", name=first_ref).click()
+    expect(page.get_by_role("heading", name=re.compile(first_ref))).to_be_visible()
+    expect(page.get_by_role("heading", name="Lines")).to_be_visible()
+    screenshot(page, "order")
+
+
+def test_a_missing_order_is_explained(page: Any, live_app: tuple[Flask, str]) -> None:
+    app, base = live_app
+    with app.app_context():
+        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
+        db.session.commit()
+    sign_in(page, base, "manager")
+
+    page.get_by_label("Search orders").fill("SO-999999")
+    page.get_by_role("button", name="Ask Cin7 why").click()
+
+    expect(page.locator(".why")).to_have_text("Cin7 has no sales order 'SO-999999'.")
+
+
+def test_settings_page(page: Any, live_app: tuple[Flask, str]) -> None:
+    app, base = live_app
+    with app.app_context():
+        create_user(db.session, "admin", "correct horse", role=Role.ADMIN)
+        db.session.commit()
+    sign_in(page, base, "admin")
+
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="Test connection").click()
+
+    expect(page.locator("#connection-check")).to_contain_text("Connected to Cin7: 3 branches")
+    screenshot(page, "settings-cin7")

@@ -1,0 +1,41 @@
+"""A manager sends a test print to the virtual printer and sees the label, in Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import expect
+
+from station.accounts import create_user
+from station.extensions import db
+from station.models import Role
+from station.printing.setup import ensure_virtual_printer
+from tests.e2e.conftest import screenshot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_test_print_shows_the_label_preview(
+    page: Any, live_app: tuple[Flask, str], tmp_path: Path
+) -> None:
+    app, base = live_app
+    with app.app_context():
+        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
+        ensure_virtual_printer(db.session, tmp_path / "labels")
+        db.session.commit()
+    sign_in(page, base, "manager")
+
+    page.get_by_role("link", name="Printers").click()
+    page.get_by_role("button", name="Test print").click()
+
+    preview = page.locator("#test-result-1 img.label-preview")
+    expect(preview).to_be_visible()
+    # The preview is a real PNG of the label, decoded by the browser (not a broken image).
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 200", arg=preview.element_handle()
+    )
+    expect(page.locator("#test-result-1 .job-state")).to_have_text("done")
+    screenshot(page, "printers")

@@ -1,0 +1,218 @@
+"""The print agent against a real Station server and a real TCP printer: once, even when killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from printers.agent import PAUSE_ENV, Agent, Journal
+from printers.testing import ZebraListener
+from station.db import utcnow
+from station.extensions import db
+from station.models import JobState, Printer, PrintJob
+from station.printing.agents import register_agent, revoke_agent
+from station.printing.queue import queue_job
+from tests.fakes.http import serving
+
+STATION = str(Path(sys.executable).parent / "station")
+
+
+@pytest.fixture
+def zebra() -> Iterator[ZebraListener]:
+    with ZebraListener() as listener:
+        yield listener
+
+
+@pytest.fixture
+def server(app: Flask) -> Iterator[str]:
+    with serving(app) as base:
+        yield base
+
+
+def setup_agent(app: Flask, zebra: ZebraListener, labels: int) -> str:
+    """An agent owning one Zebra with ``labels`` queued jobs; returns the agent's token."""
+    with app.app_context():
+        new = register_agent(db.session, "Bench 3 PC")
+        printer = Printer(
+            name="Bench 3 Zebra",
+            agent=new.agent,
+            spec={
+                "format": "zpl",
+                "transport": "tcp9100",
+                "host": "127.0.0.1",
+                "port": zebra.port,
+                "timeout": 1.0,
+            },
+        )
+        db.session.add(printer)
+        db.session.flush()
+        for n in range(labels):
+            queue_job(db.session, printer, label(n), kind="label", format="zpl")
+        db.session.commit()
+        return new.token
+
+
+def label(n: int) -> bytes:
+    return f"^XA^FDagent label {n}^FS^XZ\n".encode()
+
+
+def states(app: Flask) -> list[str]:
+    with app.app_context():
+        return [j.state.value for j in db.session.scalars(select(PrintJob).order_by(PrintJob.id))]
+
+
+def make_agent(server: str, token: str, journal: Path) -> Agent:
+    return Agent(server, token, Journal(journal), poll_wait=0.0)
+
+
+def run_until_idle(agent: Agent, rounds: int = 20) -> None:
+    for _ in range(rounds):
+        if agent.run_once() == 0:
+            return
+
+
+def test_agent_prints_its_jobs_in_order_and_reports_them(
+    app: Flask, server: str, zebra: ZebraListener, tmp_path: Path
+) -> None:
+    token = setup_agent(app, zebra, 3)
+
+    run_until_idle(make_agent(server, token, tmp_path / "journal"))
+
+    assert zebra.wait_for_jobs(3) == [label(0), label(1), label(2)]
+    assert states(app) == ["done"] * 3
+
+
+def test_a_job_the_journal_says_printed_is_reported_not_reprinted(
+    app: Flask, server: str, zebra: ZebraListener, tmp_path: Path
+) -> None:
+    token = setup_agent(app, zebra, 1)
+    with app.app_context():
+        job_id = db.session.scalar(select(PrintJob.id))
+    Journal(tmp_path / "journal").write(
+        job_id, "sent"
+    )  # printed, then the agent died before reporting
+
+    run_until_idle(make_agent(server, token, tmp_path / "journal"))
+
+    assert zebra.jobs == []
+    assert states(app) == ["done"]
+
+
+def test_a_job_interrupted_mid_send_is_failed_for_a_person(
+    app: Flask, server: str, zebra: ZebraListener, tmp_path: Path
+) -> None:
+    token = setup_agent(app, zebra, 1)
+    with app.app_context():
+        job_id = db.session.scalar(select(PrintJob.id))
+    Journal(tmp_path / "journal").write(job_id, "sending")
+
+    run_until_idle(make_agent(server, token, tmp_path / "journal"))
+
+    assert zebra.jobs == []
+    with app.app_context():
+        job = db.session.get(PrintJob, job_id)
+        assert (
+            job is not None and job.state == JobState.FAILED and "reprint" in (job.last_error or "")
+        )
+
+
+def test_a_job_cut_off_whose_failure_report_was_lost_is_not_sent_again(
+    app: Flask, server: str, zebra: ZebraListener, tmp_path: Path
+) -> None:
+    token = setup_agent(app, zebra, 1)
+    with app.app_context():
+        job_id = db.session.scalar(select(PrintJob.id))
+    journal = Journal(tmp_path / "journal")
+    journal.write(job_id, "sending")
+    journal.write(job_id, "failed")  # part sent; the "failed" report never reached the server
+
+    run_until_idle(make_agent(server, token, tmp_path / "journal"))
+
+    assert zebra.jobs == []
+    with app.app_context():
+        job = db.session.get(PrintJob, job_id)
+        assert job is not None and job.state == JobState.FAILED
+        assert "part-way" in (job.last_error or "")
+
+
+def test_an_offline_printer_makes_the_job_wait_then_print(
+    app: Flask, server: str, zebra: ZebraListener, tmp_path: Path
+) -> None:
+    token = setup_agent(app, zebra, 1)
+    zebra.stop()
+    agent = make_agent(server, token, tmp_path / "journal")
+
+    agent.run_once()
+    waiting = states(app)
+    zebra.restart()
+    with app.app_context():
+        for job in db.session.scalars(select(PrintJob)):
+            job.next_attempt_at = utcnow()
+        db.session.commit()
+    run_until_idle(agent)
+
+    assert waiting == ["queued"]
+    assert zebra.wait_for_jobs(1) == [label(0)]
+    assert states(app) == ["done"]
+
+
+def test_a_revoked_token_is_refused(
+    app: Flask, server: str, zebra: ZebraListener, tmp_path: Path
+) -> None:
+    token = setup_agent(app, zebra, 1)
+    with app.app_context():
+        from station.models import PrintAgent
+
+        agent_row = db.session.scalar(select(PrintAgent))
+        assert agent_row is not None
+        revoke_agent(agent_row, now=utcnow())
+        db.session.commit()
+
+    with pytest.raises(PermissionError, match="revoked"):
+        make_agent(server, token, tmp_path / "journal").run_once()
+    assert zebra.jobs == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_at", ["before_send", "after_send"])
+def test_agent_killed_mid_job_prints_it_exactly_once_after_restart(
+    app: Flask, server: str, zebra: ZebraListener, tmp_path: Path, kill_at: str
+) -> None:
+    token = setup_agent(app, zebra, 2)
+    journal = tmp_path / "journal"
+    marker = tmp_path / "paused"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STATION_")}
+    command = [STATION, "agent", "--server", server, "--token", token, "--journal", str(journal)]
+
+    first = subprocess.Popen(
+        command, env={**env, PAUSE_ENV: kill_at, f"{PAUSE_ENV}_MARKER": str(marker)}
+    )
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        assert first.poll() is None, "the agent exited before reaching the pause point"
+        time.sleep(0.05)
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+
+    second = subprocess.Popen(command, env=env)
+    try:
+        received = zebra.wait_for_jobs(2, timeout=60)
+        deadline = time.monotonic() + 30
+        while states(app) != ["done", "done"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=30)
+
+    assert received == [label(0), label(1)]
+    assert len(zebra.jobs) == 2
+    assert states(app) == ["done", "done"]

@@ -1,0 +1,51 @@
+"""Runtime settings: plain values round-trip, secrets are encrypted at rest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from station.extensions import db
+from station.models import Setting
+from station.secretbox import SecretBox, SecretUnreadable, load_key
+from station.settings import settings_store
+
+
+def test_values_round_trip(app: Flask) -> None:
+    with app.app_context():
+        settings_store(db.session).set("sync.selection", {"window_days": 14, "stages": ["New"]})
+        db.session.commit()
+        assert settings_store(db.session).get("sync.selection") == {
+            "window_days": 14,
+            "stages": ["New"],
+        }
+        assert settings_store(db.session).get("missing", "fallback") == "fallback"
+
+
+def test_secrets_are_stored_encrypted_and_read_back(app: Flask) -> None:
+    with app.app_context():
+        store = settings_store(db.session)
+        store.set_secret("cin7.api_key", "s3cret-api-key")
+        db.session.commit()
+        row = db.session.scalar(select(Setting).where(Setting.key == "cin7.api_key"))
+
+        assert row is not None and row.secret and "s3cret" not in row.secret
+        assert store.get_secret("cin7.api_key") == "s3cret-api-key"
+        assert store.has_secret("cin7.api_key")
+
+
+def test_a_secret_sealed_with_another_key_gives_a_clear_error(tmp_path: Path) -> None:
+    token = SecretBox(load_key(None, tmp_path / "a")).seal("x")
+
+    with pytest.raises(SecretUnreadable, match="enter it again in Settings"):
+        SecretBox(load_key(None, tmp_path / "b")).open(token)
+
+
+def test_the_instance_key_is_created_once_and_kept(tmp_path: Path) -> None:
+    first = load_key(None, tmp_path)
+
+    assert load_key(None, tmp_path) == first
+    assert (tmp_path / "fernet.key").stat().st_mode & 0o777 == 0o600

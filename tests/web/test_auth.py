@@ -1,0 +1,74 @@
+"""Signing in and out; every page needs a signed-in user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from station import create_app
+from station.models import Role
+from tests.conftest import AuthActions
+
+
+def test_sign_in_with_the_right_password_reaches_the_orders(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    response = auth.login()
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/orders"
+    assert client.get("/orders").status_code == 200
+
+
+def test_wrong_password_is_refused_with_a_clear_message(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.create()
+
+    response = client.post("/login", data={"username": "manager", "password": "not it at all"})
+
+    assert response.status_code == 401
+    assert b"Wrong username or password." in response.data
+    assert client.get("/orders").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/orders", "/orders/1", "/orders/why-missing?q=SO-1"])
+def test_pages_need_a_signed_in_user(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"]
+)
+def test_next_never_leaves_the_site(client: FlaskClient, auth: AuthActions, target: str) -> None:
+    auth.create()
+
+    response = client.post(
+        f"/login?next={target}", data={"username": "manager", "password": "correct horse"}
+    )
+
+    assert response.headers["Location"] == "/orders"
+
+
+def test_sign_out_ends_the_session(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login(role=Role.PACKER)
+
+    auth.logout()
+
+    assert client.get("/orders").status_code == 302
+
+
+def test_forms_without_a_csrf_token_are_refused(app_config: dict[str, Any]) -> None:
+    app: Flask = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    client = app.test_client()
+
+    response = client.post("/login", data={"username": "x", "password": "y"})
+
+    assert response.status_code == 400
+    assert b"expired" in response.data

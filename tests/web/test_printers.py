@@ -1,0 +1,154 @@
+"""Printers in the browser: add one, test print to a real TCP listener, preview, reprint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from printers.testing import ZebraListener
+from station.extensions import db
+from station.models import JobState, Printer, PrintJob, Role
+from station.printing.setup import ensure_virtual_printer
+from tests.conftest import AuthActions
+
+
+@pytest.fixture
+def zebra() -> Iterator[ZebraListener]:
+    with ZebraListener() as listener:
+        yield listener
+
+
+@pytest.fixture
+def manager(client: FlaskClient, auth: AuthActions) -> FlaskClient:
+    auth.login()
+    return client
+
+
+def zebra_form(zebra: ZebraListener, **changes: Any) -> dict[str, Any]:
+    return {
+        "name": "Bench 2 Zebra",
+        "bench": "Bench 2",
+        "transport": "tcp9100",
+        "format": "zpl",
+        "label_size": "4x6",
+        "dpi": "203",
+        "host": "127.0.0.1",
+        "port": str(zebra.port),
+        **changes,
+    }
+
+
+def test_a_manager_adds_a_zebra_and_test_prints_to_it(
+    app: Flask, manager: FlaskClient, zebra: ZebraListener
+) -> None:
+    added = manager.post("/printers/new", data=zebra_form(zebra))
+    with app.app_context():
+        printer_id = db.session.scalar(select(Printer.id).where(Printer.name == "Bench 2 Zebra"))
+
+    fragment = manager.post(f"/printers/{printer_id}/test").get_data(as_text=True)
+
+    assert added.status_code == 302
+    [label] = zebra.wait_for_jobs(1)
+    assert label.startswith(b"^XA") and b"^PW812" in label and b"TEST PRINT" in label
+    assert "done" in fragment and "Show the ZPL sent" in fragment
+
+
+def test_every_problem_with_a_printer_is_listed(manager: FlaskClient, zebra: ZebraListener) -> None:
+    response = manager.post(
+        "/printers/new",
+        data=zebra_form(zebra, host="", transport="tcp9100", format="pdf", dpi="300"),
+    )
+
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "host" in text.lower() and "pdf" in text.lower()
+
+
+def test_a_virtual_printer_shows_the_label_it_printed(
+    app: Flask, manager: FlaskClient, tmp_path: Path
+) -> None:
+    with app.app_context():
+        printer = ensure_virtual_printer(db.session, tmp_path / "labels")
+        db.session.commit()
+        printer_id = printer.id
+
+    fragment = manager.post(f"/printers/{printer_id}/test").get_data(as_text=True)
+    with app.app_context():
+        job = db.session.scalar(select(PrintJob))
+        assert job is not None and job.state == JobState.DONE
+        job_id = job.id
+    image = manager.get(f"/printers/jobs/{job_id}/preview")
+
+    assert f"/printers/jobs/{job_id}/preview" in fragment
+    assert image.mimetype == "image/png" and image.data.startswith(b"\x89PNG")
+    assert len(list((tmp_path / "labels").iterdir())) == 1
+
+
+def test_an_offline_printer_shows_why_and_keeps_polling(
+    app: Flask, manager: FlaskClient, zebra: ZebraListener
+) -> None:
+    manager.post("/printers/new", data=zebra_form(zebra))
+    zebra.stop()
+    with app.app_context():
+        printer_id = db.session.scalar(select(Printer.id))
+
+    fragment = manager.post(f"/printers/{printer_id}/test").get_data(as_text=True)
+
+    assert (
+        "queued" in fragment
+        and "is offline" in fragment
+        and 'hx-trigger="load delay:1s"' in fragment
+    )
+
+
+def test_reprint_sends_the_label_again(
+    app: Flask, manager: FlaskClient, zebra: ZebraListener
+) -> None:
+    manager.post("/printers/new", data=zebra_form(zebra))
+    with app.app_context():
+        printer_id = db.session.scalar(select(Printer.id))
+    manager.post(f"/printers/{printer_id}/test")
+    with app.app_context():
+        job_id = db.session.scalar(select(PrintJob.id))
+
+    manager.post(f"/printers/jobs/{job_id}/reprint")
+
+    first, second = zebra.wait_for_jobs(2)
+    assert first == second
+
+
+def test_packers_see_printers_but_cannot_add_or_test_them(
+    app: Flask, client: FlaskClient, auth: AuthActions, zebra: ZebraListener
+) -> None:
+    auth.login(username="packer", role=Role.PACKER)
+
+    assert client.get("/printers").status_code == 200
+    assert client.post("/printers/new", data=zebra_form(zebra)).status_code == 403
+    assert client.post("/printers/1/test").status_code == 403
+
+
+def test_a_printer_on_a_print_agent_is_left_to_the_agent(
+    app: Flask, manager: FlaskClient, zebra: ZebraListener
+) -> None:
+    from station.printing.agents import register_agent
+
+    with app.app_context():
+        new = register_agent(db.session, "Bench 4 PC")
+        db.session.commit()
+        agent_id = new.agent.id
+    manager.post("/printers/new", data=zebra_form(zebra, agent_id=str(agent_id)))
+    with app.app_context():
+        printer = db.session.scalar(select(Printer))
+        assert printer is not None and printer.agent_id == agent_id
+        printer_id = printer.id
+
+    fragment = manager.post(f"/printers/{printer_id}/test").get_data(as_text=True)
+
+    assert "queued" in fragment
+    assert zebra.jobs == []

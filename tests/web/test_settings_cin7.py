@@ -1,0 +1,167 @@
+"""Settings → Cin7: managers enter the connection and the sync selection; the key stays hidden."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, SandboxServer
+from station.cin7.selection import load_selection
+from station.cin7.wiring import cin7_wiring
+from station.extensions import db
+from station.models import Role
+from tests.conftest import AuthActions
+
+
+@pytest.fixture
+def sandbox_orders() -> int:
+    return 10
+
+
+def form(sandbox: SandboxServer, **changes: Any) -> dict[str, Any]:
+    return {
+        "base_url": sandbox.base_url,
+        "username": DEMO_USERNAME,
+        "api_key": DEMO_API_KEY,
+        "approved_only": "y",
+        "window_days": "14",
+        "branch_ids": "1, 3",
+        "stages": "New, Fully Picked",
+        **changes,
+    }
+
+
+def test_a_manager_saves_the_connection_and_selection(
+    app: Flask, client: FlaskClient, auth: AuthActions, sandbox: SandboxServer
+) -> None:
+    auth.login()
+
+    response = client.post("/settings/cin7", data=form(sandbox))
+
+    assert response.status_code == 302
+    with app.app_context():
+        conn = cin7_wiring().connection(db.session)
+        selection = load_selection(cin7_wiring().settings(db.session))
+    assert (conn.base_url, conn.username, conn.api_key) == (
+        sandbox.base_url,
+        DEMO_USERNAME,
+        DEMO_API_KEY,
+    )
+    assert selection.window_days == 14 and selection.branch_ids == (1, 3)
+    assert selection.stages == ("New", "Fully Picked") and not selection.include_dispatched
+
+
+def test_the_api_key_is_never_shown_back(
+    client: FlaskClient, auth: AuthActions, sandbox: SandboxServer
+) -> None:
+    auth.login()
+    client.post("/settings/cin7", data=form(sandbox))
+
+    page = client.get("/settings/cin7").get_data(as_text=True)
+
+    assert DEMO_API_KEY not in page
+    assert "stored — type a new key to replace it" in page
+
+
+def test_an_empty_key_keeps_the_stored_one(
+    app: Flask, client: FlaskClient, auth: AuthActions, sandbox: SandboxServer
+) -> None:
+    auth.login()
+    client.post("/settings/cin7", data=form(sandbox))
+
+    client.post("/settings/cin7", data=form(sandbox, api_key="", window_days="7"))
+
+    with app.app_context():
+        assert cin7_wiring().connection(db.session).api_key == DEMO_API_KEY
+
+
+def test_every_problem_is_reported_at_once(
+    client: FlaskClient, auth: AuthActions, sandbox: SandboxServer
+) -> None:
+    auth.login()
+
+    response = client.post(
+        "/settings/cin7", data=form(sandbox, base_url="ftp://x/v1", username="", api_key="")
+    )
+
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert (
+        "must start with https://" in text
+        and "username is required" in text
+        and "key is required" in text
+    )
+
+
+def test_test_connection_calls_cin7_once(
+    client: FlaskClient, auth: AuthActions, sandbox: SandboxServer
+) -> None:
+    auth.login()
+    client.post("/settings/cin7", data=form(sandbox))
+    before = len(sandbox.state.api_calls())
+
+    answer = client.post("/settings/cin7/test").get_data(as_text=True)
+
+    assert "Connected to Cin7: 3 branches (Auckland Warehouse" in answer
+    assert len(sandbox.state.api_calls()) - before == 1
+
+
+def test_test_connection_explains_a_refused_key(
+    client: FlaskClient, auth: AuthActions, sandbox: SandboxServer
+) -> None:
+    auth.login()
+    client.post("/settings/cin7", data=form(sandbox, api_key="wrong-key"))
+
+    answer = client.post("/settings/cin7/test").get_data(as_text=True)
+
+    assert "refused the API username/key" in answer and "wrong-key" not in answer
+
+
+def test_without_credentials_test_connection_says_so(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+
+    answer = client.post("/settings/cin7/test").get_data(as_text=True)
+
+    assert "Cin7 is not connected yet" in answer
+
+
+def test_packers_may_not_change_settings(
+    client: FlaskClient, auth: AuthActions, sandbox: SandboxServer
+) -> None:
+    auth.login(username="packer", role=Role.PACKER)
+
+    assert client.get("/settings/cin7").status_code == 403
+    assert client.post("/settings/cin7", data=form(sandbox)).status_code == 403
+    assert "Settings</a>" not in client.get("/orders").get_data(as_text=True)
+
+
+def test_environment_wins_over_settings(app_config: dict[str, Any], sandbox: SandboxServer) -> None:
+    from station import create_app
+
+    app = create_app(
+        {
+            **app_config,
+            "CIN7_BASE_URL": "https://cin7.example/api",
+            "CIN7_USERNAME": "env-user",
+            "CIN7_API_KEY": "env-key",
+        }
+    )
+    client = app.test_client()
+    AuthActions(app, client).login()
+
+    client.post("/settings/cin7", data=form(sandbox))
+    page = client.get("/settings/cin7").get_data(as_text=True)
+
+    with app.app_context():
+        conn = cin7_wiring().connection(db.session)
+    assert (conn.base_url, conn.username, conn.api_key) == (
+        "https://cin7.example/api",
+        "env-user",
+        "env-key",
+    )
+    assert "STATION_CIN7_BASE_URL" in page and "env-key" not in page
