@@ -7,7 +7,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from station.errors import StationError
+from station.errors import StationError, problems_sentence
 from station.models import Role, User
 
 _hasher = PasswordHasher()
@@ -35,7 +35,7 @@ def create_user(
     if session.scalar(select(User).where(User.username == username)) is not None:
         problems.append(f"the username {username!r} is taken")
     if problems:
-        raise AccountError("; ".join(problems).capitalize() + ".")
+        raise AccountError(problems_sentence(problems))
     user = User(
         username=username,
         password_hash=hash_password(password),

@@ -9,6 +9,17 @@ StationError
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class StationError(Exception):
     """Something a person can act on went wrong; ``str()`` is the message for them."""
+
+
+def problems_sentence(problems: Iterable[str]) -> str:
+    """``["the name is required", "the port is not a number"]`` → one sentence for a person.
+
+    Only the first letter is raised, so names such as "API" and "ZPL" keep their case.
+    """
+    text = "; ".join(problems)
+    return f"{text[:1].upper()}{text[1:]}."

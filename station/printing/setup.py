@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from printers.errors import PrinterRejected
 from printers.formats import PrinterSpec
 from printers.transport import PrinterFormat
-from station.errors import StationError
+from station.errors import StationError, problems_sentence
 from station.labels import Address, LabelLayout, render_pdf, render_zpl, size_named
 from station.models import PrintAgent, Printer, PrintJob
 from station.printing.queue import queue_job
@@ -25,7 +25,7 @@ class PrinterSetupInvalid(StationError):
     """A printer cannot be saved; ``problems`` lists everything wrong at once."""
 
     def __init__(self, problems: tuple[str, ...]) -> None:
-        super().__init__("; ".join(problems).capitalize() + ".")
+        super().__init__(problems_sentence(problems))
         self.problems = problems
 
 

@@ -78,6 +78,49 @@ def test_an_empty_key_keeps_the_stored_one(
         assert cin7_wiring().connection(db.session).api_key == DEMO_API_KEY
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{"base_url": "https://cin7.evil.example/api"}, {"username": "someone-else"}],
+)
+def test_the_stored_key_is_not_kept_for_another_server_or_account(
+    app: Flask,
+    client: FlaskClient,
+    auth: AuthActions,
+    sandbox: SandboxServer,
+    change: dict[str, str],
+) -> None:
+    auth.login()
+    client.post("/settings/cin7", data=form(sandbox))
+
+    response = client.post("/settings/cin7", data=form(sandbox, api_key="", **change))
+
+    assert response.status_code == 422
+    assert "Type the API key again" in response.get_data(as_text=True)
+    with app.app_context():
+        conn = cin7_wiring().connection(db.session)
+        assert (conn.base_url, conn.username) == (sandbox.base_url, DEMO_USERNAME)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "accepted"),
+    [
+        ("http://api.cin7.example/api", False),
+        ("http://127.0.0.1:8765/api", True),
+        ("http://localhost:8765/api", True),
+        ("http://[::1]:8765/api", True),
+        ("https://api.cin7.com/api", True),
+    ],
+)
+def test_plain_http_is_only_allowed_to_this_machine(
+    client: FlaskClient, auth: AuthActions, sandbox: SandboxServer, base_url: str, accepted: bool
+) -> None:
+    auth.login()
+
+    response = client.post("/settings/cin7", data=form(sandbox, base_url=base_url))
+
+    assert (response.status_code == 302) is accepted
+
+
 def test_every_problem_is_reported_at_once(
     client: FlaskClient, auth: AuthActions, sandbox: SandboxServer
 ) -> None:
