@@ -66,9 +66,14 @@ def home() -> Response:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow ``next`` to a path on this site."""
-    if target:
+    """Only follow ``next`` to a path on this site.
+
+    Browsers read ``//host`` and ``/\\host`` as another site, so a path must start with
+    exactly one slash and hold no backslash or control character.
+    """
+    if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/"):
+        unsafe = "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target)
+        if not parts.scheme and not parts.netloc and not unsafe:
             return target
     return url_for("orders.index")

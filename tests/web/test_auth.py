@@ -44,16 +44,39 @@ def test_pages_need_a_signed_in_user(client: FlaskClient, path: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"]
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "javascript:alert(1)",
+        "/\\evil.example/x",
+        "/\\/evil.example",
+        "/\t/evil.example",
+        "orders",
+    ],
 )
 def test_next_never_leaves_the_site(client: FlaskClient, auth: AuthActions, target: str) -> None:
     auth.create()
 
     response = client.post(
-        f"/login?next={target}", data={"username": "manager", "password": "correct horse"}
+        "/login",
+        query_string={"next": target},
+        data={"username": "manager", "password": "correct horse"},
     )
 
     assert response.headers["Location"] == "/orders"
+
+
+def test_next_returns_to_the_page_asked_for(client: FlaskClient, auth: AuthActions) -> None:
+    auth.create()
+
+    response = client.post(
+        "/login",
+        query_string={"next": "/orders?stage=New&page=2"},
+        data={"username": "manager", "password": "correct horse"},
+    )
+
+    assert response.headers["Location"] == "/orders?stage=New&page=2"
 
 
 def test_sign_out_ends_the_session(client: FlaskClient, auth: AuthActions) -> None:
