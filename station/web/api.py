@@ -1,7 +1,13 @@
-"""The JSON API for print agents (token auth, no cookies, no CSRF)."""
+"""The JSON API for print agents (token auth, no cookies, no CSRF).
+
+An agent's poll may wait up to ``LONG_POLL_MAX`` seconds for work, holding a worker
+thread but not a database connection: run gunicorn with threads (``--worker-class
+gthread --threads 8`` or more) so waiting agents never starve the people at the benches.
+"""
 
 from __future__ import annotations
 
+import math
 import time
 
 from flask import Blueprint, Response, abort, jsonify, request
@@ -31,14 +37,19 @@ def _agent() -> PrintAgent:
 def agent_jobs() -> Response:
     """Jobs for the calling agent's printers; waits up to ``wait`` seconds for one to appear."""
     agent = _agent()
-    wait = min(max(request.args.get("wait", 0.0, type=float), 0.0), LONG_POLL_MAX)
-    deadline = time.monotonic() + wait
+    try:
+        wait = float(request.args.get("wait", "0"))
+    except ValueError:
+        wait = math.nan
+    if not math.isfinite(wait):
+        return _bad_request("wait is a number of seconds, for example wait=20.")
+    deadline = time.monotonic() + min(max(wait, 0.0), LONG_POLL_MAX)
     while True:
         jobs = offer_jobs(db.session, agent, now=utcnow())
         if jobs or time.monotonic() >= deadline:
             return jsonify({"jobs": jobs})
+        db.session.rollback()  # hand the connection back while this request waits
         time.sleep(LONG_POLL_STEP)  # a long poll: the agent's request waits for work
-        db.session.expire_all()
 
 
 @bp.post("/agent/jobs/<int:job_id>")
@@ -56,10 +67,14 @@ def agent_report(job_id: int) -> Response:
             now=utcnow(),
         )
     except AgentRequestInvalid as exc:
-        return Response(
-            jsonify({"error": str(exc)}).get_data(), status=400, mimetype="application/json"
-        )
+        return _bad_request(str(exc))
     return jsonify({"id": job.id, "state": job.state.value})
+
+
+def _bad_request(message: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = 400
+    return response
 
 
 @bp.errorhandler(401)
