@@ -12,6 +12,7 @@ from flask import Flask
 
 from station import extensions
 from station.config import DefaultConfig
+from station.secretbox import instance_secret
 
 __version__ = "0.1.0"
 
@@ -67,7 +68,4 @@ def _engine_options(url: str) -> dict[str, Any]:
 
 def _instance_secret(path: Path) -> str:
     """A random secret kept in the instance folder, so sessions survive restarts."""
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return instance_secret(path, lambda: secrets.token_hex(32).encode()).decode()

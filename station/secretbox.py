@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -37,9 +40,28 @@ def load_key(configured: str | None, instance_path: Path) -> bytes:
     """The Fernet key from config, else from ``instance/fernet.key`` (created on first use)."""
     if configured:
         return configured.encode()
-    path = instance_path / "fernet.key"
+    return instance_secret(instance_path / "fernet.key", Fernet.generate_key)
+
+
+def instance_secret(path: Path, generate: Callable[[], bytes]) -> bytes:
+    """The secret in ``path``, created by ``generate`` on first use, readable by owner only.
+
+    Several processes may start at once (gunicorn workers, a job worker): the file is
+    written in full under a temporary name and hard-linked into place, which fails if
+    another process got there first, so every process ends up with the same secret and
+    none ever reads a half-written one.
+    """
     if not path.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(Fernet.generate_key())
-        path.chmod(0o600)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "wb") as handle:  # mkstemp creates it 0600
+                handle.write(generate())
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process created it first: use theirs
+        finally:
+            os.unlink(temporary)
     return path.read_bytes().strip()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,7 @@ from sqlalchemy import select
 
 from station.extensions import db
 from station.models import Setting
-from station.secretbox import SecretBox, SecretUnreadable, load_key
+from station.secretbox import SecretBox, SecretUnreadable, instance_secret, load_key
 from station.settings import settings_store
 
 
@@ -49,3 +52,24 @@ def test_the_instance_key_is_created_once_and_kept(tmp_path: Path) -> None:
 
     assert load_key(None, tmp_path) == first
     assert (tmp_path / "fernet.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_processes_starting_together_share_one_instance_secret(tmp_path: Path) -> None:
+    path = tmp_path / "secret_key"
+    start = threading.Barrier(8)
+    counter = iter(range(100))
+
+    def slow_generate() -> bytes:
+        time.sleep(0.05)  # every caller is past the "does it exist?" check by now
+        return f"secret-{next(counter)}".encode()
+
+    def open_secret() -> bytes:
+        start.wait()
+        return instance_secret(path, slow_generate)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        seen = list(pool.map(lambda _: open_secret(), range(8)))
+
+    assert len(set(seen)) == 1 and seen[0] == path.read_bytes()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no temporaries left
