@@ -27,9 +27,7 @@ def test_a_poll_without_a_known_token_is_refused(client: FlaskClient) -> None:
 
 
 def test_a_poll_with_nothing_to_print_answers_at_once(client: FlaskClient, token: str) -> None:
-    response = client.get(
-        "/api/v1/agent/jobs?wait=0", headers={"Authorization": f"Bearer {token}"}
-    )
+    response = client.get("/api/v1/agent/jobs?wait=0", headers={"Authorization": f"Bearer {token}"})
 
     assert response.status_code == 200 and response.get_json() == {"jobs": []}
 
