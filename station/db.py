@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, registry
 
@@ -44,6 +45,16 @@ class Base(DeclarativeBase):
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+def value_enum(enum_class: type[enum.Enum]) -> Enum:
+    """A Python enum stored as its values (``"queued"``) in a short VARCHAR on every engine."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
     )
 
 

@@ -149,6 +149,11 @@ class Carrier(Protocol):
         ...
 
     @property
+    def remote(self) -> bool:
+        """True when ``create`` asks a server across the network (so it can hang or fail)."""
+        ...
+
+    @property
     def name(self) -> str:
         """The name people see, e.g. 'Own label'."""
         ...

@@ -114,6 +114,8 @@ def default_services() -> tuple[OwnLabelService, ...]:
 class OwnLabelCarrier:
     """The ``Carrier`` Station runs itself: rate card prices, own tickets, labels, no network."""
 
+    remote = False
+
     def __init__(
         self,
         *,

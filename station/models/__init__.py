@@ -3,14 +3,27 @@
 from station.models.order import OrderLine, Product, ProductOption, SalesOrder
 from station.models.printing import JobState, PrintAgent, Printer, PrintJob
 from station.models.setting import Setting
+from station.models.shipping import (
+    Consignment,
+    ConsignmentParcel,
+    ConsignmentState,
+    CostCentre,
+    PackagePreset,
+    TicketCounter,
+)
 from station.models.sync import Cin7CallDay, Cin7CallSlot, SyncRun
 from station.models.user import Role, User
 
 __all__ = [
     "Cin7CallDay",
     "Cin7CallSlot",
+    "Consignment",
+    "ConsignmentParcel",
+    "ConsignmentState",
+    "CostCentre",
     "JobState",
     "OrderLine",
+    "PackagePreset",
     "PrintAgent",
     "PrintJob",
     "Printer",
@@ -20,5 +33,6 @@ __all__ = [
     "SalesOrder",
     "Setting",
     "SyncRun",
+    "TicketCounter",
     "User",
 ]

@@ -6,10 +6,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from station.db import Base, utcnow
+from station.db import Base, utcnow, value_enum
 
 
 class PrintAgent(Base):
@@ -70,9 +70,7 @@ class PrintJob(Base):
     format: Mapped[str] = mapped_column(String(8))  # zpl, pdf, png
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     state: Mapped[JobState] = mapped_column(
-        Enum(
-            JobState, native_enum=False, length=16, values_callable=lambda e: [s.value for s in e]
-        ),
+        value_enum(JobState),
         default=JobState.QUEUED,
     )
     attempts: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,1 @@
+"""Booking consignments, cost centres and presets on top of the carriers."""

@@ -1,0 +1,177 @@
+"""Cost centres (freight markup) and package presets, as managers keep them in Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from station.carriers import markup
+from station.errors import StationError, problems_sentence
+from station.models import CostCentre, PackagePreset
+
+_Row = TypeVar("_Row", CostCentre, PackagePreset)
+
+
+class ShippingSetupInvalid(StationError):
+    """A cost centre or preset cannot be saved; the message lists every problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems_sentence(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class CostCentreInput:
+    """What a manager typed for a cost centre (strings straight from the form)."""
+
+    name: str
+    markup_percent: str = "0"
+    markup_fixed: str = "0"
+    is_default: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PresetInput:
+    """What a manager typed for a package preset (strings straight from the form)."""
+
+    name: str
+    length_mm: str
+    width_mm: str
+    height_mm: str
+    tare_grams: str = "0"
+
+
+def save_cost_centre(
+    session: Session, data: CostCentreInput, *, centre_id: int | None = None
+) -> CostCentre:
+    """Create or update a cost centre; the only default when ``is_default``."""
+    name = data.name.strip()
+    problems: list[str] = []
+    percent = _decimal(data.markup_percent, "markup percent", problems)
+    fixed = _decimal(data.markup_fixed, "fixed markup", problems)
+    if not name:
+        problems.append("the name is required")
+    elif len(name) > 64:
+        problems.append("the name is longer than 64 characters")
+    for label, value, limit in (("markup percent", percent, 1000), ("fixed markup", fixed, 10000)):
+        if value is not None and not 0 <= value <= limit:
+            problems.append(f"the {label} must be between 0 and {limit}")
+    if name and _name_taken(session, CostCentre, name, centre_id):
+        problems.append(f"a cost centre called {name!r} already exists")
+    if problems or percent is None or fixed is None:
+        raise ShippingSetupInvalid(problems)
+    centre = _existing(session, CostCentre, centre_id) or CostCentre()
+    centre.name, centre.markup_percent = name, percent
+    centre.markup_fixed = fixed.quantize(Decimal("0.01"))
+    session.add(centre)
+    session.flush()
+    if data.is_default or default_cost_centre(session) is None:
+        make_default(session, centre)
+    return centre
+
+
+def make_default(session: Session, centre: CostCentre) -> None:
+    """``centre`` becomes the one default cost centre."""
+    session.execute(update(CostCentre).where(CostCentre.id != centre.id).values(is_default=False))
+    centre.is_default = True
+    session.flush()
+
+
+def default_cost_centre(session: Session) -> CostCentre | None:
+    """The cost centre used when the bench does not choose one."""
+    return session.scalar(select(CostCentre).where(CostCentre.is_default, CostCentre.active))
+
+
+def markup_of(centre: CostCentre | None) -> markup.CostCentre | None:
+    """A cost centre row as the markup calculation reads it."""
+    if centre is None:
+        return None
+    return markup.CostCentre(centre.name, centre.markup_percent, centre.markup_fixed)
+
+
+def save_preset(
+    session: Session, data: PresetInput, *, preset_id: int | None = None
+) -> PackagePreset:
+    """Create or update a package preset."""
+    name = data.name.strip()
+    problems: list[str] = []
+    sizes = {
+        label: _whole(value, label, problems, minimum=1)
+        for label, value in (
+            ("length", data.length_mm),
+            ("width", data.width_mm),
+            ("height", data.height_mm),
+        )
+    }
+    tare = _whole(data.tare_grams, "empty weight", problems, minimum=0)
+    if not name:
+        problems.append("the name is required")
+    elif len(name) > 64:
+        problems.append("the name is longer than 64 characters")
+    elif _name_taken(session, PackagePreset, name, preset_id):
+        problems.append(f"a package preset called {name!r} already exists")
+    if problems or tare is None or None in sizes.values():
+        raise ShippingSetupInvalid(problems)
+    preset = _existing(session, PackagePreset, preset_id) or PackagePreset()
+    preset.name, preset.tare_grams = name, tare
+    preset.length_mm, preset.width_mm, preset.height_mm = (
+        sizes["length"] or 0,
+        sizes["width"] or 0,
+        sizes["height"] or 0,
+    )
+    session.add(preset)
+    session.flush()
+    return preset
+
+
+def preset_of(preset: PackagePreset) -> markup.PackagePreset:
+    """A preset row as the parcel builder reads it."""
+    return markup.PackagePreset(
+        preset.name, preset.length_mm, preset.width_mm, preset.height_mm, preset.tare_grams
+    )
+
+
+def _decimal(text: str, label: str, problems: list[str]) -> Decimal | None:
+    try:
+        value = Decimal((text or "0").strip())
+    except InvalidOperation:
+        problems.append(f"the {label} must be a number, not {text!r}")
+        return None
+    if not value.is_finite():
+        problems.append(f"the {label} must be a number, not {text!r}")
+        return None
+    return value
+
+
+def _whole(text: str, label: str, problems: list[str], *, minimum: int) -> int | None:
+    try:
+        value = int((text or "").strip())
+    except ValueError:
+        problems.append(f"the {label} must be a whole number, not {text!r}")
+        return None
+    if not minimum <= value <= 1_000_000:
+        problems.append(f"the {label} must be between {minimum} and 1000000")
+        return None
+    return value
+
+
+def _name_taken(
+    session: Session, model: type[CostCentre] | type[PackagePreset], name: str, own_id: int | None
+) -> bool:
+    other = session.scalar(select(model.id).where(model.name == name))
+    return other is not None and other != own_id
+
+
+def _existing(session: Session, model: type[_Row], row_id: int | None) -> _Row | None:
+    if row_id is None:
+        return None
+    row = session.get(model, row_id)
+    if row is None:
+        raise ShippingSetupInvalid(
+            [f"there is no {model.__tablename__.replace('_', ' ')} {row_id}"]
+        )
+    return row
