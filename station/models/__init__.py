@@ -1,6 +1,7 @@
 """Station's database models, one module per area; import them from here."""
 
 from station.models.order import OrderLine, Product, ProductOption, SalesOrder
+from station.models.outbox import OutboxItem, OutboxKind, OutboxState
 from station.models.printing import JobState, PrintAgent, Printer, PrintJob
 from station.models.setting import Setting
 from station.models.shipping import (
@@ -23,6 +24,9 @@ __all__ = [
     "CostCentre",
     "JobState",
     "OrderLine",
+    "OutboxItem",
+    "OutboxKind",
+    "OutboxState",
     "PackagePreset",
     "PrintAgent",
     "PrintJob",

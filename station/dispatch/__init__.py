@@ -1,0 +1,1 @@
+"""Shipping an order: checks, consignment, label, and the Cin7 write-backs it owes."""

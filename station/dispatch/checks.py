@@ -1,0 +1,85 @@
+"""Can this order ship? Every reason it cannot, in words a packer understands."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from station.carriers.base import ShipAddress
+from station.cin7.mapping import is_batch_or_serial
+from station.models import OrderLine, Product, SalesOrder
+
+COUNTRY_CODES = {
+    "nz": "NZ",
+    "new zealand": "NZ",
+    "aotearoa": "NZ",
+    "au": "AU",
+    "aus": "AU",
+    "australia": "AU",
+}
+
+
+def country_code(country: str | None) -> str:
+    """Cin7's free-text country as an ISO code ("New Zealand" → "NZ"); unknown kept as typed."""
+    text = (country or "").strip()
+    return COUNTRY_CODES.get(text.lower(), text)
+
+
+def receiver_of(order: SalesOrder) -> ShipAddress:
+    """The order's delivery address as carriers read it."""
+    person = " ".join(p for p in (order.delivery_first_name, order.delivery_last_name) if p)
+    return ShipAddress(
+        name=person or order.delivery_company or order.customer_name,
+        company=order.delivery_company or "",
+        lines=tuple(line for line in (order.delivery_address1, order.delivery_address2) if line),
+        city=order.delivery_city or "",
+        region=order.delivery_state or "",
+        postcode=order.delivery_postal_code or "",
+        country=country_code(order.delivery_country),
+        phone=order.mobile or order.phone or "",
+        email=order.email or "",
+    )
+
+
+def shipping_problems(
+    order: SalesOrder, products: Mapping[int, Product], *, block_batch_serial: bool
+) -> list[str]:
+    """Every reason ``order`` cannot ship now (empty when it can)."""
+    problems = []
+    if order.is_void:
+        problems.append("the order is void in Cin7")
+    if order.dispatched_date is not None or (order.stage or "").lower() == "dispatched":
+        problems.append("the order is already dispatched in Cin7")
+    if not order.lines:
+        problems.append("the order has no lines")
+    missing = [
+        label
+        for label, value in (
+            ("street address", order.delivery_address1),
+            ("city", order.delivery_city),
+            ("postcode", order.delivery_postal_code),
+            ("country", order.delivery_country),
+        )
+        if not (value or "").strip()
+    ]
+    if missing:
+        problems.append(f"the delivery address has no {', '.join(missing)}")
+    if block_batch_serial:
+        problems.extend(_batch_serial_problems(order.lines, products))
+    return problems
+
+
+def _batch_serial_problems(lines: list[OrderLine], products: Mapping[int, Product]) -> list[str]:
+    """Lines whose stock is tracked by batch or serial number (size-grid batches are fine)."""
+    problems = []
+    for line in lines:
+        product = products.get(line.product_id) if line.product_id is not None else None
+        control = line.stock_control or (product.stock_control if product else None)
+        size_grid = bool(line.size_codes) or (product is not None and product.size_range_id)
+        if is_batch_or_serial(control) and not size_grid:
+            kind = "Serial" if "serial" in (control or "").lower() else "Batch"
+            problems.append(
+                f"{line.code or line.name or 'a line'} ({line.name or 'no name'}) is "
+                f"{kind}-controlled: Cin7 does not deduct its stock on an API dispatch, "
+                "so dispatch it in Cin7"
+            )
+    return problems

@@ -1,0 +1,121 @@
+"""The dispatch toggles managers set (GoSweetSpot's Cin7 options, and the sender address)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+
+from station.carriers.base import ShipAddress
+from station.errors import StationError, problems_sentence
+from station.settings import SettingsStore
+
+OPTIONS_KEY = "dispatch.options"
+SENDER_KEY = "dispatch.sender"
+SHOPIFY_URL_TEMPLATE = (
+    "https://go.cin7.com/Cloud/Apps/ShopifyUpdateOrder.aspx"
+    "?idCustomerAppsLink={link_id}&OrderId={order_id}"
+)
+
+
+class FreightPush(enum.Enum):
+    """What is pushed to Cin7 as the order's freight after the label printed."""
+
+    OFF = "off"
+    COST = "cost"  # what the carrier charges
+    CHARGED = "charged"  # the cost centre's marked-up amount
+
+
+class TrackingField(enum.Enum):
+    """What goes into Cin7's ``trackingCode`` (at most 50 characters)."""
+
+    URL = "url"  # the tracking URL when it fits, else the ticket (URL into comments)
+    TICKET = "ticket"
+
+
+class OptionsInvalid(StationError):
+    """The dispatch options cannot be saved; the message lists every problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchOptions:
+    """How dispatch writes back to Cin7."""
+
+    send_back_ticket: bool = True
+    block_batch_serial: bool = True
+    freight_push: FreightPush = FreightPush.OFF
+    tracking_field: TrackingField = TrackingField.URL
+    shopify_link_id: str = ""
+    shopify_url_template: str = SHOPIFY_URL_TEMPLATE
+
+    def problems(self) -> list[str]:
+        """Why these options cannot be used together (empty when they can)."""
+        problems = []
+        if self.shopify_link_id and not self.send_back_ticket:
+            problems.append(
+                "the Shopify trigger needs 'Send back ticket number': Shopify is only "
+                "updated after the Cin7 order is marked Dispatched"
+            )
+        if self.shopify_link_id and not self.shopify_link_id.strip().isalnum():
+            problems.append("the Shopify idCustomerAppsLink is letters and digits only")
+        template = self.shopify_url_template
+        if not template.startswith("https://") or "{link_id}" not in template:
+            problems.append("the Shopify URL template must be https:// and contain {link_id}")
+        return problems
+
+
+def load_options(store: SettingsStore) -> DispatchOptions:
+    """The saved options (defaults for anything never saved)."""
+    saved = store.get(OPTIONS_KEY) or {}
+    defaults = DispatchOptions()
+    return DispatchOptions(
+        send_back_ticket=bool(saved.get("send_back_ticket", defaults.send_back_ticket)),
+        block_batch_serial=bool(saved.get("block_batch_serial", defaults.block_batch_serial)),
+        freight_push=FreightPush(saved.get("freight_push", defaults.freight_push.value)),
+        tracking_field=TrackingField(saved.get("tracking_field", defaults.tracking_field.value)),
+        shopify_link_id=str(saved.get("shopify_link_id", "")),
+        shopify_url_template=str(saved.get("shopify_url_template", defaults.shopify_url_template)),
+    )
+
+
+def save_options(store: SettingsStore, options: DispatchOptions) -> None:
+    """Store ``options``; raises ``OptionsInvalid`` listing every problem."""
+    problems = options.problems()
+    if problems:
+        raise OptionsInvalid(problems_sentence(problems))
+    data = asdict(options)
+    data["freight_push"] = options.freight_push.value
+    data["tracking_field"] = options.tracking_field.value
+    store.set(OPTIONS_KEY, data)
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """The warehouse parcels leave from, as printed on labels."""
+
+    name: str = "Station Warehouse"
+    company: str = ""
+    lines: tuple[str, ...] = field(default=("12 Carbine Road",))
+    city: str = "Auckland"
+    postcode: str = "1060"
+    country: str = "NZ"
+    phone: str = ""
+
+    def address(self) -> ShipAddress:
+        """This sender as carriers read it."""
+        return ShipAddress(
+            name=self.name,
+            company=self.company,
+            lines=self.lines,
+            city=self.city,
+            postcode=self.postcode,
+            country=self.country,
+            phone=self.phone,
+        )
+
+
+def load_sender(store: SettingsStore) -> Sender:
+    """The saved sender address (a demo warehouse until one is saved)."""
+    saved = store.get(SENDER_KEY)
+    if not saved:
+        return Sender()
+    return Sender(**{**saved, "lines": tuple(saved.get("lines", ()))})

@@ -1,0 +1,142 @@
+"""``ship_order``: one Enter at the bench, in one transaction.
+
+Checks the order can ship, books the consignment under the bench's idempotency key,
+queues its labels on the bench printer and records the Cin7 write-backs in the outbox,
+then commits, all or nothing. The same key again returns what the first call did; an
+order that already has a live consignment under another key is refused, so a double
+scan at two benches can never ship it twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.carriers.base import Parcel, Shipment
+from station.dispatch.checks import receiver_of, shipping_problems
+from station.dispatch.options import DispatchOptions, Sender
+from station.dispatch.writebacks import record_writebacks
+from station.errors import StationError, problems_sentence
+from station.models import (
+    Consignment,
+    ConsignmentState,
+    CostCentre,
+    OutboxItem,
+    Printer,
+    PrintJob,
+    Product,
+    SalesOrder,
+    User,
+)
+from station.shipping.booking import book_consignment
+from station.shipping.carriers import carrier_for
+from station.shipping.labels import queue_consignment_labels
+
+
+class DispatchRefused(StationError):
+    """The order cannot ship; the message gives every reason."""
+
+    def __init__(self, reference: str, problems: Sequence[str]) -> None:
+        super().__init__(f"{reference} cannot ship: {problems_sentence(problems)}")
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class ShipRequest:
+    """What the packer chose: parcels, carrier and service, who pays, which key."""
+
+    key: str
+    parcels: tuple[Parcel, ...]
+    service_code: str
+    carrier_code: str = "ownlabel"
+    cost_centre_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Shipped:
+    """What one Enter produced."""
+
+    consignment: Consignment
+    jobs: list[PrintJob]
+    writebacks: list[OutboxItem]
+
+
+def ship_order(
+    session: Session,
+    order_id: int,
+    request: ShipRequest,
+    *,
+    printer: Printer,
+    user: User | None,
+    options: DispatchOptions,
+    sender: Sender,
+    now: datetime,
+) -> Shipped:
+    """Ship the order (or return what ``request.key`` already shipped) and commit."""
+    order = session.scalar(select(SalesOrder).where(SalesOrder.id == order_id).with_for_update())
+    if order is None:
+        raise DispatchRefused(f"Order {order_id}", ["it is not in Station (sync it from Cin7)"])
+    existing = _consignment(session, request.key)
+    if existing is None or existing.state != ConsignmentState.CREATED:
+        _check(session, order, request, options)
+    cost_centre = (
+        session.get(CostCentre, request.cost_centre_id) if request.cost_centre_id else None
+    )
+    shipment = Shipment(
+        sender=sender.address(),
+        receiver=receiver_of(order),
+        parcels=request.parcels,
+        service_code=request.service_code,
+        reference=order.reference,
+    )
+    carrier = carrier_for(session, request.carrier_code)
+    consignment = book_consignment(
+        session,
+        carrier,
+        shipment,
+        key=request.key,
+        order=order,
+        cost_centre=cost_centre,
+        user=user,
+    )
+    jobs = queue_consignment_labels(session, consignment, printer)
+    writebacks = record_writebacks(
+        session, order, consignment, options, carrier_name=carrier.name, now=now
+    )
+    session.commit()
+    return Shipped(consignment, jobs, writebacks)
+
+
+def _check(
+    session: Session, order: SalesOrder, request: ShipRequest, options: DispatchOptions
+) -> None:
+    product_ids = {line.product_id for line in order.lines if line.product_id}
+    products = {
+        p.cin7_id: p
+        for p in session.scalars(select(Product).where(Product.cin7_id.in_(product_ids)))
+    }
+    problems = shipping_problems(order, products, block_batch_serial=options.block_batch_serial)
+    live = session.scalar(
+        select(Consignment).where(
+            Consignment.order_id == order.id,
+            Consignment.state == ConsignmentState.CREATED,
+            Consignment.is_return.is_(False),
+            Consignment.idempotency_key != request.key,
+        )
+    )
+    if live is not None:
+        problems.append(
+            f"it already has consignment {', '.join(live.tickets)}; void it to ship again"
+        )
+    if not request.parcels:
+        problems.append("there are no parcels")
+    if problems:
+        raise DispatchRefused(order.reference, problems)
+
+
+def _consignment(session: Session, key: str) -> Consignment | None:
+    return session.scalar(select(Consignment).where(Consignment.idempotency_key == key))

@@ -1,0 +1,123 @@
+"""The Cin7 writes a consignment owes, recorded in the outbox in the same transaction.
+
+- *Send back ticket number*: stage Dispatched, ``dispatchedDate``, ``trackingCode`` and
+  ``logisticsCarrier``. ``trackingCode`` holds at most 50 characters: the tracking URL
+  when it fits (and URL is chosen), else the ticket number with the URL appended to
+  ``internalComments`` (never replacing what was there).
+- *Push freight*: ``freightTotal`` (carrier cost or the marked-up charge) and
+  ``freightDescription``; sent after the Dispatched update and after the label printed.
+- *Shopify trigger*: the Cin7 Shopify module's update link, after the Dispatched update.
+
+Each item's dedupe key names its consignment, so recording twice records once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.cin7.mapping import format_cin7_datetime
+from station.dispatch.options import DispatchOptions, FreightPush, TrackingField
+from station.models import Consignment, OutboxItem, OutboxKind, SalesOrder
+
+TRACKING_CODE_MAX = 50
+
+
+def dispatched_payload(
+    order: SalesOrder,
+    consignment: Consignment,
+    options: DispatchOptions,
+    *,
+    carrier_name: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The PUT item that marks ``order`` Dispatched with the consignment's tracking."""
+    ticket = consignment.tickets[0] if consignment.tickets else ""
+    url = consignment.tracking_url
+    use_url = options.tracking_field == TrackingField.URL and 0 < len(url) <= TRACKING_CODE_MAX
+    payload: dict[str, Any] = {
+        "id": order.cin7_id,
+        "stage": "Dispatched",
+        "dispatchedDate": format_cin7_datetime(now.astimezone(UTC)),
+        "trackingCode": url if use_url else ticket[:TRACKING_CODE_MAX],
+        "logisticsCarrier": f"{carrier_name} {consignment.service_name}".strip()[:128],
+    }
+    if url and not use_url:
+        note = f"Tracking: {url}"
+        comments = order.internal_comments or ""
+        if note not in comments:
+            payload["internalComments"] = f"{comments}\n{note}" if comments else note
+    return payload
+
+
+def record_writebacks(
+    session: Session,
+    order: SalesOrder,
+    consignment: Consignment,
+    options: DispatchOptions,
+    *,
+    carrier_name: str,
+    now: datetime,
+) -> list[OutboxItem]:
+    """Record the outbox items ``options`` ask for (or find those already recorded)."""
+    items: list[OutboxItem] = []
+    dispatched = None
+    if options.send_back_ticket:
+        dispatched = _item(
+            session,
+            OutboxKind.DISPATCHED,
+            order,
+            consignment,
+            dispatched_payload(order, consignment, options, carrier_name=carrier_name, now=now),
+        )
+        items.append(dispatched)
+    if options.freight_push != FreightPush.OFF:
+        amount = (
+            consignment.cost if options.freight_push == FreightPush.COST else consignment.charged
+        )
+        payload = {
+            "id": order.cin7_id,
+            "freightTotal": str(amount),
+            "freightDescription": f"{carrier_name} {consignment.service_name}".strip(),
+        }
+        items.append(
+            _item(session, OutboxKind.FREIGHT, order, consignment, payload, after=dispatched)
+        )
+    if options.shopify_link_id and dispatched is not None:
+        url = options.shopify_url_template.format(
+            link_id=options.shopify_link_id, order_id=order.cin7_id
+        )
+        items.append(
+            _item(session, OutboxKind.SHOPIFY, order, consignment, {"url": url}, after=dispatched)
+        )
+    session.flush()
+    return items
+
+
+def _item(
+    session: Session,
+    kind: OutboxKind,
+    order: SalesOrder,
+    consignment: Consignment,
+    payload: dict[str, Any],
+    *,
+    after: OutboxItem | None = None,
+) -> OutboxItem:
+    key = f"{kind.value}-consignment-{consignment.id}"
+    existing = session.scalar(select(OutboxItem).where(OutboxItem.dedupe_key == key))
+    if existing is not None:
+        return existing
+    item = OutboxItem(
+        kind=kind,
+        dedupe_key=key,
+        order=order,
+        consignment=consignment,
+        payload=payload,
+        after=after,
+    )
+    session.add(item)
+    session.flush()
+    return item

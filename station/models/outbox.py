@@ -1,0 +1,61 @@
+"""The outbox: every write Station owes Cin7 (and the Shopify trigger), recorded before sending."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from station.db import Base, utcnow, value_enum
+from station.models.order import SalesOrder
+from station.models.shipping import Consignment
+
+
+class OutboxKind(enum.Enum):
+    """What an outbox item writes."""
+
+    DISPATCHED = "dispatched"  # stage Dispatched + tracking on the Cin7 order
+    FREIGHT = "freight"  # freightTotal + freightDescription, after the label printed
+    SHOPIFY = "shopify"  # the Cin7 Shopify module's update link
+
+
+class OutboxState(enum.Enum):
+    """pending → sending → done; failed needs a person; cancelled by a void."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class OutboxItem(Base):
+    """One write owed to Cin7, delivered at most once after it succeeded.
+
+    ``after`` names the item that must be done first (the Shopify trigger and the
+    freight push wait for the Dispatched update of the same order).
+    """
+
+    __tablename__ = "outbox_item"
+    __table_args__ = (Index("ix_outbox_item_state_next", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[OutboxKind] = mapped_column(value_enum(OutboxKind))
+    state: Mapped[OutboxState] = mapped_column(value_enum(OutboxState), default=OutboxState.PENDING)
+    dedupe_key: Mapped[str] = mapped_column(String(96), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
+    consignment_id: Mapped[int | None] = mapped_column(ForeignKey("consignment.id"), index=True)
+    after_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_item.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]
+
+    order: Mapped[SalesOrder] = relationship()
+    consignment: Mapped[Consignment | None] = relationship()
+    after: Mapped[OutboxItem | None] = relationship(remote_side=[id])
