@@ -39,7 +39,7 @@ def save_connection(
     problems = []
     parts = urlsplit(base_url)
     if not parts.netloc or not (
-        parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname))
+        parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname))
     ):
         problems.append(
             "the base URL must start with https:// (for example https://api.cin7.com/api)"
@@ -64,8 +64,8 @@ def save_connection(
         store.set_secret(API_KEY_KEY, api_key.strip())
 
 
-def _is_loopback(host: str | None) -> bool:
-    """Plain http is only allowed to this machine (the sandbox, a local proxy)."""
+def is_loopback(host: str | None) -> bool:
+    """True for this machine (the only place plain http is allowed: the sandbox, a proxy)."""
     if host == "localhost":
         return True
     try:

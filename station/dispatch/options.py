@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, field
+from urllib.parse import urlsplit
 
 from station.carriers.base import ShipAddress
+from station.cin7.setup import is_loopback
 from station.errors import StationError, problems_sentence
 from station.settings import SettingsStore
 
 OPTIONS_KEY = "dispatch.options"
 SENDER_KEY = "dispatch.sender"
 SHOPIFY_URL_TEMPLATE = (
-    "https://go.cin7.com/Cloud/Apps/ShopifyUpdateOrder.aspx"
+    "https://go.cin7.com/Cloud/Apps/ShopifyConnector/UpdateOrderStatus"
     "?idCustomerAppsLink={link_id}&OrderId={order_id}"
 )
 
@@ -57,9 +59,13 @@ class DispatchOptions:
             )
         if self.shopify_link_id and not self.shopify_link_id.strip().isalnum():
             problems.append("the Shopify idCustomerAppsLink is letters and digits only")
-        template = self.shopify_url_template
-        if not template.startswith("https://") or "{link_id}" not in template:
-            problems.append("the Shopify URL template must be https:// and contain {link_id}")
+        parts = urlsplit(self.shopify_url_template)
+        secure = parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname))
+        placeholders = all(p in self.shopify_url_template for p in ("{link_id}", "{order_id}"))
+        if not (secure and parts.netloc and placeholders):
+            problems.append(
+                "the Shopify URL template must be an https:// URL with {link_id} and {order_id}"
+            )
         return problems
 
 

@@ -1,0 +1,203 @@
+"""Delivering the outbox to Cin7: batched, read per item, retried, never re-sent once done.
+
+One pass (``deliver_outbox``):
+
+1. Items left ``sending`` by a dead worker go back to ``pending``. That is safe here,
+   unlike print jobs: every item *sets* values (stage, tracking, freight) or pokes the
+   Shopify module's update link, so sending one again changes nothing.
+2. Due items are claimed (``pending`` → ``sending``, one conditional UPDATE each, so two
+   workers never both take one) and committed before anything is sent. An item waits
+   while the item it comes ``after`` is not done; a freight push also waits until every
+   label of its consignment has printed.
+3. Dispatched updates and freight pushes go out as batch PUTs (up to 250 orders a call);
+   each item reads its own result. The Shopify trigger is one GET per order.
+4. A failed item is retried with backoff; after ``MAX_ATTEMPTS`` it is ``failed`` and
+   shows on the "needs attention" list with the error and a retry button. Rate limits
+   and outages put the whole batch back without counting an attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, aliased
+
+from station.backoff import backoff_delay
+from station.cin7.client import Cin7Client
+from station.cin7.errors import Cin7Error, Cin7RateLimited, Cin7Unavailable
+from station.models import JobState, OutboxItem, OutboxKind, OutboxState, PrintJob
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+SENDING_LEASE = timedelta(minutes=5)
+BACKOFF_FIRST = 30.0
+BACKOFF_MAX = 30 * 60.0
+BATCH = 250
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryResult:
+    """What one pass delivered."""
+
+    done: int = 0
+    retrying: int = 0
+    failed: int = 0
+    calls: int = 0
+
+
+def deliver_outbox(session: Session, client: Cin7Client, *, now: datetime) -> DeliveryResult:
+    """Deliver every due item once; returns the counts."""
+    _recover(session, now)
+    items = _claim(session, _due(session, now), now)
+    if not items:
+        return DeliveryResult()
+    puts = [item for item in items if item.kind != OutboxKind.SHOPIFY]
+    triggers = [item for item in items if item.kind == OutboxKind.SHOPIFY]
+    calls = 0
+    for start in range(0, len(puts), BATCH):
+        chunk = puts[start : start + BATCH]
+        calls += 1
+        _send_batch(session, client, chunk, now)
+    for item in triggers:
+        calls += 1
+        _send_trigger(session, client, item, now)
+    session.commit()
+    states = [item.state for item in items]
+    return DeliveryResult(
+        done=states.count(OutboxState.DONE),
+        retrying=states.count(OutboxState.PENDING),
+        failed=states.count(OutboxState.FAILED),
+        calls=calls,
+    )
+
+
+def retry_item(session: Session, item: OutboxItem, *, now: datetime) -> None:
+    """A person asks to try a failed item again (attempts start over)."""
+    if item.state != OutboxState.FAILED:
+        return
+    item.state, item.attempts, item.next_attempt_at = OutboxState.PENDING, 0, now
+    session.flush()
+
+
+def needs_attention(session: Session) -> list[OutboxItem]:
+    """Failed items, oldest first."""
+    return list(
+        session.scalars(
+            select(OutboxItem).where(OutboxItem.state == OutboxState.FAILED).order_by(OutboxItem.id)
+        )
+    )
+
+
+def _recover(session: Session, now: datetime) -> None:
+    session.execute(
+        update(OutboxItem)
+        .where(
+            OutboxItem.state == OutboxState.SENDING,
+            OutboxItem.next_attempt_at < now - SENDING_LEASE,
+        )
+        .values(state=OutboxState.PENDING)
+    )
+    session.commit()
+
+
+def _due(session: Session, now: datetime) -> list[OutboxItem]:
+    before = aliased(OutboxItem)
+    candidates = session.scalars(
+        select(OutboxItem)
+        .outerjoin(before, OutboxItem.after_id == before.id)
+        .where(
+            OutboxItem.state == OutboxState.PENDING,
+            OutboxItem.next_attempt_at <= now,
+            (OutboxItem.after_id.is_(None)) | (before.state == OutboxState.DONE),
+        )
+        .order_by(OutboxItem.id)
+        .limit(BATCH * 4)
+    ).all()
+    return [item for item in candidates if not _waits_for_labels(session, item)]
+
+
+def _waits_for_labels(session: Session, item: OutboxItem) -> bool:
+    """A freight push waits until its consignment's labels have all printed."""
+    if item.kind != OutboxKind.FREIGHT or item.consignment_id is None:
+        return False
+    prefix = f"consignment-{item.consignment_id}-parcel-"
+    unprinted = session.scalar(
+        select(PrintJob.id).where(
+            PrintJob.dedupe_key.startswith(prefix, autoescape=True),
+            PrintJob.state != JobState.DONE,
+        )
+    )
+    return unprinted is not None
+
+
+def _claim(session: Session, items: list[OutboxItem], now: datetime) -> list[OutboxItem]:
+    claimed = []
+    for item in items:
+        taken = session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id == item.id, OutboxItem.state == OutboxState.PENDING)
+            .values(state=OutboxState.SENDING, next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if taken:
+            claimed.append(item)
+    session.commit()
+    for item in claimed:
+        session.refresh(item)
+    return claimed
+
+
+def _send_batch(
+    session: Session, client: Cin7Client, items: list[OutboxItem], now: datetime
+) -> None:
+    try:
+        results = client.update_sales_orders([item.payload for item in items])
+    except (Cin7RateLimited, Cin7Unavailable) as exc:
+        for item in items:
+            _later(item, f"{exc}", now, count=False)
+        return
+    except Cin7Error as exc:
+        for item in items:
+            _later(item, f"{exc}", now)
+        return
+    for item, result in zip(items, results, strict=True):
+        if result.success:
+            _done(item, now)
+        else:
+            _later(item, "; ".join(result.errors) or "Cin7 did not accept the update", now)
+
+
+def _send_trigger(session: Session, client: Cin7Client, item: OutboxItem, now: datetime) -> None:
+    try:
+        status = client.get_url(item.payload["url"])
+    except Cin7Error as exc:
+        _later(item, str(exc), now, count=False)
+        return
+    if 200 <= status < 400:
+        _done(item, now)
+    else:
+        _later(item, f"the Shopify module answered HTTP {status}", now)
+
+
+def _done(item: OutboxItem, now: datetime) -> None:
+    item.state, item.done_at, item.last_error = OutboxState.DONE, now, None
+    log.info("outbox %s (%s, order %s) delivered", item.id, item.kind.value, item.order_id)
+
+
+def _later(item: OutboxItem, error: str, now: datetime, *, count: bool = True) -> None:
+    if count:
+        item.attempts += 1
+    item.last_error = error[:1000]
+    if item.attempts >= MAX_ATTEMPTS:
+        item.state = OutboxState.FAILED
+        log.warning(
+            "outbox %s needs attention after %s attempts: %s", item.id, item.attempts, error
+        )
+        return
+    delay = backoff_delay(max(1, item.attempts), first=BACKOFF_FIRST, maximum=BACKOFF_MAX)
+    item.state, item.next_attempt_at = OutboxState.PENDING, now + delay
+    log.warning("outbox %s will retry in %s: %s", item.id, delay, error)

@@ -1,0 +1,254 @@
+"""Delivering write-backs to the Cin7 sandbox over HTTP: batched, per item, once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.carriers.base import Parcel
+from station.cin7.client import Cin7Client, RetryPolicy
+from station.cin7.ratelimit import CallLimits, InMemoryRateLimiter
+from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, Limits, SandboxServer, SandboxState
+from station.cin7.sandbox.shopify import TRIGGER_PATH
+from station.dispatch.options import DispatchOptions, FreightPush, Sender
+from station.dispatch.outbox import MAX_ATTEMPTS, deliver_outbox, needs_attention, retry_item
+from station.dispatch.ship import ShipRequest, ship_order
+from station.extensions import db
+from station.models import OrderLine, OutboxItem, OutboxKind, OutboxState, Printer, SalesOrder
+from station.printing.queue import drain_printer
+from station.printing.transports import transport_for
+
+FREE = CallLimits(per_second=10_000, per_minute=10_000, per_day=10_000_000)
+
+
+@pytest.fixture
+def sandbox_orders() -> int:
+    return 30
+
+
+@pytest.fixture
+def sandbox_limits() -> Limits:
+    return Limits.unlimited()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[Session]:
+    with app.app_context():
+        yield db.session
+
+
+def connect(sandbox: SandboxServer) -> Cin7Client:
+    return Cin7Client.connect(
+        sandbox.base_url,
+        DEMO_USERNAME,
+        DEMO_API_KEY,
+        limiter=InMemoryRateLimiter(FREE),
+        retry=RetryPolicy(attempts=2, base_wait=0.0),
+        sleep=lambda _: None,
+        timeout=5.0,
+    )
+
+
+@pytest.fixture
+def cin7(sandbox: SandboxServer) -> Iterator[Cin7Client]:
+    with connect(sandbox) as client:
+        yield client
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def later(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def open_orders(state: SandboxState, n: int) -> list[int]:
+    ids = [
+        o["id"]
+        for o in state.orders.values()
+        if o["dispatchedDate"] is None and o["stage"] != "Dispatched" and not o.get("isVoid")
+    ]
+    return ids[:n]
+
+
+def ship_sandbox_order(
+    session: Session, cin7_id: int, options: DispatchOptions, *, now: datetime
+) -> list[OutboxItem]:
+    order = SalesOrder(
+        cin7_id=cin7_id,
+        reference=f"SO-{cin7_id}",
+        delivery_first_name="Mere",
+        delivery_address1="45 Queen Street",
+        delivery_city="Auckland",
+        delivery_postal_code="1010",
+        delivery_country="New Zealand",
+        cin7_modified=now,
+        lines=[OrderLine(position=1, code="TEE", name="Tee", qty=1)],
+    )
+    session.add(order)
+    printer = session.scalar(select(Printer))
+    if printer is None:
+        printer = Printer(name="Bench", spec={"format": "zpl", "transport": "memory"})
+        session.add(printer)
+    session.flush()
+    shipped = ship_order(
+        session,
+        order.id,
+        ShipRequest(key=f"bench-{cin7_id}", parcels=(Parcel(1000),), service_code="ON"),
+        printer=printer,
+        user=None,
+        options=options,
+        sender=Sender(),
+        now=now,
+    )
+    return shipped.writebacks
+
+
+def puts(state: SandboxState) -> list[Any]:
+    return [r for r in state.api_calls() if r.method == "PUT"]
+
+
+def test_many_orders_go_in_one_put_and_are_never_sent_again(
+    ctx: Session, cin7: Cin7Client, sandbox: SandboxServer
+) -> None:
+    clock = Clock()
+    ids = open_orders(sandbox.state, 5)
+    for cin7_id in ids:
+        ship_sandbox_order(ctx, cin7_id, DispatchOptions(), now=clock.now)
+
+    first = deliver_outbox(ctx, cin7, now=clock.later(seconds=1))
+    second = deliver_outbox(ctx, cin7, now=clock.later(minutes=10))
+
+    assert (first.done, first.calls, second.calls) == (5, 1, 0)
+    assert len(puts(sandbox.state)) == 1 and len(puts(sandbox.state)[0].body) == 5
+    for cin7_id in ids:
+        remote = sandbox.state.orders[cin7_id]
+        assert remote["stage"] == "Dispatched"
+        assert remote["trackingCode"].startswith("https://track.example.com/ON")
+
+
+def test_a_refused_item_retries_alone_then_needs_attention_then_retries_on_request(
+    ctx: Session, cin7: Cin7Client, sandbox: SandboxServer
+) -> None:
+    clock = Clock()
+    good, bad = open_orders(sandbox.state, 2)
+    for cin7_id in (good, bad):
+        ship_sandbox_order(ctx, cin7_id, DispatchOptions(), now=clock.now)
+    sandbox.state.faults.fail_items(bad, message="Stage 'Dispatched' is locked")
+
+    for _ in range(MAX_ATTEMPTS):
+        deliver_outbox(ctx, cin7, now=clock.later(hours=2))
+
+    [failed] = needs_attention(ctx)
+    assert failed.order.cin7_id == bad and "locked" in (failed.last_error or "")
+    assert sandbox.state.orders[good]["stage"] == "Dispatched"
+    sent_good = sum(1 for r in puts(sandbox.state) for item in r.body if item["id"] == good)
+    assert sent_good == 1
+
+    sandbox.state.faults.clear()
+    retry_item(ctx, failed, now=clock.now)
+    ctx.commit()
+    result = deliver_outbox(ctx, cin7, now=clock.later(seconds=1))
+    assert result.done == 1 and sandbox.state.orders[bad]["stage"] == "Dispatched"
+
+
+def test_an_outage_puts_the_batch_back_without_spending_attempts(
+    ctx: Session, cin7: Cin7Client, sandbox: SandboxServer
+) -> None:
+    clock = Clock()
+    [cin7_id] = open_orders(sandbox.state, 1)
+    ship_sandbox_order(ctx, cin7_id, DispatchOptions(), now=clock.now)
+    sandbox.state.faults.fail_next(503, count=2)
+
+    down = deliver_outbox(ctx, cin7, now=clock.later(seconds=1))
+    item = ctx.scalars(select(OutboxItem)).one()
+    assert down.retrying == 1 and item.attempts == 0 and "503" in (item.last_error or "")
+
+    up = deliver_outbox(ctx, cin7, now=clock.later(hours=1))
+    assert up.done == 1 and sandbox.state.orders[cin7_id]["stage"] == "Dispatched"
+
+
+def test_freight_waits_for_the_label_and_shopify_for_the_dispatched_update(
+    ctx: Session, cin7: Cin7Client, sandbox: SandboxServer
+) -> None:
+    clock = Clock()
+    [cin7_id] = open_orders(sandbox.state, 1)
+    template = (
+        f"{sandbox.root_url}{TRIGGER_PATH}?idCustomerAppsLink={{link_id}}&OrderId={{order_id}}"
+    )
+    options = DispatchOptions(
+        freight_push=FreightPush.COST, shopify_link_id="abc123", shopify_url_template=template
+    )
+    dispatched, freight, shopify = ship_sandbox_order(ctx, cin7_id, options, now=clock.now)
+
+    deliver_outbox(ctx, cin7, now=clock.later(seconds=1))
+    assert [dispatched.state, freight.state, shopify.state] == [
+        OutboxState.DONE,
+        OutboxState.PENDING,  # the label has not printed yet
+        OutboxState.PENDING,  # it was not due until the Dispatched update was done
+    ]
+    assert sandbox.state.orders[cin7_id]["freightTotal"] in (None, 0, "0", 0.0)
+
+    printer = ctx.scalars(select(Printer)).one()
+    drain_printer(ctx, printer, transport_for(printer))
+    deliver_outbox(ctx, cin7, now=clock.later(seconds=1))
+
+    assert freight.state == OutboxState.DONE and shopify.state == OutboxState.DONE
+    assert float(sandbox.state.orders[cin7_id]["freightTotal"]) == float(
+        freight.payload["freightTotal"]
+    )
+    assert sandbox.state.shopify_hits == [
+        {"link_id": "abc123", "order_id": cin7_id, "t": sandbox.state.shopify_hits[0]["t"]}
+    ]
+
+
+def test_two_workers_delivering_at_once_send_each_item_once(
+    app: Flask, ctx: Session, sandbox: SandboxServer
+) -> None:
+    clock = Clock()
+    ids = open_orders(sandbox.state, 12)
+    for cin7_id in ids:
+        ship_sandbox_order(ctx, cin7_id, DispatchOptions(), now=clock.now)
+    ctx.remove()
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            with app.app_context(), connect(sandbox) as client:
+                start.wait()
+                deliver_outbox(db.session, client, now=clock.now + timedelta(seconds=1))
+        except BaseException as exc:  # noqa: BLE001 - surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    sent = [item["id"] for r in puts(sandbox.state) for item in r.body]
+    assert sorted(sent) == sorted(ids)
+    states = ctx.scalars(select(OutboxItem.state)).all()
+    assert states == [OutboxState.DONE] * 12
+
+
+def test_only_due_kinds_are_recorded_for_the_options(ctx: Session, sandbox: SandboxServer) -> None:
+    clock = Clock()
+    [cin7_id] = open_orders(sandbox.state, 1)
+
+    items = ship_sandbox_order(
+        ctx, cin7_id, DispatchOptions(freight_push=FreightPush.COST), now=clock.now
+    )
+
+    assert [item.kind for item in items] == [OutboxKind.DISPATCHED, OutboxKind.FREIGHT]
