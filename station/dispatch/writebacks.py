@@ -72,6 +72,7 @@ def record_writebacks(
             order,
             consignment,
             dispatched_payload(order, consignment, options, carrier_name=carrier_name, now=now),
+            now=now,
         )
         items.append(dispatched)
     if options.freight_push != FreightPush.OFF:
@@ -84,14 +85,24 @@ def record_writebacks(
             "freightDescription": f"{carrier_name} {consignment.service_name}".strip(),
         }
         items.append(
-            _item(session, OutboxKind.FREIGHT, order, consignment, payload, after=dispatched)
+            _item(
+                session, OutboxKind.FREIGHT, order, consignment, payload, now=now, after=dispatched
+            )
         )
     if options.shopify_link_id and dispatched is not None:
         url = options.shopify_url_template.format(
             link_id=options.shopify_link_id, order_id=order.cin7_id
         )
         items.append(
-            _item(session, OutboxKind.SHOPIFY, order, consignment, {"url": url}, after=dispatched)
+            _item(
+                session,
+                OutboxKind.SHOPIFY,
+                order,
+                consignment,
+                {"url": url},
+                now=now,
+                after=dispatched,
+            )
         )
     session.flush()
     return items
@@ -104,6 +115,7 @@ def _item(
     consignment: Consignment,
     payload: dict[str, Any],
     *,
+    now: datetime,
     after: OutboxItem | None = None,
 ) -> OutboxItem:
     key = f"{kind.value}-consignment-{consignment.id}"
@@ -117,6 +129,7 @@ def _item(
         consignment=consignment,
         payload=payload,
         after=after,
+        next_attempt_at=now,
     )
     session.add(item)
     session.flush()

@@ -6,9 +6,8 @@ Create Date: 2026-11-25 10:46:10.289871
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e379cf489f8a"
