@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station.carriers.base import Parcel
-from station.cin7.client import Cin7Client, RetryPolicy
-from station.cin7.ratelimit import CallLimits, InMemoryRateLimiter
-from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, Limits, SandboxServer, SandboxState
+from station.cin7.client import Cin7Client
+from station.cin7.sandbox import SandboxServer, SandboxState
 from station.cin7.sandbox.shopify import TRIGGER_PATH
 from station.dispatch.options import DispatchOptions, FreightPush, Sender
 from station.dispatch.outbox import MAX_ATTEMPTS, deliver_outbox, needs_attention, retry_item
@@ -24,42 +21,7 @@ from station.extensions import db
 from station.models import OrderLine, OutboxItem, OutboxKind, OutboxState, Printer, SalesOrder
 from station.printing.queue import drain_printer
 from station.printing.transports import transport_for
-
-FREE = CallLimits(per_second=10_000, per_minute=10_000, per_day=10_000_000)
-
-
-@pytest.fixture
-def sandbox_orders() -> int:
-    return 30
-
-
-@pytest.fixture
-def sandbox_limits() -> Limits:
-    return Limits.unlimited()
-
-
-@pytest.fixture
-def ctx(app: Flask) -> Iterator[Session]:
-    with app.app_context():
-        yield db.session
-
-
-def connect(sandbox: SandboxServer) -> Cin7Client:
-    return Cin7Client.connect(
-        sandbox.base_url,
-        DEMO_USERNAME,
-        DEMO_API_KEY,
-        limiter=InMemoryRateLimiter(FREE),
-        retry=RetryPolicy(attempts=2, base_wait=0.0),
-        sleep=lambda _: None,
-        timeout=5.0,
-    )
-
-
-@pytest.fixture
-def cin7(sandbox: SandboxServer) -> Iterator[Cin7Client]:
-    with connect(sandbox) as client:
-        yield client
+from tests.dispatch.conftest import connect
 
 
 class Clock:

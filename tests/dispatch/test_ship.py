@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,7 +14,6 @@ from station.carriers.base import Parcel
 from station.carriers.errors import ShipmentRefused
 from station.dispatch.options import DispatchOptions, FreightPush, Sender, TrackingField
 from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
-from station.extensions import db
 from station.models import (
     Consignment,
     OrderLine,
@@ -30,12 +27,6 @@ from station.models import (
 from station.shipping.costs import CostCentreInput, save_cost_centre
 
 NOW = datetime(2026, 11, 25, 2, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def ctx(app: Flask) -> Iterator[Session]:
-    with app.app_context():
-        yield db.session
 
 
 def add_order(session: Session, cin7_id: int = 5001, **changes: Any) -> SalesOrder:
