@@ -68,6 +68,30 @@ class PrinterNotReady(PrinterError):
 
     retryable = True
 
+    @classmethod
+    def naming(
+        cls, who: str, problems: tuple[str, ...], *, printer: str, address: str | None = None
+    ) -> PrinterNotReady:
+        """ "<Who> is paused — press the pause (or feed) button…": what is wrong and what to do."""
+        states, actions = [], []
+        for problem in problems or ("not ready",):
+            state, action = PROBLEM_HELP.get(problem, (f"reports {problem}", "check the printer"))
+            states.append(state)
+            if action not in actions:
+                actions.append(action)
+        message = f"{who[:1].upper()}{who[1:]} {' and '.join(states)} — {'; then '.join(actions)}"
+        return cls(message, printer=printer, address=address, problems=tuple(problems))
+
+
+#: What a person sees for each problem a printer reports, and what they should do about it.
+PROBLEM_HELP: dict[str, tuple[str, str]] = {
+    "paper out": ("is out of labels", "load a new roll of labels and close the print head"),
+    "head open": ("has its print head open", "close the print head until it clicks"),
+    "ribbon out": ("is out of ribbon", "load a new ribbon"),
+    "head too hot": ("has an overheated print head", "let it cool down for a few minutes"),
+    "paused": ("is paused", "press the pause (or feed) button on the printer to resume"),
+}
+
 
 class PrinterRejected(PrinterError):
     """The configuration or the data is wrong; the same job will fail again."""

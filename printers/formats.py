@@ -11,7 +11,7 @@ from printers.cups import CupsTransport, valid_option_name, valid_queue_name
 from printers.errors import PrinterRejected
 from printers.escpos import EscposTransport
 from printers.files import FileTransport, MemoryTransport, VirtualPrinter
-from printers.tcp import TcpTransport
+from printers.tcp import SilentPrinters, TcpTransport
 from printers.transport import PrinterFormat, Transport, format_address
 
 __all__ = ["LABEL_SIZES", "PrinterFormat", "PrinterSpec", "TransportKind", "build_transport"]
@@ -26,6 +26,7 @@ LABEL_SIZES: Mapping[str, tuple[float, float]] = {
 }
 THERMAL_DPI = (203, 300)
 SERIAL_BAUDRATES = (2400, 4800, 9600, 19200, 38400, 57600, 115200)
+STATUS_CHECK_TIMEOUT = 1.0  # seconds a ZPL printer has to answer ~HS before a label
 
 
 class TransportKind(enum.Enum):
@@ -75,6 +76,7 @@ class PrinterSpec:
     usb_product_id: int | None = None  # escpos-usb
     escpos_profile: str | None = None  # escpos-*: python-escpos printer profile name
     timeout: float = 5.0  # seconds, for network transports (CUPS: lp run time x6)
+    check_status: bool = True  # tcp9100: ask ~HS before each label (silence counts as ready)
 
     @property
     def size_mm(self) -> tuple[float, float]:
@@ -225,6 +227,13 @@ class PrinterSpec:
                     problems.append(f"{key} {values.pop(key)!r} is not a whole number")
                 else:
                     values[key] = number
+        for key in _BOOL_FIELDS:
+            if key in values:
+                flag = _bool(values[key])
+                if flag is None:
+                    problems.append(f"{key} {values.pop(key)!r} is not true or false")
+                else:
+                    values[key] = flag
         if "timeout" in values:
             try:
                 values["timeout"] = float(values["timeout"])
@@ -251,6 +260,16 @@ class PrinterSpec:
 
 _TEXT_FIELDS = ("name", "label_size", "host", "queue", "directory", "device", "escpos_profile")
 _INT_FIELDS = ("dpi", "port", "baudrate", "usb_vendor_id", "usb_product_id")
+_BOOL_FIELDS = ("check_status",)
+_TRUE, _FALSE = {"true", "yes", "on", "1", "y"}, {"false", "no", "off", "0", "n"}
+
+
+def _bool(value: Any) -> bool | None:
+    """True or False from a bool or text ("on", "false", "1"), or None."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    return True if text in _TRUE else False if text in _FALSE else None
 
 
 def _enum(enum_type: type[enum.Enum], value: Any) -> Any:
@@ -276,12 +295,24 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def build_transport(spec: PrinterSpec) -> Transport:
-    """The transport a checked spec describes (PrinterRejected if it has problems)."""
+def build_transport(spec: PrinterSpec, *, silent: SilentPrinters | None = None) -> Transport:
+    """The transport a checked spec describes (PrinterRejected if it has problems).
+
+    ``silent`` is the memo of ZPL printers that do not answer ``~HS``, shared by the
+    transports one process builds so a silent printer is not asked before every label.
+    """
     spec.check()
     kind, name = spec.transport, spec.name
     if kind is TransportKind.TCP:
-        return TcpTransport(spec.host or "", spec.port, timeout=spec.timeout, name=name)
+        return TcpTransport(
+            spec.host or "",
+            spec.port,
+            timeout=spec.timeout,
+            status_timeout=min(spec.timeout, STATUS_CHECK_TIMEOUT),
+            check_status=spec.check_status,
+            silent=silent,
+            name=name,
+        )
     if kind is TransportKind.CUPS:
         options, timeout = dict(spec.cups_options), spec.timeout * 6
         return CupsTransport(spec.queue or "", options=options, timeout=timeout, name=name)

@@ -1,18 +1,52 @@
 """Raw TCP printing (port 9100, "JetDirect"): what network Zebras speak.
 
 ``status()`` sends ``~HS``: ask only ZPL printers; other printers may print it as text.
+With ``check_status=True`` every ``send()`` asks first, on its own connection, and
+raises PrinterNotReady (nothing sent) when the printer says it is paused, out of paper
+or open. A printer that stays silent is printed to as before, and a ``SilentPrinters``
+memo keeps it from being asked again for a while, so emulators and printers that never
+answer ``~HS`` cost that wait once, not on every label. Share one memo between the
+transports a long-running process builds for the same printers.
 """
 
 from __future__ import annotations
 
+import logging
 import socket
+import threading
 import time
+from collections.abc import Callable
 
-from printers.errors import PrinterOffline, PrinterRejected
+from printers.errors import PrinterNotReady, PrinterOffline, PrinterRejected
 from printers.hoststatus import HOST_STATUS_QUERY, parse_host_status, reply_complete
 from printers.transport import PrinterStatus, format_address
 
+log = logging.getLogger(__name__)
+
 _DRAIN_LIMIT = 64 * 1024  # bytes we are willing to read back after a job
+NO_REPLY = "no status reply"
+
+
+class SilentPrinters:
+    """Remembers which printers did not answer ``~HS``, so they are not asked on every label."""
+
+    def __init__(
+        self, *, recheck: float = 300.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.recheck = recheck
+        self._clock = clock
+        self._until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def is_silent(self, address: str) -> bool:
+        """True while the printer at ``address`` is known not to answer."""
+        with self._lock:
+            return self._clock() < self._until.get(address, float("-inf"))
+
+    def note_silent(self, address: str) -> None:
+        """The printer at ``address`` just did not answer: ask again after ``recheck`` s."""
+        with self._lock:
+            self._until[address] = self._clock() + self.recheck
 
 
 class TcpTransport:
@@ -26,6 +60,8 @@ class TcpTransport:
         timeout: float = 5.0,
         status_timeout: float | None = None,
         drain_timeout: float = 2.0,
+        check_status: bool = False,
+        silent: SilentPrinters | None = None,
         name: str | None = None,
     ) -> None:
         problems = []
@@ -42,6 +78,8 @@ class TcpTransport:
         self.timeout = timeout
         self.status_timeout = timeout if status_timeout is None else status_timeout
         self.drain_timeout = min(drain_timeout, timeout)
+        self.check_status = check_status
+        self.silent = silent or SilentPrinters()
         self.address = format_address(host, port)
         self.name = name or self.address
 
@@ -77,6 +115,8 @@ class TcpTransport:
         """Deliver one job; PrinterOffline(partial=True) if it broke off mid-way."""
         if not data:
             raise PrinterRejected("refusing to send an empty job", printer=self.name)
+        if self.check_status:
+            self._check_ready()
         with self._connect() as sock:
             try:
                 sock.sendall(data)
@@ -108,23 +148,40 @@ class TcpTransport:
             return  # the job is already with the printer; a slow close is not a failure
 
     def status(self) -> PrinterStatus:
-        """Ask ``~HS``; offline if unreachable, "no status reply" if it stays silent."""
+        """Ask ``~HS``; offline if unreachable, "status unknown" if it stays silent."""
         try:
-            sock = self._connect()
+            return self._host_status()
         except PrinterOffline as exc:
             return PrinterStatus.offline(exc.message)
-        with sock:
+
+    def _check_ready(self) -> None:
+        """Before a job: raise PrinterOffline/PrinterNotReady unless ready or silent."""
+        if self.silent.is_silent(self.address):
+            return
+        status = self._host_status()
+        if not status.known:
+            self.silent.note_silent(self.address)
+            log.info("%s: %s, printing without a status check", self._who(), status.detail)
+        elif not status.ready:
+            raise PrinterNotReady.naming(
+                self._who(), status.problems, printer=self.name, address=self.address
+            )
+
+    def _host_status(self) -> PrinterStatus:
+        """Send ``~HS`` on a connection of its own and parse the answer; PrinterOffline if
+        the printer cannot be reached."""
+        with self._connect() as sock:
             try:
                 sock.sendall(HOST_STATUS_QUERY)
             except OSError as exc:
-                return PrinterStatus.offline(self._offline(exc.strerror or str(exc)).message)
+                raise self._offline(exc.strerror or str(exc)) from None
             reply = self._read_reply(sock)
         if not reply:
-            return PrinterStatus.ok("no status reply")
+            return PrinterStatus.unknown(NO_REPLY)
         try:
             return parse_host_status(reply)
         except ValueError:
-            return PrinterStatus.ok("unreadable status reply")
+            return PrinterStatus.unknown("unreadable status reply")
 
     def _read_reply(self, sock: socket.socket) -> bytes:
         """Read until the three status strings arrived, the peer closed, or time ran out."""

@@ -1,8 +1,12 @@
-"""Test doubles other suites can import: a Zebra on 127.0.0.1 that keeps what it is sent.
+"""Test doubles other suites can import: a Zebra on 127.0.0.1 that keeps what it is sent,
+and a bench scale that streams its display over TCP (pyserial's ``socket://`` URL).
 
 with ZebraListener() as zebra:
     TcpTransport("127.0.0.1", zebra.port).send(b"^XA^XZ")
     assert zebra.wait_for_jobs(1) == [b"^XA^XZ"]
+
+with FakeScale("ST,GS,+  1.234kg") as scale:
+    SerialScale(scale.url).read_line()  # "ST,GS,+  1.234kg"
 """
 
 from __future__ import annotations
@@ -169,6 +173,16 @@ class ZebraListener:
                 )
             return list(self.jobs)
 
+    def wait_for_queries(self, count: int, timeout: float = 5.0) -> int:
+        """Wait until at least ``count`` status queries were answered (or ignored)."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: self.queries >= count, timeout):
+                raise TimeoutError(
+                    f"expected {count} ~HS quer(ies) at {self.address} within {timeout:g}s, "
+                    f"got {self.queries}"
+                )
+            return self.queries
+
     def _record(self, received: bytes) -> None:
         """Keep a finished connection's bytes (not when cut off by stop())."""
         if not received or self._stopping.is_set():
@@ -186,6 +200,121 @@ class ZebraListener:
             (self._open.add if add else self._open.discard)(sock)
 
     def __enter__(self) -> ZebraListener:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class _ScaleHandler(socketserver.BaseRequestHandler):
+    """Streams the scale's current display line to one connection until it closes."""
+
+    def handle(self) -> None:
+        scale: FakeScale = self.server.scale  # type: ignore[attr-defined]
+        sock: socket.socket = self.request
+        with scale._lock:
+            scale._open.add(sock)
+            scale.connections += 1
+        try:
+            while not scale._stopping.is_set():
+                line = scale._next_line()
+                if line is not None:
+                    sock.sendall(line.encode("ascii") + scale.ending)
+                scale._stopping.wait(scale.interval)
+        except OSError:
+            return  # the reader went away
+        finally:
+            with scale._lock:
+                scale._open.discard(sock)
+
+
+class FakeScale:
+    """A bench scale in continuous-output mode on 127.0.0.1: ``url`` is for pyserial.
+
+    Every ``interval`` seconds it sends its display line to each reader: ``show(a, b, c)``
+    sends a and b once each, then c for as long as nothing else is shown (None sends
+    nothing). ``stop()`` drops readers like an unplugged cable; ``start()`` again
+    listens on the same port.
+    """
+
+    def __init__(
+        self,
+        line: str | None = None,
+        *,
+        interval: float = 0.05,
+        ending: bytes = b"\r\n",
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.line = line
+        self._coming: list[str] = []
+        self.interval = interval
+        self.ending = ending
+        self.host, self.port = host, port
+        self.connections = 0
+        self._lock = threading.Lock()
+        self._open: set[socket.socket] = set()
+        self._stopping = threading.Event()
+        self._server: socketserver.ThreadingTCPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The pyserial URL that reads this scale."""
+        return f"socket://{format_address(self.host, self.port)}"
+
+    def show(self, *lines: str | None) -> None:
+        """Send these lines in turn, then keep sending the last one."""
+        with self._lock:
+            *coming, self.line = lines or (None,)
+            self._coming = [line for line in coming if line is not None]
+
+    def _next_line(self) -> str | None:
+        """What the display sends now."""
+        with self._lock:
+            return self._coming.pop(0) if self._coming else self.line
+
+    def start(self) -> FakeScale:
+        """Listen (on the same port as before, after a stop)."""
+        if self._server is not None:
+            return self
+        self._stopping.clear()
+        server = socketserver.ThreadingTCPServer((self.host, self.port), _ScaleHandler, False)
+        server.allow_reuse_address = True
+        server.daemon_threads = True
+        server.server_bind()
+        server.server_activate()
+        server.scale = self  # type: ignore[attr-defined]
+        self.port = server.server_address[1]
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening and cut every reader off."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        with self._lock:
+            open_now = list(self._open)
+        for sock in open_now:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeScale:
         return self.start()
 
     def __exit__(

@@ -47,11 +47,17 @@ class PrinterStatus:
     ready: bool
     problems: tuple[str, ...] = ()
     detail: str | None = None
+    known: bool = True  # False: reachable, but it would not say how it is (printed to anyway)
 
     @classmethod
     def ok(cls, detail: str | None = None) -> PrinterStatus:
         """Online and ready."""
         return cls(online=True, ready=True, detail=detail)
+
+    @classmethod
+    def unknown(cls, detail: str) -> PrinterStatus:
+        """Reachable but silent about its state; treated as ready (many printers never say)."""
+        return cls(online=True, ready=True, detail=detail, known=False)
 
     @classmethod
     def offline(cls, detail: str) -> PrinterStatus:
@@ -88,10 +94,7 @@ def ensure_ready(transport: Transport) -> PrinterStatus:
             f"printer {transport.name!r} is offline{reason}", printer=transport.name
         )
     if not status.ready:
-        problems = ", ".join(status.problems) or "not ready"
-        raise PrinterNotReady(
-            f"printer {transport.name!r} is not ready: {problems}",
-            printer=transport.name,
-            problems=status.problems,
+        raise PrinterNotReady.naming(
+            f"printer {transport.name!r}", status.problems, printer=transport.name
         )
     return status

@@ -23,6 +23,10 @@ class PrintAgent(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
+    # The latest reading from the scale on this bench PC (``station agent --scale``).
+    scale_grams: Mapped[int | None]
+    scale_stable: Mapped[bool | None]
+    scale_read_at: Mapped[datetime | None]
 
     printers: Mapped[list[Printer]] = relationship(back_populates="agent")
 

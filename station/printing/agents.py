@@ -4,6 +4,9 @@ The server hands a job to an agent by moving it to ``sending``; a job stays offe
 that agent until the agent reports how it went, so an agent that restarts (or lost the
 network before reporting) is offered the same job again and consults its own journal
 to tell "already printed" from "never started".
+
+An agent with a scale (``station agent --scale PORT``) posts its stable readings; the
+latest one is kept on the agent's row for the bench to read with ``latest_weight``.
 """
 
 from __future__ import annotations
@@ -16,17 +19,28 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from station.errors import StationError
+from station.db import utcnow
+from station.errors import StationError, problems_sentence
 from station.models import JobState, PrintAgent, Printer, PrintJob
 from station.printing.queue import BACKOFF_FIRST, BACKOFF_MAX
 
 OUTCOMES = ("done", "retry", "failed")
+MAX_GRAMS = 2_000_000  # 2 t: more than any scale at a packing bench
 
 
 class AgentRequestInvalid(StationError):
     """An agent reported something Station cannot accept."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleWeight:
+    """One reading of the scale at a bench PC."""
+
+    grams: int
+    stable: bool
+    read_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +66,26 @@ def register_agent(session: Session, name: str) -> NewAgent:
     agent = PrintAgent(name=name, token_hash=_hash(token))
     session.add(agent)
     return NewAgent(agent, token)
+
+
+def list_agents(session: Session) -> list[PrintAgent]:
+    """Every agent with its printers: active ones first, then by name."""
+    return list(
+        session.scalars(
+            select(PrintAgent)
+            .options(selectinload(PrintAgent.printers))
+            .order_by(PrintAgent.revoked_at.is_not(None), PrintAgent.name)
+        )
+    )
+
+
+def active_agents(session: Session) -> list[PrintAgent]:
+    """Agents whose token still works, by name (the ones a printer can be given to)."""
+    return list(
+        session.scalars(
+            select(PrintAgent).where(PrintAgent.revoked_at.is_(None)).order_by(PrintAgent.name)
+        )
+    )
 
 
 def revoke_agent(agent: PrintAgent, *, now: datetime) -> None:
@@ -133,3 +167,40 @@ def report_job(
     job.sending_since = None
     session.commit()
     return job
+
+
+def record_weight(
+    session: Session, agent: PrintAgent, reading: Any, *, now: datetime
+) -> ScaleWeight:
+    """Keep the agent's latest scale reading, sent as ``{"grams": int, "stable": bool}``.
+
+    Raises AgentRequestInvalid naming every problem with the reading.
+    """
+    if not isinstance(reading, dict):
+        raise AgentRequestInvalid('Send a JSON object such as {"grams": 1234, "stable": true}.')
+    problems = []
+    grams, stable = reading.get("grams"), reading.get("stable")
+    if isinstance(grams, bool) or not isinstance(grams, int):
+        problems.append(f"grams must be a whole number of grams, not {grams!r}")
+    elif not 0 <= grams <= MAX_GRAMS:
+        problems.append(f"grams must be between 0 and {MAX_GRAMS}, not {grams}")
+    if not isinstance(stable, bool):
+        problems.append(f"stable must be true or false, not {stable!r}")
+    if problems:
+        raise AgentRequestInvalid(problems_sentence(problems))
+    agent.scale_grams, agent.scale_stable, agent.scale_read_at = grams, stable, now
+    agent.last_seen_at = now
+    session.commit()
+    return ScaleWeight(grams, stable, now)
+
+
+def latest_weight(
+    session: Session, agent_id: int, max_age: timedelta, *, now: datetime | None = None
+) -> ScaleWeight | None:
+    """The agent's latest scale reading if it is at most ``max_age`` old, else None."""
+    agent = session.get(PrintAgent, agent_id)
+    if agent is None or agent.scale_read_at is None or agent.scale_grams is None:
+        return None
+    if (now or utcnow()) - agent.scale_read_at > max_age:
+        return None
+    return ScaleWeight(agent.scale_grams, bool(agent.scale_stable), agent.scale_read_at)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app
 from sqlalchemy import select
 
+from printers.tcp import SilentPrinters
 from station.db import utcnow
 from station.extensions import db
 from station.models import JobState, Printer, PrintJob
@@ -15,13 +17,19 @@ from station.printing.transports import transport_for
 log = logging.getLogger(__name__)
 
 
+def _silent_printers() -> SilentPrinters:
+    """This process's memo of printers that do not answer ``~HS`` (outlives one queue pass)."""
+    return current_app.extensions.setdefault("station.silent_printers", SilentPrinters())
+
+
 def run_print_queue(printer_id: int) -> DrainResult | None:
     """Send one printer's due jobs; returns what happened (None for an unknown printer)."""
     try:
         printer = db.session.get(Printer, printer_id)
         if printer is None or not printer.active or printer.agent_id is not None:
             return None
-        return drain_printer(db.session, printer, transport_for(printer))
+        transport = transport_for(printer, silent=_silent_printers())
+        return drain_printer(db.session, printer, transport)
     finally:
         db.session.remove()
 

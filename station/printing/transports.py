@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from printers.formats import PrinterSpec, build_transport
+from printers.tcp import SilentPrinters
 from printers.transport import Transport
 from station.models import Printer
 
@@ -12,6 +13,6 @@ def printer_spec(printer: Printer) -> PrinterSpec:
     return PrinterSpec.from_dict({**printer.spec, "name": printer.name}).check()
 
 
-def transport_for(printer: Printer) -> Transport:
-    """The transport that reaches ``printer``."""
-    return build_transport(printer_spec(printer))
+def transport_for(printer: Printer, *, silent: SilentPrinters | None = None) -> Transport:
+    """The transport that reaches ``printer`` (``silent``: see ``build_transport``)."""
+    return build_transport(printer_spec(printer), silent=silent)

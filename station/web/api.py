@@ -15,7 +15,13 @@ from flask import Blueprint, Response, abort, jsonify, request
 from station.db import utcnow
 from station.extensions import csrf, db
 from station.models import PrintAgent
-from station.printing.agents import AgentRequestInvalid, agent_for_token, offer_jobs, report_job
+from station.printing.agents import (
+    AgentRequestInvalid,
+    agent_for_token,
+    offer_jobs,
+    record_weight,
+    report_job,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -69,6 +75,23 @@ def agent_report(job_id: int) -> Response:
     except AgentRequestInvalid as exc:
         return _bad_request(str(exc))
     return jsonify({"id": job.id, "state": job.state.value})
+
+
+@bp.post("/agent/scale")
+def agent_scale() -> Response:
+    """The agent's scale settled on a weight: ``{"grams": 1234, "stable": true}``."""
+    agent = _agent()
+    if not request.is_json:
+        return _bad_request(
+            'Send JSON (Content-Type: application/json): {"grams": 1234, "stable": true}.'
+        )
+    try:
+        weight = record_weight(db.session, agent, request.get_json(silent=True), now=utcnow())
+    except AgentRequestInvalid as exc:
+        return _bad_request(str(exc))
+    return jsonify(
+        {"grams": weight.grams, "stable": weight.stable, "read_at": weight.read_at.isoformat()}
+    )
 
 
 def _bad_request(message: str) -> Response:

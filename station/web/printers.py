@@ -1,12 +1,22 @@
-"""Printers: the list, adding one, test prints, job status and label previews."""
+"""Printers: the list, adding one, test prints, job status, label previews, print agents."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -16,6 +26,13 @@ from station.db import utcnow
 from station.extensions import db
 from station.jobs import jobs
 from station.models import JobState, PrintAgent, Printer, PrintJob, Role
+from station.printing.agents import (
+    AgentRequestInvalid,
+    active_agents,
+    list_agents,
+    register_agent,
+    revoke_agent,
+)
 from station.printing.queue import reprint
 from station.printing.setup import PrinterSetupInvalid, add_printer, preview, queue_test_print
 from station.printing.transports import printer_spec
@@ -54,6 +71,17 @@ class PrinterForm(FlaskForm):
     directory = StringField("Folder", validators=[Optional(), Length(max=255)])
     device = StringField("Device (serial port or file)", validators=[Optional(), Length(max=255)])
     agent_id = SelectField("Printed by", coerce=str, default="")
+    check_status = BooleanField(
+        "Ask the printer for its status (~HS) before each label", default=True
+    )
+
+
+class AgentForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=64)])
+
+
+class RevokeAgentForm(FlaskForm):
+    """Only the CSRF token: revoking needs no other input."""
 
 
 @bp.get("")
@@ -70,9 +98,8 @@ def index() -> str:
 def new() -> str | WerkzeugResponse:
     """Add a printer; every problem with it is listed at once."""
     form = PrinterForm()
-    agents = db.session.scalars(db.select(PrintAgent).where(PrintAgent.revoked_at.is_(None))).all()
     form.agent_id.choices = [SelectChoice("", "This server")] + [
-        SelectChoice(str(a.id), f"Print agent: {a.name}") for a in agents
+        SelectChoice(str(a.id), f"Print agent: {a.name}") for a in active_agents(db.session)
     ]
     if form.validate_on_submit():
         spec = {
@@ -85,6 +112,7 @@ def new() -> str | WerkzeugResponse:
             "queue": form.queue.data,
             "directory": form.directory.data,
             "device": form.device.data,
+            "check_status": form.check_status.data,
         }
         try:
             printer = add_printer(
@@ -147,6 +175,57 @@ def job_preview(job_id: int) -> Response:
             shown.png, mimetype="image/png", headers={"Cache-Control": "private, max-age=3600"}
         )
     return Response(shown.text or "", mimetype="text/plain; charset=utf-8")
+
+
+@bp.get("/agents")
+@role_required(Role.MANAGER)
+def agents() -> str:
+    """Print agents: bench PCs that print for the server, with their printers."""
+    return render_template(
+        "printers/agents.html", agents=list_agents(db.session), revoke_form=RevokeAgentForm()
+    )
+
+
+@bp.route("/agents/new", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def new_agent() -> str | Response:
+    """Register an agent; its token is shown on the answer to this POST and never again."""
+    form = AgentForm()
+    if form.validate_on_submit():
+        try:
+            created = register_agent(db.session, form.name.data or "")
+        except AgentRequestInvalid as exc:
+            db.session.rollback()
+            return render_template("printers/agent_new.html", form=form, problems=(str(exc),)), 422  # type: ignore[return-value]
+        db.session.commit()
+        server = request.host_url.rstrip("/")
+        page = render_template(
+            "printers/agent_token.html", agent=created.agent, token=created.token, server=server
+        )
+        response = make_response(page, 201)
+        response.headers["Cache-Control"] = "no-store"  # the token must not linger in caches
+        return response
+    status = 422 if form.is_submitted() else 200
+    return render_template("printers/agent_new.html", form=form, problems=()), status  # type: ignore[return-value]
+
+
+@bp.post("/agents/<int:agent_id>/revoke")
+@role_required(Role.MANAGER)
+def revoke(agent_id: int) -> WerkzeugResponse:
+    """Stop accepting an agent's token at once."""
+    if not RevokeAgentForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    agent = db.session.get(PrintAgent, agent_id) or abort(404, "No such print agent.")
+    revoke_agent(agent, now=utcnow())
+    db.session.commit()
+    waiting = ", ".join(p.name for p in agent.printers)
+    note = (
+        f" Its printers ({waiting}) keep their jobs queued until they are set up on another agent."
+        if waiting
+        else ""
+    )
+    flash(f"Print agent {agent.name} revoked: its token no longer works.{note}", "info")
+    return redirect(url_for("printers.agents"))
 
 
 @bp.app_template_global()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from printers.cups import CupsTransport
-from printers.errors import PrinterRejected
+from printers.errors import PrinterNotReady, PrinterRejected
 from printers.escpos import EscposTransport
 from printers.files import FileTransport, MemoryTransport, VirtualPrinter
 from printers.formats import PrinterFormat, PrinterSpec, TransportKind, build_transport
@@ -157,3 +157,42 @@ def test_built_tcp_transport_prints(tmp_path: Path) -> None:
         )
         build_transport(spec).send(b"^XA^XZ")
         assert zebra.wait_for_jobs(1) == [b"^XA^XZ"]
+
+
+def test_network_zebras_check_their_status_unless_told_not_to() -> None:
+    spec = PrinterSpec.from_dict(
+        {"name": "Dock", "format": "zpl", "transport": "tcp9100", "host": "10.0.0.9"}
+    )
+    quiet = PrinterSpec.from_dict({**spec.to_dict(), "check_status": "off"})
+
+    assert spec.check_status is True and "check_status" not in spec.to_dict()
+    assert quiet.check_status is False and quiet.to_dict()["check_status"] is False
+    assert PrinterSpec.from_dict(quiet.to_dict()) == quiet
+    checked, unchecked = build_transport(spec), build_transport(quiet)
+    assert isinstance(checked, TcpTransport) and isinstance(unchecked, TcpTransport)
+    assert (checked.check_status, unchecked.check_status) == (True, False)
+    assert checked.status_timeout == 1.0  # a silent printer delays a label by at most this
+
+
+def test_check_status_must_be_true_or_false() -> None:
+    with pytest.raises(PrinterRejected) as caught:
+        PrinterSpec.from_dict(
+            {"name": "D", "format": "zpl", "transport": "tcp9100", "host": "h", "check_status": 7}
+        )
+    assert caught.value.problems == ("check_status 7 is not true or false",)
+
+
+def test_a_built_zebra_that_is_paused_gets_no_label() -> None:
+    with ZebraListener(paused=True) as zebra:
+        spec = PrinterSpec.from_dict(
+            {
+                "name": "Dock",
+                "format": "zpl",
+                "transport": "tcp9100",
+                "host": "127.0.0.1",
+                "port": zebra.port,
+            }
+        )
+        with pytest.raises(PrinterNotReady, match="is paused — press the pause"):
+            build_transport(spec).send(b"^XA^XZ")
+        assert zebra.jobs == []

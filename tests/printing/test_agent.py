@@ -165,6 +165,29 @@ def test_an_offline_printer_makes_the_job_wait_then_print(
     assert states(app) == ["done"]
 
 
+def test_a_paused_printer_at_the_agent_gets_nothing_until_it_is_ready(
+    app: Flask, server: str, zebra: ZebraListener, tmp_path: Path
+) -> None:
+    token = setup_agent(app, zebra, 1)
+    zebra.set_status(paused=True)
+    agent = make_agent(server, token, tmp_path / "journal")
+
+    agent.run_once()
+    with app.app_context():
+        job = db.session.scalar(select(PrintJob))
+        assert job is not None
+        waiting, error = job.state, job.last_error or ""
+        job.next_attempt_at = utcnow()
+        db.session.commit()
+    zebra.set_status()
+    run_until_idle(agent)
+
+    assert waiting == JobState.QUEUED
+    assert "is paused — press the pause (or feed) button" in error and "retrying in" in error
+    assert zebra.wait_for_jobs(1) == [label(0)]
+    assert states(app) == ["done"]
+
+
 def test_a_revoked_token_is_refused(
     app: Flask, server: str, zebra: ZebraListener, tmp_path: Path
 ) -> None:

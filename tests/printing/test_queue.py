@@ -298,3 +298,87 @@ def test_tcp_transport_reaches_the_listener(zebra: ZebraListener) -> None:
     TcpTransport("127.0.0.1", zebra.port, timeout=1.0).send(label(9))
 
     assert zebra.wait_for_jobs(1) == [label(9)]
+
+
+def last_errors(app: Flask) -> list[str | None]:
+    with app.app_context():
+        return [j.last_error for j in db.session.scalars(select(PrintJob).order_by(PrintJob.id))]
+
+
+class TestPrinterStatusBeforeSending:
+    """A network Zebra is asked ``~HS`` first; one that cannot print is not sent the label."""
+
+    def test_a_paused_printer_keeps_its_jobs_queued_and_says_what_to_do(
+        self, app: Flask, zebra: ZebraListener, clock: Clock
+    ) -> None:
+        printer_id = add_printer(app, zebra)
+        zebra.set_status(paused=True)
+        queue_labels(app, printer_id, 2, clock)
+
+        result = drain(app, printer_id, clock)
+
+        assert (result.printed, result.waiting, result.retry_in) == (0, 2, pytest.approx(2.0))
+        assert states(app) == ["queued", "queued"]
+        assert last_errors(app)[0] == (
+            f"Printer 'Bench 1 Zebra' at 127.0.0.1:{zebra.port} is paused — press the pause "
+            "(or feed) button on the printer to resume (retrying in 2 s)"
+        )
+        assert zebra.jobs == []
+
+    def test_retries_back_off_while_the_printer_is_out_of_labels_then_print_once(
+        self, app: Flask, zebra: ZebraListener, clock: Clock
+    ) -> None:
+        printer_id = add_printer(app, zebra)
+        zebra.set_status(paper_out=True, paused=True)
+        queue_labels(app, printer_id, 3, clock)
+
+        first = drain(app, printer_id, clock)
+        too_soon = drain(app, printer_id, clock)  # the backoff has not passed: nobody asks
+        queries_before_retry = zebra.wait_for_queries(1)
+        clock.advance(2)
+        second = drain(app, printer_id, clock)
+        error_while_out = last_errors(app)[0] or ""
+        zebra.set_status()  # someone loaded labels and pressed feed
+        clock.advance(4)
+        done = drain(app, printer_id, clock)
+
+        assert (first.retry_in, second.retry_in) == (pytest.approx(2.0), pytest.approx(4.0))
+        assert too_soon.printed == 0 and queries_before_retry == 1
+        assert "is out of labels and is paused — load a new roll" in error_while_out
+        assert second.printed == 0 and "retrying in 4 s" in error_while_out
+        assert done.printed == 3
+        assert zebra.wait_for_jobs(3) == [label(0), label(1), label(2)]
+        assert states(app) == ["done"] * 3
+        with app.app_context():
+            head = db.session.scalar(select(PrintJob).order_by(PrintJob.id))
+            assert head is not None and head.attempts == 3 and head.last_error is None
+
+    def test_a_printer_that_never_answers_hs_is_printed_to_normally(
+        self, app: Flask, clock: Clock
+    ) -> None:
+        with ZebraListener(answer_status=False) as silent:
+            printer_id = add_printer(app, silent)
+            queue_labels(app, printer_id, 2, clock)
+
+            result = drain(app, printer_id, clock)
+
+            assert result.printed == 2
+            assert silent.wait_for_jobs(2) == [label(0), label(1)]
+            assert states(app) == ["done", "done"]
+
+    def test_a_printer_with_the_check_turned_off_is_not_asked(
+        self, app: Flask, zebra: ZebraListener, clock: Clock
+    ) -> None:
+        printer_id = add_printer(app, zebra)
+        with app.app_context():
+            printer = db.session.get(Printer, printer_id)
+            assert printer is not None
+            printer.spec = {**printer.spec, "check_status": False}
+            db.session.commit()
+        zebra.set_status(paused=True)  # a paused Zebra buffers the label until resumed
+        queue_labels(app, printer_id, 1, clock)
+
+        drain(app, printer_id, clock)
+
+        assert zebra.wait_for_jobs(1) == [label(0)]
+        assert zebra.queries == 0

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from station.extensions import db
+from station.models import PrintAgent
 from station.printing.agents import register_agent
 
 
@@ -56,3 +58,77 @@ def test_a_report_for_a_job_the_agent_does_not_own_is_a_clear_400(
     )
 
     assert response.status_code == 400 and response.get_json()["error"]
+
+
+def scale_post(client: FlaskClient, token: str, **kwargs: object):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/api/v1/agent/scale", headers={"Authorization": f"Bearer {token}"}, **kwargs
+    )
+
+
+def test_a_stable_weight_is_kept_as_the_agents_latest_reading(
+    app: Flask, client: FlaskClient, token: str
+) -> None:
+    response = scale_post(client, token, json={"grams": 1234, "stable": True})
+
+    assert response.status_code == 200
+    assert response.get_json()["grams"] == 1234 and response.get_json()["stable"] is True
+    with app.app_context():
+        agent = db.session.scalar(select(PrintAgent))
+        assert agent is not None
+        assert (agent.scale_grams, agent.scale_stable) == (1234, True)
+        assert agent.scale_read_at is not None and agent.last_seen_at == agent.scale_read_at
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"grams": "1234", "stable": True}, "grams must be a whole number of grams, not '1234'"),
+        ({"grams": 12.5, "stable": True}, "grams must be a whole number of grams, not 12.5"),
+        ({"grams": True, "stable": True}, "grams must be a whole number"),
+        ({"grams": -5, "stable": True}, "grams must be between 0 and 2000000, not -5"),
+        ({"grams": 3_000_000, "stable": False}, "grams must be between 0 and 2000000"),
+        ({"grams": 100, "stable": "yes"}, "stable must be true or false, not 'yes'"),
+        ({"stable": True}, "grams must be a whole number of grams, not None"),
+        ([1234, True], 'Send a JSON object such as {"grams": 1234, "stable": true}.'),
+    ],
+)
+def test_a_bad_weight_is_a_clear_400(
+    app: Flask, client: FlaskClient, token: str, body: object, says: str
+) -> None:
+    response = scale_post(client, token, json=body)
+
+    assert response.status_code == 400
+    assert says.lower() in response.get_json()["error"].lower()
+    with app.app_context():
+        agent = db.session.scalar(select(PrintAgent))
+        assert agent is not None and agent.scale_grams is None
+
+
+def test_every_problem_with_a_weight_is_named_at_once(client: FlaskClient, token: str) -> None:
+    response = scale_post(client, token, json={"grams": "heavy", "stable": 1})
+
+    assert response.get_json()["error"] == (
+        "Grams must be a whole number of grams, not 'heavy'; stable must be true or false, not 1."
+    )
+
+
+def test_a_weight_that_is_not_json_is_a_clear_400(client: FlaskClient, token: str) -> None:
+    for kwargs in (
+        {"data": "grams=5"},
+        {"data": "{not json", "content_type": "application/json"},
+    ):
+        response = scale_post(client, token, **kwargs)
+
+        assert response.status_code == 400
+        assert '{"grams": 1234, "stable": true}' in response.get_json()["error"]
+
+
+def test_a_weight_without_a_known_token_is_refused(client: FlaskClient) -> None:
+    response = client.post(
+        "/api/v1/agent/scale",
+        json={"grams": 10, "stable": True},
+        headers={"Authorization": "Bearer nope"},
+    )
+
+    assert response.status_code == 401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from printers.testing import ZebraListener
 from station.extensions import db
 from station.models import JobState, Printer, PrintJob, Role
 from station.printing.setup import ensure_virtual_printer
+from station.printing.transports import printer_spec
 from tests.conftest import AuthActions
 
 
@@ -152,3 +154,60 @@ def test_a_printer_on_a_print_agent_is_left_to_the_agent(
 
     assert "queued" in fragment
     assert zebra.jobs == []
+
+
+def test_the_printer_form_offers_the_status_check_switched_on(manager: FlaskClient) -> None:
+    page = manager.get("/printers/new").get_data(as_text=True)
+
+    checkbox = re.search(r"<input[^>]*name=\"check_status\"[^>]*>", page)
+    assert checkbox is not None and "checked" in checkbox.group(0)
+    assert "Ask the printer for its status (~HS) before each label" in page
+
+
+@pytest.mark.parametrize(("ticked", "stored"), [({"check_status": "y"}, True), ({}, False)])
+def test_the_status_check_is_kept_with_the_printer(
+    app: Flask,
+    manager: FlaskClient,
+    zebra: ZebraListener,
+    ticked: dict[str, str],
+    stored: bool,
+) -> None:
+    manager.post("/printers/new", data=zebra_form(zebra, **ticked))
+
+    with app.app_context():
+        printer = db.session.scalar(select(Printer))
+        assert printer is not None and printer_spec(printer).check_status is stored
+    listing = manager.get("/printers").get_data(as_text=True)
+    assert ("status checked before each label" if stored else "no status check") in listing
+
+
+def test_a_test_print_to_a_paused_zebra_waits_and_says_press_the_button(
+    app: Flask, manager: FlaskClient, zebra: ZebraListener
+) -> None:
+    manager.post("/printers/new", data=zebra_form(zebra, check_status="y"))
+    with app.app_context():
+        printer_id = db.session.scalar(select(Printer.id))
+    zebra.set_status(paused=True)
+
+    fragment = manager.post(f"/printers/{printer_id}/test").get_data(as_text=True)
+
+    assert "queued" in fragment and 'hx-trigger="load delay:1s"' in fragment
+    assert "Printer &#39;Bench 2 Zebra&#39;" in fragment
+    assert "is paused — press the pause (or feed) button on the printer to resume" in fragment
+    assert zebra.jobs == []
+
+
+def test_test_prints_to_a_zebra_that_does_not_answer_hs_print_without_waiting_again(
+    app: Flask, manager: FlaskClient
+) -> None:
+    with ZebraListener(answer_status=False) as silent:
+        manager.post("/printers/new", data=zebra_form(silent, check_status="y"))
+        with app.app_context():
+            printer_id = db.session.scalar(select(Printer.id))
+
+        first = manager.post(f"/printers/{printer_id}/test").get_data(as_text=True)
+        second = manager.post(f"/printers/{printer_id}/test").get_data(as_text=True)
+
+        assert "done" in first and "done" in second
+        assert len(silent.wait_for_jobs(2)) == 2
+        assert silent.wait_for_queries(1) == 1  # not asked again before the second label
