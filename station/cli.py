@@ -25,7 +25,7 @@ from station.cin7.sync import SyncError, sync_orders
 from station.cin7.wiring import cin7_wiring
 from station.config import SANDBOX_MOUNT
 from station.extensions import db
-from station.jobs import jobs, start_embedded_consumer
+from station.jobs import jobs, make_consumer, start_embedded_consumer
 from station.models import Role, User
 from station.printing.setup import ensure_virtual_printer
 
@@ -116,12 +116,12 @@ def sync(once: bool) -> None:
     while True:
         try:
             with wiring.client(db.session) as client:
-                summary = sync_orders(
+                outcome = sync_orders(
                     db.session, client, load_selection(wiring.settings(db.session)), trigger="cli"
                 )
         except (SyncError, Cin7Error) as exc:
             raise click.ClickException(str(exc)) from exc
-        click.echo(summary.describe())
+        click.echo(outcome.describe())  # a sync already running is said, not an error
         if once:
             return
         time.sleep(interval)
@@ -129,12 +129,15 @@ def sync(once: bool) -> None:
 
 @main.command()
 @click.option("--workers", default=2, show_default=True, type=int)
+@click.option(
+    "--no-periodic",
+    is_flag=True,
+    help="Only run queued jobs; leave the periodic order sync and print sweep to another worker.",
+)
 @with_appcontext
-def worker(workers: int) -> None:
+def worker(workers: int, no_periodic: bool) -> None:
     """Consume background jobs (order sync, write-backs) until stopped."""
-    from huey.consumer import Consumer
-
-    Consumer(jobs().huey, workers=workers, worker_type="thread").run()
+    make_consumer(jobs().huey, workers=workers, periodic=not no_periodic).run()
 
 
 @main.command()
@@ -168,28 +171,32 @@ def sandbox(host: str, port: int, order_count: int, no_limits: bool) -> None:
     help="Where the agent records what it printed.",
 )
 @click.option("--once", is_flag=True, help="Handle what is waiting now, then exit.")
-def agent(server: str, token: str, journal_path: Path, once: bool) -> None:
-    """Print this bench PC's jobs from the server on its local printers."""
-    from printers.agent import Agent, Journal
+@click.option(
+    "--scale",
+    "scale_port",
+    default=None,
+    help="Serial port (or pyserial URL) of a bench scale to read, e.g. /dev/ttyUSB0.",
+)
+@click.option("--scale-baud", default=9600, show_default=True, help="The scale's baud rate.")
+def agent(
+    server: str,
+    token: str,
+    journal_path: Path,
+    once: bool,
+    scale_port: str | None,
+    scale_baud: int,
+) -> None:
+    """Print this bench PC's jobs from the server on its local printers (and read its scale)."""
+    from printers.agent import run_agent
 
-    worker = Agent(server, token, Journal(journal_path), poll_wait=0.0 if once else 20.0)
-    if once:
-        click.echo(f"handled {worker.run_once()} jobs")
-        return
-    stop = threading.Event()
-
-    def terminate(_signum: int, _frame: object) -> None:
-        # Interrupt a long poll at once; the journal makes stopping anywhere safe.
-        stop.set()
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, terminate)
     try:
-        worker.run_forever(stop)
-    except KeyboardInterrupt:
-        stop.set()
+        handled = run_agent(
+            server, token, journal_path, once=once, scale_port=scale_port, scale_baud=scale_baud
+        )
     except PermissionError as exc:
         raise click.ClickException(str(exc)) from exc
+    if once:
+        click.echo(f"handled {handled} jobs")
 
 
 @main.group()

@@ -3,12 +3,19 @@
 Tasks are registered on the app's own huey instance inside ``init_app`` (no module-level
 queue), each running inside an app context. ``station worker`` consumes them; the demo
 runs an :class:`EmbeddedConsumer` in its own process.
+
+Periodic tasks are enqueued by whichever consumers run with ``periodic`` on (extra
+workers use ``station worker --no-periodic``); huey's scheduler looks once a minute, so
+``SYNC_INTERVAL`` seconds become whole minutes, rounded up (:func:`sync_interval_minutes`).
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +41,7 @@ class Jobs:
 def init_app(app: Flask) -> None:
     """Create the app's huey and register Station's tasks and schedules."""
     huey = _make_huey(app)
-    interval_minutes = max(1, int(app.config.get("SYNC_INTERVAL", 60)) // 60)
+    interval_minutes = sync_interval_minutes(app.config.get("SYNC_INTERVAL", 60))
 
     def sync_orders_task(trigger: str = "schedule") -> dict[str, Any] | None:
         from station.cin7.jobs import run_order_sync
@@ -43,7 +50,7 @@ def init_app(app: Flask) -> None:
             return run_order_sync(trigger=trigger)
 
     sync_task = huey.task(name="sync_orders")(sync_orders_task)
-    huey.periodic_task(crontab(minute=f"*/{interval_minutes}"), name="sync_orders_periodic")(
+    huey.periodic_task(every_minutes(interval_minutes), name="sync_orders_periodic")(
         lambda: sync_orders_task("schedule")
     )
 
@@ -66,6 +73,41 @@ def init_app(app: Flask) -> None:
     print_task = huey.task(name="print_queue")(print_queue_task)
     huey.periodic_task(crontab(minute="*"), name="print_queue_sweep")(sweep_print_queues_task)
     app.extensions["station.jobs"] = Jobs(huey=huey, sync_orders=sync_task, print_queue=print_task)
+
+
+def sync_interval_minutes(seconds: object) -> int:
+    """``SYNC_INTERVAL`` (seconds) as whole minutes, rounded up: 60 → 1, 90 → 2, 30 → 1.
+
+    Raises ValueError for anything but a positive number of seconds.
+    """
+    try:
+        value = float(seconds)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"SYNC_INTERVAL must be a number of seconds, not {seconds!r}") from None
+    if not value > 0 or math.isinf(value):
+        raise ValueError(f"SYNC_INTERVAL must be a positive number of seconds, not {seconds!r}")
+    return math.ceil(value / 60)
+
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def every_minutes(minutes: int) -> Callable[[datetime], bool]:
+    """A huey schedule due every ``minutes`` minutes, counted from 1970-01-01 00:00 UTC.
+
+    Unlike crontab's ``*/n``, which starts again at each hour (``*/7`` runs at :56 and
+    then :00), the spacing holds for any ``minutes``, past hours and days. Huey passes
+    naive UTC times; aware ones are converted.
+    """
+    if minutes < 1:
+        raise ValueError("a schedule needs at least one minute between runs")
+
+    def due(moment: datetime) -> bool:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        return ((moment - _EPOCH) // timedelta(minutes=1)) % minutes == 0
+
+    return due
 
 
 def _make_huey(app: Flask) -> Huey:
@@ -94,10 +136,20 @@ class EmbeddedConsumer(Consumer):
         log.debug("embedded consumer leaves signal handling to its host process")
 
 
-def start_embedded_consumer(app: Flask, *, workers: int = 2) -> EmbeddedConsumer:
+def make_consumer(huey: Huey, *, workers: int, periodic: bool = True) -> Consumer:
+    """A thread consumer for ``station worker``; ``periodic=False`` only runs queued jobs."""
+    return Consumer(huey, workers=workers, worker_type="thread", periodic=periodic)
+
+
+def start_embedded_consumer(
+    app: Flask, *, workers: int = 2, periodic: bool = True
+) -> EmbeddedConsumer:
     """Start consuming the app's queue on background threads; call ``stop()`` to end."""
     consumer = EmbeddedConsumer(
-        app.extensions["station.jobs"].huey, workers=workers, worker_type="thread"
+        app.extensions["station.jobs"].huey,
+        workers=workers,
+        worker_type="thread",
+        periodic=periodic,
     )
     consumer.start()
     return consumer

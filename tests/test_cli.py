@@ -199,6 +199,54 @@ def test_worker_process_runs_jobs_queued_on_redis(tmp_path: Path, sandbox: Sandb
             jobs().huey.storage.flush_all()
 
 
+def test_worker_with_no_periodic_runs_queued_jobs_and_schedules_nothing(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    from sqlalchemy import select
+
+    from station import create_app
+    from station.extensions import db
+    from station.jobs import jobs
+    from station.models import SyncRun
+
+    settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'worker.db'}", **sandbox_config(sandbox)}
+    env = station_env(tmp_path, **{f"STATION_{k}": v for k, v in settings.items()})
+    subprocess.run(
+        [STATION, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=120
+    )
+    app = create_app(
+        {**settings, "INSTANCE_PATH": str(tmp_path / "instance"), "LOG_LEVEL": "WARNING"}
+    )
+    with app.app_context():
+        jobs().sync_orders("manual")  # on the SQLite queue in the shared instance folder
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(
+            [STATION, "worker", "--workers", "1", "--no-periodic"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        runs: list[SyncRun] = []
+        while not runs and time.monotonic() < deadline and worker.poll() is None:
+            with app.app_context():
+                runs = list(db.session.scalars(select(SyncRun)))
+                done = all(run.finished_at is not None for run in runs)
+                db.session.remove()
+            runs = runs if done else []
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGINT)
+        worker.wait(timeout=30)
+    with app.app_context():
+        left = jobs().huey.pending_count()
+    output = log_path.read_text()
+    assert [(run.trigger, run.succeeded) for run in runs] == [("manual", True)], output
+    assert left == 0, output  # the scheduler queued neither the periodic sync nor the sweep
+
+
 def test_sandbox_command_serves_cin7_on_its_own(tmp_path: Path) -> None:
     port = free_port()
     log_path = tmp_path / "sandbox.log"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from sqlalchemy import select
 from station import create_app
 from station.cin7.sandbox import SandboxServer
 from station.extensions import db
-from station.jobs import jobs, start_embedded_consumer
+from station.jobs import every_minutes, jobs, start_embedded_consumer, sync_interval_minutes
 from station.models import SyncRun
 from tests.conftest import REDIS_URL, service_missing
 from tests.fakes.cin7 import sandbox_config
@@ -25,15 +27,20 @@ def sandbox_orders() -> int:
 
 
 def wait_for_run(app: Flask, *, timeout: float = 20.0) -> SyncRun:
+    return wait_for_runs(app, {"manual"}, timeout=timeout)[0]
+
+
+def wait_for_runs(app: Flask, triggers: set[str], *, timeout: float = 20.0) -> list[SyncRun]:
+    """The finished sync runs, once runs with each of ``triggers`` have finished."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with app.app_context():
-            run = db.session.scalar(select(SyncRun).where(SyncRun.finished_at.is_not(None)))
+            runs = list(db.session.scalars(select(SyncRun).where(SyncRun.finished_at.is_not(None))))
             db.session.remove()
-        if run is not None:
-            return run
+        if triggers <= {run.trigger for run in runs}:
+            return runs
         time.sleep(0.05)
-    raise AssertionError("no sync run finished in time")
+    raise AssertionError(f"no {sorted(triggers)} sync runs finished in time")
 
 
 def test_sync_task_runs_inline_when_jobs_are_immediate(
@@ -76,3 +83,78 @@ def test_a_consumer_runs_queued_syncs(
             jobs_huey = app.extensions["station.jobs"].huey
             jobs_huey.storage.flush_all()
     assert run.trigger == "manual" and run.succeeded and run.orders_seen > 0
+
+
+@pytest.mark.parametrize("periodic", [True, False])
+def test_only_a_consumer_with_periodic_tasks_on_schedules_the_sync(
+    app_config: dict[str, Any], sandbox: SandboxServer, periodic: bool
+) -> None:
+    app = create_app({**app_config, **sandbox_config(sandbox), "JOBS_IMMEDIATE": False})
+    with app.app_context():
+        jobs().sync_orders("manual")
+
+    consumer = start_embedded_consumer(app, workers=1, periodic=periodic)
+    try:
+        # A consumer's scheduler enqueues what is due as it starts, before its worker
+        # takes the manual sync queued above.
+        runs = wait_for_runs(app, {"manual", "schedule"} if periodic else {"manual"})
+    finally:
+        consumer.stop(graceful=True)
+    with app.app_context():
+        left = jobs().huey.pending_count()
+
+    assert sorted(run.trigger for run in runs) == (
+        ["manual", "schedule"] if periodic else ["manual"]
+    )
+    assert all(run.succeeded for run in runs)
+    assert periodic or left == 0  # without periodic tasks nothing else was ever queued
+
+
+@pytest.mark.parametrize(
+    ("seconds", "minutes"),
+    [(60, 1), (1, 1), (30, 1), (59.5, 1), (61, 2), (90, 2), (120, 2), (121, 3), (420, 7),
+     (3600, 60), (5400, 90), (86_400, 1440), ("300", 5)],
+)  # fmt: skip
+def test_sync_interval_becomes_whole_minutes_rounded_up(seconds: object, minutes: int) -> None:
+    assert sync_interval_minutes(seconds) == minutes
+
+
+@pytest.mark.parametrize("seconds", [0, -60, "soon", None, float("nan"), float("inf")])
+def test_a_sync_interval_that_is_not_a_positive_number_is_refused(seconds: object) -> None:
+    with pytest.raises(ValueError, match="SYNC_INTERVAL"):
+        sync_interval_minutes(seconds)
+
+
+@pytest.mark.parametrize("minutes", [1, 2, 7, 45, 60, 90, 1440])
+def test_every_n_minutes_keeps_its_spacing_across_hours_and_days(minutes: int) -> None:
+    due = every_minutes(minutes)
+    start = datetime(2026, 5, 1, 22, 3)  # naive UTC, as huey passes it
+    moments = [start + timedelta(minutes=m) for m in range(3 * 24 * 60)]
+
+    runs = [m for m in moments if due(m)]
+
+    gaps = {(later - earlier) for earlier, later in pairwise(runs)}
+    assert gaps == {timedelta(minutes=minutes)}
+    assert due(runs[0].replace(second=59)) and due(runs[0].replace(tzinfo=UTC))
+
+
+def test_the_periodic_sync_falls_due_every_sync_interval(app_config: dict[str, Any]) -> None:
+    app = create_app({**app_config, "SYNC_INTERVAL": 420, "JOBS_IMMEDIATE": False})
+    huey = app.extensions["station.jobs"].huey
+    start = datetime(2026, 5, 1, 23, 0)
+
+    due = [
+        start + timedelta(minutes=m)
+        for m in range(24 * 60)
+        if any(
+            t.name == "sync_orders_periodic"
+            for t in huey.read_periodic(start + timedelta(minutes=m))
+        )
+    ]
+
+    assert {later - earlier for earlier, later in pairwise(due)} == {timedelta(minutes=7)}
+
+
+def test_an_app_with_a_sync_interval_of_zero_does_not_start(app_config: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="SYNC_INTERVAL"):
+        create_app({**app_config, "SYNC_INTERVAL": 0})

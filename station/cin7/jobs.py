@@ -7,7 +7,7 @@ from typing import Any
 
 from station.cin7.errors import Cin7Error
 from station.cin7.selection import load_selection
-from station.cin7.sync import SyncAlreadyRunning, SyncError, sync_orders
+from station.cin7.sync import SyncBusy, SyncError, sync_orders
 from station.cin7.wiring import cin7_wiring
 from station.extensions import db
 
@@ -15,19 +15,19 @@ log = logging.getLogger(__name__)
 
 
 def run_order_sync(*, trigger: str) -> dict[str, Any] | None:
-    """Run one order sync; a sync already under way or a failure is logged, not raised."""
+    """Run one order sync; a sync already under way is reported, a failure logged, not raised."""
     wiring = cin7_wiring()
     try:
         with wiring.client(db.session) as client:
-            summary = sync_orders(
+            outcome = sync_orders(
                 db.session, client, load_selection(wiring.settings(db.session)), trigger=trigger
             )
-    except SyncAlreadyRunning as exc:
-        log.info("order sync (%s) not started: %s", trigger, exc)
-        return None
     except (SyncError, Cin7Error) as exc:
         log.warning("order sync (%s) failed: %s", trigger, exc)
         return None
     finally:
         db.session.remove()
-    return {"run_id": summary.run_id, "summary": summary.describe()}
+    if isinstance(outcome, SyncBusy):
+        log.info("order sync (%s) not started: %s", trigger, outcome.message)
+        return {"run_id": None, "already_running": True, "summary": outcome.describe()}
+    return {"run_id": outcome.run_id, "already_running": False, "summary": outcome.describe()}

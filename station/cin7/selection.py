@@ -49,10 +49,19 @@ class OrderSelection:
         return now - timedelta(days=self.window_days)
 
     def first_sync_filter(self, now: datetime) -> str:
-        """The Cin7 ``where`` clause that narrows the first, full sync."""
+        """The Cin7 ``where`` clause that narrows the first, full sync (ANDs only).
+
+        Orders it leaves out that later change (a stage moves, an order is re-branched)
+        get a new ``modifiedDate``, so the incremental syncs still see them.
+        """
         parts = [f"createdDate >= '{format_cin7_datetime(self.window_start(now))}'"]
         if not self.include_dispatched:
             parts.append("dispatchedDate IS NULL")
+        if self.branch_ids:
+            parts.append(f"branchId IN ({', '.join(str(int(b)) for b in self.branch_ids)})")
+        if self.stages:
+            quoted = ", ".join("'" + stage.replace("'", "''") + "'" for stage in self.stages)
+            parts.append(f"stage IN ({quoted})")
         return " AND ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:

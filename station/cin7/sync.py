@@ -1,11 +1,11 @@
 """The order sync: bring Cin7 sales orders into Station, once and without losing any.
 
-Orders are read in ``modifiedDate`` order with a keyset cursor (modifiedDate, id) rather
-than page numbers, so an order edited while the sync pages through the list moves past
-the cursor and is read again later instead of shifting an unread order onto a page that
-was already read. Each page is committed with the cursor, so an interrupted sync resumes
-where it stopped. The next sync starts a little before the newest ``modifiedDate`` seen
-(the overlap) and skips orders whose ``modifiedDate`` it already has.
+Orders are read with a keyset cursor (see ``cursor``), and each page is committed with
+the cursor, so an interrupted sync resumes where it stopped, with the filter it began
+with. Only one sync runs at a time per database (``synclock``): a second one returns
+:class:`SyncBusy` instead of starting. Whatever stops a run, it is recorded as finished
+with the reason, never left "running"; a run left so by a process that died is closed
+by the next sync to take the lock.
 """
 
 from __future__ import annotations
@@ -14,16 +14,18 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from station.cin7 import upsert
 from station.cin7.client import Cin7Client
+from station.cin7.cursor import ORDER, advance, begin_run
 from station.cin7.errors import Cin7Error
-from station.cin7.mapping import format_cin7_datetime
 from station.cin7.selection import OrderSelection
+from station.cin7.synclock import sync_lock
 from station.cin7.types import SalesOrder as Cin7Order
 from station.db import utcnow
 from station.errors import StationError
@@ -32,17 +34,15 @@ from station.models import SalesOrder, SyncRun
 log = logging.getLogger(__name__)
 
 PAGE_ROWS = 250  # Cin7's largest page
-OVERLAP = timedelta(seconds=5)
-STALE_RUN = timedelta(minutes=15)  # a "running" run older than this has died
 MAX_PAGES = 2_000  # 500,000 orders: a bound, not an expectation
+INTERRUPTED = (
+    "The sync stopped before it finished (its process ended); "
+    "the next sync carried on from its last page."
+)
 
 
 class SyncError(StationError):
     """The sync could not finish; the message says why, the run row keeps it."""
-
-
-class SyncAlreadyRunning(SyncError):
-    """Another sync is running now."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,21 +67,15 @@ class SyncSummary:
         )
 
 
-@dataclass
-class _Cursor:
-    modified: datetime | None
-    order_id: int
+@dataclass(frozen=True, slots=True)
+class SyncBusy:
+    """A sync that did not start because another one is running; nothing was recorded."""
 
-    def where(self, base: str | None) -> str | None:
-        """The Cin7 filter for rows after this cursor (AND binds tighter than OR)."""
-        if self.modified is None:
-            return base
-        stamp = format_cin7_datetime(self.modified)
-        prefix = f"{base} AND " if base else ""
-        return (
-            f"{prefix}modifiedDate > '{stamp}' OR "
-            f"{prefix}modifiedDate = '{stamp}' AND id > {self.order_id}"
-        )
+    message: str
+
+    def describe(self) -> str:
+        """One line for the console and the log."""
+        return self.message
 
 
 def sync_orders(
@@ -92,30 +86,64 @@ def sync_orders(
     trigger: str = "schedule",
     now: Callable[[], datetime] = utcnow,
     rows: int = PAGE_ROWS,
+) -> SyncSummary | SyncBusy:
+    """Run one sync and record it as a :class:`SyncRun`, unless another sync is running.
+
+    Returns :class:`SyncBusy` when another sync holds the lock. Raises SyncError when
+    Cin7 fails the run; any other exception propagates. Either way the run is recorded
+    as finished with the error first.
+    """
+    with sync_lock(session.get_bind().engine) as held:
+        if not held:
+            return _busy(session)
+        return _run(session, client, selection, trigger=trigger, now=now, rows=rows)
+
+
+def _busy(session: Session) -> SyncBusy:
+    """Say that another sync is running, and since when if its run is recorded yet."""
+    running = session.scalar(
+        select(SyncRun).where(SyncRun.finished_at.is_(None)).order_by(SyncRun.id.desc()).limit(1)
+    )
+    session.rollback()  # only read: hold no snapshot or SQLite read lock
+    since = f" (since {running.started_at:%H:%M:%S} UTC)" if running is not None else ""
+    return SyncBusy(f"An order sync is already running{since}; this one was not started.")
+
+
+def _run(
+    session: Session,
+    client: Cin7Client,
+    selection: OrderSelection,
+    *,
+    trigger: str,
+    now: Callable[[], datetime],
+    rows: int,
 ) -> SyncSummary:
-    """Run one sync and record it as a :class:`SyncRun`; raises SyncError when it fails."""
+    """Run one sync while holding the lock: page through Cin7, commit each page."""
     started = time.perf_counter()
     calls_before = client.calls_made
-    run, cursor, base = _start_run(session, selection, trigger=trigger, now=now())
+    _close_abandoned(session, now=now())
+    run, cursor = begin_run(session, selection, trigger=trigger, now=now())
+    session.commit()
+    run_id = run.id
     try:
         for _ in range(MAX_PAGES):
-            page = client.sales_orders(
-                where=cursor.where(base), order="modifiedDate ASC", rows=rows
-            )
+            page = client.sales_orders(where=cursor.where(), order=ORDER, rows=rows)
             _apply_page(session, client, run, page, selection, now=now())
             if page:
-                cursor = _Cursor(page[-1].modified_date, page[-1].id)
-                run.high_water, run.high_water_id = cursor.modified, cursor.order_id
+                cursor = cursor.after(page[-1])
+                advance(run, cursor)
             run.calls = client.calls_made - calls_before
             session.commit()
             if len(page) < rows:
                 break
+        _finish(session, run, client.calls_made - calls_before, error=None, now=now())
     except Cin7Error as exc:
-        session.rollback()
-        _finish(session, run, client.calls_made - calls_before, error=str(exc), now=now())
-        log.warning("order sync %s failed: %s", run.id, exc)
+        _fail(session, run_id, client.calls_made - calls_before, str(exc), now=now())
         raise SyncError(f"The order sync stopped: {exc}") from exc
-    _finish(session, run, client.calls_made - calls_before, error=None, now=now())
+    except BaseException as exc:  # recorded, then re-raised: a bug, a lost database, Ctrl-C
+        error = f"The order sync stopped unexpectedly: {type(exc).__name__}: {exc}"
+        _fail(session, run_id, client.calls_made - calls_before, error, now=now())
+        raise
     summary = SyncSummary(
         run_id=run.id,
         kind=run.kind,
@@ -130,32 +158,12 @@ def sync_orders(
     return summary
 
 
-def _start_run(
-    session: Session, selection: OrderSelection, *, trigger: str, now: datetime
-) -> tuple[SyncRun, _Cursor, str | None]:
-    """Record a new run and decide where it starts: after the last high-water mark, or full."""
-    running = session.scalar(
-        select(SyncRun).where(SyncRun.finished_at.is_(None), SyncRun.started_at > now - STALE_RUN)
-    )
-    if running is not None:
-        raise SyncAlreadyRunning(f"A sync has been running since {running.started_at:%H:%M:%S}.")
-    last = session.scalar(
-        select(SyncRun)
-        .where(SyncRun.high_water.is_not(None))
-        .order_by(SyncRun.high_water.desc(), SyncRun.id.desc())
-        .limit(1)
-    )
-    if last is None:
-        run = SyncRun(kind="full", trigger=trigger, started_at=now)
-        cursor, base = _Cursor(None, 0), selection.first_sync_filter(now)
-    else:
-        run = SyncRun(kind="incremental", trigger=trigger, started_at=now)
-        assert last.high_water is not None
-        cursor, base = _Cursor(last.high_water - OVERLAP, 0), None
-        run.high_water, run.high_water_id = last.high_water, last.high_water_id
-    session.add(run)
-    session.commit()
-    return run, cursor, base
+def _close_abandoned(session: Session, *, now: datetime) -> None:
+    """Record runs left "running" as interrupted: whoever holds the lock is the only sync."""
+    for run in session.scalars(select(SyncRun).where(SyncRun.finished_at.is_(None))):
+        log.warning("order sync %s was left running by a process that ended", run.id)
+        run.error = INTERRUPTED
+        run.finished_at = max(now, run.started_at)
 
 
 def _apply_page(
@@ -208,6 +216,19 @@ def _finish(
     run.error = error
     run.finished_at = max(now, run.started_at)
     session.commit()
+
+
+def _fail(session: Session, run_id: int, calls: int, error: str, *, now: datetime) -> None:
+    """Undo the unfinished page and record the run as failed; its last committed page stays."""
+    log.warning("order sync %s failed: %s", run_id, error)
+    try:
+        session.rollback()
+        run = session.get(SyncRun, run_id)
+        assert run is not None, "a committed run cannot vanish"
+        _finish(session, run, calls, error=error, now=now)
+    except SQLAlchemyError as exc:
+        # The database itself failed: the run stays open until the next sync closes it.
+        log.error("could not record order sync %s as failed: %s", run_id, exc)
 
 
 def find_local_order(session: Session, reference: str) -> SalesOrder | None:

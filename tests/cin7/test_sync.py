@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,7 +16,14 @@ from station.cin7.budget import cin7_status
 from station.cin7.client import Cin7Client
 from station.cin7.sandbox import SandboxServer, SandboxState
 from station.cin7.selection import OrderSelection
-from station.cin7.sync import SyncError, SyncSummary, explain_missing, sync_orders
+from station.cin7.sync import (
+    INTERRUPTED,
+    SyncBusy,
+    SyncError,
+    SyncSummary,
+    explain_missing,
+    sync_orders,
+)
 from station.cin7.wiring import cin7_wiring
 from station.extensions import db
 from station.models import Cin7CallDay, Product, SalesOrder, SyncRun
@@ -28,15 +37,76 @@ def app_config(app_config: dict[str, Any], sandbox: SandboxServer) -> dict[str, 
     return {**app_config, **sandbox_config(sandbox)}
 
 
+Hook = Callable[[Any], None]
+
+
 def run_sync(
     app: Flask, selection: OrderSelection = OrderSelection(), **kwargs: Any
 ) -> SyncSummary:
+    outcome = try_sync(app, selection, **kwargs)
+    assert isinstance(outcome, SyncSummary), outcome
+    return outcome
+
+
+def try_sync(
+    app: Flask,
+    selection: OrderSelection = OrderSelection(),
+    *,
+    on_request: Hook | None = None,
+    on_response: Hook | None = None,
+    **kwargs: Any,
+) -> SyncSummary | SyncBusy:
+    """One sync; httpx hooks, when given, watch the calls or make something go wrong."""
     with app.app_context():
-        client = cin7_wiring().client(db.session)
+        wiring = cin7_wiring()
+        client = wiring.client(db.session)
+        if on_request or on_response:
+            client.close()
+            conn = wiring.connection(db.session)
+            hooks = {
+                "request": [on_request] if on_request else [],
+                "response": [on_response] if on_response else [],
+            }
+            client = Cin7Client.connect(
+                conn.base_url,
+                conn.username,
+                conn.api_key,
+                limiter=wiring.limiter,
+                event_hooks=hooks,
+            )
         try:
             return sync_orders(db.session, client, selection, **kwargs)
         finally:
             client.close()
+
+
+def sync_runs(app: Flask) -> list[SyncRun]:
+    with app.app_context():
+        runs = list(db.session.scalars(select(SyncRun).order_by(SyncRun.id)))
+        db.session.expunge_all()
+    return runs
+
+
+def local_ids(app: Flask) -> set[int]:
+    with app.app_context():
+        return set(db.session.scalars(select(SalesOrder.cin7_id)))
+
+
+def is_order_list(request: httpx.Request) -> bool:
+    return request.method == "GET" and request.url.path.endswith("/v1/SalesOrders")
+
+
+def on_nth_order_list(n: int, action: Callable[[], None]) -> Hook:
+    """A request hook that does ``action`` as the ``n``-th sales-order list call goes out."""
+    seen = []
+
+    def hook(request: httpx.Request) -> None:
+        if is_order_list(request):
+            seen.append(request)
+            if len(seen) == n:
+                action()
+
+    return hook
 
 
 def local_count(app: Flask) -> int:
@@ -213,6 +283,159 @@ class TestIncremental:
             order = db.session.scalar(select(SalesOrder).where(SalesOrder.cin7_id == ids[3]))
         assert local == wanted
         assert order is not None and order.stage == "On Hold"
+
+
+class TestOrdersSavedInTheSameSecond:
+    def test_600_orders_with_one_modified_date_arrive_exactly_once(
+        self, app: Flask, sandbox_state: SandboxState
+    ) -> None:
+        # Cin7 promises no order among ties, so the sandbox shuffles them: only a second
+        # sort key (id) keeps the (modifiedDate, id) cursor from repeating or skipping.
+        sandbox_state.unordered_ties = True
+        sandbox_state.orders.clear()
+        ids = sandbox_state.add_orders(600, start=datetime.now(UTC) - timedelta(days=3))
+        stamp = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for order_id in ids:
+            sandbox_state.orders[order_id]["modifiedDate"] = stamp
+        served: list[int] = []
+
+        def collect(response: httpx.Response) -> None:
+            if is_order_list(response.request):
+                response.read()
+                served.extend(order["id"] for order in response.json())
+
+        summary = try_sync(app, EVERYTHING, on_response=collect)
+
+        assert sorted(served) == sorted(ids)
+        calls = list_calls(sandbox_state.api_calls(), "SalesOrders")
+        assert [c.query.get("order") for c in calls] == ["modifiedDate ASC, id ASC"] * 3
+        assert isinstance(summary, SyncSummary) and summary.orders_seen == 600
+        assert local_ids(app) == wanted_by(sandbox_state, EVERYTHING)
+
+
+class TestOneSyncAtATime:
+    def test_two_syncs_started_together_run_once_and_the_other_says_so(
+        self, app: Flask, sandbox_state: SandboxState
+    ) -> None:
+        both_ready = threading.Barrier(2)
+        one_returned = threading.Event()
+        outcomes: list[SyncSummary | SyncBusy] = []
+        errors: list[BaseException] = []
+
+        def hold(request: httpx.Request) -> None:
+            # The sync that took the lock keeps it until the other one has returned.
+            one_returned.wait(timeout=10)
+
+        def start_sync() -> None:
+            try:
+                both_ready.wait(timeout=10)
+                outcomes.append(try_sync(app, on_request=hold, trigger="manual"))
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(exc)
+            finally:
+                one_returned.set()
+
+        threads = [threading.Thread(target=start_sync) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+        assert not errors
+        summaries = [o for o in outcomes if isinstance(o, SyncSummary)]
+        busy = [o for o in outcomes if isinstance(o, SyncBusy)]
+        assert len(summaries) == 1 and len(busy) == 1
+        assert "already running" in busy[0].describe()
+        [run] = sync_runs(app)
+        assert run.id == summaries[0].run_id and run.succeeded
+        assert local_ids(app) == wanted_by(sandbox_state, OrderSelection())
+
+    def test_a_run_left_running_by_a_process_that_died_does_not_block_the_next(
+        self, app: Flask
+    ) -> None:
+        with app.app_context():
+            started = datetime.now(UTC) - timedelta(minutes=1)
+            db.session.add(SyncRun(kind="full", trigger="schedule", started_at=started))
+            db.session.commit()
+
+        summary = run_sync(app)
+
+        dead, run = sync_runs(app)
+        assert dead.finished_at is not None and dead.error == INTERRUPTED
+        assert run.id == summary.run_id and run.succeeded
+
+    @pytest.mark.parametrize("failure", ["malformed reply", "unexpected error"])
+    def test_a_run_that_fails_midway_is_recorded_and_the_next_sync_carries_on(
+        self, app: Flask, sandbox_state: SandboxState, failure: str
+    ) -> None:
+        sandbox_state.orders.clear()
+        sandbox_state.add_orders(600, start=datetime.now(UTC) - timedelta(days=3))
+
+        def fail() -> None:
+            if failure == "malformed reply":
+                sandbox_state.faults.malformed_next()
+            else:
+                raise RuntimeError("the disk is on fire")
+
+        raised = SyncError if failure == "malformed reply" else RuntimeError
+        with pytest.raises(raised):
+            try_sync(app, EVERYTHING, on_request=on_nth_order_list(2, fail))
+
+        [failed] = sync_runs(app)
+        assert failed.finished_at is not None and failed.error
+        expected = "malformed JSON" if failure == "malformed reply" else "the disk is on fire"
+        assert expected in failed.error
+        assert 0 < len(local_ids(app)) <= 250  # the first page was kept
+
+        summary = run_sync(app, EVERYTHING)
+
+        assert summary.kind == "full" and summary.orders_seen == 600 - 250
+        assert local_ids(app) == wanted_by(sandbox_state, EVERYTHING)
+        assert sync_runs(app)[-1].succeeded
+
+
+class TestResume:
+    @pytest.mark.parametrize("stopped", ["failed", "killed"])
+    def test_an_interrupted_full_sync_resumes_with_the_filter_it_started_with(
+        self, app: Flask, sandbox_state: SandboxState, stopped: str
+    ) -> None:
+        sandbox_state.orders.clear()
+        ids = sandbox_state.add_orders(1200, start=datetime.now(UTC) - timedelta(days=3))
+        for n, order_id in enumerate(ids):
+            sandbox_state.orders[order_id].update(
+                stage="New" if n % 2 else "On Hold",
+                isVoid=False,
+                isApproved=True,
+                status="APPROVED",
+                dispatchedDate=None,
+            )
+        wanted = {order_id for n, order_id in enumerate(ids) if n % 2}
+        selection = OrderSelection(stages=("New",))
+        with pytest.raises(SyncError):
+            try_sync(
+                app, selection, on_request=on_nth_order_list(2, sandbox_state.faults.malformed_next)
+            )
+        if stopped == "killed":  # as if the process died right after committing a page
+            with app.app_context():
+                run = db.session.scalar(select(SyncRun))
+                assert run is not None
+                run.finished_at, run.error = None, None
+                db.session.commit()
+        base = list_calls(sandbox_state.api_calls(), "SalesOrders")[0].query["where"]
+        assert "stage IN ('New')" in base
+        before = len(sandbox_state.api_calls())
+
+        # A day later the window starts a day later too, but the resumed run keeps its filter.
+        summary = run_sync(app, selection, now=lambda: datetime.now(UTC) + timedelta(days=1))
+
+        resumed = list_calls(sandbox_state.api_calls()[before:], "SalesOrders")
+        assert len(resumed) == 2
+        assert all(c.query["where"].startswith(f"{base} AND modifiedDate > ") for c in resumed)
+        assert summary.kind == "full" and summary.orders_seen == 600 - 250
+        assert local_ids(app) == wanted
+        first = sync_runs(app)[0]
+        assert first.finished_at is not None and first.error
+        assert (INTERRUPTED if stopped == "killed" else "malformed JSON") in first.error
 
 
 class TestFailures:

@@ -39,7 +39,9 @@ def api_blueprint(state: SandboxState) -> Blueprint:
         if source is None:
             return message(f"No HTTP resource was found that matches {request.path}.", 404)
         with state.lock:
-            return jsonify(list_records(source(), request.args))
+            return jsonify(
+                list_records(source(), request.args, ties_by_id=not state.unordered_ties)
+            )
 
     @bp.get("/<resource>/<int:order_id>")
     def get_order(resource: str, order_id: int) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -13,15 +14,22 @@ MAX_ROWS = 250
 
 
 def list_records(
-    records: Iterable[Mapping[str, Any]], params: Mapping[str, str]
+    records: Iterable[Mapping[str, Any]],
+    params: Mapping[str, str],
+    *,
+    ties_by_id: bool = True,
 ) -> list[dict[str, Any]]:
-    """Apply ``where``, ``order``, ``page``, ``rows`` and ``fields``; raises WhereError on bad input."""
+    """Apply ``where``, ``order``, ``page``, ``rows`` and ``fields``; raises WhereError on bad input.
+
+    Rows that tie on every ``order`` key come in id order, or with ``ties_by_id=False``
+    in a fixed order of the sandbox's own, as a database that promises none may serve them.
+    """
     items = list(records)
     where = params.get("where")
     if where:
         predicate = parse_where(where)
         items = [r for r in items if predicate(r)]
-    items = _sorted(items, params.get("order") or "id ASC")
+    items = _sorted(items, params.get("order") or "id ASC", ties_by_id=ties_by_id)
     page = _positive_int(params.get("page"), 1, "page")
     rows = min(_positive_int(params.get("rows"), DEFAULT_ROWS, "rows"), MAX_ROWS)
     chosen = items[(page - 1) * rows : page * rows]
@@ -41,8 +49,10 @@ def _positive_int(text: str | None, default: int, name: str) -> int:
     return value
 
 
-def _sorted(items: list[Mapping[str, Any]], order: str) -> list[Mapping[str, Any]]:
-    """Sort by each ``field [ASC|DESC]`` in turn; ties end in id order."""
+def _sorted(
+    items: list[Mapping[str, Any]], order: str, *, ties_by_id: bool
+) -> list[Mapping[str, Any]]:
+    """Sort by each comma-separated ``field [ASC|DESC]`` in turn; then ties by id or shuffled."""
     keys: list[tuple[str, bool]] = []
     for part in order.split(","):
         words = part.split()
@@ -51,7 +61,7 @@ def _sorted(items: list[Mapping[str, Any]], order: str) -> list[Mapping[str, Any
         if len(words) > 2 or (len(words) == 2 and words[1].upper() not in {"ASC", "DESC"}):
             raise WhereError(f"order cannot read {part.strip()!r}")
         keys.append((words[0], len(words) == 2 and words[1].upper() == "DESC"))
-    result = sorted(items, key=lambda r: _sort_key(field_value(r, "id"), as_date=False))
+    result = sorted(items, key=_tie_key if not ties_by_id else _id_key)
     for name, descending in reversed(keys):  # stable sorts: the first key decides last
         as_date = is_date_field(name)
         result.sort(
@@ -59,6 +69,15 @@ def _sorted(items: list[Mapping[str, Any]], order: str) -> list[Mapping[str, Any
             reverse=descending,
         )
     return result
+
+
+def _id_key(record: Mapping[str, Any]) -> tuple[int, Any]:
+    return _sort_key(field_value(record, "id"), as_date=False)
+
+
+def _tie_key(record: Mapping[str, Any]) -> int:
+    """A fixed order unrelated to id (a hash of it), the same on every request."""
+    return zlib.crc32(repr(field_value(record, "id")).encode())
 
 
 def _sort_key(value: Any, *, as_date: bool) -> tuple[int, Any]:

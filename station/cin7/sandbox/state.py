@@ -136,6 +136,9 @@ class SandboxState:
     lock: threading.RLock = field(default_factory=threading.RLock)
     next_order_id: int = 1001
     next_line_id: int = 50_001
+    # Lists serve rows that tie on every ``order`` key in an order unrelated to id, as Cin7
+    # may: a client that pages on modifiedDate alone then sees repeats and gaps.
+    unordered_ties: bool = False
 
     def order_by_reference(self, reference: str) -> dict[str, Any] | None:
         """The order with this reference, if any."""

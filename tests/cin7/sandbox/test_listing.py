@@ -78,6 +78,28 @@ class TestOrder:
     def test_sorts_by_each_key_and_breaks_ties_by_id(self, order: str, expected: list[int]) -> None:
         assert ids({"order": order}) == expected
 
+    @pytest.mark.parametrize("order", ["modifiedDate ASC, id ASC", "modifieddate asc,id asc"])
+    def test_a_second_key_orders_ties_even_when_ties_are_unordered(self, order: str) -> None:
+        records = [
+            {"id": i, "modifiedDate": "2026-05-01T01:00:00Z" if i % 3 else "2026-05-01T00:00:00Z"}
+            for i in range(1, 40)
+        ]
+        expected = [i for i in range(1, 40) if i % 3 == 0] + [i for i in range(1, 40) if i % 3]
+
+        served = [r["id"] for r in list_records(records, {"order": order}, ties_by_id=False)]
+
+        assert served == expected
+
+    def test_unordered_ties_are_not_in_id_order_but_the_same_every_time(self) -> None:
+        records = [{"id": i, "modifiedDate": "2026-05-01T01:00:00Z"} for i in range(1, 40)]
+        params = {"order": "modifiedDate ASC"}
+
+        first = [r["id"] for r in list_records(records, params, ties_by_id=False)]
+        again = [r["id"] for r in list_records(records, params, ties_by_id=False)]
+
+        assert sorted(first) == list(range(1, 40)) and first != sorted(first)
+        assert again == first
+
     def test_digits_in_a_text_field_are_not_read_as_dates(self) -> None:
         records = [{"id": 1, "code": "20260101"}, {"id": 2, "code": "1999-12-31"}]
         assert ids({"order": "code ASC"}, records) == [2, 1]
