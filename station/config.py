@@ -32,6 +32,7 @@ class DefaultConfig:
     JOBS_IN_PROCESS: bool = False  # start a huey consumer thread inside the web process (demo)
     LOG_FORMAT: str = "text"  # "text" or "json"
     LOG_LEVEL: str = "INFO"
+    TIMEZONE: str = "Pacific/Auckland"  # the warehouse's local time: cut-offs, label dates
     ORDERS_PER_PAGE: int = 50
     WTF_CSRF_TIME_LIMIT: int | None = None
     SESSION_COOKIE_HTTPONLY: bool = True

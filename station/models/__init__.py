@@ -9,6 +9,7 @@ from station.models.shipping import (
     ConsignmentParcel,
     ConsignmentState,
     CostCentre,
+    Manifest,
     PackagePreset,
     TicketCounter,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "ConsignmentState",
     "CostCentre",
     "JobState",
+    "Manifest",
     "OrderLine",
     "OutboxItem",
     "OutboxKind",

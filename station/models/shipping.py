@@ -1,4 +1,4 @@
-"""Consignments and what they are made from: cost centres, package presets, ticket counters."""
+"""Consignments and what they are made from: cost centres, presets, ticket counters, manifests."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class PackagePreset(Base):
 
 
 class TicketCounter(Base):
-    """The next unissued number of one carrier service's ticket range."""
+    """The next unissued number of a numbered series: a service's tickets, a carrier's manifests."""
 
     __tablename__ = "ticket_counter"
 
@@ -98,6 +98,8 @@ class Consignment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     booked_at: Mapped[datetime | None]
     voided_at: Mapped[datetime | None]
+    return_of_id: Mapped[int | None] = mapped_column(ForeignKey("consignment.id"), index=True)
+    manifest_id: Mapped[int | None] = mapped_column(ForeignKey("manifest.id"), index=True)
 
     parcels: Mapped[list[ConsignmentParcel]] = relationship(
         back_populates="consignment",
@@ -107,11 +109,18 @@ class Consignment(Base):
     order: Mapped[SalesOrder | None] = relationship()
     cost_centre: Mapped[CostCentre | None] = relationship()
     created_by: Mapped[User | None] = relationship()
+    return_of: Mapped[Consignment | None] = relationship(remote_side="Consignment.id")
+    manifest: Mapped[Manifest | None] = relationship(back_populates="consignments")
 
     @property
     def tickets(self) -> list[str]:
         """The parcels' ticket numbers, in parcel order (empty until booked)."""
         return [p.ticket for p in self.parcels if p.ticket]
+
+    @property
+    def weight_grams(self) -> int:
+        """The parcels' total weight."""
+        return sum(p.weight_grams for p in self.parcels)
 
 
 class ConsignmentParcel(Base):
@@ -130,3 +139,30 @@ class ConsignmentParcel(Base):
     ticket: Mapped[str | None] = mapped_column(String(48), index=True)
 
     consignment: Mapped[Consignment] = relationship(back_populates="parcels")
+
+
+class Manifest(Base):
+    """One carrier's end-of-day close-out: the consignments handed over, with their totals.
+
+    A consignment joins at most one manifest (``Consignment.manifest_id``); the totals are
+    counted when the manifest is closed and never change afterwards.
+    """
+
+    __tablename__ = "manifest"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier: Mapped[str] = mapped_column(String(32), index=True)
+    carrier_name: Mapped[str] = mapped_column(String(64), default="")  # as named at close-out
+    number: Mapped[str] = mapped_column(String(48), unique=True)
+    closed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    consignment_count: Mapped[int] = mapped_column(default=0)
+    parcel_count: Mapped[int] = mapped_column(default=0)
+    weight_grams: Mapped[int] = mapped_column(BigInteger, default=0)
+    cost_total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    currency: Mapped[str] = mapped_column(String(3), default="NZD")
+
+    closed_by: Mapped[User | None] = relationship()
+    consignments: Mapped[list[Consignment]] = relationship(
+        back_populates="manifest", order_by="Consignment.id"
+    )

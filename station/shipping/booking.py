@@ -49,8 +49,12 @@ def book_consignment(
     cost_centre: CostCentre | None = None,
     user: User | None = None,
     is_return: bool = False,
+    return_of: Consignment | None = None,
 ) -> Consignment:
-    """Book ``shipment`` under ``key`` (or return what that key already booked)."""
+    """Book ``shipment`` under ``key`` (or return what that key already booked).
+
+    ``return_of`` links a return to the consignment it sends back (and makes it a return).
+    """
     row = session.scalar(select(Consignment).where(Consignment.idempotency_key == key))
     if row is not None and row.state in BOOKED:
         return row
@@ -60,6 +64,8 @@ def book_consignment(
     row = _record_attempt(
         session, row, carrier, shipment, key, order, cost_centre, user, is_return=is_return
     )
+    if return_of is not None:
+        row.is_return, row.return_of = True, return_of
     if remote:
         session.commit()
     try:

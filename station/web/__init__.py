@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from flask import Flask
 
-from station.web import api, auth, errors, orders, printers, settings, status
+from station.web import (
+    api,
+    auth,
+    errors,
+    manifests,
+    orders,
+    printers,
+    settings,
+    shipping,
+    status,
+)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -14,5 +24,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(printers.bp)
+    app.register_blueprint(manifests.bp)
+    app.register_blueprint(shipping.bp)
     status.init_app(app)
     errors.init_app(app)

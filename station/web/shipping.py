@@ -1,0 +1,206 @@
+"""Settings → Shipping: the dispatch toggles, cost centres and package presets (managers)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from station.dispatch.options import (
+    DispatchOptions,
+    FreightPush,
+    OptionsInvalid,
+    TrackingField,
+    load_options,
+    save_options,
+)
+from station.extensions import db
+from station.models import CostCentre, PackagePreset, Role
+from station.settings import settings_store
+from station.shipping.costs import (
+    CostCentreInput,
+    PresetInput,
+    ShippingSetupInvalid,
+    make_default,
+    save_cost_centre,
+    save_preset,
+)
+from station.web.access import role_required
+
+bp = Blueprint("shipping", __name__, url_prefix="/settings/shipping")
+
+
+class OptionsForm(FlaskForm):
+    send_back_ticket = BooleanField("Send back ticket number (mark the Cin7 order Dispatched)")
+    block_batch_serial = BooleanField("Do not fulfil orders with Batch/Serial items")
+    freight_push = SelectField(
+        "Push freight to Cin7 after the label printed",
+        choices=[
+            SelectChoice(FreightPush.OFF.value, "Off"),
+            SelectChoice(FreightPush.COST.value, "Carrier cost"),
+            SelectChoice(FreightPush.CHARGED.value, "Marked-up cost (the cost centre's markup)"),
+        ],
+    )
+    tracking_field = SelectField(
+        "Cin7 tracking code holds",
+        choices=[
+            SelectChoice(
+                TrackingField.URL.value, "The tracking URL (the ticket number when it is too long)"
+            ),
+            SelectChoice(
+                TrackingField.TICKET.value, "The ticket number (URL in internal comments)"
+            ),
+        ],
+    )
+    shopify_link_id = StringField(
+        "Shopify trigger: idCustomerAppsLink", validators=[Optional(), Length(max=64)]
+    )
+
+
+class CostCentreForm(FlaskForm):
+    name = StringField("Name")
+    markup_percent = StringField("Markup %", default="0")
+    markup_fixed = StringField("Fixed markup", default="0.00")
+    is_default = BooleanField("Default")
+
+
+class PresetForm(FlaskForm):
+    name = StringField("Name")
+    length_mm = StringField("Length (mm)")
+    width_mm = StringField("Width (mm)")
+    height_mm = StringField("Height (mm)")
+    tare_grams = StringField("Empty weight (g)", default="0")
+
+
+@bp.get("/")
+@role_required(Role.MANAGER)
+def index() -> ResponseReturnValue:
+    """The shipping settings page."""
+    return _page()
+
+
+@bp.post("/options")
+@role_required(Role.MANAGER)
+def options() -> ResponseReturnValue:
+    """Save the dispatch toggles."""
+    form = OptionsForm()
+    if not form.validate_on_submit():
+        return _page(options_form=form, status=422)
+    store = settings_store(db.session)
+    current = load_options(store)
+    try:
+        save_options(
+            store,
+            DispatchOptions(
+                send_back_ticket=form.send_back_ticket.data,
+                block_batch_serial=form.block_batch_serial.data,
+                freight_push=FreightPush(form.freight_push.data),
+                tracking_field=TrackingField(form.tracking_field.data),
+                shopify_link_id=(form.shopify_link_id.data or "").strip(),
+                shopify_url_template=current.shopify_url_template,
+            ),
+        )
+    except OptionsInvalid as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _page(options_form=form, status=422)
+    db.session.commit()
+    flash("Dispatch options saved; the next consignment uses them.", "info")
+    return redirect(url_for("shipping.index"))
+
+
+@bp.post("/cost-centres")
+@role_required(Role.MANAGER)
+def add_cost_centre() -> ResponseReturnValue:
+    """Add a cost centre."""
+    form = CostCentreForm()
+    if form.validate_on_submit():
+        try:
+            centre = save_cost_centre(
+                db.session,
+                CostCentreInput(
+                    form.name.data or "",
+                    form.markup_percent.data or "0",
+                    form.markup_fixed.data or "0",
+                    is_default=form.is_default.data,
+                ),
+            )
+        except ShippingSetupInvalid as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _page(centre_form=form, status=422)
+        db.session.commit()
+        flash(f"Cost centre {centre.name} added.", "info")
+        return redirect(url_for("shipping.index"))
+    return _page(centre_form=form, status=422)
+
+
+@bp.post("/cost-centres/<int:centre_id>/default")
+@role_required(Role.MANAGER)
+def default_cost_centre(centre_id: int) -> ResponseReturnValue:
+    """Make a cost centre the default."""
+    if FlaskForm().validate_on_submit():
+        centre = db.get_or_404(CostCentre, centre_id)
+        make_default(db.session, centre)
+        db.session.commit()
+        flash(f"{centre.name} is now the default cost centre.", "info")
+    return redirect(url_for("shipping.index"))
+
+
+@bp.post("/presets")
+@role_required(Role.MANAGER)
+def add_preset() -> ResponseReturnValue:
+    """Add a package preset."""
+    form = PresetForm()
+    if form.validate_on_submit():
+        try:
+            preset = save_preset(
+                db.session,
+                PresetInput(
+                    form.name.data or "",
+                    form.length_mm.data or "",
+                    form.width_mm.data or "",
+                    form.height_mm.data or "",
+                    form.tare_grams.data or "0",
+                ),
+            )
+        except ShippingSetupInvalid as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _page(preset_form=form, status=422)
+        db.session.commit()
+        flash(f"Package preset {preset.name} added.", "info")
+        return redirect(url_for("shipping.index"))
+    return _page(preset_form=form, status=422)
+
+
+def _page(
+    *,
+    options_form: OptionsForm | None = None,
+    centre_form: CostCentreForm | None = None,
+    preset_form: PresetForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    saved = load_options(settings_store(db.session))
+    options_form = options_form or OptionsForm(
+        data={
+            "send_back_ticket": saved.send_back_ticket,
+            "block_batch_serial": saved.block_batch_serial,
+            "freight_push": saved.freight_push.value,
+            "tracking_field": saved.tracking_field.value,
+            "shopify_link_id": saved.shopify_link_id,
+        }
+    )
+    return render_template(
+        "settings/shipping.html",
+        options_form=options_form,
+        centre_form=centre_form or CostCentreForm(formdata=None),
+        preset_form=preset_form or PresetForm(formdata=None),
+        action_form=FlaskForm(formdata=None),
+        centres=db.session.scalars(select(CostCentre).order_by(CostCentre.name)).all(),
+        presets=db.session.scalars(select(PackagePreset).order_by(PackagePreset.name)).all(),
+    ), status
