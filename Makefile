@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,postgres,redis,server]'
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres,redis,server,karrio]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from station.db import Base, utcnow
@@ -17,5 +17,5 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[object | None] = mapped_column(JSON)
-    secret: Mapped[str | None] = mapped_column(String(1024))  # Fernet token
+    secret: Mapped[str | None] = mapped_column(Text)  # Fernet token (carrier configs run long)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

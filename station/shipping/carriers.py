@@ -1,21 +1,27 @@
-"""The carriers this Station ships with, wired to the database for one unit of work."""
+"""The carriers this Station ships with, wired to the database for one unit of work.
+
+The own-label carrier is always there. Karrio carriers are configured in Settings: their
+configs (which hold carrier credentials) are stored encrypted under ``KARRIO_KEY``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cache
+import json
+from functools import cache, lru_cache
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from station.carriers.base import Carrier
 from station.carriers.errors import CarrierMisconfigured
+from station.carriers.karrio import KarrioCarrier, KarrioConfig, KarrioGateway, connect
 from station.carriers.ownlabel import OwnLabelCarrier, default_services
 from station.carriers.ratecard import RateCard, load_default_rate_card
+from station.settings import SettingsStore, settings_store
 from station.shipping.records import SqlConsignmentStore, SqlTicketAllocator
 
 OWN_LABEL = "ownlabel"
-
-CarrierFactory = Callable[[Session], Carrier]
+KARRIO_KEY = "carriers.karrio"
 
 
 @cache
@@ -33,19 +39,52 @@ def own_label(session: Session) -> OwnLabelCarrier:
     )
 
 
-_FACTORIES: dict[str, CarrierFactory] = {OWN_LABEL: own_label}
+def save_karrio_carriers(store: SettingsStore, configs: list[dict[str, Any]]) -> None:
+    """Store Karrio carrier configs (encrypted); raises ``CarrierMisconfigured`` for any problem."""
+    codes = set()
+    for data in configs:
+        config = KarrioConfig.from_dict(data)
+        problems = config.problems()
+        if config.station_code in codes or config.station_code == OWN_LABEL:
+            problems.append(f"the code {config.station_code!r} is already used by another carrier")
+        if problems:
+            raise CarrierMisconfigured(config.display_name, problems)
+        codes.add(config.station_code)
+    store.set_secret(KARRIO_KEY, json.dumps(configs))
 
 
-def carrier_codes() -> list[str]:
+def karrio_configs(store: SettingsStore) -> dict[str, KarrioConfig]:
+    """The configured Karrio carriers by Station code."""
+    return {code: KarrioConfig.from_dict(data) for code, data in _karrio_dicts(store).items()}
+
+
+def carrier_codes(session: Session) -> list[str]:
     """The codes of every carrier that can be chosen."""
-    return list(_FACTORIES)
+    return [OWN_LABEL, *_karrio_dicts(settings_store(session))]
 
 
 def carrier_for(session: Session, code: str) -> Carrier:
     """The carrier called ``code``; raises ``CarrierMisconfigured`` for an unknown one."""
-    factory = _FACTORIES.get(code)
-    if factory is None:
-        raise CarrierMisconfigured(
-            code, [f"no carrier {code!r} is set up (known: {', '.join(_FACTORIES)})"]
-        )
-    return factory(session)
+    if code == OWN_LABEL:
+        return own_label(session)
+    dicts = _karrio_dicts(settings_store(session))
+    data = dicts.get(code)
+    if data is None:
+        known = ", ".join([OWN_LABEL, *dicts])
+        raise CarrierMisconfigured(code, [f"no carrier {code!r} is set up (known: {known})"])
+    config_json = json.dumps(data, sort_keys=True)
+    return KarrioCarrier(
+        KarrioConfig.from_dict(data), SqlConsignmentStore(session), gateway=_gateway(config_json)
+    )
+
+
+def _karrio_dicts(store: SettingsStore) -> dict[str, dict[str, Any]]:
+    raw = store.get_secret(KARRIO_KEY)
+    dicts = json.loads(raw) if raw else []
+    return {KarrioConfig.from_dict(data).station_code: data for data in dicts}
+
+
+@lru_cache(maxsize=16)
+def _gateway(config_json: str) -> KarrioGateway:
+    """One Karrio connection per configuration (loading Karrio takes most of a second)."""
+    return connect(KarrioConfig.from_dict(json.loads(config_json)))

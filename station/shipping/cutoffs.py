@@ -144,7 +144,7 @@ def closeout_board(
 ) -> list[CarrierCloseOut]:
     """Every carrier that is set up or has consignments or manifests, for the manifests page."""
     counts = waiting_counts(session)
-    codes = _unique([*carrier_codes(), *counts, *_manifested_carriers(session)])
+    codes = _unique([*carrier_codes(session), *counts, *_manifested_carriers(session)])
     board = []
     for code in codes:
         name = carrier_name(session, code)
