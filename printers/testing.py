@@ -15,6 +15,7 @@ import contextlib
 import socket
 import socketserver
 import threading
+from contextlib import AbstractContextManager
 from types import TracebackType
 
 from printers.hoststatus import HOST_STATUS_QUERY
@@ -72,7 +73,41 @@ class _Handler(socketserver.BaseRequestHandler):
             listener._track(sock, add=False)
 
 
-class ZebraListener:
+class _ServedFake:
+    """Serving a fake device's socket server on a thread, and cutting every client off."""
+
+    port: int
+    _open: set[socket.socket]
+    _stopping: threading.Event
+    _server: socketserver.BaseServer | None
+    _thread: threading.Thread | None
+
+    def _serve(self, server: socketserver.TCPServer) -> None:
+        self.port = server.server_address[1]
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    def _shut_down(self, guard: AbstractContextManager[object]) -> None:
+        """Stop serving and drop open connections (``guard`` protects ``_open``)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        with guard:
+            open_now = list(self._open)
+        for sock in open_now:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+class ZebraListener(_ServedFake):
     """A fake Zebra: stores each connection's bytes in ``.jobs``, answers ``~HS`` if asked.
 
     A connection carrying only ``~HS`` is a status query: counted in ``.queries``, not a
@@ -134,29 +169,12 @@ class ZebraListener:
             return self
         self._stopping.clear()
         server = _Server((self.host, self.port), self)
-        self.port = server.server_address[1]
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        self._serve(server)
         return self
 
     def stop(self) -> None:
         """Stop listening and drop open connections; ``connect`` is then refused."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self._stopping.set()
-        server.shutdown()
-        with self._changed:
-            open_now = list(self._open)
-        for sock in open_now:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._shut_down(self._changed)
 
     def restart(self) -> ZebraListener:
         """Stop and start again on the same port."""
@@ -233,7 +251,7 @@ class _ScaleHandler(socketserver.BaseRequestHandler):
                 scale._open.discard(sock)
 
 
-class FakeScale:
+class FakeScale(_ServedFake):
     """A bench scale in continuous-output mode on 127.0.0.1: ``url`` is for pyserial.
 
     Every ``interval`` seconds it sends its display line to each reader: ``show(a, b, c)``
@@ -290,29 +308,12 @@ class FakeScale:
         server.server_bind()
         server.server_activate()
         server.scale = self  # type: ignore[attr-defined]
-        self.port = server.server_address[1]
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        self._serve(server)
         return self
 
     def stop(self) -> None:
         """Stop listening and cut every reader off."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self._stopping.set()
-        server.shutdown()
-        with self._lock:
-            open_now = list(self._open)
-        for sock in open_now:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._shut_down(self._lock)
 
     def __enter__(self) -> FakeScale:
         return self.start()

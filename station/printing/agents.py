@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from station.db import utcnow
 from station.errors import StationError, problems_sentence
 from station.models import JobState, PrintAgent, Printer, PrintJob
-from station.printing.queue import BACKOFF_FIRST, BACKOFF_MAX
+from station.printing.queue import requeue_later
 
 OUTCOMES = ("done", "retry", "failed")
 MAX_GRAMS = 2_000_000  # 2 t: more than any scale at a packing bench
@@ -159,9 +159,7 @@ def report_job(
     if outcome == "done":
         job.state, job.done_at, job.last_error = JobState.DONE, now, None
     elif outcome == "retry":
-        delay = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** max(0, job.attempts - 1))
-        job.state, job.next_attempt_at = JobState.QUEUED, now + timedelta(seconds=delay)
-        job.last_error = f"{error or 'printer not ready'} (retrying in {delay:.0f} s)"
+        requeue_later(job, error or "printer not ready", now)
     else:
         job.state, job.last_error = JobState.FAILED, error or "The agent could not print this job."
     job.sending_since = None

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from printers.errors import PrinterError, PrinterOffline
 from printers.transport import Transport
+from station.backoff import backoff_delay
 from station.db import utcnow
 from station.errors import StationError
 from station.models import JobState, Printer, PrintJob
@@ -199,13 +200,17 @@ def _send(session: Session, job: PrintJob, transport: Transport, now: datetime) 
     return JobState.DONE
 
 
+def requeue_later(job: PrintJob, reason: str, now: datetime) -> None:
+    """Put back a job none of which reached the printer, due again after backoff."""
+    delay = backoff_delay(job.attempts, first=BACKOFF_FIRST, maximum=BACKOFF_MAX)
+    job.state, job.next_attempt_at = JobState.QUEUED, now + delay
+    job.last_error = f"{reason} (retrying in {delay.total_seconds():.0f} s)"
+
+
 def _after_failure(session: Session, job: PrintJob, exc: PrinterError, now: datetime) -> JobState:
     nothing_sent = isinstance(exc, PrinterOffline) and not exc.partial
     if exc.retryable and (nothing_sent or not isinstance(exc, PrinterOffline)):
-        delay = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** max(0, job.attempts - 1))
-        job.state = JobState.QUEUED
-        job.next_attempt_at = now + timedelta(seconds=delay)
-        job.last_error = f"{exc} (retrying in {delay:.0f} s)"
+        requeue_later(job, str(exc), now)
         log.warning("print job %s waits: %s", job.id, exc)
     else:
         job.state = JobState.FAILED

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 
 from printers.errors import PrinterRejected
 from printers.formats import PrinterSpec
-from printers.transport import PrinterFormat
 from station.errors import StationError, problems_sentence
-from station.labels import Address, LabelLayout, render_pdf, render_zpl, size_named
+from station.labels import Address, LabelLayout
 from station.models import PrintAgent, Printer, PrintJob
 from station.printing.queue import queue_job
+from station.printing.render import render_for_printer
 
 VIRTUAL_PRINTER = "Virtual printer"
 
@@ -93,7 +93,6 @@ def ensure_virtual_printer(session: Session, directory: Path) -> Printer:
 
 def test_label_bytes(printer: Printer, *, today: date) -> tuple[bytes, str]:
     """A sample label in the printer's own format, size and resolution."""
-    spec = PrinterSpec.from_dict({**printer.spec, "name": printer.name})
     layout = LabelLayout(
         sender=Address(
             name="Station", lines=("Test print",), city="Auckland", postcode="1010", country="NZ"
@@ -116,15 +115,7 @@ def test_label_bytes(printer: Printer, *, today: date) -> tuple[bytes, str]:
         reference=f"PRINTER-{printer.id}",
         printed_on=today,
     )
-    size = size_named(spec.label_size)
-    if spec.format == PrinterFormat.ZPL:
-        return render_zpl(layout, dpi=spec.dpi, size=size), "zpl"
-    pdf = render_pdf([layout], size=size)
-    if spec.format == PrinterFormat.PNG_RASTER:
-        from station.labels.preview import render_png
-
-        return render_png(pdf, dpi=spec.dpi), "png"
-    return pdf, "pdf"
+    return render_for_printer(printer, layout)
 
 
 def queue_test_print(session: Session, printer: Printer, *, today: date) -> PrintJob:
