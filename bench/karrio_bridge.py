@@ -6,6 +6,7 @@ import importlib.util
 import time
 from typing import Any
 
+from bench.samples import sample_shipment
 from bench.stats import percentiles
 
 CONSIGNMENTS = 200
@@ -30,34 +31,6 @@ GENERIC: dict[str, Any] = {
     "services": [{"code": "ON", "name": "Overnight", "max_weight_grams": 25_000}],
     "tracking_url_template": "https://track.example.com/{ticket}",
 }
-
-
-def _shipment(n: int) -> Any:
-    from station.carriers import Parcel, ShipAddress, Shipment
-
-    return Shipment(
-        sender=ShipAddress(
-            name="Kōwhai Gifts Ltd",
-            company="Kete & Co",
-            lines=("12 Carbine Road",),
-            city="Auckland",
-            postcode="1060",
-            country="NZ",
-        ),
-        receiver=ShipAddress(
-            name="Aroha Ngata",
-            company="Harbour Café",
-            lines=("1 Cuba Street", "Level 2"),
-            city="Wellington",
-            region="Wellington",
-            postcode="6011",
-            country="NZ",
-            phone="+64 21 555 0101",
-        ),
-        parcels=(Parcel(weight_grams=1250),),
-        service_code="ON",
-        reference=f"SO-{1000 + n}",
-    )
 
 
 def _time(fn: Any, count: int) -> tuple[dict[str, float], int]:
@@ -88,9 +61,9 @@ def consignment_label_bytes() -> dict[str, Any]:
         allocator=InMemoryTicketAllocator(),
         store=InMemoryConsignmentStore(),
     )
-    render_zpl(own.create(_shipment(-1), "warm-up").labels[0])
+    render_zpl(own.create(sample_shipment(-1), "warm-up").labels[0])
     ownlabel, _ = _time(
-        lambda n: render_zpl(own.create(_shipment(n), f"own-{n}").labels[0]), CONSIGNMENTS
+        lambda n: render_zpl(own.create(sample_shipment(n), f"own-{n}").labels[0]), CONSIGNMENTS
     )
     report: dict[str, Any] = {"consignments": CONSIGNMENTS, "ownlabel_create_to_zpl": ownlabel}
     if importlib.util.find_spec("karrio") is None:
@@ -106,18 +79,20 @@ def consignment_label_bytes() -> dict[str, Any]:
         KarrioConfig.from_dict({**GENERIC, "label_format": "ZPL"}), InMemoryConsignmentStore()
     )
     for carrier in (pdf, zpl):
-        carrier.create(_shipment(-1), "warm-up")  # fonts, barcode writer, templates
+        carrier.create(sample_shipment(-1), "warm-up")  # fonts, barcode writer, templates
 
     station_zpl, _ = _time(
-        lambda n: render_zpl(pdf.create(_shipment(n), f"k-{n}").labels[0]), CONSIGNMENTS
+        lambda n: render_zpl(pdf.create(sample_shipment(n), f"k-{n}").labels[0]), CONSIGNMENTS
     )
     carrier_pdf, pdf_bytes = _time(
-        lambda n: pdf.create(_shipment(n), f"p-{n}").carrier_label, CONSIGNMENTS
+        lambda n: pdf.create(sample_shipment(n), f"p-{n}").carrier_label, CONSIGNMENTS
     )
     carrier_zpl, zpl_bytes = _time(
-        lambda n: zpl.create(_shipment(n), f"z-{n}").carrier_label, CONSIGNMENTS
+        lambda n: zpl.create(sample_shipment(n), f"z-{n}").carrier_label, CONSIGNMENTS
     )
-    repeat, _ = _time(lambda n: render_zpl(pdf.create(_shipment(n), "k-0").labels[0]), CONSIGNMENTS)
+    repeat, _ = _time(
+        lambda n: render_zpl(pdf.create(sample_shipment(n), "k-0").labels[0]), CONSIGNMENTS
+    )
     report.update(
         {
             "karrio_first_connect_ms": round(connect_ms, 1),

@@ -7,6 +7,7 @@ import time
 from datetime import date
 from typing import Any
 
+from bench.samples import sample_shipment
 from bench.stats import percentiles
 
 RENDERS = 300
@@ -123,47 +124,24 @@ def queue_to_tcp_printer() -> dict[str, Any]:
 
 
 def consignment_to_tcp_printer() -> dict[str, Any]:
-    """Own-label consignment created → ZPL rendered → job recorded → bytes at a TCP listener."""
+    """Own-label consignment booked in the database → ZPL → job recorded → bytes at a TCP listener.
+
+    The real path of one Enter at the bench: ``book_consignment`` (ticket counter row,
+    consignment row), ``queue_consignment_labels`` (rendered, dedupe-keyed job), commit,
+    then the print queue sends it.
+    """
     from flask_migrate import upgrade
 
     from printers.testing import ZebraListener
     from station import create_app
-    from station.carriers import (
-        InMemoryConsignmentStore,
-        InMemoryTicketAllocator,
-        OwnLabelCarrier,
-        Parcel,
-        ShipAddress,
-        Shipment,
-        default_services,
-        load_default_rate_card,
-    )
     from station.extensions import db
-    from station.labels import render_zpl
     from station.models import Printer
-    from station.printing.queue import drain_printer, queue_job
+    from station.printing.queue import drain_printer
     from station.printing.transports import transport_for
+    from station.shipping.booking import book_consignment
+    from station.shipping.carriers import own_label
+    from station.shipping.labels import queue_consignment_labels
 
-    carrier = OwnLabelCarrier(
-        rate_card=load_default_rate_card(),
-        services=default_services(),
-        allocator=InMemoryTicketAllocator(),
-        store=InMemoryConsignmentStore(),
-    )
-    sender = ShipAddress(
-        name="Kōwhai Gifts Ltd",
-        lines=("12 Carbine Road",),
-        city="Auckland",
-        postcode="1060",
-        country="NZ",
-    )
-    receiver = ShipAddress(
-        name="Aroha Ngata",
-        lines=("1 Cuba Street",),
-        city="Wellington",
-        postcode="6011",
-        country="NZ",
-    )
     with tempfile.TemporaryDirectory() as folder, ZebraListener() as zebra:
         app = create_app(
             {
@@ -182,6 +160,7 @@ def consignment_to_tcp_printer() -> dict[str, Any]:
                     "transport": "tcp9100",
                     "host": "127.0.0.1",
                     "port": zebra.port,
+                    "check_status": False,
                 },
             )
             db.session.add(printer)
@@ -189,17 +168,10 @@ def consignment_to_tcp_printer() -> dict[str, Any]:
             transport = transport_for(printer)
 
             def one(n: int) -> None:
-                shipment = Shipment(
-                    sender=sender,
-                    receiver=receiver,
-                    parcels=(Parcel(weight_grams=1200),),
-                    service_code="ON",
-                    reference=f"SO-{n}",
+                consignment = book_consignment(
+                    db.session, own_label(db.session), sample_shipment(n), key=f"bench-{n}"
                 )
-                result = carrier.create(shipment, idempotency_key=f"bench-{n}")
-                queue_job(
-                    db.session, printer, render_zpl(result.labels[0]), kind="label", format="zpl"
-                )
+                queue_consignment_labels(db.session, consignment, printer)
                 db.session.commit()
                 drain_printer(db.session, printer, transport)
 
