@@ -49,6 +49,7 @@ def save_karrio_carriers(store: SettingsStore, configs: list[dict[str, Any]]) ->
             problems.append(f"the code {config.station_code!r} is already used by another carrier")
         if problems:
             raise CarrierMisconfigured(config.display_name, problems)
+        _gateway(json.dumps(data, sort_keys=True))  # Karrio checks the connector and services
         codes.add(config.station_code)
     store.set_secret(KARRIO_KEY, json.dumps(configs))
 

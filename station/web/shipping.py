@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from station.carriers.errors import CarrierMisconfigured
+from station.carriers.ownlabel import default_services
 from station.dispatch.options import (
     DispatchOptions,
     FreightPush,
@@ -21,6 +25,7 @@ from station.dispatch.options import (
 from station.extensions import db
 from station.models import CostCentre, PackagePreset, Role
 from station.settings import settings_store
+from station.shipping.carriers import OWN_LABEL, karrio_configs, save_karrio_carriers
 from station.shipping.costs import (
     CostCentreInput,
     PresetInput,
@@ -59,6 +64,10 @@ class OptionsForm(FlaskForm):
     shopify_link_id = StringField(
         "Shopify trigger: idCustomerAppsLink", validators=[Optional(), Length(max=64)]
     )
+
+
+class KarrioForm(FlaskForm):
+    configs = TextAreaField("Karrio carriers (a JSON list; see docs/carriers.md)")
 
 
 class CostCentreForm(FlaskForm):
@@ -110,6 +119,27 @@ def options() -> ResponseReturnValue:
         return _page(options_form=form, status=422)
     db.session.commit()
     flash("Dispatch options saved; the next consignment uses them.", "info")
+    return redirect(url_for("shipping.index"))
+
+
+@bp.post("/carriers")
+@role_required(Role.MANAGER)
+def carriers() -> ResponseReturnValue:
+    """Replace the Karrio carrier configs (they hold credentials: never shown back)."""
+    form = KarrioForm()
+    if not form.validate_on_submit():
+        return _page(karrio_form=form, status=422)
+    try:
+        configs = json.loads(form.configs.data or "[]")
+        if not isinstance(configs, list) or not all(isinstance(c, dict) for c in configs):
+            raise ValueError("a JSON list of carrier objects is expected")
+        save_karrio_carriers(settings_store(db.session), configs)
+    except (ValueError, CarrierMisconfigured) as exc:
+        db.session.rollback()
+        flash(f"Karrio carriers not saved: {exc}", "error")
+        return _page(karrio_form=form, status=422)
+    db.session.commit()
+    flash(f"{len(configs)} Karrio carrier(s) saved.", "info")
     return redirect(url_for("shipping.index"))
 
 
@@ -181,6 +211,7 @@ def add_preset() -> ResponseReturnValue:
 def _page(
     *,
     options_form: OptionsForm | None = None,
+    karrio_form: KarrioForm | None = None,
     centre_form: CostCentreForm | None = None,
     preset_form: PresetForm | None = None,
     status: int = 200,
@@ -198,9 +229,19 @@ def _page(
     return render_template(
         "settings/shipping.html",
         options_form=options_form,
+        karrio_form=karrio_form or KarrioForm(formdata=None),
+        carriers=_carriers(),
         centre_form=centre_form or CostCentreForm(formdata=None),
         preset_form=preset_form or PresetForm(formdata=None),
         action_form=FlaskForm(formdata=None),
         centres=db.session.scalars(select(CostCentre).order_by(CostCentre.name)).all(),
         presets=db.session.scalars(select(PackagePreset).order_by(PackagePreset.name)).all(),
     ), status
+
+
+def _carriers() -> list[tuple[str, str, str]]:
+    """(code, name, services) of every carrier, for the list (no settings, no secrets)."""
+    rows = [(OWN_LABEL, "Own label", ", ".join(s.name for s in default_services()))]
+    for code, config in karrio_configs(settings_store(db.session)).items():
+        rows.append((code, config.display_name, ", ".join(s.name for s in config.services)))
+    return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from flask import Flask
@@ -113,3 +114,37 @@ def test_packers_may_not_change_shipping_settings(client: FlaskClient, auth: Aut
 
     assert client.get("/settings/shipping/").status_code == 403
     assert client.post("/settings/shipping/presets", data={"name": "x"}).status_code == 403
+
+
+def test_a_karrio_carrier_is_saved_listed_and_never_shown_back(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    from tests.carriers.test_karrio import GENERIC
+
+    config = {
+        **GENERIC,
+        "code": "testpost",
+        "settings": {**GENERIC["settings"], "account_number": "ACC-SECRET-9"},
+    }
+    auth.login()
+
+    response = client.post("/settings/shipping/carriers", data={"configs": json.dumps([config])})
+    page = client.get("/settings/shipping/").get_data(as_text=True)
+
+    assert response.status_code == 302
+    assert "<td>testpost</td>" in page and "ACC-SECRET-9" not in page
+
+
+def test_a_broken_karrio_config_is_explained(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login()
+
+    not_json = client.post("/settings/shipping/carriers", data={"configs": "[{"})
+    unknown = client.post(
+        "/settings/shipping/carriers",
+        data={"configs": json.dumps([{"carrier": "generic", "services": []}])},
+    )
+
+    assert not_json.status_code == 422 and "Karrio carriers not saved" in not_json.get_data(
+        as_text=True
+    )
+    assert unknown.status_code == 422
