@@ -36,6 +36,7 @@ class Jobs:
     huey: Huey
     sync_orders: TaskWrapper
     print_queue: TaskWrapper
+    deliver_outbox: TaskWrapper
 
 
 def init_app(app: Flask) -> None:
@@ -70,9 +71,21 @@ def init_app(app: Flask) -> None:
         for printer_id in due:
             print_task(printer_id)
 
+    def deliver_outbox_task() -> dict[str, Any] | None:
+        from station.dispatch.jobs import run_outbox
+
+        with app.app_context():
+            return run_outbox()
+
     print_task = huey.task(name="print_queue")(print_queue_task)
     huey.periodic_task(crontab(minute="*"), name="print_queue_sweep")(sweep_print_queues_task)
-    app.extensions["station.jobs"] = Jobs(huey=huey, sync_orders=sync_task, print_queue=print_task)
+    outbox_task = huey.task(name="deliver_outbox")(deliver_outbox_task)
+    huey.periodic_task(crontab(minute="*"), name="deliver_outbox_periodic")(
+        lambda: deliver_outbox_task()
+    )
+    app.extensions["station.jobs"] = Jobs(
+        huey=huey, sync_orders=sync_task, print_queue=print_task, deliver_outbox=outbox_task
+    )
 
 
 def sync_interval_minutes(seconds: object) -> int:
