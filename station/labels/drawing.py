@@ -85,9 +85,21 @@ def draw_qr(canvas: Canvas, value: str, *, x: float, y: float, size: float) -> N
     left = round(x / DOT) * DOT
     top = round((y + size) / DOT) * DOT
     for r, row in enumerate(code.modules):
-        for c, dark in enumerate(row):
-            if dark:
-                _bar(canvas, left + c * module, top - (r + 1) * module, module, module)
+        bottom = top - (r + 1) * module
+        for start, length in _dark_runs(row):  # one rectangle per run keeps the PDF small
+            _bar(canvas, left + start * module, bottom, length * module, module)
+
+
+def _dark_runs(row: list[bool | None]) -> list[tuple[int, int]]:
+    """(first column, length) of each run of dark modules in a QR row."""
+    runs, start = [], None
+    for column, dark in enumerate([*row, False]):
+        if dark and start is None:
+            start = column
+        elif not dark and start is not None:
+            runs.append((start, column - start))
+            start = None
+    return runs
 
 
 def _bar(canvas: Canvas, x: float, y: float, width: float, height: float) -> None:
