@@ -174,3 +174,19 @@ def _manifested_carriers(session: Session) -> list[str]:
 
 def _unique(codes: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(codes))
+
+
+def closeout_warnings(
+    session: Session, store: SettingsStore, now: datetime, *, tz: tzinfo
+) -> list[str]:
+    """The cut-off warning of every carrier with consignments waiting (for every page)."""
+    warnings = []
+    for code in waiting_counts(session):
+        try:
+            cutoff = cutoff_for(store, code, tz=tz)
+        except CutoffInvalid:
+            continue  # a setting saved before validation existed: the manifests page says so
+        warning = closeout_warning(session, code, now, cutoff=cutoff)
+        if warning:
+            warnings.append(warning)
+    return warnings

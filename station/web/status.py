@@ -1,15 +1,18 @@
-"""The Cin7 status every page's header shows: last sync and calls spent today."""
+"""What every page's header shows: the last Cin7 sync, calls spent today, cut-off warnings."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_login import current_user
 
 from station.cin7.budget import cin7_status
+from station.db import utcnow
 from station.extensions import db
 from station.models import Role
+from station.settings import settings_store
+from station.shipping.cutoffs import closeout_warnings, zone_named
 
 
 def init_app(app: Flask) -> None:
@@ -20,4 +23,10 @@ def init_app(app: Flask) -> None:
     def inject_status() -> dict[str, Any]:
         if not current_user.is_authenticated:
             return {}
-        return {"cin7_status": cin7_status(db.session)}
+        warnings = closeout_warnings(
+            db.session,
+            settings_store(db.session),
+            utcnow(),
+            tz=zone_named(current_app.config.get("TIMEZONE")),
+        )
+        return {"cin7_status": cin7_status(db.session), "closeout_warnings": warnings}
