@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from station.carriers.base import Parcel, Shipment
@@ -35,6 +36,8 @@ from station.models import (
 from station.shipping.booking import book_consignment
 from station.shipping.carriers import carrier_for
 from station.shipping.labels import queue_consignment_labels
+
+SHIPPED_ELSEWHERE = "it is already being shipped at another bench"
 
 
 class DispatchRefused(StationError):
@@ -94,15 +97,19 @@ def ship_order(
         reference=order.reference,
     )
     carrier = carrier_for(session, request.carrier_code)
-    consignment = book_consignment(
-        session,
-        carrier,
-        shipment,
-        key=request.key,
-        order=order,
-        cost_centre=cost_centre,
-        user=user,
-    )
+    try:
+        consignment = book_consignment(
+            session,
+            carrier,
+            shipment,
+            key=request.key,
+            order=order,
+            cost_centre=cost_centre,
+            user=user,
+        )
+    except IntegrityError as exc:  # another bench's attempt won the race for this order
+        session.rollback()
+        raise DispatchRefused(order.reference, [SHIPPED_ELSEWHERE]) from exc
     jobs = queue_consignment_labels(session, consignment, printer)
     writebacks = record_writebacks(
         session, order, consignment, options, carrier_name=carrier.name, now=now
@@ -123,15 +130,17 @@ def _check(
     live = session.scalar(
         select(Consignment).where(
             Consignment.order_id == order.id,
-            Consignment.state == ConsignmentState.CREATED,
+            Consignment.state.in_((ConsignmentState.CREATED, ConsignmentState.PENDING)),
             Consignment.is_return.is_(False),
             Consignment.idempotency_key != request.key,
         )
     )
-    if live is not None:
+    if live is not None and live.state == ConsignmentState.CREATED:
         problems.append(
             f"it already has consignment {', '.join(live.tickets)}; void it to ship again"
         )
+    elif live is not None:
+        problems.append(SHIPPED_ELSEWHERE)
     if not request.parcels:
         problems.append("there are no parcels")
     if problems:

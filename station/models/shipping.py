@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from station.db import Base, utcnow, value_enum
@@ -15,6 +15,7 @@ from station.models.order import Money, SalesOrder
 from station.models.user import User
 
 Percent = Numeric(7, 3)
+LIVE_OUTGOING = "state IN ('pending', 'created') AND NOT is_return"
 
 
 class CostCentre(Base):
@@ -72,7 +73,17 @@ class Consignment(Base):
     """
 
     __tablename__ = "consignment"
-    __table_args__ = (Index("ix_consignment_created_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_consignment_created_at", "created_at"),
+        # One live (pending or created) outgoing consignment per order, whatever races.
+        Index(
+            "uq_consignment_live_order",
+            "order_id",
+            unique=True,
+            sqlite_where=text(LIVE_OUTGOING),
+            postgresql_where=text(LIVE_OUTGOING),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
