@@ -7,6 +7,7 @@ from flask import Flask
 from station.web import (
     api,
     auth,
+    bench,
     errors,
     manifests,
     orders,
@@ -22,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(orders.bp)
+    app.register_blueprint(bench.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(printers.bp)
     app.register_blueprint(manifests.bp)

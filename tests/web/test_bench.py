@@ -1,0 +1,154 @@
+"""The bench over HTTP: scan, weigh, Enter, label; clear refusals; void."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from station.extensions import db
+from station.models import (
+    Consignment,
+    ConsignmentState,
+    JobState,
+    OutboxItem,
+    Printer,
+    PrintJob,
+    Product,
+    Role,
+)
+from tests.conftest import AuthActions
+from tests.dispatch.test_ship import add_order
+
+
+@pytest.fixture
+def bench(app: Flask, client: FlaskClient, auth: AuthActions) -> FlaskClient:
+    """A packer signed in at a bench with a printer and order SO-5001 synced."""
+    with app.app_context():
+        db.session.add(Printer(name="Bench 1", spec={"format": "zpl", "transport": "memory"}))
+        add_order(db.session)
+        db.session.commit()
+    auth.login("packer", role=Role.PACKER)
+    return client
+
+
+def open_order(client: FlaskClient, scanned: str = "SO-5001") -> tuple[str, str]:
+    page = client.post("/bench/scan", data={"scan": scanned}).get_data(as_text=True)
+    match = re.search(r'name="key" value="([^"]+)"', page)
+    assert match, page
+    return page, match.group(1)
+
+
+def ship(client: FlaskClient, key: str, weight: str = "1.25") -> tuple[int, str]:
+    response = client.post(
+        "/bench/ship",
+        data={"order_id": "1", "key": key, "weight": weight, "service": "ownlabel:ON"},
+    )
+    return response.status_code, response.get_data(as_text=True)
+
+
+def count(app: Flask, model: type) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_the_bench_page_has_the_scan_box_focused(bench: FlaskClient) -> None:
+    page = bench.get("/bench").get_data(as_text=True)
+
+    assert re.search(r'<input id="scan"[^>]*autofocus', page)
+    assert "Labels print on <strong>Bench 1</strong>" in page
+
+
+def test_a_scan_opens_the_order_with_the_weight_ready(bench: FlaskClient) -> None:
+    page, key = open_order(bench, "so-5001")  # scanners and people type either case
+
+    assert "SO-5001" in page and "TEE-BLK-M" in page and "45 Queen Street" in page
+    assert re.search(r'<input name="weight"[^>]*autofocus', page) and key.startswith("bench-")
+
+
+def test_an_unknown_scan_is_a_clear_error_and_the_scan_box_comes_back(
+    bench: FlaskClient,
+) -> None:
+    response = bench.post("/bench/scan", data={"scan": "<b>SO-9</b>"})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "No order matches &#39;&lt;b&gt;SO-9&lt;/b&gt;&#39;" in page
+    assert 'id="scan-form"' in page and 'hx-swap-oob="true"' in page
+
+
+def test_enter_ships_prints_and_queues_the_cin7_update(app: Flask, bench: FlaskClient) -> None:
+    _, key = open_order(bench)
+
+    status, page = ship(bench, key)
+
+    assert status == 200 and "SO-5001 shipped" in page
+    with app.app_context():
+        consignment = db.session.scalars(select(Consignment)).one()
+        job = db.session.scalars(select(PrintJob)).one()
+        assert consignment.state == ConsignmentState.CREATED
+        assert consignment.tickets[0] in page and job.state == JobState.DONE
+        assert consignment.created_by is not None and consignment.created_by.username == "packer"
+    assert count(app, OutboxItem) == 1
+
+
+def test_a_double_enter_ships_once(app: Flask, bench: FlaskClient) -> None:
+    _, key = open_order(bench)
+
+    ship(bench, key)
+    status, _ = ship(bench, key)
+
+    assert status == 200
+    assert (count(app, Consignment), count(app, PrintJob)) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("weight", "message"),
+    [
+        ("", "Type the weight in kg"),
+        ("heavy", "Type the weight in kg"),
+        ("0", "above 0"),
+        ("95", "split it"),
+    ],
+)
+def test_a_bad_weight_is_explained_and_nothing_ships(
+    app: Flask, bench: FlaskClient, weight: str, message: str
+) -> None:
+    _, key = open_order(bench)
+
+    status, page = ship(bench, key, weight)
+
+    assert status == 422 and message in page
+    assert count(app, Consignment) == 0
+
+
+def test_a_batch_controlled_order_is_refused_at_the_scan(app: Flask, bench: FlaskClient) -> None:
+    with app.app_context():
+        db.session.add(Product(cin7_id=77, name="Tee", stock_control="Batch"))
+        db.session.commit()
+
+    page = bench.post("/bench/scan", data={"scan": "SO-5001"}).get_data(as_text=True)
+
+    assert "SO-5001 cannot ship" in page and "Batch-controlled" in page
+    assert 'name="weight"' not in page
+
+
+def test_void_from_the_bench(app: Flask, bench: FlaskClient) -> None:
+    _, key = open_order(bench)
+    ship(bench, key)
+    with app.app_context():
+        consignment_id = db.session.scalar(select(Consignment.id))
+
+    page = bench.post(f"/bench/consignments/{consignment_id}/void").get_data(as_text=True)
+
+    assert "voided" in page and "1 Cin7 update(s) cancelled" in page
+    with app.app_context():
+        assert db.session.get(Consignment, consignment_id).state == ConsignmentState.VOIDED  # type: ignore[union-attr]
+
+
+def test_the_bench_needs_a_sign_in(client: FlaskClient) -> None:
+    assert client.get("/bench").status_code == 302
+    assert client.post("/bench/scan", data={"scan": "x"}).status_code in (302, 401)
