@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -97,11 +98,9 @@ def index() -> ResponseReturnValue:
 def options() -> ResponseReturnValue:
     """Save the dispatch toggles."""
     form = OptionsForm()
-    if not form.validate_on_submit():
-        return _page(options_form=form, status=422)
-    store = settings_store(db.session)
-    current = load_options(store)
-    try:
+
+    def save() -> str:
+        store = settings_store(db.session)
         save_options(
             store,
             DispatchOptions(
@@ -110,16 +109,12 @@ def options() -> ResponseReturnValue:
                 freight_push=FreightPush(form.freight_push.data),
                 tracking_field=TrackingField(form.tracking_field.data),
                 shopify_link_id=(form.shopify_link_id.data or "").strip(),
-                shopify_url_template=current.shopify_url_template,
+                shopify_url_template=load_options(store).shopify_url_template,
             ),
         )
-    except OptionsInvalid as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return _page(options_form=form, status=422)
-    db.session.commit()
-    flash("Dispatch options saved; the next consignment uses them.", "info")
-    return redirect(url_for("shipping.index"))
+        return "Dispatch options saved; the next consignment uses them."
+
+    return _save(form, "options_form", save)
 
 
 @bp.post("/carriers")
@@ -127,20 +122,21 @@ def options() -> ResponseReturnValue:
 def carriers() -> ResponseReturnValue:
     """Replace the Karrio carrier configs (they hold credentials: never shown back)."""
     form = KarrioForm()
-    if not form.validate_on_submit():
-        return _page(karrio_form=form, status=422)
-    try:
-        configs = json.loads(form.configs.data or "[]")
+
+    def save() -> str:
+        try:
+            configs = json.loads(form.configs.data or "[]")
+        except ValueError as exc:
+            raise ShippingSetupInvalid([f"Karrio carriers not saved: {exc}"]) from exc
         if not isinstance(configs, list) or not all(isinstance(c, dict) for c in configs):
-            raise ValueError("a JSON list of carrier objects is expected")
-        save_karrio_carriers(settings_store(db.session), configs)
-    except (ValueError, CarrierMisconfigured) as exc:
-        db.session.rollback()
-        flash(f"Karrio carriers not saved: {exc}", "error")
-        return _page(karrio_form=form, status=422)
-    db.session.commit()
-    flash(f"{len(configs)} Karrio carrier(s) saved.", "info")
-    return redirect(url_for("shipping.index"))
+            raise ShippingSetupInvalid(["Karrio carriers not saved: a JSON list is expected"])
+        try:
+            save_karrio_carriers(settings_store(db.session), configs)
+        except CarrierMisconfigured as exc:
+            raise ShippingSetupInvalid([f"Karrio carriers not saved: {exc}"]) from exc
+        return f"{len(configs)} Karrio carrier(s) saved."
+
+    return _save(form, "karrio_form", save)
 
 
 @bp.post("/cost-centres")
@@ -148,25 +144,20 @@ def carriers() -> ResponseReturnValue:
 def add_cost_centre() -> ResponseReturnValue:
     """Add a cost centre."""
     form = CostCentreForm()
-    if form.validate_on_submit():
-        try:
-            centre = save_cost_centre(
-                db.session,
-                CostCentreInput(
-                    form.name.data or "",
-                    form.markup_percent.data or "0",
-                    form.markup_fixed.data or "0",
-                    is_default=form.is_default.data,
-                ),
-            )
-        except ShippingSetupInvalid as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return _page(centre_form=form, status=422)
-        db.session.commit()
-        flash(f"Cost centre {centre.name} added.", "info")
-        return redirect(url_for("shipping.index"))
-    return _page(centre_form=form, status=422)
+
+    def save() -> str:
+        centre = save_cost_centre(
+            db.session,
+            CostCentreInput(
+                form.name.data or "",
+                form.markup_percent.data or "0",
+                form.markup_fixed.data or "0",
+                is_default=form.is_default.data,
+            ),
+        )
+        return f"Cost centre {centre.name} added."
+
+    return _save(form, "centre_form", save)
 
 
 @bp.post("/cost-centres/<int:centre_id>/default")
@@ -186,26 +177,36 @@ def default_cost_centre(centre_id: int) -> ResponseReturnValue:
 def add_preset() -> ResponseReturnValue:
     """Add a package preset."""
     form = PresetForm()
+
+    def save() -> str:
+        preset = save_preset(
+            db.session,
+            PresetInput(
+                form.name.data or "",
+                form.length_mm.data or "",
+                form.width_mm.data or "",
+                form.height_mm.data or "",
+                form.tare_grams.data or "0",
+            ),
+        )
+        return f"Package preset {preset.name} added."
+
+    return _save(form, "preset_form", save)
+
+
+def _save(form: FlaskForm, slot: str, save: Callable[[], str]) -> ResponseReturnValue:
+    """Validate ``form``, run ``save`` and commit; or show the page again with why (422)."""
     if form.validate_on_submit():
         try:
-            preset = save_preset(
-                db.session,
-                PresetInput(
-                    form.name.data or "",
-                    form.length_mm.data or "",
-                    form.width_mm.data or "",
-                    form.height_mm.data or "",
-                    form.tare_grams.data or "0",
-                ),
-            )
-        except ShippingSetupInvalid as exc:
+            message = save()
+        except (ShippingSetupInvalid, OptionsInvalid) as exc:
             db.session.rollback()
             flash(str(exc), "error")
-            return _page(preset_form=form, status=422)
-        db.session.commit()
-        flash(f"Package preset {preset.name} added.", "info")
-        return redirect(url_for("shipping.index"))
-    return _page(preset_form=form, status=422)
+        else:
+            db.session.commit()
+            flash(message, "info")
+            return redirect(url_for("shipping.index"))
+    return _page(**{slot: form}, status=422)
 
 
 def _page(
