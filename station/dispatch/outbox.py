@@ -2,9 +2,12 @@
 
 One pass (``deliver_outbox``):
 
-1. Items left ``sending`` by a dead worker go back to ``pending``. That is safe here,
-   unlike print jobs: every item *sets* values (stage, tracking, freight) or pokes the
-   Shopify module's update link, so sending one again changes nothing.
+1. Items left ``sending`` by a dead worker go back to ``pending``, marked ``uncertain``:
+   Cin7 may or may not have applied them. Before such an item is sent again, Cin7 is
+   asked (one list call for the whole batch) whether the order already shows what the
+   item sets; if it does the item is done without a second update. Only the Shopify
+   trigger, which Cin7 gives no way to read back, is sent again (it is harmless: the
+   Shopify module re-reads the order's status).
 2. Due items are claimed (``pending`` → ``sending``, one conditional UPDATE each, so two
    workers never both take one) and committed before anything is sent. An item waits
    while the item it comes ``after`` is not done; a freight push also waits until every
@@ -21,13 +24,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
 from station.backoff import backoff_delay
-from station.cin7.client import Cin7Client
+from station.cin7.client import MAX_ROWS, Cin7Client
 from station.cin7.errors import Cin7Error, Cin7RateLimited, Cin7Unavailable
+from station.cin7.types import SalesOrder
 from station.models import JobState, OutboxItem, OutboxKind, OutboxState, PrintJob
 
 log = logging.getLogger(__name__)
@@ -49,17 +54,37 @@ class DeliveryResult:
     calls: int = 0
 
 
-def deliver_outbox(session: Session, client: Cin7Client, *, now: datetime) -> DeliveryResult:
-    """Deliver every due item once; returns the counts."""
-    _recover(session, now)
+def deliver_outbox(
+    session: Session,
+    client: Cin7Client,
+    *,
+    now: datetime,
+    lease: timedelta = SENDING_LEASE,
+    batch: int = BATCH,
+) -> DeliveryResult:
+    """Deliver every due item once; returns the counts.
+
+    ``lease``: how long an item may stay ``sending`` before its worker counts as dead
+    (longer than the slowest call with its retries). ``batch``: orders per PUT (≤ 250).
+    """
+    batch = max(1, min(batch, BATCH))
+    _recover(session, now, lease)
     items = _claim(session, _due(session, now), now)
     if not items:
         return DeliveryResult()
     puts = [item for item in items if item.kind != OutboxKind.SHOPIFY]
     triggers = [item for item in items if item.kind == OutboxKind.SHOPIFY]
     calls = 0
-    for start in range(0, len(puts), BATCH):
-        chunk = puts[start : start + BATCH]
+    uncertain = [item for item in puts if item.uncertain]
+    if uncertain:
+        calls += -(-len({i.payload["id"] for i in uncertain}) // MAX_ROWS)
+        applied = _already_applied(client, uncertain)
+        for item in uncertain:
+            if item.id in applied:
+                _done(item, now)
+        puts = [item for item in puts if item.state == OutboxState.SENDING]
+    for start in range(0, len(puts), batch):
+        chunk = puts[start : start + batch]
         calls += 1
         _send_batch(session, client, chunk, now)
     for item in triggers:
@@ -92,16 +117,48 @@ def needs_attention(session: Session) -> list[OutboxItem]:
     )
 
 
-def _recover(session: Session, now: datetime) -> None:
-    session.execute(
+def _recover(session: Session, now: datetime, lease: timedelta) -> None:
+    recovered = session.execute(
         update(OutboxItem)
         .where(
             OutboxItem.state == OutboxState.SENDING,
-            OutboxItem.next_attempt_at < now - SENDING_LEASE,
+            OutboxItem.next_attempt_at < now - lease,
         )
-        .values(state=OutboxState.PENDING)
-    )
+        .values(state=OutboxState.PENDING, uncertain=True)
+    ).rowcount
     session.commit()
+    if recovered:
+        log.warning("%d outbox items were cut off mid-send; Cin7 is checked first", recovered)
+
+
+def _already_applied(client: Cin7Client, items: list[OutboxItem]) -> set[int]:
+    """Ids of items whose values Cin7 already shows (so sending them again would repeat)."""
+    ids = sorted({int(item.payload["id"]) for item in items})
+    orders: dict[int, SalesOrder] = {}
+    try:
+        for start in range(0, len(ids), MAX_ROWS):
+            chunk = ", ".join(str(i) for i in ids[start : start + MAX_ROWS])
+            found = client.sales_orders(where=f"id IN ({chunk})", order=None, rows=MAX_ROWS)
+            orders.update((order.id, order) for order in found)
+    except Cin7Error as exc:
+        log.warning("could not check Cin7 for interrupted updates (%s); they wait", exc)
+        return set()
+    return {
+        item.id
+        for item in items
+        if (order := orders.get(int(item.payload["id"]))) is not None and _shows(order, item)
+    }
+
+
+def _shows(order: SalesOrder, item: OutboxItem) -> bool:
+    payload = item.payload
+    if item.kind == OutboxKind.FREIGHT:
+        return order.freight_total is not None and order.freight_total == Decimal(
+            payload["freightTotal"]
+        )
+    return (order.stage or "").lower() == "dispatched" and (
+        order.tracking_code or ""
+    ) == payload.get("trackingCode", "")
 
 
 def _due(session: Session, now: datetime) -> list[OutboxItem]:
@@ -185,6 +242,7 @@ def _send_trigger(session: Session, client: Cin7Client, item: OutboxItem, now: d
 
 def _done(item: OutboxItem, now: datetime) -> None:
     item.state, item.done_at, item.last_error = OutboxState.DONE, now, None
+    item.uncertain = False
     log.info("outbox %s (%s, order %s) delivered", item.id, item.kind.value, item.order_id)
 
 

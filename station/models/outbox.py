@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from station.db import Base, utcnow, value_enum
@@ -51,6 +51,8 @@ class OutboxItem(Base):
     after_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_item.id"))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(default=0)
+    # Sent by a worker that died before hearing the answer: check Cin7 before sending again.
+    uncertain: Mapped[bool] = mapped_column(default=False, server_default=false())
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -217,3 +218,43 @@ def test_only_due_kinds_are_recorded_for_the_options(ctx: Session, sandbox: Sand
     )
 
     assert [item.kind for item in items] == [OutboxKind.DISPATCHED, OutboxKind.FREIGHT]
+
+
+def _cut_off_mid_send(ctx: Session, item: OutboxItem, clock: Clock) -> None:
+    """As a worker killed while its PUT was out: the item stays 'sending', long ago."""
+    item.state, item.next_attempt_at = OutboxState.SENDING, clock.now - timedelta(hours=1)
+    ctx.commit()
+
+
+@pytest.mark.parametrize("cin7_applied_it", [True, False])
+def test_an_update_cut_off_mid_send_is_checked_in_cin7_not_sent_twice(
+    ctx: Session, cin7: Cin7Client, sandbox: SandboxServer, cin7_applied_it: bool
+) -> None:
+    clock = Clock()
+    [cin7_id] = open_orders(sandbox.state, 1)
+    [item] = ship_sandbox_order(ctx, cin7_id, DispatchOptions(), now=clock.now)
+    if cin7_applied_it:
+        cin7.update_sales_orders([item.payload])  # the dead worker's PUT got through
+    _cut_off_mid_send(ctx, item, clock)
+
+    result = deliver_outbox(ctx, cin7, now=clock.later(seconds=1))
+
+    assert result.done == 1 and item.state == OutboxState.DONE and not item.uncertain
+    assert len(puts(sandbox.state)) == 1  # the first PUT, or the one after the check
+    assert sandbox.state.orders[cin7_id]["stage"] == "Dispatched"
+    checks = [r for r in sandbox.state.api_calls() if r.method == "GET"]
+    assert len(checks) == 1 and "IN" in checks[0].query.get("where", "")
+
+
+def test_a_sending_item_within_its_lease_is_left_to_its_worker(
+    ctx: Session, cin7: Cin7Client, sandbox: SandboxServer
+) -> None:
+    clock = Clock()
+    [cin7_id] = open_orders(sandbox.state, 1)
+    [item] = ship_sandbox_order(ctx, cin7_id, DispatchOptions(), now=clock.now)
+    item.state, item.next_attempt_at = OutboxState.SENDING, clock.now
+    ctx.commit()
+
+    result = deliver_outbox(ctx, cin7, now=clock.later(seconds=30))
+
+    assert result.calls == 0 and item.state == OutboxState.SENDING
