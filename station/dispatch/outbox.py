@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from station.backoff import backoff_delay
@@ -115,6 +115,11 @@ def needs_attention(session: Session) -> list[OutboxItem]:
             select(OutboxItem).where(OutboxItem.state == OutboxState.FAILED).order_by(OutboxItem.id)
         )
     )
+
+
+def attention_count(session: Session) -> int:
+    """How many write-backs need a person (shown in every manager's header)."""
+    return session.scalar(select(func.count()).where(OutboxItem.state == OutboxState.FAILED)) or 0
 
 
 def _recover(session: Session, now: datetime, lease: timedelta) -> None:

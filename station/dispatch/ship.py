@@ -57,6 +57,7 @@ class ShipRequest:
     service_code: str
     carrier_code: str = "ownlabel"
     cost_centre_id: int | None = None
+    scanned_at: datetime | None = None  # when the bench opened the order
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,8 @@ def ship_order(
     except IntegrityError as exc:  # another bench's attempt won the race for this order
         session.rollback()
         raise DispatchRefused(order.reference, [SHIPPED_ELSEWHERE]) from exc
+    if consignment.scanned_at is None:
+        consignment.scanned_at = request.scanned_at
     jobs = queue_consignment_labels(session, consignment, printer)
     writebacks = record_writebacks(
         session, order, consignment, options, carrier_name=carrier.name, now=now

@@ -106,6 +106,7 @@ class Consignment(Base):
     shipment: Mapped[dict[str, Any]] = mapped_column(JSON)  # the request, to retry exactly
     labels: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     error: Mapped[str | None] = mapped_column(Text)
+    scanned_at: Mapped[datetime | None]  # when the bench opened the order (the timeline's start)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     booked_at: Mapped[datetime | None]
     voided_at: Mapped[datetime | None]

@@ -11,6 +11,7 @@ from station.web import (
     errors,
     manifests,
     orders,
+    outbox,
     printers,
     settings,
     shipping,
@@ -27,6 +28,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings.bp)
     app.register_blueprint(printers.bp)
     app.register_blueprint(manifests.bp)
+    app.register_blueprint(outbox.bp)
     app.register_blueprint(shipping.bp)
     status.init_app(app)
     errors.init_app(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, render_template, request, session
 from flask.typing import ResponseReturnValue
@@ -77,6 +78,7 @@ def scan() -> ResponseReturnValue:
         problems=shipping_problems(order, products, block_batch_serial=options.block_batch_serial),
         consignments=_consignments(order.id),
         key=new_ship_key(order.id),
+        opened=utcnow(),
         services=_services(),
         presets=db.session.scalars(
             select(PackagePreset).where(PackagePreset.active).order_by(PackagePreset.name)
@@ -112,6 +114,7 @@ def ship() -> ResponseReturnValue:
                 service_code=service_code,
                 carrier_code=carrier_code or "ownlabel",
                 cost_centre_id=form.get("cost_centre_id", type=int),
+                scanned_at=_opened(form.get("opened", "")),
             ),
             printer=printer,
             user=current_user._get_current_object(),  # type: ignore[attr-defined]
@@ -141,6 +144,18 @@ def void(consignment_id: int) -> ResponseReturnValue:
         db.session.rollback()
         return _error(str(exc))
     return render_template("partials/bench/voided.html", voided=voided)
+
+
+def _opened(text: str) -> datetime | None:
+    """When the form says the order was opened (ignored unless a plausible UTC time)."""
+    try:
+        opened = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    now = utcnow()
+    if opened.tzinfo is None or not now - timedelta(hours=12) <= opened <= now:
+        return None
+    return opened
 
 
 def _printer() -> Printer | None:

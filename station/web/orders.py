@@ -20,6 +20,7 @@ from station.cin7.selection import load_selection
 from station.cin7.sync import explain_missing, find_local_order
 from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
+from station.dispatch.timeline import order_history
 from station.extensions import db
 from station.jobs import jobs
 from station.models import SalesOrder
@@ -50,7 +51,9 @@ def show(order_id: int) -> str:
     order = db.session.get(SalesOrder, order_id)
     if order is None:
         abort(404, "No such order in Station.")
-    return render_template("orders/show.html", order=order)
+    return render_template(
+        "orders/show.html", order=order, history=order_history(db.session, order.id)
+    )
 
 
 @bp.get("/<int:order_id>/packing-slip.pdf")

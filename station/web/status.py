@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from station.cin7.budget import cin7_status
 from station.db import utcnow
+from station.dispatch.outbox import attention_count
 from station.extensions import db
 from station.models import Role
 from station.settings import settings_store
@@ -29,4 +30,8 @@ def init_app(app: Flask) -> None:
             utcnow(),
             tz=zone_named(current_app.config.get("TIMEZONE")),
         )
-        return {"cin7_status": cin7_status(db.session), "closeout_warnings": warnings}
+        return {
+            "cin7_status": cin7_status(db.session),
+            "closeout_warnings": warnings,
+            "attention_count": attention_count(db.session),
+        }
