@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from station.carriers.base import Parcel, Shipment
 from station.dispatch.checks import receiver_of, shipping_problems
+from station.dispatch.holds import held_elsewhere, release_hold
 from station.dispatch.options import DispatchOptions, Sender
 from station.dispatch.writebacks import record_writebacks
 from station.errors import StationError, problems_sentence
@@ -87,6 +88,9 @@ def ship_order(
     existing = _consignment(session, request.key)
     if existing is None or existing.state != ConsignmentState.CREATED:
         _check(session, order, request, options)
+        held = held_elsewhere(session, order.id, user, now=now)
+        if held is not None:
+            raise DispatchRefused(order.reference, [held.describe()])
     cost_centre = (
         session.get(CostCentre, request.cost_centre_id) if request.cost_centre_id else None
     )
@@ -117,6 +121,7 @@ def ship_order(
     writebacks = record_writebacks(
         session, order, consignment, options, carrier_name=carrier.name, now=now
     )
+    release_hold(session, order.id)
     session.commit()
     return Shipped(consignment, jobs, writebacks)
 

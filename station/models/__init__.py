@@ -10,6 +10,7 @@ from station.models.shipping import (
     ConsignmentState,
     CostCentre,
     Manifest,
+    OrderHold,
     PackagePreset,
     TicketCounter,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "CostCentre",
     "JobState",
     "Manifest",
+    "OrderHold",
     "OrderLine",
     "OutboxItem",
     "OutboxKind",

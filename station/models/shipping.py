@@ -178,3 +178,17 @@ class Manifest(Base):
     consignments: Mapped[list[Consignment]] = relationship(
         back_populates="manifest", order_by="Consignment.id"
     )
+
+
+class OrderHold(Base):
+    """An order open at one bench: other benches see who holds it and cannot ship it."""
+
+    __tablename__ = "order_hold"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    bench: Mapped[str] = mapped_column(String(64), default="")
+    held_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship()

@@ -16,6 +16,7 @@ from station.carriers.markup import parcel_from_preset
 from station.db import utcnow
 from station.dispatch.bench import WeightInvalid, find_order, new_ship_key, parse_weight
 from station.dispatch.checks import shipping_problems
+from station.dispatch.holds import release_hold, take_hold
 from station.dispatch.options import load_options, load_sender
 from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
 from station.dispatch.void import void_consignment
@@ -66,6 +67,15 @@ def scan() -> ResponseReturnValue:
         return _error(
             f"No order matches {scanned!r}. Scan the packing slip's barcode or type the order reference."
         )
+    printer = _printer()
+    held = take_hold(
+        db.session,
+        order,
+        current_user._get_current_object(),  # type: ignore[attr-defined]
+        bench=printer.bench or printer.name if printer else "",
+        now=utcnow(),
+    )
+    db.session.commit()
     options = load_options(settings_store(db.session))
     product_ids = {line.product_id for line in order.lines if line.product_id}
     products = {
@@ -75,7 +85,10 @@ def scan() -> ResponseReturnValue:
     return render_template(
         "partials/bench/order.html",
         order=order,
-        problems=shipping_problems(order, products, block_batch_serial=options.block_batch_serial),
+        problems=[
+            *shipping_problems(order, products, block_batch_serial=options.block_batch_serial),
+            *([held.describe()] if held else []),
+        ],
         consignments=_consignments(order.id),
         key=new_ship_key(order.id),
         opened=utcnow(),
@@ -131,6 +144,15 @@ def ship() -> ResponseReturnValue:
     for job in shipped.jobs:
         db.session.refresh(job)
     return render_template("partials/bench/shipped.html", shipped=shipped)
+
+
+@bp.post("/orders/<int:order_id>/release")
+@role_required(Role.PACKER)
+def release(order_id: int) -> ResponseReturnValue:
+    """Put the order down so another bench can ship it."""
+    release_hold(db.session, order_id)
+    db.session.commit()
+    return render_template("partials/bench/released.html")
 
 
 @bp.post("/consignments/<int:consignment_id>/void")

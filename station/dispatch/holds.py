@@ -1,0 +1,72 @@
+"""Bench holds: an order open at one bench is held for its packer until shipped or released.
+
+The other benches see who holds it and cannot ship it. A hold lapses after
+``HOLD_FOR`` without activity (a packer who walked away does not block the order all
+day), and opening another order releases the packer's earlier hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from station.models import OrderHold, SalesOrder, User
+
+HOLD_FOR = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldElsewhere:
+    """The order is open at another bench."""
+
+    username: str
+    bench: str
+    since: datetime
+
+    def describe(self) -> str:
+        """A sentence for the packer who scanned it second."""
+        where = f" at {self.bench}" if self.bench else ""
+        return f"it is open{where} by {self.username} since {self.since:%H:%M} UTC"
+
+
+def take_hold(
+    session: Session, order: SalesOrder, user: User, *, bench: str, now: datetime
+) -> HeldElsewhere | None:
+    """Hold ``order`` for ``user`` (releasing their other holds); None when it is theirs."""
+    hold = session.get(OrderHold, order.id, with_for_update=True)
+    if hold is not None and hold.user_id != user.id and hold.expires_at > now:
+        return HeldElsewhere(hold.user.username, hold.bench, hold.held_at)
+    session.execute(
+        delete(OrderHold).where(OrderHold.user_id == user.id, OrderHold.order_id != order.id)
+    )
+    if hold is None:
+        hold = OrderHold(order_id=order.id, user_id=user.id, held_at=now)
+        session.add(hold)
+    elif hold.user_id != user.id:  # lapsed: take it over
+        hold.user_id, hold.held_at = user.id, now
+    hold.bench, hold.expires_at = bench[:64], now + HOLD_FOR
+    try:
+        session.flush()
+    except IntegrityError:  # another bench took it at this very moment
+        session.rollback()
+        return held_elsewhere(session, order.id, user, now=now)
+    return None
+
+
+def held_elsewhere(
+    session: Session, order_id: int, user: User | None, *, now: datetime
+) -> HeldElsewhere | None:
+    """Who else holds the order now, if anyone."""
+    hold = session.scalar(select(OrderHold).where(OrderHold.order_id == order_id))
+    if hold is None or hold.expires_at <= now or (user is not None and hold.user_id == user.id):
+        return None
+    return HeldElsewhere(hold.user.username, hold.bench, hold.held_at)
+
+
+def release_hold(session: Session, order_id: int) -> None:
+    """The order is shipped (or put down): nobody holds it any more."""
+    session.execute(delete(OrderHold).where(OrderHold.order_id == order_id))
