@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.benches import bench_dispatch
 from bench.karrio_bridge import consignment_label_bytes
 from bench.labels import consignment_to_tcp_printer, label_rendering, queue_to_tcp_printer
 from bench.stats import percentiles
@@ -142,6 +143,7 @@ SCENARIOS = {
     "queue_to_tcp_printer": queue_to_tcp_printer,
     "consignment_to_tcp_printer": consignment_to_tcp_printer,
     "consignment_label_bytes": consignment_label_bytes,
+    "bench_dispatch": bench_dispatch,
 }
 
 
