@@ -37,6 +37,7 @@ class Jobs:
     sync_orders: TaskWrapper
     print_queue: TaskWrapper
     deliver_outbox: TaskWrapper
+    bulk_dispatch: TaskWrapper
 
 
 def init_app(app: Flask) -> None:
@@ -83,8 +84,20 @@ def init_app(app: Flask) -> None:
     huey.periodic_task(crontab(minute="*"), name="deliver_outbox_periodic")(
         lambda: deliver_outbox_task()
     )
+
+    def bulk_dispatch_task(run_id: int) -> None:
+        from station.dispatch.jobs import run_bulk_dispatch
+
+        with app.app_context():
+            run_bulk_dispatch(run_id, print_labels=print_task, deliver=outbox_task)
+
+    bulk_task = huey.task(name="bulk_dispatch")(bulk_dispatch_task)
     app.extensions["station.jobs"] = Jobs(
-        huey=huey, sync_orders=sync_task, print_queue=print_task, deliver_outbox=outbox_task
+        huey=huey,
+        sync_orders=sync_task,
+        print_queue=print_task,
+        deliver_outbox=outbox_task,
+        bulk_dispatch=bulk_task,
     )
 
 

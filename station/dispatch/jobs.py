@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
@@ -12,8 +13,11 @@ from flask import current_app
 from station.cin7.errors import Cin7NotConfigured
 from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
+from station.dispatch.bulk import run_bulk
+from station.dispatch.options import load_options, load_sender
 from station.dispatch.outbox import deliver_outbox
 from station.extensions import db
+from station.settings import settings_store
 
 log = logging.getLogger(__name__)
 
@@ -39,3 +43,22 @@ def run_outbox() -> dict[str, Any] | None:
             result.calls,
         )
     return asdict(result)
+
+
+def run_bulk_dispatch(
+    run_id: int, *, print_labels: Callable[[int], Any], deliver: Callable[[], Any]
+) -> None:
+    """Ship a bulk run's orders, starting the printer's queue as labels are queued."""
+    store = settings_store(db.session)
+    try:
+        run_bulk(
+            db.session,
+            run_id,
+            options=load_options(store),
+            sender=load_sender(store),
+            now=utcnow,
+            on_shipped=lambda run: print_labels(run.printer_id),
+        )
+    finally:
+        db.session.remove()
+    deliver()

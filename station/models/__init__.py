@@ -1,7 +1,7 @@
 """Station's database models, one module per area; import them from here."""
 
 from station.models.order import OrderLine, Product, ProductOption, SalesOrder
-from station.models.outbox import OutboxItem, OutboxKind, OutboxState
+from station.models.outbox import BulkDispatch, OutboxItem, OutboxKind, OutboxState
 from station.models.printing import JobState, PrintAgent, Printer, PrintJob
 from station.models.setting import Setting
 from station.models.shipping import (
@@ -18,6 +18,7 @@ from station.models.sync import Cin7CallDay, Cin7CallSlot, SyncRun
 from station.models.user import Role, User
 
 __all__ = [
+    "BulkDispatch",
     "Cin7CallDay",
     "Cin7CallSlot",
     "Consignment",

@@ -61,3 +61,41 @@ class OutboxItem(Base):
     order: Mapped[SalesOrder] = relationship()
     consignment: Mapped[Consignment | None] = relationship()
     after: Mapped[OutboxItem | None] = relationship(remote_side=[id])
+
+
+class BulkDispatch(Base):
+    """A manager's bulk dispatch: many orders shipped with one preset and service.
+
+    Each order ships under the key ``bulk-<id>-<order id>``, so a run picked up again
+    after a crash ships nothing twice; ``results`` keeps one entry per order handled.
+    """
+
+    __tablename__ = "bulk_dispatch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    printer_id: Mapped[int] = mapped_column(ForeignKey("printer.id"))
+    carrier_code: Mapped[str] = mapped_column(String(32))
+    service_code: Mapped[str] = mapped_column(String(32))
+    preset_id: Mapped[int | None] = mapped_column(ForeignKey("package_preset.id"))
+    cost_centre_id: Mapped[int | None] = mapped_column(ForeignKey("cost_centre.id"))
+    weight_grams: Mapped[int]
+    order_ids: Mapped[list[int]] = mapped_column(JSON)
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+    @property
+    def total(self) -> int:
+        """Orders in the run."""
+        return len(self.order_ids)
+
+    @property
+    def shipped(self) -> int:
+        """Orders shipped so far."""
+        return sum(1 for r in self.results if r.get("ok"))
+
+    @property
+    def failures(self) -> list[dict[str, Any]]:
+        """Orders that could not ship, with the reason."""
+        return [r for r in self.results if not r.get("ok")]

@@ -8,6 +8,7 @@ from station.web import (
     api,
     auth,
     bench,
+    bulk,
     errors,
     manifests,
     orders,
@@ -25,6 +26,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(orders.bp)
     app.register_blueprint(bench.bp)
+    app.register_blueprint(bulk.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(printers.bp)
     app.register_blueprint(manifests.bp)

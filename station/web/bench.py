@@ -10,22 +10,22 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from station.carriers.base import Parcel, Service
+from station.carriers.base import Parcel
 from station.carriers.errors import CarrierError
 from station.carriers.markup import parcel_from_preset
 from station.db import utcnow
 from station.dispatch.bench import WeightInvalid, find_order, new_ship_key, parse_weight
 from station.dispatch.checks import shipping_problems
+from station.dispatch.choices import ship_choices
 from station.dispatch.holds import release_hold, take_hold
 from station.dispatch.options import load_options, load_sender
 from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
 from station.dispatch.void import void_consignment
 from station.extensions import db
 from station.jobs import jobs
-from station.models import Consignment, CostCentre, PackagePreset, Printer, Product, Role
+from station.models import Consignment, PackagePreset, Printer, Product, Role
 from station.settings import settings_store
-from station.shipping.carriers import carrier_codes, carrier_for
-from station.shipping.costs import default_cost_centre, preset_of
+from station.shipping.costs import preset_of
 from station.web.access import role_required
 
 log = logging.getLogger(__name__)
@@ -92,14 +92,7 @@ def scan() -> ResponseReturnValue:
         consignments=_consignments(order.id),
         key=new_ship_key(order.id),
         opened=utcnow(),
-        services=_services(),
-        presets=db.session.scalars(
-            select(PackagePreset).where(PackagePreset.active).order_by(PackagePreset.name)
-        ).all(),
-        cost_centres=db.session.scalars(
-            select(CostCentre).where(CostCentre.active).order_by(CostCentre.name)
-        ).all(),
-        default_centre=default_cost_centre(db.session),
+        choices=ship_choices(db.session),
     )
 
 
@@ -185,19 +178,6 @@ def _printer() -> Printer | None:
     if chosen is not None and chosen.active:
         return chosen
     return db.session.scalars(select(Printer).where(Printer.active).order_by(Printer.id)).first()
-
-
-def _services() -> list[tuple[str, str, Service]]:
-    """(value, carrier name, service) for every carrier's services."""
-    choices = []
-    for code in carrier_codes(db.session):
-        try:
-            carrier = carrier_for(db.session, code)
-        except CarrierError as exc:
-            log.warning("carrier %s is not usable at the bench: %s", code, exc)
-            continue
-        choices += [(f"{code}:{s.code}", carrier.name, s) for s in carrier.services()]
-    return choices
 
 
 def _consignments(order_id: int) -> list[Consignment]:

@@ -12,7 +12,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import login_required
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from station.cin7.errors import Cin7Error
@@ -20,13 +20,14 @@ from station.cin7.selection import load_selection
 from station.cin7.sync import explain_missing, find_local_order
 from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
+from station.dispatch.choices import ship_choices
 from station.dispatch.timeline import order_history
 from station.extensions import db
 from station.jobs import jobs
-from station.models import SalesOrder
+from station.models import Role, SalesOrder
 from station.orders import list_orders
 from station.packing import packing_slip_pdf
-from station.web.fragments import page_or_fragment
+from station.web.fragments import is_fragment_request, page_or_fragment
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -41,7 +42,11 @@ def index() -> Response:
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["ORDERS_PER_PAGE"],
     )
-    return page_or_fragment("orders/index.html", "partials/orders/results.html", listing=page)
+    bulk = current_user.role.allows(Role.MANAGER) and not is_fragment_request()
+    choices = ship_choices(db.session) if bulk else None
+    return page_or_fragment(
+        "orders/index.html", "partials/orders/results.html", listing=page, choices=choices
+    )
 
 
 @bp.get("/<int:order_id>")

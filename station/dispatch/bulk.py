@@ -1,0 +1,147 @@
+"""Bulk dispatch: ship many orders with one preset and service, one at a time, resumably.
+
+``start_bulk`` records the run; ``run_bulk`` (a job) ships each order not yet handled
+through ``ship_order`` under ``bulk-<run>-<order>`` and commits its result before the
+next, so a page polling the run sees progress, a refusal is listed without stopping
+the rest, and a run picked up again after a crash ships nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from station.carriers.base import Parcel
+from station.carriers.errors import CarrierError
+from station.carriers.markup import parcel_from_preset
+from station.dispatch.options import DispatchOptions, Sender
+from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
+from station.errors import StationError
+from station.models import BulkDispatch, PackagePreset, Printer, SalesOrder, User
+from station.shipping.costs import preset_of
+
+log = logging.getLogger(__name__)
+
+MAX_ORDERS = 1000
+
+
+class BulkRefused(StationError):
+    """The run cannot start; the message says why."""
+
+
+def start_bulk(
+    session: Session,
+    order_ids: Sequence[int],
+    *,
+    printer: Printer,
+    service: str,
+    weight_grams: int,
+    preset: PackagePreset | None,
+    cost_centre_id: int | None,
+    user: User | None,
+) -> BulkDispatch:
+    """Record a run for ``order_ids`` (each once, in the order given)."""
+    unique = list(dict.fromkeys(int(i) for i in order_ids))
+    if not unique:
+        raise BulkRefused("Select at least one order to dispatch.")
+    if len(unique) > MAX_ORDERS:
+        raise BulkRefused(f"At most {MAX_ORDERS} orders at once ({len(unique)} selected).")
+    carrier_code, _, service_code = service.partition(":")
+    if not service_code:
+        raise BulkRefused("Choose a service.")
+    run = BulkDispatch(
+        created_by_id=user.id if user else None,
+        printer_id=printer.id,
+        carrier_code=carrier_code,
+        service_code=service_code,
+        preset_id=preset.id if preset else None,
+        cost_centre_id=cost_centre_id,
+        weight_grams=weight_grams,
+        order_ids=unique,
+        results=[],
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def run_bulk(
+    session: Session,
+    run_id: int,
+    *,
+    options: DispatchOptions,
+    sender: Sender,
+    now: Callable[[], datetime],
+    on_shipped: Callable[[BulkDispatch], None] = lambda run: None,
+) -> BulkDispatch | None:
+    """Ship every order of the run not handled yet; returns the finished run.
+
+    ``on_shipped`` runs after each order shipped (the job starts the printer's queue).
+    """
+    run = session.get(BulkDispatch, run_id)
+    if run is None or run.finished_at is not None:
+        return run
+    preset = session.get(PackagePreset, run.preset_id) if run.preset_id else None
+    handled = {r["order_id"] for r in run.results}
+    for order_id in run.order_ids:
+        if order_id in handled:
+            continue
+        result = _ship_one(session, run, order_id, preset, options, sender, now())
+        run = session.get(BulkDispatch, run_id)
+        assert run is not None
+        run.results = [*run.results, result]  # a new list, so the JSON column is written
+        session.commit()
+        if result["ok"]:
+            on_shipped(run)
+    run.finished_at = now()
+    session.commit()
+    log.info("bulk dispatch %s: %d shipped, %d refused", run.id, run.shipped, len(run.failures))
+    return run
+
+
+def _ship_one(
+    session: Session,
+    run: BulkDispatch,
+    order_id: int,
+    preset: PackagePreset | None,
+    options: DispatchOptions,
+    sender: Sender,
+    now: datetime,
+) -> dict[str, object]:
+    order = session.get(SalesOrder, order_id)
+    reference = order.reference if order else f"order {order_id}"
+    try:
+        parcel = (
+            parcel_from_preset(preset_of(preset), run.weight_grams, reference=reference)
+            if preset
+            else Parcel(run.weight_grams)
+        )
+        shipped = ship_order(
+            session,
+            order_id,
+            ShipRequest(
+                key=f"bulk-{run.id}-{order_id}",
+                parcels=(parcel,),
+                service_code=run.service_code,
+                carrier_code=run.carrier_code,
+                cost_centre_id=run.cost_centre_id,
+                scanned_at=now,
+            ),
+            printer=session.get(Printer, run.printer_id),  # type: ignore[arg-type]
+            user=None,
+            options=options,
+            sender=sender,
+            now=now,
+        )
+    except (DispatchRefused, CarrierError) as exc:
+        session.rollback()
+        return {"order_id": order_id, "reference": reference, "ok": False, "reason": str(exc)}
+    return {
+        "order_id": order_id,
+        "reference": reference,
+        "ok": True,
+        "tickets": shipped.consignment.tickets,
+    }

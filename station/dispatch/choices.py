@@ -1,0 +1,68 @@
+"""What a packer or manager chooses from when shipping: printers, services, boxes, who pays."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.carriers.base import Service
+from station.carriers.errors import CarrierError
+from station.models import CostCentre, PackagePreset, Printer
+from station.shipping.carriers import carrier_codes, carrier_for
+from station.shipping.costs import default_cost_centre
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceChoice:
+    """One carrier service, as a form value ``carrier:service``."""
+
+    value: str
+    carrier_name: str
+    service: Service
+
+
+@dataclass(frozen=True, slots=True)
+class ShipChoices:
+    """Everything a ship form offers."""
+
+    printers: list[Printer]
+    services: list[ServiceChoice]
+    presets: list[PackagePreset]
+    cost_centres: list[CostCentre]
+    default_centre: CostCentre | None
+
+
+def ship_choices(session: Session) -> ShipChoices:
+    """The active printers, every usable carrier's services, presets and cost centres."""
+    return ShipChoices(
+        printers=list(
+            session.scalars(select(Printer).where(Printer.active).order_by(Printer.name))
+        ),
+        services=_services(session),
+        presets=list(
+            session.scalars(
+                select(PackagePreset).where(PackagePreset.active).order_by(PackagePreset.name)
+            )
+        ),
+        cost_centres=list(
+            session.scalars(select(CostCentre).where(CostCentre.active).order_by(CostCentre.name))
+        ),
+        default_centre=default_cost_centre(session),
+    )
+
+
+def _services(session: Session) -> list[ServiceChoice]:
+    choices = []
+    for code in carrier_codes(session):
+        try:
+            carrier = carrier_for(session, code)
+        except CarrierError as exc:
+            log.warning("carrier %s cannot be offered: %s", code, exc)
+            continue
+        choices += [ServiceChoice(f"{code}:{s.code}", carrier.name, s) for s in carrier.services()]
+    return choices

@@ -1,0 +1,70 @@
+"""Managers tick orders, dispatch them in bulk and watch the progress."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from station.extensions import db
+from station.models import BulkDispatch, Consignment, Printer, Role
+from tests.conftest import AuthActions
+from tests.dispatch.test_ship import add_order
+
+
+def setup_orders(app: Flask, n: int) -> tuple[list[int], int]:
+    with app.app_context():
+        printer = Printer(name="Bench 1", spec={"format": "zpl", "transport": "memory"})
+        db.session.add(printer)
+        ids = [add_order(db.session, cin7_id=9000 + i).id for i in range(n)]
+        db.session.commit()
+        return ids, printer.id
+
+
+def test_a_bulk_run_ships_the_ticked_orders_and_shows_progress(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    ids, printer_id = setup_orders(app, 3)
+    auth.login()
+    page = client.get("/orders").get_data(as_text=True)
+    assert 'form="bulk-form"' in page and "Dispatch selected" in page
+
+    response = client.post(
+        "/bulk",
+        data={
+            "order_id": [str(i) for i in ids],
+            "printer_id": str(printer_id),
+            "service": "ownlabel:ON",
+            "weight": "1.1",
+        },
+    )
+
+    assert response.status_code == 302
+    progress = client.get(response.headers["Location"] + "/progress").get_data(as_text=True)
+    assert "3 of 3 handled · 3 shipped · 0 refused · finished" in progress
+    assert 'value="3"' in progress and "hx-trigger" not in progress  # stops polling
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Consignment)) == 3
+
+
+def test_nothing_ticked_is_explained(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    _, printer_id = setup_orders(app, 1)
+    auth.login()
+
+    response = client.post(
+        "/bulk",
+        data={"printer_id": str(printer_id), "service": "ownlabel:ON", "weight": "1"},
+        follow_redirects=True,
+    )
+
+    assert "Bulk dispatch not started: Select at least one order" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(BulkDispatch)) == 0
+
+
+def test_packers_cannot_bulk_dispatch(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    setup_orders(app, 1)
+    auth.login("packer", role=Role.PACKER)
+
+    assert "bulk-form" not in client.get("/orders").get_data(as_text=True)
+    assert client.post("/bulk", data={}).status_code == 403
