@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from station.carriers.base import Parcel, Shipment
+from station.carriers.base import Carrier, Parcel, Shipment
+from station.carriers.manual import ManualTicket
 from station.dispatch.checks import receiver_of, shipping_problems
 from station.dispatch.holds import held_elsewhere, release_hold
 from station.dispatch.options import DispatchOptions, Sender
@@ -37,6 +38,7 @@ from station.models import (
 from station.shipping.booking import book_consignment
 from station.shipping.carriers import carrier_for
 from station.shipping.labels import queue_consignment_labels
+from station.shipping.records import SqlConsignmentStore
 
 SHIPPED_ELSEWHERE = "it is already being shipped at another bench"
 
@@ -59,6 +61,7 @@ class ShipRequest:
     carrier_code: str = "ownlabel"
     cost_centre_id: int | None = None
     scanned_at: datetime | None = None  # when the bench opened the order
+    manual_ticket: str | None = None  # booked on the carrier's portal during an outage
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +104,14 @@ def ship_order(
         service_code=request.service_code,
         reference=order.reference,
     )
-    carrier = carrier_for(session, request.carrier_code)
+    carrier: Carrier = carrier_for(session, request.carrier_code)
+    if request.manual_ticket:
+        carrier = ManualTicket(
+            code=carrier.code,
+            name=carrier.name,
+            ticket=request.manual_ticket,
+            store=SqlConsignmentStore(session),
+        )
     try:
         consignment = book_consignment(
             session,

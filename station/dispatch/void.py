@@ -56,7 +56,15 @@ def void_consignment(session: Session, consignment: Consignment, *, now: datetim
         )
     booked = SqlConsignmentStore(session).get(consignment.idempotency_key)
     assert booked is not None, "a created consignment is in the store"
-    carrier_for(session, consignment.carrier).void(booked, now=now)
+    not_undone = []
+    if consignment.labels:
+        carrier_for(session, consignment.carrier).void(booked, now=now)
+    else:  # a ticket typed in from the carrier's portal: only the portal can cancel it
+        consignment.state, consignment.voided_at = ConsignmentState.VOIDED, now
+        not_undone.append(
+            f"ticket {', '.join(consignment.tickets)} was booked on the carrier's own portal: "
+            "void it there too"
+        )
     withdrawn = session.execute(
         update(PrintJob)
         .where(
@@ -73,7 +81,7 @@ def void_consignment(session: Session, consignment: Consignment, *, now: datetim
         .where(OutboxItem.consignment_id == consignment.id)
         .order_by(OutboxItem.id)
     ).all()
-    cancelled, not_undone = 0, []
+    cancelled = 0
     for item in items:
         if item.state in (OutboxState.PENDING, OutboxState.FAILED):
             item.state, item.last_error = OutboxState.CANCELLED, "Cancelled: consignment voided."

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from station.carriers.base import Parcel
-from station.carriers.errors import CarrierError
+from station.carriers.errors import CarrierError, CarrierUnavailable
 from station.carriers.markup import parcel_from_preset
 from station.db import utcnow
 from station.dispatch.bench import WeightInvalid, find_order, new_ship_key, parse_weight
@@ -121,6 +121,7 @@ def ship() -> ResponseReturnValue:
                 carrier_code=carrier_code or "ownlabel",
                 cost_centre_id=form.get("cost_centre_id", type=int),
                 scanned_at=_opened(form.get("opened", "")),
+                manual_ticket=(form.get("manual_ticket") or "").strip()[:48] or None,
             ),
             printer=printer,
             user=current_user._get_current_object(),  # type: ignore[attr-defined]
@@ -128,6 +129,13 @@ def ship() -> ResponseReturnValue:
             sender=load_sender(store),
             now=utcnow(),
         )
+    except CarrierUnavailable as exc:
+        db.session.rollback()
+        log.warning("carrier unreachable for order %s: %s", order_id, exc)
+        fields = {k: v for k, v in form.items() if k != "manual_ticket"}
+        return render_template(
+            "partials/bench/carrier_down.html", message=str(exc), fields=fields
+        ), 422
     except (WeightInvalid, DispatchRefused, CarrierError) as exc:
         db.session.rollback()
         log.info("bench refused order %s: %s", order_id, exc)
