@@ -92,6 +92,18 @@ def init_app(app: Flask) -> None:
             run_bulk_dispatch(run_id, print_labels=print_task, deliver=outbox_task)
 
     bulk_task = huey.task(name="bulk_dispatch")(bulk_dispatch_task)
+
+    def book_queued_task() -> None:
+        from station.dispatch.jobs import run_queued_bookings
+
+        with app.app_context():
+            printers = run_queued_bookings()
+        for printer_id in printers:
+            print_task(printer_id)
+        if printers:
+            outbox_task()
+
+    huey.periodic_task(crontab(minute="*"), name="book_queued_consignments")(book_queued_task)
     app.extensions["station.jobs"] = Jobs(
         huey=huey,
         sync_orders=sync_task,

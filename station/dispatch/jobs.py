@@ -15,8 +15,10 @@ from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
 from station.dispatch.bulk import run_bulk
 from station.dispatch.options import load_options, load_sender
+from station.dispatch.outage import book_queued
 from station.dispatch.outbox import deliver_outbox
 from station.extensions import db
+from station.models import Consignment
 from station.settings import settings_store
 
 log = logging.getLogger(__name__)
@@ -62,3 +64,26 @@ def run_bulk_dispatch(
     finally:
         db.session.remove()
     deliver()
+
+
+def run_queued_bookings() -> list[int]:
+    """Book consignments queued in a carrier outage; the printers that now have labels."""
+    try:
+        result = book_queued(
+            db.session, options=load_options(settings_store(db.session)), now=utcnow()
+        )
+        printers = {
+            c.printer_id
+            for c in (db.session.get(Consignment, i) for i in result.booked)
+            if c is not None and c.printer_id is not None
+        }
+    finally:
+        db.session.remove()
+    if result.booked or result.refused:
+        log.info(
+            "queued consignments: %d booked, %d refused, %d still waiting",
+            len(result.booked),
+            len(result.refused),
+            result.waiting,
+        )
+    return sorted(printers)

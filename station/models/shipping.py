@@ -107,6 +107,9 @@ class Consignment(Base):
     labels: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     error: Mapped[str | None] = mapped_column(Text)
     scanned_at: Mapped[datetime | None]  # when the bench opened the order (the timeline's start)
+    # Carrier outage: the packer queued it; it is booked (and printed here) once the carrier answers
+    queued_at: Mapped[datetime | None]
+    printer_id: Mapped[int | None] = mapped_column(ForeignKey("printer.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     booked_at: Mapped[datetime | None]
     voided_at: Mapped[datetime | None]

@@ -19,6 +19,7 @@ from station.dispatch.checks import shipping_problems
 from station.dispatch.choices import ship_choices
 from station.dispatch.holds import release_hold, take_hold
 from station.dispatch.options import load_options, load_sender
+from station.dispatch.outage import QueueRefused, queue_for_carrier
 from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
 from station.dispatch.void import void_consignment
 from station.extensions import db
@@ -145,6 +146,22 @@ def ship() -> ResponseReturnValue:
     for job in shipped.jobs:
         db.session.refresh(job)
     return render_template("partials/bench/shipped.html", shipped=shipped)
+
+
+@bp.post("/queue")
+@role_required(Role.PACKER)
+def queue() -> ResponseReturnValue:
+    """The carrier is down: book this consignment (and print here) once it answers."""
+    printer = _printer()
+    if printer is None:
+        return _error("Choose this bench's printer first.")
+    try:
+        row = queue_for_carrier(
+            db.session, (request.form.get("key") or "")[:64], printer=printer, now=utcnow()
+        )
+    except QueueRefused as exc:
+        return _error(str(exc))
+    return render_template("partials/bench/queued.html", consignment=row, printer=printer)
 
 
 @bp.post("/orders/<int:order_id>/release")

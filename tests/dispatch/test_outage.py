@@ -13,12 +13,23 @@ from sqlalchemy.orm import Session
 
 from station.carriers.base import ConsignmentResult, Parcel, Shipment
 from station.carriers.errors import CarrierUnavailable, ShipmentRefused
+from station.dispatch import outage as outage_module
 from station.dispatch import ship as ship_module
 from station.dispatch.options import DispatchOptions, Sender
+from station.dispatch.outage import book_queued
 from station.dispatch.ship import ShipRequest, ship_order
 from station.dispatch.void import void_consignment
 from station.extensions import db
-from station.models import ConsignmentState, OutboxState, Printer, PrintJob, Role
+from station.models import (
+    Consignment,
+    ConsignmentState,
+    OutboxItem,
+    OutboxState,
+    Printer,
+    PrintJob,
+    Role,
+)
+from station.shipping.carriers import own_label
 from tests.conftest import AuthActions
 from tests.dispatch.test_ship import add_order, add_printer
 from tests.web.test_bench import open_order
@@ -98,3 +109,53 @@ def test_the_bench_offers_the_portal_ticket_when_the_carrier_is_down(
     assert "cannot be reached: the carrier&#39;s API timed out" in page
     assert 'name="manual_ticket"' in page and f'value="{key}"' in page
     assert booked.status_code == 200 and "NP42" in booked.get_data(as_text=True)
+
+
+class FlakyCarrier:
+    """The own-label carrier behind an API that can be switched off."""
+
+    down = True
+    remote = True
+
+    def __init__(self, session: Session) -> None:
+        self._inner = own_label(session)
+        self.code, self.name = self._inner.code, self._inner.name
+
+    def create(self, shipment: Shipment, idempotency_key: str) -> ConsignmentResult:
+        if FlakyCarrier.down:
+            raise CarrierUnavailable("connection refused")
+        return self._inner.create(shipment, idempotency_key)
+
+
+def test_a_queued_consignment_is_booked_printed_and_written_back_when_the_carrier_returns(
+    app: Flask, client: FlaskClient, auth: AuthActions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with app.app_context():
+        add_order(db.session)
+        add_printer(db.session)
+        db.session.commit()
+    auth.login("packer", role=Role.PACKER)
+    FlakyCarrier.down = True
+    for module in (ship_module, outage_module):
+        monkeypatch.setattr(module, "carrier_for", lambda session, code: FlakyCarrier(session))
+    _, key = open_order(client)
+    fields = {"order_id": "1", "key": key, "weight": "1.4", "service": "ownlabel:ON"}
+    assert client.post("/bench/ship", data=fields).status_code == 422
+
+    queued = client.post("/bench/queue", data={"key": key}).get_data(as_text=True)
+    with app.app_context():
+        still_down = book_queued(db.session, options=DispatchOptions(), now=datetime.now(UTC))
+        FlakyCarrier.down = False
+        back = book_queued(db.session, options=DispatchOptions(), now=datetime.now(UTC))
+        consignment = db.session.scalars(select(Consignment)).one()
+        jobs = db.session.scalars(select(PrintJob)).all()
+        items = db.session.scalars(select(OutboxItem)).all()
+
+        assert "queued for ownlabel" in queued
+        assert (still_down.booked, still_down.waiting) == ([], 1)
+        assert back.booked == [consignment.id] and consignment.state == ConsignmentState.CREATED
+        assert consignment.parcels[0].weight_grams == 1400  # the recorded request, replayed
+        assert len(jobs) == 1 and consignment.tickets[0].encode() in jobs[0].payload
+        assert [item.kind.value for item in items] == ["dispatched"]
+    again = client.post("/bench/ship", data=fields).get_data(as_text=True)
+    assert consignment.tickets[0] in again  # the same key now finds the booked consignment
