@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.benches import bench_dispatch
+from bench.bulk import bulk_dispatch
 from bench.karrio_bridge import consignment_label_bytes
 from bench.labels import consignment_to_tcp_printer, label_rendering, queue_to_tcp_printer
 from bench.stats import percentiles
@@ -144,6 +145,7 @@ SCENARIOS = {
     "consignment_to_tcp_printer": consignment_to_tcp_printer,
     "consignment_label_bytes": consignment_label_bytes,
     "bench_dispatch": bench_dispatch,
+    "bulk_dispatch": bulk_dispatch,
 }
 
 

@@ -12,6 +12,7 @@ from station.cin7.sandbox import (
     LoggedRequest,
     SandboxServer,
     SandboxState,
+    busiest_window,
     create_sandbox,
     serve_sandbox,
 )
@@ -45,10 +46,4 @@ def list_calls(requests: Sequence[LoggedRequest], resource: str) -> list[LoggedR
 
 def busiest_second(stamps: Sequence[float]) -> int:
     """The most calls that fell within any one-second window."""
-    times = sorted(stamps)
-    most, start = 0, 0
-    for end, t in enumerate(times):
-        while t - times[start] >= 1.0:
-            start += 1
-        most = max(most, end - start + 1)
-    return most
+    return busiest_window(stamps, 1.0)

@@ -13,6 +13,7 @@ demo data in ``demo``, ``catalogue`` and ``customers``.
 
 from station.cin7.sandbox.app import DEMO_API_KEY, DEMO_USERNAME, create_sandbox
 from station.cin7.sandbox.demo import seed_demo
+from station.cin7.sandbox.limits import busiest_window
 from station.cin7.sandbox.server import SandboxServer, serve_sandbox
 from station.cin7.sandbox.state import Faults, Limits, LoggedRequest, SandboxState
 
@@ -24,6 +25,7 @@ __all__ = [
     "LoggedRequest",
     "SandboxServer",
     "SandboxState",
+    "busiest_window",
     "create_sandbox",
     "seed_demo",
     "serve_sandbox",

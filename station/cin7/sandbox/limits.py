@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from station.cin7.sandbox.state import Limits
 
@@ -45,3 +45,14 @@ class CallWindows:
             for _, _, calls in self._windows:
                 if calls:
                     calls.pop()
+
+
+def busiest_window(stamps: Sequence[float], seconds: float = 1.0) -> int:
+    """The most calls that fell within any window of ``seconds`` (for checking a log)."""
+    times = sorted(stamps)
+    most, start = 0, 0
+    for end, t in enumerate(times):
+        while t - times[start] >= seconds:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
