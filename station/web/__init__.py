@@ -10,6 +10,7 @@ from station.web import (
     bench,
     bulk,
     errors,
+    headers,
     manifests,
     orders,
     outbox,
@@ -21,7 +22,7 @@ from station.web import (
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach every blueprint, the header status and the error handlers to ``app``."""
+    """Attach every blueprint, the header status, error handlers and headers to ``app``."""
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(orders.bp)
@@ -34,3 +35,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(shipping.bp)
     status.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
