@@ -21,7 +21,7 @@ from bench.labels import consignment_to_tcp_printer, label_rendering, queue_to_t
 from bench.stats import percentiles
 
 SYNC_ORDERS = 5_000
-LIST_ORDERS = 10_000
+LIST_ORDERS = 50_000
 LIST_REQUESTS = 300
 
 
@@ -70,15 +70,16 @@ def sync_5000() -> dict[str, Any]:
     }
 
 
-def order_list_10000() -> dict[str, Any]:
-    """Server time of the order list with 10,000 orders in SQLite."""
+def order_list_50000() -> dict[str, Any]:
+    """Server time of the order list and the bench page with 50,000 orders in SQLite."""
     from flask_migrate import upgrade
     from sqlalchemy import insert
 
     from station import create_app
     from station.accounts import create_user
     from station.extensions import db
-    from station.models import Role, SalesOrder
+    from station.models import OrderLine, Role, SalesOrder
+    from station.models.order import search_text_of
 
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
@@ -93,25 +94,34 @@ def order_list_10000() -> dict[str, Any]:
         now = datetime.now(UTC)
         with app.app_context():
             upgrade()
+            rows = [
+                {
+                    "id": i,
+                    "cin7_id": i,
+                    "reference": f"SO-{i}",
+                    "stage": "New",
+                    "is_approved": True,
+                    "is_void": False,
+                    "first_name": "Customer",
+                    "last_name": f"Number{i}",
+                    "email": f"c{i}@example.com",
+                    "delivery_address1": f"{i % 300 + 1} Queen Street",
+                    "delivery_city": "Auckland",
+                    "delivery_postal_code": f"{1000 + i % 9000}",
+                    "delivery_country": "NZ",
+                    "cin7_modified": now - timedelta(seconds=i),
+                    "synced_at": now,
+                    "line_count": 1 + i % 5,
+                }
+                for i in range(1, LIST_ORDERS + 1)
+            ]
+            for row in rows:  # a bulk insert skips the ORM event that keeps it
+                row["search_text"] = search_text_of(row)
+            db.session.execute(insert(SalesOrder), rows)
             db.session.execute(
-                insert(SalesOrder),
+                insert(OrderLine),
                 [
-                    {
-                        "cin7_id": i,
-                        "reference": f"SO-{i}",
-                        "stage": "New",
-                        "is_approved": True,
-                        "is_void": False,
-                        "first_name": "Customer",
-                        "last_name": f"Number{i}",
-                        "email": f"c{i}@example.com",
-                        "delivery_city": "Auckland",
-                        "delivery_postal_code": f"{1000 + i % 9000}",
-                        "delivery_country": "NZ",
-                        "cin7_modified": now - timedelta(seconds=i),
-                        "synced_at": now,
-                        "line_count": 1 + i % 5,
-                    }
+                    {"order_id": i, "position": 1, "code": "TEE", "qty": 1}
                     for i in range(1, LIST_ORDERS + 1)
                 ],
             )
@@ -119,12 +129,19 @@ def order_list_10000() -> dict[str, Any]:
             db.session.commit()
         client = app.test_client()
         client.post("/login", data={"username": "bench", "password": "bench-password"})
-        results = {}
+        started = time.perf_counter()
+        first = client.get("/bench")
+        results: dict[str, Any] = {
+            "bench_first_render_ms": round((time.perf_counter() - started) * 1000, 3)
+        }
+        assert first.status_code == 200, first.status_code
         for name, url in {
             "first_page": "/orders",
             "page_100": "/orders?page=100",
             "search": "/orders?q=Number4242",
+            "filtered": "/orders?stage=New&blocked=no",
             "htmx_search": "/orders?q=SO-77",
+            "bench_page": "/bench",
         }.items():
             samples = []
             headers = {"HX-Request": "true"} if name.startswith("htmx") else {}
@@ -139,7 +156,7 @@ def order_list_10000() -> dict[str, Any]:
 
 SCENARIOS = {
     "sync_5000": sync_5000,
-    "order_list_10000": order_list_10000,
+    "order_list_50000": order_list_50000,
     "label_rendering": label_rendering,
     "queue_to_tcp_printer": queue_to_tcp_printer,
     "consignment_to_tcp_printer": consignment_to_tcp_printer,

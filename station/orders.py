@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
-from station.models import SalesOrder
+from station.dispatch.checks import cannot_ship_clause
+from station.models import Consignment, ConsignmentState, SalesOrder
+
+# The stage filter's value for void orders (Cin7 keeps the stage; Station shows "Void").
+VOID_STAGE = "Void"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,16 +27,24 @@ class OrderPage:
     per_page: int
     total: int
     query: str
+    filters: OrderFilters = field(default_factory=lambda: OrderFilters())
+    capped: bool = False  # more than COUNT_CAP matched: ``total`` is COUNT_CAP
+    more: bool = False  # a later page has orders
 
     @property
-    def pages(self) -> int:
-        """How many pages the listing has (at least one)."""
-        return max(1, ceil(self.total / self.per_page))
+    def total_label(self) -> str:
+        """The match count as people read it: "1,234" or "10,000+"."""
+        return f"{self.total:,}+" if self.capped else f"{self.total:,}"
+
+    @property
+    def pages(self) -> int | None:
+        """How many pages the listing has (at least one); None when the count was capped."""
+        return None if self.capped else max(1, ceil(self.total / self.per_page))
 
     @property
     def has_next(self) -> bool:
         """True when a later page exists."""
-        return self.page < self.pages
+        return self.more
 
     @property
     def has_prev(self) -> bool:
@@ -37,35 +52,174 @@ class OrderPage:
         return self.page > 1
 
 
+@dataclass(frozen=True, slots=True)
+class OrderFilters:
+    """What the order list is narrowed to; every field optional."""
+
+    query: str = ""
+    stage: str = ""
+    branch_id: int | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    blocked: bool | None = None  # True: cannot ship now; False: can
+    consigned: bool | None = None  # True: has a live consignment; False: has none
+
+    @property
+    def narrowed(self) -> bool:
+        """True when a filter other than the search narrows the list."""
+        return self != OrderFilters(query=self.query)
+
+
+# Filtered counts stop here: counting every one of 50,000 matches to print "50,000"
+# costs more than the page itself, and nobody pages that far.
+COUNT_CAP = 10_000
+# Past this many matches the newest page is read off the modified-date index, which stops
+# after a page; below it the matches are read once and sorted, which beats walking the
+# whole index to find a few rows.
+INDEX_WALK_FROM = 2000
+
+
 def list_orders(
-    session: Session, *, query: str = "", page: int = 1, per_page: int = 50
+    session: Session,
+    filters: OrderFilters | None = None,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    block_batch_serial: bool = True,
 ) -> OrderPage:
-    """Orders matching ``query`` (reference, name, company, email, postcode), newest edits first."""
-    query = query.strip()[:100]
+    """Orders matching ``filters``, newest edits first.
+
+    The search matches a lower-cased substring of reference, customer order number,
+    names, companies, email and postcode (``SalesOrder.search_text``).
+    """
+    filters = filters or OrderFilters()
+    query = filters.query.strip()[:100]
     page = max(1, page)
-    stmt = select(SalesOrder)
-    if query:
-        like = f"%{_escape_like(query)}%"
-        stmt = stmt.where(
-            or_(
-                SalesOrder.reference.ilike(like, escape="\\"),
-                SalesOrder.customer_order_no.ilike(like, escape="\\"),
-                SalesOrder.company.ilike(like, escape="\\"),
-                SalesOrder.first_name.ilike(like, escape="\\"),
-                SalesOrder.last_name.ilike(like, escape="\\"),
-                SalesOrder.delivery_last_name.ilike(like, escape="\\"),
-                SalesOrder.email.ilike(like, escape="\\"),
-                SalesOrder.delivery_postal_code.ilike(like, escape="\\"),
-            )
-        )
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(SalesOrder.cin7_modified.desc(), SalesOrder.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+    conditions = _conditions(filters, query, block_batch_serial=block_batch_serial)
+    if conditions:
+        matching = select(SalesOrder.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
+        total = session.scalar(select(func.count()).select_from(matching)) or 0
+    else:
+        total = session.scalar(select(func.count(SalesOrder.id))) or 0
+    capped = bool(conditions) and total > COUNT_CAP
+    total = min(total, COUNT_CAP) if capped else total
+    newest = (SalesOrder.cin7_modified.desc(), SalesOrder.id.desc())
+    offset = (page - 1) * per_page
+    if total >= INDEX_WALK_FROM or not conditions:
+        stmt = select(SalesOrder).where(*conditions).order_by(*newest)
+        orders = list(session.scalars(stmt.limit(per_page + 1).offset(offset)))
+    else:
+        keys = session.execute(
+            select(SalesOrder.id, SalesOrder.cin7_modified).where(*conditions)
+        ).all()
+        keys.sort(key=lambda k: (k.cin7_modified, k.id), reverse=True)
+        wanted = [k.id for k in keys[offset : offset + per_page + 1]]
+        found = {
+            o.id: o for o in session.scalars(select(SalesOrder).where(SalesOrder.id.in_(wanted)))
+        }
+        orders = [found[i] for i in wanted if i in found]
+    return OrderPage(
+        orders=orders[:per_page],
+        page=page,
+        per_page=per_page,
+        total=total,
+        query=query,
+        filters=filters,
+        capped=capped,
+        more=len(orders) > per_page,
     )
-    return OrderPage(orders=list(rows), page=page, per_page=per_page, total=total, query=query)
+
+
+def _conditions(
+    filters: OrderFilters, query: str, *, block_batch_serial: bool
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query:
+        like = f"%{_escape_like(query.lower())}%"
+        conditions.append(SalesOrder.search_text.like(like, escape="\\"))
+    if filters.stage:
+        conditions.append(
+            SalesOrder.is_void.is_(True)
+            if filters.stage == VOID_STAGE
+            else SalesOrder.stage == filters.stage
+        )
+    if filters.branch_id is not None:
+        conditions.append(SalesOrder.branch_id == filters.branch_id)
+    if filters.created_from is not None:
+        conditions.append(SalesOrder.cin7_created >= _midnight(filters.created_from))
+    if filters.created_to is not None:
+        conditions.append(
+            SalesOrder.cin7_created < _midnight(filters.created_to + timedelta(days=1))
+        )
+    if filters.blocked is not None:
+        blocked = cannot_ship_clause(block_batch_serial=block_batch_serial)
+        conditions.append(blocked if filters.blocked else ~blocked)
+    if filters.consigned is not None:
+        live = exists().where(
+            Consignment.order_id == SalesOrder.id,
+            Consignment.is_return.is_(False),
+            Consignment.state.in_([ConsignmentState.PENDING, ConsignmentState.CREATED]),
+        )
+        conditions.append(live if filters.consigned else ~live)
+    return conditions
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filters_from_args(args: Mapping[str, str]) -> tuple[OrderFilters, list[str]]:
+    """Filters from a query string, and a message for each value that could not be read.
+
+    Unreadable values are dropped (the list stays usable) rather than failing the page.
+    """
+    problems: list[str] = []
+
+    def day(name: str, label: str) -> date | None:
+        text = (args.get(name) or "").strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            problems.append(f"{label} {text!r} is not a date (YYYY-MM-DD); it was ignored.")
+            return None
+
+    def yes_no(name: str) -> bool | None:
+        return {"yes": True, "no": False}.get((args.get(name) or "").strip().lower())
+
+    branch_text = (args.get("branch") or "").strip()
+    branch = int(branch_text) if branch_text.isdigit() else None
+    if branch_text and branch is None:
+        problems.append(f"Branch {branch_text!r} is not a Cin7 branch id; it was ignored.")
+    filters = OrderFilters(
+        query=(args.get("q") or "").strip()[:100],
+        stage=(args.get("stage") or "").strip()[:64],
+        branch_id=branch,
+        created_from=day("from", "From"),
+        created_to=day("to", "To"),
+        blocked=yes_no("blocked"),
+        consigned=yes_no("consigned"),
+    )
+    return filters, problems
+
+
+def filter_choices(session: Session) -> dict[str, list[Any]]:
+    """The stages and branches present in Station's orders, for the filter menus."""
+    stages = session.scalars(
+        select(SalesOrder.stage)
+        .where(SalesOrder.stage.is_not(None))
+        .distinct()
+        .order_by(SalesOrder.stage)
+    )
+    branches = session.scalars(
+        select(SalesOrder.branch_id)
+        .where(SalesOrder.branch_id.is_not(None))
+        .distinct()
+        .order_by(SalesOrder.branch_id)
+    )
+    return {"stages": [*stages, VOID_STAGE], "branches": list(branches)}

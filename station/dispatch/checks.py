@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+
 from station.carriers.base import ShipAddress
 from station.cin7.mapping import is_batch_or_serial
 from station.models import OrderLine, Product, SalesOrder
@@ -83,3 +85,43 @@ def _batch_serial_problems(lines: list[OrderLine], products: Mapping[int, Produc
                 "so dispatch it in Cin7"
             )
     return problems
+
+
+def cannot_ship_clause(*, block_batch_serial: bool) -> ColumnElement[bool]:
+    """``shipping_problems`` as SQL: true for orders with at least one problem.
+
+    The order list filters by it, so the two must agree (tests compare them order by order).
+    """
+    blank = [
+        func.trim(func.coalesce(column, "")) == ""
+        for column in (
+            SalesOrder.delivery_address1,
+            SalesOrder.delivery_city,
+            SalesOrder.delivery_postal_code,
+            SalesOrder.delivery_country,
+        )
+    ]
+    has_lines = exists().where(OrderLine.order_id == SalesOrder.id)
+    return or_(
+        SalesOrder.is_void.is_(True),
+        SalesOrder.dispatched_date.is_not(None),
+        func.lower(func.coalesce(SalesOrder.stage, "")) == "dispatched",
+        ~has_lines,
+        *blank,
+        _batch_serial_clause() if block_batch_serial else false(),
+    )
+
+
+def _batch_serial_clause() -> ColumnElement[bool]:
+    control = func.lower(
+        func.coalesce(func.nullif(OrderLine.stock_control, ""), Product.stock_control, "")
+    )
+    tracked = or_(control.contains("batch"), control.contains("serial"))
+    size_grid = or_(
+        func.coalesce(OrderLine.size_codes, "") != "", func.coalesce(Product.size_range_id, 0) != 0
+    )
+    return exists(
+        select(OrderLine.id)
+        .outerjoin(Product, Product.cin7_id == OrderLine.product_id)
+        .where(OrderLine.order_id == SalesOrder.id, and_(tracked, ~size_grid))
+    )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from station.db import Base, utcnow
@@ -31,7 +32,7 @@ class SalesOrder(Base):
     is_approved: Mapped[bool] = mapped_column(default=False)
     is_void: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str | None] = mapped_column(String(64))
-    branch_id: Mapped[int | None]
+    branch_id: Mapped[int | None] = mapped_column(index=True)
     customer_order_no: Mapped[str | None] = mapped_column(String(128))
     first_name: Mapped[str | None] = mapped_column(String(128))
     last_name: Mapped[str | None] = mapped_column(String(128))
@@ -57,10 +58,12 @@ class SalesOrder(Base):
     tracking_code: Mapped[str | None] = mapped_column(String(255))
     logistics_carrier: Mapped[str | None] = mapped_column(String(128))
     internal_comments: Mapped[str | None] = mapped_column(Text)
-    cin7_created: Mapped[datetime | None]
+    cin7_created: Mapped[datetime | None] = mapped_column(index=True)
     cin7_modified: Mapped[datetime]
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)
     line_count: Mapped[int] = mapped_column(default=0)
+    # SEARCH_FIELDS lower-cased in one column, kept current on every write (see below).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.position"
@@ -77,6 +80,35 @@ class SalesOrder(Base):
         """City, postcode and country of the delivery address, as one line."""
         parts = (self.delivery_city, self.delivery_postal_code, self.delivery_country)
         return ", ".join(p for p in parts if p)
+
+
+SEARCH_FIELDS = (
+    "reference",
+    "customer_order_no",
+    "company",
+    "first_name",
+    "last_name",
+    "delivery_first_name",
+    "delivery_last_name",
+    "delivery_company",
+    "email",
+    "delivery_postal_code",
+)
+
+
+def search_text_of(values: Any) -> str:
+    """The search text of an order (or of a mapping of its fields): what the list search reads.
+
+    Lower-cased in Python so "TŪHOE" finds "Tūhoe" on SQLite as on PostgreSQL.
+    """
+    get = values.get if isinstance(values, dict) else lambda f: getattr(values, f, None)
+    return " ".join(str(get(f)).lower() for f in SEARCH_FIELDS if get(f))
+
+
+@event.listens_for(SalesOrder, "before_insert")
+@event.listens_for(SalesOrder, "before_update")
+def _keep_search_text(_mapper: Any, _connection: Any, order: SalesOrder) -> None:
+    order.search_text = search_text_of(order)
 
 
 class OrderLine(Base):

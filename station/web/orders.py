@@ -21,12 +21,14 @@ from station.cin7.sync import explain_missing, find_local_order
 from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
 from station.dispatch.choices import ship_choices
+from station.dispatch.options import load_options
 from station.dispatch.timeline import order_history
 from station.extensions import db
 from station.jobs import jobs
 from station.models import Role, SalesOrder
-from station.orders import list_orders
+from station.orders import filter_choices, filters_from_args, list_orders
 from station.packing import packing_slip_pdf
+from station.settings import settings_store
 from station.web.fragments import is_fragment_request, page_or_fragment
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -35,17 +37,24 @@ bp = Blueprint("orders", __name__, url_prefix="/orders")
 @bp.get("")
 @login_required
 def index() -> Response:
-    """List synced orders with search and paging; htmx gets just the rows."""
+    """List synced orders with search, filters and paging; htmx gets just the rows."""
+    filters, problems = filters_from_args(request.args)
     page = list_orders(
         db.session,
-        query=request.args.get("q", ""),
+        filters,
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["ORDERS_PER_PAGE"],
+        block_batch_serial=load_options(settings_store(db.session)).block_batch_serial,
     )
-    bulk = current_user.role.allows(Role.MANAGER) and not is_fragment_request()
-    choices = ship_choices(db.session) if bulk else None
+    fragment = is_fragment_request()
+    bulk = current_user.role.allows(Role.MANAGER) and not fragment
     return page_or_fragment(
-        "orders/index.html", "partials/orders/results.html", listing=page, choices=choices
+        "orders/index.html",
+        "partials/orders/results.html",
+        listing=page,
+        problems=problems,
+        choices=ship_choices(db.session) if bulk else None,
+        menus=None if fragment else filter_choices(db.session),
     )
 
 
