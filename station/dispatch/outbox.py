@@ -22,6 +22,7 @@ One pass (``deliver_outbox``):
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -120,6 +121,26 @@ def needs_attention(session: Session) -> list[OutboxItem]:
 def attention_count(session: Session) -> int:
     """How many write-backs need a person (shown in every manager's header)."""
     return session.scalar(select(func.count()).where(OutboxItem.state == OutboxState.FAILED)) or 0
+
+
+def writeback_badges(session: Session, order_ids: Sequence[int]) -> dict[int, str]:
+    """Each order's Cin7 write-back state for a badge: failed, pending or synced.
+
+    Cancelled items (a void) do not count; orders with nothing owed are left out.
+    """
+    rank = {OutboxState.FAILED: 3, OutboxState.PENDING: 2, OutboxState.SENDING: 2}
+    badges: dict[int, tuple[int, str]] = {}
+    rows = session.execute(
+        select(OutboxItem.order_id, OutboxItem.state)
+        .where(OutboxItem.order_id.in_(order_ids), OutboxItem.state != OutboxState.CANCELLED)
+        .distinct()
+    )
+    for order_id, state in rows:
+        level = rank.get(state, 1)
+        label = {3: "failed", 2: "pending", 1: "synced"}[level]
+        if order_id not in badges or badges[order_id][0] < level:
+            badges[order_id] = (level, label)
+    return {order_id: label for order_id, (_, label) in badges.items()}
 
 
 def _recover(session: Session, now: datetime, lease: timedelta) -> None:

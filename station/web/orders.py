@@ -22,6 +22,7 @@ from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
 from station.dispatch.choices import ship_choices
 from station.dispatch.options import load_options
+from station.dispatch.outbox import writeback_badges
 from station.dispatch.timeline import order_history
 from station.extensions import db
 from station.jobs import jobs
@@ -52,6 +53,7 @@ def index() -> Response:
         "orders/index.html",
         "partials/orders/results.html",
         listing=page,
+        badges=writeback_badges(db.session, [o.id for o in page.orders]),
         problems=problems,
         choices=ship_choices(db.session) if bulk else None,
         menus=None if fragment else filter_choices(db.session),
@@ -66,7 +68,10 @@ def show(order_id: int) -> str:
     if order is None:
         abort(404, "No such order in Station.")
     return render_template(
-        "orders/show.html", order=order, history=order_history(db.session, order.id)
+        "orders/show.html",
+        order=order,
+        history=order_history(db.session, order.id),
+        badge=writeback_badges(db.session, [order.id]).get(order.id),
     )
 
 

@@ -122,3 +122,15 @@ def test_cin7() -> str:
     return render_template(
         "partials/settings/connection_check.html", ok=result.ok, message=result.message
     )
+
+
+@bp.get("/cin7/branches")
+@role_required(Role.MANAGER)
+def cin7_branches() -> str:
+    """Cin7's branches (one call), so a manager can pick the ids the sync brings in."""
+    try:
+        with cin7_wiring().client(db.session) as client:
+            branches = sorted(client.branches(), key=lambda b: (not b.is_active, b.id))
+    except Cin7Error as exc:
+        return render_template("partials/settings/branches.html", branches=None, error=str(exc))
+    return render_template("partials/settings/branches.html", branches=branches, error=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -101,6 +102,7 @@ def test_order_page_shows_lines_and_address(app: Flask, signed_in: FlaskClient) 
     page = signed_in.get(f"/orders/{order_id}").get_data(as_text=True)
 
     assert "SO-1000" in page and "SKU-0" in page and "Wellington" in page
+    assert re.search(r"<title>(.*?)</title>", page, re.S).group(1) == "SO-1000 · Station"  # type: ignore[union-attr]
 
 
 def test_unknown_order_is_a_clear_404(signed_in: FlaskClient) -> None:

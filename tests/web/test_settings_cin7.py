@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, SandboxServer
 from station.cin7.selection import load_selection
@@ -208,3 +209,28 @@ def test_environment_wins_over_settings(app_config: dict[str, Any], sandbox: San
         "env-key",
     )
     assert "STATION_CIN7_BASE_URL" in page and "env-key" not in page
+
+
+def test_branch_listing_shows_cin7_branches(
+    client: FlaskClient, auth: AuthActions, sandbox: SandboxServer
+) -> None:
+    auth.login()
+    client.post("/settings/cin7", data=form(sandbox))
+
+    page = client.get("/settings/cin7/branches").get_data(as_text=True)
+
+    assert sandbox.state.branches
+    for branch in sandbox.state.branches:
+        assert f'<td class="num">{branch["id"]}</td>' in page
+        assert str(escape(branch["company"])) in page
+
+
+def test_branch_listing_explains_a_refused_key(
+    client: FlaskClient, auth: AuthActions, sandbox: SandboxServer
+) -> None:
+    auth.login()
+    client.post("/settings/cin7", data=form(sandbox, api_key="wrong-key"))
+
+    page = client.get("/settings/cin7/branches").get_data(as_text=True)
+
+    assert "refused the API username/key" in page and "<table" not in page
