@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +12,17 @@ from sqlalchemy.orm import Session
 from station.models import Cin7CallDay, SyncRun
 
 DAILY_BUDGET = 5000
+# A run unfinished for longer than this is taken to have died with its process.
+SYNC_STALE_AFTER = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    """A sync under way: since when, and how far it has got (committed pages)."""
+
+    started_at: datetime
+    orders_seen: int
+    calls: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +34,7 @@ class Cin7Status:
     budget: int
     last_sync_at: datetime | None
     last_sync_error: str | None
+    running: SyncProgress | None = None
 
     @property
     def budget_left(self) -> int:
@@ -54,9 +66,10 @@ def record_call(engine: Engine, *, status: int | None, when: datetime | None = N
             conn.execute(update(Cin7CallDay).where(Cin7CallDay.day == day).values(values))
 
 
-def cin7_status(session: Session, *, today: date | None = None) -> Cin7Status:
-    """Calls spent today and the time of the last successful sync."""
-    today = today or datetime.now(UTC).date()
+def cin7_status(session: Session, *, now: datetime | None = None) -> Cin7Status:
+    """Calls spent today, the time of the last successful sync, and a sync under way."""
+    now = now or datetime.now(UTC)
+    today = now.date()
     row = session.get(Cin7CallDay, today)
     last_ok = session.scalar(
         select(SyncRun)
@@ -71,4 +84,14 @@ def cin7_status(session: Session, *, today: date | None = None) -> Cin7Status:
         budget=DAILY_BUDGET,
         last_sync_at=last_ok.finished_at if last_ok else None,
         last_sync_error=last_run.error if last_run and last_run.error else None,
+        running=_progress(last_run, now),
     )
+
+
+def _progress(run: SyncRun | None, now: datetime) -> SyncProgress | None:
+    if run is None or run.finished_at is not None:
+        return None
+    started = run.started_at if run.started_at.tzinfo else run.started_at.replace(tzinfo=UTC)
+    if now - started > SYNC_STALE_AFTER:
+        return None
+    return SyncProgress(started_at=started, orders_seen=run.orders_seen, calls=run.calls)

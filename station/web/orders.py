@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from station.cin7.budget import cin7_status
 from station.cin7.errors import Cin7Error
 from station.cin7.selection import load_selection
 from station.cin7.sync import explain_missing, find_local_order
@@ -116,7 +117,22 @@ def why_missing() -> str:
 @bp.post("/sync")
 @login_required
 def sync_now() -> Response:
-    """Queue an order sync now."""
+    """Queue an order sync now, unless one is already under way."""
+    running = cin7_status(db.session).running
+    if running is not None:
+        flash(
+            f"A sync is already running (started {running.started_at:%H:%M:%S} UTC, "
+            f"{running.orders_seen:,} orders so far); its progress shows at the top.",
+            "info",
+        )
+        return redirect(url_for("orders.index"))
     jobs().sync_orders("manual")
     flash("Order sync started. New orders appear here when it finishes.", "info")
     return redirect(url_for("orders.index"))
+
+
+@bp.get("/sync/status")
+@login_required
+def sync_status() -> str:
+    """The header's Cin7 status (it polls itself while a sync runs)."""
+    return render_template("partials/cin7_status.html", cin7_status=cin7_status(db.session))

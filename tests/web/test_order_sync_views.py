@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -69,3 +70,41 @@ def test_cin7_trouble_is_explained_not_raised(
 
     assert answer.status_code == 200
     assert "Could not ask Cin7" in answer.get_data(as_text=True)
+
+
+def test_a_running_sync_shows_its_progress_and_is_not_started_twice(
+    app: Flask, signed_in: FlaskClient, sandbox: SandboxServer
+) -> None:
+    with app.app_context():
+        db.session.add(SyncRun(kind="full", trigger="schedule", orders_seen=1250, calls=6))
+        db.session.commit()
+
+    page = signed_in.get("/orders").get_data(as_text=True)
+    again = signed_in.post("/orders/sync", follow_redirects=True).get_data(as_text=True)
+    status = signed_in.get("/orders/sync/status").get_data(as_text=True)
+
+    assert "Syncing… 1,250 orders so far" in page and 'hx-trigger="every 2s"' in page
+    assert "A sync is already running" in again and "1,250 orders so far" in again
+    assert not sandbox.state.api_calls()  # nothing was sent to Cin7
+    assert "Syncing… 1,250" in status
+
+
+def test_a_run_left_unfinished_long_ago_is_not_shown_as_running(
+    app: Flask, signed_in: FlaskClient
+) -> None:
+    with app.app_context():
+        db.session.add(
+            SyncRun(
+                kind="full",
+                trigger="schedule",
+                started_at=datetime.now(UTC) - timedelta(hours=2),
+                orders_seen=10,
+            )
+        )
+        db.session.commit()
+
+    status = signed_in.get("/orders/sync/status").get_data(as_text=True)
+    started = signed_in.post("/orders/sync", follow_redirects=True).get_data(as_text=True)
+
+    assert "Syncing" not in status and "every 2s" not in status
+    assert "Order sync started" in started

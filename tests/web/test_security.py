@@ -41,6 +41,7 @@ PACKER_ENDPOINTS = {
     "orders.packing_slip",
     "orders.why_missing",
     "orders.sync_now",
+    "orders.sync_status",
     "printers.index",
     "printers.job_status",
     "printers.job_preview",
