@@ -15,24 +15,9 @@ from station.models import (
     ConsignmentState,
     JobState,
     OutboxItem,
-    Printer,
     PrintJob,
     Product,
-    Role,
 )
-from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
-
-
-@pytest.fixture
-def bench(app: Flask, client: FlaskClient, auth: AuthActions) -> FlaskClient:
-    """A packer signed in at a bench with a printer and order SO-5001 synced."""
-    with app.app_context():
-        db.session.add(Printer(name="Bench 1", spec={"format": "zpl", "transport": "memory"}))
-        add_order(db.session)
-        db.session.commit()
-    auth.login("packer", role=Role.PACKER)
-    return client
 
 
 def open_order(client: FlaskClient, scanned: str = "SO-5001") -> tuple[str, str]:
