@@ -28,7 +28,7 @@ KARRIO_KEY = "carriers.karrio"
 def own_label(session: Session) -> OwnLabelCarrier:
     """The built-in own-label carrier (the active rate card), booking into ``session``."""
     return OwnLabelCarrier(
-        rate_card=active_rate_card(settings_store(session)),
+        rate_card=active_rate_card(SettingsStore(session)),  # plain values: no app needed
         services=default_services(),
         allocator=SqlTicketAllocator(session),
         store=SqlConsignmentStore(session),
