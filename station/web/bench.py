@@ -119,7 +119,7 @@ def scan() -> ResponseReturnValue:
         choices=ship_choices(db.session),
         check=_start_item_check(order, can_ship=not problems),
     )
-    return _with_events(make_response(page), "bench:error" if problems else "")
+    return _with_event(make_response(page), "bench:error" if problems else "")
 
 
 @bp.post("/ship")
@@ -161,7 +161,7 @@ def ship() -> ResponseReturnValue:
         log.warning("carrier unreachable for order %s: %s", order_id, exc)
         fields = {k: v for k, v in form.items() if k != "manual_ticket"}
         page = render_template("partials/bench/carrier_down.html", message=str(exc), fields=fields)
-        return _with_events(make_response(page, 422), "bench:error")
+        return _with_event(make_response(page, 422), "bench:error")
     except (WeightInvalid, DispatchRefused, CarrierError) as exc:
         db.session.rollback()
         log.info("bench refused order %s: %s", order_id, exc)
@@ -171,7 +171,7 @@ def ship() -> ResponseReturnValue:
     for job in shipped.jobs:
         db.session.refresh(job)
     page = render_template("partials/bench/shipped.html", shipped=shipped)
-    return _with_events(make_response(page), "bench:shipped")
+    return _with_event(make_response(page), "bench:shipped")
 
 
 @bp.post("/queue")
@@ -302,7 +302,7 @@ def _items(
     page = render_template(
         "partials/bench/items.html", order=order, check=check, message=message, counted=counted
     )
-    return _with_events(make_response(page, status), event)
+    return _with_event(make_response(page, status), event)
 
 
 def _parcel(values: MultiDict[str, str]) -> Parcel:
@@ -312,7 +312,7 @@ def _parcel(values: MultiDict[str, str]) -> Parcel:
     return parcel_from_preset(preset_of(preset), grams) if preset else Parcel(grams)
 
 
-def _with_events(response: Response, event: str) -> Response:
+def _with_event(response: Response, event: str) -> Response:
     """``response`` telling the page what happened (bench.js plays the sound); "" for none."""
     if event:
         response.headers["HX-Trigger"] = event
@@ -348,4 +348,4 @@ def _consignments(order_id: int) -> list[Consignment]:
 
 def _error(message: str) -> Response:
     page = render_template("partials/bench/error.html", message=message)
-    return _with_events(make_response(page, 422), "bench:error")
+    return _with_event(make_response(page, 422), "bench:error")

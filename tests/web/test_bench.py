@@ -27,10 +27,11 @@ def open_order(client: FlaskClient, scanned: str = "SO-5001") -> tuple[str, str]
     return page, match.group(1)
 
 
-def ship(client: FlaskClient, key: str, weight: str = "1.25") -> tuple[int, str]:
+def ship(
+    client: FlaskClient, key: str, weight: str = "1.25", service: str = "ownlabel:ON"
+) -> tuple[int, str]:
     response = client.post(
-        "/bench/ship",
-        data={"order_id": "1", "key": key, "weight": weight, "service": "ownlabel:ON"},
+        "/bench/ship", data={"order_id": "1", "key": key, "weight": weight, "service": service}
     )
     return response.status_code, response.get_data(as_text=True)
 

@@ -31,13 +31,6 @@ def rows(page: str) -> list[tuple[str, str, str]]:
     return [(service, price, classes.strip()) for classes, service, price in found]
 
 
-def ship_with(client: FlaskClient, key: str, service: str) -> tuple[int, str]:
-    response = client.post(
-        "/bench/ship", data={"order_id": "1", "key": key, "weight": "1.25", "service": service}
-    )
-    return response.status_code, response.get_data(as_text=True)
-
-
 def test_the_order_panel_asks_for_prices_when_the_weight_or_package_changes(
     bench: FlaskClient,
 ) -> None:
@@ -95,7 +88,7 @@ def test_a_carrier_that_cannot_rate_says_why_and_shipping_is_not_blocked(
         ("Test Post · Overnight", "NZD 9.80", ""),
         ("Test Post · EC", "NZD 5.20", "chosen cheapest"),
     ]
-    status, shipped = ship_with(bench, key, "testpost:EC")
+    status, shipped = ship(bench, key, service="testpost:EC")
     assert status == 200 and "SO-5001 shipped · EC" in shipped
 
 
