@@ -13,9 +13,13 @@ from station.secretbox import SecretBox, load_key
 
 
 class SettingsStore:
-    """Reads and writes :class:`Setting` rows; secrets go through a :class:`SecretBox`."""
+    """Reads and writes :class:`Setting` rows; secrets go through a :class:`SecretBox`.
 
-    def __init__(self, session: Session, box: SecretBox) -> None:
+    Plain values need no box, so code without an app (a carrier built in a worker thread)
+    can read them; a store without a box raises ``RuntimeError`` on any secret.
+    """
+
+    def __init__(self, session: Session, box: SecretBox | None = None) -> None:
         self._session = session
         self._box = box
 
@@ -33,13 +37,18 @@ class SettingsStore:
     def get_secret(self, key: str) -> str | None:
         """The decrypted secret for ``key``, or None when none is stored."""
         row = self._session.get(Setting, key)
-        return None if row is None or row.secret is None else self._box.open(row.secret)
+        return None if row is None or row.secret is None else self._secrets().open(row.secret)
 
     def set_secret(self, key: str, plaintext: str | None) -> None:
         """Store (or, with None, forget) a secret, encrypted."""
         row = self._session.get(Setting, key) or Setting(key=key)
-        row.secret = None if plaintext is None else self._box.seal(plaintext)
+        row.secret = None if plaintext is None else self._secrets().seal(plaintext)
         self._session.add(row)
+
+    def _secrets(self) -> SecretBox:
+        if self._box is None:
+            raise RuntimeError("this settings store was made without the key for secrets")
+        return self._box
 
     def has_secret(self, key: str) -> bool:
         """True when a secret is stored under ``key`` (without decrypting it)."""

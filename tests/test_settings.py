@@ -14,7 +14,7 @@ from sqlalchemy import select
 from station.extensions import db
 from station.models import Setting
 from station.secretbox import SecretBox, SecretUnreadable, instance_secret, load_key
-from station.settings import settings_store
+from station.settings import SettingsStore, settings_store
 
 
 def test_values_round_trip(app: Flask) -> None:
@@ -38,6 +38,19 @@ def test_secrets_are_stored_encrypted_and_read_back(app: Flask) -> None:
         assert row is not None and row.secret and "s3cret" not in row.secret
         assert store.get_secret("cin7.api_key") == "s3cret-api-key"
         assert store.has_secret("cin7.api_key")
+
+
+def test_a_store_without_the_key_reads_plain_values_and_refuses_secrets(app: Flask) -> None:
+    with app.app_context():
+        settings_store(db.session).set("dispatch.options", {"send_back_ticket": False})
+        settings_store(db.session).set_secret("cin7.api_key", "s3cret-api-key")
+        db.session.commit()
+        plain = SettingsStore(db.session)
+
+        assert plain.get("dispatch.options") == {"send_back_ticket": False}
+        assert plain.has_secret("cin7.api_key")
+        with pytest.raises(RuntimeError, match="without the key for secrets"):
+            plain.get_secret("cin7.api_key")
 
 
 def test_a_secret_sealed_with_another_key_gives_a_clear_error(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ CarrierError (a StationError)
  ├── CarrierMisconfigured  a service, ticket range or tracking URL template is invalid;
  │                         carries ``problems``
  ├── RateCardInvalid       an uploaded rate card CSV has errors; carries every
- │                         ``problems`` line ("line N: ...")
+ │                         problem as ``rows`` (line, column, message) and ``problems``
  ├── ShipmentRefused       the shipment cannot be sent as given; carries every ``problems``
  │                         entry (missing address fields, weight over the service max, ...)
  ├── TicketRangeExhausted  a service has used every ticket number in its range
@@ -18,6 +18,7 @@ CarrierError (a StationError)
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from station.errors import StationError
 
@@ -46,11 +47,24 @@ class CarrierMisconfigured(_ProblemsError):
         super().__init__(f"{what} is misconfigured", problems)
 
 
-class RateCardInvalid(_ProblemsError):
-    """A rate card CSV has errors; ``problems`` holds every one as 'line N: ...'."""
+@dataclass(frozen=True, slots=True)
+class RateCardProblem:
+    """One rate card problem: its line (0: the whole file), column ("": the whole row), message."""
 
-    def __init__(self, problems: Iterable[str]) -> None:
-        super().__init__("the rate card has errors", problems)
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+class RateCardInvalid(_ProblemsError):
+    """A rate card CSV has errors: ``rows`` by line and column, ``problems`` as 'line N: ...'."""
+
+    def __init__(self, rows: Iterable[RateCardProblem]) -> None:
+        self.rows: tuple[RateCardProblem, ...] = tuple(rows)
+        super().__init__("the rate card has errors", (str(row) for row in self.rows))
 
 
 class ShipmentRefused(_ProblemsError):

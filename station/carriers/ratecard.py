@@ -31,7 +31,7 @@ from decimal import Decimal
 from importlib import resources
 
 from station.carriers.base import COUNTRIES, cents
-from station.carriers.errors import RateCardInvalid
+from station.carriers.errors import RateCardInvalid, RateCardProblem
 
 ZONE_HEADER = ("zone", "country", "postcode_from", "postcode_to")
 PRICE_HEADER = ("service", "zone", "max_weight_grams", "base_price", "per_kg_over")
@@ -153,7 +153,7 @@ class _Parser:
 
     def __init__(self, known_services: Collection[str] | None) -> None:
         self.known = None if known_services is None else frozenset(known_services)
-        self.problems: list[tuple[int, str]] = []  # (line, message); line 0: whole file
+        self.problems: list[RateCardProblem] = []
         self.zones: list[tuple[int, ZoneRange]] = []
         self.zone_country: dict[str, tuple[str, int]] = {}
         self.bands: list[tuple[int, PriceBand, bool]] = []  # (line, band, per-kg given?)
@@ -181,8 +181,7 @@ class _Parser:
         if not self.bands:
             self.error(0, "the rate card has no prices")
         if self.problems:
-            ordered = sorted(self.problems, key=lambda item: item[0] or float("inf"))
-            raise RateCardInvalid(f"line {n}: {m}" if n else m for n, m in ordered)
+            raise RateCardInvalid(sorted(self.problems, key=lambda p: p.line or float("inf")))
         return RateCard(
             zones=tuple(zone for _, zone in self.zones),
             bands=tuple(sorted((b for _, b, _ in self.bands), key=_band_order)),
@@ -190,8 +189,9 @@ class _Parser:
             currency=currency,
         )
 
-    def error(self, line: int, message: str) -> None:
-        self.problems.append((line, message))
+    def error(self, line: int, message: str, column: str = "") -> None:
+        """Record a problem on ``line`` (0: the whole file), in ``column`` when one cell is wrong."""
+        self.problems.append(RateCardProblem(line, column, message))
 
     def width(self, row: _Row, header: tuple[str, ...], minimum: int) -> bool:
         if minimum <= len(row.cells) <= len(header):
@@ -207,22 +207,28 @@ class _Parser:
         zone, country = zone.upper(), country.upper()
         ok = True
         if not _ZONE_CODE.fullmatch(zone):
-            self.error(row.line, f"zone {zone!r} must be letters, digits, '-' or '_'")
+            self.error(row.line, f"zone {zone!r} must be letters, digits, '-' or '_'", "zone")
             ok = False
         if country not in COUNTRIES:
-            self.error(row.line, f"country {country!r} must be one of {', '.join(COUNTRIES)}")
+            self.error(
+                row.line, f"country {country!r} must be one of {', '.join(COUNTRIES)}", "country"
+            )
             ok = False
         first, last = normalise_postcode(start), normalise_postcode(end)
         for label, raw, value in (("postcode_from", start, first), ("postcode_to", end, last)):
             if value is None:
-                self.error(row.line, f"{label} {raw!r} is not a 4-digit postcode")
+                self.error(row.line, f"{label} {raw!r} is not a 4-digit postcode", label)
                 ok = False
         if first is not None and last is not None and first > last:
-            self.error(row.line, f"postcode_from {first} is after postcode_to {last}")
+            self.error(
+                row.line, f"postcode_from {first} is after postcode_to {last}", "postcode_to"
+            )
             ok = False
         seen = self.zone_country.get(zone)
         if ok and seen is not None and seen[0] != country:
-            self.error(row.line, f"zone {zone} is already used for {seen[0]} (line {seen[1]})")
+            self.error(
+                row.line, f"zone {zone} is already used for {seen[0]} (line {seen[1]})", "country"
+            )
             ok = False
         if ok and first is not None and last is not None:
             self.zone_country.setdefault(zone, (country, row.line))
@@ -236,24 +242,32 @@ class _Parser:
         service, zone = service.upper(), zone.upper()
         ok = True
         if not _SERVICE_CODE.fullmatch(service):
-            self.error(row.line, f"service {service!r} must be 1–10 letters or digits")
+            self.error(row.line, f"service {service!r} must be 1–10 letters or digits", "service")
             ok = False
         elif self.known is not None and service not in self.known:
             self.error(
-                row.line, f"unknown service {service} (known: {', '.join(sorted(self.known))})"
+                row.line,
+                f"unknown service {service} (known: {', '.join(sorted(self.known))})",
+                "service",
             )
             ok = False
         weight = int(grams) if _GRAMS.fullmatch(grams) else 0
         if weight <= 0:
-            self.error(row.line, f"max_weight_grams {grams!r} must be a whole number above 0")
+            self.error(
+                row.line,
+                f"max_weight_grams {grams!r} must be a whole number above 0",
+                "max_weight_grams",
+            )
             ok = False
         price = _money(base)
         if price is None:
-            self.error(row.line, f"base_price {base!r} must be an amount like 6.50")
+            self.error(row.line, f"base_price {base!r} must be an amount like 6.50", "base_price")
             ok = False
         per_kg = _money(per_kg_text) if per_kg_text else None
         if per_kg_text and per_kg is None:
-            self.error(row.line, f"per_kg_over {per_kg_text!r} must be an amount like 1.20")
+            self.error(
+                row.line, f"per_kg_over {per_kg_text!r} must be an amount like 1.20", "per_kg_over"
+            )
             ok = False
         if ok and price is not None:
             band = PriceBand(service, zone, weight, price, per_kg)
@@ -264,9 +278,13 @@ class _Parser:
             return
         name, value = row.cells[0].lower(), row.cells[1]
         if name not in SETTINGS:
-            self.error(row.line, f"unknown setting {name!r} (known: {', '.join(SETTINGS)})")
+            self.error(
+                row.line, f"unknown setting {name!r} (known: {', '.join(SETTINGS)})", "setting"
+            )
         elif name in self.settings:
-            self.error(row.line, f"{name} is already set on line {self.settings[name][1]}")
+            self.error(
+                row.line, f"{name} is already set on line {self.settings[name][1]}", "setting"
+            )
         else:
             self.settings[name] = (value, row.line)
 
@@ -279,6 +297,7 @@ class _Parser:
                     line,
                     f"{zone.country} postcodes {zone.first:04d}–{zone.last:04d} overlap zone "
                     f"{before[1].zone} {before[1].first:04d}–{before[1].last:04d} (line {before[0]})",
+                    "postcode_from",
                 )
             if before is None or zone.last > before[1].last:
                 widest[zone.country] = (line, zone)
@@ -288,13 +307,14 @@ class _Parser:
         heaviest: dict[tuple[str, str], tuple[int, PriceBand]] = {}
         for line, band, _ in self.bands:
             if band.zone not in self.zone_country:
-                self.error(line, f"zone {band.zone!r} is not defined in the zone section")
+                self.error(line, f"zone {band.zone!r} is not defined in the zone section", "zone")
             key = (band.service, band.zone, band.max_weight_grams)
             if key in seen:
                 self.error(
                     line,
                     f"{band.service} to {band.zone} up to {band.max_weight_grams} g "
                     f"is already priced on line {seen[key]}",
+                    "max_weight_grams",
                 )
             seen.setdefault(key, line)
             top = heaviest.get(key[:2])
@@ -307,6 +327,7 @@ class _Parser:
                     line,
                     f"per_kg_over only applies to the heaviest {band.service} band to "
                     f"{band.zone} (up to {top.max_weight_grams} g, line {top_line})",
+                    "per_kg_over",
                 )
 
     def read_settings(self) -> tuple[str, Decimal]:
@@ -317,12 +338,12 @@ class _Parser:
             if re.fullmatch(r"[A-Za-z]{3}", value):
                 currency = value.upper()
             else:
-                self.error(line, f"currency {value!r} must be a 3-letter code like NZD")
+                self.error(line, f"currency {value!r} must be a 3-letter code like NZD", "value")
         if "rural_surcharge" in self.settings:
             value, line = self.settings["rural_surcharge"]
             amount = _money(value)
             if amount is None:
-                self.error(line, f"rural_surcharge {value!r} must be an amount like 4.90")
+                self.error(line, f"rural_surcharge {value!r} must be an amount like 4.90", "value")
             else:
                 rural = amount
         return currency, rural

@@ -1,16 +1,27 @@
-"""What the bench needs besides ``ship_order``: finding a scanned order, reading a weight."""
+"""What the bench needs besides ``ship_order``: finding a scanned order, reading a weight,
+counting scanned items against the open order."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from station.dispatch.verify import (
+    Counted,
+    ItemCheck,
+    OrderItem,
+    OrderScanned,
+    WrongItem,
+    count_scan,
+    start_check,
+)
 from station.errors import StationError
-from station.models import SalesOrder
+from station.models import ProductOption, SalesOrder
 
 MAX_PARCEL_GRAMS = 70_000
 _WEIGHT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(kg|g)?\s*$", re.IGNORECASE)
@@ -59,3 +70,46 @@ def parse_weight(text: str) -> int:
 def new_ship_key(order_id: int) -> str:
     """The idempotency key of one opening of an order at a bench (a double Enter reuses it)."""
     return f"bench-{order_id}-{uuid.uuid4().hex[:16]}"
+
+
+def item_check(session: Session, order: SalesOrder, counts: Mapping[int, int]) -> ItemCheck:
+    """The order's lines to scan (SKU, line barcode, product option barcode), with ``counts``."""
+    option_ids = {line.product_option_id for line in order.lines if line.product_option_id}
+    options = {
+        option.cin7_id: option
+        for option in session.scalars(
+            select(ProductOption).where(ProductOption.cin7_id.in_(option_ids))
+        )
+    }
+    items = []
+    for line in order.lines:
+        option = options.get(line.product_option_id) if line.product_option_id else None
+        barcodes = (
+            line.barcode,
+            option.barcode if option else None,
+            option.code if option else None,
+        )
+        items.append(
+            OrderItem(
+                line_id=line.id,
+                code=line.code or "",
+                name=line.name or "",
+                qty=line.qty,
+                barcodes=tuple(code for code in barcodes if code),
+            )
+        )
+    return start_check(order.reference, items).with_counts(counts)
+
+
+def scan_item(session: Session, check: ItemCheck, scanned: str) -> Counted:
+    """Count one item scan; an order's reference is refused as such (``OrderScanned``).
+
+    Item codes win: a barcode that also reads as an order's Cin7 id counts as the item.
+    """
+    try:
+        return count_scan(check, scanned)
+    except WrongItem:
+        other = find_order(session, scanned)
+        if other is None:
+            raise
+        raise OrderScanned(other.reference, check) from None

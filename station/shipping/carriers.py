@@ -1,13 +1,14 @@
 """The carriers this Station ships with, wired to the database for one unit of work.
 
-The own-label carrier is always there. Karrio carriers are configured in Settings: their
+The own-label carrier is always there, pricing with the active rate card
+(``station.shipping.ratecards``). Karrio carriers are configured in Settings: their
 configs (which hold carrier credentials) are stored encrypted under ``KARRIO_KEY``.
 """
 
 from __future__ import annotations
 
 import json
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -16,23 +17,18 @@ from station.carriers.base import Carrier
 from station.carriers.errors import CarrierMisconfigured
 from station.carriers.karrio import KarrioCarrier, KarrioConfig, KarrioGateway, connect
 from station.carriers.ownlabel import OwnLabelCarrier, default_services
-from station.carriers.ratecard import RateCard, load_default_rate_card
 from station.settings import SettingsStore, settings_store
+from station.shipping.ratecards import active_rate_card
 from station.shipping.records import SqlConsignmentStore, SqlTicketAllocator
 
 OWN_LABEL = "ownlabel"
 KARRIO_KEY = "carriers.karrio"
 
 
-@cache
-def _default_card() -> RateCard:
-    return load_default_rate_card()
-
-
 def own_label(session: Session) -> OwnLabelCarrier:
-    """The built-in own-label carrier, booking into ``session``'s transaction."""
+    """The built-in own-label carrier (the active rate card), booking into ``session``."""
     return OwnLabelCarrier(
-        rate_card=_default_card(),
+        rate_card=active_rate_card(SettingsStore(session)),  # plain values: no app needed
         services=default_services(),
         allocator=SqlTicketAllocator(session),
         store=SqlConsignmentStore(session),

@@ -5,28 +5,45 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, render_template, request, session
+from flask import Blueprint, Response, abort, make_response, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from station.carriers.base import Parcel
-from station.carriers.errors import CarrierError, CarrierUnavailable
+from station.carriers.errors import CarrierError, CarrierUnavailable, ShipmentRefused
 from station.carriers.markup import parcel_from_preset
 from station.db import utcnow
-from station.dispatch.bench import WeightInvalid, find_order, new_ship_key, parse_weight
+from station.dispatch.bench import (
+    WeightInvalid,
+    find_order,
+    item_check,
+    new_ship_key,
+    parse_weight,
+    scan_item,
+)
 from station.dispatch.checks import shipping_problems
 from station.dispatch.choices import ship_choices
 from station.dispatch.holds import release_hold, take_hold
 from station.dispatch.options import load_options, load_sender
 from station.dispatch.outage import QueueRefused, queue_for_carrier
+from station.dispatch.quotes import quote_order
 from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
+from station.dispatch.verify import (
+    ItemCheck,
+    ItemLine,
+    ItemScanRefused,
+    ItemsMissing,
+    require_complete,
+)
 from station.dispatch.void import void_consignment
 from station.extensions import db
 from station.jobs import jobs
-from station.models import Consignment, PackagePreset, Printer, Product, Role
+from station.models import Consignment, PackagePreset, Printer, Product, Role, SalesOrder
 from station.settings import settings_store
 from station.shipping.costs import preset_of
+from station.web import itemcheck
 from station.web.access import role_required
 
 log = logging.getLogger(__name__)
@@ -43,7 +60,12 @@ def index() -> ResponseReturnValue:
     printers = db.session.scalars(
         select(Printer).where(Printer.active).order_by(Printer.name)
     ).all()
-    return render_template("bench/index.html", printers=printers, printer=_printer())
+    return render_template(
+        "bench/index.html",
+        printers=printers,
+        printer=_printer(),
+        verifying_items=itemcheck.verifying(),
+    )
 
 
 @bp.post("/printer")
@@ -83,18 +105,21 @@ def scan() -> ResponseReturnValue:
         p.cin7_id: p
         for p in db.session.scalars(select(Product).where(Product.cin7_id.in_(product_ids)))
     }
-    return render_template(
+    problems = [
+        *shipping_problems(order, products, block_batch_serial=options.block_batch_serial),
+        *([held.describe()] if held else []),
+    ]
+    page = render_template(
         "partials/bench/order.html",
         order=order,
-        problems=[
-            *shipping_problems(order, products, block_batch_serial=options.block_batch_serial),
-            *([held.describe()] if held else []),
-        ],
+        problems=problems,
         consignments=_consignments(order.id),
         key=new_ship_key(order.id),
         opened=utcnow(),
         choices=ship_choices(db.session),
+        check=_start_item_check(order, can_ship=not problems),
     )
+    return _with_event(make_response(page), "bench:error" if problems else "")
 
 
 @bp.post("/ship")
@@ -106,11 +131,12 @@ def ship() -> ResponseReturnValue:
         return _error("Choose this bench's printer first.")
     form = request.form
     order_id = form.get("order_id", type=int) or 0
+    unverified = _items_not_scanned(order_id)
+    if unverified is not None:
+        return unverified
     carrier_code, _, service_code = (form.get("service") or "").partition(":")
     try:
-        grams = parse_weight(form.get("weight", ""))
-        preset = db.session.get(PackagePreset, form.get("preset_id", type=int) or 0)
-        parcel = parcel_from_preset(preset_of(preset), grams) if preset else Parcel(grams)
+        parcel = _parcel(form)
         store = settings_store(db.session)
         shipped = ship_order(
             db.session,
@@ -134,9 +160,8 @@ def ship() -> ResponseReturnValue:
         db.session.rollback()
         log.warning("carrier unreachable for order %s: %s", order_id, exc)
         fields = {k: v for k, v in form.items() if k != "manual_ticket"}
-        return render_template(
-            "partials/bench/carrier_down.html", message=str(exc), fields=fields
-        ), 422
+        page = render_template("partials/bench/carrier_down.html", message=str(exc), fields=fields)
+        return _with_event(make_response(page, 422), "bench:error")
     except (WeightInvalid, DispatchRefused, CarrierError) as exc:
         db.session.rollback()
         log.info("bench refused order %s: %s", order_id, exc)
@@ -145,7 +170,8 @@ def ship() -> ResponseReturnValue:
     jobs().deliver_outbox()
     for job in shipped.jobs:
         db.session.refresh(job)
-    return render_template("partials/bench/shipped.html", shipped=shipped)
+    page = render_template("partials/bench/shipped.html", shipped=shipped)
+    return _with_event(make_response(page), "bench:shipped")
 
 
 @bp.post("/queue")
@@ -186,6 +212,113 @@ def void(consignment_id: int) -> ResponseReturnValue:
     return render_template("partials/bench/voided.html", voided=voided)
 
 
+@bp.post("/verify")
+@role_required(Role.PACKER)
+def verify_items() -> ResponseReturnValue:
+    """Turn item verification on or off for the orders this bench opens next."""
+    on = request.form.get("verify") == "on"
+    itemcheck.set_verifying(on)
+    return render_template("partials/bench/verify_note.html", on=on)
+
+
+@bp.post("/items")
+@role_required(Role.PACKER)
+def count_item() -> ResponseReturnValue:
+    """Count one scanned item against the open order's lines, or say loudly why not."""
+    order = db.session.get(SalesOrder, request.form.get("order_id", type=int) or 0)
+    counts = itemcheck.counts_for(order.id) if order else None
+    if order is None or counts is None:
+        response = _error("That order is no longer open here: scan it again.")
+        response.headers.update({"HX-Retarget": "#bench-order", "HX-Reswap": "innerHTML"})
+        return response
+    check = item_check(db.session, order, counts)
+    try:
+        counted = scan_item(db.session, check, (request.form.get("scan") or "")[:128])
+    except ItemScanRefused as exc:
+        log.info("bench item scan refused on %s: %s", order.reference, exc)
+        return _items(order, check, message=str(exc), status=422, event="bench:error")
+    itemcheck.save(order.id, counted.check.counts())
+    response = _items(order, counted.check, counted=counted.line, event="bench:item")
+    if counted.check.complete:
+        response.headers["HX-Trigger-After-Settle"] = "bench:items-complete"
+    return response
+
+
+@bp.get("/rates")
+@role_required(Role.PACKER)
+def rates() -> ResponseReturnValue:
+    """Every carrier's price for the open order at the weight and package typed so far."""
+    order = db.session.get(SalesOrder, request.args.get("order_id", type=int) or 0)
+    if order is None:
+        abort(404, "No such order.")
+    if not request.args.get("weight", "").strip():
+        return render_template("partials/bench/rates.html", note="Type the weight to see prices.")
+    try:
+        parcel = _parcel(request.args)
+    except (WeightInvalid, ShipmentRefused) as exc:
+        return render_template("partials/bench/rates.html", note=str(exc))
+    quotes = quote_order(db.session, order, parcel, sender=load_sender(settings_store(db.session)))
+    return render_template(
+        "partials/bench/rates.html", quotes=quotes, chosen=request.args.get("service", "")
+    )
+
+
+def _start_item_check(order: SalesOrder, *, can_ship: bool) -> ItemCheck | None:
+    """Begin counting ``order``'s items when this bench verifies them; else forget any count."""
+    if not (can_ship and itemcheck.verifying()):
+        itemcheck.forget()
+        return None
+    itemcheck.begin(order.id)
+    return item_check(db.session, order, {})
+
+
+def _items_not_scanned(order_id: int) -> Response | None:
+    """The refusal to ship an order whose items are being checked and are not all scanned."""
+    counts = itemcheck.counts_for(order_id)
+    order = db.session.get(SalesOrder, order_id) if counts is not None else None
+    if order is None or counts is None:
+        return None
+    check = item_check(db.session, order, counts)
+    try:
+        require_complete(check)
+    except ItemsMissing as exc:
+        log.info("bench refused order %s: %s", order.reference, exc)
+        response = _items(order, check, message=str(exc), status=422, event="bench:error")
+        response.headers.update({"HX-Retarget": "#bench-items", "HX-Reswap": "outerHTML"})
+        return response
+    return None
+
+
+def _items(
+    order: SalesOrder,
+    check: ItemCheck,
+    *,
+    event: str,
+    message: str = "",
+    counted: ItemLine | None = None,
+    status: int = 200,
+) -> Response:
+    """The item check panel (and the scan box, ready for the next item)."""
+    page = render_template(
+        "partials/bench/items.html", order=order, check=check, message=message, counted=counted
+    )
+    return _with_event(make_response(page, status), event)
+
+
+def _parcel(values: MultiDict[str, str]) -> Parcel:
+    """The parcel typed at the bench: weight in kg, in the chosen preset's box if any."""
+    grams = parse_weight(values.get("weight", ""))
+    preset = db.session.get(PackagePreset, values.get("preset_id", type=int) or 0)
+    return parcel_from_preset(preset_of(preset), grams) if preset else Parcel(grams)
+
+
+def _with_event(response: Response, event: str) -> Response:
+    """``response`` telling the page what happened (bench.js plays the sound); "" for none."""
+    if event:
+        response.headers["HX-Trigger"] = event
+    return response
+
+
 def _opened(text: str) -> datetime | None:
     """When the form says the order was opened (ignored unless a plausible UTC time)."""
     try:
@@ -213,5 +346,6 @@ def _consignments(order_id: int) -> list[Consignment]:
     )
 
 
-def _error(message: str) -> ResponseReturnValue:
-    return render_template("partials/bench/error.html", message=message), 422
+def _error(message: str) -> Response:
+    page = render_template("partials/bench/error.html", message=message)
+    return _with_event(make_response(page, 422), "bench:error")

@@ -1,20 +1,23 @@
-"""Settings → Shipping: the dispatch toggles, cost centres and package presets (managers)."""
+"""Settings → Shipping: dispatch toggles, carriers and rate card, cost centres, presets."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from station.carriers.errors import CarrierMisconfigured
+from station.carriers.errors import CarrierMisconfigured, RateCardProblem
 from station.carriers.ownlabel import default_services
+from station.db import utcnow
 from station.dispatch.options import (
     DispatchOptions,
     FreightPush,
@@ -34,6 +37,14 @@ from station.shipping.costs import (
     make_default,
     save_cost_centre,
     save_preset,
+)
+from station.shipping.ratecards import (
+    MAX_RATE_CARD_BYTES,
+    RateCardRejected,
+    active_rate_card_text,
+    revert_rate_card,
+    save_rate_card,
+    uploaded_rate_card,
 )
 from station.web.access import role_required
 
@@ -69,6 +80,10 @@ class OptionsForm(FlaskForm):
 
 class KarrioForm(FlaskForm):
     configs = TextAreaField("Karrio carriers (a JSON list; see docs/carriers.md)")
+
+
+class RateCardForm(FlaskForm):
+    csv_file = FileField("Rate card CSV", validators=[FileRequired("Choose a CSV file.")])
 
 
 class CostCentreForm(FlaskForm):
@@ -137,6 +152,53 @@ def carriers() -> ResponseReturnValue:
         return f"{len(configs)} Karrio carrier(s) saved."
 
     return _save(form, "karrio_form", save)
+
+
+@bp.post("/rate-card")
+@role_required(Role.MANAGER)
+def upload_rate_card() -> ResponseReturnValue:
+    """Replace the own-label rate card with an uploaded CSV, or list every problem in it."""
+    form = RateCardForm()
+    if not form.validate_on_submit():
+        return _page(rate_card_form=form, status=422)
+    upload = form.csv_file.data
+    try:
+        save_rate_card(
+            settings_store(db.session),
+            upload.stream.read(MAX_RATE_CARD_BYTES + 1),
+            filename=upload.filename or "",
+            uploaded_by=current_user.username,
+            now=utcnow(),
+        )
+    except RateCardRejected as exc:
+        db.session.rollback()
+        flash(f"Rate card {exc}.", "error")
+        return _page(rate_card_form=form, rate_card_rows=exc.rows, status=422)
+    db.session.commit()
+    flash("Rate card saved: the own-label carrier prices with it from now on.", "info")
+    return redirect(url_for("shipping.index"))
+
+
+@bp.get("/rate-card.csv")
+@role_required(Role.MANAGER)
+def download_rate_card() -> ResponseReturnValue:
+    """The active own-label rate card as CSV, to change in a spreadsheet and upload again."""
+    return Response(
+        active_rate_card_text(settings_store(db.session)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="ownlabel-rate-card.csv"'},
+    )
+
+
+@bp.post("/rate-card/revert")
+@role_required(Role.MANAGER)
+def revert_to_default_rate_card() -> ResponseReturnValue:
+    """Forget the uploaded rate card: Station's default prices again."""
+    if FlaskForm().validate_on_submit():
+        revert_rate_card(settings_store(db.session))
+        db.session.commit()
+        flash("The default rate card is active again.", "info")
+    return redirect(url_for("shipping.index"))
 
 
 @bp.post("/cost-centres")
@@ -215,6 +277,8 @@ def _page(
     karrio_form: KarrioForm | None = None,
     centre_form: CostCentreForm | None = None,
     preset_form: PresetForm | None = None,
+    rate_card_form: RateCardForm | None = None,
+    rate_card_rows: tuple[RateCardProblem, ...] = (),
     status: int = 200,
 ) -> tuple[str, int]:
     saved = load_options(settings_store(db.session))
@@ -232,6 +296,9 @@ def _page(
         options_form=options_form,
         karrio_form=karrio_form or KarrioForm(formdata=None),
         carriers=_carriers(),
+        rate_card_form=rate_card_form or RateCardForm(formdata=None),
+        rate_card_rows=rate_card_rows,
+        rate_card=uploaded_rate_card(settings_store(db.session)),
         centre_form=centre_form or CostCentreForm(formdata=None),
         preset_form=preset_form or PresetForm(formdata=None),
         action_form=FlaskForm(formdata=None),

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from station.carriers import RateCard, RateCardInvalid, load_default_rate_card, load_rate_card
+from station.carriers.errors import RateCardProblem
 from station.carriers.ownlabel import default_services
 from station.carriers.ratecard import PriceBand, ZoneRange, default_rate_card_text
 
@@ -170,6 +171,30 @@ class TestLoading:
             "line 22: expected 2 values (setting,value), got 1",
         )
         assert str(caught.value).startswith("the rate card has errors: line 1: expected")
+
+    def test_each_problem_names_its_line_and_column(self) -> None:
+        text = (
+            "zone,country,postcode_from,postcode_to\n"
+            "AKL,US,0600,2699\n"
+            "service,zone,max_weight_grams,base_price\n"
+            "ON,AKL,heavy,6.50\n"
+            "ON,AKL\n"
+        )
+        with pytest.raises(RateCardInvalid) as caught:
+            load_rate_card(text)
+        assert caught.value.rows == (
+            RateCardProblem(2, "country", "country 'US' must be one of NZ, AU"),
+            RateCardProblem(
+                4, "max_weight_grams", "max_weight_grams 'heavy' must be a whole number above 0"
+            ),
+            RateCardProblem(
+                5,
+                "",
+                "expected 4–5 values (service,zone,max_weight_grams,base_price,per_kg_over), got 2",
+            ),
+            RateCardProblem(0, "", "the rate card has no zones"),
+            RateCardProblem(0, "", "the rate card has no prices"),
+        )
 
     @pytest.mark.parametrize(
         ("row", "problem"),

@@ -15,24 +15,9 @@ from station.models import (
     ConsignmentState,
     JobState,
     OutboxItem,
-    Printer,
     PrintJob,
     Product,
-    Role,
 )
-from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
-
-
-@pytest.fixture
-def bench(app: Flask, client: FlaskClient, auth: AuthActions) -> FlaskClient:
-    """A packer signed in at a bench with a printer and order SO-5001 synced."""
-    with app.app_context():
-        db.session.add(Printer(name="Bench 1", spec={"format": "zpl", "transport": "memory"}))
-        add_order(db.session)
-        db.session.commit()
-    auth.login("packer", role=Role.PACKER)
-    return client
 
 
 def open_order(client: FlaskClient, scanned: str = "SO-5001") -> tuple[str, str]:
@@ -42,10 +27,11 @@ def open_order(client: FlaskClient, scanned: str = "SO-5001") -> tuple[str, str]
     return page, match.group(1)
 
 
-def ship(client: FlaskClient, key: str, weight: str = "1.25") -> tuple[int, str]:
+def ship(
+    client: FlaskClient, key: str, weight: str = "1.25", service: str = "ownlabel:ON"
+) -> tuple[int, str]:
     response = client.post(
-        "/bench/ship",
-        data={"order_id": "1", "key": key, "weight": weight, "service": "ownlabel:ON"},
+        "/bench/ship", data={"order_id": "1", "key": key, "weight": weight, "service": service}
     )
     return response.status_code, response.get_data(as_text=True)
 

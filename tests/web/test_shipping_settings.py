@@ -1,18 +1,23 @@
-"""Settings → Shipping: managers set the dispatch toggles, cost centres and package presets."""
+"""Settings → Shipping: dispatch toggles, carriers, the own-label rate card, cost centres, presets."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from decimal import Decimal
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
+from station.carriers.ratecard import default_rate_card_text
 from station.dispatch.options import FreightPush, load_options
 from station.extensions import db
 from station.models import CostCentre, PackagePreset, Role
 from station.settings import settings_store
+from station.shipping.ratecards import active_rate_card_text
 from tests.conftest import AuthActions
 
 
@@ -148,3 +153,107 @@ def test_a_broken_karrio_config_is_explained(client: FlaskClient, auth: AuthActi
         as_text=True
     )
     assert unknown.status_code == 422
+
+
+GOOD_CARD = (
+    "zone,country,postcode_from,postcode_to\n"
+    "NZ-ALL,NZ,0001,9999\n"
+    "service,zone,max_weight_grams,base_price\n"
+    "ON,NZ-ALL,25000,3.33\n"
+)
+
+
+def upload_card(client: FlaskClient, data: bytes, filename: str = "rates.csv") -> TestResponse:
+    return client.post(
+        "/settings/shipping/rate-card",
+        data={"csv_file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def active_card(app: Flask) -> str:
+    with app.app_context():
+        return active_rate_card_text(settings_store(db.session))
+
+
+def test_a_good_rate_card_replaces_the_active_one(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login("mia")
+
+    response = upload_card(client, GOOD_CARD.encode(), "spring.csv")
+
+    assert response.status_code == 302
+    assert active_card(app) == GOOD_CARD
+    page = client.get("/settings/shipping/").get_data(as_text=True)
+    assert "Rate card saved" in page and "<strong>spring.csv</strong>, uploaded by mia" in page
+    download = client.get("/settings/shipping/rate-card.csv")
+    assert download.mimetype == "text/csv" and download.get_data(as_text=True) == GOOD_CARD
+    assert "attachment" in download.headers["Content-Disposition"]
+
+
+def test_a_bad_rate_card_lists_each_row_and_saves_nothing(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+    bad = GOOD_CARD.replace("0001,9999", "0001,99X9") + "ON,NZ-ALL,5000,cheap\n"
+
+    response = upload_card(client, bad.encode(), "bad.csv")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Rate card bad.csv has 4 problems; nothing was saved." in page
+    rows = re.findall(r"<tr><td class=\"num\">(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", page)
+    assert rows == [
+        ("2", "postcode_to", "postcode_to &#39;99X9&#39; is not a 4-digit postcode"),
+        ("4", "zone", "zone &#39;NZ-ALL&#39; is not defined in the zone section"),
+        ("5", "base_price", "base_price &#39;cheap&#39; must be an amount like 6.50"),
+        ("whole file", "—", "the rate card has no zones"),
+    ]
+    assert active_card(app) == default_rate_card_text()
+
+
+def test_html_in_a_rate_card_cell_is_shown_as_text(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+    hostile = GOOD_CARD.replace("NZ-ALL,NZ", '"<script>alert(1)</script>",NZ', 1)
+
+    page = upload_card(client, hostile.encode()).get_data(as_text=True)
+
+    assert "zone &#39;&lt;SCRIPT&gt;ALERT(1)&lt;/SCRIPT&gt;&#39; must be" in page
+    assert "<script>" not in page.lower()
+
+
+def test_a_rate_card_over_1_mb_is_refused(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+
+    response = upload_card(client, GOOD_CARD.encode() + b"#" * (1024 * 1024), "huge.csv")
+
+    assert response.status_code == 422
+    assert "huge.csv is larger than 1 MB" in response.get_data(as_text=True)
+    assert active_card(app) == default_rate_card_text()
+
+
+def test_revert_brings_back_the_default_rate_card(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+    upload_card(client, GOOD_CARD.encode())
+
+    response = client.post("/settings/shipping/rate-card/revert")
+
+    assert response.status_code == 302 and active_card(app) == default_rate_card_text()
+    page = client.get("/settings/shipping/").get_data(as_text=True)
+    assert "default rate card is active again" in page and "Revert to the default" not in page
+
+
+def test_packers_may_not_see_or_change_the_rate_card(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login("packer", role=Role.PACKER)
+
+    assert client.get("/settings/shipping/rate-card.csv").status_code == 403
+    assert upload_card(client, GOOD_CARD.encode()).status_code == 403
