@@ -3,38 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import ceil
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from station.listing import LIKE_ESCAPE, Paging, contains, fetch_page
 from station.models import SalesOrder
 
 
 @dataclass(frozen=True, slots=True)
-class OrderPage:
+class OrderPage(Paging):
     """One page of an order listing."""
 
     orders: list[SalesOrder]
-    page: int
-    per_page: int
-    total: int
     query: str
-
-    @property
-    def pages(self) -> int:
-        """How many pages the listing has (at least one)."""
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        """True when a later page exists."""
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        """True when an earlier page exists."""
-        return self.page > 1
 
 
 def list_orders(
@@ -42,30 +24,26 @@ def list_orders(
 ) -> OrderPage:
     """Orders matching ``query`` (reference, name, company, email, postcode), newest edits first."""
     query = query.strip()[:100]
-    page = max(1, page)
     stmt = select(SalesOrder)
     if query:
-        like = f"%{_escape_like(query)}%"
-        stmt = stmt.where(
-            or_(
-                SalesOrder.reference.ilike(like, escape="\\"),
-                SalesOrder.customer_order_no.ilike(like, escape="\\"),
-                SalesOrder.company.ilike(like, escape="\\"),
-                SalesOrder.first_name.ilike(like, escape="\\"),
-                SalesOrder.last_name.ilike(like, escape="\\"),
-                SalesOrder.delivery_last_name.ilike(like, escape="\\"),
-                SalesOrder.email.ilike(like, escape="\\"),
-                SalesOrder.delivery_postal_code.ilike(like, escape="\\"),
-            )
+        like = contains(query)
+        columns = (
+            SalesOrder.reference,
+            SalesOrder.customer_order_no,
+            SalesOrder.company,
+            SalesOrder.first_name,
+            SalesOrder.last_name,
+            SalesOrder.delivery_last_name,
+            SalesOrder.email,
+            SalesOrder.delivery_postal_code,
         )
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(SalesOrder.cin7_modified.desc(), SalesOrder.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        stmt = stmt.where(or_(*(column.ilike(like, escape=LIKE_ESCAPE) for column in columns)))
+    rows, paging = fetch_page(
+        session,
+        stmt.order_by(SalesOrder.cin7_modified.desc(), SalesOrder.id.desc()),
+        page=page,
+        per_page=per_page,
     )
-    return OrderPage(orders=list(rows), page=page, per_page=per_page, total=total, query=query)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return OrderPage(
+        orders=rows, query=query, page=paging.page, per_page=per_page, total=paging.total
+    )
