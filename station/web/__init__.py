@@ -14,6 +14,7 @@ from station.web import (
     orders,
     outbox,
     printers,
+    reports,
     settings,
     shipping,
     status,
@@ -32,5 +33,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(manifests.bp)
     app.register_blueprint(outbox.bp)
     app.register_blueprint(shipping.bp)
+    app.register_blueprint(reports.bp)
     status.init_app(app)
     errors.init_app(app)
