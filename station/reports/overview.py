@@ -14,15 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station.errors import StationError
-from station.models import Consignment, User
+from station.models import User
 from station.reports import svg
 from station.reports.dispatches import Tally
 from station.reports.freight import FreightLine, totals
 from station.reports.period import ReportQuery
 from station.reports.sources import Sources
 from station.reports.tables import TABLES, Table
-from station.shipping.carriers import carrier_codes
-from station.shipping.manifests import carrier_name
+from station.shipping.consignments import known_carriers
 
 DISPATCH_TABLES = (
     "daily",
@@ -114,10 +113,8 @@ def overview(session: Session, query: ReportQuery, *, block_batch_serial: bool) 
 
 def filter_choices(session: Session) -> Choices:
     """Every carrier set up or seen on a consignment, and every user, for the filters."""
-    seen = session.scalars(select(Consignment.carrier).distinct().order_by(Consignment.carrier))
-    codes = list(dict.fromkeys([*carrier_codes(session), *seen]))
     users = session.scalars(select(User).order_by(User.username)).all()
-    return Choices([(code, carrier_name(session, code)) for code in codes], list(users))
+    return Choices(known_carriers(session), list(users))
 
 
 def table_named(

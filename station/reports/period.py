@@ -75,6 +75,15 @@ def period_from(first: str | None, last: str | None, *, today: date, tz: tzinfo)
     return Period(first_day, last_day, tz)
 
 
+def one_day(text: str, *, tz: tzinfo) -> Period:
+    """The single local day typed as an ISO date; raises ``ReportRequestInvalid``."""
+    problems: list[str] = []
+    day = _parse(text, "the day", problems)
+    if day is None:
+        raise ReportRequestInvalid(problems_sentence(problems or ["choose a day"]))
+    return Period(day, day, tz)
+
+
 def _parse(text: str | None, what: str, problems: list[str]) -> date | None:
     text = (text or "").strip()
     if not text:

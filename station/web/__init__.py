@@ -9,6 +9,7 @@ from station.web import (
     auth,
     bench,
     bulk,
+    consignments,
     errors,
     manifests,
     orders,
@@ -34,5 +35,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(outbox.bp)
     app.register_blueprint(shipping.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(consignments.bp)
     status.init_app(app)
     errors.init_app(app)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from station.reports.period import Period, ReportRequestInvalid, period_from
+from station.reports.period import Period, ReportRequestInvalid, one_day, period_from
 from tests.reports.samples import AUCKLAND
 
 TODAY = date(2026, 11, 26)
@@ -48,3 +48,14 @@ def test_dates_that_cannot_be_used_are_refused_with_the_reason(
         period_from(first, last, today=TODAY, tz=AUCKLAND)
 
     assert str(refused.value) == message
+
+
+def test_one_day_is_that_local_day_and_a_bad_one_is_refused() -> None:
+    day = one_day("2026-11-23", tz=AUCKLAND)
+
+    assert (day.start, day.end) == (
+        datetime(2026, 11, 22, 11, 0, tzinfo=UTC),
+        datetime(2026, 11, 23, 11, 0, tzinfo=UTC),
+    )
+    with pytest.raises(ReportRequestInvalid, match="The day 'Monday' is not a date"):
+        one_day("Monday", tz=AUCKLAND)
