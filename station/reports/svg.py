@@ -19,8 +19,9 @@ Series = Sequence[tuple[str, Number]]
 
 WIDTH = 720
 HEIGHT = 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 56
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 72
 MAX_TICK_LABELS = 16  # more labels than this along the bottom would overlap
+MAX_TICK_CHARS = 20  # a longer label is cut short under the axis (its tooltip keeps it whole)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ def bar_chart(series: Series, *, title: str, tick: Callable[[str], str] = str) -
     """One bar per ``(label, value)``; ``tick`` shortens a label for the axis (tooltips keep it)."""
     if not series:
         return _empty(title)
-    scale = _scale([float(v) for _, v in series])
+    scale = _scale([v for _, v in series])
     slot = _plot_width() / len(series)
     parts = _frame(title, scale)
     zero = scale.y(0.0)
@@ -59,7 +60,7 @@ def line_chart(series: Series, *, title: str, tick: Callable[[str], str] = str) 
     """A line through the values in order, with a dot (and tooltip) at each one."""
     if not series:
         return _empty(title)
-    scale = _scale([float(v) for _, v in series])
+    scale = _scale([v for _, v in series])
     slot = _plot_width() / len(series)
     points = [
         (LEFT + (i + 0.5) * slot, scale.y(float(value))) for i, (_, value) in enumerate(series)
@@ -85,11 +86,14 @@ def format_value(value: Number) -> str:
     return f"{int(value):,}"
 
 
-def _scale(values: list[float]) -> _Scale:
-    low, high = min(0.0, *values), max(0.0, *values)
+def _scale(values: list[Number]) -> _Scale:
+    """Gridlines from zero (or below it) past the largest value; whole steps for counts."""
+    low, high = min(0.0, *map(float, values)), max(0.0, *map(float, values))
     if low == high:
         high = 1.0
     step = _nice_step((high - low) / 4)
+    if all(isinstance(v, int) for v in values):
+        step = max(step, 1.0)
     first, last = math.floor(low / step), math.ceil(high / step)
     ticks = tuple(n * step for n in range(first, last + 1))
     return _Scale(ticks[0], ticks[-1], ticks)
@@ -139,9 +143,13 @@ def _x_labels(labels: list[str], slot: float, tick: Callable[[str], str]) -> lis
         x = LEFT + (i + 0.5) * slot
         parts.append(
             f'<text class="x-label" x="{x:.1f}" y="{y}" text-anchor="end" '
-            f'transform="rotate(-30 {x:.1f} {y})">{escape(tick(label))}</text>'
+            f'transform="rotate(-30 {x:.1f} {y})">{escape(_shortened(tick(label)))}</text>'
         )
     return parts
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= MAX_TICK_CHARS else f"{text[: MAX_TICK_CHARS - 1]}…"
 
 
 def _tip(label: str, value: Number) -> Markup:

@@ -59,7 +59,7 @@ def test_hostile_labels_and_titles_are_escaped() -> None:
         assert "<script" not in svg
         assert "&lt;script&gt;" in svg and "&amp; co" in svg
         root = parse(svg)  # still well-formed
-        assert texts(root, "x-label") == [HOSTILE]
+        assert tooltips(root, "rect" if chart is bar_chart else "circle") == [f"{HOSTILE}: 1"]
 
 
 def test_money_shows_two_decimals_and_negative_bars_hang_below_the_axis() -> None:
@@ -83,3 +83,13 @@ def test_an_empty_series_says_there_is_nothing_to_chart() -> None:
     root = parse(bar_chart([], title="Nothing"))
 
     assert texts(root, "empty") == ["Nothing to chart"]
+
+
+def test_counts_get_whole_gridlines_and_long_labels_are_cut_under_the_axis() -> None:
+    label = "Own label · Overnight Express Saturday"
+
+    root = parse(bar_chart([(label, 1)], title="t"))
+
+    assert texts(root, "y-label") == ["0", "1"]
+    assert texts(root, "x-label") == ["Own label · Overnig…"]  # 20 characters
+    assert tooltips(root, "rect") == [f"{label}: 1"]
