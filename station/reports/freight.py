@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from station.models import Consignment, CostCentre
 from station.reports.dispatches import dispatched
@@ -78,7 +77,11 @@ def totals(lines: list[FreightLine]) -> list[FreightLine]:
     return sorted(by_currency.values(), key=lambda line: line.currency)
 
 
-def _sums(label: Any) -> Any:
+Sums = tuple[str, str, int, Decimal | None, Decimal | None]
+
+
+def _sums(label: InstrumentedAttribute[str]) -> Select[Sums]:
+    """Label, currency, count, cost and charge: to be grouped by the label and currency."""
     return select(
         label,
         Consignment.currency,
@@ -95,7 +98,7 @@ def _line(
 
 
 def _money(value: Decimal | None) -> Decimal:
-    """A database sum as money: two decimals (SQLite hands sums back as floats)."""
+    """A database sum as money: two decimals, 0.00 when there was nothing to add."""
     return Decimal(str(value or 0)).quantize(ZERO)
 
 
