@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from station.dispatch.checks import cannot_ship_clause
+from station.listing import LIKE_ESCAPE, contains
 from station.models import Consignment, ConsignmentState, SalesOrder
 
 # The stage filter's value for void orders (Cin7 keeps the stage; Station shows "Void").
@@ -135,8 +136,7 @@ def _conditions(
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query:
-        like = f"%{_escape_like(query.lower())}%"
-        conditions.append(SalesOrder.search_text.like(like, escape="\\"))
+        conditions.append(SalesOrder.search_text.like(contains(query.lower()), escape=LIKE_ESCAPE))
     if filters.stage:
         conditions.append(
             SalesOrder.is_void.is_(True)
@@ -166,10 +166,6 @@ def _conditions(
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def filters_from_args(args: Mapping[str, str]) -> tuple[OrderFilters, list[str]]:

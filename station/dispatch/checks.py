@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import enum
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy.orm import Session
 
 from station.carriers.base import ShipAddress
 from station.cin7.mapping import is_batch_or_serial
 from station.models import OrderLine, Product, SalesOrder
+
+
+class Check(enum.Enum):
+    """The checks an order must pass to ship, named as a manager would group refusals."""
+
+    VOID = "Void in Cin7"
+    DISPATCHED = "Already dispatched in Cin7"
+    NO_LINES = "No lines"
+    ADDRESS = "Delivery address incomplete"
+    BATCH_SERIAL = "Batch- or serial-controlled lines"
+
 
 COUNTRY_CODES = {
     "nz": "NZ",
@@ -46,13 +59,21 @@ def shipping_problems(
     order: SalesOrder, products: Mapping[int, Product], *, block_batch_serial: bool
 ) -> list[str]:
     """Every reason ``order`` cannot ship now (empty when it can)."""
-    problems = []
+    failed = failed_checks(order, products, block_batch_serial=block_batch_serial)
+    return [problem for problems in failed.values() for problem in problems]
+
+
+def failed_checks(
+    order: SalesOrder, products: Mapping[int, Product], *, block_batch_serial: bool
+) -> dict[Check, list[str]]:
+    """The checks ``order`` fails, each with its reasons in words (empty when it can ship)."""
+    failed: dict[Check, list[str]] = {}
     if order.is_void:
-        problems.append("the order is void in Cin7")
+        failed[Check.VOID] = ["the order is void in Cin7"]
     if order.dispatched_date is not None or (order.stage or "").lower() == "dispatched":
-        problems.append("the order is already dispatched in Cin7")
+        failed[Check.DISPATCHED] = ["the order is already dispatched in Cin7"]
     if not order.lines:
-        problems.append("the order has no lines")
+        failed[Check.NO_LINES] = ["the order has no lines"]
     missing = [
         label
         for label, value in (
@@ -64,10 +85,18 @@ def shipping_problems(
         if not (value or "").strip()
     ]
     if missing:
-        problems.append(f"the delivery address has no {', '.join(missing)}")
-    if block_batch_serial:
-        problems.extend(_batch_serial_problems(order.lines, products))
-    return problems
+        failed[Check.ADDRESS] = [f"the delivery address has no {', '.join(missing)}"]
+    if block_batch_serial and (guarded := _batch_serial_problems(order.lines, products)):
+        failed[Check.BATCH_SERIAL] = guarded
+    return failed
+
+
+def products_of(session: Session, orders: Iterable[SalesOrder]) -> dict[int, Product]:
+    """The products the orders' lines use, by Cin7 id (what the batch/serial guard reads)."""
+    ids = {line.product_id for order in orders for line in order.lines if line.product_id}
+    if not ids:
+        return {}
+    return {p.cin7_id: p for p in session.scalars(select(Product).where(Product.cin7_id.in_(ids)))}
 
 
 def _batch_serial_problems(lines: list[OrderLine], products: Mapping[int, Product]) -> list[str]:

@@ -102,6 +102,23 @@ def reprint(session: Session, job: PrintJob, *, description: str | None = None) 
     )
 
 
+def retry_now(session: Session, printer: Printer, *, now: datetime) -> int:
+    """Make the printer's waiting jobs due at once (its problem was fixed); returns how many.
+
+    Failed jobs are not touched: a person reprints those (see the module docstring).
+    """
+    result = session.execute(
+        update(PrintJob)
+        .where(
+            PrintJob.printer_id == printer.id,
+            PrintJob.state == JobState.QUEUED,
+            PrintJob.next_attempt_at > now,
+        )
+        .values(next_attempt_at=now)
+    )
+    return result.rowcount or 0
+
+
 def recover_interrupted(session: Session, *, now: datetime) -> int:
     """Fail jobs a dead server worker left ``sending``; returns how many."""
     server_printers = select(Printer.id).where(Printer.agent_id.is_(None))

@@ -1,13 +1,30 @@
-"""A booked consignment's labels onto a printer's queue: one job per parcel, queued once."""
+"""A booked consignment's labels on a printer's queue: queued once, reprinted on request.
+
+Each parcel's first label job carries the dedupe key ``consignment-<id>-parcel-<n>``;
+reprints are new jobs pointing back (``reprint_of``) at the job they repeat, so the
+newest job in that chain says whether the parcel's label is out.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from station.models import Consignment, Printer, PrintJob
-from station.printing.queue import queue_job
+from station.labels.layout import LabelLayout
+from station.models import Consignment, ConsignmentState, JobState, Printer, PrintJob
+from station.printing.queue import ReprintRefused, queue_job, reprint
 from station.printing.render import render_for_printer
 from station.shipping.codec import layout_from_json
+
+REPRINT_DEPTH = 8  # reprints of reprints followed this far when telling a label's state
+
+
+def label_job_prefix(consignment_id: int) -> str:
+    """The start of the dedupe keys of a consignment's first label jobs."""
+    return f"consignment-{consignment_id}-parcel-"
 
 
 def queue_consignment_labels(
@@ -18,20 +35,114 @@ def queue_consignment_labels(
     Each job's dedupe key names the consignment and parcel, so a retried dispatch finds
     the jobs already queued instead of printing a second set (reprints are explicit).
     """
-    jobs = []
+    jobs = [
+        queue_job(
+            session,
+            printer,
+            payload,
+            kind="label",
+            format=fmt,
+            description=_describe(layout),
+            dedupe_key=f"{label_job_prefix(consignment.id)}{layout.parcel_index}",
+        )
+        for layout, payload, fmt in _rendered(consignment, printer)
+    ]
+    session.flush()
+    return jobs
+
+
+def reprint_labels(
+    session: Session, consignment: Consignment, *, printer: Printer | None = None
+) -> list[PrintJob]:
+    """Print every label of the consignment again, as new jobs (does not commit).
+
+    Without ``printer`` the same bytes go to the printer the labels went to; with one,
+    the labels are drawn afresh for it. Raises ``ReprintRefused`` for a consignment that
+    is not booked, has no label of Station's (booked on the carrier's portal), or whose
+    first labels have not finished printing.
+    """
+    what = f"Consignment {', '.join(consignment.tickets) or consignment.reference}"
+    if consignment.state != ConsignmentState.CREATED:
+        raise ReprintRefused(f"{what} is {consignment.state.value}: only booked labels print.")
+    if not consignment.labels:
+        raise ReprintRefused(
+            f"{what} was booked on the carrier's own portal: print its label there."
+        )
+    first = _first_jobs(session, consignment.id)
+    if printer is None:
+        if not first:
+            raise ReprintRefused(f"{what} has not been printed anywhere yet: choose a printer.")
+        jobs = [reprint(session, job) for job in first.values()]
+        session.flush()
+        return jobs
+    jobs = [
+        queue_job(
+            session,
+            printer,
+            payload,
+            kind="reprint",
+            format=fmt,
+            description=f"Reprint of {_describe(layout)}",
+            reprint_of=first.get(layout.parcel_index),
+        )
+        for layout, payload, fmt in _rendered(consignment, printer)
+    ]
+    session.flush()
+    return jobs
+
+
+def label_states(session: Session, consignment_ids: Iterable[int]) -> dict[int, list[JobState]]:
+    """Per consignment, the state of each parcel's newest label job (its latest reprint)."""
+    ids = list(consignment_ids)
+    if not ids:
+        return {}
+    prefixes = [label_job_prefix(i) for i in ids]
+    first = session.execute(
+        select(PrintJob.id, PrintJob.dedupe_key, PrintJob.state).where(
+            or_(*(PrintJob.dedupe_key.startswith(p, autoescape=True) for p in prefixes))
+        )
+    ).all()
+    owner = {job_id: int(str(key).split("-")[1]) for job_id, key, _ in first}
+    newest = {job_id: (job_id, state) for job_id, _, state in first}  # first job -> newest
+    chain = {job_id: job_id for job_id in newest}  # any job -> its first job
+    frontier = list(newest)
+    for _ in range(REPRINT_DEPTH):
+        if not frontier:
+            break
+        repeats = session.execute(
+            select(PrintJob.id, PrintJob.reprint_of_id, PrintJob.state).where(
+                PrintJob.reprint_of_id.in_(frontier)
+            )
+        ).all()
+        for job_id, of_id, state in repeats:
+            root = chain[job_id] = chain[of_id]
+            if job_id > newest[root][0]:
+                newest[root] = (job_id, state)
+        frontier = [job_id for job_id, _, _ in repeats]
+    states: dict[int, list[JobState]] = defaultdict(list)
+    for root, (_, state) in sorted(newest.items()):
+        states[owner[root]].append(state)
+    return dict(states)
+
+
+def _first_jobs(session: Session, consignment_id: int) -> dict[int, PrintJob]:
+    """The consignment's first label job of each parcel, by parcel number."""
+    prefix = label_job_prefix(consignment_id)
+    jobs = session.scalars(
+        select(PrintJob).where(PrintJob.dedupe_key.startswith(prefix, autoescape=True))
+    )
+    return {int(str(job.dedupe_key).removeprefix(prefix)): job for job in jobs}
+
+
+def _rendered(
+    consignment: Consignment, printer: Printer
+) -> Iterator[tuple[LabelLayout, bytes, str]]:
+    """Each parcel's label layout with its bytes and format for ``printer``."""
     for label in consignment.labels:
         layout = layout_from_json(label)
         payload, fmt = render_for_printer(printer, layout)
-        jobs.append(
-            queue_job(
-                session,
-                printer,
-                payload,
-                kind="label",
-                format=fmt,
-                description=f"{layout.reference} {layout.parcel_text} ({layout.ticket})",
-                dedupe_key=f"consignment-{consignment.id}-parcel-{layout.parcel_index}",
-            )
-        )
-    session.flush()
-    return jobs
+        yield layout, payload, fmt
+
+
+def _describe(layout: LabelLayout) -> str:
+    return f"{layout.reference} {layout.parcel_text} ({layout.ticket})"

@@ -9,12 +9,14 @@ from station.web import (
     auth,
     bench,
     bulk,
+    consignments,
     errors,
     headers,
     manifests,
     orders,
     outbox,
     printers,
+    reports,
     settings,
     shipping,
     status,
@@ -33,6 +35,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(manifests.bp)
     app.register_blueprint(outbox.bp)
     app.register_blueprint(shipping.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(consignments.bp)
     status.init_app(app)
     errors.init_app(app)
     headers.init_app(app)

@@ -1,4 +1,4 @@
-"""Printers: the list, adding one, test prints, job status, label previews, print agents."""
+"""Printers: the list, adding one, test prints, the print queue, label previews, print agents."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -33,12 +34,17 @@ from station.printing.agents import (
     register_agent,
     revoke_agent,
 )
-from station.printing.queue import reprint
+from station.printing.job_list import list_jobs
+from station.printing.queue import reprint, retry_now
 from station.printing.setup import PrinterSetupInvalid, add_printer, preview, queue_test_print
 from station.printing.transports import printer_spec
 from station.web.access import role_required
+from station.web.fragments import is_fragment_request, page_or_fragment
 
 bp = Blueprint("printers", __name__, url_prefix="/printers")
+
+QUEUE_STATES = [state.value for state in JobState]  # queued, sending, done (printed), failed
+QUEUE_CHANGED = "print-queue-changed"  # HX-Trigger event: a job was added or made due
 
 TRANSPORT_CHOICES = [
     SelectChoice(TransportKind.TCP.value, "Network label printer (raw TCP 9100)"),
@@ -144,6 +150,43 @@ def test_print(printer_id: int) -> str:
     return render_template("partials/printers/print_job.html", job=job)
 
 
+@bp.get("/queue")
+@login_required
+def queue() -> Response:
+    """Every printer's jobs in one list, newest first, by state and printer."""
+    state = request.args.get("state", "")
+    listing = list_jobs(
+        db.session,
+        state=JobState(state) if state in QUEUE_STATES else None,
+        printer_id=request.args.get("printer", type=int),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ORDERS_PER_PAGE"],
+    )
+    filters = {key: request.args[key] for key in ("state", "printer") if request.args.get(key)}
+    return page_or_fragment(
+        "printers/queue.html",
+        "partials/printers/queue.html",
+        listing=listing,
+        filters=filters,
+        states=QUEUE_STATES,
+        printers=db.session.scalars(db.select(Printer).order_by(Printer.name)).all(),
+    )
+
+
+@bp.post("/<int:printer_id>/retry")
+@login_required
+def retry(printer_id: int) -> WerkzeugResponse:
+    """Send the printer's waiting jobs now (after fixing it) instead of after the back-off."""
+    printer = db.session.get(Printer, printer_id) or abort(404, "No such printer.")
+    count = retry_now(db.session, printer, now=utcnow())
+    db.session.commit()
+    jobs().print_queue(printer.id)
+    if is_fragment_request():
+        return Response(status=204, headers={"HX-Trigger": QUEUE_CHANGED})
+    flash(f"{count} waiting job(s) on {printer.name} are being sent again now.", "info")
+    return redirect(url_for("printers.queue", printer=printer.id))
+
+
 @bp.get("/jobs/<int:job_id>")
 @login_required
 def job_status(job_id: int) -> str:
@@ -154,14 +197,15 @@ def job_status(job_id: int) -> str:
 
 @bp.post("/jobs/<int:job_id>/reprint")
 @login_required
-def reprint_job(job_id: int) -> str:
+def reprint_job(job_id: int) -> Response:
     """Print a finished job again, as a new job."""
     job = db.session.get(PrintJob, job_id) or abort(404, "No such print job.")
     copy = reprint(db.session, job)
     db.session.commit()
     jobs().print_queue(copy.printer_id)
     db.session.refresh(copy)
-    return render_template("partials/printers/print_job.html", job=copy)
+    page = render_template("partials/printers/print_job.html", job=copy)
+    return Response(page, headers={"HX-Trigger": QUEUE_CHANGED})
 
 
 @bp.get("/jobs/<int:job_id>/preview")

@@ -22,6 +22,7 @@ from station.printing.queue import (
     queue_job,
     recover_interrupted,
     reprint,
+    retry_now,
 )
 from station.printing.transports import transport_for
 
@@ -382,3 +383,24 @@ class TestPrinterStatusBeforeSending:
 
         assert zebra.wait_for_jobs(1) == [label(0)]
         assert zebra.queries == 0
+
+
+def test_retry_now_sends_jobs_waiting_on_a_fixed_printer_without_waiting_out_the_back_off(
+    app: Flask, zebra: ZebraListener, clock: Clock
+) -> None:
+    printer_id = add_printer(app, zebra)
+    zebra.stop()
+    queue_labels(app, printer_id, 2, clock)
+    drain(app, printer_id, clock)  # offline: the first job waits 2 s, the second behind it
+    zebra.restart()
+    still_waiting = drain(app, printer_id, clock)
+
+    with app.app_context():
+        printer = db.session.get(Printer, printer_id)
+        assert printer is not None
+        made_due = retry_now(db.session, printer, now=clock())
+        db.session.commit()
+    sent = drain(app, printer_id, clock)
+
+    assert still_waiting.printed == 0 and made_due == 1
+    assert sent.printed == 2 and zebra.wait_for_jobs(2) == [label(0), label(1)]

@@ -1,0 +1,1 @@
+"""Reports for managers: dispatches, freight cost against charge, blocked orders; charts, CSV."""

@@ -1,0 +1,133 @@
+"""The reports page in one value: headline figures, each table with its chart.
+
+UnknownReport (a StationError) — no report has the name asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.errors import StationError
+from station.models import User
+from station.reports import svg
+from station.reports.dispatches import Tally
+from station.reports.freight import FreightLine, totals
+from station.reports.period import ReportQuery
+from station.reports.sources import Sources
+from station.reports.tables import TABLES, Table
+from station.shipping.consignments import known_carriers
+
+DISPATCH_TABLES = (
+    "daily",
+    "hourly",
+    "packers",
+    "services",
+    "freight-carriers",
+    "freight-cost-centres",
+)
+BLOCKED_TABLES = ("blocked", "blocked-orders")
+
+
+class UnknownReport(StationError):
+    """No report is called that."""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One table and, where it helps, its chart."""
+
+    table: Table
+    chart: Markup | None
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """Everything the reports page shows for one query."""
+
+    query: ReportQuery
+    dispatch_count: int
+    freight_totals: list[FreightLine]
+    sections: list[Section]  # empty when nothing was dispatched in the period
+    blocked: list[Section]
+    blocked_orders: int  # orders failing at least one check
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """What the report's filters offer: carriers by code and name, and the packers."""
+
+    carriers: list[tuple[str, str]]
+    packers: list[User]
+
+
+def _counts(tallies: list[Tally]) -> list[tuple[str, int]]:
+    return [(tally.label, tally.count) for tally in tallies]
+
+
+def _markups(lines: list[FreightLine]) -> list[tuple[str, Decimal]]:
+    return [(f"{line.label} ({line.currency})", line.markup) for line in lines]
+
+
+CHARTS: dict[str, Callable[[Sources], Markup]] = {
+    "daily": lambda s: svg.line_chart(
+        _counts(s.per_day), title="Dispatches per day", tick=lambda day: day[5:]
+    ),
+    "hourly": lambda s: svg.bar_chart(
+        _counts(s.per_hour), title="Dispatches per hour of the day", tick=lambda hour: hour[:2]
+    ),
+    "packers": lambda s: svg.bar_chart(_counts(s.per_packer), title="Dispatches per packer"),
+    "services": lambda s: svg.bar_chart(
+        _counts(s.per_service), title="Dispatches per carrier and service"
+    ),
+    "freight-carriers": lambda s: svg.bar_chart(
+        _markups(s.freight_per_carrier), title="Markup earned per carrier"
+    ),
+    "freight-cost-centres": lambda s: svg.bar_chart(
+        _markups(s.freight_per_cost_centre), title="Markup earned per cost centre"
+    ),
+    "blocked": lambda s: svg.bar_chart(
+        [(group.label, group.count) for group in s.blocked], title="Blocked orders by reason"
+    ),
+}
+
+
+def overview(session: Session, query: ReportQuery, *, block_batch_serial: bool) -> Overview:
+    """The reports page for ``query``; blocked orders are as of now, whatever the period."""
+    sources = Sources(session, query, block_batch_serial=block_batch_serial)
+    count = sources.dispatch_count
+    return Overview(
+        query=query,
+        dispatch_count=count,
+        freight_totals=totals(sources.freight_per_carrier) if count else [],
+        sections=[_section(name, sources) for name in DISPATCH_TABLES] if count else [],
+        blocked=[_section(name, sources) for name in BLOCKED_TABLES],
+        blocked_orders=len({o.order_id for group in sources.blocked for o in group.orders}),
+    )
+
+
+def filter_choices(session: Session) -> Choices:
+    """Every carrier set up or seen on a consignment, and every user, for the filters."""
+    users = session.scalars(select(User).order_by(User.username)).all()
+    return Choices(known_carriers(session), list(users))
+
+
+def table_named(
+    session: Session, name: str, query: ReportQuery, *, block_batch_serial: bool
+) -> Table:
+    """The one table called ``name``; raises ``UnknownReport`` for a name no report has."""
+    build = TABLES.get(name)
+    if build is None:
+        raise UnknownReport(f"There is no report called {name!r}.")
+    return build(Sources(session, query, block_batch_serial=block_batch_serial))
+
+
+def _section(name: str, sources: Sources) -> Section:
+    table = TABLES[name](sources)
+    chart = CHARTS.get(name)
+    return Section(table, chart(sources) if chart and table.rows else None)

@@ -1,0 +1,166 @@
+"""The consignment list: everyone may look; managers reprint labels and void from it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from station.carriers.errors import CarrierError
+from station.db import utcnow
+from station.dispatch.void import Voided, void_consignment
+from station.extensions import db
+from station.jobs import jobs
+from station.models import Consignment, ConsignmentState, Printer, Role
+from station.printing.queue import ReprintRefused
+from station.reports.period import ReportRequestInvalid, one_day
+from station.shipping.consignments import (
+    ConsignmentFilter,
+    consignment_rows,
+    known_carriers,
+    list_consignments,
+)
+from station.shipping.labels import reprint_labels
+from station.web.access import role_required
+from station.web.fragments import is_fragment_request, page_or_fragment
+from station.web.localtime import warehouse_zone
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("consignments", __name__, url_prefix="/consignments")
+
+FILTER_KEYS = ("q", "status", "carrier", "day")
+
+
+@bp.get("")
+@role_required(Role.PACKER)
+def index() -> ResponseReturnValue:
+    """Consignments, newest first, narrowed by status, carrier, day, ticket or order."""
+    error = None
+    try:
+        filters = _filters(with_day=True)
+    except ReportRequestInvalid as exc:
+        error, filters = str(exc), _filters(with_day=False)
+    listing = list_consignments(
+        db.session,
+        filters,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ORDERS_PER_PAGE"],
+    )
+    context = _context(listing=listing, error=error)
+    if error:
+        return render_template("consignments/index.html", **context), 422
+    return page_or_fragment(
+        "consignments/index.html", "partials/consignments/results.html", **context
+    )
+
+
+@bp.post("/<int:consignment_id>/reprint")
+@role_required(Role.MANAGER)
+def reprint(consignment_id: int) -> ResponseReturnValue:
+    """Print the consignment's labels again, on their printer or on the one chosen."""
+    consignment = _consignment(consignment_id)
+    chosen = request.form.get("printer_id", type=int)
+    printer = db.session.get(Printer, chosen) if chosen else None
+    if chosen and (printer is None or not printer.active):
+        return _answer(consignment, error="Choose one of the printers listed.")
+    try:
+        queued = reprint_labels(db.session, consignment, printer=printer)
+    except ReprintRefused as exc:
+        db.session.rollback()
+        return _answer(consignment, error=str(exc))
+    db.session.commit()
+    printers = {job.printer_id: job.printer.name for job in queued}
+    for printer_id in printers:
+        jobs().print_queue(printer_id)
+    log.info("%s reprinted consignment %s on %s", current_user.username, consignment.id, printers)
+    return _answer(
+        consignment,
+        message=f"{len(queued)} label(s) of {consignment.reference} sent to "
+        f"{', '.join(printers.values())} again.",
+    )
+
+
+@bp.post("/<int:consignment_id>/void")
+@role_required(Role.MANAGER)
+def void(consignment_id: int) -> ResponseReturnValue:
+    """Void the consignment with its carrier, as the bench does, and say what is left to do."""
+    consignment = _consignment(consignment_id)
+    try:
+        voided = void_consignment(db.session, consignment, now=utcnow())
+    except CarrierError as exc:
+        db.session.rollback()
+        return _answer(consignment, error=str(exc))
+    log.info("%s voided consignment %s from the list", current_user.username, consignment.id)
+    return _answer(consignment, voided=voided)
+
+
+def _filters(*, with_day: bool) -> ConsignmentFilter:
+    args = request.args
+    status = args.get("status", "")
+    carrier = args.get("carrier", "").strip()[:32]
+    created_from = created_before = None
+    if with_day and args.get("day", "").strip():
+        day = one_day(args["day"], tz=warehouse_zone())
+        created_from, created_before = day.start, day.end
+    return ConsignmentFilter(
+        state=ConsignmentState(status) if status in _states() else None,
+        carrier=carrier or None,
+        created_from=created_from,
+        created_before=created_before,
+        search=args.get("q", ""),
+    )
+
+
+def _context(**extra: Any) -> dict[str, Any]:
+    return {
+        "filters": {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)},
+        "states": _states(),
+        "carrier_names": dict(known_carriers(db.session)),
+        "printers": db.session.scalars(
+            select(Printer).where(Printer.active).order_by(Printer.name)
+        ).all(),
+        "tz": warehouse_zone(),
+        **extra,
+    }
+
+
+def _states() -> list[str]:
+    return [state.value for state in ConsignmentState]
+
+
+def _consignment(consignment_id: int) -> Consignment:
+    return db.session.get(Consignment, consignment_id) or abort(404, "No such consignment.")
+
+
+def _answer(
+    consignment: Consignment,
+    *,
+    message: str | None = None,
+    error: str | None = None,
+    voided: Voided | None = None,
+) -> ResponseReturnValue:
+    """The changed row and a message for htmx; a redirect with the message otherwise."""
+    status = 422 if error else 200
+    if not is_fragment_request():
+        summary = error or message or _void_sentence(voided)
+        flash(summary, "error" if error else "info")
+        return redirect(url_for("consignments.index"))
+    [row] = consignment_rows(db.session, [consignment])
+    context = _context(row=row, message=message, error=error, voided=voided)
+    return render_template("partials/consignments/answer.html", **context), status
+
+
+def _void_sentence(voided: Voided | None) -> str:
+    if voided is None:
+        return ""
+    c = voided.consignment
+    notes = " ".join(f"Put right in Cin7: {note}." for note in voided.not_undone)
+    return (
+        f"Consignment {', '.join(c.tickets)} voided: {voided.labels_withdrawn} unprinted "
+        f"label(s) withdrawn, {voided.writebacks_cancelled} Cin7 update(s) cancelled. {notes}"
+    ).strip()

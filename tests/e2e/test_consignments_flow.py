@@ -1,0 +1,51 @@
+"""A manager voids a consignment from the consignment list, in real Chromium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import expect
+
+from station.accounts import create_user
+from station.extensions import db
+from station.models import Role
+from station.shipping.booking import book_consignment
+from station.shipping.carriers import own_label
+from tests.carriers.samples import shipment
+from tests.dispatch.test_ship import add_order
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_manager_voids_a_consignment_from_the_list(
+    page: Any, live_app: tuple[Flask, str]
+) -> None:
+    app, base = live_app
+    with app.app_context():
+        manager = create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
+        order = add_order(db.session, 5001)
+        booked = book_consignment(
+            db.session,
+            own_label(db.session),
+            shipment(reference="SO-5001"),
+            key="e2e-void",
+            order=order,
+            user=manager,
+        )
+        db.session.commit()
+        ticket, row_id = booked.tickets[0], f"#consignment-{booked.id}"
+    sign_in(page, base, "manager")
+
+    page.get_by_role("link", name="Consignments").click()
+    row = page.locator(row_id)
+    expect(row).to_contain_text(ticket)
+    expect(row.locator(".consignment-created")).to_have_text("created")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Void").click()
+
+    expect(page.locator(row_id).locator(".consignment-voided")).to_have_text("voided")
+    expect(page.locator("#consignment-message")).to_contain_text(f"Consignment {ticket} voided")
+    expect(page.locator(row_id).get_by_role("button", name="Void")).to_have_count(0)

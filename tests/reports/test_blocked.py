@@ -1,0 +1,80 @@
+"""Blocked orders: the orders the bench would refuse now, grouped by the check they fail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.dispatch.checks import Check
+from station.models import ConsignmentState, SalesOrder
+from station.reports.blocked import BlockedOrder, blocked_now
+from tests.dispatch.test_ship import add_order
+from tests.reports.samples import sent
+
+BATCH_REASON = (
+    "TEE-BLK-M (Tee) is Batch-controlled: Cin7 does not deduct its stock on an API "
+    "dispatch, so dispatch it in Cin7"
+)
+
+
+def add_orders(ctx: Session) -> dict[str, int]:
+    """Eight orders, six of them open; returns their ids by reference."""
+    add_order(ctx, 1)  # ready to ship: not blocked
+    add_order(ctx, 2, is_void=True)
+    add_order(ctx, 3, dispatched_date=datetime(2026, 11, 20, tzinfo=UTC))
+    add_order(ctx, 4, delivery_city=" ", delivery_postal_code=None)
+    add_order(ctx, 5).lines[0].stock_control = "Batch"
+    shipped = add_order(ctx, 6, stage="Dispatched")  # shipped by Station: not open
+    sent(ctx, "2026-11-24 01:00", order=shipped)
+    voided = add_order(ctx, 7, is_void=True)  # its consignment was voided: open again
+    sent(ctx, "2026-11-24 01:00", order=voided, state=ConsignmentState.VOIDED)
+    empty = add_order(ctx, 8, delivery_address1="")
+    empty.lines = []
+    ctx.commit()
+    return {order.reference: order.id for order in ctx.scalars(select(SalesOrder))}
+
+
+def by_check(ctx: Session, *, guard: bool) -> dict[Check, list[BlockedOrder]]:
+    return {g.check: list(g.orders) for g in blocked_now(ctx, block_batch_serial=guard)}
+
+
+def test_open_orders_are_grouped_by_every_check_they_fail(ctx: Session) -> None:
+    ids = add_orders(ctx)
+
+    groups = by_check(ctx, guard=True)
+
+    assert groups == {
+        Check.VOID: [
+            BlockedOrder(ids["SO-2"], "SO-2", ("the order is void in Cin7",)),
+            BlockedOrder(ids["SO-7"], "SO-7", ("the order is void in Cin7",)),
+        ],
+        Check.DISPATCHED: [
+            BlockedOrder(ids["SO-3"], "SO-3", ("the order is already dispatched in Cin7",))
+        ],
+        Check.NO_LINES: [BlockedOrder(ids["SO-8"], "SO-8", ("the order has no lines",))],
+        Check.ADDRESS: [
+            BlockedOrder(ids["SO-4"], "SO-4", ("the delivery address has no city, postcode",)),
+            BlockedOrder(ids["SO-8"], "SO-8", ("the delivery address has no street address",)),
+        ],
+        Check.BATCH_SERIAL: [BlockedOrder(ids["SO-5"], "SO-5", (BATCH_REASON,))],
+    }
+
+
+def test_with_the_batch_serial_guard_off_those_orders_are_not_blocked(ctx: Session) -> None:
+    add_orders(ctx)
+
+    groups = by_check(ctx, guard=False)
+
+    assert Check.BATCH_SERIAL not in groups
+    assert "SO-5" not in {o.reference for orders in groups.values() for o in orders}
+
+
+def test_with_nothing_blocked_every_check_counts_zero(ctx: Session) -> None:
+    add_order(ctx, 1)
+    ctx.commit()
+
+    groups = blocked_now(ctx, block_batch_serial=True)
+
+    assert [(g.label, g.count) for g in groups] == [(check.value, 0) for check in Check]
