@@ -3,38 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import ceil
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from station.models import SalesOrder
+from station.paging import Paged
 
 
 @dataclass(frozen=True, slots=True)
-class OrderPage:
+class OrderPage(Paged):
     """One page of an order listing."""
 
     orders: list[SalesOrder]
-    page: int
-    per_page: int
-    total: int
     query: str
-
-    @property
-    def pages(self) -> int:
-        """How many pages the listing has (at least one)."""
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        """True when a later page exists."""
-        return self.page < self.pages
-
-    @property
-    def has_prev(self) -> bool:
-        """True when an earlier page exists."""
-        return self.page > 1
 
 
 def list_orders(
