@@ -57,6 +57,10 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login reads this
         return self.active
 
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session: ``"<id>:<session_version>"``."""
+        return f"{self.id}:{self.session_version}"
+
 
 class FailedSignIn(Base):
     """A refused sign-in (wrong password or unknown user), kept while it counts to a lockout."""

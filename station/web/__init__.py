@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from station.web import (
+    account,
     api,
     auth,
     bench,
@@ -14,9 +15,11 @@ from station.web import (
     orders,
     outbox,
     printers,
+    sessions,
     settings,
     shipping,
     status,
+    users,
 )
 
 
@@ -32,5 +35,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(manifests.bp)
     app.register_blueprint(outbox.bp)
     app.register_blueprint(shipping.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(users.bp)
+    sessions.init_app(app)
     status.init_app(app)
     errors.init_app(app)

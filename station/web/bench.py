@@ -199,7 +199,7 @@ def _opened(text: str) -> datetime | None:
 
 
 def _printer() -> Printer | None:
-    chosen = db.session.get(Printer, session.get(PRINTER_KEY) or 0)
+    chosen = db.session.get(Printer, session.get(PRINTER_KEY, current_user.default_printer_id) or 0)
     if chosen is not None and chosen.active:
         return chosen
     return db.session.scalars(select(Printer).where(Printer.active).order_by(Printer.id)).first()
