@@ -7,6 +7,7 @@ from flask import Flask
 from station.web import (
     account,
     api,
+    audit,
     auth,
     bench,
     bulk,
@@ -37,6 +38,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(shipping.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(users.bp)
+    app.register_blueprint(audit.bp)
     sessions.init_app(app)
     status.init_app(app)
     errors.init_app(app)

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
+from station import audit
 from station.carriers.base import Parcel
 from station.carriers.errors import CarrierError, CarrierUnavailable
 from station.carriers.markup import parcel_from_preset
@@ -178,6 +179,7 @@ def release(order_id: int) -> ResponseReturnValue:
 def void(consignment_id: int) -> ResponseReturnValue:
     """Void a consignment from the bench and say what could not be undone."""
     consignment = db.session.get(Consignment, consignment_id) or abort(404, "No such consignment.")
+    audit.record(db.session, current_user, "consignment.voided", target=consignment)
     try:
         voided = void_consignment(db.session, consignment, now=utcnow())
     except CarrierError as exc:

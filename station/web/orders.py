@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from station import audit
 from station.cin7.errors import Cin7Error
 from station.cin7.selection import load_selection
 from station.cin7.sync import explain_missing, find_local_order
@@ -27,6 +28,7 @@ from station.jobs import jobs
 from station.models import Role, SalesOrder
 from station.orders import list_orders
 from station.packing import packing_slip_pdf
+from station.web.audit import warehouse_zone
 from station.web.fragments import is_fragment_request, page_or_fragment
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -57,7 +59,11 @@ def show(order_id: int) -> str:
     if order is None:
         abort(404, "No such order in Station.")
     return render_template(
-        "orders/show.html", order=order, history=order_history(db.session, order.id)
+        "orders/show.html",
+        order=order,
+        history=order_history(db.session, order.id),
+        trail=audit.order_trail(db.session, order.id),
+        tz=warehouse_zone(),
     )
 
 
