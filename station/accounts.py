@@ -1,4 +1,7 @@
-"""Creating users and checking passwords (argon2 through argon2-cffi)."""
+"""Users: creating them, passwords (argon2 through argon2-cffi), roles and sign-out everywhere.
+
+Services here change rows and never commit; the caller commits with its audit record.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station.errors import StationError, problems_sentence
-from station.models import Role, User
+from station.models import Printer, Role, User
+
+MIN_PASSWORD_LENGTH = 8
 
 _hasher = PasswordHasher()
 
@@ -30,8 +35,8 @@ def create_user(
     problems = []
     if not username:
         problems.append("a username is required")
-    if len(password) < 8:
-        problems.append("the password needs at least 8 characters")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
     if session.scalar(select(User).where(User.username == username)) is not None:
         problems.append(f"the username {username!r} is taken")
     if problems:
@@ -40,17 +45,81 @@ def create_user(
         username=username,
         password_hash=hash_password(password),
         role=role,
-        display_name=display_name,
+        display_name=(display_name or "").strip() or None,
     )
     session.add(user)
     return user
 
 
+def list_users(session: Session) -> list[User]:
+    """Every user, active ones first, by username."""
+    return list(session.scalars(select(User).order_by(User.active.desc(), User.username)))
+
+
 def set_password(user: User, password: str) -> None:
     """Replace a user's password."""
-    if len(password) < 8:
-        raise AccountError("The password needs at least 8 characters.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
     user.password_hash = hash_password(password)
+
+
+def reset_password(user: User, password: str) -> None:
+    """An admin sets a new password; the user's sessions everywhere end."""
+    set_password(user, password)
+    sign_out_everywhere(user)
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """The user replaces their password, proving the current one; other sessions end."""
+    if not password_matches(user, current):
+        raise AccountError("The current password is not right.")
+    set_password(user, new)
+    sign_out_everywhere(user)
+
+
+def change_role(user: User, role: Role, *, by: User) -> None:
+    """Give ``user`` another role; nobody lowers their own."""
+    if user.id == by.id and role.rank < user.role.rank:
+        raise AccountError("You cannot lower your own role; ask another admin to do it.")
+    user.role = role
+
+
+def set_active(user: User, active: bool, *, by: User) -> None:
+    """Deactivate (signed out everywhere, cannot sign in) or reactivate a user."""
+    if user.id == by.id and not active:
+        raise AccountError("You cannot deactivate yourself; ask another admin to do it.")
+    if user.active and not active:
+        sign_out_everywhere(user)
+    user.active = active
+
+
+def set_defaults(
+    user: User,
+    *,
+    display_name: str | None,
+    printer: Printer | None,
+    bench: str | None,
+) -> None:
+    """Save the name shown for the user and the printer and bench they usually work at."""
+    user.display_name = (display_name or "").strip()[:128] or None
+    user.default_printer = printer
+    user.default_bench = (bench or "").strip()[:64] or None
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session of ``user``: their session ids carry the old version."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def password_matches(user: User, password: str) -> bool:
+    """True when ``password`` is the user's; upgrades an outdated hash on the way."""
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return True
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
@@ -59,10 +128,4 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     if user is None or not user.active:
         _hasher.hash(password)  # spend the same time as a real check
         return None
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return user
+    return user if password_matches(user, password) else None

@@ -36,6 +36,7 @@ class DefaultConfig:
     LOG_LEVEL: str = "INFO"
     TIMEZONE: str = "Pacific/Auckland"  # the warehouse's local time: cut-offs, label dates
     ORDERS_PER_PAGE: int = 50
+    SESSION_IDLE_MINUTES: int = 720  # signed out after this long without a request (a shift)
     WTF_CSRF_TIME_LIMIT: int | None = None
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"

@@ -4,6 +4,8 @@ StationError
  ├── Cin7Error (station.cin7.errors) — talking to Cin7 failed; see that module's tree
  ├── SyncError (station.cin7.sync) — an order sync could not run
  ├── AccountError (station.accounts) — a user could not be created or changed
+ ├── SignInRefused (station.signin) — wrong username or password
+ │    └── SignInLocked — too many recent failures for this username from this address
  └── SecretUnreadable (station.secretbox) — a stored secret cannot be decrypted
 """
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from station import audit
 from station.carriers.base import Carrier, Parcel, Shipment
 from station.carriers.manual import ManualTicket
 from station.dispatch.checks import receiver_of, shipping_problems
@@ -89,7 +90,8 @@ def ship_order(
     if order is None:
         raise DispatchRefused(f"Order {order_id}", ["it is not in Station (sync it from Cin7)"])
     existing = _consignment(session, request.key)
-    if existing is None or existing.state != ConsignmentState.CREATED:
+    replay = existing is not None and existing.state == ConsignmentState.CREATED
+    if not replay:
         _check(session, order, request, options)
         held = held_elsewhere(session, order.id, user, now=now)
         if held is not None:
@@ -132,6 +134,18 @@ def ship_order(
         session, order, consignment, options, carrier_name=carrier.name, now=now
     )
     release_hold(session, order.id)
+    if not replay:
+        audit.record(
+            session,
+            user,
+            "consignment.created",
+            target=consignment,
+            detail={
+                "order": order.reference,
+                "service": request.service_code,
+                "printer": printer.name,
+            },
+        )
     session.commit()
     return Shipped(consignment, jobs, writebacks)
 

@@ -1,5 +1,6 @@
 """Station's database models, one module per area; import them from here."""
 
+from station.models.audit import AuditEvent
 from station.models.order import OrderLine, Product, ProductOption, SalesOrder
 from station.models.outbox import BulkDispatch, OutboxItem, OutboxKind, OutboxState
 from station.models.printing import JobState, PrintAgent, Printer, PrintJob
@@ -15,9 +16,10 @@ from station.models.shipping import (
     TicketCounter,
 )
 from station.models.sync import Cin7CallDay, Cin7CallSlot, SyncRun
-from station.models.user import Role, User
+from station.models.user import FailedSignIn, Role, User
 
 __all__ = [
+    "AuditEvent",
     "BulkDispatch",
     "Cin7CallDay",
     "Cin7CallSlot",
@@ -25,6 +27,7 @@ __all__ = [
     "ConsignmentParcel",
     "ConsignmentState",
     "CostCentre",
+    "FailedSignIn",
     "JobState",
     "Manifest",
     "OrderHold",

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from station.db import Base, utcnow, value_enum
+
+if TYPE_CHECKING:
+    from station.models.printing import Printer
 
 
 class Role(enum.Enum):
@@ -41,7 +45,30 @@ class User(UserMixin, Base):
     role: Mapped[Role] = mapped_column(value_enum(Role))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of every session's id: raising it signs the user out everywhere.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_login_at: Mapped[datetime | None]
+    default_printer_id: Mapped[int | None] = mapped_column(ForeignKey("printer.id"))
+    default_bench: Mapped[str | None] = mapped_column(String(64))
+
+    default_printer: Mapped[Printer | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login reads this
         return self.active
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session: ``"<id>:<session_version>"``."""
+        return f"{self.id}:{self.session_version}"
+
+
+class FailedSignIn(Base):
+    """A refused sign-in (wrong password or unknown user), kept while it counts to a lockout."""
+
+    __tablename__ = "failed_sign_in"
+    __table_args__ = (Index("ix_failed_sign_in_who", "username", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))  # as typed, lower-cased
+    address: Mapped[str] = mapped_column(String(64))  # the client's IP address
+    at: Mapped[datetime] = mapped_column(index=True)

@@ -133,3 +133,8 @@ def preview(job: PrintJob) -> Preview:
     if job.format == "png":
         return Preview(png=job.payload, text=None)
     return Preview(png=None, text=job.payload.decode("ascii", errors="replace"))
+
+
+def active_printers(session: Session) -> list[Printer]:
+    """The printers in use, by name (for pickers)."""
+    return list(session.scalars(select(Printer).where(Printer.active).order_by(Printer.name)))

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from station import audit
 from station.carriers.errors import CarrierMisconfigured
 from station.errors import StationError
 from station.labels.manifest import ManifestLine, ManifestSheet, render_manifest
@@ -109,6 +110,13 @@ def close_out(session: Session, carrier_code: str, *, user: User | None, now: da
         session.rollback()
         raise CloseOutRefused(name, "another close-out took its consignments a moment ago")
     _count_totals(session, manifest)
+    audit.record(
+        session,
+        user,
+        "manifest.closed",
+        target=manifest,
+        detail={"consignments": manifest.consignment_count},
+    )
     session.commit()
     return manifest
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Flask
 
 from station.web import (
+    account,
     api,
+    audit,
     auth,
     bench,
     bulk,
@@ -17,9 +19,11 @@ from station.web import (
     outbox,
     printers,
     reports,
+    sessions,
     settings,
     shipping,
     status,
+    users,
 )
 
 
@@ -37,6 +41,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(shipping.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(consignments.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(users.bp)
+    app.register_blueprint(audit.bp)
+    sessions.init_app(app)
     status.init_app(app)
     errors.init_app(app)
     headers.init_app(app)

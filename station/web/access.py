@@ -23,7 +23,12 @@ def role_required(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
         @login_required
         def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
             if not current_user.role.allows(role):
-                abort(403)
+                abort(
+                    403,
+                    f"This page is for {role.value}s. You are signed in as "
+                    f"{current_user.username} ({current_user.role.value}); "
+                    "ask an admin if you need it.",
+                )
             return view(*args, **kwargs)
 
         return wrapped

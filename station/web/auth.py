@@ -1,34 +1,26 @@
-"""Signing in and out."""
+"""Signing in and out (the lockout and auditing live in ``station.signin``)."""
 
 from __future__ import annotations
 
-import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from station.accounts import authenticate
-from station.extensions import db, login_manager
-from station.models import User
+from station.extensions import db
+from station.signin import SignInLocked, SignInRefused, sign_in
+from station.web.sessions import now, start_session
 
 bp = Blueprint("auth", __name__)
-log = logging.getLogger(__name__)
 
 
 class LoginForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(max=64)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The signed-in user for Flask-Login."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -38,17 +30,22 @@ def login() -> str | Response:
         return redirect(url_for("orders.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session, form.username.data or "", form.password.data or "")
-        if user is not None:
-            db.session.commit()
-            login_user(user)
-            log.info("user %s signed in", user.username)
-            return redirect(_safe_next(request.args.get("next")))
-        log.info(
-            "failed sign-in for %r from %s", (form.username.data or "")[:64], request.remote_addr
-        )
-        flash("Wrong username or password.", "error")
-        return render_template("auth/login.html", form=form), 401  # type: ignore[return-value]
+        try:
+            user = sign_in(
+                db.session,
+                form.username.data or "",
+                form.password.data or "",
+                address=request.remote_addr or "",
+                now=now(),
+            )
+        except SignInRefused as exc:
+            db.session.commit()  # the failure is kept: it counts towards the lockout
+            flash(str(exc), "error")
+            status = 429 if isinstance(exc, SignInLocked) else 401
+            return render_template("auth/login.html", form=form), status  # type: ignore[return-value]
+        db.session.commit()
+        start_session(user)
+        return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 

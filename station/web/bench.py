@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from station import audit
 from station.carriers.base import Parcel
 from station.carriers.errors import CarrierError, CarrierUnavailable, ShipmentRefused
 from station.carriers.markup import parcel_from_preset
@@ -204,6 +205,7 @@ def release(order_id: int) -> ResponseReturnValue:
 def void(consignment_id: int) -> ResponseReturnValue:
     """Void a consignment from the bench and say what could not be undone."""
     consignment = db.session.get(Consignment, consignment_id) or abort(404, "No such consignment.")
+    audit.record(db.session, current_user, "consignment.voided", target=consignment)
     try:
         voided = void_consignment(db.session, consignment, now=utcnow())
     except CarrierError as exc:
@@ -332,7 +334,7 @@ def _opened(text: str) -> datetime | None:
 
 
 def _printer() -> Printer | None:
-    chosen = db.session.get(Printer, session.get(PRINTER_KEY) or 0)
+    chosen = db.session.get(Printer, session.get(PRINTER_KEY, current_user.default_printer_id) or 0)
     if chosen is not None and chosen.active:
         return chosen
     return db.session.scalars(select(Printer).where(Printer.active).order_by(Printer.id)).first()

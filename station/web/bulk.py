@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from station import audit
 from station.dispatch.bench import WeightInvalid, parse_weight
 from station.dispatch.bulk import BulkRefused, start_bulk
 from station.extensions import db
@@ -39,6 +40,13 @@ def create() -> ResponseReturnValue:
         db.session.rollback()
         flash(f"Bulk dispatch not started: {exc}", "error")
         return redirect(url_for("orders.index"))
+    audit.record(
+        db.session,
+        current_user,
+        "bulk.started",
+        target=run,
+        detail={"orders": run.total, "service": form.get("service", "")},
+    )
     db.session.commit()
     jobs().bulk_dispatch(run.id)
     return redirect(url_for("bulk.show", run_id=run.id))

@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from station import audit
 from station.cin7.budget import cin7_status
 from station.cin7.errors import Cin7Error
 from station.cin7.selection import load_selection
@@ -32,6 +33,7 @@ from station.orders import filter_choices, filters_from_args, list_orders
 from station.packing import packing_slip_pdf
 from station.settings import settings_store
 from station.web.fragments import is_fragment_request, page_or_fragment
+from station.web.localtime import warehouse_zone
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -73,6 +75,8 @@ def show(order_id: int) -> str:
         order=order,
         history=order_history(db.session, order.id),
         badge=writeback_badges(db.session, [order.id]).get(order.id),
+        trail=audit.order_trail(db.session, order.id),
+        tz=warehouse_zone(),
     )
 
 

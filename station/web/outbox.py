@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
+from station import audit
 from station.db import utcnow
 from station.dispatch.outbox import needs_attention, retry_item
 from station.extensions import db
@@ -28,6 +30,13 @@ def retry(item_id: int) -> ResponseReturnValue:
     """Try one failed write-back again now."""
     item = db.session.get(OutboxItem, item_id) or abort(404, "No such write-back.")
     retry_item(db.session, item, now=utcnow())
+    audit.record(
+        db.session,
+        current_user,
+        "outbox.retried",
+        target=item.order,
+        detail={"write_back": item.kind.value},
+    )
     db.session.commit()
     jobs().deliver_outbox()
     flash(f"{item.kind.value} for {item.order.reference} will be sent again now.", "info")
@@ -41,6 +50,13 @@ def retry_all() -> ResponseReturnValue:
     items = needs_attention(db.session)
     for item in items:
         retry_item(db.session, item, now=utcnow())
+        audit.record(
+            db.session,
+            current_user,
+            "outbox.retried",
+            target=item.order,
+            detail={"write_back": item.kind.value},
+        )
     db.session.commit()
     jobs().deliver_outbox()
     flash(f"{len(items)} write-back(s) will be sent again now.", "info")

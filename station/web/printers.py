@@ -14,7 +14,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import login_required
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import BooleanField, IntegerField, SelectField, StringField
@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from printers.formats import LABEL_SIZES, TransportKind
 from printers.transport import PrinterFormat
+from station import audit
 from station.db import utcnow
 from station.extensions import db
 from station.jobs import jobs
@@ -131,6 +132,13 @@ def new() -> str | WerkzeugResponse:
         except PrinterSetupInvalid as exc:
             db.session.rollback()
             return render_template("printers/new.html", form=form, problems=exc.problems), 422  # type: ignore[return-value]
+        audit.record(
+            db.session,
+            current_user,
+            "printer.created",
+            target=printer,
+            detail={"transport": form.transport.data},
+        )
         db.session.commit()
         flash(f"Printer {printer.name} added. Send it a test print.", "info")
         return redirect(url_for("printers.index"))
@@ -144,6 +152,7 @@ def test_print(printer_id: int) -> str:
     """Queue a test label and start sending it; answers with the job's live status."""
     printer = db.session.get(Printer, printer_id) or abort(404, "No such printer.")
     job = queue_test_print(db.session, printer, today=utcnow().date())
+    audit.record(db.session, current_user, "printer.test_printed", target=printer)
     db.session.commit()
     jobs().print_queue(printer.id)
     db.session.refresh(job)  # the job may have been sent already (jobs run inline in some setups)
@@ -201,6 +210,13 @@ def reprint_job(job_id: int) -> Response:
     """Print a finished job again, as a new job."""
     job = db.session.get(PrintJob, job_id) or abort(404, "No such print job.")
     copy = reprint(db.session, job)
+    audit.record(
+        db.session,
+        current_user,
+        "print_job.reprinted",
+        target=job,
+        detail={"printer": job.printer.name},
+    )
     db.session.commit()
     jobs().print_queue(copy.printer_id)
     db.session.refresh(copy)

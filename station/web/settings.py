@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, IntegerField, PasswordField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from station import audit
 from station.cin7.errors import Cin7Error
 from station.cin7.selection import OrderSelection, load_selection, save_selection
 from station.cin7.setup import ConnectionInvalid, check_connection, save_connection
@@ -96,6 +98,13 @@ def cin7() -> str | Response:
                 env_set=env_set,
                 has_key=store.has_secret(API_KEY_KEY),
             ), 422  # type: ignore[return-value]
+        audit.record(
+            db.session,
+            current_user,
+            "settings.cin7.saved",
+            target=audit.Target("settings", None, "Cin7"),
+            detail={"key_replaced": bool(form.api_key.data) and not env_set},
+        )
         db.session.commit()
         flash("Cin7 settings saved. The next sync uses them.", "info")
         return redirect(url_for("settings.cin7"))

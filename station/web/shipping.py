@@ -15,6 +15,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from station import audit
 from station.carriers.errors import CarrierMisconfigured, RateCardProblem
 from station.carriers.ownlabel import default_services
 from station.db import utcnow
@@ -49,6 +50,7 @@ from station.shipping.ratecards import (
 from station.web.access import role_required
 
 bp = Blueprint("shipping", __name__, url_prefix="/settings/shipping")
+SHIPPING = audit.Target("settings", None, "Shipping")
 
 
 class OptionsForm(FlaskForm):
@@ -127,6 +129,21 @@ def options() -> ResponseReturnValue:
                 shopify_url_template=load_options(store).shopify_url_template,
             ),
         )
+        audit.record(
+            db.session,
+            current_user,
+            "settings.dispatch_options.saved",
+            target=SHIPPING,
+            detail={
+                k: form[k].data
+                for k in (
+                    "send_back_ticket",
+                    "block_batch_serial",
+                    "freight_push",
+                    "tracking_field",
+                )
+            },
+        )
         return "Dispatch options saved; the next consignment uses them."
 
     return _save(form, "options_form", save)
@@ -149,6 +166,13 @@ def carriers() -> ResponseReturnValue:
             save_karrio_carriers(settings_store(db.session), configs)
         except CarrierMisconfigured as exc:
             raise ShippingSetupInvalid([f"Karrio carriers not saved: {exc}"]) from exc
+        audit.record(
+            db.session,
+            current_user,
+            "settings.karrio_carriers.saved",
+            target=SHIPPING,
+            detail={"carriers": len(configs)},
+        )
         return f"{len(configs)} Karrio carrier(s) saved."
 
     return _save(form, "karrio_form", save)
@@ -217,6 +241,7 @@ def add_cost_centre() -> ResponseReturnValue:
                 is_default=form.is_default.data,
             ),
         )
+        audit.record(db.session, current_user, "settings.cost_centre.added", target=centre)
         return f"Cost centre {centre.name} added."
 
     return _save(form, "centre_form", save)
@@ -229,6 +254,7 @@ def default_cost_centre(centre_id: int) -> ResponseReturnValue:
     if FlaskForm().validate_on_submit():
         centre = db.get_or_404(CostCentre, centre_id)
         make_default(db.session, centre)
+        audit.record(db.session, current_user, "settings.cost_centre.made_default", target=centre)
         db.session.commit()
         flash(f"{centre.name} is now the default cost centre.", "info")
     return redirect(url_for("shipping.index"))
@@ -251,6 +277,7 @@ def add_preset() -> ResponseReturnValue:
                 form.tare_grams.data or "0",
             ),
         )
+        audit.record(db.session, current_user, "settings.package_preset.added", target=preset)
         return f"Package preset {preset.name} added."
 
     return _save(form, "preset_form", save)

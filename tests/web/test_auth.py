@@ -7,9 +7,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from station import create_app
-from station.models import Role
+from station.extensions import db
+from station.models import Role, User
+from tests.carriers.samples import FakeClock
 from tests.conftest import AuthActions
 
 
@@ -95,3 +98,51 @@ def test_forms_without_a_csrf_token_are_refused(app_config: dict[str, Any]) -> N
 
     assert response.status_code == 400
     assert b"expired" in response.data
+
+
+def test_repeated_failures_lock_the_sign_in_until_the_window_passes(
+    client: FlaskClient, auth: AuthActions, clock: FakeClock
+) -> None:
+    auth.create()
+    for _ in range(4):
+        assert (
+            client.post("/login", data={"username": "manager", "password": "nope"}).status_code
+            == 401
+        )
+
+    locked = client.post("/login", data={"username": "manager", "password": "nope"})
+    clock.advance(minutes=14)
+    still = client.post("/login", data={"username": "manager", "password": "correct horse"})
+
+    assert locked.status_code == 429
+    assert "Too many sign-in attempts; try again in 15 minutes." in locked.get_data(as_text=True)
+    assert still.status_code == 429 and "try again in 1 minute." in still.get_data(as_text=True)
+    clock.advance(minutes=1)
+    assert auth.login().headers["Location"] == "/orders"
+
+
+def test_a_deactivated_user_cannot_sign_in(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.create("gone", role=Role.PACKER)
+    with app.app_context():
+        db.session.scalars(select(User).where(User.username == "gone")).one().active = False
+        db.session.commit()
+
+    response = client.post("/login", data={"username": "gone", "password": "correct horse"})
+
+    assert response.status_code == 401
+    assert client.get("/orders").status_code == 302
+
+
+def test_a_page_for_a_higher_role_says_why_it_is_refused(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login("pita", role=Role.PACKER)
+
+    response = client.get("/settings/cin7")
+
+    assert response.status_code == 403
+    assert "This page is for managers. You are signed in as pita (packer)" in response.get_data(
+        as_text=True
+    )

@@ -1,0 +1,103 @@
+"""Signing in, with a lockout: 5 failures for one username from one address in 15 minutes.
+
+The failures are rows (``FailedSignIn``), so every web process sees the same count on
+SQLite and on PostgreSQL. A lock is checked before the password, costs no hashing, and
+ends by itself 15 minutes after the oldest of the failures that caused it; a successful
+sign-in clears the username's failures from that address. Every outcome is audited.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from station import audit
+from station.accounts import authenticate
+from station.errors import StationError
+from station.models import FailedSignIn, User
+
+log = logging.getLogger(__name__)
+
+MAX_FAILURES = 5
+WINDOW = timedelta(minutes=15)
+
+
+class SignInRefused(StationError):
+    """Wrong username or password (deliberately not saying which)."""
+
+
+class SignInLocked(SignInRefused):
+    """Too many recent failures for this username from this address."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(
+            f"Too many sign-in attempts; try again in {minutes} minute{'s' if minutes != 1 else ''}."
+        )
+        self.minutes = minutes
+
+
+def sign_in(session: Session, username: str, password: str, *, address: str, now: datetime) -> User:
+    """The user these credentials belong to, after the lockout check; raises SignInRefused.
+
+    Records the outcome (failure row, audit event, last login) in ``session`` without
+    committing: the caller commits whether or not this raises, so failures count.
+    """
+    name = username.strip().lower()[:64]
+    address = address[:64]
+    locked_for = _locked_for(session, name, address, now)
+    if locked_for is not None:
+        log.warning(
+            "sign-in refused for %r from %s: locked for %s more minutes", name, address, locked_for
+        )
+        _record_refusal(session, "signin.locked", name, address, now)
+        raise SignInLocked(locked_for)
+    user = authenticate(session, name, password)
+    if user is None:
+        session.add(FailedSignIn(username=name, address=address, at=now))
+        session.execute(delete(FailedSignIn).where(FailedSignIn.at <= now - WINDOW))
+        log.info("failed sign-in for %r from %s", name, address)
+        _record_refusal(session, "signin.failed", name, address, now)
+        locked_for = _locked_for(session, name, address, now)
+        if locked_for is not None:
+            log.warning(
+                "sign-in for %r from %s locked after %s failures", name, address, MAX_FAILURES
+            )
+            raise SignInLocked(locked_for)
+        raise SignInRefused("Wrong username or password.")
+    session.execute(
+        delete(FailedSignIn).where(FailedSignIn.username == name, FailedSignIn.address == address)
+    )
+    user.last_login_at = now
+    log.info("user %s signed in from %s", user.username, address)
+    audit.record(session, user, "signin.succeeded", detail={"address": address}, at=now)
+    return user
+
+
+def _record_refusal(
+    session: Session, action: str, username: str, address: str, now: datetime
+) -> None:
+    """Audit a refused sign-in against the username typed (no one is signed in to act)."""
+    target = audit.Target("user", None, username)
+    audit.record(session, None, action, target=target, detail={"address": address}, at=now)
+
+
+def _locked_for(session: Session, username: str, address: str, now: datetime) -> int | None:
+    """Whole minutes until this username may try again from this address, or None."""
+    recent = select(FailedSignIn.at).where(
+        FailedSignIn.username == username,
+        FailedSignIn.address == address,
+        FailedSignIn.at > now - WINDOW,
+    )
+    count = session.scalar(select(func.count()).select_from(recent.subquery())) or 0
+    if count < MAX_FAILURES:
+        return None
+    # The lock lifts when enough of the failures have aged out of the window.
+    oldest_counted = session.scalar(
+        recent.order_by(FailedSignIn.at.desc()).offset(MAX_FAILURES - 1).limit(1)
+    )
+    assert oldest_counted is not None
+    return max(1, math.ceil((oldest_counted + WINDOW - now).total_seconds() / 60))

@@ -1,0 +1,70 @@
+"""The audit log page (managers): who did what, filtered and paged, newest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
+from wtforms import DateField, Field, Form, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from station import audit
+from station.accounts import list_users
+from station.extensions import db
+from station.models import Role
+from station.web.access import role_required
+from station.web.localtime import warehouse_zone
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+PER_PAGE = 50
+
+
+class AuditFilterForm(Form):
+    """The filters, read from the query string (a GET form needs no CSRF token)."""
+
+    action = StringField("Action starts with", validators=[Optional(), Length(max=64)])
+    user = SelectField("User", default="")
+    target = StringField("Target contains", validators=[Optional(), Length(max=100)])
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
+
+
+@bp.get("")
+@role_required(Role.MANAGER)
+def index() -> ResponseReturnValue:
+    """The audit log, newest first, narrowed by the filters in the query string."""
+    form = AuditFilterForm(request.args)
+    form.user.choices = [SelectChoice("", "Anyone")] + [
+        SelectChoice(u.username, u.username) for u in list_users(db.session)
+    ]
+    valid = form.validate()  # a field in error does not narrow the log; the page says why
+    wanted = audit.AuditFilter(
+        action=_clean(form.action) or "",
+        username=_clean(form.user) or "",
+        target=_clean(form.target) or "",
+        since=_clean(form.since),
+        until=_clean(form.until),
+    )
+    listing = audit.search(
+        db.session,
+        wanted,
+        tz=warehouse_zone(),
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "audit/index.html",
+        form=form,
+        listing=listing,
+        args=args,
+        actions=audit.actions(db.session),
+        tz=warehouse_zone(),
+    ), 200 if valid else 422
+
+
+def _clean(field: Field) -> Any:
+    return None if field.errors else field.data

@@ -1,0 +1,114 @@
+"""Signed-in sessions: who the session belongs to, and when it ends by itself.
+
+A session ends after ``SESSION_IDLE_MINUTES`` without a request (the last request's time
+is kept in the signed session cookie), and when the user's ``session_version`` moves on:
+sign out everywhere, a password reset or deactivation. Either way the person lands on
+the sign-in page with a message saying why.
+
+The current time comes from :func:`now`, which tests can replace per app.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from station.db import utcnow
+from station.extensions import db, login_manager
+from station.models import User
+from station.web.fragments import is_fragment_request
+
+log = logging.getLogger(__name__)
+
+CLOCK = "station.clock"  # app.extensions key: a callable returning aware UTC datetimes
+SEEN_KEY = "seen_at"  # epoch seconds of the session's last request
+# The cookie outlives the idle limit so that a stale session still reaches the server and
+# is told why it ended; the idle limit itself is enforced with SEEN_KEY.
+COOKIE_GRACE = timedelta(days=1)
+
+
+def init_app(app: Flask) -> None:
+    """Read ``SESSION_IDLE_MINUTES`` and check every signed-in request against it."""
+    minutes = idle_minutes(app.config.get("SESSION_IDLE_MINUTES", 720))
+    app.config["SESSION_IDLE_MINUTES"] = minutes
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=minutes) + COOKIE_GRACE
+    app.extensions.setdefault(CLOCK, utcnow)
+    app.before_request(_check_session)
+
+
+def idle_minutes(value: Any) -> int:
+    """``SESSION_IDLE_MINUTES`` as a positive whole number; anything else stops Station starting."""
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"SESSION_IDLE_MINUTES must be whole minutes, not {value!r}") from None
+    if minutes < 1:
+        raise ValueError(f"SESSION_IDLE_MINUTES must be at least 1, not {minutes}")
+    return minutes
+
+
+def now() -> datetime:
+    """The current time as the web layer sees it (UTC, timezone-aware)."""
+    clock: Callable[[], datetime] = current_app.extensions[CLOCK]
+    return clock()
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in on this browser."""
+    login_user(user)
+    session.permanent = True
+    session[SEEN_KEY] = int(now().timestamp())
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """The signed-in user, while active and while the session's version is still theirs."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _check_session() -> BaseResponse | None:
+    if request.endpoint == "static" or "_user_id" not in session:
+        return None
+    at = now().timestamp()
+    if not current_user.is_authenticated:
+        log.info("ended a session signed out elsewhere (session %s)", session.get("_user_id"))
+        return _end("You have been signed out: your account was signed out everywhere or changed.")
+    minutes = current_app.config["SESSION_IDLE_MINUTES"]
+    if at - session.get(SEEN_KEY, 0) > minutes * 60:
+        log.info("signed %s out after %s idle minutes", current_user.username, minutes)
+        return _end(f"You were signed out after {_duration(minutes)} without activity.")
+    session[SEEN_KEY] = int(at)
+    return None
+
+
+def _end(message: str) -> BaseResponse:
+    """Forget the session and send the person to the sign-in page with ``message``."""
+    logout_user()
+    session.pop(SEEN_KEY, None)
+    flash(f"{message} Please sign in again.", "info")
+    back = request.full_path.rstrip("?") if request.method == "GET" else None
+    target = url_for("auth.login", next=back)
+    if is_fragment_request():  # htmx would swap the sign-in page into a fragment's place
+        response = Response(status=401)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def _duration(minutes: int) -> str:
+    if minutes % 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = minutes // 60
+    return f"{hours} hour{'s' if hours != 1 else ''}"

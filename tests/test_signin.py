@@ -1,0 +1,136 @@
+"""Signing in: 5 failures per username and address in 15 minutes lock it for a while."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from station.accounts import create_user
+from station.extensions import db
+from station.models import AuditEvent, FailedSignIn, Role
+from station.signin import SignInLocked, SignInRefused, sign_in
+
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+HOME = "192.0.2.10"
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    with app.app_context():
+        create_user(db.session, "alice", "correct horse", role=Role.PACKER)
+        db.session.commit()
+        yield db.session
+
+
+def fail(session: Session, times: int, *, at: datetime = T0, address: str = HOME) -> None:
+    for _ in range(times):
+        with pytest.raises(SignInRefused):
+            sign_in(session, "alice", "wrong", address=address, now=at)
+        session.commit()
+
+
+def test_the_right_password_signs_in_and_stamps_the_last_login(session: Session) -> None:
+    user = sign_in(session, "Alice ", "correct horse", address=HOME, now=T0)
+
+    assert user.username == "alice" and user.last_login_at == T0
+
+
+def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(
+    session: Session,
+) -> None:
+    with pytest.raises(SignInRefused, match=r"^Wrong username or password\.$") as excinfo:
+        sign_in(session, "alice", "wrong", address=HOME, now=T0)
+
+    assert not isinstance(excinfo.value, SignInLocked)
+
+
+def test_the_fifth_failure_locks_even_the_right_password_out(session: Session) -> None:
+    fail(session, 4)
+    with pytest.raises(SignInLocked, match="try again in 15 minutes"):
+        sign_in(session, "alice", "wrong", address=HOME, now=T0)
+    session.commit()
+
+    with pytest.raises(SignInLocked, match="try again in 10 minutes"):
+        sign_in(session, "alice", "correct horse", address=HOME, now=T0 + timedelta(minutes=5))
+
+
+def test_the_lock_lifts_when_the_failures_age_out(session: Session) -> None:
+    fail(session, 5)
+
+    with pytest.raises(SignInLocked, match="try again in 1 minute\\."):
+        sign_in(
+            session,
+            "alice",
+            "correct horse",
+            address=HOME,
+            now=T0 + timedelta(minutes=14, seconds=30),
+        )
+    user = sign_in(session, "alice", "correct horse", address=HOME, now=T0 + timedelta(minutes=15))
+
+    assert user.username == "alice"
+
+
+def test_failures_spread_over_more_than_15_minutes_do_not_lock(session: Session) -> None:
+    for minute in range(0, 50, 10):
+        fail(session, 1, at=T0 + timedelta(minutes=minute))
+
+    assert sign_in(session, "alice", "correct horse", address=HOME, now=T0 + timedelta(minutes=41))
+
+
+def test_a_success_clears_the_failures(session: Session) -> None:
+    fail(session, 4)
+    sign_in(session, "alice", "correct horse", address=HOME, now=T0)
+    session.commit()
+
+    fail(session, 4)
+
+    assert sign_in(session, "alice", "correct horse", address=HOME, now=T0)
+
+
+def test_the_lock_is_per_username_and_address(session: Session) -> None:
+    create_user(session, "bob", "battery staple", role=Role.PACKER)
+    fail(session, 5)
+
+    assert sign_in(session, "alice", "correct horse", address="198.51.100.7", now=T0)
+    assert sign_in(session, "bob", "battery staple", address=HOME, now=T0)
+
+
+def test_a_locked_attempt_is_not_counted_again(session: Session) -> None:
+    fail(session, 5)
+    with pytest.raises(SignInLocked):
+        sign_in(session, "alice", "wrong", address=HOME, now=T0 + timedelta(minutes=10))
+    session.commit()
+
+    assert session.scalar(select(func.count()).select_from(FailedSignIn)) == 5
+
+
+def test_every_outcome_is_audited_without_the_password(session: Session) -> None:
+    fail(session, 5)
+    with pytest.raises(SignInLocked):
+        sign_in(session, "alice", "correct horse", address=HOME, now=T0)
+    session.commit()
+    sign_in(session, "alice", "correct horse", address=HOME, now=T0 + timedelta(minutes=15))
+    session.commit()
+
+    events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["signin.failed"] * 5 + [
+        "signin.locked",
+        "signin.succeeded",
+    ]
+    assert events[0].target_label == "alice" and events[0].detail == {"address": HOME}
+    assert events[-1].actor_username == "alice"
+    assert not any("correct horse" in str(e.detail) or "wrong" in str(e.detail) for e in events)
+
+
+def test_an_inactive_user_cannot_sign_in(session: Session) -> None:
+    user = sign_in(session, "alice", "correct horse", address=HOME, now=T0)
+    user.active = False
+    session.commit()
+
+    with pytest.raises(SignInRefused):
+        sign_in(session, "alice", "correct horse", address=HOME, now=T0)

@@ -1,0 +1,75 @@
+"""Sessions end after SESSION_IDLE_MINUTES without a request, and when signed out everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from station import create_app
+from station.models import Role
+from tests.carriers.samples import FakeClock
+from tests.conftest import AuthActions
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    return {**app_config, "SESSION_IDLE_MINUTES": 30}
+
+
+def test_an_idle_session_ends_with_a_message_and_a_way_back(
+    client: FlaskClient, auth: AuthActions, clock: FakeClock
+) -> None:
+    auth.login(role=Role.PACKER)
+    clock.advance(minutes=31)
+
+    response = client.get("/orders?page=2")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/orders?page%3D2"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You were signed out after 30 minutes without activity. Please sign in again." in page
+    assert client.get("/orders").status_code == 302
+
+
+def test_each_request_restarts_the_idle_time(
+    client: FlaskClient, auth: AuthActions, clock: FakeClock
+) -> None:
+    auth.login(role=Role.PACKER)
+    for _ in range(3):
+        clock.advance(minutes=29)
+        assert client.get("/orders").status_code == 200
+
+
+def test_an_idle_htmx_request_is_sent_to_the_sign_in_page_whole(
+    client: FlaskClient, auth: AuthActions, clock: FakeClock
+) -> None:
+    auth.login(role=Role.PACKER)
+    clock.advance(hours=1)
+
+    response = client.get("/orders?q=SO", headers={"HX-Request": "true"})
+
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login?next=")
+
+
+def test_the_session_cookie_outlives_the_idle_limit_so_the_message_can_be_shown(
+    app: Flask,
+) -> None:
+    assert app.permanent_session_lifetime.total_seconds() == (30 + 24 * 60) * 60
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon", None])
+def test_a_nonsense_idle_limit_stops_station_starting(
+    app_config: dict[str, Any], value: object
+) -> None:
+    with pytest.raises(ValueError, match="SESSION_IDLE_MINUTES"):
+        create_app({**app_config, "SESSION_IDLE_MINUTES": value})
+
+
+def test_the_idle_limit_defaults_to_a_shift(app_config: dict[str, Any]) -> None:
+    config = {k: v for k, v in app_config.items() if k != "SESSION_IDLE_MINUTES"}
+
+    assert create_app(config).config["SESSION_IDLE_MINUTES"] == 720
