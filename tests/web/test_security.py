@@ -54,6 +54,10 @@ PACKER_ENDPOINTS = {
     "printers.reprint_job",
     "printers.test_print",
 }
+# Every signed-in person manages their own account.
+EVERYONE_PREFIXES = ("auth.", "account.")
+# Users and roles are for admins only.
+ADMIN_PREFIXES = ("users.",)
 HOSTILE = "<script>alert('x')</script>"
 
 
@@ -129,7 +133,7 @@ def test_a_packer_is_refused_every_manager_route(
     auth.login("packer", role=Role.PACKER)
     refused = []
     for rule, method in routes(app):
-        if rule.endpoint in PACKER_ENDPOINTS or rule.endpoint.startswith("auth."):
+        if rule.endpoint in PACKER_ENDPOINTS or rule.endpoint.startswith(EVERYONE_PREFIXES):
             continue
         response = call(client, method, path_of(rule), data={})
         assert response.status_code == 403, (rule.rule, method, response.status_code)
@@ -144,12 +148,26 @@ def test_a_manager_reaches_every_manager_page(
     auth.login("manager", role=Role.MANAGER)
 
     for rule, method in routes(app):
-        if method != "GET" or rule.arguments:
+        if method != "GET" or rule.arguments or rule.endpoint.startswith(ADMIN_PREFIXES):
             continue
         response = call(client, method, path_of(rule))
         # 200, a redirect, or a clear 4xx for a missing query argument: never refused or broken
         assert response.status_code not in (401, 403), (rule.rule, response.status_code)
         assert response.status_code < 500, (rule.rule, response.status_code)
+
+
+def test_a_manager_is_refused_every_admin_route(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login("manager", role=Role.MANAGER)
+    refused = []
+    for rule, method in routes(app):
+        if rule.endpoint.startswith(ADMIN_PREFIXES):
+            response = call(client, method, path_of(rule), data={})
+            assert response.status_code == 403, (rule.rule, method, response.status_code)
+            refused.append(rule.endpoint)
+
+    assert refused
 
 
 @pytest.fixture
