@@ -29,14 +29,7 @@ def index() -> ResponseReturnValue:
 def retry(item_id: int) -> ResponseReturnValue:
     """Try one failed write-back again now."""
     item = db.session.get(OutboxItem, item_id) or abort(404, "No such write-back.")
-    retry_item(db.session, item, now=utcnow())
-    audit.record(
-        db.session,
-        current_user,
-        "outbox.retried",
-        target=item.order,
-        detail={"write_back": item.kind.value},
-    )
+    _retry(item)
     db.session.commit()
     jobs().deliver_outbox()
     flash(f"{item.kind.value} for {item.order.reference} will be sent again now.", "info")
@@ -49,15 +42,20 @@ def retry_all() -> ResponseReturnValue:
     """Try every failed write-back again (after fixing what they failed on in Cin7)."""
     items = needs_attention(db.session)
     for item in items:
-        retry_item(db.session, item, now=utcnow())
-        audit.record(
-            db.session,
-            current_user,
-            "outbox.retried",
-            target=item.order,
-            detail={"write_back": item.kind.value},
-        )
+        _retry(item)
     db.session.commit()
     jobs().deliver_outbox()
     flash(f"{len(items)} write-back(s) will be sent again now.", "info")
     return redirect(url_for("outbox.index"))
+
+
+def _retry(item: OutboxItem) -> None:
+    """Put a failed item back in the queue, and say who did (committed with it)."""
+    retry_item(db.session, item, now=utcnow())
+    audit.record(
+        db.session,
+        current_user,
+        "outbox.retried",
+        target=item.order,
+        detail={"write_back": item.kind.value},
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,22 +62,33 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@contextmanager
+def serve_station(
+    folder: Path, sqlite_template: Path, sandbox: SandboxServer, **config: Any
+) -> Iterator[tuple[Flask, str]]:
+    """Station on SQLite with CSRF on, served on a free loopback port (``config`` on top)."""
+    db_path = folder / "e2e.db"
+    shutil.copy(sqlite_template, db_path)
+    app = create_app(
+        _config(
+            f"sqlite:///{db_path}",
+            folder / "instance",
+            WTF_CSRF_ENABLED=True,
+            **sandbox_config(sandbox),
+            **config,
+        )
+    )
+    with serving(app) as base:
+        yield app, base
+
+
 @pytest.fixture
 def live_app(
     tmp_path: Path, sqlite_template: Path, sandbox: SandboxServer
 ) -> Iterator[tuple[Flask, str]]:
-    """Station on SQLite with CSRF on, served on a free loopback port."""
-    db_path = tmp_path / "e2e.db"
-    shutil.copy(sqlite_template, db_path)
-    config = _config(
-        f"sqlite:///{db_path}",
-        tmp_path / "instance",
-        WTF_CSRF_ENABLED=True,
-        **sandbox_config(sandbox),
-    )
-    app = create_app(config)
-    with serving(app) as base:
-        yield app, base
+    """Station as the browser tests use it, jobs run inline."""
+    with serve_station(tmp_path, sqlite_template, sandbox) as served:
+        yield served
 
 
 def screenshot(page: Any, name: str) -> bytes:

@@ -3,7 +3,6 @@ live progress bar, and a settings change that the next dispatch follows."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ from flask import Flask
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from station import create_app
 from station.accounts import create_user
 from station.cin7.sandbox import SandboxServer
 from station.extensions import db
@@ -27,11 +25,8 @@ from station.models import (
     Role,
 )
 from station.printing.setup import ensure_virtual_printer
-from tests.conftest import _config
 from tests.dispatch.test_ship import add_order
-from tests.e2e.conftest import screenshot, sign_in
-from tests.fakes.cin7 import sandbox_config
-from tests.fakes.http import serving
+from tests.e2e.conftest import screenshot, serve_station, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -118,18 +113,8 @@ def queued_app(
     tmp_path: Path, sqlite_template: Path, sandbox: SandboxServer
 ) -> Iterator[tuple[Flask, str]]:
     """Station with a real job queue (not run inline), so a bulk run progresses in the background."""
-    db_path = tmp_path / "queued.db"
-    shutil.copy(sqlite_template, db_path)
-    config = _config(
-        f"sqlite:///{db_path}",
-        tmp_path / "instance",
-        WTF_CSRF_ENABLED=True,
-        JOBS_IMMEDIATE=False,
-        **sandbox_config(sandbox),
-    )
-    app = create_app(config)
-    with serving(app) as base:
-        yield app, base
+    with serve_station(tmp_path, sqlite_template, sandbox, JOBS_IMMEDIATE=False) as served:
+        yield served
 
 
 def test_bulk_dispatch_shows_live_progress_and_lists_refusals(
