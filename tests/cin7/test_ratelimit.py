@@ -178,16 +178,32 @@ def test_two_processes_together_never_exceed_three_a_second(
     for worker in workers:
         worker.start()
     try:
-        stamps = [t for _ in workers for t in out.get(timeout=60)]
+        returned = [t for _ in workers for t in out.get(timeout=60)]
+        granted = _granted(kind, target, key)
     finally:
         for worker in workers:
             worker.join(timeout=30)
         if kind == "redis":
             _redis().delete(f"{key}:cin7:calls")
 
-    assert len(stamps) == 12
-    assert busiest_second(stamps) <= 3
-    assert max(stamps) - min(stamps) >= 3.0  # 12 calls at 3/s need at least 3 s
+    # The slots the shared store granted (on its own clock) are what the limit is about;
+    # when each process got round to noting the time after acquire() returned depends on
+    # the scheduler of a loaded machine, so those stamps only show that all 12 got through.
+    assert len(returned) == len(granted) == 12
+    assert busiest_second(granted) <= 3
+    assert max(granted) - min(granted) >= 3.0  # 12 calls at 3/s need at least 3 s
+
+
+def _granted(kind: str, target: str, key: str) -> list[float]:
+    """The call times the shared limiter recorded for ``key``."""
+    if kind == "redis":
+        return [score for _, score in _redis().zrange(f"{key}:cin7:calls", 0, -1, withscores=True)]
+    engine = create_engine(target)
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(select(Cin7CallSlot.at).where(Cin7CallSlot.key == key)))
+    finally:
+        engine.dispose()
 
 
 def test_the_margin_stretches_each_second(clock: FakeClock) -> None:
