@@ -255,3 +255,20 @@ def explain_missing(
     if reason:
         return reason
     return f"{found[0].reference} is in Cin7 and will appear after the next sync."
+
+
+def refresh_order(session: Session, client: Cin7Client, cin7_id: int) -> SalesOrder | None:
+    """Read one order from Cin7 now and update Station's copy (None when Cin7 has no such order).
+
+    Products its lines use that Station lacks are fetched first, as a sync page does.
+    """
+    order = client.sales_order(cin7_id)
+    if order is None:
+        return None
+    missing = upsert.missing_product_ids(session, (line.product_id for line in order.lines))
+    if missing:
+        upsert.write_products(
+            session, client.products(where=f"id IN ({','.join(str(pid) for pid in missing)})")
+        )
+    local = upsert.local_orders(session, [order.id]).get(order.id)
+    return upsert.write_order(session, order, local)

@@ -19,7 +19,7 @@ from station import audit
 from station.cin7.budget import cin7_status
 from station.cin7.errors import Cin7Error
 from station.cin7.selection import load_selection
-from station.cin7.sync import explain_missing, find_local_order
+from station.cin7.sync import explain_missing, find_local_order, refresh_order
 from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
 from station.dispatch.choices import ship_choices
@@ -133,6 +133,27 @@ def sync_now() -> Response:
     jobs().sync_orders("manual")
     flash("Order sync started. New orders appear here when it finishes.", "info")
     return redirect(url_for("orders.index"))
+
+
+@bp.post("/<int:order_id>/refresh")
+@login_required
+def refresh(order_id: int) -> Response:
+    """Read this one order from Cin7 now (one call, plus its products if new to Station)."""
+    order = db.session.get(SalesOrder, order_id) or abort(404, "No such order in Station.")
+    reference = order.reference
+    try:
+        with cin7_wiring().client(db.session) as client:
+            fresh = refresh_order(db.session, client, order.cin7_id)
+    except Cin7Error as exc:
+        db.session.rollback()
+        flash(f"{reference} was not refreshed: {exc}", "error")
+        return redirect(url_for("orders.show", order_id=order_id))
+    db.session.commit()
+    if fresh is None:
+        flash(f"Cin7 no longer has {reference}; Station's copy is unchanged.", "warning")
+    else:
+        flash(f"{reference} refreshed from Cin7.", "info")
+    return redirect(url_for("orders.show", order_id=order_id))
 
 
 @bp.get("/sync/status")

@@ -108,3 +108,36 @@ def test_a_run_left_unfinished_long_ago_is_not_shown_as_running(
 
     assert "Syncing" not in status and "every 2s" not in status
     assert "Order sync started" in started
+
+
+def test_refresh_reads_the_one_order_from_cin7(
+    app: Flask, signed_in: FlaskClient, sandbox: SandboxServer
+) -> None:
+    signed_in.post("/orders/sync")
+    cin7_id = next(iter(sandbox.state.orders))
+    with app.app_context():
+        local = db.session.scalar(select(SalesOrder).where(SalesOrder.cin7_id == cin7_id))
+        assert local is not None
+        order_id, reference = local.id, local.reference
+    sandbox.state.touch_order(cin7_id, deliveryCity="Ōtautahi")
+    before = len(sandbox.state.api_calls())
+
+    page = signed_in.post(f"/orders/{order_id}/refresh", follow_redirects=True)
+
+    assert f"{reference} refreshed from Cin7." in page.get_data(as_text=True)
+    assert "Ōtautahi" in page.get_data(as_text=True)
+    assert len(sandbox.state.api_calls()) - before == 1
+
+
+def test_refresh_of_an_order_cin7_lost_says_so(
+    app: Flask, signed_in: FlaskClient, sandbox: SandboxServer
+) -> None:
+    signed_in.post("/orders/sync")
+    cin7_id = next(iter(sandbox.state.orders))
+    with app.app_context():
+        order_id = db.session.scalar(select(SalesOrder.id).where(SalesOrder.cin7_id == cin7_id))
+    del sandbox.state.orders[cin7_id]
+
+    page = signed_in.post(f"/orders/{order_id}/refresh", follow_redirects=True)
+
+    assert "Cin7 no longer has" in page.get_data(as_text=True)

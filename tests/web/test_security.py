@@ -48,6 +48,7 @@ PACKER_ENDPOINTS = {
     "orders.why_missing",
     "orders.sync_now",
     "orders.sync_status",
+    "orders.refresh",
     "printers.index",
     "printers.job_status",
     "printers.job_preview",
