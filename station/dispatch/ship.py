@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from station import audit
 from station.carriers.base import Carrier, Parcel, Shipment
 from station.carriers.manual import ManualTicket
-from station.dispatch.checks import receiver_of, shipping_problems
+from station.dispatch.checks import products_of, receiver_of, shipping_problems
 from station.dispatch.holds import held_elsewhere, release_hold
 from station.dispatch.options import DispatchOptions, Sender
 from station.dispatch.writebacks import record_writebacks
@@ -32,7 +32,6 @@ from station.models import (
     OutboxItem,
     Printer,
     PrintJob,
-    Product,
     SalesOrder,
     User,
 )
@@ -153,11 +152,7 @@ def ship_order(
 def _check(
     session: Session, order: SalesOrder, request: ShipRequest, options: DispatchOptions
 ) -> None:
-    product_ids = {line.product_id for line in order.lines if line.product_id}
-    products = {
-        p.cin7_id: p
-        for p in session.scalars(select(Product).where(Product.cin7_id.in_(product_ids)))
-    }
+    products = products_of(session, [order])
     problems = shipping_problems(order, products, block_batch_serial=options.block_batch_serial)
     live = session.scalar(
         select(Consignment).where(

@@ -24,7 +24,7 @@ from station.dispatch.bench import (
     parse_weight,
     scan_item,
 )
-from station.dispatch.checks import shipping_problems
+from station.dispatch.checks import products_of, shipping_problems
 from station.dispatch.choices import ship_choices
 from station.dispatch.holds import release_hold, take_hold
 from station.dispatch.options import load_options, load_sender
@@ -41,7 +41,7 @@ from station.dispatch.verify import (
 from station.dispatch.void import void_consignment
 from station.extensions import db
 from station.jobs import jobs
-from station.models import Consignment, PackagePreset, Printer, Product, Role, SalesOrder
+from station.models import Consignment, PackagePreset, Printer, Role, SalesOrder
 from station.settings import settings_store
 from station.shipping.costs import preset_of
 from station.web import itemcheck
@@ -101,11 +101,7 @@ def scan() -> ResponseReturnValue:
     )
     db.session.commit()
     options = load_options(settings_store(db.session))
-    product_ids = {line.product_id for line in order.lines if line.product_id}
-    products = {
-        p.cin7_id: p
-        for p in db.session.scalars(select(Product).where(Product.cin7_id.in_(product_ids)))
-    }
+    products = products_of(db.session, [order])
     problems = [
         *shipping_problems(order, products, block_batch_serial=options.block_batch_serial),
         *([held.describe()] if held else []),
