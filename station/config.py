@@ -33,6 +33,7 @@ class DefaultConfig:
     JOBS_IMMEDIATE: bool = False  # run huey tasks inline (tests)
     JOBS_IN_PROCESS: bool = False  # start a huey consumer thread inside the web process (demo)
     METRICS_TOKEN: str | None = None  # when set, /metrics asks for "Authorization: Bearer <it>"
+    PROXY_FIX: int = 0  # reverse proxies in front of Station whose X-Forwarded-* are trusted
     LOG_FORMAT: str = "text"  # "text" or "json"
     LOG_LEVEL: str = "INFO"
     TIMEZONE: str = "Pacific/Auckland"  # the warehouse's local time: cut-offs, label dates
