@@ -306,8 +306,8 @@ def backup(out_dir: Path | None) -> None:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{made.path} ({made.size:,} bytes)")
     click.echo(
-        "Keep the encryption key with it (instance/fernet.key or STATION_FERNET_KEY): "
-        "stored secrets cannot be read without it."
+        "Keep a copy of the encryption key too (instance/fernet.key or STATION_FERNET_KEY), "
+        "apart from the backups: without it the stored secrets cannot be read."
     )
 
 

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from station import audit
 from station.models import Setting
 from station.secretbox import SecretBox, SecretUnreadable, load_keys
 
@@ -67,7 +68,8 @@ class Rotation:
 
 
 def rotate_secrets(session: Session, box: SecretBox) -> Rotation:
-    """Encrypt every stored secret again with the box's first key (flushes, does not commit).
+    """Encrypt every stored secret again with the box's first key, and audit it (flushes,
+    does not commit).
 
     A secret none of the keys opens is left as it is and named in ``unreadable``: a
     person enters it again in Settings.
@@ -82,6 +84,13 @@ def rotate_secrets(session: Session, box: SecretBox) -> Rotation:
             unreadable.append(row.key)
         else:
             resealed.append(row.key)
+    audit.record(
+        session,
+        None,
+        "settings.keys.rotated",
+        target=audit.Target("settings", None, "Encryption key"),
+        detail={"re_encrypted": resealed, "unreadable": unreadable},
+    )
     session.flush()
     return Rotation(tuple(resealed), tuple(unreadable))
 

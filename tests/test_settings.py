@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from station.extensions import db
-from station.models import Setting
+from station.models import AuditEvent, Setting
 from station.secretbox import SecretBox, SecretUnreadable, instance_secret, load_keys
 from station.settings import SettingsStore, rotate_secrets, settings_store
 
@@ -112,6 +112,15 @@ class TestKeyRotation:
             assert after.get("dispatch.options") == {"send_back_ticket": False}
             with pytest.raises(SecretUnreadable):
                 SettingsStore(db.session, SecretBox([old])).get_secret("cin7.api_key")
+            event = db.session.scalars(select(AuditEvent)).one()
+            assert (event.action, event.target_label, event.detail) == (
+                "settings.keys.rotated",
+                "Encryption key",
+                {
+                    "re_encrypted": ["carriers.karrio", "cin7.api_key"],
+                    "unreadable": ["lost.secret"],
+                },
+            )
 
 
 def test_processes_starting_together_share_one_instance_secret(tmp_path: Path) -> None:
