@@ -35,7 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from station import jobs, logs, settings
     from station.cin7 import mount as cin7_mount
     from station.cin7 import wiring as cin7_wiring
-    from station.web import register_blueprints
+    from station.web import proxy, register_blueprints
 
     logs.init_app(app)
     extensions.init_app(app)
@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cin7_mount.init_app(app)
     jobs.init_app(app)
     register_blueprints(app)
+    proxy.init_app(app)
     return app
 
 

@@ -1,7 +1,9 @@
-"""The ``station`` command: demo, db, sync, worker, sandbox, users (plus Flask's run/shell)."""
+"""The ``station`` command: demo, db, sync, worker, sandbox, users, doctor, backup (plus
+Flask's run/shell)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import signal
@@ -24,10 +26,15 @@ from station.cin7.selection import load_selection
 from station.cin7.sync import SyncError, sync_orders
 from station.cin7.wiring import cin7_wiring
 from station.config import SANDBOX_MOUNT
+from station.db import utcnow
 from station.extensions import db
 from station.jobs import jobs, make_consumer, start_embedded_consumer
 from station.models import Role, User
+from station.ops.backup import BackupRefused, backup_database
+from station.ops.checks import Status
+from station.ops.doctor import run_checks
 from station.printing.setup import ensure_virtual_printer
+from station.settings import rotate_secrets, secret_box
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +233,6 @@ def agents_create(name: str) -> None:
 @with_appcontext
 def agents_revoke(name: str) -> None:
     """Stop accepting an agent's token."""
-    from station.db import utcnow
     from station.models import PrintAgent
     from station.printing.agents import revoke_agent
 
@@ -256,3 +262,64 @@ def users_create(username: str, role: str, password: str) -> None:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Created {username} ({role}).")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as a JSON list.")
+@with_appcontext
+def doctor(as_json: bool) -> None:
+    """Check the database, Redis, Cin7, printers, queues, clock and instance folder.
+
+    Exits 1 when any check FAILs.
+    """
+    checks = run_checks(
+        db.session,
+        engine=db.engine,
+        redis_url=current_app.config.get("REDIS_URL"),
+        instance_path=Path(current_app.instance_path),
+        cin7=cin7_wiring(),
+    )
+    if as_json:
+        click.echo(json.dumps([check.to_dict() for check in checks], indent=2, ensure_ascii=False))
+    else:
+        for check in checks:
+            click.echo(f"{check.status.value:<4}  {check.name}: {check.detail}")
+    if any(check.status is Status.FAIL for check in checks):
+        raise SystemExit(1)
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the backup file  [default: INSTANCE/backups]",
+)
+@with_appcontext
+def backup(out_dir: Path | None) -> None:
+    """Copy the SQLite database while Station runs (PostgreSQL: prints the pg_dump to run)."""
+    target = out_dir or Path(current_app.instance_path) / "backups"
+    try:
+        made = backup_database(current_app.config["DATABASE_URL"], target, now=utcnow())
+    except BackupRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{made.path} ({made.size:,} bytes)")
+    click.echo(
+        "Keep a copy of the encryption key too (instance/fernet.key or STATION_FERNET_KEY), "
+        "apart from the backups: without it the stored secrets cannot be read."
+    )
+
+
+@main.command("rotate-secrets")
+@with_appcontext
+def rotate_secrets_command() -> None:
+    """Encrypt every stored secret again with the first key in STATION_FERNET_KEY."""
+    rotation = rotate_secrets(db.session, secret_box())
+    db.session.commit()
+    click.echo(f"Re-encrypted {len(rotation.resealed)} stored secrets with the first key.")
+    if rotation.unreadable:
+        names = ", ".join(rotation.unreadable)
+        raise click.ClickException(
+            f"No key opens these, so they were left alone: {names}. Enter them again in Settings."
+        )

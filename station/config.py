@@ -32,6 +32,8 @@ class DefaultConfig:
     OUTBOX_BATCH_SIZE: int = 250  # orders per Cin7 batch PUT (Cin7 takes at most 250)
     JOBS_IMMEDIATE: bool = False  # run huey tasks inline (tests)
     JOBS_IN_PROCESS: bool = False  # start a huey consumer thread inside the web process (demo)
+    METRICS_TOKEN: str | None = None  # when set, /metrics asks for "Authorization: Bearer <it>"
+    PROXY_FIX: int = 0  # reverse proxies in front of Station whose X-Forwarded-* are trusted
     LOG_FORMAT: str = "text"  # "text" or "json"
     LOG_LEVEL: str = "INFO"
     TIMEZONE: str = "Pacific/Auckland"  # the warehouse's local time: cut-offs, label dates

@@ -1,13 +1,18 @@
-"""Encrypting secrets at rest (Cin7 API key, carrier keys) with Fernet."""
+"""Encrypting secrets at rest (Cin7 API key, carrier keys) with Fernet.
+
+``FERNET_KEY`` may list several keys, comma-separated, newest first: the first encrypts,
+every one decrypts. That is how a key is rotated: put the new key in front of the old
+one on every process, run ``station rotate-secrets``, then drop the old key.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from station.errors import StationError
 
@@ -17,10 +22,12 @@ class SecretUnreadable(StationError):
 
 
 class SecretBox:
-    """Encrypts and decrypts short secrets with one Fernet key."""
+    """Encrypts short secrets with the first of its Fernet keys; decrypts with any of them."""
 
-    def __init__(self, key: bytes) -> None:
-        self._fernet = Fernet(key)
+    def __init__(self, keys: Sequence[bytes]) -> None:
+        if not keys:
+            raise ValueError("a SecretBox needs at least one Fernet key")
+        self._fernet = MultiFernet([_fernet(key, i, len(keys)) for i, key in enumerate(keys, 1)])
 
     def seal(self, plaintext: str) -> str:
         """The encrypted token for ``plaintext``."""
@@ -31,16 +38,39 @@ class SecretBox:
         try:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken as exc:
-            raise SecretUnreadable(
-                "A stored secret cannot be read with this encryption key; enter it again in Settings."
-            ) from exc
+            raise _unreadable() from exc
+
+    def reseal(self, token: str) -> str:
+        """The same secret encrypted again with the first key (for key rotation)."""
+        try:
+            return self._fernet.rotate(token.encode()).decode()
+        except InvalidToken as exc:
+            raise _unreadable() from exc
 
 
-def load_key(configured: str | None, instance_path: Path) -> bytes:
-    """The Fernet key from config, else from ``instance/fernet.key`` (created on first use)."""
-    if configured:
-        return configured.encode()
-    return instance_secret(instance_path / "fernet.key", Fernet.generate_key)
+def _unreadable() -> SecretUnreadable:
+    return SecretUnreadable(
+        "A stored secret cannot be read with this encryption key; enter it again in Settings."
+    )
+
+
+def _fernet(key: bytes, position: int, count: int) -> Fernet:
+    """One key of FERNET_KEY, with a message that says which one is wrong (never the key)."""
+    try:
+        return Fernet(key)
+    except ValueError:  # binascii.Error is a ValueError too
+        raise ValueError(
+            f"FERNET_KEY: key {position} of {count} is not a Fernet key (32 url-safe "
+            "base64-encoded bytes; make one with `python -c 'from cryptography.fernet import "
+            "Fernet; print(Fernet.generate_key().decode())'`)"
+        ) from None
+
+
+def load_keys(configured: str | None, instance_path: Path) -> tuple[bytes, ...]:
+    """The Fernet keys, encrypting key first: ``configured`` split at commas, else the key
+    in ``instance/fernet.key`` (created on first use)."""
+    keys = tuple(part.strip().encode() for part in (configured or "").split(",") if part.strip())
+    return keys or (instance_secret(instance_path / "fernet.key", Fernet.generate_key),)
 
 
 def instance_secret(path: Path, generate: Callable[[], bytes]) -> bytes:

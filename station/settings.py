@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from station import audit
 from station.models import Setting
-from station.secretbox import SecretBox, load_key
+from station.secretbox import SecretBox, SecretUnreadable, load_keys
 
 
 class SettingsStore:
@@ -56,12 +59,53 @@ class SettingsStore:
         return row is not None and row.secret is not None
 
 
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    """What ``rotate_secrets`` did: the setting keys re-encrypted, and those no key opens."""
+
+    resealed: tuple[str, ...]
+    unreadable: tuple[str, ...]
+
+
+def rotate_secrets(session: Session, box: SecretBox) -> Rotation:
+    """Encrypt every stored secret again with the box's first key, and audit it (flushes,
+    does not commit).
+
+    A secret none of the keys opens is left as it is and named in ``unreadable``: a
+    person enters it again in Settings.
+    """
+    resealed: list[str] = []
+    unreadable: list[str] = []
+    rows = session.scalars(select(Setting).where(Setting.secret.is_not(None)).order_by(Setting.key))
+    for row in rows:
+        try:
+            row.secret = box.reseal(row.secret or "")
+        except SecretUnreadable:
+            unreadable.append(row.key)
+        else:
+            resealed.append(row.key)
+    audit.record(
+        session,
+        None,
+        "settings.keys.rotated",
+        target=audit.Target("settings", None, "Encryption key"),
+        detail={"re_encrypted": resealed, "unreadable": unreadable},
+    )
+    session.flush()
+    return Rotation(tuple(resealed), tuple(unreadable))
+
+
 def init_app(app: Flask) -> None:
-    """Load the key that encrypts secrets at rest (FERNET_KEY, else instance/fernet.key)."""
-    key = load_key(app.config.get("FERNET_KEY"), Path(app.instance_path))
-    app.extensions["station.secretbox"] = SecretBox(key)
+    """Load the keys for secrets at rest (FERNET_KEY, newest first, else instance/fernet.key)."""
+    keys = load_keys(app.config.get("FERNET_KEY"), Path(app.instance_path))
+    app.extensions["station.secretbox"] = SecretBox(keys)
+
+
+def secret_box() -> SecretBox:
+    """The current app's box for secrets at rest."""
+    return current_app.extensions["station.secretbox"]
 
 
 def settings_store(session: Session) -> SettingsStore:
     """A settings store bound to ``session`` and the current app's key."""
-    return SettingsStore(session, current_app.extensions["station.secretbox"])
+    return SettingsStore(session, secret_box())

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from station.cin7.budget import record_call
-from station.cin7.client import CallRecord, Cin7Client
+from station.cin7.client import CallRecord, Cin7Client, RetryPolicy
 from station.cin7.errors import Cin7NotConfigured
 from station.cin7.ratelimit import RateLimiter, build_rate_limiter
 from station.config import REAL_CIN7_BASE_URL, Cin7Connection
@@ -54,8 +54,17 @@ class Cin7Wiring:
             timeout=float(self.config.get("CIN7_TIMEOUT", 30.0)),
         )
 
-    def client(self, session: Session) -> Cin7Client:
-        """A client for the configured connection; raises Cin7NotConfigured without credentials."""
+    def client(
+        self,
+        session: Session,
+        *,
+        retry: RetryPolicy = RetryPolicy(),
+        timeout: float | None = None,
+    ) -> Cin7Client:
+        """A client for the configured connection; raises Cin7NotConfigured without credentials.
+
+        ``retry`` and ``timeout`` (default: CIN7_TIMEOUT) let a quick check give up sooner.
+        """
         conn = self.connection(session)
         if not conn.configured:
             raise Cin7NotConfigured(
@@ -66,8 +75,9 @@ class Cin7Wiring:
             conn.username,
             conn.api_key,
             limiter=self.limiter,
-            timeout=conn.timeout,
+            timeout=conn.timeout if timeout is None else timeout,
             observer=self._count,
+            retry=retry,
         )
 
     def _count(self, record: CallRecord) -> None:

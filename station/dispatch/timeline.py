@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from station.models import Consignment, OutboxItem, OutboxKind, PrintJob
+from station.models import Consignment, JobState, OutboxItem, OutboxKind, PrintJob
+from station.shipping.labels import labelled_consignment
 
 WRITEBACK_STEPS = {
     OutboxKind.DISPATCHED: "Cin7 order marked Dispatched",
@@ -88,4 +89,33 @@ def order_history(session: Session, order_id: int) -> list[ConsignmentHistory]:
             timeline(session, consignment),
         )
         for consignment in consignments
+    ]
+
+
+def scan_to_label_seconds(session: Session, *, since: datetime) -> list[float]:
+    """Seconds from the scan to the first label sent to the printer, for each consignment
+    scanned since ``since`` whose label has gone out (the packer's wait at the bench)."""
+    scanned: dict[int, datetime] = {
+        consignment_id: at
+        for consignment_id, at in session.execute(
+            select(Consignment.id, Consignment.scanned_at).where(Consignment.scanned_at >= since)
+        )
+        if at is not None
+    }
+    printed: dict[int, datetime] = {}
+    jobs = session.execute(
+        select(PrintJob.dedupe_key, PrintJob.done_at).where(
+            PrintJob.state == JobState.DONE,
+            PrintJob.created_at >= since,
+            PrintJob.dedupe_key.startswith("consignment-"),
+        )
+    )
+    for key, done_at in jobs:
+        consignment_id = labelled_consignment(key)
+        if consignment_id is None or consignment_id not in scanned or done_at is None:
+            continue  # a reprint, or a label of a consignment scanned before ``since``
+        printed[consignment_id] = min(done_at, printed.get(consignment_id, done_at))
+    return [
+        max(0.0, (done_at - scanned[consignment_id]).total_seconds())
+        for consignment_id, done_at in sorted(printed.items())
     ]

@@ -7,6 +7,7 @@ newest job in that chain says whether the parcel's label is out.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
@@ -20,11 +21,18 @@ from station.printing.render import render_for_printer
 from station.shipping.codec import layout_from_json
 
 REPRINT_DEPTH = 8  # reprints of reprints followed this far when telling a label's state
+LABEL_KEY = re.compile(r"consignment-(\d+)-parcel-\d+")
 
 
 def label_job_prefix(consignment_id: int) -> str:
     """The start of the dedupe keys of a consignment's first label jobs."""
     return f"consignment-{consignment_id}-parcel-"
+
+
+def labelled_consignment(dedupe_key: str | None) -> int | None:
+    """The consignment id a first label job's dedupe key names, else None."""
+    found = LABEL_KEY.fullmatch(dedupe_key or "")
+    return int(found.group(1)) if found else None
 
 
 def queue_consignment_labels(

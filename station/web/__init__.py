@@ -15,6 +15,7 @@ from station.web import (
     errors,
     headers,
     manifests,
+    monitoring,
     orders,
     outbox,
     printers,
@@ -30,6 +31,7 @@ from station.web import (
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, the header status, error handlers and headers to ``app``."""
     app.register_blueprint(api.bp)
+    app.register_blueprint(monitoring.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(orders.bp)
     app.register_blueprint(bench.bp)

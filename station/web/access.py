@@ -1,4 +1,4 @@
-"""Who may see what: login for every page, roles for manager and admin pages."""
+"""Who may see what: login for every page, roles for manager and admin pages, API tokens."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user, login_required
 
 from station.models import Role
@@ -34,3 +34,9 @@ def role_required(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return wrapped
 
     return decorate
+
+
+def bearer_token() -> str:
+    """The token of the request's ``Authorization: Bearer <token>`` header, or ""."""
+    header = request.headers.get("Authorization", "")
+    return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""

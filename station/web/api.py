@@ -22,6 +22,7 @@ from station.printing.agents import (
     record_weight,
     report_job,
 )
+from station.web.access import bearer_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -31,9 +32,7 @@ LONG_POLL_STEP = 0.5
 
 
 def _agent() -> PrintAgent:
-    header = request.headers.get("Authorization", "")
-    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    agent = agent_for_token(db.session, token)
+    agent = agent_for_token(db.session, bearer_token())
     if agent is None:
         abort(401, "Unknown or revoked agent token.")
     return agent

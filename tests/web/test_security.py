@@ -26,6 +26,8 @@ from tests.web.test_bench import open_order, ship
 
 # The token-authenticated print-agent API is for bench PCs, not browsers: no session, no CSRF.
 API_PREFIX = "/api/"
+# Load balancers and Prometheus ask these without a session (metrics may want a bearer token).
+MONITORING_PATHS = {"/healthz", "/metrics"}
 # Pages and actions of the bench and the read-only order views: everything a packer needs.
 PACKER_ENDPOINTS = {
     "auth.home",
@@ -63,9 +65,14 @@ HOSTILE = "<script>alert('x')</script>"
 
 
 def routes(app: Flask) -> Iterator[tuple[Rule, str]]:
-    """Every (rule, method) a browser can call, static files and the agent API aside."""
+    """Every (rule, method) a browser can call: static files, the agent API and the
+    monitoring endpoints aside."""
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or rule.rule.startswith(API_PREFIX):
+        if (
+            rule.endpoint == "static"
+            or rule.rule.startswith(API_PREFIX)
+            or rule.rule in MONITORING_PATHS
+        ):
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             yield rule, method
@@ -105,6 +112,19 @@ def test_the_agent_api_needs_its_token(client: FlaskClient, app: Flask) -> None:
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             assert call(client, method, path_of(rule)).status_code == 401, rule.rule
     assert api
+
+
+def test_the_monitoring_endpoints_answer_without_a_session_and_only_read(
+    app: Flask, client: FlaskClient
+) -> None:
+    monitoring = {r.rule: r.methods for r in app.url_map.iter_rules() if r.rule in MONITORING_PATHS}
+
+    assert set(monitoring) == MONITORING_PATHS
+    assert all(methods == {"GET", "HEAD", "OPTIONS"} for methods in monitoring.values())
+    health, metrics = client.get("/healthz"), client.get("/metrics")
+    assert health.status_code == 200 and health.get_json() == {"status": "ok"}
+    assert metrics.status_code == 200 and "# TYPE station_outbox_items gauge" in metrics.text
+    assert "Set-Cookie" not in health.headers and "Set-Cookie" not in metrics.headers
 
 
 def test_every_post_without_a_csrf_token_is_refused(app_config: dict[str, Any]) -> None:

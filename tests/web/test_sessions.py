@@ -73,3 +73,20 @@ def test_the_idle_limit_defaults_to_a_shift(app_config: dict[str, Any]) -> None:
     config = {k: v for k, v in app_config.items() if k != "SESSION_IDLE_MINUTES"}
 
     assert create_app(config).config["SESSION_IDLE_MINUTES"] == 720
+
+
+def test_a_new_secret_key_keeps_sessions_signed_with_an_old_one_listed_in_fallbacks(
+    app_config: dict[str, Any], client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login(role=Role.PACKER)  # signed with the fixture's SECRET_KEY
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    rotated = {**app_config, "SECRET_KEY": "new-secret"}
+
+    def orders_status(config: dict[str, Any]) -> int:
+        browser = create_app(config).test_client()
+        browser.set_cookie("session", cookie.value)
+        return browser.get("/orders").status_code
+
+    assert orders_status({**rotated, "SECRET_KEY_FALLBACKS": [app_config["SECRET_KEY"]]}) == 200
+    assert orders_status(rotated) == 302  # without the fallback everyone signs in again

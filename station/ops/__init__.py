@@ -1,0 +1,1 @@
+"""Running Station in production: health, metrics, ``station doctor`` and backups."""
