@@ -20,6 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from station import create_app
 from station.accounts import create_user
@@ -159,6 +160,13 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[Session]:
+    """The app's session, inside an app context."""
+    with app.app_context():
+        yield db.session
 
 
 @pytest.fixture

@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
-from sqlalchemy.orm import Session
 
 from station.cin7.client import Cin7Client, RetryPolicy
 from station.cin7.ratelimit import CallLimits, InMemoryRateLimiter
 from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, Limits, SandboxServer
-from station.extensions import db
 
 FREE = CallLimits(per_second=10_000, per_minute=10_000, per_day=10_000_000)
 
@@ -24,13 +21,6 @@ def sandbox_orders() -> int:
 @pytest.fixture
 def sandbox_limits() -> Limits:
     return Limits.unlimited()
-
-
-@pytest.fixture
-def ctx(app: Flask) -> Iterator[Session]:
-    """The app's session, inside an app context."""
-    with app.app_context():
-        yield db.session
 
 
 def connect(sandbox: SandboxServer) -> Cin7Client:

@@ -1,12 +1,8 @@
-"""Fixtures of the operations tests: the app's session, a small Cin7 sandbox."""
+"""Fixtures of the operations tests: a small Cin7 sandbox."""
 
 from __future__ import annotations
 
 import pytest
-
-from tests.dispatch.conftest import ctx
-
-__all__ = ["ctx"]
 
 
 @pytest.fixture
