@@ -25,8 +25,8 @@ demo: $(STAMP)
 test: $(STAMP) services chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## Benchmarks: writes bench/report.json.
-bench: $(STAMP)
+## Benchmarks: writes bench/report.json and report.md (scale_out needs PostgreSQL and Redis).
+bench: $(STAMP) services
 	$(BIN)/python -m bench.run --out bench/report.json
 
 ## Start PostgreSQL and Redis when this machine has them installed but stopped.

@@ -2,23 +2,21 @@
 
 The embedded default (SQLite, one process, jobs run inline so the label is sent within
 the Enter request) served by a threaded WSGI server on loopback; each bench is a thread
-with its own HTTP session and its own Zebra listener, and ships its own orders.
+with its own HTTP session and its own Zebra listener, and ships its own orders
+(see bench.driver).
 """
 
 from __future__ import annotations
 
-import re
 import tempfile
 import threading
-import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from bench.stats import percentiles
+from bench.driver import add_benches, drive_benches
 
 ORDERS_PER_BENCH = 25
-KEY = re.compile(r'name="key" value="([^"]+)"')
 
 
 def bench_dispatch() -> dict[str, Any]:
@@ -27,17 +25,16 @@ def bench_dispatch() -> dict[str, Any]:
 
 
 def _run(*, benches: int) -> dict[str, Any]:
-    import httpx
     from flask_migrate import upgrade
     from sqlalchemy import func, select
     from werkzeug.serving import make_server
 
     from printers.testing import ZebraListener
     from station import create_app
-    from station.accounts import create_user
     from station.extensions import db
-    from station.models import Consignment, OrderLine, Printer, PrintJob, Role, SalesOrder
+    from station.models import Consignment, OrderLine, PrintJob, SalesOrder
 
+    references = [[f"SO-{n}-{i}" for i in range(ORDERS_PER_BENCH)] for n in range(benches)]
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
             {
@@ -52,26 +49,12 @@ def _run(*, benches: int) -> dict[str, Any]:
         with app.app_context():
             upgrade()
             now = datetime.now(UTC)
-            for n, listener in enumerate(listeners):
-                create_user(db.session, f"packer{n}", "bench password", role=Role.PACKER)
-                db.session.add(
-                    Printer(
-                        name=f"Zebra {n}",
-                        bench=f"Bench {n}",
-                        spec={
-                            "format": "zpl",
-                            "transport": "tcp9100",
-                            "host": "127.0.0.1",
-                            "port": listener.port,
-                            "check_status": False,
-                        },
-                    )
-                )
-                for i in range(ORDERS_PER_BENCH):
+            for n, bench_references in enumerate(references):
+                for i, reference in enumerate(bench_references):
                     db.session.add(
                         SalesOrder(
                             cin7_id=100_000 + n * 1000 + i,
-                            reference=f"SO-{n}-{i}",
+                            reference=reference,
                             stage="New",
                             delivery_first_name="Aroha",
                             delivery_address1="1 Cuba Street",
@@ -82,77 +65,27 @@ def _run(*, benches: int) -> dict[str, Any]:
                             lines=[OrderLine(position=1, code="TEE", name="Tee", qty=Decimal(1))],
                         )
                     )
-            db.session.commit()
-            printer_ids = [p.id for p in db.session.scalars(select(Printer).order_by(Printer.id))]
+            printer_ids = add_benches(db.session, [listener.port for listener in listeners])
         server = make_server("127.0.0.1", 0, app, threaded=True)
         serve = threading.Thread(target=server.serve_forever, daemon=True)
         serve.start()
-        base = f"http://127.0.0.1:{server.server_port}"
-        timings: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
-        start = threading.Barrier(benches)
-
-        def bench(n: int) -> None:
-            with httpx.Client(base_url=base, timeout=60) as http:
-                http.post("/login", data={"username": f"packer{n}", "password": "bench password"})
-                http.post("/bench/printer", data={"printer_id": printer_ids[n]})
-                start.wait()
-                for i in range(ORDERS_PER_BENCH):
-                    began = time.perf_counter()
-                    page = http.post("/bench/scan", data={"scan": f"SO-{n}-{i}"}).text
-                    match = KEY.search(page)
-                    order_id = re.search(r'name="order_id" value="(\d+)"', page)
-                    if not match or not order_id:
-                        errors.append(f"scan SO-{n}-{i}: no ship form")
-                        continue
-                    shipped = http.post(
-                        "/bench/ship",
-                        data={
-                            "order_id": order_id.group(1),
-                            "key": match.group(1),
-                            "weight": "1.2",
-                            "service": "ownlabel:ON",
-                        },
-                    )
-                    listeners[n].wait_for_jobs(i + 1, timeout=30)
-                    took = (time.perf_counter() - began) * 1000
-                    with lock:
-                        if shipped.status_code != 200:
-                            errors.append(f"ship SO-{n}-{i}: HTTP {shipped.status_code}")
-                        timings.append(took)
-
-        threads = [threading.Thread(target=bench, args=(n,)) for n in range(benches)]
-        wall = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - wall
-        server.shutdown()
+        try:
+            run = drive_benches(
+                f"http://127.0.0.1:{server.server_port}", printer_ids, listeners, references
+            )
+        finally:
+            server.shutdown()
+            for listener in listeners:
+                listener.stop()
         with app.app_context():
-            consignments = db.session.scalar(select(func.count()).select_from(Consignment))
+            consignments = db.session.scalar(select(func.count()).select_from(Consignment)) or 0
             jobs = db.session.scalar(select(func.count()).select_from(PrintJob))
-        received = sum(len(listener.jobs) for listener in listeners)
-        for listener in listeners:
-            listener.stop()
-        db_engine_dispose(app)
-    orders = benches * ORDERS_PER_BENCH
+            db.engine.dispose()
+    received = sum(len(listener.jobs) for listener in listeners)
     return {
-        "benches": benches,
-        "orders": orders,
-        "scan_to_label_bytes": percentiles(timings),
-        "orders_per_minute": round(orders / wall * 60, 1),
+        **run.figures(),
         "consignments": consignments,
         "print_jobs": jobs,
         "labels_received": received,
-        "duplicates": (consignments or 0) - orders + (received - orders),
-        "errors": errors[:5],
+        "duplicates": consignments - run.orders + (received - run.orders),
     }
-
-
-def db_engine_dispose(app: Any) -> None:
-    from station.extensions import db
-
-    with app.app_context():
-        db.engine.dispose()

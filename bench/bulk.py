@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections import Counter
 from typing import Any
+
+from bench.tally import open_outbox_items, tally_cin7
 
 BULK_ORDERS = 1000
 WRITEBACK_DEADLINE_S = 300
@@ -32,7 +33,6 @@ def bulk_dispatch() -> dict[str, Any]:
         DEMO_USERNAME,
         Limits,
         SandboxState,
-        busiest_window,
         create_sandbox,
         serve_sandbox,
     )
@@ -41,7 +41,7 @@ def bulk_dispatch() -> dict[str, Any]:
     from station.dispatch.options import DispatchOptions, FreightPush, save_options
     from station.extensions import db
     from station.jobs import jobs
-    from station.models import Consignment, OutboxItem, OutboxState, Printer, SalesOrder
+    from station.models import Consignment, Printer, SalesOrder
     from station.settings import settings_store
 
     state = SandboxState()
@@ -121,7 +121,7 @@ def bulk_dispatch() -> dict[str, Any]:
             writeback_started = time.perf_counter()
             first_call = time.time()
             passes = 0
-            while _open_items(db.session, OutboxItem, OutboxState) and (
+            while open_outbox_items(db.session) and (
                 time.perf_counter() - writeback_started < WRITEBACK_DEADLINE_S
             ):
                 result = run_outbox()
@@ -132,22 +132,14 @@ def bulk_dispatch() -> dict[str, Any]:
             writeback_s = time.perf_counter() - writeback_started
 
             consignments = db.session.scalar(select(func.count()).select_from(Consignment))
-            left = _open_items(db.session, OutboxItem, OutboxState)
+            left = open_outbox_items(db.session)
         with app.app_context():
             db.engine.dispose()
     listener_jobs = len(listener.jobs)
     listener.stop()
 
     calls = state.api_calls(since=first_call)
-    applied = [
-        item
-        for request in calls
-        if request.method == "PUT" and request.status == 200
-        for item in request.body
-    ]
-    dispatched = Counter(i["id"] for i in applied if i.get("stage") == "Dispatched")
-    freight = Counter(i["id"] for i in applied if "freightTotal" in i)
-    stamps = [r.t for r in calls]
+    tally = tally_cin7(calls)
     return {
         "orders": len(order_ids),
         "shipped": shipped,
@@ -160,33 +152,14 @@ def bulk_dispatch() -> dict[str, Any]:
         "writeback_seconds": round(writeback_s, 2),
         "writeback_passes": passes,
         "end_to_end_orders_per_minute": round(shipped / total_s * 60, 1) if total_s else None,
-        "writeback_cin7_calls": len(calls),
-        "cin7_calls_per_order": round(len(calls) / shipped, 4) if shipped else None,
-        "throttled_429": sum(1 for r in calls if r.status == 429),
-        "busiest_second": busiest_window(stamps, 1.0),
-        "busiest_minute": busiest_window(stamps, 60.0),
+        "writeback_cin7_calls": tally.calls,
+        "cin7_calls_per_order": round(tally.calls / shipped, 4) if shipped else None,
+        "throttled_429": tally.throttled_429,
+        "busiest_second": tally.busiest_second,
+        "busiest_minute": tally.busiest_minute,
         "outbox_items_left": left,
         "consignments": consignments,
         "labels_received": listener_jobs,
-        "orders_dispatched_in_cin7": len(dispatched),
-        "duplicates": (
-            (consignments or 0)
-            - shipped
-            + (listener_jobs - shipped)
-            + sum(n - 1 for n in dispatched.values())
-            + sum(n - 1 for n in freight.values())
-        ),
+        "orders_dispatched_in_cin7": len(tally.dispatched),
+        "duplicates": ((consignments or 0) - shipped + (listener_jobs - shipped) + tally.repeats),
     }
-
-
-def _open_items(session: Any, item: Any, states: Any) -> int:
-    from sqlalchemy import func, select
-
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(item)
-            .where(item.state.in_([states.PENDING, states.SENDING]))
-        )
-        or 0
-    )

@@ -33,7 +33,7 @@ GENERIC: dict[str, Any] = {
 }
 
 
-def _time(fn: Any, count: int) -> tuple[dict[str, float], int]:
+def _time(fn: Any, count: int) -> tuple[dict[str, float | None], int]:
     """Percentiles of ``fn(n)`` in ms, and the total bytes it returned."""
     samples, total = [], 0
     for n in range(count):

@@ -48,7 +48,7 @@ def sample_layout(n: int) -> Any:
     )
 
 
-def _time(fn: Any, count: int) -> dict[str, float]:
+def _time(fn: Any, count: int) -> dict[str, float | None]:
     samples = []
     for n in range(count):
         started = time.perf_counter()

@@ -16,8 +16,10 @@ from typing import Any
 
 from bench.benches import bench_dispatch
 from bench.bulk import bulk_dispatch
+from bench.comparison import compare, comparison_markdown
 from bench.karrio_bridge import consignment_label_bytes
 from bench.labels import consignment_to_tcp_printer, label_rendering, queue_to_tcp_printer
+from bench.scaleout import scale_out
 from bench.stats import percentiles
 
 SYNC_ORDERS = 5_000
@@ -163,6 +165,7 @@ SCENARIOS = {
     "consignment_label_bytes": consignment_label_bytes,
     "bench_dispatch": bench_dispatch,
     "bulk_dispatch": bulk_dispatch,
+    "scale_out": scale_out,
 }
 
 
@@ -180,14 +183,19 @@ def main() -> None:
             "platform": platform.platform(),
         },
         "scenarios": {},
+        "load_average_at_start": {},  # the machine may be shared: read figures beside it
+        "seconds": {},
     }
     for name in args.scenarios:
         print(f"running {name} ...", flush=True)
+        report["load_average_at_start"][name] = [round(x, 2) for x in os.getloadavg()]
         started = time.perf_counter()
         report["scenarios"][name] = SCENARIOS[name]()
-        print(
-            f"  done in {time.perf_counter() - started:.1f} s: {json.dumps(report['scenarios'][name])}"
-        )
+        report["seconds"][name] = round(time.perf_counter() - started, 1)
+        print(f"  done in {report['seconds'][name]} s: {json.dumps(report['scenarios'][name])}")
+    comparison = compare(report["scenarios"])
+    if comparison is not None:
+        report["comparison"] = comparison
     out = Path(args.out)
     out.write_text(json.dumps(report, indent=2) + "\n")
     out.with_suffix(".md").write_text(_markdown(report))
@@ -196,8 +204,18 @@ def main() -> None:
 
 def _markdown(report: dict[str, Any]) -> str:
     lines = [f"# Benchmark report ({report['generated_at']})", ""]
+    if "comparison" in report:
+        lines += comparison_markdown(report["comparison"])
     for name, figures in report["scenarios"].items():
-        lines += [f"## {name}", "", "| measure | value |", "|---|---|"]
+        load = report["load_average_at_start"][name]
+        lines += [
+            f"## {name}",
+            "",
+            f"{report['seconds'][name]} s; load average at start (1, 5, 15 min): {load}",
+            "",
+            "| measure | value |",
+            "|---|---|",
+        ]
         for key, value in figures.items():
             lines.append(f"| {key} | {json.dumps(value)} |")
         lines.append("")

@@ -1,0 +1,100 @@
+"""The embedded default beside the scale-out setup, for report.json and a table in report.md.
+
+The embedded figures are ``bench_dispatch``'s (SQLite, one process, jobs inline); the
+scale-out ones are ``scale_out``'s (PostgreSQL + Redis, gunicorn, two job workers). Cin7
+calls per order on the embedded default come from ``bulk_dispatch`` (its bench run has no
+Cin7), so they are labelled as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bench.driver import LABEL_TIMEOUT_S
+
+ROUNDS = ("1_bench", "8_benches", "32_benches")
+EMBEDDED = "embedded (SQLite, one process, jobs inline)"
+SCALED = "PostgreSQL + Redis (gunicorn x4, 2 job workers)"
+
+
+def compare(scenarios: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Both setups' bench figures side by side; None unless both scenarios ran."""
+    embedded, scaled = scenarios.get("bench_dispatch"), scenarios.get("scale_out")
+    if not embedded or not scaled or "skipped" in scaled:
+        return None
+    rounds = {
+        name: {"embedded": _latency(embedded.get(name)), "scale_out": _latency(scaled.get(name))}
+        for name in ROUNDS
+        if name in embedded or name in scaled
+    }
+    p95 = rounds.get("8_benches", {})
+    ratio = None
+    if p95.get("embedded") and p95.get("scale_out") and p95["embedded"]["p95_ms"]:
+        ratio = round(p95["scale_out"]["p95_ms"] / p95["embedded"]["p95_ms"], 2)
+    bulk = scenarios.get("bulk_dispatch") or {}
+    return {
+        "rounds": rounds,
+        "p95_ratio_scale_out_to_embedded_8_benches": ratio,
+        "cin7_calls_per_order": {
+            "scale_out_benches": scaled["cin7"]["calls_per_order"],
+            "embedded_bulk_dispatch": bulk.get("cin7_calls_per_order"),
+        },
+        "scale_out_peak_rss_mb": scaled["peak_rss_mb"],
+    }
+
+
+def comparison_markdown(comparison: Mapping[str, Any]) -> list[str]:
+    """The comparison as report.md lines: latency and throughput, Cin7 calls, peak RSS."""
+    lines = [
+        "## Embedded default vs PostgreSQL + Redis",
+        "",
+        "Scan → Enter → label bytes at the bench's TCP listener. Percentiles are over the orders",
+        f"whose label came within {LABEL_TIMEOUT_S:g} s; the others are counted as late or failed.",
+        "",
+        "| benches | setup | p50 ms | p95 ms | p99 ms | orders/min | late or failed | HTTP 5xx |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, setups in comparison["rounds"].items():
+        benches = name.split("_")[0]
+        for key, label in (("embedded", EMBEDDED), ("scale_out", SCALED)):
+            row = setups[key]
+            if row is None:
+                lines.append(f"| {benches} | {label} | not run | | | | | |")
+                continue
+            lines.append(
+                f"| {benches} | {label} | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} "
+                f"| {row['orders_per_minute']} | {row['failed_orders']} | {row['http_5xx']} |"
+            )
+    calls = comparison["cin7_calls_per_order"]
+    lines += [
+        "",
+        "p95 at 8 benches, PostgreSQL + Redis / embedded: "
+        f"**{comparison['p95_ratio_scale_out_to_embedded_8_benches']}**",
+        "",
+        f"Cin7 calls per order: {calls['scale_out_benches']} with PostgreSQL + Redis "
+        f"(a delivery pass per Enter); {calls['embedded_bulk_dispatch']} embedded "
+        "(bulk_dispatch: one bulk run, batched).",
+        "",
+        "| process (PostgreSQL + Redis) | peak RSS MB |",
+        "|---|---|",
+        *(f"| {name} | {mb} |" for name, mb in comparison["scale_out_peak_rss_mb"].items()),
+        "",
+        "The embedded default runs inside the benchmark process; its memory is not measured apart.",
+        "",
+    ]
+    return lines
+
+
+def _latency(figures: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not figures:
+        return None
+    latency = figures["scan_to_label_bytes"]
+    return {
+        "p50_ms": latency["p50_ms"],
+        "p95_ms": latency["p95_ms"],
+        "p99_ms": latency["p99_ms"],
+        "orders_per_minute": figures["orders_per_minute"],
+        "failed_orders": figures.get("failed_orders"),
+        "http_5xx": figures.get("http_5xx"),
+    }

@@ -1,0 +1,196 @@
+"""Packing benches driven over HTTP: each a thread with its own packer, printer and listener.
+
+A bench signs in as its packer, chooses its printer, waits for the other benches, then
+for each of its orders: scan → Enter → wait until the label's bytes reach its TCP
+listener. The time from the scan to the bytes is one sample. Every wait has a deadline;
+a failed step is recorded and the bench goes on with its next order.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.stats import percentiles
+
+PASSWORD = "bench password"
+LABEL_TIMEOUT_S = 30.0
+ROUND_DEADLINE_S = 150.0  # after this a bench starts no more orders (counted as not started)
+HTTP_TIMEOUT_S = 60.0
+KEY = re.compile(r'name="key" value="([^"]+)"')
+ORDER_ID = re.compile(r'name="order_id" value="(\d+)"')
+
+
+def add_benches(session: Any, ports: Sequence[int]) -> list[int]:
+    """Add a packer (``packer<n>``) and a Zebra on 127.0.0.1:``ports[n]`` per bench; printer ids."""
+    from station.accounts import create_user
+    from station.models import Printer, Role
+
+    printers = []
+    for n, port in enumerate(ports):
+        create_user(session, f"packer{n}", PASSWORD, role=Role.PACKER)
+        printer = Printer(
+            name=f"Zebra {n}",
+            bench=f"Bench {n}",
+            spec={
+                "format": "zpl",
+                "transport": "tcp9100",
+                "host": "127.0.0.1",
+                "port": port,
+                "check_status": False,
+            },
+        )
+        session.add(printer)
+        printers.append(printer)
+    session.commit()
+    return [printer.id for printer in printers]
+
+
+@dataclass
+class BenchRun:
+    """What a round of benches did: a sample per shipped order, and what went wrong."""
+
+    benches: int
+    orders: int
+    timings_ms: list[float] = field(default_factory=list)
+    after_enter_ms: list[float] = field(default_factory=list)  # Enter answered → label bytes
+    wall_s: float = 0.0
+    http_5xx: int = 0
+    errors: list[str] = field(default_factory=list)
+    not_started: int = 0
+
+    def figures(self) -> dict[str, Any]:
+        """The round's latency percentiles, throughput and failures, for the report."""
+        return {
+            "benches": self.benches,
+            "orders": self.orders,
+            "scan_to_label_bytes": percentiles(self.timings_ms),
+            "enter_answered_to_label_bytes": percentiles(self.after_enter_ms),
+            "orders_per_minute": round(len(self.timings_ms) / self.wall_s * 60, 1)
+            if self.wall_s
+            else None,
+            "http_5xx": self.http_5xx,
+            "failed_orders": len(self.errors),
+            "not_started": self.not_started,
+            "errors": self.errors[:5],
+        }
+
+
+def drive_benches(
+    base_url: str,
+    printer_ids: Sequence[int],
+    listeners: Sequence[Any],
+    references: Sequence[Sequence[str]],
+    *,
+    label_timeout: float = LABEL_TIMEOUT_S,
+    deadline: float = ROUND_DEADLINE_S,
+) -> BenchRun:
+    """Run one bench per entry of ``references`` at once, bench n shipping ``references[n]``.
+
+    Bench n signs in as ``packer<n>`` and prints on ``printer_ids[n]``, whose bytes
+    arrive at ``listeners[n]`` (labels already there from earlier rounds are not counted).
+    A label later than ``label_timeout`` seconds fails its order; ``deadline`` seconds
+    after the start no bench begins another order.
+    """
+    run = BenchRun(benches=len(references), orders=sum(len(r) for r in references))
+    lock = threading.Lock()
+    start = threading.Barrier(len(references))
+
+    def bench(n: int) -> None:
+        session = _Session(base_url, run, lock)
+        try:
+            session.post("/login", {"username": f"packer{n}", "password": PASSWORD})
+            session.post("/bench/printer", {"printer_id": str(printer_ids[n])})
+            already = len(listeners[n].jobs)
+            start.wait(timeout=HTTP_TIMEOUT_S)
+            stop_at = time.perf_counter() + deadline
+            for i, reference in enumerate(references[n]):
+                began = time.perf_counter()
+                if began > stop_at:
+                    with lock:
+                        run.not_started += len(references[n]) - i
+                    break
+                shipped = _ship(session, reference, listeners[n], already + i + 1, label_timeout)
+                done = time.perf_counter()
+                with lock:
+                    if isinstance(shipped, str):
+                        run.errors.append(f"{reference}: {shipped}")
+                    else:
+                        run.timings_ms.append((done - began) * 1000)
+                        run.after_enter_ms.append((done - shipped) * 1000)
+        except (threading.BrokenBarrierError, _HttpFailed) as exc:
+            with lock:
+                run.errors.append(f"bench {n} stopped: {exc or 'another bench failed'}")
+            start.abort()
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=bench, args=(n,)) for n in range(len(references))]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    run.wall_s = time.perf_counter() - began
+    return run
+
+
+def _ship(
+    session: _Session, reference: str, listener: Any, labels: int, timeout: float
+) -> float | str:
+    """Scan, Enter, wait for the ``labels``-th label; when Enter was answered, or what went wrong."""
+    try:
+        page = session.post("/bench/scan", {"scan": reference})
+        key, order_id = KEY.search(page), ORDER_ID.search(page)
+        if not key or not order_id:
+            return "the scan showed no ship form"
+        session.post(
+            "/bench/ship",
+            {
+                "order_id": order_id.group(1),
+                "key": key.group(1),
+                "weight": "1.2",
+                "service": "ownlabel:ON",
+            },
+        )
+        answered = time.perf_counter()
+        listener.wait_for_jobs(labels, timeout=timeout)
+    except (_HttpFailed, TimeoutError) as exc:
+        return str(exc)
+    return answered
+
+
+class _HttpFailed(Exception):
+    """A bench request got no answer or a 4xx/5xx."""
+
+
+class _Session:
+    """One bench's browser: a cookie jar, and a tally of 5xx answers in ``run``."""
+
+    def __init__(self, base_url: str, run: BenchRun, lock: threading.Lock) -> None:
+        import httpx
+
+        self._http = httpx.Client(base_url=base_url, timeout=HTTP_TIMEOUT_S)
+        self._errors: tuple[type[Exception], ...] = (httpx.HTTPError,)
+        self._run, self._lock = run, lock
+
+    def post(self, path: str, data: dict[str, str]) -> str:
+        """POST a form; the page, or _HttpFailed for no answer or a 4xx/5xx."""
+        try:
+            response = self._http.post(path, data=data)
+        except self._errors as exc:
+            raise _HttpFailed(f"POST {path}: {type(exc).__name__} {exc}") from exc
+        if response.status_code >= 500:
+            with self._lock:
+                self._run.http_5xx += 1
+        if response.status_code >= 400:
+            raise _HttpFailed(f"POST {path}: HTTP {response.status_code}")
+        return response.text
+
+    def close(self) -> None:
+        """Close the connections."""
+        self._http.close()
