@@ -30,6 +30,7 @@ class DefaultConfig:
     SYNC_INTERVAL: int = 60  # seconds between scheduled order syncs
     OUTBOX_SENDING_LEASE: int = 300  # seconds before an outbox item stuck "sending" is retried
     OUTBOX_BATCH_SIZE: int = 250  # orders per Cin7 batch PUT (Cin7 takes at most 250)
+    OUTBOX_DELAY: float = 2.0  # seconds a dispatch waits so nearby dispatches share one PUT
     JOBS_IMMEDIATE: bool = False  # run huey tasks inline (tests)
     JOBS_IN_PROCESS: bool = False  # start a huey consumer thread inside the web process (demo)
     METRICS_TOKEN: str | None = None  # when set, /metrics asks for "Authorization: Bearer <it>"

@@ -38,6 +38,35 @@ class Jobs:
     print_queue: TaskWrapper
     deliver_outbox: TaskWrapper
     bulk_dispatch: TaskWrapper
+    outbox_delay: float = 2.0
+
+    def print_now(self, printer_id: int) -> None:
+        """Send a printer's due labels from this process now, then leave the rest to the queue.
+
+        The bench calls it so a label never waits behind other jobs (Cin7 write-backs
+        paced by Cin7's limits) in the workers' threads; the jobs were recorded first, and
+        the queue claims each before sending, so a worker draining the same printer at
+        the same time sends nothing twice.
+        """
+        if self.huey.immediate:
+            self.print_queue(printer_id)  # runs here and now already
+            return
+        from station.printing.jobs import print_in_new_context
+
+        result = print_in_new_context(printer_id)
+        if result is None or result.waiting or result.retry_in is not None:
+            self.print_queue(printer_id)
+
+    def deliver_soon(self) -> None:
+        """Queue a Cin7 delivery pass a moment from now, so a burst of dispatches shares one.
+
+        Each pass sends every due item in batches; starting one per Enter at eight
+        benches would spend Cin7's 60 calls a minute on batches of one.
+        """
+        if self.huey.immediate:
+            self.deliver_outbox()
+        else:
+            self.deliver_outbox.schedule(delay=self.outbox_delay)
 
 
 def init_app(app: Flask) -> None:
@@ -110,6 +139,7 @@ def init_app(app: Flask) -> None:
         print_queue=print_task,
         deliver_outbox=outbox_task,
         bulk_dispatch=bulk_task,
+        outbox_delay=float(app.config["OUTBOX_DELAY"]),
     )
 
 

@@ -34,6 +34,12 @@ def run_print_queue(printer_id: int) -> DrainResult | None:
         db.session.remove()
 
 
+def print_in_new_context(printer_id: int) -> DrainResult | None:
+    """``run_print_queue`` in an app context (and session) of its own, e.g. inside a request."""
+    with current_app.app_context():
+        return run_print_queue(printer_id)
+
+
 def sweep_print_queues() -> list[int]:
     """Fail jobs a dead process left mid-send, then return printers with jobs due now."""
     try:

@@ -163,8 +163,8 @@ def ship() -> ResponseReturnValue:
         db.session.rollback()
         log.info("bench refused order %s: %s", order_id, exc)
         return _error(str(exc))
-    jobs().print_queue(printer.id)
-    jobs().deliver_outbox()
+    jobs().print_now(printer.id)
+    jobs().deliver_soon()
     for job in shipped.jobs:
         db.session.refresh(job)
     page = render_template("partials/bench/shipped.html", shipped=shipped)
