@@ -73,7 +73,7 @@ def comparison_markdown(comparison: Mapping[str, Any]) -> list[str]:
         f"**{comparison['p95_ratio_scale_out_to_embedded_8_benches']}**",
         "",
         f"Cin7 calls per order: {calls['scale_out_benches']} with PostgreSQL + Redis "
-        f"(a delivery pass per Enter); {calls['embedded_bulk_dispatch']} embedded "
+        f"(a delivery pass OUTBOX_DELAY after each Enter); {calls['embedded_bulk_dispatch']} embedded "
         "(bulk_dispatch: one bulk run, batched).",
         "",
         "| process (PostgreSQL + Redis) | peak RSS MB |",
