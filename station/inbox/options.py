@@ -1,0 +1,40 @@
+"""The inbox settings: where orders move after Cin7 takes, ships or cancels them, and more."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from station.settings import SettingsStore
+
+OPTIONS_KEY = "inbox.options"
+SHOPIFY_SECRET_KEY = "inbox.shopify_secret"
+
+
+@dataclass(frozen=True, slots=True)
+class InboxOptions:
+    """Order Desk's Cin7 settings; a folder of None means the default folder for that step."""
+
+    after_import_folder_id: int | None = None  # default: Submitted
+    after_shipment_folder_id: int | None = None  # default: Shipped
+    if_canceled_folder_id: int | None = None  # default: Canceled
+    default_mail_class: str = ""  # the ship method sent when an order names none
+
+
+def load_options(store: SettingsStore) -> InboxOptions:
+    """The saved inbox options (defaults for anything never saved)."""
+    saved = store.get(OPTIONS_KEY) or {}
+    return InboxOptions(
+        after_import_folder_id=_folder_id(saved.get("after_import_folder_id")),
+        after_shipment_folder_id=_folder_id(saved.get("after_shipment_folder_id")),
+        if_canceled_folder_id=_folder_id(saved.get("if_canceled_folder_id")),
+        default_mail_class=str(saved.get("default_mail_class") or ""),
+    )
+
+
+def save_options(store: SettingsStore, options: InboxOptions) -> None:
+    """Store ``options`` (the caller commits)."""
+    store.set(OPTIONS_KEY, asdict(options))
+
+
+def _folder_id(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
