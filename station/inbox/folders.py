@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from station.inbox.errors import FolderInvalid
 from station.inbox.events import record_event
 from station.inbox.options import InboxOptions
+from station.listing import Paging, fetch_page
 from station.models import InboxEventKind, InboxFolder, InboxOrder
 
 MAX_NAME = 64
@@ -103,6 +104,16 @@ def list_folders(session: Session) -> list[FolderCount]:
         )
     )
     return [FolderCount(folder, counts.get(folder.id, 0)) for folder in folders]
+
+
+def folder_orders(
+    session: Session, folder: InboxFolder, *, page: int, per_page: int
+) -> tuple[list[InboxOrder], Paging]:
+    """One page of the orders in ``folder``, newest first."""
+    stmt = (
+        select(InboxOrder).where(InboxOrder.folder_id == folder.id).order_by(InboxOrder.id.desc())
+    )
+    return fetch_page(session, stmt, page=page, per_page=per_page)
 
 
 def create_folder(session: Session, name: str) -> InboxFolder:

@@ -30,10 +30,14 @@ LONG_POLL_MAX = 25.0  # seconds an agent's poll may wait for work
 LONG_POLL_STEP = 0.5
 
 
-def _agent() -> PrintAgent:
+def bearer_token() -> str:
+    """The token of an ``Authorization: Bearer <token>`` header ("" without one)."""
     header = request.headers.get("Authorization", "")
-    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    agent = agent_for_token(db.session, token)
+    return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+
+
+def _agent() -> PrintAgent:
+    agent = agent_for_token(db.session, bearer_token())
     if agent is None:
         abort(401, "Unknown or revoked agent token.")
     return agent

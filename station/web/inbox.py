@@ -1,0 +1,116 @@
+"""The inbox for managers: folders and their orders, one order's page, CSV import."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.wrappers import Response
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from station import audit
+from station.cin7.wiring import cin7_wiring
+from station.db import utcnow
+from station.extensions import db
+from station.inbox.branches import BranchCheck
+from station.inbox.csv_import import MAX_CSV_BYTES, import_csv
+from station.inbox.errors import CsvRejected
+from station.inbox.events import title
+from station.inbox.folders import DefaultFolder, default_folder, folder_orders, list_folders
+from station.inbox.tokens import shop_problem
+from station.models import InboxFolder, InboxOrder, Role
+from station.web.access import role_required
+from station.web.fragments import page_or_fragment
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+bp.add_app_template_filter(title, "inbox_event_title")
+
+
+class ImportForm(FlaskForm):
+    shop = StringField("Shop", validators=[DataRequired(), Length(max=64)], default="csv")
+    csv_file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
+
+
+@bp.get("")
+@role_required(Role.MANAGER)
+def index() -> Response:
+    """The folders with their counts and one folder's orders (htmx gets just the orders)."""
+    folders = list_folders(db.session)
+    folder = _folder(request.args.get("folder", type=int))
+    orders, paging = folder_orders(
+        db.session,
+        folder,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ORDERS_PER_PAGE"],
+    )
+    db.session.commit()  # the default folders, if this was the first look
+    return page_or_fragment(
+        "inbox/index.html",
+        "partials/inbox/orders.html",
+        folders=folders,
+        folder=folder,
+        orders=orders,
+        paging=paging,
+    )
+
+
+@bp.get("/orders/<int:order_id>")
+@role_required(Role.MANAGER)
+def show(order_id: int) -> str:
+    """One inbox order: what the shop sent, what Station made of it, and its events."""
+    order = db.session.get(InboxOrder, order_id) or abort(404, "No such order in the inbox.")
+    return render_template("inbox/show.html", order=order, folders=list_folders(db.session))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def import_orders() -> tuple[str, int]:
+    """Import orders from a CSV file; every row problem is listed, good orders are kept."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _import_page(form, status=422 if form.is_submitted() else 200)
+    shop = (form.shop.data or "").strip()
+    problem = shop_problem(shop)
+    if problem:
+        return _import_page(form, error=problem, status=422)
+    upload = form.csv_file.data
+    now = utcnow()
+    try:
+        report = import_csv(
+            db.session,
+            upload.stream.read(MAX_CSV_BYTES + 1),
+            shop=shop,
+            filename=upload.filename or "",
+            now=now,
+            actor=current_user.username,
+            branch_known=BranchCheck.using(cin7_wiring(), db.session, now=now),
+        )
+    except CsvRejected as exc:
+        db.session.rollback()
+        return _import_page(form, error=str(exc), status=422)
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.csv_imported",
+        target=audit.Target("inbox", None, upload.filename or "CSV"),
+        detail={
+            "shop": shop,
+            "imported": len(report.imported),
+            "already_there": len(report.already_there),
+            "left_out": report.left_out,
+        },
+    )
+    db.session.commit()
+    failed = report.left_out and not (report.imported or report.already_there)
+    return _import_page(form, report=report, status=422 if failed else 200)
+
+
+def _import_page(form: ImportForm, *, status: int, **context: object) -> tuple[str, int]:
+    return render_template("inbox/import.html", form=form, **context), status
+
+
+def _folder(folder_id: int | None) -> InboxFolder:
+    folder = db.session.get(InboxFolder, folder_id) if folder_id else None
+    return folder or default_folder(db.session, DefaultFolder.NEW)
