@@ -38,6 +38,7 @@ class Jobs:
     print_queue: TaskWrapper
     deliver_outbox: TaskWrapper
     bulk_dispatch: TaskWrapper
+    submit_inbox: TaskWrapper
 
 
 def init_app(app: Flask) -> None:
@@ -104,12 +105,21 @@ def init_app(app: Flask) -> None:
             outbox_task()
 
     huey.periodic_task(crontab(minute="*"), name="book_queued_consignments")(book_queued_task)
+
+    def submit_inbox_task(order_ids: list[int], actor: str = "") -> dict[str, Any]:
+        from station.inbox.jobs import run_inbox_submission
+
+        with app.app_context():
+            return run_inbox_submission(order_ids, actor=actor)
+
+    submit_inbox = huey.task(name="submit_inbox")(submit_inbox_task)
     app.extensions["station.jobs"] = Jobs(
         huey=huey,
         sync_orders=sync_task,
         print_queue=print_task,
         deliver_outbox=outbox_task,
         bulk_dispatch=bulk_task,
+        submit_inbox=submit_inbox,
     )
 
 

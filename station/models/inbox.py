@@ -84,6 +84,8 @@ class InboxOrder(Base):
     # Written (and committed) before the first POST to Cin7; sent as the order's reference,
     # so a retry finds the order Cin7 may already have made instead of making another.
     submission_key: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # Set while one worker submits the order, so a second one (a double click) keeps off.
+    submitting_since: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

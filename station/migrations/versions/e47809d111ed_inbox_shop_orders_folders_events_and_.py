@@ -2,7 +2,7 @@
 
 Revision ID: e47809d111ed
 Revises: ad8f0ef435b0
-Create Date: 2026-11-30 18:59:20.562637
+Create Date: 2026-11-30 19:08:39.995535
 
 """
 
@@ -63,6 +63,7 @@ def upgrade():
         sa.Column("cin7_id", sa.Integer(), nullable=True),
         sa.Column("cin7_reference", sa.String(length=64), nullable=True),
         sa.Column("submission_key", sa.String(length=32), nullable=True),
+        sa.Column("submitting_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("tags", sa.JSON(), nullable=False),
         sa.Column("notes", sa.JSON(), nullable=False),
