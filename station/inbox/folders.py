@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -173,3 +174,11 @@ def move_order(
         detail={"from": before, "to": folder.name},
     )
     return True
+
+
+def move_orders(
+    session: Session, order_ids: Iterable[int], folder: InboxFolder, *, at: datetime, actor: str
+) -> int:
+    """Move the orders to ``folder``; how many actually moved."""
+    orders = session.scalars(select(InboxOrder).where(InboxOrder.id.in_(set(order_ids))))
+    return sum(move_order(session, order, folder, at=at, actor=actor) for order in orders)

@@ -16,6 +16,7 @@ from station.web import (
     headers,
     inbox,
     inbox_api,
+    inbox_settings,
     manifests,
     orders,
     outbox,
@@ -48,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(users.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(inbox_settings.bp)
     sessions.init_app(app)
     status.init_app(app)
     errors.init_app(app)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -18,8 +18,16 @@ from station.inbox.branches import BranchCheck
 from station.inbox.csv_import import MAX_CSV_BYTES, import_csv
 from station.inbox.errors import CsvRejected
 from station.inbox.events import title
-from station.inbox.folders import DefaultFolder, default_folder, folder_orders, list_folders
+from station.inbox.folders import (
+    DefaultFolder,
+    default_folder,
+    folder_orders,
+    list_folders,
+    move_orders,
+)
+from station.inbox.submit import schedule_submission
 from station.inbox.tokens import shop_problem
+from station.jobs import jobs
 from station.models import InboxFolder, InboxOrder, Role
 from station.web.access import role_required
 from station.web.fragments import page_or_fragment
@@ -62,6 +70,49 @@ def show(order_id: int) -> str:
     """One inbox order: what the shop sent, what Station made of it, and its events."""
     order = db.session.get(InboxOrder, order_id) or abort(404, "No such order in the inbox.")
     return render_template("inbox/show.html", order=order, folders=list_folders(db.session))
+
+
+@bp.post("/submit")
+@role_required(Role.MANAGER)
+def submit() -> Response:
+    """Queue the ticked orders (or the one on its page) to be submitted to Cin7 now."""
+    ids = schedule_submission(db.session, _order_ids(), at=utcnow(), actor=current_user.username)
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.orders_submitted",
+        target=audit.Target("inbox", None, f"{len(ids)} order(s)"),
+        detail={"orders": ids},
+    )
+    db.session.commit()
+    if ids:
+        jobs().submit_inbox(ids, current_user.username)
+        flash(
+            f"{len(ids)} order(s) scheduled to Cin7. Each order's events say how it went.", "info"
+        )
+    else:
+        flash("No order to submit: tick orders that are not in Cin7 yet.", "warning")
+    return redirect(request.referrer or url_for("inbox.index"))
+
+
+@bp.post("/move")
+@role_required(Role.MANAGER)
+def move() -> Response:
+    """Move the ticked orders (or the one on its page) to another folder."""
+    folder = db.session.get(InboxFolder, request.form.get("folder_id", type=int) or 0)
+    if folder is None:
+        abort(400, "Choose the folder to move the orders to.")
+    moved = move_orders(db.session, _order_ids(), folder, at=utcnow(), actor=current_user.username)
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.orders_moved",
+        target=audit.Target("inbox_folder", folder.id, folder.name),
+        detail={"moved": moved},
+    )
+    db.session.commit()
+    flash(f"{moved} order(s) moved to {folder.name}.", "info")
+    return redirect(request.referrer or url_for("inbox.index", folder=folder.id))
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -109,6 +160,10 @@ def import_orders() -> tuple[str, int]:
 
 def _import_page(form: ImportForm, *, status: int, **context: object) -> tuple[str, int]:
     return render_template("inbox/import.html", form=form, **context), status
+
+
+def _order_ids() -> list[int]:
+    return [int(i) for i in request.form.getlist("order_id") if i.isdigit()]
 
 
 def _folder(folder_id: int | None) -> InboxFolder:

@@ -47,7 +47,7 @@ def test_an_uploaded_csv_is_imported_and_shown_in_new(
     inbox = client.get("/inbox").get_data(as_text=True)
 
     assert "2 order(s) imported" in page
-    assert "#A1" in inbox and "#A2" in inbox and 'New <span class="badge">2</span>' in inbox
+    assert "#A1" in inbox and "#A2" in inbox and 'New <span class="tag">2</span>' in inbox
     with app.app_context():
         event = db.session.scalar(
             select(AuditEvent).where(AuditEvent.action == "inbox.csv_imported")
@@ -103,3 +103,18 @@ def test_the_order_page_shows_the_payload_and_events_escaped(
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
     assert "Order imported" in page and "Imported from a CSV import (csv)." in page
     assert "What the shop sent" in page and "KETE-NATURA" in page
+
+
+def test_submitting_without_a_cin7_connection_leaves_the_order_in_errors_saying_why(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+    upload(client, csv_bytes(ROWS[2]))
+    with app.app_context():
+        order_id = db.session.scalar(select(InboxOrder.id))
+
+    client.post("/inbox/submit", data={"order_id": order_id})
+
+    page = client.get(f"/inbox/orders/{order_id}").get_data(as_text=True)
+    assert "Not submitted because of a general error" in page
+    assert "Cin7 is not connected yet" in page and '<span class="stage">Errors</span>' in page
