@@ -39,6 +39,7 @@ class Jobs:
     deliver_outbox: TaskWrapper
     bulk_dispatch: TaskWrapper
     submit_inbox: TaskWrapper
+    check_inbox_shipments: TaskWrapper
 
 
 def init_app(app: Flask) -> None:
@@ -113,6 +114,18 @@ def init_app(app: Flask) -> None:
             return run_inbox_submission(order_ids, actor=actor)
 
     submit_inbox = huey.task(name="submit_inbox")(submit_inbox_task)
+
+    def check_inbox_shipments_task(actor: str = "") -> dict[str, Any] | None:
+        from station.inbox.jobs import run_shipment_check
+
+        with app.app_context():
+            return run_shipment_check(actor=actor)
+
+    check_shipments = huey.task(name="check_inbox_shipments")(check_inbox_shipments_task)
+    shipment_minutes = int(app.config.get("INBOX_SHIPMENT_CHECK_MINUTES", 5))
+    huey.periodic_task(every_minutes(shipment_minutes), name="check_inbox_shipments_periodic")(
+        lambda: check_inbox_shipments_task()
+    )
     app.extensions["station.jobs"] = Jobs(
         huey=huey,
         sync_orders=sync_task,
@@ -120,6 +133,7 @@ def init_app(app: Flask) -> None:
         deliver_outbox=outbox_task,
         bulk_dispatch=bulk_task,
         submit_inbox=submit_inbox,
+        check_inbox_shipments=check_shipments,
     )
 
 

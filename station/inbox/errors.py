@@ -5,6 +5,7 @@ InboxError (a StationError)
  ├── OrderConflict  the shop already sent this order id with different content
  ├── CsvRejected    an uploaded CSV cannot be read at all (too big, not UTF-8, no columns)
  ├── FolderInvalid  a folder cannot be created or removed
+ ├── NoteInvalid    a note or tag is empty or too long
  └── TokenInvalid   an API token cannot be created
 """
 
@@ -51,6 +52,10 @@ class CsvRejected(InboxError):
 
 class FolderInvalid(InboxError):
     """A folder cannot be created, renamed or removed."""
+
+
+class NoteInvalid(InboxError):
+    """A note or tag cannot be added to an order."""
 
 
 class TokenInvalid(InboxError):

@@ -19,19 +19,11 @@ TITLES: dict[InboxEventKind, str] = {
     InboxEventKind.NOT_SUBMITTED_ERROR: "Not submitted because of a general error",
     InboxEventKind.NOT_SUBMITTED_INVALID_SKU: "Not submitted because of an invalid SKU",
     InboxEventKind.NOT_SUBMITTED_NO_PRODUCTS: "Not submitted because no products are available",
+    InboxEventKind.SHIPPED: "Shipped",
+    InboxEventKind.CANCELED: "Canceled in Cin7",
     InboxEventKind.NOTE_ADDED: "Note added",
     InboxEventKind.TAGGED: "Tag added",
 }
-# The events rules can react to (the rules engine reads the log for these kinds).
-RULE_EVENTS = (
-    InboxEventKind.IMPORTED,
-    InboxEventKind.SCHEDULED,
-    InboxEventKind.BEFORE_SUBMIT,
-    InboxEventKind.AFTER_SUBMIT,
-    InboxEventKind.NOT_SUBMITTED_ERROR,
-    InboxEventKind.NOT_SUBMITTED_INVALID_SKU,
-    InboxEventKind.NOT_SUBMITTED_NO_PRODUCTS,
-)
 
 
 def record_event(

@@ -8,6 +8,7 @@ from station.settings import SettingsStore
 
 OPTIONS_KEY = "inbox.options"
 SHOPIFY_SECRET_KEY = "inbox.shopify_secret"
+LAST_SHIPMENT_CHECK_KEY = "inbox.last_shipment_check"
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,8 @@ class InboxEventKind(enum.StrEnum):
     NOT_SUBMITTED_ERROR = "not_submitted_error"
     NOT_SUBMITTED_INVALID_SKU = "not_submitted_invalid_sku"
     NOT_SUBMITTED_NO_PRODUCTS = "not_submitted_no_products"
+    SHIPPED = "shipped"
+    CANCELED = "canceled"
     NOTE_ADDED = "note_added"
     TAGGED = "tagged"
 
@@ -87,6 +89,11 @@ class InboxOrder(Base):
     # Set while one worker submits the order, so a second one (a double click) keeps off.
     submitting_since: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
+    # What the shipment check read back from Cin7.
+    shipped_at: Mapped[datetime | None]  # Cin7's dispatchedDate
+    tracking_code: Mapped[str | None] = mapped_column(String(255))
+    logistics_carrier: Mapped[str | None] = mapped_column(String(128))
+    canceled_at: Mapped[datetime | None]  # when Station saw the order void in Cin7
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     error: Mapped[str | None] = mapped_column(Text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -16,7 +18,7 @@ from station.db import utcnow
 from station.extensions import db
 from station.inbox.branches import BranchCheck
 from station.inbox.csv_import import MAX_CSV_BYTES, import_csv
-from station.inbox.errors import CsvRejected
+from station.inbox.errors import CsvRejected, NoteInvalid
 from station.inbox.events import title
 from station.inbox.folders import (
     DefaultFolder,
@@ -25,10 +27,13 @@ from station.inbox.folders import (
     list_folders,
     move_orders,
 )
+from station.inbox.notes import add_note, add_tag
+from station.inbox.options import LAST_SHIPMENT_CHECK_KEY
 from station.inbox.submit import schedule_submission
 from station.inbox.tokens import shop_problem
 from station.jobs import jobs
 from station.models import InboxFolder, InboxOrder, Role
+from station.settings import settings_store
 from station.web.access import role_required
 from station.web.fragments import page_or_fragment
 
@@ -53,6 +58,7 @@ def index() -> Response:
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["ORDERS_PER_PAGE"],
     )
+    last_check = settings_store(db.session).get(LAST_SHIPMENT_CHECK_KEY)
     db.session.commit()  # the default folders, if this was the first look
     return page_or_fragment(
         "inbox/index.html",
@@ -61,6 +67,7 @@ def index() -> Response:
         folder=folder,
         orders=orders,
         paging=paging,
+        last_check=last_check,
     )
 
 
@@ -70,6 +77,22 @@ def show(order_id: int) -> str:
     """One inbox order: what the shop sent, what Station made of it, and its events."""
     order = db.session.get(InboxOrder, order_id) or abort(404, "No such order in the inbox.")
     return render_template("inbox/show.html", order=order, folders=list_folders(db.session))
+
+
+@bp.post("/orders/<int:order_id>/notes")
+@role_required(Role.MANAGER)
+def note(order_id: int) -> Response:
+    """Add a note to one order."""
+    text = request.form.get("text", "")
+    return _change(order_id, lambda o: add_note(db.session, o, text, at=utcnow(), actor=_me()))
+
+
+@bp.post("/orders/<int:order_id>/tags")
+@role_required(Role.MANAGER)
+def tag(order_id: int) -> Response:
+    """Tag one order."""
+    word = request.form.get("tag", "")
+    return _change(order_id, lambda o: add_tag(db.session, o, word, at=utcnow(), actor=_me()))
 
 
 @bp.post("/submit")
@@ -113,6 +136,25 @@ def move() -> Response:
     db.session.commit()
     flash(f"{moved} order(s) moved to {folder.name}.", "info")
     return redirect(request.referrer or url_for("inbox.index", folder=folder.id))
+
+
+@bp.post("/shipments/check")
+@role_required(Role.MANAGER)
+def check_shipments_now() -> Response:
+    """Ask Cin7 now which submitted orders shipped or were canceled."""
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.shipments_checked",
+        target=audit.Target("inbox", None, "Inbox"),
+    )
+    db.session.commit()
+    jobs().check_inbox_shipments(current_user.username)
+    flash(
+        "Checking shipments with Cin7 now; shipped and canceled orders move to their folders.",
+        "info",
+    )
+    return redirect(url_for("inbox.index"))
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -160,6 +202,23 @@ def import_orders() -> tuple[str, int]:
 
 def _import_page(form: ImportForm, *, status: int, **context: object) -> tuple[str, int]:
     return render_template("inbox/import.html", form=form, **context), status
+
+
+def _change(order_id: int, change: Callable[[InboxOrder], object]) -> Response:
+    """Apply a note or tag to the order and go back to its page (saying why if refused)."""
+    order = db.session.get(InboxOrder, order_id) or abort(404, "No such order in the inbox.")
+    try:
+        change(order)
+    except NoteInvalid as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("inbox.show", order_id=order_id))
+
+
+def _me() -> str:
+    return str(current_user.username)
 
 
 def _order_ids() -> list[int]:

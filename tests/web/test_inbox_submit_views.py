@@ -130,3 +130,20 @@ def test_moving_to_a_folder_that_does_not_exist_is_a_400(manager: FlaskClient) -
     response = manager.post("/inbox/move", data={"order_id": 1, "folder_id": 999})
 
     assert response.status_code == 400 and "Choose the folder" in response.get_data(as_text=True)
+
+
+def test_check_shipments_now_moves_a_dispatched_order_and_says_when_it_looked(
+    app: Flask, manager: FlaskClient, sandbox: SandboxServer
+) -> None:
+    order = orders(app)["#A1"]
+    manager.post("/inbox/submit", data={"order_id": order.id})
+    sandbox.state.touch_order(
+        orders(app)["#A1"].cin7_id, dispatchedDate="2026-05-01T03:04:05Z", trackingCode="NZP1"
+    )
+
+    page = manager.post("/inbox/shipments/check", follow_redirects=True).get_data(as_text=True)
+
+    assert "Checking shipments with Cin7 now" in page
+    assert "1 shipped, 0 canceled" in page
+    shipped = orders(app)["#A1"]
+    assert shipped.folder.name == "Shipped" and shipped.tracking_code == "NZP1"

@@ -118,3 +118,22 @@ def test_submitting_without_a_cin7_connection_leaves_the_order_in_errors_saying_
     page = client.get(f"/inbox/orders/{order_id}").get_data(as_text=True)
     assert "Not submitted because of a general error" in page
     assert "Cin7 is not connected yet" in page and '<span class="stage">Errors</span>' in page
+
+
+def test_notes_and_tags_are_added_on_the_order_page(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+    upload(client, csv_bytes(ROWS[2]))
+    with app.app_context():
+        order_id = db.session.scalar(select(InboxOrder.id))
+
+    client.post(f"/inbox/orders/{order_id}/notes", data={"text": "Gift: no invoice in the box"})
+    client.post(f"/inbox/orders/{order_id}/tags", data={"tag": "gift"})
+    refused = client.post(
+        f"/inbox/orders/{order_id}/tags", data={"tag": "two words"}, follow_redirects=True
+    )
+
+    page = refused.get_data(as_text=True)
+    assert "A tag is one word" in page
+    assert "Gift: no invoice in the box" in page and '<span class="tag">gift</span>' in page

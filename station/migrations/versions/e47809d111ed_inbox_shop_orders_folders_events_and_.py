@@ -2,7 +2,7 @@
 
 Revision ID: e47809d111ed
 Revises: ad8f0ef435b0
-Create Date: 2026-11-30 19:08:39.995535
+Create Date: 2026-11-30 19:18:08.002637
 
 """
 
@@ -65,6 +65,10 @@ def upgrade():
         sa.Column("submission_key", sa.String(length=32), nullable=True),
         sa.Column("submitting_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("shipped_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("tracking_code", sa.String(length=255), nullable=True),
+        sa.Column("logistics_carrier", sa.String(length=128), nullable=True),
+        sa.Column("canceled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("tags", sa.JSON(), nullable=False),
         sa.Column("notes", sa.JSON(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
