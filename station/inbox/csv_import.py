@@ -68,7 +68,8 @@ class CsvReport:
 @dataclass(frozen=True, slots=True)
 class _Row:
     number: int
-    values: dict[str, str]
+    values: dict[str, str]  # the known columns under their canonical names
+    raw: dict[str, str]  # every cell under its header, as the file had it
 
 
 def import_csv(
@@ -106,7 +107,7 @@ def import_csv(
         payload = {
             "file": filename,
             "first_row": group[0].number,
-            "rows": [r.values for r in group],
+            "rows": [r.raw for r in group],
         }
         try:
             intake = take_order(
@@ -166,9 +167,10 @@ def _read(data: bytes) -> tuple[list[str], list[_Row]]:
             for name, cell in zip(header, record, strict=False)
             if name.lower() in _CANONICAL
         }
+        raw = dict(zip(header, record, strict=False))
         if len(record) > len(header):
             values["__extra__"] = "yes"
-        rows.append(_Row(number, values))
+        rows.append(_Row(number, values, raw))
     return header, rows
 
 

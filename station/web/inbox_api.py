@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
@@ -113,7 +114,7 @@ def _json(body: bytes) -> Any:
         raise _Refused(400, f"The body is not valid JSON: {exc}.") from None
 
 
-def _take(data: Any, *, shop: str, source: InboxSource, payload: Any, now: Any) -> Response:
+def _take(data: Any, *, shop: str, source: InboxSource, payload: Any, now: datetime) -> Response:
     try:
         draft = read_order(data, branch_known=BranchCheck.using(cin7_wiring(), db.session, now=now))
     except OrderInvalid as exc:

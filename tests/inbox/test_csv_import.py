@@ -131,3 +131,13 @@ def test_a_file_that_cannot_be_read_is_refused_whole(
         run(ctx, data)
 
     assert ctx.scalar(select(func.count()).select_from(InboxOrder)) == 0
+
+
+def test_the_order_keeps_its_rows_as_the_file_had_them(ctx: Session) -> None:
+    run(ctx, csv_bytes(ROWS[2] + ",gift", header=HEADER + ",Wrapping"))
+
+    order = ctx.scalar(select(InboxOrder))
+    assert order is not None
+    assert order.source_payload["file"] == "orders.csv"
+    assert order.source_payload["rows"][0]["Wrapping"] == "gift"
+    assert order.source_payload["rows"][0]["order_id"] == "A2"
