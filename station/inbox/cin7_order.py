@@ -15,21 +15,35 @@ from station.inbox.checkout import (
     custom_fields,
     ship_method,
 )
+from station.inbox.products import ProductRules, sent_sku
 from station.models import InboxOrder
 
 
-def sendable_lines(order: InboxOrder) -> list[dict[str, Any]]:
-    """The lines Cin7 can fulfil: those with a SKU (gift wrap, tips and the like stay behind)."""
-    return [line for line in order.lines if line.get("sku")]
+def sendable_lines(order: InboxOrder, rules: ProductRules) -> list[dict[str, Any]]:
+    """The lines Cin7 gets, each under the SKU it is sent as.
+
+    Lines without a SKU (gift wrap, tips) and SKUs set not to be sent stay behind.
+    """
+    lines = []
+    for line in order.lines:
+        sku = sent_sku(line["sku"], rules) if line.get("sku") else None
+        if sku is not None:
+            lines.append({**line, "sku": sku})
+    return lines
 
 
-def order_skus(order: InboxOrder) -> set[str]:
-    """The SKUs of the order's sendable lines, as the shop wrote them."""
-    return {line["sku"] for line in sendable_lines(order)}
+def order_skus(order: InboxOrder, rules: ProductRules) -> set[str]:
+    """The SKUs the order sends to Cin7 (after the product settings)."""
+    return {line["sku"] for line in sendable_lines(order, rules)}
 
 
 def sales_order_item(
-    order: InboxOrder, *, key: str, codes: Mapping[str, str], default_mail_class: str
+    order: InboxOrder,
+    *,
+    key: str,
+    codes: Mapping[str, str],
+    default_mail_class: str,
+    rules: ProductRules,
 ) -> dict[str, Any]:
     """The POST item for ``order``; ``codes`` maps each SKU, lower-cased, to Cin7's spelling.
 
@@ -70,7 +84,7 @@ def sales_order_item(
         "dispatchedDate": checkout.get(DISPATCHED_DATE),
         "accountingAttributes": {"accountingImportStatus": status} if status else None,
         "customFields": custom_fields(checkout),
-        "lineItems": [_line(line, codes) for line in sendable_lines(order)],
+        "lineItems": [_line(line, codes) for line in sendable_lines(order, rules)],
     }
     return {name: value for name, value in item.items() if value not in (None, "", {})}
 

@@ -38,6 +38,7 @@ from station.inbox.cin7_order import order_skus, sales_order_item, sendable_line
 from station.inbox.events import record_event
 from station.inbox.folders import DefaultFolder, Step, default_folder, move_order, step_folder
 from station.inbox.options import InboxOptions
+from station.inbox.products import ProductRules, product_rules
 from station.models import InboxEventKind, InboxOrder
 from station.settings import SettingsStore
 
@@ -65,6 +66,7 @@ class _Run:
     options: InboxOptions
     now: Clock
     actor: str
+    rules: ProductRules
     submitted: list[int] = field(default_factory=list)
     refused: list[int] = field(default_factory=list)
 
@@ -127,7 +129,7 @@ def submit_orders(
 ) -> SubmitOutcome:
     """Submit the orders to Cin7 (see the module's steps); commits as it goes."""
     claimed, retried, skipped = _claim(session, order_ids, now())
-    run = _Run(session, options, now, actor)
+    run = _Run(session, options, now, actor, product_rules(session))
     try:
         orders = _load(session, claimed)
         pending = [o for o in orders if _has_products(run, o)]
@@ -197,12 +199,13 @@ def _release(session: Session, ids: Sequence[int]) -> None:
 
 
 def _has_products(run: _Run, order: InboxOrder) -> bool:
-    if sendable_lines(order):
+    if sendable_lines(order, run.rules):
         return True
     run.refuse(
         order,
         InboxEventKind.NOT_SUBMITTED_NO_PRODUCTS,
-        "No line of this order has a SKU, so Cin7 has nothing to fulfil.",
+        "No line of this order has a SKU Cin7 should get (lines without a SKU and SKUs "
+        "set not to be sent stay behind), so Cin7 has nothing to fulfil.",
     )
     return False
 
@@ -211,7 +214,7 @@ def _submit(run: _Run, connect: ClientFactory, orders: list[InboxOrder], retried
     run.session.commit()  # refusals so far; nothing may hold SQLite's write lock during calls
     try:
         with connect() as client:
-            codes = _cin7_codes(client, set().union(*(order_skus(o) for o in orders)))
+            codes = _cin7_codes(client, set().union(*(order_skus(o, run.rules) for o in orders)))
             found = _in_cin7(client, [o.submission_key or "" for o in orders if o.id in retried])
             branches = _cin7_branches(run, client, orders)
             ready = [o for o in orders if _decide(run, o, codes, found, branches)]
@@ -274,7 +277,7 @@ def _decide(
             "not sent again.",
         )
         return False
-    missing = sorted(sku for sku in order_skus(order) if sku.lower() not in codes)
+    missing = sorted(sku for sku in order_skus(order, run.rules) if sku.lower() not in codes)
     if missing:
         run.refuse(
             order,
@@ -291,7 +294,7 @@ def _decide(
             f"Cin7 has no branch with id {branch}; change the order's BranchId.",
         )
         return False
-    lines = len(sendable_lines(order))
+    lines = len(sendable_lines(order, run.rules))
     run.event(
         order,
         InboxEventKind.BEFORE_SUBMIT,
@@ -306,7 +309,11 @@ def _send(run: _Run, client: Cin7Client, orders: list[InboxOrder], codes: dict[s
     for number, chunk in enumerate(_chunks(orders, MAX_ROWS)):
         items = [
             sales_order_item(
-                o, key=o.submission_key or "", codes=codes, default_mail_class=mail_class
+                o,
+                key=o.submission_key or "",
+                codes=codes,
+                default_mail_class=mail_class,
+                rules=run.rules,
             )
             for o in chunk
         ]

@@ -7,6 +7,7 @@ from station.models.inbox import (
     InboxEventKind,
     InboxFolder,
     InboxOrder,
+    InboxProductSetting,
     InboxSource,
 )
 from station.models.order import OrderLine, Product, ProductOption, SalesOrder
@@ -41,6 +42,7 @@ __all__ = [
     "InboxEventKind",
     "InboxFolder",
     "InboxOrder",
+    "InboxProductSetting",
     "InboxSource",
     "JobState",
     "Manifest",

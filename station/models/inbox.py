@@ -146,3 +146,16 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+
+
+class InboxProductSetting(Base):
+    """What to do with one SKU when an order goes to Cin7: leave it out, or send another SKU."""
+
+    __tablename__ = "inbox_product_setting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(128))  # as the manager typed it
+    sku_key: Mapped[str] = mapped_column(String(128), unique=True)  # lower-cased, for matching
+    do_not_send: Mapped[bool] = mapped_column(default=False)
+    send_as: Mapped[str | None] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

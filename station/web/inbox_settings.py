@@ -1,4 +1,4 @@
-"""Inbox → Settings: where orders move, the default mail class, Shopify, folders, API tokens."""
+"""Inbox → Settings: where orders move, mail class, Shopify, folders, API tokens, products."""
 
 from __future__ import annotations
 
@@ -15,8 +15,14 @@ from station.extensions import db
 from station.inbox.errors import FolderInvalid, TokenInvalid
 from station.inbox.folders import Step, create_folder, list_folders, remove_folder, step_folder
 from station.inbox.options import SHOPIFY_SECRET_KEY, InboxOptions, load_options, save_options
+from station.inbox.products import (
+    ProductSettingInvalid,
+    list_product_settings,
+    remove_product_setting,
+    save_product_setting,
+)
 from station.inbox.tokens import create_token, list_tokens, revoke_token
-from station.models import ApiToken, InboxFolder, Role
+from station.models import ApiToken, InboxFolder, InboxProductSetting, Role
 from station.settings import settings_store
 from station.web.access import role_required
 
@@ -40,6 +46,12 @@ class FolderForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired(), Length(max=64)])
     shop = StringField("Shop", validators=[DataRequired(), Length(max=64)])
+
+
+class ProductForm(FlaskForm):
+    sku = StringField("SKU", validators=[DataRequired(), Length(max=128)])
+    do_not_send = BooleanField("Do not send to Cin7")
+    send_as = StringField("Send as SKU", validators=[Length(max=128)])
 
 
 class ConfirmForm(FlaskForm):
@@ -182,6 +194,55 @@ def revoke(token_id: int) -> ResponseReturnValue:
     return redirect(url_for("inbox_settings.index"))
 
 
+@bp.post("/products")
+@role_required(Role.MANAGER)
+def save_product() -> ResponseReturnValue:
+    """Add or replace the product setting of one SKU."""
+    form = ProductForm()
+    if not form.validate_on_submit():
+        return _page(product_form=form, status=422)
+    try:
+        row = save_product_setting(
+            db.session,
+            form.sku.data or "",
+            do_not_send=form.do_not_send.data,
+            send_as=form.send_as.data or "",
+        )
+    except ProductSettingInvalid as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _page(product_form=form, status=422)
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.product_setting_saved",
+        target=audit.Target("inbox_product_setting", row.id, row.sku),
+        detail={"do_not_send": row.do_not_send, "send_as": row.send_as},
+    )
+    db.session.commit()
+    flash(f"Product setting for {row.sku} saved; the next submission uses it.", "info")
+    return redirect(url_for("inbox_settings.index"))
+
+
+@bp.post("/products/<int:setting_id>/remove")
+@role_required(Role.MANAGER)
+def remove_product(setting_id: int) -> ResponseReturnValue:
+    """Forget one SKU's product setting."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    row = db.session.get(InboxProductSetting, setting_id) or abort(404, "No such product setting.")
+    remove_product_setting(db.session, row)
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.product_setting_removed",
+        target=audit.Target("inbox_product_setting", setting_id, row.sku),
+    )
+    db.session.commit()
+    flash(f"Product setting for {row.sku} removed: it is sent as it is again.", "info")
+    return redirect(url_for("inbox_settings.index"))
+
+
 def _options_form() -> OptionsForm:
     store = settings_store(db.session)
     options = load_options(store)
@@ -199,10 +260,12 @@ def _page(*, status: int = 200, **forms: FlaskForm) -> ResponseReturnValue:
     forms.setdefault("options_form", _options_form())
     forms.setdefault("folder_form", FolderForm(formdata=None))
     forms.setdefault("token_form", TokenForm(formdata=None))
+    forms.setdefault("product_form", ProductForm(formdata=None))
     page = render_template(
         "inbox/settings.html",
         folders=list_folders(db.session),
         tokens=list_tokens(db.session),
+        products=list_product_settings(db.session),
         has_shopify_secret=settings_store(db.session).has_secret(SHOPIFY_SECRET_KEY),
         confirm_form=ConfirmForm(formdata=None),
         **forms,

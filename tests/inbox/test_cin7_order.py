@@ -35,6 +35,7 @@ def test_a_plain_order_maps_to_every_cin7_field_it_fills() -> None:
         key="IN7-ABC123",
         codes=CODES,
         default_mail_class="",
+        rules={},
     )
 
     assert item == {
@@ -78,7 +79,11 @@ def test_every_checkout_field_lands_in_its_cin7_field() -> None:
     }
 
     item = sales_order_item(
-        inbox_order(checkout=checkout), key="K", codes=CODES, default_mail_class="Standard"
+        inbox_order(checkout=checkout),
+        key="K",
+        codes=CODES,
+        default_mail_class="Standard",
+        rules={},
     )
 
     assert {k: item[k] for k in item if k not in DELIVERY_AND_LINES} == {
@@ -126,6 +131,7 @@ def test_the_ship_method_goes_to_logistics_carrier(
         key="K",
         codes=CODES,
         default_mail_class=mail_class,
+        rules={},
     )
 
     assert item["logisticsCarrier"] == expected
@@ -137,6 +143,8 @@ def test_lines_without_a_sku_stay_behind_and_skus_take_cin7s_spelling() -> None:
         {"name": "Gift wrap", "quantity": 1, "unit_price": "5"},
     ]
 
-    item = sales_order_item(inbox_order(lines=lines), key="K", codes=CODES, default_mail_class="")
+    item = sales_order_item(
+        inbox_order(lines=lines), key="K", codes=CODES, default_mail_class="", rules={}
+    )
 
     assert item["lineItems"] == [{"code": "MUG-SAND", "qty": 1}]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from station.extensions import db
 from station.inbox.options import SHOPIFY_SECRET_KEY, InboxOptions, load_options
-from station.models import ApiToken, InboxFolder
+from station.models import ApiToken, InboxFolder, InboxProductSetting
 from station.settings import settings_store
 from tests.conftest import AuthActions
 from tests.inbox.samples import order_json
@@ -140,3 +140,31 @@ def test_a_token_for_a_bad_shop_name_is_refused(client: FlaskClient, auth: AuthA
     response = client.post("/inbox/settings/tokens", data={"name": "Web", "shop": "my shop"})
 
     assert response.status_code == 422 and "A shop name is" in response.get_data(as_text=True)
+
+
+def test_product_settings_are_saved_listed_and_removed(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+
+    saved = client.post("/inbox/settings/products", data={"sku": "GIFT-CARD", "do_not_send": "y"})
+    client.post("/inbox/settings/products", data={"sku": "MUG-OLD", "send_as": "MUG-SAND"})
+    refused = client.post("/inbox/settings/products", data={"sku": "MUG", "send_as": "mug"})
+    page = client.get("/inbox/settings").get_data(as_text=True)
+
+    assert saved.status_code == 302
+    assert refused.status_code == 422 and "cannot be sent as itself" in refused.get_data(
+        as_text=True
+    )
+    assert "GIFT-CARD</td>" in page and "not sent" in page and "sent as MUG-SAND" in page
+    with app.app_context():
+        row = db.session.scalar(
+            select(InboxProductSetting).where(InboxProductSetting.sku == "MUG-OLD")
+        )
+        assert row is not None
+        row_id = row.id
+
+    client.post(f"/inbox/settings/products/{row_id}/remove")
+
+    with app.app_context():
+        assert db.session.get(InboxProductSetting, row_id) is None

@@ -1,8 +1,8 @@
-"""Inbox: shop orders, folders, events and API tokens
+"""Inbox: shop orders, folders, events, API tokens and product settings
 
 Revision ID: e47809d111ed
 Revises: ad8f0ef435b0
-Create Date: 2026-11-30 19:18:08.002637
+Create Date: 2026-11-30 19:24:26.152414
 
 """
 
@@ -41,6 +41,17 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox_folder")),
         sa.UniqueConstraint("name", name=op.f("uq_inbox_folder_name")),
         sa.UniqueConstraint("slug", name=op.f("uq_inbox_folder_slug")),
+    )
+    op.create_table(
+        "inbox_product_setting",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sku", sa.String(length=128), nullable=False),
+        sa.Column("sku_key", sa.String(length=128), nullable=False),
+        sa.Column("do_not_send", sa.Boolean(), nullable=False),
+        sa.Column("send_as", sa.String(length=128), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox_product_setting")),
+        sa.UniqueConstraint("sku_key", name=op.f("uq_inbox_product_setting_sku_key")),
     )
     op.create_table(
         "inbox_order",
@@ -119,6 +130,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_inbox_order_cin7_id"))
 
     op.drop_table("inbox_order")
+    op.drop_table("inbox_product_setting")
     op.drop_table("inbox_folder")
     op.drop_table("api_token")
     # ### end Alembic commands ###
