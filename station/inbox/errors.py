@@ -6,6 +6,7 @@ InboxError (a StationError)
  ├── CsvRejected    an uploaded CSV cannot be read at all (too big, not UTF-8, no columns)
  ├── FolderInvalid  a folder cannot be created or removed
  ├── NoteInvalid    a note or tag is empty or too long
+ ├── ProductSettingInvalid  a SKU's product setting says nothing clear
  └── TokenInvalid   an API token cannot be created
 """
 
@@ -56,6 +57,10 @@ class FolderInvalid(InboxError):
 
 class NoteInvalid(InboxError):
     """A note or tag cannot be added to an order."""
+
+
+class ProductSettingInvalid(InboxError):
+    """A product setting cannot be saved; the message says why."""
 
 
 class TokenInvalid(InboxError):

@@ -12,14 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from station.inbox.errors import InboxError
+from station.inbox.errors import ProductSettingInvalid
 from station.models import InboxProductSetting
 
 MAX_SKU = 128
-
-
-class ProductSettingInvalid(InboxError):
-    """A product setting cannot be saved; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,11 +12,10 @@ from wtforms.validators import DataRequired, Length
 from station import audit
 from station.db import utcnow
 from station.extensions import db
-from station.inbox.errors import FolderInvalid, TokenInvalid
+from station.inbox.errors import FolderInvalid, ProductSettingInvalid, TokenInvalid
 from station.inbox.folders import Step, create_folder, list_folders, remove_folder, step_folder
 from station.inbox.options import SHOPIFY_SECRET_KEY, InboxOptions, load_options, save_options
 from station.inbox.products import (
-    ProductSettingInvalid,
     list_product_settings,
     remove_product_setting,
     save_product_setting,

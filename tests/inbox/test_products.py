@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from station.cin7.sandbox import Limits, SandboxServer
+from station.inbox.errors import ProductSettingInvalid
 from station.inbox.products import (
     ProductRule,
-    ProductSettingInvalid,
     list_product_settings,
     product_rules,
     save_product_setting,
