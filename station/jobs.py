@@ -40,6 +40,7 @@ class Jobs:
     bulk_dispatch: TaskWrapper
     submit_inbox: TaskWrapper
     check_inbox_shipments: TaskWrapper
+    sync_inventory: TaskWrapper
 
 
 def init_app(app: Flask) -> None:
@@ -126,6 +127,18 @@ def init_app(app: Flask) -> None:
     huey.periodic_task(every_minutes(shipment_minutes), name="check_inbox_shipments_periodic")(
         lambda: check_inbox_shipments_task()
     )
+
+    def sync_inventory_task(scheduled: bool = False) -> dict[str, Any] | None:
+        from station.inbox.jobs import run_inventory_sync
+
+        with app.app_context():
+            return run_inventory_sync(scheduled=scheduled)
+
+    inventory_task = huey.task(name="sync_inventory")(sync_inventory_task)
+    inventory_minutes = int(app.config.get("INBOX_INVENTORY_SYNC_MINUTES", 60))
+    huey.periodic_task(every_minutes(inventory_minutes), name="sync_inventory_periodic")(
+        lambda: sync_inventory_task(scheduled=True)
+    )
     app.extensions["station.jobs"] = Jobs(
         huey=huey,
         sync_orders=sync_task,
@@ -134,6 +147,7 @@ def init_app(app: Flask) -> None:
         bulk_dispatch=bulk_task,
         submit_inbox=submit_inbox,
         check_inbox_shipments=check_shipments,
+        sync_inventory=inventory_task,
     )
 
 

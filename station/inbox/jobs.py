@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from station.cin7.errors import Cin7Error, Cin7NotConfigured
@@ -11,7 +13,8 @@ from station.cin7.mapping import format_cin7_datetime
 from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
 from station.extensions import db
-from station.inbox.options import LAST_SHIPMENT_CHECK_KEY, load_options
+from station.inbox.inventory import sync_inventory
+from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
 from station.inbox.shipments import check_shipments
 from station.inbox.submit import submit_orders
 
@@ -42,40 +45,58 @@ def run_inbox_submission(order_ids: list[int], *, actor: str) -> dict[str, Any]:
 
 
 def run_shipment_check(*, actor: str = "") -> dict[str, Any] | None:
-    """Read back from Cin7 which inbox orders shipped or were canceled; None when it could not.
-
-    The time and outcome are kept for the inbox page (``LAST_SHIPMENT_CHECK_KEY``).
-    """
+    """Read back from Cin7 which inbox orders shipped or were canceled; None when it could not."""
     wiring = cin7_wiring()
-    store = wiring.settings(db.session)
-    started = utcnow()
-    try:
+
+    def check(now: datetime) -> dict[str, Any]:
         report = check_shipments(
             db.session,
             lambda: wiring.client(db.session),
-            options=load_options(store),
-            now=started,
+            options=load_options(wiring.settings(db.session)),
+            now=now,
             actor=actor,
         )
-        summary: dict[str, Any] = asdict(report)
+        return asdict(report)
+
+    return _run_and_remember("shipment check", LAST_SHIPMENT_CHECK_KEY, check)
+
+
+def run_inventory_sync(*, scheduled: bool) -> dict[str, Any] | None:
+    """Read Cin7's stock; a scheduled run only when the inbox settings turn the sync on."""
+    wiring = cin7_wiring()
+    if scheduled and not load_options(wiring.settings(db.session)).inventory_sync:
+        db.session.remove()
+        return None
+
+    def sync(now: datetime) -> dict[str, Any]:
+        return asdict(sync_inventory(db.session, lambda: wiring.client(db.session), now=now))
+
+    return _run_and_remember("inventory sync", LAST_INVENTORY_SYNC_KEY, sync)
+
+
+def _run_and_remember(
+    what: str, key: str, work: Callable[[datetime], dict[str, Any]]
+) -> dict[str, Any] | None:
+    """Run ``work`` and keep its time and outcome under ``key`` for the inbox pages.
+
+    Cin7 trouble is logged and kept as the outcome's ``error``; the answer is then None.
+    """
+    started = utcnow()
+    try:
+        summary = work(started)
     except Cin7NotConfigured as exc:
-        log.info("inbox shipment check waits: %s", exc)
+        log.info("inbox %s waits: %s", what, exc)
         summary = {"error": str(exc)}
     except Cin7Error as exc:
-        log.warning("inbox shipment check failed: %s", exc)
+        log.warning("inbox %s failed: %s", what, exc)
         summary = {"error": str(exc)}
     try:
         db.session.rollback()
-        store.set(LAST_SHIPMENT_CHECK_KEY, {"at": format_cin7_datetime(started), **summary})
+        store = cin7_wiring().settings(db.session)
+        store.set(key, {"at": format_cin7_datetime(started), **summary})
         db.session.commit()
     finally:
         db.session.remove()
-    if summary.get("checked"):
-        log.info(
-            "inbox shipment check: %d asked about, %d shipped, %d canceled (%d calls)",
-            summary["checked"],
-            len(summary["shipped"]),
-            len(summary["canceled"]),
-            summary["calls"],
-        )
+    if "error" not in summary:
+        log.info("inbox %s: %s", what, summary)
     return None if "error" in summary else summary

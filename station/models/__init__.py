@@ -9,6 +9,7 @@ from station.models.inbox import (
     InboxOrder,
     InboxProductSetting,
     InboxSource,
+    InventoryLevel,
 )
 from station.models.order import OrderLine, Product, ProductOption, SalesOrder
 from station.models.outbox import BulkDispatch, OutboxItem, OutboxKind, OutboxState
@@ -44,6 +45,7 @@ __all__ = [
     "InboxOrder",
     "InboxProductSetting",
     "InboxSource",
+    "InventoryLevel",
     "JobState",
     "Manifest",
     "OrderHold",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from station.db import Base, utcnow
+from station.models.order import Quantity
 
 
 class InboxSource(enum.StrEnum):
@@ -159,3 +161,23 @@ class InboxProductSetting(Base):
     do_not_send: Mapped[bool] = mapped_column(default=False)
     send_as: Mapped[str | None] = mapped_column(String(128))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class InventoryLevel(Base):
+    """Cin7's stock of one SKU at one branch, as the last inventory sync read it."""
+
+    __tablename__ = "inventory_level"
+    __table_args__ = (
+        UniqueConstraint("sku_key", "branch_id", name="uq_inventory_level_sku_branch"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(128))
+    sku_key: Mapped[str] = mapped_column(String(128))  # lower-cased, for matching
+    branch_id: Mapped[int] = mapped_column(default=0)  # 0 when Cin7 names no branch
+    branch_name: Mapped[str | None] = mapped_column(String(255))
+    available: Mapped[Decimal] = mapped_column(Quantity)
+    stock_on_hand: Mapped[Decimal] = mapped_column(Quantity)
+    incoming: Mapped[Decimal] = mapped_column(Quantity)
+    holding: Mapped[Decimal] = mapped_column(Quantity)
+    synced_at: Mapped[datetime]

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -27,8 +37,9 @@ from station.inbox.folders import (
     list_folders,
     move_orders,
 )
+from station.inbox.inventory import inventory, inventory_csv, inventory_page
 from station.inbox.notes import add_note, add_tag
-from station.inbox.options import LAST_SHIPMENT_CHECK_KEY
+from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
 from station.inbox.submit import schedule_submission
 from station.inbox.tokens import shop_problem
 from station.jobs import jobs
@@ -38,6 +49,7 @@ from station.web.access import role_required
 from station.web.fragments import page_or_fragment
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+INBOX = audit.Target("inbox", None, "Inbox")
 bp.add_app_template_filter(title, "inbox_event_title")
 
 
@@ -81,7 +93,7 @@ def show(order_id: int) -> str:
 
 @bp.post("/orders/<int:order_id>/notes")
 @role_required(Role.MANAGER)
-def note(order_id: int) -> Response:
+def note(order_id: int) -> ResponseReturnValue:
     """Add a note to one order."""
     text = request.form.get("text", "")
     return _change(order_id, lambda o: add_note(db.session, o, text, at=utcnow(), actor=_me()))
@@ -89,7 +101,7 @@ def note(order_id: int) -> Response:
 
 @bp.post("/orders/<int:order_id>/tags")
 @role_required(Role.MANAGER)
-def tag(order_id: int) -> Response:
+def tag(order_id: int) -> ResponseReturnValue:
     """Tag one order."""
     word = request.form.get("tag", "")
     return _change(order_id, lambda o: add_tag(db.session, o, word, at=utcnow(), actor=_me()))
@@ -97,7 +109,7 @@ def tag(order_id: int) -> Response:
 
 @bp.post("/submit")
 @role_required(Role.MANAGER)
-def submit() -> Response:
+def submit() -> ResponseReturnValue:
     """Queue the ticked orders (or the one on its page) to be submitted to Cin7 now."""
     ids = schedule_submission(db.session, _order_ids(), at=utcnow(), actor=current_user.username)
     audit.record(
@@ -120,7 +132,7 @@ def submit() -> Response:
 
 @bp.post("/move")
 @role_required(Role.MANAGER)
-def move() -> Response:
+def move() -> ResponseReturnValue:
     """Move the ticked orders (or the one on its page) to another folder."""
     folder = db.session.get(InboxFolder, request.form.get("folder_id", type=int) or 0)
     if folder is None:
@@ -140,7 +152,7 @@ def move() -> Response:
 
 @bp.post("/shipments/check")
 @role_required(Role.MANAGER)
-def check_shipments_now() -> Response:
+def check_shipments_now() -> ResponseReturnValue:
     """Ask Cin7 now which submitted orders shipped or were canceled."""
     audit.record(
         db.session,
@@ -155,6 +167,53 @@ def check_shipments_now() -> Response:
         "info",
     )
     return redirect(url_for("inbox.index"))
+
+
+@bp.get("/inventory")
+@role_required(Role.MANAGER)
+def inventory_levels() -> Response:
+    """What shops may sell per SKU and branch, from the last inventory sync."""
+    store = settings_store(db.session)
+    search = request.args.get("sku", "").strip()[:128]
+    levels, paging = inventory_page(
+        db.session,
+        load_options(store),
+        search=search,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ORDERS_PER_PAGE"],
+    )
+    return page_or_fragment(
+        "inbox/inventory.html",
+        "partials/inbox/inventory.html",
+        levels=levels,
+        paging=paging,
+        search=search,
+        options=load_options(store),
+        last_sync=store.get(LAST_INVENTORY_SYNC_KEY),
+    )
+
+
+@bp.get("/inventory.csv")
+@role_required(Role.MANAGER)
+def inventory_download() -> Response:
+    """Every level as CSV."""
+    options = load_options(settings_store(db.session))
+    return Response(
+        inventory_csv(inventory(db.session, options)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="inventory.csv"'},
+    )
+
+
+@bp.post("/inventory/sync")
+@role_required(Role.MANAGER)
+def sync_inventory_now() -> ResponseReturnValue:
+    """Read Cin7's stock now."""
+    audit.record(db.session, current_user, "inbox.inventory_synced", target=INBOX)
+    db.session.commit()
+    jobs().sync_inventory(False)
+    flash("Reading stock from Cin7 now; the time of the sync shows when it is done.", "info")
+    return redirect(url_for("inbox.inventory_levels"))
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -204,7 +263,7 @@ def _import_page(form: ImportForm, *, status: int, **context: object) -> tuple[s
     return render_template("inbox/import.html", form=form, **context), status
 
 
-def _change(order_id: int, change: Callable[[InboxOrder], object]) -> Response:
+def _change(order_id: int, change: Callable[[InboxOrder], object]) -> ResponseReturnValue:
     """Apply a note or tag to the order and go back to its page (saying why if refused)."""
     order = db.session.get(InboxOrder, order_id) or abort(404, "No such order in the inbox.")
     try:

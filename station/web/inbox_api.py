@@ -1,4 +1,4 @@
-"""The inbox's JSON endpoints for shops: the order API (bearer token) and Shopify's webhook (HMAC).
+"""The inbox's JSON endpoints for shops: orders and inventory (bearer token), Shopify (HMAC).
 
 Neither uses cookies, so CSRF does not apply (the blueprint is exempt); each request is
 authenticated by its token or signature instead. Every refusal is JSON with an ``error``
@@ -20,7 +20,8 @@ from station.extensions import csrf, db
 from station.inbox.branches import BranchCheck
 from station.inbox.errors import OrderConflict, OrderInvalid
 from station.inbox.intake import take_order
-from station.inbox.options import SHOPIFY_SECRET_KEY
+from station.inbox.inventory import inventory
+from station.inbox.options import LAST_INVENTORY_SYNC_KEY, SHOPIFY_SECRET_KEY, load_options
 from station.inbox.orders import read_order
 from station.inbox.shopify import TOPIC, order_from_shopify, signature_valid
 from station.inbox.tokens import shop_problem, token_for
@@ -34,6 +35,7 @@ bp = Blueprint("inbox_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 MAX_ORDER_BYTES = 1024 * 1024  # one order; a 500-line order is well under 200 KB
+UNKNOWN_TOKEN = "Unknown or revoked API token. Send Authorization: Bearer <token>."
 
 
 class _Refused(Exception):
@@ -59,13 +61,41 @@ def create_order() -> Response:
     now = utcnow()
     token = token_for(db.session, bearer_token(), now=now)
     if token is None:
-        raise _Refused(401, "Unknown or revoked API token. Send Authorization: Bearer <token>.")
+        raise _Refused(401, UNKNOWN_TOKEN)
     shop = token.shop
     db.session.commit()  # its last use; SQLite must not hold a write lock across Cin7 calls
     if not request.is_json:
         raise _Refused(415, "Send the order as JSON (Content-Type: application/json).")
     data = _json(_body())
     return _take(data, shop=shop, source=InboxSource.API, payload=data, now=now)
+
+
+@bp.get("/inventory")
+def inventory_levels() -> Response:
+    """What shops may sell per SKU and branch (``?sku=`` for one SKU), and when it was read."""
+    if token_for(db.session, bearer_token(), now=utcnow()) is None:
+        raise _Refused(401, UNKNOWN_TOKEN)
+    store = settings_store(db.session)
+    options = load_options(store)
+    items = [
+        {
+            "sku": level.sku,
+            "branch_id": level.branch_id,
+            "branch": level.branch_name,
+            "available": float(level.available),
+        }
+        for level in inventory(db.session, options, sku=request.args.get("sku", "")[:128])
+    ]
+    last = store.get(LAST_INVENTORY_SYNC_KEY) or {}
+    db.session.commit()  # the token's last use
+    return jsonify(
+        {
+            "synced_at": last.get("at"),
+            "includes_incoming": options.inventory_include_incoming,
+            "less_holding": options.inventory_subtract_holding,
+            "items": items,
+        }
+    )
 
 
 @bp.post("/shopify/orders/create")

@@ -36,6 +36,9 @@ class OptionsForm(FlaskForm):
     default_mail_class = StringField("Default mail class", validators=[Length(max=128)])
     shopify_secret = PasswordField("Shopify webhook signing secret", validators=[Length(max=255)])
     forget_shopify_secret = BooleanField("Forget the stored Shopify secret")
+    inventory_sync = BooleanField("Sync inventory from Cin7 on a schedule")
+    inventory_include_incoming = BooleanField("Available includes incoming stock")
+    inventory_subtract_holding = BooleanField("Available leaves out stock on hold")
 
 
 class FolderForm(FlaskForm):
@@ -79,6 +82,9 @@ def save() -> ResponseReturnValue:
             after_shipment_folder_id=form.after_shipment_folder_id.data,
             if_canceled_folder_id=form.if_canceled_folder_id.data,
             default_mail_class=(form.default_mail_class.data or "").strip(),
+            inventory_sync=form.inventory_sync.data,
+            inventory_include_incoming=form.inventory_include_incoming.data,
+            inventory_subtract_holding=form.inventory_subtract_holding.data,
         ),
     )
     shopify_changed = bool(form.shopify_secret.data) or form.forget_shopify_secret.data
@@ -247,7 +253,12 @@ def _options_form() -> OptionsForm:
     options = load_options(store)
     form = OptionsForm(
         data={step.value: step_folder(db.session, options, step).id for step in Step}
-        | {"default_mail_class": options.default_mail_class}
+        | {
+            "default_mail_class": options.default_mail_class,
+            "inventory_sync": options.inventory_sync,
+            "inventory_include_incoming": options.inventory_include_incoming,
+            "inventory_subtract_holding": options.inventory_subtract_holding,
+        }
     )
     choices = [(entry.folder.id, entry.folder.name) for entry in list_folders(db.session)]
     for step in Step:

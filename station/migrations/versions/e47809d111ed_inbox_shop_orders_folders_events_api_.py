@@ -1,8 +1,8 @@
-"""Inbox: shop orders, folders, events, API tokens and product settings
+"""Inbox: shop orders, folders, events, API tokens, product settings, inventory
 
 Revision ID: e47809d111ed
 Revises: ad8f0ef435b0
-Create Date: 2026-11-30 19:24:26.152414
+Create Date: 2026-11-30 19:37:38.422862
 
 """
 
@@ -52,6 +52,21 @@ def upgrade():
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox_product_setting")),
         sa.UniqueConstraint("sku_key", name=op.f("uq_inbox_product_setting_sku_key")),
+    )
+    op.create_table(
+        "inventory_level",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sku", sa.String(length=128), nullable=False),
+        sa.Column("sku_key", sa.String(length=128), nullable=False),
+        sa.Column("branch_id", sa.Integer(), nullable=False),
+        sa.Column("branch_name", sa.String(length=255), nullable=True),
+        sa.Column("available", sa.Numeric(precision=14, scale=4), nullable=False),
+        sa.Column("stock_on_hand", sa.Numeric(precision=14, scale=4), nullable=False),
+        sa.Column("incoming", sa.Numeric(precision=14, scale=4), nullable=False),
+        sa.Column("holding", sa.Numeric(precision=14, scale=4), nullable=False),
+        sa.Column("synced_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inventory_level")),
+        sa.UniqueConstraint("sku_key", "branch_id", name="uq_inventory_level_sku_branch"),
     )
     op.create_table(
         "inbox_order",
@@ -130,6 +145,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_inbox_order_cin7_id"))
 
     op.drop_table("inbox_order")
+    op.drop_table("inventory_level")
     op.drop_table("inbox_product_setting")
     op.drop_table("inbox_folder")
     op.drop_table("api_token")
