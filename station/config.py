@@ -28,6 +28,8 @@ class DefaultConfig:
     SANDBOX_ENABLED: bool = False  # mount the Cin7 sandbox at /sandbox (the demo turns it on)
     SANDBOX_LIMITS: bool = True  # the sandbox enforces Cin7's 3/s, 60/min, 5000/day
     SYNC_INTERVAL: int = 60  # seconds between scheduled order syncs
+    INBOX_SHIPMENT_CHECK_MINUTES: int = 5  # between checks of inbox orders shipped in Cin7
+    INBOX_INVENTORY_SYNC_MINUTES: int = 60  # between inventory syncs (when turned on in the inbox)
     OUTBOX_SENDING_LEASE: int = 300  # seconds before an outbox item stuck "sending" is retried
     OUTBOX_BATCH_SIZE: int = 250  # orders per Cin7 batch PUT (Cin7 takes at most 250)
     OUTBOX_DELAY: float = 2.0  # seconds a dispatch waits so nearby dispatches share one PUT

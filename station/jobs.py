@@ -38,6 +38,9 @@ class Jobs:
     print_queue: TaskWrapper
     deliver_outbox: TaskWrapper
     bulk_dispatch: TaskWrapper
+    submit_inbox: TaskWrapper
+    check_inbox_shipments: TaskWrapper
+    sync_inventory: TaskWrapper
     outbox_delay: float = 2.0
 
     def print_now(self, printer_id: int) -> None:
@@ -133,12 +136,47 @@ def init_app(app: Flask) -> None:
             outbox_task()
 
     huey.periodic_task(crontab(minute="*"), name="book_queued_consignments")(book_queued_task)
+
+    def submit_inbox_task(order_ids: list[int], actor: str = "") -> dict[str, Any]:
+        from station.inbox.jobs import run_inbox_submission
+
+        with app.app_context():
+            return run_inbox_submission(order_ids, actor=actor)
+
+    submit_inbox = huey.task(name="submit_inbox")(submit_inbox_task)
+
+    def check_inbox_shipments_task(actor: str = "") -> dict[str, Any] | None:
+        from station.inbox.jobs import run_shipment_check
+
+        with app.app_context():
+            return run_shipment_check(actor=actor)
+
+    check_shipments = huey.task(name="check_inbox_shipments")(check_inbox_shipments_task)
+    shipment_minutes = int(app.config.get("INBOX_SHIPMENT_CHECK_MINUTES", 5))
+    huey.periodic_task(every_minutes(shipment_minutes), name="check_inbox_shipments_periodic")(
+        lambda: check_inbox_shipments_task()
+    )
+
+    def sync_inventory_task(scheduled: bool = False) -> dict[str, Any] | None:
+        from station.inbox.jobs import run_inventory_sync
+
+        with app.app_context():
+            return run_inventory_sync(scheduled=scheduled)
+
+    inventory_task = huey.task(name="sync_inventory")(sync_inventory_task)
+    inventory_minutes = int(app.config.get("INBOX_INVENTORY_SYNC_MINUTES", 60))
+    huey.periodic_task(every_minutes(inventory_minutes), name="sync_inventory_periodic")(
+        lambda: sync_inventory_task(scheduled=True)
+    )
     app.extensions["station.jobs"] = Jobs(
         huey=huey,
         sync_orders=sync_task,
         print_queue=print_task,
         deliver_outbox=outbox_task,
         bulk_dispatch=bulk_task,
+        submit_inbox=submit_inbox,
+        check_inbox_shipments=check_shipments,
+        sync_inventory=inventory_task,
         outbox_delay=float(app.config["OUTBOX_DELAY"]),
     )
 

@@ -31,7 +31,14 @@ from station.cin7.errors import (
     error_for_status,
 )
 from station.cin7.ratelimit import RateLimiter
-from station.cin7.types import Branch, ItemResult, Product, SalesOrder, StockRow
+from station.cin7.types import (
+    Branch,
+    ItemResult,
+    Product,
+    ProductOption,
+    SalesOrder,
+    StockRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +244,13 @@ class Cin7Client:
         """One page of products with their options."""
         items = self.list_page("Products", page=page, rows=rows, where=where, order="id ASC")
         return [mapping.product_from_json(item) for item in items]
+
+    def product_options(
+        self, *, where: str | None = None, rows: int = MAX_ROWS, page: int = 1
+    ) -> list[ProductOption]:
+        """One page of product options (SKUs), e.g. ``where="code IN ('A','B')"``."""
+        items = self.list_page("ProductOptions", page=page, rows=rows, where=where, order="id ASC")
+        return [mapping.product_option_from_json(item) for item in items]
 
     def stock(
         self, *, where: str | None = None, rows: int = MAX_ROWS, page: int = 1

@@ -1,6 +1,16 @@
 """Station's database models, one module per area; import them from here."""
 
 from station.models.audit import AuditEvent
+from station.models.inbox import (
+    ApiToken,
+    InboxEvent,
+    InboxEventKind,
+    InboxFolder,
+    InboxOrder,
+    InboxProductSetting,
+    InboxSource,
+    InventoryLevel,
+)
 from station.models.order import OrderLine, Product, ProductOption, SalesOrder
 from station.models.outbox import BulkDispatch, OutboxItem, OutboxKind, OutboxState
 from station.models.printing import JobState, PrintAgent, Printer, PrintJob
@@ -19,6 +29,7 @@ from station.models.sync import Cin7CallDay, Cin7CallSlot, SyncRun
 from station.models.user import FailedSignIn, Role, User
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "BulkDispatch",
     "Cin7CallDay",
@@ -28,6 +39,13 @@ __all__ = [
     "ConsignmentState",
     "CostCentre",
     "FailedSignIn",
+    "InboxEvent",
+    "InboxEventKind",
+    "InboxFolder",
+    "InboxOrder",
+    "InboxProductSetting",
+    "InboxSource",
+    "InventoryLevel",
     "JobState",
     "Manifest",
     "OrderHold",

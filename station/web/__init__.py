@@ -14,6 +14,9 @@ from station.web import (
     consignments,
     errors,
     headers,
+    inbox,
+    inbox_api,
+    inbox_settings,
     manifests,
     monitoring,
     orders,
@@ -32,6 +35,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, the header status, error handlers and headers to ``app``."""
     app.register_blueprint(api.bp)
     app.register_blueprint(monitoring.bp)
+    app.register_blueprint(inbox_api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(orders.bp)
     app.register_blueprint(bench.bp)
@@ -46,6 +50,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(inbox.bp)
+    app.register_blueprint(inbox_settings.bp)
     sessions.init_app(app)
     status.init_app(app)
     errors.init_app(app)

@@ -45,6 +45,7 @@ ORDER_FIELDS: tuple[str, ...] = (
     "logisticsCarrier",
     "internalComments",
     "estimatedDeliveryDate",
+    "accountingAttributes",
     "lineItems",
 )
 READ_ONLY_ORDER_FIELDS = frozenset(

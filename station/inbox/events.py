@@ -1,0 +1,57 @@
+"""What happened to an inbox order, in its event log; the rule events carry Order Desk's names."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from station.models import InboxEvent, InboxEventKind, InboxOrder
+
+TITLES: dict[InboxEventKind, str] = {
+    InboxEventKind.IMPORTED: "Order imported",
+    InboxEventKind.MOVED: "Moved to another folder",
+    InboxEventKind.SCHEDULED: "Order scheduled to Cin7",
+    InboxEventKind.BEFORE_SUBMIT: "Before order submitted",
+    InboxEventKind.AFTER_SUBMIT: "After order submitted",
+    InboxEventKind.NOT_SUBMITTED_ERROR: "Not submitted because of a general error",
+    InboxEventKind.NOT_SUBMITTED_INVALID_SKU: "Not submitted because of an invalid SKU",
+    InboxEventKind.NOT_SUBMITTED_NO_PRODUCTS: "Not submitted because no products are available",
+    InboxEventKind.SHIPPED: "Shipped",
+    InboxEventKind.CANCELED: "Canceled in Cin7",
+    InboxEventKind.NOTE_ADDED: "Note added",
+    InboxEventKind.TAGGED: "Tag added",
+}
+
+
+def record_event(
+    session: Session,
+    order: InboxOrder,
+    kind: InboxEventKind,
+    message: str,
+    *,
+    at: datetime,
+    detail: Mapping[str, Any] | None = None,
+    actor: str = "",
+) -> InboxEvent:
+    """Add an event to the order's log (the caller commits it with the change it describes)."""
+    event = InboxEvent(
+        kind=kind.value,
+        message=message,
+        detail=dict(detail or {}),
+        actor_username=actor,
+        at=at,
+    )
+    order.events.append(event)
+    session.add(event)
+    return event
+
+
+def title(kind: str) -> str:
+    """The event's name as people read it ("Order scheduled to Cin7")."""
+    try:
+        return TITLES[InboxEventKind(kind)]
+    except ValueError:
+        return kind

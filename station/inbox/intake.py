@@ -1,0 +1,109 @@
+"""Taking a checked order into the inbox, once per shop order id.
+
+The same order sent again (same content) answers with the order already kept, so a shop
+retrying after a lost reply never makes a second one. The same shop order id with other
+content is refused with ``OrderConflict``: Station never silently replaces an order that
+may already be on its way to Cin7.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from station.inbox.errors import OrderConflict
+from station.inbox.events import record_event
+from station.inbox.folders import DefaultFolder, default_folder
+from station.inbox.orders import OrderDraft
+from station.models import InboxEventKind, InboxOrder, InboxSource
+
+SOURCE_NAMES = {
+    InboxSource.API: "the order API",
+    InboxSource.CSV: "a CSV import",
+    InboxSource.SHOPIFY: "a Shopify webhook",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """The order kept for a shop order id, and whether this call made it."""
+
+    order: InboxOrder
+    created: bool
+
+
+def find_order(session: Session, shop: str, shop_order_id: str) -> InboxOrder | None:
+    """The inbox order for a shop's order id, if Station has it."""
+    return session.scalar(
+        select(InboxOrder).where(InboxOrder.shop == shop, InboxOrder.shop_order_id == shop_order_id)
+    )
+
+
+def take_order(
+    session: Session,
+    draft: OrderDraft,
+    *,
+    shop: str,
+    source: InboxSource,
+    payload: Any,
+    now: datetime,
+    actor: str = "",
+) -> Intake:
+    """Keep ``draft`` (and the ``payload`` it came from) in the New folder, once.
+
+    Raises OrderConflict when the shop sent this order id before with other content.
+    Adds to the session; the caller commits.
+    """
+    existing = find_order(session, shop, draft.shop_order_id)
+    if existing is not None:
+        return _again(existing, draft)
+    order = InboxOrder(
+        shop=shop,
+        shop_order_id=draft.shop_order_id,
+        reference=draft.reference,
+        source=source.value,
+        source_payload=payload,
+        content_hash=draft.content_hash,
+        email=draft.email,
+        customer=draft.customer,
+        shipping_address=draft.shipping_address,
+        lines=list(draft.lines),
+        checkout=draft.checkout,
+        shipping_method=draft.shipping_method,
+        currency_code=draft.currency_code,
+        delivery_instructions=draft.delivery_instructions,
+        folder_id=default_folder(session, DefaultFolder.NEW).id,
+        tags=[],
+        notes=[],
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(order)
+    except IntegrityError:  # another request kept the same order id a moment ago
+        existing = find_order(session, shop, draft.shop_order_id)
+        if existing is None:
+            raise
+        return _again(existing, draft)
+    record_event(
+        session,
+        order,
+        InboxEventKind.IMPORTED,
+        f"Imported from {SOURCE_NAMES[source]} ({shop}).",
+        at=now,
+        actor=actor,
+        detail={"source": source.value, "shop": shop},
+    )
+    return Intake(order, created=True)
+
+
+def _again(existing: InboxOrder, draft: OrderDraft) -> Intake:
+    if existing.content_hash != draft.content_hash:
+        raise OrderConflict(existing)
+    return Intake(existing, created=False)

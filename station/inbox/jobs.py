@@ -1,0 +1,102 @@
+"""Job bodies for the inbox; they run inside an app context and log what they did."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from station.cin7.errors import Cin7Error, Cin7NotConfigured
+from station.cin7.mapping import format_cin7_datetime
+from station.cin7.wiring import cin7_wiring
+from station.db import utcnow
+from station.extensions import db
+from station.inbox.inventory import sync_inventory
+from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
+from station.inbox.shipments import check_shipments
+from station.inbox.submit import submit_orders
+
+log = logging.getLogger(__name__)
+
+
+def run_inbox_submission(order_ids: list[int], *, actor: str) -> dict[str, Any]:
+    """Submit inbox orders to Cin7; every order's own log says how it went."""
+    wiring = cin7_wiring()
+    try:
+        outcome = submit_orders(
+            db.session,
+            lambda: wiring.client(db.session),
+            order_ids,
+            options=load_options(wiring.settings(db.session)),
+            now=utcnow,
+            actor=actor,
+        )
+    finally:
+        db.session.remove()
+    log.info(
+        "inbox: %d submitted to Cin7, %d refused, %d skipped",
+        len(outcome.submitted),
+        len(outcome.refused),
+        len(outcome.skipped),
+    )
+    return asdict(outcome)
+
+
+def run_shipment_check(*, actor: str = "") -> dict[str, Any] | None:
+    """Read back from Cin7 which inbox orders shipped or were canceled; None when it could not."""
+    wiring = cin7_wiring()
+
+    def check(now: datetime) -> dict[str, Any]:
+        report = check_shipments(
+            db.session,
+            lambda: wiring.client(db.session),
+            options=load_options(wiring.settings(db.session)),
+            now=now,
+            actor=actor,
+        )
+        return asdict(report)
+
+    return _run_and_remember("shipment check", LAST_SHIPMENT_CHECK_KEY, check)
+
+
+def run_inventory_sync(*, scheduled: bool) -> dict[str, Any] | None:
+    """Read Cin7's stock; a scheduled run only when the inbox settings turn the sync on."""
+    wiring = cin7_wiring()
+    if scheduled and not load_options(wiring.settings(db.session)).inventory_sync:
+        db.session.remove()
+        return None
+
+    def sync(now: datetime) -> dict[str, Any]:
+        return asdict(sync_inventory(db.session, lambda: wiring.client(db.session), now=now))
+
+    return _run_and_remember("inventory sync", LAST_INVENTORY_SYNC_KEY, sync)
+
+
+def _run_and_remember(
+    what: str, key: str, work: Callable[[datetime], dict[str, Any]]
+) -> dict[str, Any] | None:
+    """Run ``work`` and keep its time and outcome under ``key`` for the inbox pages.
+
+    Cin7 trouble is logged and kept as the outcome's ``error``; the answer is then None.
+    """
+    started = utcnow()
+    try:
+        summary = work(started)
+    except Cin7NotConfigured as exc:
+        log.info("inbox %s waits: %s", what, exc)
+        summary = {"error": str(exc)}
+    except Cin7Error as exc:
+        log.warning("inbox %s failed: %s", what, exc)
+        summary = {"error": str(exc)}
+    try:
+        db.session.rollback()
+        store = cin7_wiring().settings(db.session)
+        store.set(key, {"at": format_cin7_datetime(started), **summary})
+        db.session.commit()
+    finally:
+        db.session.remove()
+    if "error" not in summary:
+        log.info("inbox %s: %s", what, summary)
+    return None if "error" in summary else summary

@@ -1,0 +1,164 @@
+"""The shipment check: reading back from Cin7 which submitted orders shipped or were canceled.
+
+Only orders in Cin7 that have neither shipped nor been canceled are asked about, 50 per
+call (``where=id IN (...)``), so an idle inbox costs no calls. A dispatched order takes
+Cin7's dispatched date, tracking code and carrier and moves to the *After shipment*
+folder; a void one moves to *If canceled*. Each change is claimed with a conditional
+UPDATE, so two checks at once log it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from station.cin7.client import Cin7Client
+from station.cin7.types import SalesOrder
+from station.inbox.events import record_event
+from station.inbox.folders import Step, move_order, step_folder
+from station.inbox.options import InboxOptions
+from station.models import InboxEventKind, InboxOrder
+
+PER_CALL = 50
+ClientFactory = Callable[[], AbstractContextManager[Cin7Client]]
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentReport:
+    """What one check found: orders asked about, shipped, canceled, and Cin7 calls made."""
+
+    checked: int = 0
+    shipped: tuple[int, ...] = ()
+    canceled: tuple[int, ...] = ()
+    calls: int = 0
+
+
+def waiting_for_shipment(session: Session) -> list[InboxOrder]:
+    """Orders in Cin7 that have neither shipped nor been canceled yet, oldest first."""
+    return list(
+        session.scalars(
+            select(InboxOrder)
+            .where(
+                InboxOrder.cin7_id.is_not(None),
+                InboxOrder.shipped_at.is_(None),
+                InboxOrder.canceled_at.is_(None),
+            )
+            .order_by(InboxOrder.id)
+        )
+    )
+
+
+def check_shipments(
+    session: Session,
+    connect: ClientFactory,
+    *,
+    options: InboxOptions,
+    now: datetime,
+    actor: str = "",
+) -> ShipmentReport:
+    """Ask Cin7 about every waiting order and record what shipped or was canceled; commits.
+
+    Raises the Cin7Error of a failed call (nothing is recorded then).
+    """
+    waiting = waiting_for_shipment(session)
+    session.commit()  # no write lock may be held while Cin7 is asked
+    if not waiting:
+        return ShipmentReport()
+    ids = sorted({o.cin7_id for o in waiting if o.cin7_id is not None})
+    seen: dict[int, SalesOrder] = {}
+    calls = 0
+    with connect() as client:
+        for start in range(0, len(ids), PER_CALL):
+            chunk = ids[start : start + PER_CALL]
+            where = f"id IN ({', '.join(str(i) for i in chunk)})"
+            seen.update({o.id: o for o in client.sales_orders(where=where, rows=PER_CALL)})
+            calls += 1
+    shipped: list[int] = []
+    canceled: list[int] = []
+    for order in waiting:
+        cin7 = seen.get(order.cin7_id or 0)
+        if cin7 is None:
+            continue  # Cin7 no longer lists it; it stays waiting and is asked again next time
+        void = cin7.is_void or (cin7.status or "").upper() == "VOID"
+        if void and _canceled(session, order, options, now=now, actor=actor):
+            canceled.append(order.id)
+        elif (
+            not void
+            and cin7.dispatched_date is not None
+            and _shipped(session, order, cin7, options, now=now, actor=actor)
+        ):
+            shipped.append(order.id)
+    session.commit()
+    return ShipmentReport(len(waiting), tuple(shipped), tuple(canceled), calls)
+
+
+def _claim(session: Session, order: InboxOrder, **values: object) -> bool:
+    """Set ``values`` unless another check already recorded the order's shipment or cancel."""
+    result = session.execute(
+        update(InboxOrder)
+        .where(
+            InboxOrder.id == order.id,
+            InboxOrder.shipped_at.is_(None),
+            InboxOrder.canceled_at.is_(None),
+        )
+        .values(**values)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _shipped(
+    session: Session,
+    order: InboxOrder,
+    cin7: SalesOrder,
+    options: InboxOptions,
+    *,
+    now: datetime,
+    actor: str,
+) -> bool:
+    assert cin7.dispatched_date is not None
+    if not _claim(
+        session,
+        order,
+        shipped_at=cin7.dispatched_date,
+        tracking_code=cin7.tracking_code,
+        logistics_carrier=cin7.logistics_carrier,
+    ):
+        return False
+    how = " ".join(p for p in (cin7.logistics_carrier, cin7.tracking_code) if p)
+    record_event(
+        session,
+        order,
+        InboxEventKind.SHIPPED,
+        f"Cin7 dispatched it on {cin7.dispatched_date:%Y-%m-%d %H:%M} UTC"
+        + (f" ({how})." if how else "."),
+        at=now,
+        actor=actor,
+        detail={"tracking_code": cin7.tracking_code, "carrier": cin7.logistics_carrier},
+    )
+    folder = step_folder(session, options, Step.AFTER_SHIPMENT)
+    move_order(session, order, folder, at=now, actor=actor)
+    return True
+
+
+def _canceled(
+    session: Session, order: InboxOrder, options: InboxOptions, *, now: datetime, actor: str
+) -> bool:
+    if not _claim(session, order, canceled_at=now):
+        return False
+    record_event(
+        session,
+        order,
+        InboxEventKind.CANCELED,
+        f"Cin7 order {order.cin7_reference} is void.",
+        at=now,
+        actor=actor,
+    )
+    folder = step_folder(session, options, Step.IF_CANCELED)
+    move_order(session, order, folder, at=now, actor=actor)
+    return True

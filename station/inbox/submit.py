@@ -1,0 +1,357 @@
+"""Submitting inbox orders to Cin7: checked first, sent in batches, never made twice.
+
+One run, for the orders it is given:
+
+1. **Claim** each order (``submitting_since``) and give it a submission key, committed
+   before anything is sent. The key goes to Cin7 as the order's ``reference``.
+2. **Check** without Cin7: an order with no line Cin7 could fulfil is refused (*no
+   products are available*).
+3. **Ask Cin7** (reads only, nothing written meanwhile): which SKUs it has (one call per
+   50 SKUs, for the whole run), whether orders retried after an earlier attempt already
+   exist there (by reference), and whether each ``BranchId`` is one of its branches.
+4. **Decide**: an order Cin7 already has is taken as submitted (never sent again); one
+   naming SKUs Cin7 lacks is refused (*invalid SKU*, the SKUs named); an unknown branch
+   is a *general error*. The rest get *Before order submitted*; then commit.
+5. **Send** in batches of 250 and read Cin7's answer per order: *After order submitted*
+   and the after-import folder, or a *general error* and the Errors folder. A batch whose
+   outcome is unknown (timeout, 5xx) is a general error; the orders keep their key, so
+   the next run looks them up before sending them again.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from station.cin7.client import MAX_ROWS, Cin7Client
+from station.cin7.errors import Cin7Error
+from station.inbox.branches import BranchCheck
+from station.inbox.checkout import BRANCH_ID
+from station.inbox.cin7_order import order_skus, sales_order_item, sendable_lines
+from station.inbox.events import record_event
+from station.inbox.folders import DefaultFolder, Step, default_folder, move_order, step_folder
+from station.inbox.options import InboxOptions
+from station.inbox.products import ProductRules, product_rules
+from station.models import InboxEventKind, InboxOrder
+from station.settings import SettingsStore
+
+LEASE = timedelta(minutes=10)  # a claim older than this was left by a worker that died
+PER_WHERE = 50  # values in one ``IN (...)`` filter, keeping the URL short
+ClientFactory = Callable[[], AbstractContextManager[Cin7Client]]
+Clock = Callable[[], datetime]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitOutcome:
+    """Which orders are in Cin7 now, which were refused, and which this run left alone."""
+
+    submitted: tuple[int, ...] = ()
+    refused: tuple[int, ...] = ()
+    skipped: tuple[int, ...] = ()  # already in Cin7, or being submitted by another run
+
+
+@dataclass
+class _Run:
+    """One submission run: the session, the settings and who asked."""
+
+    session: Session
+    options: InboxOptions
+    now: Clock
+    actor: str
+    rules: ProductRules
+    submitted: list[int] = field(default_factory=list)
+    refused: list[int] = field(default_factory=list)
+
+    def event(
+        self, order: InboxOrder, kind: InboxEventKind, message: str, **detail: object
+    ) -> None:
+        record_event(
+            self.session, order, kind, message, at=self.now(), actor=self.actor, detail=detail
+        )
+
+    def refuse(
+        self, order: InboxOrder, kind: InboxEventKind, message: str, **detail: object
+    ) -> None:
+        """Log why Cin7 did not get the order and move it to Errors."""
+        order.error = message
+        self.event(order, kind, message, **detail)
+        errors = default_folder(self.session, DefaultFolder.ERRORS)
+        move_order(self.session, order, errors, at=self.now(), actor=self.actor)
+        self.refused.append(order.id)
+
+    def done(self, order: InboxOrder, cin7_id: int, reference: str, message: str) -> None:
+        """Record the Cin7 order and move to the after-import folder."""
+        order.cin7_id, order.cin7_reference = cin7_id, reference
+        order.submitted_at, order.error = self.now(), None
+        self.event(order, InboxEventKind.AFTER_SUBMIT, message, cin7_id=cin7_id)
+        folder = step_folder(self.session, self.options, Step.AFTER_IMPORT)
+        move_order(self.session, order, folder, at=self.now(), actor=self.actor)
+        self.submitted.append(order.id)
+
+
+def schedule_submission(
+    session: Session, order_ids: Iterable[int], *, at: datetime, actor: str
+) -> list[int]:
+    """Log *Order scheduled to Cin7* on each order not in Cin7 yet; their ids, to submit."""
+    orders = session.scalars(
+        select(InboxOrder)
+        .where(InboxOrder.id.in_(set(order_ids)), InboxOrder.cin7_id.is_(None))
+        .order_by(InboxOrder.id)
+    ).all()
+    for order in orders:
+        record_event(
+            session,
+            order,
+            InboxEventKind.SCHEDULED,
+            "Queued to be sent to Cin7.",
+            at=at,
+            actor=actor,
+        )
+    return [order.id for order in orders]
+
+
+def submit_orders(
+    session: Session,
+    connect: ClientFactory,
+    order_ids: Iterable[int],
+    *,
+    options: InboxOptions,
+    now: Clock,
+    actor: str = "",
+) -> SubmitOutcome:
+    """Submit the orders to Cin7 (see the module's steps); commits as it goes."""
+    claimed, retried, skipped = _claim(session, order_ids, now())
+    run = _Run(session, options, now, actor, product_rules(session))
+    try:
+        orders = _load(session, claimed)
+        pending = [o for o in orders if _has_products(run, o)]
+        if pending:
+            _submit(run, connect, pending, retried)
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _release(session, claimed)
+    return SubmitOutcome(tuple(run.submitted), tuple(run.refused), tuple(skipped))
+
+
+def _claim(
+    session: Session, order_ids: Iterable[int], now: datetime
+) -> tuple[list[int], set[int], list[int]]:
+    """Claim each order not in Cin7 and not claimed by a live run; commit before sending."""
+    claimed: list[int] = []
+    retried: set[int] = set()
+    skipped: list[int] = []
+    for order_id in sorted(set(order_ids)):
+        key = session.scalar(select(InboxOrder.submission_key).where(InboxOrder.id == order_id))
+        same_key = InboxOrder.submission_key == key if key else InboxOrder.submission_key.is_(None)
+        taken = session.execute(
+            update(InboxOrder)
+            .where(
+                InboxOrder.id == order_id,
+                InboxOrder.cin7_id.is_(None),
+                same_key,
+                or_(
+                    InboxOrder.submitting_since.is_(None), InboxOrder.submitting_since < now - LEASE
+                ),
+            )
+            .values(submitting_since=now, submission_key=key or _new_key(order_id))
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount:  # type: ignore[attr-defined]
+            claimed.append(order_id)
+            if key:
+                retried.add(order_id)
+        else:
+            skipped.append(order_id)
+    session.commit()
+    return claimed, retried, skipped
+
+
+def _new_key(order_id: int) -> str:
+    """A reference Cin7 has never seen (30 characters at most, as Cin7 allows)."""
+    return f"IN{order_id}-{secrets.token_hex(3).upper()}"
+
+
+def _load(session: Session, ids: Sequence[int]) -> list[InboxOrder]:
+    return list(
+        session.scalars(select(InboxOrder).where(InboxOrder.id.in_(ids)).order_by(InboxOrder.id))
+    )
+
+
+def _release(session: Session, ids: Sequence[int]) -> None:
+    if ids:
+        session.execute(
+            update(InboxOrder)
+            .where(InboxOrder.id.in_(ids))
+            .values(submitting_since=None)
+            .execution_options(synchronize_session=False)
+        )
+    session.commit()
+
+
+def _has_products(run: _Run, order: InboxOrder) -> bool:
+    if sendable_lines(order, run.rules):
+        return True
+    run.refuse(
+        order,
+        InboxEventKind.NOT_SUBMITTED_NO_PRODUCTS,
+        "No line of this order has a SKU Cin7 should get (lines without a SKU and SKUs "
+        "set not to be sent stay behind), so Cin7 has nothing to fulfil.",
+    )
+    return False
+
+
+def _submit(run: _Run, connect: ClientFactory, orders: list[InboxOrder], retried: set[int]) -> None:
+    run.session.commit()  # refusals so far; nothing may hold SQLite's write lock during calls
+    try:
+        with connect() as client:
+            codes = _cin7_codes(client, set().union(*(order_skus(o, run.rules) for o in orders)))
+            found = _in_cin7(client, [o.submission_key or "" for o in orders if o.id in retried])
+            branches = _cin7_branches(run, client, orders)
+            ready = [o for o in orders if _decide(run, o, codes, found, branches)]
+            run.session.commit()
+            _send(run, client, ready, codes)
+    except Cin7Error as exc:
+        unresolved = [o for o in orders if o.id not in (*run.submitted, *run.refused)]
+        for order in unresolved:
+            run.refuse(
+                order,
+                InboxEventKind.NOT_SUBMITTED_ERROR,
+                f"Could not check the order with Cin7: {exc}",
+            )
+        run.session.commit()
+
+
+def _cin7_codes(client: Cin7Client, skus: set[str]) -> dict[str, str]:
+    """Cin7's spelling of each SKU it has, keyed lower-cased (Cin7 matches codes in any case)."""
+    codes: dict[str, str] = {}
+    for chunk in _chunks(sorted(skus), PER_WHERE):
+        for option in client.product_options(where=f"code IN ({_quoted(chunk)})"):
+            if option.code:
+                codes[option.code.lower()] = option.code
+    return codes
+
+
+def _in_cin7(client: Cin7Client, keys: list[str]) -> dict[str, tuple[int, str]]:
+    """The Cin7 orders (id, reference) already made under these submission keys."""
+    found: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks(sorted(k for k in keys if k), PER_WHERE):
+        for sales_order in client.sales_orders(where=f"reference IN ({_quoted(chunk)})"):
+            if sales_order.reference:
+                found[sales_order.reference.lower()] = (sales_order.id, sales_order.reference)
+    return found
+
+
+def _cin7_branches(run: _Run, client: Cin7Client, orders: list[InboxOrder]) -> dict[str, bool]:
+    """Whether Cin7 has each branch the orders name (False only when it surely has not)."""
+    check = BranchCheck(SettingsStore(run.session), lambda: nullcontext(client), now=run.now())
+    named = {o.checkout[BRANCH_ID] for o in orders if o.checkout.get(BRANCH_ID)}
+    return {branch: check(int(branch)) is not False for branch in named}
+
+
+def _decide(
+    run: _Run,
+    order: InboxOrder,
+    codes: dict[str, str],
+    found: dict[str, tuple[int, str]],
+    branches: dict[str, bool],
+) -> bool:
+    """True when the order should be sent; otherwise it is recorded as in Cin7 or refused."""
+    existing = found.get((order.submission_key or "").lower())
+    if existing is not None:
+        cin7_id, reference = existing
+        run.done(
+            order,
+            cin7_id,
+            reference,
+            f"Found in Cin7 as {reference} (id {cin7_id}), made by an earlier attempt; "
+            "not sent again.",
+        )
+        return False
+    missing = sorted(sku for sku in order_skus(order, run.rules) if sku.lower() not in codes)
+    if missing:
+        run.refuse(
+            order,
+            InboxEventKind.NOT_SUBMITTED_INVALID_SKU,
+            f"Cin7 has no product with SKU {', '.join(missing)}.",
+            skus=missing,
+        )
+        return False
+    branch = order.checkout.get(BRANCH_ID)
+    if branch and not branches[branch]:
+        run.refuse(
+            order,
+            InboxEventKind.NOT_SUBMITTED_ERROR,
+            f"Cin7 has no branch with id {branch}; change the order's BranchId.",
+        )
+        return False
+    lines = len(sendable_lines(order, run.rules))
+    run.event(
+        order,
+        InboxEventKind.BEFORE_SUBMIT,
+        f"Sending to Cin7 as {order.submission_key} ({lines} line{'s' if lines != 1 else ''}).",
+    )
+    return True
+
+
+def _send(run: _Run, client: Cin7Client, orders: list[InboxOrder], codes: dict[str, str]) -> None:
+    """POST the orders in batches; every order ends submitted or refused, committed per batch."""
+    mail_class = run.options.default_mail_class
+    for number, chunk in enumerate(_chunks(orders, MAX_ROWS)):
+        items = [
+            sales_order_item(
+                o,
+                key=o.submission_key or "",
+                codes=codes,
+                default_mail_class=mail_class,
+                rules=run.rules,
+            )
+            for o in chunk
+        ]
+        try:
+            results = client.create_sales_orders(items)
+        except Cin7Error as exc:
+            for order in orders[number * MAX_ROWS :]:
+                run.refuse(
+                    order,
+                    InboxEventKind.NOT_SUBMITTED_ERROR,
+                    f"Cin7 did not confirm the order: {exc} Station looks it up in Cin7 "
+                    "before sending it again, so it is never made twice.",
+                )
+            run.session.commit()
+            return
+        for order, result in zip(chunk, results, strict=True):
+            if result.success and result.id is not None:
+                run.done(
+                    order,
+                    result.id,
+                    order.submission_key or "",
+                    f"Cin7 made sales order {order.submission_key} (id {result.id}).",
+                )
+            else:
+                order.submission_key = None  # Cin7 made nothing: the next try starts afresh
+                run.refuse(
+                    order,
+                    InboxEventKind.NOT_SUBMITTED_ERROR,
+                    "Cin7 refused the order: " + ("; ".join(result.errors) or "no reason given"),
+                    errors=list(result.errors),
+                )
+        run.session.commit()
+
+
+def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _quoted(values: Iterable[str]) -> str:
+    """Values for a Cin7 ``where`` filter: single-quoted, quotes doubled."""
+    return ", ".join("'" + value.replace("'", "''") + "'" for value in values)

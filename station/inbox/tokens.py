@@ -1,0 +1,88 @@
+"""The shops' API tokens for ``POST /api/v1/orders``: shown once, kept only as a SHA-256.
+
+Each token belongs to one shop; orders sent with it are that shop's, so two shops may
+use the same order ids without meeting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.inbox.errors import TokenInvalid
+from station.models import ApiToken
+
+MAX_NAME = 64
+SHOP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+@dataclass(frozen=True, slots=True)
+class NewToken:
+    """A freshly made token row and the token itself (never stored, shown once)."""
+
+    row: ApiToken
+    token: str = field(repr=False)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def shop_problem(shop: str) -> str | None:
+    """Why ``shop`` cannot name a shop, or None when it can."""
+    if not SHOP_NAME.match(shop):
+        return (
+            "A shop name is 1 to 64 letters, digits, dots, dashes or underscores, starting "
+            "with a letter or digit (for example my-shop.myshopify.com)."
+        )
+    return None
+
+
+def create_token(session: Session, *, name: str, shop: str) -> NewToken:
+    """Make a token for ``shop``; raises TokenInvalid for a bad or taken name or shop."""
+    name, shop = " ".join(name.split()), shop.strip()
+    problems = []
+    if not name or len(name) > MAX_NAME:
+        problems.append(f"A token needs a name of 1 to {MAX_NAME} characters.")
+    elif session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
+        problems.append(f"A token called {name} already exists.")
+    problem = shop_problem(shop)
+    if problem:
+        problems.append(problem)
+    if problems:
+        raise TokenInvalid(" ".join(problems))
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(name=name, shop=shop, token_hash=_hash(token))
+    session.add(row)
+    session.flush()
+    return NewToken(row, token)
+
+
+def token_for(session: Session, token: str, *, now: datetime) -> ApiToken | None:
+    """The live token row ``token`` opens (its last use noted), or None."""
+    if not token:
+        return None
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    row.last_used_at = now
+    return row
+
+
+def list_tokens(session: Session) -> list[ApiToken]:
+    """Every token: live ones first, then by name."""
+    return list(
+        session.scalars(select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.name))
+    )
+
+
+def revoke_token(row: ApiToken, *, now: datetime) -> None:
+    """Stop accepting a token at once (kept, so the list shows it was revoked)."""
+    if row.revoked_at is None:
+        row.revoked_at = now

@@ -1,0 +1,289 @@
+"""The inbox for managers: folders and their orders, one order's page, CSV import."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from station import audit
+from station.cin7.wiring import cin7_wiring
+from station.db import utcnow
+from station.extensions import db
+from station.inbox.branches import BranchCheck
+from station.inbox.csv_import import MAX_CSV_BYTES, import_csv
+from station.inbox.errors import CsvRejected, NoteInvalid
+from station.inbox.events import title
+from station.inbox.folders import (
+    DefaultFolder,
+    default_folder,
+    folder_orders,
+    list_folders,
+    move_orders,
+)
+from station.inbox.inventory import inventory, inventory_csv, inventory_page
+from station.inbox.notes import add_note, add_tag
+from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
+from station.inbox.submit import schedule_submission
+from station.inbox.tokens import shop_problem
+from station.jobs import jobs
+from station.models import InboxFolder, InboxOrder, Role
+from station.settings import settings_store
+from station.web.access import role_required
+from station.web.fragments import page_or_fragment
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+INBOX = audit.Target("inbox", None, "Inbox")
+bp.add_app_template_filter(title, "inbox_event_title")
+
+
+class ImportForm(FlaskForm):
+    shop = StringField("Shop", validators=[DataRequired(), Length(max=64)], default="csv")
+    csv_file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
+
+
+@bp.get("")
+@role_required(Role.MANAGER)
+def index() -> Response:
+    """The folders with their counts and one folder's orders (htmx gets just the orders)."""
+    folders = list_folders(db.session)
+    folder = _folder(request.args.get("folder", type=int))
+    orders, paging = folder_orders(
+        db.session,
+        folder,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ORDERS_PER_PAGE"],
+    )
+    last_check = settings_store(db.session).get(LAST_SHIPMENT_CHECK_KEY)
+    db.session.commit()  # the default folders, if this was the first look
+    return page_or_fragment(
+        "inbox/index.html",
+        "partials/inbox/orders.html",
+        folders=folders,
+        folder=folder,
+        orders=orders,
+        paging=paging,
+        last_check=last_check,
+    )
+
+
+@bp.get("/orders/<int:order_id>")
+@role_required(Role.MANAGER)
+def show(order_id: int) -> str:
+    """One inbox order: what the shop sent, what Station made of it, and its events."""
+    order = db.session.get(InboxOrder, order_id) or abort(404, "No such order in the inbox.")
+    return render_template("inbox/show.html", order=order, folders=list_folders(db.session))
+
+
+@bp.post("/orders/<int:order_id>/notes")
+@role_required(Role.MANAGER)
+def note(order_id: int) -> ResponseReturnValue:
+    """Add a note to one order."""
+    text = request.form.get("text", "")
+    return _change(order_id, lambda o: add_note(db.session, o, text, at=utcnow(), actor=_me()))
+
+
+@bp.post("/orders/<int:order_id>/tags")
+@role_required(Role.MANAGER)
+def tag(order_id: int) -> ResponseReturnValue:
+    """Tag one order."""
+    word = request.form.get("tag", "")
+    return _change(order_id, lambda o: add_tag(db.session, o, word, at=utcnow(), actor=_me()))
+
+
+@bp.post("/submit")
+@role_required(Role.MANAGER)
+def submit() -> ResponseReturnValue:
+    """Queue the ticked orders (or the one on its page) to be submitted to Cin7 now."""
+    ids = schedule_submission(db.session, _order_ids(), at=utcnow(), actor=current_user.username)
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.orders_submitted",
+        target=audit.Target("inbox", None, f"{len(ids)} order(s)"),
+        detail={"orders": ids},
+    )
+    db.session.commit()
+    if ids:
+        jobs().submit_inbox(ids, current_user.username)
+        flash(
+            f"{len(ids)} order(s) scheduled to Cin7. Each order's events say how it went.", "info"
+        )
+    else:
+        flash("No order to submit: tick orders that are not in Cin7 yet.", "warning")
+    return redirect(request.referrer or url_for("inbox.index"))
+
+
+@bp.post("/move")
+@role_required(Role.MANAGER)
+def move() -> ResponseReturnValue:
+    """Move the ticked orders (or the one on its page) to another folder."""
+    folder = db.session.get(InboxFolder, request.form.get("folder_id", type=int) or 0)
+    if folder is None:
+        abort(400, "Choose the folder to move the orders to.")
+    moved = move_orders(db.session, _order_ids(), folder, at=utcnow(), actor=current_user.username)
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.orders_moved",
+        target=audit.Target("inbox_folder", folder.id, folder.name),
+        detail={"moved": moved},
+    )
+    db.session.commit()
+    flash(f"{moved} order(s) moved to {folder.name}.", "info")
+    return redirect(request.referrer or url_for("inbox.index", folder=folder.id))
+
+
+@bp.post("/shipments/check")
+@role_required(Role.MANAGER)
+def check_shipments_now() -> ResponseReturnValue:
+    """Ask Cin7 now which submitted orders shipped or were canceled."""
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.shipments_checked",
+        target=audit.Target("inbox", None, "Inbox"),
+    )
+    db.session.commit()
+    jobs().check_inbox_shipments(current_user.username)
+    flash(
+        "Checking shipments with Cin7 now; shipped and canceled orders move to their folders.",
+        "info",
+    )
+    return redirect(url_for("inbox.index"))
+
+
+@bp.get("/inventory")
+@role_required(Role.MANAGER)
+def inventory_levels() -> Response:
+    """What shops may sell per SKU and branch, from the last inventory sync."""
+    store = settings_store(db.session)
+    search = request.args.get("sku", "").strip()[:128]
+    levels, paging = inventory_page(
+        db.session,
+        load_options(store),
+        search=search,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ORDERS_PER_PAGE"],
+    )
+    return page_or_fragment(
+        "inbox/inventory.html",
+        "partials/inbox/inventory.html",
+        levels=levels,
+        paging=paging,
+        search=search,
+        options=load_options(store),
+        last_sync=store.get(LAST_INVENTORY_SYNC_KEY),
+    )
+
+
+@bp.get("/inventory.csv")
+@role_required(Role.MANAGER)
+def inventory_download() -> Response:
+    """Every level as CSV."""
+    options = load_options(settings_store(db.session))
+    return Response(
+        inventory_csv(inventory(db.session, options)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="inventory.csv"'},
+    )
+
+
+@bp.post("/inventory/sync")
+@role_required(Role.MANAGER)
+def sync_inventory_now() -> ResponseReturnValue:
+    """Read Cin7's stock now."""
+    audit.record(db.session, current_user, "inbox.inventory_synced", target=INBOX)
+    db.session.commit()
+    jobs().sync_inventory(False)
+    flash("Reading stock from Cin7 now; the time of the sync shows when it is done.", "info")
+    return redirect(url_for("inbox.inventory_levels"))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def import_orders() -> tuple[str, int]:
+    """Import orders from a CSV file; every row problem is listed, good orders are kept."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _import_page(form, status=422 if form.is_submitted() else 200)
+    shop = (form.shop.data or "").strip()
+    problem = shop_problem(shop)
+    if problem:
+        return _import_page(form, error=problem, status=422)
+    upload = form.csv_file.data
+    now = utcnow()
+    try:
+        report = import_csv(
+            db.session,
+            upload.stream.read(MAX_CSV_BYTES + 1),
+            shop=shop,
+            filename=upload.filename or "",
+            now=now,
+            actor=current_user.username,
+            branch_known=BranchCheck.using(cin7_wiring(), db.session, now=now),
+        )
+    except CsvRejected as exc:
+        db.session.rollback()
+        return _import_page(form, error=str(exc), status=422)
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.csv_imported",
+        target=audit.Target("inbox", None, upload.filename or "CSV"),
+        detail={
+            "shop": shop,
+            "imported": len(report.imported),
+            "already_there": len(report.already_there),
+            "left_out": report.left_out,
+        },
+    )
+    db.session.commit()
+    failed = report.left_out and not (report.imported or report.already_there)
+    return _import_page(form, report=report, status=422 if failed else 200)
+
+
+def _import_page(form: ImportForm, *, status: int, **context: object) -> tuple[str, int]:
+    return render_template("inbox/import.html", form=form, **context), status
+
+
+def _change(order_id: int, change: Callable[[InboxOrder], object]) -> ResponseReturnValue:
+    """Apply a note or tag to the order and go back to its page (saying why if refused)."""
+    order = db.session.get(InboxOrder, order_id) or abort(404, "No such order in the inbox.")
+    try:
+        change(order)
+    except NoteInvalid as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("inbox.show", order_id=order_id))
+
+
+def _me() -> str:
+    return str(current_user.username)
+
+
+def _order_ids() -> list[int]:
+    return [int(i) for i in request.form.getlist("order_id") if i.isdigit()]
+
+
+def _folder(folder_id: int | None) -> InboxFolder:
+    folder = db.session.get(InboxFolder, folder_id) if folder_id else None
+    return folder or default_folder(db.session, DefaultFolder.NEW)

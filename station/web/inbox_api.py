@@ -1,0 +1,172 @@
+"""The inbox's JSON endpoints for shops: orders and inventory (bearer token), Shopify (HMAC).
+
+Neither uses cookies, so CSRF does not apply (the blueprint is exempt); each request is
+authenticated by its token or signature instead. Every refusal is JSON with an ``error``
+sentence, and nothing is stored unless the whole order is.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from station.cin7.wiring import cin7_wiring
+from station.db import utcnow
+from station.extensions import csrf, db
+from station.inbox.branches import BranchCheck
+from station.inbox.errors import OrderConflict, OrderInvalid
+from station.inbox.intake import take_order
+from station.inbox.inventory import inventory
+from station.inbox.options import LAST_INVENTORY_SYNC_KEY, SHOPIFY_SECRET_KEY, load_options
+from station.inbox.orders import read_order
+from station.inbox.shopify import TOPIC, order_from_shopify, signature_valid
+from station.inbox.tokens import shop_problem, token_for
+from station.models import InboxOrder, InboxSource
+from station.settings import settings_store
+from station.web.access import bearer_token
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("inbox_api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+MAX_ORDER_BYTES = 1024 * 1024  # one order; a 500-line order is well under 200 KB
+UNKNOWN_TOKEN = "Unknown or revoked API token. Send Authorization: Bearer <token>."
+
+
+class _Refused(Exception):
+    """Answer the request with ``status`` and this JSON body."""
+
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = {"error": message, **extra}
+
+
+@bp.errorhandler(_Refused)
+def refused(exc: _Refused) -> Response:
+    db.session.rollback()
+    response = jsonify(exc.body)
+    response.status_code = exc.status
+    return response
+
+
+@bp.post("/orders")
+def create_order() -> Response:
+    """Take one order from a shop; 201 when new, 200 when the same order came before."""
+    now = utcnow()
+    token = token_for(db.session, bearer_token(), now=now)
+    if token is None:
+        raise _Refused(401, UNKNOWN_TOKEN)
+    shop = token.shop
+    db.session.commit()  # its last use; SQLite must not hold a write lock across Cin7 calls
+    if not request.is_json:
+        raise _Refused(415, "Send the order as JSON (Content-Type: application/json).")
+    data = _json(_body())
+    return _take(data, shop=shop, source=InboxSource.API, payload=data, now=now)
+
+
+@bp.get("/inventory")
+def inventory_levels() -> Response:
+    """What shops may sell per SKU and branch (``?sku=`` for one SKU), and when it was read."""
+    if token_for(db.session, bearer_token(), now=utcnow()) is None:
+        raise _Refused(401, UNKNOWN_TOKEN)
+    store = settings_store(db.session)
+    options = load_options(store)
+    items = [
+        {
+            "sku": level.sku,
+            "branch_id": level.branch_id,
+            "branch": level.branch_name,
+            "available": float(level.available),
+        }
+        for level in inventory(db.session, options, sku=request.args.get("sku", "")[:128])
+    ]
+    last = store.get(LAST_INVENTORY_SYNC_KEY) or {}
+    db.session.commit()  # the token's last use
+    return jsonify(
+        {
+            "synced_at": last.get("at"),
+            "includes_incoming": options.inventory_include_incoming,
+            "less_holding": options.inventory_subtract_holding,
+            "items": items,
+        }
+    )
+
+
+@bp.post("/shopify/orders/create")
+def shopify_order_created() -> Response:
+    """Shopify's ``orders/create`` webhook, checked against the signing secret in Settings."""
+    now = utcnow()
+    body = _body()
+    secret = settings_store(db.session).get_secret(SHOPIFY_SECRET_KEY) or ""
+    if not secret:
+        log.warning("refused a Shopify webhook: no Shopify signing secret in Inbox settings")
+    if not signature_valid(secret, body, request.headers.get("X-Shopify-Hmac-Sha256", "")):
+        raise _Refused(401, "The X-Shopify-Hmac-Sha256 signature does not match this body.")
+    topic = request.headers.get("X-Shopify-Topic", "")
+    if topic != TOPIC:
+        raise _Refused(400, f"This address takes {TOPIC} webhooks, not {topic or 'no topic'}.")
+    shop = request.headers.get("X-Shopify-Shop-Domain", "").strip()
+    problem = shop_problem(shop)
+    if problem:
+        raise _Refused(400, f"X-Shopify-Shop-Domain is missing or not a shop: {problem}")
+    data = _json(body)
+    return _take(
+        order_from_shopify(data), shop=shop, source=InboxSource.SHOPIFY, payload=data, now=now
+    )
+
+
+def _body() -> bytes:
+    """The raw body, refused with 413 past ``MAX_ORDER_BYTES`` (also when sent chunked)."""
+    if (request.content_length or 0) > MAX_ORDER_BYTES:
+        raise _Refused(413, _too_big())
+    body = request.stream.read(MAX_ORDER_BYTES + 1)
+    if len(body) > MAX_ORDER_BYTES:
+        raise _Refused(413, _too_big())
+    return body
+
+
+def _too_big() -> str:
+    return f"The body is larger than {MAX_ORDER_BYTES // 1024} KB; send one order per request."
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8"))  # JSON between systems is UTF-8 (RFC 8259)
+    except UnicodeDecodeError:
+        raise _Refused(400, "The body is not UTF-8 text.") from None
+    except json.JSONDecodeError as exc:
+        raise _Refused(400, f"The body is not valid JSON: {exc}.") from None
+
+
+def _take(data: Any, *, shop: str, source: InboxSource, payload: Any, now: datetime) -> Response:
+    try:
+        draft = read_order(data, branch_known=BranchCheck.using(cin7_wiring(), db.session, now=now))
+    except OrderInvalid as exc:
+        raise _Refused(422, str(exc), errors=exc.problems) from None
+    try:
+        intake = take_order(db.session, draft, shop=shop, source=source, payload=payload, now=now)
+    except OrderConflict as exc:
+        raise _Refused(409, str(exc), order=_describe(exc.order)) from None
+    db.session.commit()
+    response = jsonify(_describe(intake.order))
+    response.status_code = 201 if intake.created else 200
+    response.headers["Location"] = url_for("inbox.show", order_id=intake.order.id)
+    return response
+
+
+def _describe(order: InboxOrder) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "shop": order.shop,
+        "shop_order_id": order.shop_order_id,
+        "order_number": order.reference,
+        "folder": order.folder.name,
+        "cin7_id": order.cin7_id,
+        "created_at": order.created_at.isoformat(),
+    }

@@ -1,0 +1,284 @@
+"""Inbox → Settings: where orders move, mail class, Shopify, folders, API tokens, products."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from station import audit
+from station.db import utcnow
+from station.extensions import db
+from station.inbox.errors import FolderInvalid, ProductSettingInvalid, TokenInvalid
+from station.inbox.folders import Step, create_folder, list_folders, remove_folder, step_folder
+from station.inbox.options import SHOPIFY_SECRET_KEY, InboxOptions, load_options, save_options
+from station.inbox.products import (
+    list_product_settings,
+    remove_product_setting,
+    save_product_setting,
+)
+from station.inbox.tokens import create_token, list_tokens, revoke_token
+from station.models import ApiToken, InboxFolder, InboxProductSetting, Role
+from station.settings import settings_store
+from station.web.access import role_required
+
+bp = Blueprint("inbox_settings", __name__, url_prefix="/inbox/settings")
+SETTINGS = audit.Target("settings", None, "Inbox")
+
+
+class OptionsForm(FlaskForm):
+    after_import_folder_id = SelectField("After import, move to", coerce=int)
+    after_shipment_folder_id = SelectField("After shipment, move to", coerce=int)
+    if_canceled_folder_id = SelectField("If canceled, move to", coerce=int)
+    default_mail_class = StringField("Default mail class", validators=[Length(max=128)])
+    shopify_secret = PasswordField("Shopify webhook signing secret", validators=[Length(max=255)])
+    forget_shopify_secret = BooleanField("Forget the stored Shopify secret")
+    inventory_sync = BooleanField("Sync inventory from Cin7 on a schedule")
+    inventory_include_incoming = BooleanField("Available includes incoming stock")
+    inventory_subtract_holding = BooleanField("Available leaves out stock on hold")
+
+
+class FolderForm(FlaskForm):
+    name = StringField("New folder", validators=[DataRequired(), Length(max=64)])
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Token name", validators=[DataRequired(), Length(max=64)])
+    shop = StringField("Shop", validators=[DataRequired(), Length(max=64)])
+
+
+class ProductForm(FlaskForm):
+    sku = StringField("SKU", validators=[DataRequired(), Length(max=128)])
+    do_not_send = BooleanField("Do not send to Cin7")
+    send_as = StringField("Send as SKU", validators=[Length(max=128)])
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: removing and revoking need no other input."""
+
+
+@bp.get("")
+@role_required(Role.MANAGER)
+def index() -> ResponseReturnValue:
+    """The inbox settings page."""
+    return _page()
+
+
+@bp.post("")
+@role_required(Role.MANAGER)
+def save() -> ResponseReturnValue:
+    """Save where orders move, the default mail class and the Shopify secret."""
+    form = _options_form()
+    if not form.validate_on_submit():
+        return _page(options_form=form, status=422)
+    store = settings_store(db.session)
+    save_options(
+        store,
+        InboxOptions(
+            after_import_folder_id=form.after_import_folder_id.data,
+            after_shipment_folder_id=form.after_shipment_folder_id.data,
+            if_canceled_folder_id=form.if_canceled_folder_id.data,
+            default_mail_class=(form.default_mail_class.data or "").strip(),
+            inventory_sync=form.inventory_sync.data,
+            inventory_include_incoming=form.inventory_include_incoming.data,
+            inventory_subtract_holding=form.inventory_subtract_holding.data,
+        ),
+    )
+    shopify_changed = bool(form.shopify_secret.data) or form.forget_shopify_secret.data
+    if form.shopify_secret.data:
+        store.set_secret(SHOPIFY_SECRET_KEY, form.shopify_secret.data.strip())
+    elif form.forget_shopify_secret.data:
+        store.set_secret(SHOPIFY_SECRET_KEY, None)
+    audit.record(
+        db.session,
+        current_user,
+        "settings.inbox.saved",
+        target=SETTINGS,
+        detail={"shopify_signing_changed": shopify_changed},
+    )
+    db.session.commit()
+    flash("Inbox settings saved.", "info")
+    return redirect(url_for("inbox_settings.index"))
+
+
+@bp.post("/folders")
+@role_required(Role.MANAGER)
+def add_folder() -> ResponseReturnValue:
+    """Add a custom folder."""
+    form = FolderForm()
+    if not form.validate_on_submit():
+        return _page(folder_form=form, status=422)
+    try:
+        folder = create_folder(db.session, form.name.data or "")
+    except FolderInvalid as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _page(folder_form=form, status=422)
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.folder_created",
+        target=audit.Target("inbox_folder", folder.id, folder.name),
+    )
+    db.session.commit()
+    flash(f"Folder {folder.name} added.", "info")
+    return redirect(url_for("inbox_settings.index"))
+
+
+@bp.post("/folders/<int:folder_id>/remove")
+@role_required(Role.MANAGER)
+def drop_folder(folder_id: int) -> ResponseReturnValue:
+    """Remove an empty custom folder no setting uses."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    folder = db.session.get(InboxFolder, folder_id) or abort(404, "No such folder.")
+    name = folder.name
+    try:
+        remove_folder(db.session, folder, load_options(settings_store(db.session)))
+    except FolderInvalid as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _page(status=409)
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.folder_removed",
+        target=audit.Target("inbox_folder", folder_id, name),
+    )
+    db.session.commit()
+    flash(f"Folder {name} removed.", "info")
+    return redirect(url_for("inbox_settings.index"))
+
+
+@bp.post("/tokens")
+@role_required(Role.MANAGER)
+def add_token() -> ResponseReturnValue:
+    """Make an API token for a shop; it is shown on the answer to this POST and never again."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _page(token_form=form, status=422)
+    try:
+        made = create_token(db.session, name=form.name.data or "", shop=form.shop.data or "")
+    except TokenInvalid as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _page(token_form=form, status=422)
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.api_token_created",
+        target=audit.Target("api_token", made.row.id, made.row.name),
+        detail={"shop": made.row.shop},
+    )
+    db.session.commit()
+    page = render_template("inbox/token.html", row=made.row, token=made.token)
+    response = make_response(page, 201)
+    response.headers["Cache-Control"] = "no-store"  # the token must not linger in caches
+    return response
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@role_required(Role.MANAGER)
+def revoke(token_id: int) -> ResponseReturnValue:
+    """Stop accepting a token at once."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    row = db.session.get(ApiToken, token_id) or abort(404, "No such API token.")
+    revoke_token(row, now=utcnow())
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.api_token_revoked",
+        target=audit.Target("api_token", row.id, row.name),
+    )
+    db.session.commit()
+    flash(f"API token {row.name} revoked: orders sent with it are refused from now on.", "info")
+    return redirect(url_for("inbox_settings.index"))
+
+
+@bp.post("/products")
+@role_required(Role.MANAGER)
+def save_product() -> ResponseReturnValue:
+    """Add or replace the product setting of one SKU."""
+    form = ProductForm()
+    if not form.validate_on_submit():
+        return _page(product_form=form, status=422)
+    try:
+        row = save_product_setting(
+            db.session,
+            form.sku.data or "",
+            do_not_send=form.do_not_send.data,
+            send_as=form.send_as.data or "",
+        )
+    except ProductSettingInvalid as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _page(product_form=form, status=422)
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.product_setting_saved",
+        target=audit.Target("inbox_product_setting", row.id, row.sku),
+        detail={"do_not_send": row.do_not_send, "send_as": row.send_as},
+    )
+    db.session.commit()
+    flash(f"Product setting for {row.sku} saved; the next submission uses it.", "info")
+    return redirect(url_for("inbox_settings.index"))
+
+
+@bp.post("/products/<int:setting_id>/remove")
+@role_required(Role.MANAGER)
+def remove_product(setting_id: int) -> ResponseReturnValue:
+    """Forget one SKU's product setting."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    row = db.session.get(InboxProductSetting, setting_id) or abort(404, "No such product setting.")
+    remove_product_setting(db.session, row)
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.product_setting_removed",
+        target=audit.Target("inbox_product_setting", setting_id, row.sku),
+    )
+    db.session.commit()
+    flash(f"Product setting for {row.sku} removed: it is sent as it is again.", "info")
+    return redirect(url_for("inbox_settings.index"))
+
+
+def _options_form() -> OptionsForm:
+    store = settings_store(db.session)
+    options = load_options(store)
+    form = OptionsForm(
+        data={step.value: step_folder(db.session, options, step).id for step in Step}
+        | {
+            "default_mail_class": options.default_mail_class,
+            "inventory_sync": options.inventory_sync,
+            "inventory_include_incoming": options.inventory_include_incoming,
+            "inventory_subtract_holding": options.inventory_subtract_holding,
+        }
+    )
+    choices = [(entry.folder.id, entry.folder.name) for entry in list_folders(db.session)]
+    for step in Step:
+        form[step.value].choices = choices
+    return form
+
+
+def _page(*, status: int = 200, **forms: FlaskForm) -> ResponseReturnValue:
+    forms.setdefault("options_form", _options_form())
+    forms.setdefault("folder_form", FolderForm(formdata=None))
+    forms.setdefault("token_form", TokenForm(formdata=None))
+    forms.setdefault("product_form", ProductForm(formdata=None))
+    page = render_template(
+        "inbox/settings.html",
+        folders=list_folders(db.session),
+        tokens=list_tokens(db.session),
+        products=list_product_settings(db.session),
+        has_shopify_secret=settings_store(db.session).has_secret(SHOPIFY_SECRET_KEY),
+        confirm_form=ConfirmForm(formdata=None),
+        **forms,
+    )
+    db.session.commit()  # the default folders, if this was the first look
+    return page, status

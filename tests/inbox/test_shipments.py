@@ -1,0 +1,157 @@
+"""The shipment check against the sandbox: shipped and void orders move, each once."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from datetime import datetime, timedelta
+from itertools import pairwise
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from station import create_app
+from station.cin7.errors import Cin7Unavailable
+from station.cin7.sandbox import Limits, SandboxServer, SandboxState
+from station.db import utcnow
+from station.inbox.folders import create_folder
+from station.inbox.options import InboxOptions
+from station.inbox.shipments import ShipmentReport, check_shipments
+from station.models import InboxOrder
+from tests.dispatch.conftest import connect
+from tests.inbox.test_submit import calls, kinds, submit, take
+
+
+@pytest.fixture
+def sandbox_orders() -> int:
+    return 0
+
+
+@pytest.fixture
+def sandbox_limits() -> Limits:
+    return Limits.unlimited()
+
+
+def check(
+    session: Session, sandbox: SandboxServer, options: InboxOptions | None = None
+) -> ShipmentReport:
+    with connect(sandbox) as client:
+        return check_shipments(
+            session, lambda: nullcontext(client), options=options or InboxOptions(), now=utcnow()
+        )
+
+
+def submitted(session: Session, sandbox: SandboxServer, *ids: str) -> list[InboxOrder]:
+    orders = [take(session, id=i, order_number=f"#{i}") for i in ids]
+    submit(session, sandbox, *orders)
+    return orders
+
+
+def dispatch(state: SandboxState, order: InboxOrder) -> None:
+    state.touch_order(
+        order.cin7_id,
+        dispatchedDate="2026-05-01T03:04:05Z",
+        trackingCode="NZP123456789",
+        logisticsCarrier="NZ Post",
+        stage="Dispatched",
+    )
+
+
+def test_a_dispatched_order_takes_its_tracking_and_moves_to_shipped(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    shipped, open_ = submitted(ctx, sandbox, "1", "2")
+    dispatch(sandbox.state, shipped)
+
+    report = check(ctx, sandbox)
+
+    assert report == ShipmentReport(checked=2, shipped=(shipped.id,), calls=1)
+    assert (shipped.tracking_code, shipped.logistics_carrier) == ("NZP123456789", "NZ Post")
+    assert (
+        shipped.shipped_at is not None
+        and shipped.shipped_at.isoformat() == "2026-05-01T03:04:05+00:00"
+    )
+    assert shipped.folder.name == "Shipped" and kinds(shipped)[-2:] == ["shipped", "moved"]
+    assert (
+        shipped.events[-2].message
+        == "Cin7 dispatched it on 2026-05-01 03:04 UTC (NZ Post NZP123456789)."
+    )
+    assert open_.folder.name == "Submitted" and open_.shipped_at is None
+
+
+def test_a_void_order_moves_to_the_if_canceled_folder(ctx: Session, sandbox: SandboxServer) -> None:
+    (order,) = submitted(ctx, sandbox, "1")
+    refunds = create_folder(ctx, "Refunds")
+    ctx.commit()
+    sandbox.state.touch_order(order.cin7_id, isVoid=True, status="VOID")
+
+    report = check(ctx, sandbox, InboxOptions(if_canceled_folder_id=refunds.id))
+
+    assert report.canceled == (order.id,) and order.canceled_at is not None
+    assert order.folder.name == "Refunds" and kinds(order)[-2:] == ["canceled", "moved"]
+
+
+def test_the_after_shipment_folder_is_the_one_chosen(ctx: Session, sandbox: SandboxServer) -> None:
+    (order,) = submitted(ctx, sandbox, "1")
+    done = create_folder(ctx, "Done")
+    ctx.commit()
+    dispatch(sandbox.state, order)
+
+    check(ctx, sandbox, InboxOptions(after_shipment_folder_id=done.id))
+
+    assert order.folder.name == "Done"
+
+
+def test_a_shipment_is_recorded_once_and_then_no_longer_asked_about(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    (order,) = submitted(ctx, sandbox, "1")
+    dispatch(sandbox.state, order)
+    check(ctx, sandbox)
+    before = calls(sandbox.state, "GET")
+
+    again = check(ctx, sandbox)
+
+    assert again == ShipmentReport() and calls(sandbox.state, "GET") == before
+    assert kinds(order).count("shipped") == 1
+
+
+def test_orders_are_asked_about_fifty_per_call(ctx: Session, sandbox: SandboxServer) -> None:
+    orders = [take(ctx, id=str(n), order_number=f"#{n}") for n in range(60)]
+    for n, order in enumerate(orders):
+        order.cin7_id = 900_000 + n  # in Cin7 as far as Station knows, but long gone there
+    ctx.commit()
+
+    report = check(ctx, sandbox)
+
+    assert report == ShipmentReport(checked=60, calls=2)
+
+
+def test_cin7_trouble_records_nothing(ctx: Session, sandbox: SandboxServer) -> None:
+    (order,) = submitted(ctx, sandbox, "1")
+    dispatch(sandbox.state, order)
+    sandbox.state.faults.fail_next(503, count=2)
+
+    with pytest.raises(Cin7Unavailable):
+        check(ctx, sandbox)
+
+    ctx.rollback()
+    assert order.shipped_at is None and order.folder.name == "Submitted"
+
+
+def test_the_shipment_check_falls_due_every_five_minutes_by_default(
+    app_config: dict[str, Any],
+) -> None:
+    huey = create_app({**app_config, "JOBS_IMMEDIATE": False}).extensions["station.jobs"].huey
+    start = datetime(2026, 5, 1, 23, 0)
+
+    due = [
+        start + timedelta(minutes=m)
+        for m in range(120)
+        if any(
+            t.name == "check_inbox_shipments_periodic"
+            for t in huey.read_periodic(start + timedelta(minutes=m))
+        )
+    ]
+
+    assert {later - earlier for earlier, later in pairwise(due)} == {timedelta(minutes=5)}

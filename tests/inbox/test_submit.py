@@ -1,0 +1,325 @@
+"""Submitting inbox orders to the Cin7 sandbox over HTTP: checks, batches, events, no repeats."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session
+
+from station.cin7.client import Cin7Client, RetryPolicy
+from station.cin7.errors import Cin7NotConfigured
+from station.cin7.ratelimit import InMemoryRateLimiter
+from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, Limits, SandboxServer, SandboxState
+from station.db import utcnow
+from station.inbox.folders import create_folder
+from station.inbox.intake import take_order
+from station.inbox.options import InboxOptions
+from station.inbox.orders import read_order
+from station.inbox.submit import SubmitOutcome, schedule_submission, submit_orders
+from station.models import InboxOrder, InboxSource
+from tests.dispatch.conftest import FREE
+from tests.inbox.samples import order_json
+
+Hook = Callable[[Any], None]
+
+
+@pytest.fixture
+def sandbox_orders() -> int:
+    return 0
+
+
+@pytest.fixture
+def sandbox_limits() -> Limits:
+    return Limits.unlimited()
+
+
+@contextmanager
+def cin7(sandbox: SandboxServer, **hooks: list[Hook]) -> Iterator[Cin7Client]:
+    """A client of the sandbox; ``hooks`` are httpx event hooks (faults at the transport)."""
+    with Cin7Client.connect(
+        sandbox.base_url,
+        DEMO_USERNAME,
+        DEMO_API_KEY,
+        limiter=InMemoryRateLimiter(FREE),
+        retry=RetryPolicy(attempts=2, base_wait=0.0),
+        sleep=lambda _: None,
+        timeout=5.0,
+        event_hooks=hooks,
+    ) as client:
+        yield client
+
+
+def take(session: Session, **changes: Any) -> InboxOrder:
+    payload = order_json(**changes)
+    order = take_order(
+        session,
+        read_order(payload),
+        shop="web",
+        source=InboxSource.API,
+        payload=payload,
+        now=utcnow(),
+    ).order
+    session.commit()
+    return order
+
+
+def submit(
+    session: Session,
+    sandbox: SandboxServer,
+    *orders: InboxOrder,
+    options: InboxOptions | None = None,
+    **hooks: list[Hook],
+) -> SubmitOutcome:
+    with cin7(sandbox, **hooks) as client:
+        return submit_orders(
+            session,
+            lambda: nullcontext(client),
+            [o.id for o in orders],
+            options=options or InboxOptions(),
+            now=utcnow,
+            actor="manager",
+        )
+
+
+def calls(state: SandboxState, method: str, resource: str = "SalesOrders") -> int:
+    return sum(1 for r in state.requests if r.method == method and r.path.endswith(f"/{resource}"))
+
+
+def kinds(order: InboxOrder) -> list[str]:
+    return [event.kind for event in order.events]
+
+
+def test_an_order_reaches_cin7_and_moves_to_submitted(ctx: Session, sandbox: SandboxServer) -> None:
+    order = take(ctx)
+
+    outcome = submit(ctx, sandbox, order)
+
+    assert outcome == SubmitOutcome(submitted=(order.id,))
+    assert kinds(order) == ["imported", "before_submit", "after_submit", "moved"]
+    assert order.folder.name == "Submitted" and order.error is None
+    made = sandbox.state.orders[order.cin7_id]
+    assert made["reference"] == order.submission_key == order.cin7_reference
+    assert made["customerOrderNo"] == "#1001" and made["isApproved"] is True
+    assert [(line["code"], line["qty"]) for line in made["lineItems"]] == [
+        ("MUG-SAND", 2),
+        ("SOCKS-GREY", 1),
+    ]
+    assert (
+        order.events[2].message
+        == f"Cin7 made sales order {order.submission_key} (id {order.cin7_id})."
+    )
+
+
+def test_every_checkout_field_reaches_its_cin7_field(ctx: Session, sandbox: SandboxServer) -> None:
+    order = take(
+        ctx,
+        checkout={
+            "cin7_ship_method": "CourierPost Overnight",
+            "Stage": "Processing",
+            "CustomerOrderNo": "PO-77",
+            "BranchId": 2,
+            "DispatchedDate": "2026-05-01T14:30:00+12:00",
+            "AccountingImportStatus": "Pending",
+            "CustomFieldName1": "Gift",
+            "CustomFieldValue1": "yes",
+            "CustomFieldName4": "Channel",
+            "CustomFieldValue4": "Web",
+        },
+    )
+
+    submit(ctx, sandbox, order)
+
+    made = sandbox.state.orders[order.cin7_id]
+    fields = ("logisticsCarrier", "stage", "customerOrderNo", "branchId", "dispatchedDate")
+    assert {name: made[name] for name in fields} == {
+        "logisticsCarrier": "CourierPost Overnight",
+        "stage": "Processing",
+        "customerOrderNo": "PO-77",
+        "branchId": 2,
+        "dispatchedDate": "2026-05-01T02:30:00Z",
+    }
+    assert made["accountingAttributes"] == {"accountingImportStatus": "Pending"}
+    assert made["customFields"] == {"Gift": "yes", "Channel": "Web"}
+
+
+@pytest.mark.parametrize(
+    ("checkout", "mail_class", "expected"),
+    [
+        ({"ShipMethod": "Shop Courier"}, "Standard", "Shop Courier"),
+        ({"cin7_ship_method": "Cin7 Courier", "ShipMethod": "Shop Courier"}, "", "Cin7 Courier"),
+        ({}, "Economy", "Economy"),
+    ],
+)
+def test_the_ship_method_overrides_the_default_mail_class(
+    ctx: Session, sandbox: SandboxServer, checkout: dict[str, str], mail_class: str, expected: str
+) -> None:
+    order = take(ctx, checkout=checkout)
+
+    submit(ctx, sandbox, order, options=InboxOptions(default_mail_class=mail_class))
+
+    assert sandbox.state.orders[order.cin7_id]["logisticsCarrier"] == expected
+
+
+def test_the_after_import_folder_is_the_one_chosen(ctx: Session, sandbox: SandboxServer) -> None:
+    order = take(ctx)
+    folder = create_folder(ctx, "With the warehouse")
+    ctx.commit()
+
+    submit(ctx, sandbox, order, options=InboxOptions(after_import_folder_id=folder.id))
+
+    assert order.folder.name == "With the warehouse"
+
+
+def test_orders_go_in_one_batch_with_one_sku_check(ctx: Session, sandbox: SandboxServer) -> None:
+    orders = [take(ctx, id=str(n), order_number=f"#{n}") for n in range(1, 4)]
+
+    outcome = submit(ctx, sandbox, *orders)
+
+    assert len(outcome.submitted) == 3
+    assert calls(sandbox.state, "POST") == 1
+    assert calls(sandbox.state, "GET", "ProductOptions") == 1
+    assert len({o.cin7_id for o in orders}) == 3
+
+
+def test_an_invalid_sku_is_named_and_the_order_is_not_sent(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    good = take(ctx, id="1")
+    bad = take(
+        ctx,
+        id="2",
+        lines=[
+            {"sku": "MUG-SAND", "quantity": 1},
+            {"sku": "NOPE-1", "quantity": 1},
+            {"sku": "X'2", "quantity": 1},
+        ],
+    )
+
+    outcome = submit(ctx, sandbox, good, bad)
+
+    assert outcome == SubmitOutcome(submitted=(good.id,), refused=(bad.id,))
+    assert kinds(bad) == ["imported", "not_submitted_invalid_sku", "moved"]
+    assert bad.events[1].message == "Cin7 has no product with SKU NOPE-1, X'2."
+    assert bad.events[1].detail == {"skus": ["NOPE-1", "X'2"]}
+    assert bad.folder.name == "Errors" and bad.cin7_id is None and bad.error
+    assert len(sandbox.state.orders) == 1
+
+
+def test_an_order_without_products_is_refused_without_asking_cin7(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    order = take(ctx, lines=[{"name": "Gift wrap", "quantity": 1}])
+
+    outcome = submit(ctx, sandbox, order)
+
+    assert outcome.refused == (order.id,)
+    assert kinds(order) == ["imported", "not_submitted_no_products", "moved"]
+    assert order.folder.name == "Errors" and sandbox.state.requests == []
+
+
+def test_a_branch_cin7_no_longer_has_is_a_general_error(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    order = take(ctx, checkout={"BranchId": 3})
+    sandbox.state.branches = [b for b in sandbox.state.branches if b["id"] != 3]
+
+    submit(ctx, sandbox, order)
+
+    assert kinds(order)[1:] == ["not_submitted_error", "moved"]
+    assert order.error == "Cin7 has no branch with id 3; change the order's BranchId."
+    assert calls(sandbox.state, "POST") == 0
+
+
+def test_an_order_cin7_refuses_keeps_cin7s_reason(ctx: Session, sandbox: SandboxServer) -> None:
+    order = take(ctx)
+
+    def product_removed_meanwhile(request: httpx.Request) -> None:
+        if request.method == "POST":
+            for product in sandbox.state.products.values():
+                product["productOptions"] = [
+                    o for o in product["productOptions"] if o["code"] != "MUG-SAND"
+                ]
+
+    submit(ctx, sandbox, order, request=[product_removed_meanwhile])
+
+    assert kinds(order)[1:] == ["before_submit", "not_submitted_error", "moved"]
+    assert order.error == "Cin7 refused the order: Unknown product code: MUG-SAND"
+    assert order.submission_key is None and order.folder.name == "Errors"
+
+
+def test_an_answer_lost_on_the_way_back_never_makes_a_second_cin7_order(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    order = take(ctx)
+
+    def lose_the_answer(response: httpx.Response) -> None:
+        if response.request.method == "POST":
+            raise httpx.ReadTimeout("the answer was lost", request=response.request)
+
+    first = submit(ctx, sandbox, order, response=[lose_the_answer])
+    key = order.submission_key
+    assert first.refused == (order.id,) and order.cin7_id is None and key
+    assert "Station looks it up in Cin7 before sending it again" in (order.error or "")
+
+    again = submit(ctx, sandbox, order)
+
+    made = [o for o in sandbox.state.orders.values() if o["reference"] == key]
+    assert again.submitted == (order.id,) and len(made) == 1
+    assert order.cin7_id == made[0]["id"] and order.folder.name == "Submitted"
+    assert calls(sandbox.state, "POST") == 1
+    assert order.events[-2].message.startswith(f"Found in Cin7 as {key}")
+
+
+def test_a_submitted_order_is_not_sent_again(ctx: Session, sandbox: SandboxServer) -> None:
+    order = take(ctx)
+    submit(ctx, sandbox, order)
+
+    again = submit(ctx, sandbox, order)
+
+    assert again == SubmitOutcome(skipped=(order.id,))
+    assert calls(sandbox.state, "POST") == 1 and len(sandbox.state.orders) == 1
+
+
+def test_an_order_another_run_is_submitting_is_left_alone(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    busy, stale = take(ctx, id="1"), take(ctx, id="2")
+    busy.submitting_since = utcnow()
+    stale.submitting_since = utcnow() - timedelta(hours=1)  # its worker died
+    ctx.commit()
+
+    outcome = submit(ctx, sandbox, busy, stale)
+
+    assert outcome == SubmitOutcome(submitted=(stale.id,), skipped=(busy.id,))
+    assert busy.submitting_since is not None and stale.submitting_since is None
+
+
+def test_without_a_cin7_connection_the_order_waits_in_errors(ctx: Session) -> None:
+    order = take(ctx)
+
+    def not_connected() -> Cin7Client:
+        raise Cin7NotConfigured("Cin7 is not connected yet: enter the API username and key.")
+
+    outcome = submit_orders(ctx, not_connected, [order.id], options=InboxOptions(), now=utcnow)
+
+    assert outcome.refused == (order.id,) and order.folder.name == "Errors"
+    assert order.error == (
+        "Could not check the order with Cin7: Cin7 is not connected yet: enter the API "
+        "username and key."
+    )
+    assert order.submitting_since is None
+
+
+def test_scheduling_logs_only_orders_not_in_cin7_yet(ctx: Session, sandbox: SandboxServer) -> None:
+    sent, waiting = take(ctx, id="1"), take(ctx, id="2")
+    submit(ctx, sandbox, sent)
+
+    ids = schedule_submission(ctx, [sent.id, waiting.id], at=utcnow(), actor="manager")
+
+    assert ids == [waiting.id]
+    assert kinds(waiting) == ["imported", "scheduled"] and "scheduled" not in kinds(sent)

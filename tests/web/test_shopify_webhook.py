@@ -1,0 +1,125 @@
+"""Shopify's ``orders/create`` webhook: only signed bodies get in, each order once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from station.extensions import db
+from station.inbox.options import SHOPIFY_SECRET_KEY
+from station.models import InboxOrder
+from station.settings import settings_store
+from tests.inbox.samples import SHOPIFY_ORDER
+from tests.inbox.test_shopify import sign
+
+SECRET = "shpss_0123456789abcdef"
+SHOP = "kete-co.myshopify.com"
+URL = "/api/v1/shopify/orders/create"
+
+
+@pytest.fixture
+def secret(app: Flask) -> str:
+    with app.app_context():
+        settings_store(db.session).set_secret(SHOPIFY_SECRET_KEY, SECRET)
+        db.session.commit()
+    return SECRET
+
+
+def deliver(client: FlaskClient, body: bytes, **headers: str) -> Any:
+    sent = {
+        "X-Shopify-Hmac-Sha256": sign(body, SECRET),
+        "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Shop-Domain": SHOP,
+        **headers,
+    }
+    return client.post(URL, data=body, headers=sent, content_type="application/json")
+
+
+def stored(app: Flask) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(InboxOrder)) or 0
+
+
+def test_a_signed_order_is_kept_with_its_payload(
+    app: Flask, client: FlaskClient, secret: str
+) -> None:
+    body = json.dumps(SHOPIFY_ORDER).encode()
+
+    response = deliver(client, body)
+
+    assert response.status_code == 201
+    with app.app_context():
+        order = db.session.scalar(select(InboxOrder))
+        assert order is not None
+        assert (order.shop, order.shop_order_id, order.reference, order.source) == (
+            SHOP,
+            "820982911946154508",
+            "#9999",
+            "shopify",
+        )
+        assert order.source_payload == SHOPIFY_ORDER
+        assert order.checkout == {"cin7_ship_method": "CourierPost Overnight", "BranchId": "2"}
+
+
+def test_shopify_delivering_the_same_order_twice_keeps_one(
+    app: Flask, client: FlaskClient, secret: str
+) -> None:
+    body = json.dumps(SHOPIFY_ORDER).encode()
+
+    first, again = deliver(client, body), deliver(client, body)
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert stored(app) == 1
+
+
+def test_a_wrong_signature_is_a_401_and_stores_nothing(
+    app: Flask, client: FlaskClient, secret: str
+) -> None:
+    body = json.dumps(SHOPIFY_ORDER).encode()
+
+    wrong = deliver(client, body, **{"X-Shopify-Hmac-Sha256": sign(body + b" ", SECRET)})
+    missing = client.post(URL, data=body, content_type="application/json")
+
+    for response in (wrong, missing):
+        assert response.status_code == 401
+        assert "signature does not match" in response.get_json()["error"]
+    assert stored(app) == 0
+
+
+def test_without_a_secret_in_settings_nothing_gets_in(app: Flask, client: FlaskClient) -> None:
+    response = deliver(client, json.dumps(SHOPIFY_ORDER).encode())
+
+    assert response.status_code == 401 and stored(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({"X-Shopify-Topic": "orders/updated"}, "takes orders/create webhooks, not orders/updated"),
+        ({"X-Shopify-Shop-Domain": ""}, "X-Shopify-Shop-Domain is missing"),
+    ],
+)
+def test_another_topic_or_no_shop_is_a_400(
+    app: Flask, client: FlaskClient, secret: str, headers: dict[str, str], message: str
+) -> None:
+    response = deliver(client, json.dumps(SHOPIFY_ORDER).encode(), **headers)
+
+    assert response.status_code == 400 and message in response.get_json()["error"]
+    assert stored(app) == 0
+
+
+def test_a_signed_order_without_a_shipping_address_is_a_422(
+    app: Flask, client: FlaskClient, secret: str
+) -> None:
+    body = json.dumps({**SHOPIFY_ORDER, "shipping_address": None}).encode()
+
+    response = deliver(client, body)
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"shipping_address": ["is required"]}
+    assert stored(app) == 0
