@@ -1,18 +1,17 @@
-"""Fixtures of the inbox tests: the app's session inside an app context."""
+"""Fixtures of the inbox tests: an empty Cin7 sandbox without limits (the tests add what they need)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from flask import Flask
-from sqlalchemy.orm import Session
 
-from station.extensions import db
+from station.cin7.sandbox import Limits
 
 
 @pytest.fixture
-def ctx(app: Flask) -> Iterator[Session]:
-    """The app's session, inside an app context."""
-    with app.app_context():
-        yield db.session
+def sandbox_orders() -> int:
+    return 0
+
+
+@pytest.fixture
+def sandbox_limits() -> Limits:
+    return Limits.unlimited()

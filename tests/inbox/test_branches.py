@@ -5,27 +5,16 @@ from __future__ import annotations
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy.orm import Session
 
 from station.cin7.client import Cin7Client
 from station.cin7.errors import Cin7NotConfigured
-from station.cin7.sandbox import Limits, SandboxServer, SandboxState
+from station.cin7.sandbox import SandboxServer, SandboxState
 from station.inbox.branches import BranchCheck
 from station.settings import SettingsStore
 from tests.dispatch.conftest import connect
 
 NOW = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def sandbox_orders() -> int:
-    return 0
-
-
-@pytest.fixture
-def sandbox_limits() -> Limits:
-    return Limits.unlimited()
 
 
 def branch_calls(state: SandboxState) -> int:

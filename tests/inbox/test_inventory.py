@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from station.cin7.errors import Cin7Unavailable
-from station.cin7.sandbox import Limits, SandboxServer
+from station.cin7.sandbox import SandboxServer
 from station.db import utcnow
 from station.inbox.inventory import (
     SyncSummary,
@@ -25,16 +25,6 @@ from station.inbox.options import InboxOptions
 from station.models import InventoryLevel
 from tests.dispatch.conftest import connect
 from tests.inbox.test_submit import calls
-
-
-@pytest.fixture
-def sandbox_orders() -> int:
-    return 0
-
-
-@pytest.fixture
-def sandbox_limits() -> Limits:
-    return Limits.unlimited()
 
 
 def sync(session: Session, sandbox: SandboxServer) -> SyncSummary:

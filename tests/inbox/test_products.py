@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from station.cin7.sandbox import Limits, SandboxServer
+from station.cin7.sandbox import SandboxServer
 from station.inbox.errors import ProductSettingInvalid
 from station.inbox.products import (
     ProductRule,
@@ -15,16 +15,6 @@ from station.inbox.products import (
     sent_sku,
 )
 from tests.inbox.test_submit import calls, kinds, submit, take
-
-
-@pytest.fixture
-def sandbox_orders() -> int:
-    return 0
-
-
-@pytest.fixture
-def sandbox_limits() -> Limits:
-    return Limits.unlimited()
 
 
 def test_a_setting_is_kept_per_sku_in_any_case_and_replaced(ctx: Session) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from station import create_app
 from station.cin7.errors import Cin7Unavailable
-from station.cin7.sandbox import Limits, SandboxServer, SandboxState
+from station.cin7.sandbox import SandboxServer, SandboxState
 from station.db import utcnow
 from station.inbox.folders import create_folder
 from station.inbox.options import InboxOptions
@@ -20,16 +20,6 @@ from station.inbox.shipments import ShipmentReport, check_shipments
 from station.models import InboxOrder
 from tests.dispatch.conftest import connect
 from tests.inbox.test_submit import calls, kinds, submit, take
-
-
-@pytest.fixture
-def sandbox_orders() -> int:
-    return 0
-
-
-@pytest.fixture
-def sandbox_limits() -> Limits:
-    return Limits.unlimited()
 
 
 def check(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from station.cin7.client import Cin7Client, RetryPolicy
 from station.cin7.errors import Cin7NotConfigured
 from station.cin7.ratelimit import InMemoryRateLimiter
-from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, Limits, SandboxServer, SandboxState
+from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, SandboxServer, SandboxState
 from station.db import utcnow
 from station.inbox.folders import create_folder
 from station.inbox.intake import take_order
@@ -26,16 +26,6 @@ from tests.dispatch.conftest import FREE
 from tests.inbox.samples import order_json
 
 Hook = Callable[[Any], None]
-
-
-@pytest.fixture
-def sandbox_orders() -> int:
-    return 0
-
-
-@pytest.fixture
-def sandbox_limits() -> Limits:
-    return Limits.unlimited()
 
 
 @contextmanager

@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from station.cin7.sandbox import Limits, SandboxServer
+from station.cin7.sandbox import SandboxServer
 from station.extensions import db
 from station.inbox.folders import create_folder
 from station.models import AuditEvent, InboxOrder
 from tests.conftest import AuthActions
-from tests.fakes.cin7 import sandbox_config
 from tests.inbox.test_csv_import import ROWS, csv_bytes
 from tests.web.test_inbox_views import upload
-
-
-@pytest.fixture
-def sandbox_orders() -> int:
-    return 0
-
-
-@pytest.fixture
-def sandbox_limits() -> Limits:
-    return Limits.unlimited()
-
-
-@pytest.fixture
-def app_config(app_config: dict[str, Any], sandbox: SandboxServer) -> dict[str, Any]:
-    return {**app_config, **sandbox_config(sandbox)}
 
 
 @pytest.fixture

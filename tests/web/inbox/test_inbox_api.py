@@ -10,28 +10,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from station.cin7.sandbox import Limits, SandboxServer
+from station.cin7.sandbox import SandboxServer
 from station.db import utcnow
 from station.extensions import db
 from station.inbox.tokens import create_token, revoke_token
 from station.models import ApiToken, InboxEvent, InboxOrder
-from tests.fakes.cin7 import sandbox_config
 from tests.inbox.samples import order_json
-
-
-@pytest.fixture
-def sandbox_orders() -> int:
-    return 0
-
-
-@pytest.fixture
-def sandbox_limits() -> Limits:
-    return Limits.unlimited()
-
-
-@pytest.fixture
-def app_config(app_config: dict[str, Any], sandbox: SandboxServer) -> dict[str, Any]:
-    return {**app_config, **sandbox_config(sandbox)}
 
 
 @pytest.fixture

@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from station.cin7.sandbox import Limits, SandboxServer
+from station.cin7.sandbox import SandboxServer
 from station.extensions import db
 from station.inbox.jobs import run_inventory_sync
 from station.inbox.options import InboxOptions, save_options
 from station.inbox.tokens import create_token
 from station.settings import settings_store
 from tests.conftest import AuthActions
-from tests.fakes.cin7 import sandbox_config
 from tests.inbox.test_submit import calls
-
-
-@pytest.fixture
-def sandbox_orders() -> int:
-    return 0
-
-
-@pytest.fixture
-def sandbox_limits() -> Limits:
-    return Limits.unlimited()
-
-
-@pytest.fixture
-def app_config(app_config: dict[str, Any], sandbox: SandboxServer) -> dict[str, Any]:
-    return {**app_config, **sandbox_config(sandbox)}
 
 
 @pytest.fixture
