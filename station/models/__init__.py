@@ -8,6 +8,8 @@ from station.models.inbox import (
     InboxFolder,
     InboxOrder,
     InboxProductSetting,
+    InboxRule,
+    InboxRuleRun,
     InboxSource,
     InventoryLevel,
 )
@@ -44,6 +46,8 @@ __all__ = [
     "InboxFolder",
     "InboxOrder",
     "InboxProductSetting",
+    "InboxRule",
+    "InboxRuleRun",
     "InboxSource",
     "InventoryLevel",
     "JobState",

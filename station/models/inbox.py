@@ -181,3 +181,39 @@ class InventoryLevel(Base):
     incoming: Mapped[Decimal] = mapped_column(Quantity)
     holding: Mapped[Decimal] = mapped_column(Quantity)
     synced_at: Mapped[datetime]
+
+
+class InboxRule(Base):
+    """An Order Desk-style rule: on an event, if the order matches, do the actions in turn.
+
+    ``conditions`` is a list of ``{"field", "operator", "value"}`` and ``actions`` a list of
+    ``{"action", "argument"}``; ``station.inbox.rules`` reads and runs them.
+    """
+
+    __tablename__ = "inbox_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(String(40), index=True)  # an InboxEventKind value
+    match_all: Mapped[bool] = mapped_column(default=True)  # False: any condition will do
+    conditions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    actions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(default=0)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboxRuleRun(Base):
+    """One rule fired on one order: what it did, or why it stopped."""
+
+    __tablename__ = "inbox_rule_run"
+    __table_args__ = (Index("ix_inbox_rule_run_order", "order_id", "fired_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int | None] = mapped_column(ForeignKey("inbox_rule.id", ondelete="SET NULL"))
+    rule_name: Mapped[str] = mapped_column(String(64))  # kept when the rule is deleted
+    order_id: Mapped[int] = mapped_column(ForeignKey("inbox_order.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(40))
+    fired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(16))  # a RuleOutcome value
+    detail: Mapped[str] = mapped_column(Text, default="")
