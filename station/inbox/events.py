@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from station.inbox.rules import run_rules
 from station.models import InboxEvent, InboxEventKind, InboxOrder
 
 TITLES: dict[InboxEventKind, str] = {
@@ -36,7 +37,7 @@ def record_event(
     detail: Mapping[str, Any] | None = None,
     actor: str = "",
 ) -> InboxEvent:
-    """Add an event to the order's log (the caller commits it with the change it describes)."""
+    """Add an event to the order's log and run the rules for it (the caller commits both)."""
     event = InboxEvent(
         kind=kind.value,
         message=message,
@@ -46,6 +47,7 @@ def record_event(
     )
     order.events.append(event)
     session.add(event)
+    run_rules(session, order, kind, at=at)
     return event
 
 

@@ -217,3 +217,5 @@ class InboxRuleRun(Base):
     fired_at: Mapped[datetime] = mapped_column(default=utcnow)
     outcome: Mapped[str] = mapped_column(String(16))  # a RuleOutcome value
     detail: Mapped[str] = mapped_column(Text, default="")
+
+    order: Mapped[InboxOrder] = relationship()

@@ -1,0 +1,248 @@
+"""Inbox rules: conditions, all/any, order, each action and the loop guard."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.db import utcnow
+from station.inbox.folders import create_folder
+from station.inbox.notes import add_tag
+from station.inbox.rules import check_condition, scheduled_by_rules
+from station.models import InboxOrder, InboxRule, InboxRuleRun
+from tests.inbox.test_submit import kinds, take
+
+
+def rule(
+    session: Session,
+    event: str,
+    actions: list[tuple[str, str]],
+    *conditions: tuple[str, str, str],
+    match_all: bool = True,
+    position: int = 0,
+    name: str = "",
+) -> InboxRule:
+    made = InboxRule(
+        name=name or f"rule {position}",
+        event=event,
+        match_all=match_all,
+        conditions=[{"field": f, "operator": o, "value": v} for f, o, v in conditions],
+        actions=[{"action": a, "argument": arg} for a, arg in actions],
+        position=position,
+    )
+    session.add(made)
+    session.commit()
+    return made
+
+
+def runs(session: Session, order: InboxOrder) -> list[tuple[str, str, str]]:
+    found = session.scalars(
+        select(InboxRuleRun).where(InboxRuleRun.order_id == order.id).order_by(InboxRuleRun.id)
+    )
+    return [(r.rule_name, r.outcome, r.detail) for r in found]
+
+
+@pytest.mark.parametrize(
+    ("field", "operator", "value", "matched"),
+    [
+        ("shop", "equals", "WEB", True),
+        ("shop", "not_equals", "web", False),
+        ("country", "contains", "zeal", True),
+        ("country", "starts_with", "new", True),
+        ("country", "starts_with", "zeal", False),
+        ("total", "greater_than", "77", True),  # 2 x 24 + 29.5 = 77.5
+        ("total", "less_than", "77", False),
+        ("total", "greater_than", "lots", False),
+        ("sku", "equals", "socks-grey", True),
+        ("sku", "not_equals", "MUG-SAND", False),
+        ("tags", "is_empty", "", True),
+        ("tags", "is_not_empty", "", False),
+        ("folder", "equals", "new", True),
+        ("checkout.stage", "equals", "packed", True),
+        ("checkout.Stage", "is_empty", "", False),
+        ("checkout.BranchId", "is_empty", "", True),
+        ("shop", "bigger_than", "a", False),
+    ],
+)
+def test_each_operator_reads_the_order(
+    ctx: Session, field: str, operator: str, value: str, matched: bool
+) -> None:
+    order = take(ctx, checkout={"Stage": "Packed"})
+
+    result = check_condition(order, {"field": field, "operator": operator, "value": value})
+
+    assert result.matched is matched
+
+
+@pytest.mark.parametrize(("match_all", "tagged"), [(True, []), (False, ["nz"])])
+def test_all_needs_every_condition_and_any_needs_one(
+    ctx: Session, match_all: bool, tagged: list[str]
+) -> None:
+    rule(
+        ctx,
+        "imported",
+        [("add_tag", "nz")],
+        ("country", "equals", "New Zealand"),
+        ("shop", "equals", "amazon"),
+        match_all=match_all,
+    )
+
+    assert take(ctx).tags == tagged
+
+
+def test_rules_run_in_position_order(ctx: Session) -> None:
+    rule(ctx, "imported", [("add_tag", "second")], position=2, name="second")
+    rule(ctx, "imported", [("add_tag", "first")], position=1, name="first")
+
+    order = take(ctx)
+
+    assert order.tags == ["first", "second"]
+    assert [name for name, _, _ in runs(ctx, order)] == ["first", "second"]
+
+
+def test_a_disabled_rule_or_another_event_does_nothing(ctx: Session) -> None:
+    rule(ctx, "imported", [("add_tag", "off")]).enabled = False
+    rule(ctx, "shipped", [("add_tag", "shipped")])
+    ctx.commit()
+
+    order = take(ctx)
+
+    assert order.tags == [] and runs(ctx, order) == []
+
+
+def test_move_note_tag_and_checkout_actions(ctx: Session) -> None:
+    create_folder(ctx, "Wholesale")
+    rule(
+        ctx,
+        "imported",
+        [
+            ("move_to_folder", "wholesale"),
+            ("add_note", "Big order"),
+            ("add_tag", "vip"),
+            ("set_checkout_field", "stage = Ready"),
+        ],
+        ("shop", "equals", "web"),
+        name="wholesale",
+    )
+
+    order = take(ctx)
+    ctx.commit()
+
+    assert order.folder.name == "Wholesale"
+    assert order.notes[0]["text"] == "Big order" and order.notes[0]["by"] == "rule: wholesale"
+    assert order.tags == ["vip"] and order.checkout["Stage"] == "Ready"
+    assert kinds(order) == ["imported", "moved", "note_added", "tagged"]
+    assert runs(ctx, order) == [
+        (
+            "wholesale",
+            "done",
+            "moved to Wholesale; added a note; tagged vip; set Stage to Ready",
+        )
+    ]
+
+
+def test_a_failing_action_stops_the_rule_and_is_logged(ctx: Session) -> None:
+    rule(ctx, "imported", [("move_to_folder", "Nowhere"), ("add_tag", "never")], name="bad")
+
+    order = take(ctx)
+
+    assert order.tags == []
+    assert runs(ctx, order) == [("bad", "failed", "failed: there is no folder called 'Nowhere'")]
+
+
+def test_submit_schedules_the_order_for_cin7(ctx: Session) -> None:
+    rule(ctx, "imported", [("submit", "")], name="send")
+
+    order = take(ctx)
+
+    assert kinds(order) == ["imported", "scheduled"]
+    assert scheduled_by_rules(ctx) == [order.id]
+    assert runs(ctx, order) == [("send", "done", "scheduled to Cin7")]
+
+
+def test_the_loop_guard_runs_a_rule_once_per_order_in_a_chain(ctx: Session) -> None:
+    # Each tag logs *Tag added*, which runs the rule again, which would tag again.
+    rule(ctx, "tagged", [("add_tag", "again")], name="loop")
+    order = take(ctx)
+
+    add_tag(ctx, order, "first", at=utcnow(), actor="mere")
+    ctx.commit()
+
+    assert order.tags == ["first", "again"]
+    assert runs(ctx, order) == [  # the inner run is logged first: it ends first
+        ("loop", "stopped", "Stopped: this rule already ran on this order in this chain."),
+        ("loop", "done", "tagged again"),
+    ]
+
+
+def test_the_loop_guard_stops_chains_deeper_than_five(ctx: Session) -> None:
+    for level in range(1, 8):
+        rule(
+            ctx,
+            "tagged",
+            [("add_tag", f"t{level}")],
+            ("tags", "equals", f"t{level - 1}"),
+            position=level,
+            name=f"level {level}",
+        )
+    order = take(ctx)
+
+    add_tag(ctx, order, "t0", at=utcnow(), actor="mere")
+    ctx.commit()
+
+    assert order.tags == ["t0", "t1", "t2", "t3", "t4", "t5"]
+    assert (
+        "level 6",
+        "stopped",
+        "Stopped: rules set off other rules more than 5 levels deep.",
+    ) in runs(ctx, order)
+    assert [name for name, outcome, _ in runs(ctx, order) if outcome == "done"] == [
+        f"level {n}"
+        for n in (5, 4, 3, 2, 1)  # the deepest ends (and is logged) first
+    ]
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    received: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(json.loads(body))
+            self.send_response(204 if self.path == "/ok" else 500)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", received
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_webhook_posts_the_order_and_logs_the_answer(
+    ctx: Session, webhook: tuple[str, list[dict[str, Any]]]
+) -> None:
+    base, received = webhook
+    rule(ctx, "imported", [("webhook", f"{base}/ok")], name="hook", position=1)
+    rule(ctx, "imported", [("webhook", f"{base}/broken")], name="broken", position=2)
+
+    order = take(ctx)
+
+    assert [body["reference"] for body in received] == ["#1001", "#1001"]
+    assert received[0]["shop"] == "web" and received[0]["lines"][0]["sku"] == "MUG-SAND"
+    assert runs(ctx, order) == [
+        ("hook", "done", f"posted to {base}/ok (204)"),
+        ("broken", "failed", f"failed: the webhook {base}/broken answered 500"),
+    ]
