@@ -40,6 +40,7 @@ from station.inbox.folders import (
 from station.inbox.inventory import inventory, inventory_csv, inventory_page
 from station.inbox.notes import add_note, add_tag
 from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
+from station.inbox.rules import scheduled_by_rules
 from station.inbox.submit import schedule_submission
 from station.inbox.tokens import shop_problem
 from station.jobs import jobs
@@ -56,6 +57,15 @@ bp.add_app_template_filter(title, "inbox_event_title")
 class ImportForm(FlaskForm):
     shop = StringField("Shop", validators=[DataRequired(), Length(max=64)], default="csv")
     csv_file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
+
+
+@bp.after_app_request
+def queue_rule_submissions(response: Response) -> Response:
+    """Queue the orders a rule scheduled to Cin7 during the request, once it went well."""
+    ids = scheduled_by_rules(db.session)
+    if ids and response.status_code < 400:
+        jobs().submit_inbox(ids, "rules")
+    return response
 
 
 @bp.get("")
