@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -390,12 +390,3 @@ def _post_webhook(order: InboxOrder, url: str) -> str:
 def scheduled_by_rules(session: Session) -> list[int]:
     """The order ids rules scheduled to Cin7 since the last call (to queue after commit)."""
     return session.info.pop(SUBMIT_KEY, [])
-
-
-def explain(matches: Iterable[RuleMatch]) -> Sequence[str]:
-    """Each rule's verdict and its conditions, as sentences."""
-    return [
-        f"{m.rule.name}: {'would fire' if m.matched else 'would not fire'}"
-        + "".join(f"; {c.describe()}" for c in m.conditions)
-        for m in matches
-    ]
