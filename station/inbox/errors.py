@@ -65,3 +65,7 @@ class ProductSettingInvalid(InboxError):
 
 class TokenInvalid(InboxError):
     """An API token cannot be created."""
+
+
+class RuleInvalid(InboxError):
+    """A rule cannot be saved; the message says what to fix."""

@@ -16,6 +16,7 @@ from station.web import (
     headers,
     inbox,
     inbox_api,
+    inbox_rules,
     inbox_settings,
     manifests,
     monitoring,
@@ -52,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(inbox_settings.bp)
+    app.register_blueprint(inbox_rules.bp)
     sessions.init_app(app)
     status.init_app(app)
     errors.init_app(app)

@@ -29,7 +29,7 @@ from station.extensions import db
 from station.inbox.branches import BranchCheck
 from station.inbox.csv_import import MAX_CSV_BYTES, import_csv
 from station.inbox.errors import CsvRejected, NoteInvalid
-from station.inbox.events import title
+from station.inbox.events import TITLES, title
 from station.inbox.folders import (
     DefaultFolder,
     default_folder,
@@ -40,6 +40,7 @@ from station.inbox.folders import (
 from station.inbox.inventory import inventory, inventory_csv, inventory_page
 from station.inbox.notes import add_note, add_tag
 from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
+from station.inbox.rule_admin import rule_log
 from station.inbox.rules import scheduled_by_rules
 from station.inbox.submit import schedule_submission
 from station.inbox.tokens import shop_problem
@@ -90,6 +91,7 @@ def index() -> Response:
         orders=orders,
         paging=paging,
         last_check=last_check,
+        event_titles=TITLES,
     )
 
 
@@ -98,7 +100,12 @@ def index() -> Response:
 def show(order_id: int) -> str:
     """One inbox order: what the shop sent, what Station made of it, and its events."""
     order = db.session.get(InboxOrder, order_id) or abort(404, "No such order in the inbox.")
-    return render_template("inbox/show.html", order=order, folders=list_folders(db.session))
+    return render_template(
+        "inbox/show.html",
+        order=order,
+        folders=list_folders(db.session),
+        rule_runs=rule_log(db.session, order.id),
+    )
 
 
 @bp.post("/orders/<int:order_id>/notes")
@@ -121,7 +128,9 @@ def tag(order_id: int) -> ResponseReturnValue:
 @role_required(Role.MANAGER)
 def submit() -> ResponseReturnValue:
     """Queue the ticked orders (or the one on its page) to be submitted to Cin7 now."""
-    ids = schedule_submission(db.session, _order_ids(), at=utcnow(), actor=current_user.username)
+    ids = schedule_submission(
+        db.session, ticked_order_ids(), at=utcnow(), actor=current_user.username
+    )
     audit.record(
         db.session,
         current_user,
@@ -147,7 +156,9 @@ def move() -> ResponseReturnValue:
     folder = db.session.get(InboxFolder, request.form.get("folder_id", type=int) or 0)
     if folder is None:
         abort(400, "Choose the folder to move the orders to.")
-    moved = move_orders(db.session, _order_ids(), folder, at=utcnow(), actor=current_user.username)
+    moved = move_orders(
+        db.session, ticked_order_ids(), folder, at=utcnow(), actor=current_user.username
+    )
     audit.record(
         db.session,
         current_user,
@@ -290,7 +301,8 @@ def _me() -> str:
     return str(current_user.username)
 
 
-def _order_ids() -> list[int]:
+def ticked_order_ids() -> list[int]:
+    """The ticked orders' ids (or the one order's, on its page)."""
     return [int(i) for i in request.form.getlist("order_id") if i.isdigit()]
 
 

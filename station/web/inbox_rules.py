@@ -1,0 +1,205 @@
+"""Inbox → Rules: the rules list and form, dry runs and re-runs on ticked orders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from station import audit
+from station.db import utcnow
+from station.extensions import db
+from station.inbox.errors import RuleInvalid
+from station.inbox.events import TITLES
+from station.inbox.folders import list_folders
+from station.inbox.rule_admin import (
+    FIELD_CHOICES,
+    RuleDraft,
+    delete_rule,
+    list_rules,
+    move_rule,
+    save_rule,
+)
+from station.inbox.rule_checks import dry_run_event, rerun
+from station.inbox.rules import OPERATOR_NAMES, Action
+from station.models import InboxEventKind, InboxRule, Role
+from station.web.access import role_required
+from station.web.inbox import ticked_order_ids
+
+bp = Blueprint("inbox_rules", __name__, url_prefix="/inbox/rules")
+ROWS = 4  # blank condition and action rows the form offers at least
+MAX_ROWS = 20
+ACTION_NAMES = {
+    Action.SUBMIT: "Submit to Cin7",
+    Action.MOVE: "Move to folder",
+    Action.SET_CHECKOUT: "Set checkout field (Name=value)",
+    Action.ADD_NOTE: "Add note",
+    Action.ADD_TAG: "Add tag",
+    Action.WEBHOOK: "Call webhook (URL)",
+}
+
+
+@bp.get("")
+@role_required(Role.MANAGER)
+def index() -> str:
+    """The rules in the order they run."""
+    return render_template("inbox/rules.html", rules=list_rules(db.session), events=TITLES)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:rule_id>/edit", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def edit(rule_id: int | None = None) -> ResponseReturnValue:
+    """Make a rule, or change one."""
+    rule = _rule(rule_id) if rule_id is not None else None
+    if request.method == "GET":
+        return _form(rule, _draft_of(rule) if rule else RuleDraft(name="", event="imported"))
+    draft = _draft_from_form()
+    try:
+        saved = save_rule(db.session, draft, rule)
+    except RuleInvalid as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _form(rule, draft, status=422)
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.rule_saved",
+        target=audit.Target("inbox_rule", saved.id, saved.name),
+    )
+    db.session.commit()
+    flash(f"Rule {saved.name} saved.", "info")
+    return redirect(url_for("inbox_rules.index"))
+
+
+@bp.post("/<int:rule_id>/toggle")
+@role_required(Role.MANAGER)
+def toggle(rule_id: int) -> ResponseReturnValue:
+    """Turn a rule on or off."""
+    rule = _rule(rule_id)
+    rule.enabled = not rule.enabled
+    _audit(rule, "inbox.rule_enabled" if rule.enabled else "inbox.rule_disabled")
+    flash(f"Rule {rule.name} is {'on' if rule.enabled else 'off'}.", "info")
+    return redirect(url_for("inbox_rules.index"))
+
+
+@bp.post("/<int:rule_id>/move")
+@role_required(Role.MANAGER)
+def move(rule_id: int) -> ResponseReturnValue:
+    """Run a rule one place earlier (step -1) or later (step 1)."""
+    step = -1 if request.form.get("step") == "-1" else 1
+    if move_rule(db.session, _rule(rule_id), step):
+        _audit(_rule(rule_id), "inbox.rule_moved")
+    return redirect(url_for("inbox_rules.index"))
+
+
+@bp.post("/<int:rule_id>/delete")
+@role_required(Role.MANAGER)
+def delete(rule_id: int) -> ResponseReturnValue:
+    """Remove a rule (its log stays on the orders)."""
+    rule = _rule(rule_id)
+    name = rule.name
+    _audit(rule, "inbox.rule_deleted", commit=False)
+    delete_rule(db.session, rule)
+    db.session.commit()
+    flash(f"Rule {name} deleted.", "info")
+    return redirect(url_for("inbox_rules.index"))
+
+
+@bp.post("/dry-run")
+@role_required(Role.MANAGER)
+def dry_run() -> ResponseReturnValue:
+    """Which rules for the chosen event would fire on the ticked orders, and why."""
+    event = _event()
+    explanations = dry_run_event(db.session, ticked_order_ids(), event)
+    db.session.rollback()  # a dry run changes nothing
+    return render_template(
+        "inbox/dry_run.html", explanations=explanations, event=event, events=TITLES
+    )
+
+
+@bp.post("/rerun")
+@role_required(Role.MANAGER)
+def rerun_rules() -> ResponseReturnValue:
+    """Run the rules for the chosen event again on the ticked orders."""
+    event = _event()
+    orders = rerun(db.session, ticked_order_ids(), event, at=utcnow())
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.rules_rerun",
+        target=audit.Target("inbox", None, "Inbox"),
+        detail={"event": event.value, "orders": [o.id for o in orders]},
+    )
+    db.session.commit()
+    flash(f"Rules for {TITLES[event]} ran again on {len(orders)} order(s).", "info")
+    return redirect(request.referrer or url_for("inbox.index"))
+
+
+def _rule(rule_id: int) -> InboxRule:
+    return db.session.get(InboxRule, rule_id) or abort(404, "No such rule.")
+
+
+def _event() -> InboxEventKind:
+    try:
+        return InboxEventKind(request.form.get("event", ""))
+    except ValueError:
+        abort(400, "Choose the event whose rules to run.")
+
+
+def _audit(rule: InboxRule, action: str, *, commit: bool = True) -> None:
+    audit.record(
+        db.session, current_user, action, target=audit.Target("inbox_rule", rule.id, rule.name)
+    )
+    if commit:
+        db.session.commit()
+
+
+def _draft_of(rule: InboxRule) -> RuleDraft:
+    return RuleDraft(
+        name=rule.name,
+        event=rule.event,
+        match_all=rule.match_all,
+        conditions=rule.conditions,
+        actions=rule.actions,
+        enabled=rule.enabled,
+    )
+
+
+def _draft_from_form() -> RuleDraft:
+    form = request.form
+    return RuleDraft(
+        name=form.get("name", ""),
+        event=form.get("event", ""),
+        match_all=form.get("match") != "any",
+        conditions=_rows(form, "condition", ("field", "operator", "value")),
+        actions=_rows(form, "action", ("action", "argument")),
+        enabled=form.get("enabled") == "on",
+    )
+
+
+def _rows(form: Mapping[str, str], prefix: str, keys: tuple[str, ...]) -> list[dict[str, str]]:
+    count = min(int(form.get(f"{prefix}_rows", ROWS) or ROWS), MAX_ROWS)
+    return [{key: form.get(f"{prefix}-{row}-{key}", "") for key in keys} for row in range(count)]
+
+
+def _padded(rows: Sequence[Mapping[str, str]]) -> list[Mapping[str, str]]:
+    return [*rows, *([{}] * max(ROWS - len(rows), 0))]
+
+
+def _form(rule: InboxRule | None, draft: RuleDraft, *, status: int = 200) -> tuple[str, int]:
+    page = render_template(
+        "inbox/rule_form.html",
+        rule=rule,
+        draft=draft,
+        conditions=_padded(draft.conditions),
+        actions=_padded(draft.actions),
+        events=TITLES,
+        fields=FIELD_CHOICES,
+        operators=OPERATOR_NAMES,
+        action_names=ACTION_NAMES,
+        folders=list_folders(db.session),
+    )
+    return page, status
