@@ -1,4 +1,4 @@
-"""Notes and tags on inbox orders, each logged as an event (rules will add them too)."""
+"""Notes and tags on inbox orders, each logged as an event (rules add them too)."""
 
 from __future__ import annotations
 
