@@ -2,7 +2,7 @@
 
 Which Cin7 field each one fills is documented in ``docs/inbox.md``; ``cin7_order`` does
 the filling. Keys are matched in any letter case and stored under the names below. Other
-keys are kept with the order (rules may read them later) but are not sent to Cin7.
+keys are kept with the order (rules read them as ``checkout.<name>``) but are not sent to Cin7.
 """
 
 from __future__ import annotations
