@@ -63,7 +63,7 @@ class RuleOutcome(enum.StrEnum):
 
 
 FIELDS = ("shop", "folder", "tags", "total", "country", "sku")  # and checkout.<name>
-OPERATOR_NAMES = {
+OPERATOR_NAMES: dict[str, str] = {
     Operator.EQUALS: "equals",
     Operator.NOT_EQUALS: "does not equal",
     Operator.CONTAINS: "contains",
@@ -90,10 +90,11 @@ class ConditionResult:
     matched: bool
 
     def describe(self) -> str:
+        """The condition, its verdict and what the order held, as people read it."""
         found = ", ".join(self.found) or "nothing"
         verdict = "matched" if self.matched else "did not match"
         return (
-            f"{self.field} {OPERATOR_NAMES.get(Operator(self.operator), self.operator)} "
+            f"{self.field} {OPERATOR_NAMES.get(self.operator, self.operator)} "
             + (f"{self.value!r} " if self.value else "")
             + f"{verdict} (found {found})"
         )

@@ -55,3 +55,14 @@ def test_a_rerun_acts_on_the_chosen_orders_only(ctx: Session) -> None:
 
     assert first.folder.name == "Held" and second.folder.name == "New"
     assert runs(ctx, first) == [("hold", "done", "moved to Held")] and runs(ctx, second) == []
+
+
+def test_a_condition_with_an_unknown_operator_is_explained_as_not_matching(ctx: Session) -> None:
+    order = take(ctx)
+    odd = rule(ctx, "shipped", [("add_tag", "x")], ("shop", "bigger_than", "a"), name="odd")
+
+    [explained] = dry_run(ctx, [order], [odd])
+
+    assert explained.sentences() == [
+        "odd: would not fire; shop bigger_than 'a' did not match (found web)"
+    ]
