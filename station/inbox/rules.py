@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import enum
 import logging
+import socket
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from ipaddress import ip_address
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -379,6 +383,8 @@ def order_json(order: InboxOrder) -> dict[str, Any]:
 def _post_webhook(order: InboxOrder, url: str) -> str:
     if not url.startswith(("http://", "https://")):
         raise ActionFailed("a webhook needs an http:// or https:// address")
+    if not (has_app_context() and current_app.config.get("INBOX_WEBHOOK_PRIVATE")):
+        _refuse_private(url)
     try:
         response = httpx.post(url, json=order_json(order), timeout=WEBHOOK_TIMEOUT)
     except httpx.HTTPError as problem:
@@ -386,6 +392,26 @@ def _post_webhook(order: InboxOrder, url: str) -> str:
     if response.is_error:
         raise ActionFailed(f"the webhook {url} answered {response.status_code}")
     return f"posted to {url} ({response.status_code})"
+
+
+def _refuse_private(url: str) -> None:
+    """Refuse a webhook address on this host or a private network (INBOX_WEBHOOK_PRIVATE allows).
+
+    A rule is typed by a manager, but it runs with the server's reach: it must not become
+    a way to call Station's own admin endpoints, the database host or a cloud metadata URL.
+    """
+    host = urlsplit(url).hostname or ""
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError) as problem:
+        raise ActionFailed(f"the webhook host {host!r} cannot be found ({problem})") from problem
+    for text in found:
+        address = ip_address(text.split("%")[0])
+        if not address.is_global:
+            raise ActionFailed(
+                f"the webhook {url} points at {address}, a private or local address; "
+                "set STATION_INBOX_WEBHOOK_PRIVATE=1 to allow addresses inside your network"
+            )
 
 
 def scheduled_by_rules(session: Session) -> list[int]:

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -210,7 +211,9 @@ def test_the_loop_guard_stops_chains_deeper_than_five(ctx: Session) -> None:
 
 
 @pytest.fixture
-def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+def webhook(app: Flask) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A receiver on loopback, which the app is told it may call."""
+    app.config["INBOX_WEBHOOK_PRIVATE"] = True
     received: list[dict[str, Any]] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -229,6 +232,19 @@ def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     yield f"http://127.0.0.1:{server.server_port}", received
     server.shutdown()
     server.server_close()
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:9/hook", "http://10.1.2.3/hook", "http://169.254.169.254/latest"]
+)
+def test_a_webhook_to_a_private_or_local_address_is_refused(ctx: Session, url: str) -> None:
+    rule(ctx, "imported", [("webhook", url)], name="inside", position=1)
+
+    order = take(ctx)
+
+    [(name, outcome, detail)] = runs(ctx, order)
+    assert (name, outcome) == ("inside", "failed")
+    assert "a private or local address" in detail and "STATION_INBOX_WEBHOOK_PRIVATE" in detail
 
 
 def test_the_webhook_posts_the_order_and_logs_the_answer(
