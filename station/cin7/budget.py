@@ -91,7 +91,6 @@ def cin7_status(session: Session, *, now: datetime | None = None) -> Cin7Status:
 def _progress(run: SyncRun | None, now: datetime) -> SyncProgress | None:
     if run is None or run.finished_at is not None:
         return None
-    started = run.started_at if run.started_at.tzinfo else run.started_at.replace(tzinfo=UTC)
-    if now - started > SYNC_STALE_AFTER:
+    if now - run.started_at > SYNC_STALE_AFTER:  # UTCDateTime loads it timezone-aware
         return None
-    return SyncProgress(started_at=started, orders_seen=run.orders_seen, calls=run.calls)
+    return SyncProgress(started_at=run.started_at, orders_seen=run.orders_seen, calls=run.calls)

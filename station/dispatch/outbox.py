@@ -126,21 +126,28 @@ def attention_count(session: Session) -> int:
 def writeback_badges(session: Session, order_ids: Sequence[int]) -> dict[int, str]:
     """Each order's Cin7 write-back state for a badge: failed, pending or synced.
 
-    Cancelled items (a void) do not count; orders with nothing owed are left out.
+    The worst state of the order's items wins; cancelled items (a void) do not count,
+    and orders with nothing owed are left out.
     """
-    rank = {OutboxState.FAILED: 3, OutboxState.PENDING: 2, OutboxState.SENDING: 2}
-    badges: dict[int, tuple[int, str]] = {}
+    badges: dict[int, str] = {}
     rows = session.execute(
         select(OutboxItem.order_id, OutboxItem.state)
         .where(OutboxItem.order_id.in_(order_ids), OutboxItem.state != OutboxState.CANCELLED)
         .distinct()
     )
     for order_id, state in rows:
-        level = rank.get(state, 1)
-        label = {3: "failed", 2: "pending", 1: "synced"}[level]
-        if order_id not in badges or badges[order_id][0] < level:
-            badges[order_id] = (level, label)
-    return {order_id: label for order_id, (_, label) in badges.items()}
+        badge = _BADGES[state]
+        badges[order_id] = min(badges.get(order_id, badge), badge, key=_WORST_FIRST.index)
+    return badges
+
+
+_BADGES = {
+    OutboxState.FAILED: "failed",
+    OutboxState.PENDING: "pending",
+    OutboxState.SENDING: "pending",
+    OutboxState.DONE: "synced",
+}
+_WORST_FIRST = ("failed", "pending", "synced")
 
 
 def _recover(session: Session, now: datetime, lease: timedelta) -> None:
