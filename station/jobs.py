@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
@@ -25,6 +25,9 @@ from huey.api import TaskWrapper
 from huey.consumer import Consumer
 
 from station.config import read_flag
+
+if TYPE_CHECKING:
+    from station.models import Printer
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +46,8 @@ class Jobs:
     sync_inventory: TaskWrapper
     outbox_delay: float = 2.0
 
-    def print_now(self, printer_id: int) -> None:
-        """Send a printer's due labels from this process now, then leave the rest to the queue.
+    def print_now(self, printer: Printer) -> None:
+        """Send a printer's due labels from this request now, then leave the rest to the queue.
 
         The bench calls it so a label never waits behind other jobs (Cin7 write-backs
         paced by Cin7's limits) in the workers' threads; the jobs were recorded first, and
@@ -52,13 +55,13 @@ class Jobs:
         the same time sends nothing twice.
         """
         if self.huey.immediate:
-            self.print_queue(printer_id)  # runs here and now already
+            self.print_queue(printer.id)  # runs here and now already
             return
-        from station.printing.jobs import print_in_new_context
+        from station.printing.jobs import print_here
 
-        result = print_in_new_context(printer_id)
+        result = print_here(printer)
         if result is None or result.waiting or result.retry_in is not None:
-            self.print_queue(printer_id)
+            self.print_queue(printer.id)
 
     def deliver_soon(self) -> None:
         """Queue a Cin7 delivery pass a moment from now, so a burst of dispatches shares one.

@@ -34,10 +34,15 @@ def run_print_queue(printer_id: int) -> DrainResult | None:
         db.session.remove()
 
 
-def print_in_new_context(printer_id: int) -> DrainResult | None:
-    """``run_print_queue`` in an app context (and session) of its own, e.g. inside a request."""
-    with current_app.app_context():
-        return run_print_queue(printer_id)
+def print_here(printer: Printer) -> DrainResult | None:
+    """Send the printer's due jobs with the caller's session (a request that just queued them).
+
+    Each job is claimed and committed before its bytes leave, as in the queue's own
+    pass; None for a printer the server does not drive (inactive, or an agent's).
+    """
+    if not printer.active or printer.agent_id is not None:
+        return None
+    return drain_printer(db.session, printer, transport_for(printer, silent=_silent_printers()))
 
 
 def sweep_print_queues() -> list[int]:

@@ -156,9 +156,10 @@ def drain_printer(
             break
         if job.state == JobState.SENDING or job.next_attempt_at > now():
             break  # an earlier job is in flight or waiting: keep the order
+        payload = job.payload  # read before the claim's commit expires the row
         if not _claim(session, job, now()):
             break  # another worker took it
-        outcome = _send(session, job, transport, now())
+        outcome = _send(session, job, payload, transport, now())
         if outcome == JobState.DONE:
             printed += 1
         elif outcome == JobState.FAILED:
@@ -200,20 +201,21 @@ def _claim(session: Session, job: PrintJob, now: datetime) -> bool:
         .values(state=JobState.SENDING, sending_since=now, attempts=PrintJob.attempts + 1)
     )
     session.commit()
-    session.refresh(job)
     return bool(claimed.rowcount)
 
 
-def _send(session: Session, job: PrintJob, transport: Transport, now: datetime) -> JobState:
+def _send(
+    session: Session, job: PrintJob, payload: bytes, transport: Transport, now: datetime
+) -> JobState:
     try:
-        transport.send(job.payload)
+        transport.send(payload)
     except PrinterError as exc:
         return _after_failure(session, job, exc, now)
     job.state = JobState.DONE
     job.done_at = now
     job.last_error = None
     session.commit()
-    log.info("print job %s done on %s", job.id, job.printer.name)
+    log.info("print job %s done on printer %s", job.id, job.printer_id)
     return JobState.DONE
 
 

@@ -99,7 +99,6 @@ def scan() -> ResponseReturnValue:
         bench=printer.bench or printer.name if printer else "",
         now=utcnow(),
     )
-    db.session.commit()
     options = load_options(settings_store(db.session))
     products = products_of(db.session, [order])
     problems = [
@@ -116,6 +115,7 @@ def scan() -> ResponseReturnValue:
         choices=ship_choices(db.session),
         check=_start_item_check(order, can_ship=not problems),
     )
+    db.session.commit()  # the hold; after drawing the page, which reads what commit would expire
     return _with_event(make_response(page), "bench:error" if problems else "")
 
 
@@ -163,7 +163,7 @@ def ship() -> ResponseReturnValue:
         db.session.rollback()
         log.info("bench refused order %s: %s", order_id, exc)
         return _error(str(exc))
-    jobs().print_now(printer.id)
+    jobs().print_now(printer)
     jobs().deliver_soon()
     for job in shipped.jobs:
         db.session.refresh(job)
@@ -306,7 +306,8 @@ def _items(
 def _parcel(values: MultiDict[str, str]) -> Parcel:
     """The parcel typed at the bench: weight in kg, in the chosen preset's box if any."""
     grams = parse_weight(values.get("weight", ""))
-    preset = db.session.get(PackagePreset, values.get("preset_id", type=int) or 0)
+    preset_id = values.get("preset_id", type=int)
+    preset = db.session.get(PackagePreset, preset_id) if preset_id else None
     return parcel_from_preset(preset_of(preset), grams) if preset else Parcel(grams)
 
 

@@ -1,11 +1,18 @@
-"""What every page's header shows: the last Cin7 sync, calls spent today, cut-off warnings."""
+"""What every page's header shows: the last Cin7 sync, calls spent today, cut-off warnings.
+
+The values are read from the database the first time a template uses them, so an htmx
+fragment (the bench's scan and ship answers) does not pay for a header it never shows.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from flask import Flask, current_app
 from flask_login import current_user
+from werkzeug.local import LocalProxy
 
 from station.cin7.budget import cin7_status
 from station.db import utcnow
@@ -22,16 +29,20 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_status() -> dict[str, Any]:
-        if not current_user.is_authenticated:
-            return {}
-        warnings = closeout_warnings(
-            db.session,
-            settings_store(db.session),
-            utcnow(),
-            tz=zone_named(current_app.config.get("TIMEZONE")),
-        )
+        tz = zone_named(current_app.config.get("TIMEZONE"))
         return {
-            "cin7_status": cin7_status(db.session),
-            "closeout_warnings": warnings,
-            "attention_count": attention_count(db.session),
+            "cin7_status": on_first_use(lambda: cin7_status(db.session)),
+            "closeout_warnings": on_first_use(
+                lambda: closeout_warnings(db.session, settings_store(db.session), utcnow(), tz=tz),
+                empty=[],
+            ),
+            "attention_count": on_first_use(lambda: attention_count(db.session)),
         }
+
+
+def on_first_use(compute: Callable[[], Any], *, empty: Any = None) -> Any:
+    """A stand-in for ``compute()``'s value, computed once when a template first reads it.
+
+    Nobody signed in reads ``empty`` instead: the header's figures are for staff only.
+    """
+    return LocalProxy(cache(lambda: compute() if current_user.is_authenticated else empty))
