@@ -1,4 +1,4 @@
-"""Benches over HTTP: scan → Enter → label bytes at each bench's TCP printer, 1 and 8 at once.
+"""Benches over HTTP: scan → Enter → label bytes at each bench's TCP printer: 1, then 8 at once.
 
 The embedded default (SQLite, one process, jobs run inline so the label is sent within
 the Enter request) served by a threaded WSGI server on loopback; each bench is a thread
@@ -14,17 +14,22 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from bench.driver import add_benches, drive_benches
+from bench.driver import PACKER_PACE_S, Round, add_benches, drive_benches
 
 ORDERS_PER_BENCH = 25
+ROUNDS = (
+    Round(1, ORDERS_PER_BENCH),
+    Round(8, ORDERS_PER_BENCH),
+    Round(8, 15, pace_s=PACKER_PACE_S),
+)
 
 
 def bench_dispatch() -> dict[str, Any]:
-    """One bench, then eight benches at once, each shipping ``ORDERS_PER_BENCH`` orders."""
-    return {"1_bench": _run(benches=1), "8_benches": _run(benches=8)}
+    """One bench, then eight at once flat out, then eight at a packer's pace."""
+    return {each.name: _run(each) for each in ROUNDS}
 
 
-def _run(*, benches: int) -> dict[str, Any]:
+def _run(round_: Round) -> dict[str, Any]:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
     from werkzeug.serving import make_server
@@ -34,7 +39,8 @@ def _run(*, benches: int) -> dict[str, Any]:
     from station.extensions import db
     from station.models import Consignment, OrderLine, PrintJob, SalesOrder
 
-    references = [[f"SO-{n}-{i}" for i in range(ORDERS_PER_BENCH)] for n in range(benches)]
+    benches = round_.benches
+    references = [[f"SO-{n}-{i}" for i in range(round_.orders_each)] for n in range(benches)]
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
             {
@@ -71,7 +77,11 @@ def _run(*, benches: int) -> dict[str, Any]:
         serve.start()
         try:
             run = drive_benches(
-                f"http://127.0.0.1:{server.server_port}", printer_ids, listeners, references
+                f"http://127.0.0.1:{server.server_port}",
+                printer_ids,
+                listeners,
+                references,
+                pace_s=round_.pace_s,
             )
         finally:
             server.shutdown()

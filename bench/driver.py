@@ -4,10 +4,16 @@ A bench signs in as its packer, chooses its printer, waits for the other benches
 for each of its orders: scan → Enter → wait until the label's bytes reach its TCP
 listener. The time from the scan to the bytes is one sample. Every wait has a deadline;
 a failed step is recorded and the bench goes on with its next order.
+
+A round runs flat out (each bench scans its next order as soon as the last label is
+out: a stress test, far beyond a person's pace) or paced: each bench starts an order
+every ``pace_s`` seconds on average (±30 %, seeded), from a random offset, as packers
+who weigh and box between scans would. A bench that falls behind starts at once.
 """
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 import time
@@ -23,6 +29,26 @@ ROUND_DEADLINE_S = 150.0  # after this a bench starts no more orders (counted as
 HTTP_TIMEOUT_S = 60.0
 KEY = re.compile(r'name="key" value="([^"]+)"')
 ORDER_ID = re.compile(r'name="order_id" value="(\d+)"')
+
+
+PACE_JITTER = 0.3  # a paced bench's gaps vary by this fraction either way
+# A paced bench ships an order every 3 s: 1,200 an hour, several times what a person packs.
+PACKER_PACE_S = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """``benches`` at once, each shipping ``orders_each``; paced every ``pace_s`` s (0: flat out)."""
+
+    benches: int
+    orders_each: int
+    pace_s: float = 0.0
+
+    @property
+    def name(self) -> str:
+        """The round's key in the report: ``1_bench``, ``8_benches``, ``8_benches_paced_3s``."""
+        name = "1_bench" if self.benches == 1 else f"{self.benches}_benches"
+        return f"{name}_paced_{self.pace_s:g}s" if self.pace_s else name
 
 
 def add_benches(session: Any, ports: Sequence[int]) -> list[int]:
@@ -56,6 +82,7 @@ class BenchRun:
 
     benches: int
     orders: int
+    pace_s: float = 0.0
     timings_ms: list[float] = field(default_factory=list)
     after_enter_ms: list[float] = field(default_factory=list)  # Enter answered → label bytes
     wall_s: float = 0.0
@@ -68,6 +95,7 @@ class BenchRun:
         return {
             "benches": self.benches,
             "orders": self.orders,
+            "pace_s": self.pace_s or None,
             "scan_to_label_bytes": percentiles(self.timings_ms),
             "enter_answered_to_label_bytes": percentiles(self.after_enter_ms),
             "orders_per_minute": round(len(self.timings_ms) / self.wall_s * 60, 1)
@@ -86,17 +114,20 @@ def drive_benches(
     listeners: Sequence[Any],
     references: Sequence[Sequence[str]],
     *,
+    pace_s: float = 0.0,
     label_timeout: float = LABEL_TIMEOUT_S,
     deadline: float = ROUND_DEADLINE_S,
+    seed: int = 7,
 ) -> BenchRun:
     """Run one bench per entry of ``references`` at once, bench n shipping ``references[n]``.
 
     Bench n signs in as ``packer<n>`` and prints on ``printer_ids[n]``, whose bytes
     arrive at ``listeners[n]`` (labels already there from earlier rounds are not counted).
-    A label later than ``label_timeout`` seconds fails its order; ``deadline`` seconds
+    With ``pace_s`` each bench starts an order that often (see the module's note). A
+    label later than ``label_timeout`` seconds fails its order; ``deadline`` seconds
     after the start no bench begins another order.
     """
-    run = BenchRun(benches=len(references), orders=sum(len(r) for r in references))
+    run = BenchRun(benches=len(references), orders=sum(len(r) for r in references), pace_s=pace_s)
     lock = threading.Lock()
     start = threading.Barrier(len(references))
 
@@ -108,7 +139,9 @@ def drive_benches(
             already = len(listeners[n].jobs)
             start.wait(timeout=HTTP_TIMEOUT_S)
             stop_at = time.perf_counter() + deadline
+            starts = start_times(time.perf_counter(), len(references[n]), pace_s, seed=seed + n)
             for i, reference in enumerate(references[n]):
+                time.sleep(max(0.0, starts[i] - time.perf_counter()))
                 began = time.perf_counter()
                 if began > stop_at:
                     with lock:
@@ -137,6 +170,19 @@ def drive_benches(
         thread.join()
     run.wall_s = time.perf_counter() - began
     return run
+
+
+def start_times(now: float, count: int, pace_s: float, *, seed: int) -> list[float]:
+    """When a bench may start each of its ``count`` orders: all now, or paced from an offset."""
+    if not pace_s:
+        return [now] * count
+    jitter = random.Random(seed)
+    at = now + jitter.uniform(0, pace_s)
+    starts = []
+    for _ in range(count):
+        starts.append(at)
+        at += pace_s * jitter.uniform(1 - PACE_JITTER, 1 + PACE_JITTER)
+    return starts
 
 
 def _ship(

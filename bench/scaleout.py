@@ -5,8 +5,10 @@ Station as production runs it, every part its own process on loopback: gunicorn 
 consuming a Redis queue, a fresh PostgreSQL database, and the Cin7 sandbox
 (``station sandbox``, Cin7's limits on). The bench process syncs the sandbox's orders
 once, then drives 1, 8 and 32 benches at once (bench.driver), each with its own packer
-and its own TCP listener standing in for its Zebra. The label is no longer sent inside
-the Enter request: a job worker sends it, so scan → label bytes includes the queue.
+and its own TCP listener standing in for its Zebra. The Enter request sends the label
+itself (recorded and claimed first, as the queue does) and leaves the Cin7 write-backs
+to the job workers; 8 benches run once flat out and once at a packer's pace
+(``PACKER_PACE_S``).
 
 After the rounds it waits (bounded) for the workers to deliver every Cin7 write-back,
 then checks that each order shipped once: one consignment, one label, one Dispatched
@@ -27,7 +29,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from bench.driver import add_benches, drive_benches
+from bench.driver import PACKER_PACE_S, Round, add_benches, drive_benches
 from bench.processes import (
     Children,
     child_pids,
@@ -46,7 +48,12 @@ from bench.services import (
 )
 from bench.tally import open_outbox_items, tally_cin7
 
-ROUNDS: tuple[tuple[int, int], ...] = ((1, 20), (8, 15), (32, 5))  # (benches, orders each)
+ROUNDS: tuple[Round, ...] = (
+    Round(1, 20),
+    Round(8, 15),
+    Round(8, 15, pace_s=PACKER_PACE_S),
+    Round(32, 5),
+)
 GUNICORN_WORKERS = 4
 STATION_WORKERS = 2
 THREADS_PER_WORKER = 2
@@ -60,8 +67,8 @@ def scale_out() -> dict[str, Any]:
     return run_scale_out(ROUNDS)
 
 
-def run_scale_out(rounds: Sequence[tuple[int, int]]) -> dict[str, Any]:
-    """Run ``rounds`` of (benches, orders per bench); figures, or why it was skipped."""
+def run_scale_out(rounds: Sequence[Round]) -> dict[str, Any]:
+    """Run ``rounds`` one after another; figures, or why it was skipped."""
     from printers.testing import ZebraListener
 
     try:
@@ -73,13 +80,9 @@ def run_scale_out(rounds: Sequence[tuple[int, int]]) -> dict[str, Any]:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="station-bench-")))
         database_url = stack.enter_context(fresh_postgres())
         prefix = stack.enter_context(redis_namespace())
-        most = max(benches for benches, _ in rounds)
+        most = max(each.benches for each in rounds)
         listeners = [stack.enter_context(ZebraListener()) for _ in range(most)]
         return _Cluster(folder, database_url, prefix, stack).run(rounds, listeners)
-
-
-def _round_name(benches: int) -> str:
-    return "1_bench" if benches == 1 else f"{benches}_benches"
 
 
 class _Cluster:
@@ -106,21 +109,22 @@ class _Cluster:
         env = station_env({**self.settings, "WTF_CSRF_ENABLED": "false"})
         self.children = stack.enter_context(Children(folder, env))
 
-    def run(self, rounds: Sequence[tuple[int, int]], listeners: Sequence[Any]) -> dict[str, Any]:
+    def run(self, rounds: Sequence[Round], listeners: Sequence[Any]) -> dict[str, Any]:
         """Set up, drive every round (bench n prints to ``listeners[n]``), wait, check, measure."""
-        needed = sum(benches * each for benches, each in rounds)
+        needed = sum(each.benches * each.orders_each for each in rounds)
         self._start_sandbox(orders=max(100, needed * 2))
         printer_ids, references, sync_s = self._prepare(listeners, needed)
         self._start_station()
         shipping_began = time.time()
         figures: dict[str, Any] = {"setup": self._setup_figures(sync_s)}
         offset = 0
-        for benches, each in rounds:
-            mine = references[offset : offset + benches * each]
-            offset += benches * each
-            split = [mine[n * each : (n + 1) * each] for n in range(benches)]
-            run = drive_benches(self._base_url, printer_ids, listeners, split)
-            figures[_round_name(benches)] = run.figures()
+        for each in rounds:
+            count = each.orders_each
+            mine = references[offset : offset + each.benches * count]
+            offset += each.benches * count
+            split = [mine[n * count : (n + 1) * count] for n in range(each.benches)]
+            run = drive_benches(self._base_url, printer_ids, listeners, split, pace_s=each.pace_s)
+            figures[each.name] = run.figures()
             self.children.check_alive()
         shipped_s = time.time() - shipping_began
         writeback_s, left = self._await_writebacks()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from bench.driver import Round
 from bench.scaleout import GUNICORN_WORKERS, run_scale_out
 from tests.conftest import service_missing
 
 
 @pytest.mark.slow
 def test_scale_out_ships_each_order_once_and_reports_every_figure() -> None:
-    figures = run_scale_out([(1, 2), (2, 2)])
+    figures = run_scale_out([Round(1, 2), Round(2, 2), Round(2, 2, pace_s=0.5)])
     if "skipped" in figures:
         service_missing("PostgreSQL or Redis", figures["skipped"])
 
@@ -18,25 +19,26 @@ def test_scale_out_ships_each_order_once_and_reports_every_figure() -> None:
         "setup",
         "1_bench",
         "2_benches",
+        "2_benches_paced_0.5s",
         "writeback",
         "peak_rss_mb",
         "cin7",
         "correctness",
     }
-    for name, benches in (("1_bench", 1), ("2_benches", 2)):
+    for name, benches in (("1_bench", 1), ("2_benches", 2), ("2_benches_paced_0.5s", 2)):
         shipped = figures[name]
         assert (shipped["benches"], shipped["orders"]) == (benches, benches * 2)
         assert shipped["scan_to_label_bytes"]["count"] == benches * 2, shipped["errors"]
         assert shipped["scan_to_label_bytes"]["p99_ms"] > 0
         assert (shipped["http_5xx"], shipped["failed_orders"], shipped["not_started"]) == (0, 0, 0)
     assert figures["correctness"] == {
-        "orders": 6,
-        "orders_shipped": 6,
-        "consignments": 6,
-        "print_jobs": 6,
-        "labels_received": 6,
-        "orders_dispatched_in_cin7": 6,
-        "orders_freight_pushed": 6,
+        "orders": 10,
+        "orders_shipped": 10,
+        "consignments": 10,
+        "print_jobs": 10,
+        "labels_received": 10,
+        "orders_dispatched_in_cin7": 10,
+        "orders_freight_pushed": 10,
         "not_dispatched_in_cin7": 0,
         "outbox_items_failed": 0,
         "duplicates": 0,
@@ -44,7 +46,8 @@ def test_scale_out_ships_each_order_once_and_reports_every_figure() -> None:
     assert figures["writeback"]["outbox_items_left"] == 0
     cin7 = figures["cin7"]
     assert cin7["writeback_calls"] > 0 and cin7["sync_calls"] > 0
-    assert cin7["calls_per_order"] == round(cin7["writeback_calls"] / 6, 3)
+    assert cin7["calls_per_order"] == round(cin7["writeback_calls"] / 10, 3)
+    assert figures["2_benches_paced_0.5s"]["pace_s"] == 0.5
     assert {"throttled_429", "busiest_second", "busiest_minute"} <= set(cin7)
     peaks = figures["peak_rss_mb"]
     workers = [name for name in peaks if name.startswith("gunicorn_worker_")]
