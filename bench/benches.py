@@ -20,7 +20,7 @@ ORDERS_PER_BENCH = 25
 ROUNDS = (
     Round(1, ORDERS_PER_BENCH),
     Round(8, ORDERS_PER_BENCH),
-    Round(8, 15, pace_s=PACKER_PACE_S),
+    Round(8, 12, pace_s=PACKER_PACE_S),
 )
 
 

@@ -51,7 +51,7 @@ from bench.tally import open_outbox_items, tally_cin7
 ROUNDS: tuple[Round, ...] = (
     Round(1, 20),
     Round(8, 15),
-    Round(8, 15, pace_s=PACKER_PACE_S),
+    Round(8, 12, pace_s=PACKER_PACE_S),
     Round(32, 5),
 )
 GUNICORN_WORKERS = 4
