@@ -12,30 +12,25 @@ from __future__ import annotations
 
 import enum
 import logging
-import socket
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from ipaddress import ip_address
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
-from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from station.inbox.checkout import read_checkout
 from station.inbox.errors import NoteInvalid
+from station.inbox.webhooks import queue_webhook
 from station.models import InboxFolder, InboxOrder, InboxRule, InboxRuleRun
 
 log = logging.getLogger(__name__)
 
 MAX_DEPTH = 5
-WEBHOOK_TIMEOUT = 5.0  # seconds
 CHECKOUT_PREFIX = "checkout."
 SUBMIT_KEY = "inbox.rules.scheduled"  # session.info: order ids a rule scheduled to Cin7
 
@@ -357,61 +352,19 @@ def do_action(
         if action is Action.ADD_TAG:
             added = add_tag(session, order, argument, at=at, actor=actor)
             return f"tagged {argument}" if added else f"already tagged {argument}"
-        return _post_webhook(order, argument)
+        return _queue_webhook(session, order, argument, at=at, actor=actor)
     except NoteInvalid as problem:
         raise ActionFailed(str(problem)) from problem
 
 
-def order_json(order: InboxOrder) -> dict[str, Any]:
-    """The order as the webhook action posts it."""
-    return {
-        "id": order.id,
-        "shop": order.shop,
-        "shop_order_id": order.shop_order_id,
-        "reference": order.reference,
-        "email": order.email,
-        "folder": order.folder.name if order.folder is not None else None,
-        "customer": order.customer,
-        "shipping_address": order.shipping_address,
-        "lines": order.lines,
-        "checkout": order.checkout,
-        "tags": order.tags,
-        "cin7_id": order.cin7_id,
-    }
-
-
-def _post_webhook(order: InboxOrder, url: str) -> str:
+def _queue_webhook(
+    session: Session, order: InboxOrder, url: str, *, at: datetime, actor: str
+) -> str:
+    """Record the call for the delivery job; the address is checked when it is posted."""
     if not url.startswith(("http://", "https://")):
         raise ActionFailed("a webhook needs an http:// or https:// address")
-    if not (has_app_context() and current_app.config.get("INBOX_WEBHOOK_PRIVATE")):
-        _refuse_private(url)
-    try:
-        response = httpx.post(url, json=order_json(order), timeout=WEBHOOK_TIMEOUT)
-    except httpx.HTTPError as problem:
-        raise ActionFailed(f"the webhook {url} did not answer ({problem})") from problem
-    if response.is_error:
-        raise ActionFailed(f"the webhook {url} answered {response.status_code}")
-    return f"posted to {url} ({response.status_code})"
-
-
-def _refuse_private(url: str) -> None:
-    """Refuse a webhook address on this host or a private network (INBOX_WEBHOOK_PRIVATE allows).
-
-    A rule is typed by a manager, but it runs with the server's reach: it must not become
-    a way to call Station's own admin endpoints, the database host or a cloud metadata URL.
-    """
-    host = urlsplit(url).hostname or ""
-    try:
-        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (OSError, UnicodeError) as problem:
-        raise ActionFailed(f"the webhook host {host!r} cannot be found ({problem})") from problem
-    for text in found:
-        address = ip_address(text.split("%")[0])
-        if not address.is_global:
-            raise ActionFailed(
-                f"the webhook {url} points at {address}, a private or local address; "
-                "set STATION_INBOX_WEBHOOK_PRIVATE=1 to allow addresses inside your network"
-            )
+    queue_webhook(session, order, url, at=at, queued_by=actor)
+    return f"queued a webhook to {url}"
 
 
 def scheduled_by_rules(session: Session) -> list[int]:

@@ -11,6 +11,7 @@ from station.cin7.budget import cin7_status
 from station.db import utcnow
 from station.dispatch.outbox import attention_count
 from station.extensions import db
+from station.inbox.webhooks import failed_webhook_count
 from station.models import Role
 from station.settings import settings_store
 from station.shipping.cutoffs import closeout_warnings, zone_named
@@ -33,5 +34,5 @@ def init_app(app: Flask) -> None:
         return {
             "cin7_status": cin7_status(db.session),
             "closeout_warnings": warnings,
-            "attention_count": attention_count(db.session),
+            "attention_count": attention_count(db.session) + failed_webhook_count(db.session),
         }
