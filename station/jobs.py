@@ -39,6 +39,7 @@ class Jobs:
     deliver_outbox: TaskWrapper
     bulk_dispatch: TaskWrapper
     submit_inbox: TaskWrapper
+    submit_scheduled_inbox: TaskWrapper
     check_inbox_shipments: TaskWrapper
     sync_inventory: TaskWrapper
     deliver_inbox_webhooks: TaskWrapper
@@ -157,6 +158,17 @@ def init_app(app: Flask) -> None:
 
     submit_inbox = huey.task(name="submit_inbox")(submit_inbox_task)
 
+    def submit_scheduled_inbox_task() -> int:
+        from station.inbox.jobs import run_scheduled_submissions
+
+        with app.app_context():
+            return run_scheduled_submissions(submit_inbox)
+
+    submit_scheduled = huey.task(name="submit_scheduled_inbox")(submit_scheduled_inbox_task)
+    huey.periodic_task(crontab(minute="*"), name="submit_scheduled_inbox_periodic")(
+        lambda: submit_scheduled_inbox_task()
+    )
+
     def check_inbox_shipments_task(actor: str = "") -> dict[str, Any] | None:
         from station.inbox.jobs import run_shipment_check
 
@@ -187,6 +199,7 @@ def init_app(app: Flask) -> None:
         deliver_outbox=outbox_task,
         bulk_dispatch=bulk_task,
         submit_inbox=submit_inbox,
+        submit_scheduled_inbox=submit_scheduled,
         check_inbox_shipments=check_shipments,
         sync_inventory=inventory_task,
         deliver_inbox_webhooks=webhooks_task,

@@ -19,7 +19,7 @@ from station.extensions import db
 from station.inbox.inventory import sync_inventory
 from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
 from station.inbox.shipments import check_shipments
-from station.inbox.submit import submit_orders
+from station.inbox.submit import scheduled_submissions, submit_orders
 from station.inbox.webhook_client import WebhookClient
 from station.inbox.webhooks import deliver_webhooks, queued_webhooks
 
@@ -56,6 +56,18 @@ def run_inbox_submission(
         len(outcome.skipped),
     )
     return asdict(outcome)
+
+
+def run_scheduled_submissions(submit: Callable[[list[int], str], Any]) -> int:
+    """Queue ``submit(ids, actor)`` for scheduled orders no run has taken; how many there were."""
+    try:
+        due = scheduled_submissions(db.session, now=utcnow())
+    finally:
+        db.session.remove()
+    for actor, ids in due.items():
+        log.info("inbox: %d scheduled order(s) of %s go to Cin7 now", len(ids), actor or "nobody")
+        submit(ids, actor)
+    return sum(len(ids) for ids in due.values())
 
 
 def run_shipment_check(

@@ -26,13 +26,23 @@ from sqlalchemy.orm import Session
 from station.inbox.checkout import read_checkout
 from station.inbox.errors import NoteInvalid
 from station.inbox.webhooks import queue_webhook
-from station.models import InboxFolder, InboxOrder, InboxRule, InboxRuleRun
+from station.models import InboxEventKind, InboxFolder, InboxOrder, InboxRule, InboxRuleRun
 
 log = logging.getLogger(__name__)
 
 MAX_DEPTH = 5
 CHECKOUT_PREFIX = "checkout."
 SUBMIT_KEY = "inbox.rules.scheduled"  # session.info: order ids a rule scheduled to Cin7
+# Cin7 refusals after which rules stop scheduling an order again (a rule that resubmits on
+# *Not submitted* would otherwise send a hopeless order every minute); a person still can.
+MAX_RULE_RESUBMITS = 3
+REFUSALS = frozenset(
+    {
+        InboxEventKind.NOT_SUBMITTED_ERROR,
+        InboxEventKind.NOT_SUBMITTED_INVALID_SKU,
+        InboxEventKind.NOT_SUBMITTED_NO_PRODUCTS,
+    }
+)
 
 
 class Operator(enum.StrEnum):
@@ -326,6 +336,12 @@ def do_action(
         raise ActionFailed(f"there is no action {step.get('action')!r}") from unknown
     try:
         if action is Action.SUBMIT:
+            refused = sum(1 for event in order.events if event.kind in REFUSALS)
+            if refused >= MAX_RULE_RESUBMITS:
+                raise ActionFailed(
+                    f"Cin7 refused this order {refused} times; rules no longer send it "
+                    "(submit it from its page once it is fixed)"
+                )
             session.flush()
             ids = schedule_submission(session, [order.id], at=at, actor=actor)
             session.info.setdefault(SUBMIT_KEY, []).extend(ids)
@@ -368,5 +384,10 @@ def _queue_webhook(
 
 
 def scheduled_by_rules(session: Session) -> list[int]:
-    """The order ids rules scheduled to Cin7 since the last call (to queue after commit)."""
+    """The order ids rules scheduled to Cin7 since the last call (to queue after commit).
+
+    A request queues them at once; a job leaves them to the periodic sweep of scheduled
+    orders (``submit.scheduled_submissions``), which finds them by their mark in the
+    database whoever scheduled them.
+    """
     return session.info.pop(SUBMIT_KEY, [])

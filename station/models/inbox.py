@@ -91,6 +91,11 @@ class InboxOrder(Base):
     submission_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     # Set while one worker submits the order, so a second one (a double click) keeps off.
     submitting_since: Mapped[datetime | None]
+    # Set when the order is scheduled to Cin7, cleared when a submission run made or refused
+    # it: a scheduled order no job took up (scheduled by a rule inside another job, or
+    # lost with a worker) is found by the periodic sweep, and submitted as ``scheduled_by``.
+    scheduled_at: Mapped[datetime | None] = mapped_column(index=True)
+    scheduled_by: Mapped[str | None] = mapped_column(String(80))
     submitted_at: Mapped[datetime | None]
     # What the shipment check read back from Cin7.
     shipped_at: Mapped[datetime | None]  # Cin7's dispatchedDate

@@ -7,10 +7,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station.db import utcnow
+from station.inbox.events import record_event
 from station.inbox.folders import create_folder
 from station.inbox.notes import add_tag
 from station.inbox.rules import check_condition, scheduled_by_rules
-from station.models import InboxOrder, InboxRule, InboxRuleRun, InboxWebhook, OutboxState
+from station.models import (
+    InboxEventKind,
+    InboxOrder,
+    InboxRule,
+    InboxRuleRun,
+    InboxWebhook,
+    OutboxState,
+)
 from tests.inbox.test_submit import kinds, take
 
 
@@ -221,3 +229,19 @@ def test_a_webhook_needs_an_http_address_and_sends_nothing_while_the_rule_runs(
         OutboxState.PENDING,
         0,
     )
+
+
+def test_rules_stop_resubmitting_an_order_cin7_keeps_refusing(ctx: Session) -> None:
+    rule(ctx, "not_submitted_error", [("submit", "")], name="try again")
+    order = take(ctx)
+
+    for _ in range(3):
+        record_event(ctx, order, InboxEventKind.NOT_SUBMITTED_ERROR, "Cin7 is down.", at=utcnow())
+    ctx.commit()
+
+    assert [outcome for _, outcome, _ in runs(ctx, order)] == ["done", "done", "failed"]
+    assert runs(ctx, order)[-1][2] == (
+        "failed: Cin7 refused this order 3 times; rules no longer send it "
+        "(submit it from its page once it is fixed)"
+    )
+    assert kinds(order).count("scheduled") == 2
