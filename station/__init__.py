@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 from station import extensions
-from station.config import DefaultConfig
+from station.config import DefaultConfig, request_size_limit
 from station.secretbox import instance_secret
 
 __version__ = "0.1.0"
@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("STATION")
     if config:
         app.config.update(config)
+    app.config["MAX_CONTENT_LENGTH"] = request_size_limit(app.config["MAX_CONTENT_LENGTH"])
     _init_instance(app)
 
     from station import jobs, logs, settings

@@ -42,6 +42,9 @@ class DefaultConfig:
     LOG_LEVEL: str = "INFO"
     TIMEZONE: str = "Pacific/Auckland"  # the warehouse's local time: cut-offs, label dates
     ORDERS_PER_PAGE: int = 50
+    # The largest request body Station reads (bytes): a 10 MB CSV import with its form
+    # fits; the order API (1 MB) and rate cards (1 MB) keep their own smaller limits.
+    MAX_CONTENT_LENGTH: int = 12 * 1024 * 1024
     SESSION_IDLE_MINUTES: int = 720  # signed out after this long without a request (a shift)
     WTF_CSRF_TIME_LIMIT: int | None = None
     SESSION_COOKIE_HTTPONLY: bool = True
@@ -73,3 +76,21 @@ def coerce_bool(value: Any) -> bool:
 def read_flag(config: Mapping[str, Any], key: str) -> bool:
     """A boolean config value, tolerant of ``STATION_X=0`` style strings."""
     return coerce_bool(config.get(key, False))
+
+
+def request_size_limit(value: Any) -> int:
+    """``MAX_CONTENT_LENGTH`` as a whole number of bytes; ValueError for anything else."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"MAX_CONTENT_LENGTH must be a positive number of bytes, not {value!r}")
+    return value
+
+
+def describe_size(size: int) -> str:
+    """A byte count as people read it: 12 MB, 512 KB, 300 bytes."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            amount = size / scale
+            return f"{amount:.0f} {unit}" if amount == int(amount) else f"{amount:.1f} {unit}"
+    return f"{size} bytes"

@@ -42,8 +42,10 @@ class Jobs:
     deliver_outbox: TaskWrapper
     bulk_dispatch: TaskWrapper
     submit_inbox: TaskWrapper
+    submit_scheduled_inbox: TaskWrapper
     check_inbox_shipments: TaskWrapper
     sync_inventory: TaskWrapper
+    deliver_inbox_webhooks: TaskWrapper
     outbox_delay: float = 2.0
 
     def print_now(self, printer: Printer) -> None:
@@ -140,19 +142,41 @@ def init_app(app: Flask) -> None:
 
     huey.periodic_task(crontab(minute="*"), name="book_queued_consignments")(book_queued_task)
 
+    def deliver_inbox_webhooks_task() -> dict[str, Any]:
+        from station.inbox.jobs import run_webhook_delivery
+
+        with app.app_context():
+            return run_webhook_delivery()
+
+    webhooks_task = huey.task(name="deliver_inbox_webhooks")(deliver_inbox_webhooks_task)
+    huey.periodic_task(crontab(minute="*"), name="deliver_inbox_webhooks_periodic")(
+        lambda: deliver_inbox_webhooks_task()
+    )
+
     def submit_inbox_task(order_ids: list[int], actor: str = "") -> dict[str, Any]:
         from station.inbox.jobs import run_inbox_submission
 
         with app.app_context():
-            return run_inbox_submission(order_ids, actor=actor)
+            return run_inbox_submission(order_ids, actor=actor, deliver=webhooks_task)
 
     submit_inbox = huey.task(name="submit_inbox")(submit_inbox_task)
+
+    def submit_scheduled_inbox_task() -> int:
+        from station.inbox.jobs import run_scheduled_submissions
+
+        with app.app_context():
+            return run_scheduled_submissions(submit_inbox)
+
+    submit_scheduled = huey.task(name="submit_scheduled_inbox")(submit_scheduled_inbox_task)
+    huey.periodic_task(crontab(minute="*"), name="submit_scheduled_inbox_periodic")(
+        lambda: submit_scheduled_inbox_task()
+    )
 
     def check_inbox_shipments_task(actor: str = "") -> dict[str, Any] | None:
         from station.inbox.jobs import run_shipment_check
 
         with app.app_context():
-            return run_shipment_check(actor=actor)
+            return run_shipment_check(actor=actor, deliver=webhooks_task)
 
     check_shipments = huey.task(name="check_inbox_shipments")(check_inbox_shipments_task)
     shipment_minutes = int(app.config.get("INBOX_SHIPMENT_CHECK_MINUTES", 5))
@@ -178,8 +202,10 @@ def init_app(app: Flask) -> None:
         deliver_outbox=outbox_task,
         bulk_dispatch=bulk_task,
         submit_inbox=submit_inbox,
+        submit_scheduled_inbox=submit_scheduled,
         check_inbox_shipments=check_shipments,
         sync_inventory=inventory_task,
+        deliver_inbox_webhooks=webhooks_task,
         outbox_delay=float(app.config["OUTBOX_DELAY"]),
     )
 

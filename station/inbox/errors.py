@@ -7,7 +7,10 @@ InboxError (a StationError)
  ├── FolderInvalid  a folder cannot be created or removed
  ├── NoteInvalid    a note or tag is empty or too long
  ├── ProductSettingInvalid  a SKU's product setting says nothing clear
- └── TokenInvalid   an API token cannot be created
+ ├── TokenInvalid   an API token cannot be created
+ ├── RuleInvalid    a rule cannot be saved
+ ├── WebhookRefused a rule's webhook address may not be called (not http(s), private)
+ └── WebhookUnreachable  a rule's webhook host cannot be looked up now (tried again)
 """
 
 from __future__ import annotations
@@ -69,3 +72,11 @@ class TokenInvalid(InboxError):
 
 class RuleInvalid(InboxError):
     """A rule cannot be saved; the message says what to fix."""
+
+
+class WebhookRefused(InboxError):
+    """A webhook address Station will not call as it stands; trying again will not help."""
+
+
+class WebhookUnreachable(InboxError):
+    """A webhook host cannot be looked up just now; the delivery is tried again later."""

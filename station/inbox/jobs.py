@@ -8,22 +8,33 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
+
 from station.cin7.errors import Cin7Error, Cin7NotConfigured
 from station.cin7.mapping import format_cin7_datetime
 from station.cin7.wiring import cin7_wiring
+from station.config import read_flag
 from station.db import utcnow
 from station.extensions import db
 from station.inbox.inventory import sync_inventory
 from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
 from station.inbox.shipments import check_shipments
-from station.inbox.submit import submit_orders
+from station.inbox.submit import scheduled_submissions, submit_orders
+from station.inbox.webhook_client import WebhookClient
+from station.inbox.webhooks import deliver_webhooks, queued_webhooks
 
 log = logging.getLogger(__name__)
 
 
-def run_inbox_submission(order_ids: list[int], *, actor: str) -> dict[str, Any]:
-    """Submit inbox orders to Cin7; every order's own log says how it went."""
+def run_inbox_submission(
+    order_ids: list[int], *, actor: str, deliver: Callable[[], Any] = lambda: None
+) -> dict[str, Any]:
+    """Submit inbox orders to Cin7; every order's own log says how it went.
+
+    ``deliver`` starts a webhook delivery pass, called when rules queued webhooks.
+    """
     wiring = cin7_wiring()
+    queued = False
     try:
         outcome = submit_orders(
             db.session,
@@ -33,8 +44,11 @@ def run_inbox_submission(order_ids: list[int], *, actor: str) -> dict[str, Any]:
             now=utcnow,
             actor=actor,
         )
+        queued = queued_webhooks(db.session)
     finally:
         db.session.remove()
+    if queued:
+        deliver()
     log.info(
         "inbox: %d submitted to Cin7, %d refused, %d skipped",
         len(outcome.submitted),
@@ -44,11 +58,30 @@ def run_inbox_submission(order_ids: list[int], *, actor: str) -> dict[str, Any]:
     return asdict(outcome)
 
 
-def run_shipment_check(*, actor: str = "") -> dict[str, Any] | None:
-    """Read back from Cin7 which inbox orders shipped or were canceled; None when it could not."""
+def run_scheduled_submissions(submit: Callable[[list[int], str], Any]) -> int:
+    """Queue ``submit(ids, actor)`` for scheduled orders no run has taken; how many there were."""
+    try:
+        due = scheduled_submissions(db.session, now=utcnow())
+    finally:
+        db.session.remove()
+    for actor, ids in due.items():
+        log.info("inbox: %d scheduled order(s) of %s go to Cin7 now", len(ids), actor or "nobody")
+        submit(ids, actor)
+    return sum(len(ids) for ids in due.values())
+
+
+def run_shipment_check(
+    *, actor: str = "", deliver: Callable[[], Any] = lambda: None
+) -> dict[str, Any] | None:
+    """Read back from Cin7 which inbox orders shipped or were canceled; None when it could not.
+
+    ``deliver`` starts a webhook delivery pass, called when rules queued webhooks.
+    """
     wiring = cin7_wiring()
+    queued = False
 
     def check(now: datetime) -> dict[str, Any]:
+        nonlocal queued
         report = check_shipments(
             db.session,
             lambda: wiring.client(db.session),
@@ -56,9 +89,13 @@ def run_shipment_check(*, actor: str = "") -> dict[str, Any] | None:
             now=now,
             actor=actor,
         )
+        queued = queued_webhooks(db.session)
         return asdict(report)
 
-    return _run_and_remember("shipment check", LAST_SHIPMENT_CHECK_KEY, check)
+    summary = _run_and_remember("shipment check", LAST_SHIPMENT_CHECK_KEY, check)
+    if queued:
+        deliver()
+    return summary
 
 
 def run_inventory_sync(*, scheduled: bool) -> dict[str, Any] | None:
@@ -72,6 +109,23 @@ def run_inventory_sync(*, scheduled: bool) -> dict[str, Any] | None:
         return asdict(sync_inventory(db.session, lambda: wiring.client(db.session), now=now))
 
     return _run_and_remember("inventory sync", LAST_INVENTORY_SYNC_KEY, sync)
+
+
+def run_webhook_delivery() -> dict[str, Any]:
+    """Post the rules' webhooks that are due; each delivery records how it went."""
+    client = WebhookClient(allow_private=read_flag(current_app.config, "INBOX_WEBHOOK_PRIVATE"))
+    try:
+        report = deliver_webhooks(db.session, client, now=utcnow())
+    finally:
+        db.session.remove()
+    if any(asdict(report).values()):
+        log.info(
+            "inbox webhooks: %d delivered, %d retrying, %d need attention",
+            report.delivered,
+            report.retrying,
+            report.failed,
+        )
+    return asdict(report)
 
 
 def _run_and_remember(

@@ -12,32 +12,37 @@ from __future__ import annotations
 
 import enum
 import logging
-import socket
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from ipaddress import ip_address
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
-from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from station.inbox.checkout import read_checkout
 from station.inbox.errors import NoteInvalid
-from station.models import InboxFolder, InboxOrder, InboxRule, InboxRuleRun
+from station.inbox.webhooks import queue_webhook
+from station.models import InboxEventKind, InboxFolder, InboxOrder, InboxRule, InboxRuleRun
 
 log = logging.getLogger(__name__)
 
 MAX_DEPTH = 5
-WEBHOOK_TIMEOUT = 5.0  # seconds
 CHECKOUT_PREFIX = "checkout."
 SUBMIT_KEY = "inbox.rules.scheduled"  # session.info: order ids a rule scheduled to Cin7
+# Cin7 refusals after which rules stop scheduling an order again (a rule that resubmits on
+# *Not submitted* would otherwise send a hopeless order every minute); a person still can.
+MAX_RULE_RESUBMITS = 3
+REFUSALS = frozenset(
+    {
+        InboxEventKind.NOT_SUBMITTED_ERROR,
+        InboxEventKind.NOT_SUBMITTED_INVALID_SKU,
+        InboxEventKind.NOT_SUBMITTED_NO_PRODUCTS,
+    }
+)
 
 
 class Operator(enum.StrEnum):
@@ -331,6 +336,12 @@ def do_action(
         raise ActionFailed(f"there is no action {step.get('action')!r}") from unknown
     try:
         if action is Action.SUBMIT:
+            refused = sum(1 for event in order.events if event.kind in REFUSALS)
+            if refused >= MAX_RULE_RESUBMITS:
+                raise ActionFailed(
+                    f"Cin7 refused this order {refused} times; rules no longer send it "
+                    "(submit it from its page once it is fixed)"
+                )
             session.flush()
             ids = schedule_submission(session, [order.id], at=at, actor=actor)
             session.info.setdefault(SUBMIT_KEY, []).extend(ids)
@@ -357,63 +368,26 @@ def do_action(
         if action is Action.ADD_TAG:
             added = add_tag(session, order, argument, at=at, actor=actor)
             return f"tagged {argument}" if added else f"already tagged {argument}"
-        return _post_webhook(order, argument)
+        return _queue_webhook(session, order, argument, at=at, actor=actor)
     except NoteInvalid as problem:
         raise ActionFailed(str(problem)) from problem
 
 
-def order_json(order: InboxOrder) -> dict[str, Any]:
-    """The order as the webhook action posts it."""
-    return {
-        "id": order.id,
-        "shop": order.shop,
-        "shop_order_id": order.shop_order_id,
-        "reference": order.reference,
-        "email": order.email,
-        "folder": order.folder.name if order.folder is not None else None,
-        "customer": order.customer,
-        "shipping_address": order.shipping_address,
-        "lines": order.lines,
-        "checkout": order.checkout,
-        "tags": order.tags,
-        "cin7_id": order.cin7_id,
-    }
-
-
-def _post_webhook(order: InboxOrder, url: str) -> str:
+def _queue_webhook(
+    session: Session, order: InboxOrder, url: str, *, at: datetime, actor: str
+) -> str:
+    """Record the call for the delivery job; the address is checked when it is posted."""
     if not url.startswith(("http://", "https://")):
         raise ActionFailed("a webhook needs an http:// or https:// address")
-    if not (has_app_context() and current_app.config.get("INBOX_WEBHOOK_PRIVATE")):
-        _refuse_private(url)
-    try:
-        response = httpx.post(url, json=order_json(order), timeout=WEBHOOK_TIMEOUT)
-    except httpx.HTTPError as problem:
-        raise ActionFailed(f"the webhook {url} did not answer ({problem})") from problem
-    if response.is_error:
-        raise ActionFailed(f"the webhook {url} answered {response.status_code}")
-    return f"posted to {url} ({response.status_code})"
-
-
-def _refuse_private(url: str) -> None:
-    """Refuse a webhook address on this host or a private network (INBOX_WEBHOOK_PRIVATE allows).
-
-    A rule is typed by a manager, but it runs with the server's reach: it must not become
-    a way to call Station's own admin endpoints, the database host or a cloud metadata URL.
-    """
-    host = urlsplit(url).hostname or ""
-    try:
-        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (OSError, UnicodeError) as problem:
-        raise ActionFailed(f"the webhook host {host!r} cannot be found ({problem})") from problem
-    for text in found:
-        address = ip_address(text.split("%")[0])
-        if not address.is_global:
-            raise ActionFailed(
-                f"the webhook {url} points at {address}, a private or local address; "
-                "set STATION_INBOX_WEBHOOK_PRIVATE=1 to allow addresses inside your network"
-            )
+    queue_webhook(session, order, url, at=at, queued_by=actor)
+    return f"queued a webhook to {url}"
 
 
 def scheduled_by_rules(session: Session) -> list[int]:
-    """The order ids rules scheduled to Cin7 since the last call (to queue after commit)."""
+    """The order ids rules scheduled to Cin7 since the last call (to queue after commit).
+
+    A request queues them at once; a job leaves them to the periodic sweep of scheduled
+    orders (``submit.scheduled_submissions``), which finds them by their mark in the
+    database whoever scheduled them.
+    """
     return session.info.pop(SUBMIT_KEY, [])

@@ -16,6 +16,12 @@ One run, for the orders it is given:
    and the after-import folder, or a *general error* and the Errors folder. A batch whose
    outcome is unknown (timeout, 5xx) is a general error; the orders keep their key, so
    the next run looks them up before sending them again.
+
+``schedule_submission`` marks orders scheduled (``scheduled_at``) in the caller's
+transaction; a run clears the mark when it makes or refuses the order. Whatever is still
+marked and not held by a live run is what ``scheduled_submissions`` hands the periodic
+sweep, so an order scheduled where nothing queued its run (a rule fired inside a job) or
+whose queued run was lost still reaches Cin7.
 """
 
 from __future__ import annotations
@@ -82,6 +88,7 @@ class _Run:
     ) -> None:
         """Log why Cin7 did not get the order and move it to Errors."""
         order.error = message
+        _settled(order)  # before the event: a rule it runs may schedule the order again
         self.event(order, kind, message, **detail)
         errors = default_folder(self.session, DefaultFolder.ERRORS)
         move_order(self.session, order, errors, at=self.now(), actor=self.actor)
@@ -91,6 +98,7 @@ class _Run:
         """Record the Cin7 order and move to the after-import folder."""
         order.cin7_id, order.cin7_reference = cin7_id, reference
         order.submitted_at, order.error = self.now(), None
+        _settled(order)
         self.event(order, InboxEventKind.AFTER_SUBMIT, message, cin7_id=cin7_id)
         folder = step_folder(self.session, self.options, Step.AFTER_IMPORT)
         move_order(self.session, order, folder, at=self.now(), actor=self.actor)
@@ -107,6 +115,7 @@ def schedule_submission(
         .order_by(InboxOrder.id)
     ).all()
     for order in orders:
+        order.scheduled_at, order.scheduled_by = at, actor[:80]
         record_event(
             session,
             order,
@@ -116,6 +125,26 @@ def schedule_submission(
             actor=actor,
         )
     return [order.id for order in orders]
+
+
+def scheduled_submissions(session: Session, *, now: datetime) -> dict[str, list[int]]:
+    """Orders scheduled to Cin7 that no run has made or refused yet, by who scheduled them.
+
+    Orders a live run holds are left to it; one whose run died counts again after ``LEASE``.
+    """
+    rows = session.execute(
+        select(InboxOrder.id, InboxOrder.scheduled_by)
+        .where(
+            InboxOrder.scheduled_at.is_not(None),
+            InboxOrder.cin7_id.is_(None),
+            or_(InboxOrder.submitting_since.is_(None), InboxOrder.submitting_since < now - LEASE),
+        )
+        .order_by(InboxOrder.id)
+    )
+    found: dict[str, list[int]] = {}
+    for order_id, actor in rows:
+        found.setdefault(actor or "", []).append(order_id)
+    return found
 
 
 def submit_orders(
@@ -346,6 +375,11 @@ def _send(run: _Run, client: Cin7Client, orders: list[InboxOrder], codes: dict[s
                     errors=list(result.errors),
                 )
         run.session.commit()
+
+
+def _settled(order: InboxOrder) -> None:
+    """The order's schedule is done with: it is in Cin7, or a person (or rule) must act."""
+    order.scheduled_at, order.scheduled_by = None, None
 
 
 def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:

@@ -11,6 +11,7 @@ from station.models.inbox import (
     InboxRule,
     InboxRuleRun,
     InboxSource,
+    InboxWebhook,
     InventoryLevel,
 )
 from station.models.order import OrderLine, Product, ProductOption, SalesOrder
@@ -49,6 +50,7 @@ __all__ = [
     "InboxRule",
     "InboxRuleRun",
     "InboxSource",
+    "InboxWebhook",
     "InventoryLevel",
     "JobState",
     "Manifest",

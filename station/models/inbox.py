@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from station.db import Base, utcnow
+from station.db import Base, utcnow, value_enum
 from station.models.order import Quantity
+from station.models.outbox import OutboxState
 
 
 class InboxSource(enum.StrEnum):
@@ -90,6 +91,11 @@ class InboxOrder(Base):
     submission_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     # Set while one worker submits the order, so a second one (a double click) keeps off.
     submitting_since: Mapped[datetime | None]
+    # Set when the order is scheduled to Cin7, cleared when a submission run made or refused
+    # it: a scheduled order no job took up (scheduled by a rule inside another job, or
+    # lost with a worker) is found by the periodic sweep, and submitted as ``scheduled_by``.
+    scheduled_at: Mapped[datetime | None] = mapped_column(index=True)
+    scheduled_by: Mapped[str | None] = mapped_column(String(80))
     submitted_at: Mapped[datetime | None]
     # What the shipment check read back from Cin7.
     shipped_at: Mapped[datetime | None]  # Cin7's dispatchedDate
@@ -217,5 +223,35 @@ class InboxRuleRun(Base):
     fired_at: Mapped[datetime] = mapped_column(default=utcnow)
     outcome: Mapped[str] = mapped_column(String(16))  # a RuleOutcome value
     detail: Mapped[str] = mapped_column(Text, default="")
+
+    order: Mapped[InboxOrder] = relationship()
+
+
+class InboxWebhook(Base):
+    """A webhook call a rule owes: the order as it was when the rule fired, sent at most once.
+
+    Written in the same transaction as the rule's log, then posted by a job with retries;
+    ``delivery_id`` goes with every attempt as the ``Idempotency-Key`` header, so a
+    receiver that sees it twice (an answer lost on the way back) can tell.
+    """
+
+    __tablename__ = "inbox_webhook"
+    __table_args__ = (Index("ix_inbox_webhook_state_next", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("inbox_order.id", ondelete="CASCADE"), index=True
+    )
+    queued_by: Mapped[str] = mapped_column(String(80))  # "rule: <name>"
+    url: Mapped[str] = mapped_column(Text)
+    delivery_id: Mapped[str] = mapped_column(String(36), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[OutboxState] = mapped_column(value_enum(OutboxState), default=OutboxState.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_code: Mapped[int | None]  # the receiver's last answer
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]
 
     order: Mapped[InboxOrder] = relationship()

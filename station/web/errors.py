@@ -1,18 +1,23 @@
-"""App-wide error pages: roll back on failure, answer as a page or an htmx fragment."""
+"""App-wide error pages: roll back on failure, answer as a page, an htmx fragment or JSON."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, Response, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from station.config import describe_size
 from station.errors import StationError
 from station.extensions import db
+from station.inbox.csv_import import MAX_CSV_BYTES
 from station.web.fragments import is_fragment_request
 
 log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"  # token-authenticated JSON endpoints: errors answer as JSON
 
 
 def init_app(app: Flask) -> None:
@@ -22,6 +27,19 @@ def init_app(app: Flask) -> None:
     def csrf_error(exc: CSRFError) -> tuple[str, int]:
         log.info("refused a request without a valid CSRF token: %s", exc.description)
         return _render(400, "This form has expired. Reload the page and try again.")
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
+        limit = describe_size(app.config["MAX_CONTENT_LENGTH"])
+        log.info("refused a request body over %s to %s", limit, request.path)
+        if request.path.startswith(API_PREFIX):
+            return _json(413, f"The request body is larger than {limit}, the most Station reads.")
+        return _render(
+            413,
+            f"That upload is larger than {limit}, the most Station takes in one request. "
+            f"A CSV import takes files up to {describe_size(MAX_CSV_BYTES)}: split a bigger "
+            "file and import the parts.",
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[str, int]:
@@ -43,3 +61,9 @@ def init_app(app: Flask) -> None:
 def _render(code: int, message: str) -> tuple[str, int]:
     template = "partials/error.html" if is_fragment_request() else "error.html"
     return render_template(template, code=code, message=message), code
+
+
+def _json(code: int, message: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = code
+    return response

@@ -44,6 +44,7 @@ from station.inbox.rule_admin import rule_log
 from station.inbox.rules import scheduled_by_rules
 from station.inbox.submit import schedule_submission
 from station.inbox.tokens import shop_problem
+from station.inbox.webhooks import order_webhooks, queued_webhooks
 from station.jobs import jobs
 from station.models import InboxFolder, InboxOrder, Role
 from station.settings import settings_store
@@ -61,11 +62,15 @@ class ImportForm(FlaskForm):
 
 
 @bp.after_app_request
-def queue_rule_submissions(response: Response) -> Response:
-    """Queue the orders a rule scheduled to Cin7 during the request, once it went well."""
+def queue_rule_work(response: Response) -> Response:
+    """Queue what rules left for jobs during the request (submissions, webhooks), if it went well."""
     ids = scheduled_by_rules(db.session)
-    if ids and response.status_code < 400:
-        jobs().submit_inbox(ids, "rules")
+    webhooks = queued_webhooks(db.session)
+    if response.status_code < 400:
+        if ids:
+            jobs().submit_inbox(ids, "rules")
+        if webhooks:
+            jobs().deliver_inbox_webhooks()
     return response
 
 
@@ -105,6 +110,7 @@ def show(order_id: int) -> str:
         order=order,
         folders=list_folders(db.session),
         rule_runs=rule_log(db.session, order.id),
+        webhooks=order_webhooks(db.session, order.id),
     )
 
 

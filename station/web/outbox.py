@@ -1,4 +1,4 @@
-"""Write-backs that need attention: failed Cin7 updates with their errors, and retry."""
+"""What needs attention: failed Cin7 write-backs and inbox webhooks, with their errors, and retry."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from station import audit
 from station.db import utcnow
 from station.dispatch.outbox import needs_attention, retry_item
 from station.extensions import db
+from station.inbox.webhooks import failed_webhooks, retry_webhook
 from station.jobs import jobs
-from station.models import OutboxItem, Role
+from station.models import InboxWebhook, OutboxItem, Role
 from station.web.access import role_required
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
@@ -20,8 +21,12 @@ bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 @bp.get("")
 @role_required(Role.MANAGER)
 def index() -> ResponseReturnValue:
-    """Every failed write-back, oldest first."""
-    return render_template("outbox/index.html", items=needs_attention(db.session))
+    """Every failed write-back and inbox webhook, oldest first."""
+    return render_template(
+        "outbox/index.html",
+        items=needs_attention(db.session),
+        webhooks=failed_webhooks(db.session),
+    )
 
 
 @bp.post("/<int:item_id>/retry")
@@ -47,6 +52,25 @@ def retry_all() -> ResponseReturnValue:
     jobs().deliver_outbox()
     flash(f"{len(items)} write-back(s) will be sent again now.", "info")
     return redirect(url_for("outbox.index"))
+
+
+@bp.post("/webhooks/<int:hook_id>/retry")
+@role_required(Role.MANAGER)
+def retry_webhook_now(hook_id: int) -> ResponseReturnValue:
+    """Post one failed inbox webhook again now (same delivery id)."""
+    hook = db.session.get(InboxWebhook, hook_id) or abort(404, "No such webhook.")
+    retry_webhook(db.session, hook, now=utcnow())
+    audit.record(
+        db.session,
+        current_user,
+        "inbox.webhook_retried",
+        target=audit.Target("inbox_order", hook.order_id, hook.order.reference),
+        detail={"url": hook.url},
+    )
+    db.session.commit()
+    jobs().deliver_inbox_webhooks()
+    flash(f"The webhook for {hook.order.reference} will be posted again now.", "info")
+    return redirect(request.referrer or url_for("outbox.index"))
 
 
 def _retry(item: OutboxItem) -> None:

@@ -18,6 +18,7 @@ from station.cin7.budget import cin7_status
 from station.db import utcnow
 from station.dispatch.outbox import attention_count
 from station.extensions import db
+from station.inbox.webhooks import failed_webhook_count
 from station.models import Role
 from station.settings import settings_store
 from station.shipping.cutoffs import closeout_warnings, zone_named
@@ -36,7 +37,9 @@ def init_app(app: Flask) -> None:
                 lambda: closeout_warnings(db.session, settings_store(db.session), utcnow(), tz=tz),
                 empty=[],
             ),
-            "attention_count": on_first_use(lambda: attention_count(db.session)),
+            "attention_count": on_first_use(
+                lambda: attention_count(db.session) + failed_webhook_count(db.session)
+            ),
         }
 
 

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any
-
 import pytest
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station.db import utcnow
+from station.inbox.events import record_event
 from station.inbox.folders import create_folder
 from station.inbox.notes import add_tag
 from station.inbox.rules import check_condition, scheduled_by_rules
-from station.models import InboxOrder, InboxRule, InboxRuleRun
+from station.models import (
+    InboxEventKind,
+    InboxOrder,
+    InboxRule,
+    InboxRuleRun,
+    InboxWebhook,
+    OutboxState,
+)
 from tests.inbox.test_submit import kinds, take
 
 
@@ -210,55 +211,37 @@ def test_the_loop_guard_stops_chains_deeper_than_five(ctx: Session) -> None:
     ]
 
 
-@pytest.fixture
-def webhook(app: Flask) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """A receiver on loopback, which the app is told it may call."""
-    app.config["INBOX_WEBHOOK_PRIVATE"] = True
-    received: list[dict[str, Any]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append(json.loads(body))
-            self.send_response(204 if self.path == "/ok" else 500)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", received
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:9/hook", "http://10.1.2.3/hook", "http://169.254.169.254/latest"]
-)
-def test_a_webhook_to_a_private_or_local_address_is_refused(ctx: Session, url: str) -> None:
-    rule(ctx, "imported", [("webhook", url)], name="inside", position=1)
-
-    order = take(ctx)
-
-    [(name, outcome, detail)] = runs(ctx, order)
-    assert (name, outcome) == ("inside", "failed")
-    assert "a private or local address" in detail and "STATION_INBOX_WEBHOOK_PRIVATE" in detail
-
-
-def test_the_webhook_posts_the_order_and_logs_the_answer(
-    ctx: Session, webhook: tuple[str, list[dict[str, Any]]]
+def test_a_webhook_needs_an_http_address_and_sends_nothing_while_the_rule_runs(
+    ctx: Session,
 ) -> None:
-    base, received = webhook
-    rule(ctx, "imported", [("webhook", f"{base}/ok")], name="hook", position=1)
-    rule(ctx, "imported", [("webhook", f"{base}/broken")], name="broken", position=2)
+    rule(ctx, "imported", [("webhook", "ftp://shop.example/hook")], name="bad", position=1)
+    rule(ctx, "imported", [("webhook", "https://shop.example/hook")], name="good", position=2)
 
     order = take(ctx)
 
-    assert [body["reference"] for body in received] == ["#1001", "#1001"]
-    assert received[0]["shop"] == "web" and received[0]["lines"][0]["sku"] == "MUG-SAND"
     assert runs(ctx, order) == [
-        ("hook", "done", f"posted to {base}/ok (204)"),
-        ("broken", "failed", f"failed: the webhook {base}/broken answered 500"),
+        ("bad", "failed", "failed: a webhook needs an http:// or https:// address"),
+        ("good", "done", "queued a webhook to https://shop.example/hook"),
     ]
+    [queued] = ctx.scalars(select(InboxWebhook)).all()
+    assert (queued.url, queued.state, queued.attempts) == (
+        "https://shop.example/hook",
+        OutboxState.PENDING,
+        0,
+    )
+
+
+def test_rules_stop_resubmitting_an_order_cin7_keeps_refusing(ctx: Session) -> None:
+    rule(ctx, "not_submitted_error", [("submit", "")], name="try again")
+    order = take(ctx)
+
+    for _ in range(3):
+        record_event(ctx, order, InboxEventKind.NOT_SUBMITTED_ERROR, "Cin7 is down.", at=utcnow())
+    ctx.commit()
+
+    assert [outcome for _, outcome, _ in runs(ctx, order)] == ["done", "done", "failed"]
+    assert runs(ctx, order)[-1][2] == (
+        "failed: Cin7 refused this order 3 times; rules no longer send it "
+        "(submit it from its page once it is fixed)"
+    )
+    assert kinds(order).count("scheduled") == 2

@@ -20,7 +20,12 @@ from station.inbox.folders import create_folder
 from station.inbox.intake import take_order
 from station.inbox.options import InboxOptions
 from station.inbox.orders import read_order
-from station.inbox.submit import SubmitOutcome, schedule_submission, submit_orders
+from station.inbox.submit import (
+    SubmitOutcome,
+    schedule_submission,
+    scheduled_submissions,
+    submit_orders,
+)
 from station.models import InboxOrder, InboxSource
 from tests.dispatch.conftest import FREE
 from tests.inbox.samples import order_json
@@ -313,3 +318,25 @@ def test_scheduling_logs_only_orders_not_in_cin7_yet(ctx: Session, sandbox: Sand
 
     assert ids == [waiting.id]
     assert kinds(waiting) == ["imported", "scheduled"] and "scheduled" not in kinds(sent)
+
+
+def test_scheduled_orders_wait_for_a_run_until_it_makes_or_refuses_them(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    made, refused, busy = take(ctx, id="1"), take(ctx, id="2"), take(ctx, id="3")
+    refused.lines = [{"name": "Gift wrap", "quantity": 1}]
+    now = utcnow()
+    schedule_submission(ctx, [made.id, refused.id], at=now, actor="rule: send")
+    schedule_submission(ctx, [busy.id], at=now, actor="manager")
+    busy.submitting_since = now  # a live run holds it
+    ctx.commit()
+
+    before = scheduled_submissions(ctx, now=now)
+    submit(ctx, sandbox, made, refused)
+    after = scheduled_submissions(ctx, now=now)
+    busy_run_died = scheduled_submissions(ctx, now=now + timedelta(hours=1))
+
+    assert before == {"rule: send": [made.id, refused.id]}
+    assert made.cin7_id is not None and refused.error is not None
+    assert (made.scheduled_at, refused.scheduled_at) == (None, None)
+    assert after == {} and busy_run_died == {"manager": [busy.id]}

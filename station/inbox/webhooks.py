@@ -1,0 +1,241 @@
+"""Rule webhooks: recorded when the rule fires, posted later by a job, each delivered once.
+
+A rule's *Call webhook* action only writes an ``InboxWebhook`` (the order as it is then,
+and a delivery id), in the transaction that logs the rule; nothing waits on the
+receiver inside a web request or a submission run. A delivery pass (``deliver_webhooks``):
+
+1. Deliveries left ``sending`` by a worker that died go back to ``pending``.
+2. Each due delivery in turn is claimed (``pending`` → ``sending``, a conditional UPDATE,
+   so two passes never both take one) and committed before it is sent.
+3. It is POSTed through a :class:`WebhookClient` (the address checked, then pinned) with
+   its delivery id as the ``Idempotency-Key`` header. A 2xx answer is *done*; anything
+   else is tried again with backoff, and after ``MAX_ATTEMPTS`` it is *failed* and shows
+   on the order's page and under Needs attention. An address that may not be called at
+   all (private, not http) fails at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from station import __version__
+from station.backoff import backoff_delay
+from station.inbox.errors import WebhookRefused, WebhookUnreachable
+from station.inbox.webhook_client import WebhookClient
+from station.models import InboxOrder, InboxWebhook, OutboxState
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+SENDING_LEASE = timedelta(minutes=5)  # far longer than one POST with its timeout
+BACKOFF_FIRST = 30.0
+BACKOFF_MAX = 30 * 60.0
+BATCH = 100
+QUEUED_KEY = "inbox.webhooks.queued"  # session.info: a webhook was queued (start a pass)
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookReport:
+    """What one pass did."""
+
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def order_json(order: InboxOrder) -> dict[str, Any]:
+    """The order as the webhook action posts it."""
+    return {
+        "id": order.id,
+        "shop": order.shop,
+        "shop_order_id": order.shop_order_id,
+        "reference": order.reference,
+        "email": order.email,
+        "folder": order.folder.name if order.folder is not None else None,
+        "customer": order.customer,
+        "shipping_address": order.shipping_address,
+        "lines": order.lines,
+        "checkout": order.checkout,
+        "tags": order.tags,
+        "cin7_id": order.cin7_id,
+    }
+
+
+def queue_webhook(
+    session: Session, order: InboxOrder, url: str, *, at: datetime, queued_by: str
+) -> InboxWebhook:
+    """Record a webhook call of ``order`` as it is now, to be posted by the delivery job."""
+    session.flush()  # the order's id, for the body
+    hook = InboxWebhook(
+        queued_by=queued_by[:80],
+        url=url,
+        delivery_id=str(uuid.uuid4()),
+        payload=order_json(order),
+        next_attempt_at=at,
+        created_at=at,
+    )
+    hook.order = order
+    session.add(hook)
+    session.info[QUEUED_KEY] = True
+    return hook
+
+
+def queued_webhooks(session: Session) -> bool:
+    """Whether a webhook was queued since the last call (start a pass after the commit)."""
+    return bool(session.info.pop(QUEUED_KEY, False))
+
+
+def deliver_webhooks(
+    session: Session,
+    client: WebhookClient,
+    *,
+    now: datetime,
+    lease: timedelta = SENDING_LEASE,
+) -> WebhookReport:
+    """Post every due webhook once, committing after each; returns the counts.
+
+    ``lease``: how long a delivery may stay ``sending`` before its worker counts as dead.
+    """
+    _recover(session, now, lease)
+    hooks = []
+    for hook_id in _due(session, now):
+        hook = _claim(session, hook_id, now)  # one at a time: the lease covers one POST
+        if hook is None:
+            continue  # another pass took it
+        _send(hook, client, now)
+        session.commit()
+        hooks.append(hook)
+    states = [hook.state for hook in hooks]
+    return WebhookReport(
+        delivered=states.count(OutboxState.DONE),
+        retrying=states.count(OutboxState.PENDING),
+        failed=states.count(OutboxState.FAILED),
+    )
+
+
+def retry_webhook(session: Session, hook: InboxWebhook, *, now: datetime) -> None:
+    """A person asks to try a failed delivery again (attempts start over, same delivery id)."""
+    if hook.state != OutboxState.FAILED:
+        return
+    hook.state, hook.attempts, hook.next_attempt_at = OutboxState.PENDING, 0, now
+    session.flush()
+
+
+def failed_webhooks(session: Session) -> list[InboxWebhook]:
+    """Deliveries that gave up, oldest first."""
+    return list(
+        session.scalars(
+            select(InboxWebhook)
+            .where(InboxWebhook.state == OutboxState.FAILED)
+            .order_by(InboxWebhook.id)
+        )
+    )
+
+
+def failed_webhook_count(session: Session) -> int:
+    """How many deliveries need a person."""
+    found = session.scalar(select(func.count()).where(InboxWebhook.state == OutboxState.FAILED))
+    return found or 0
+
+
+def order_webhooks(session: Session, order_id: int) -> list[InboxWebhook]:
+    """One order's webhook deliveries, oldest first."""
+    return list(
+        session.scalars(
+            select(InboxWebhook).where(InboxWebhook.order_id == order_id).order_by(InboxWebhook.id)
+        )
+    )
+
+
+def _recover(session: Session, now: datetime, lease: timedelta) -> None:
+    recovered = session.execute(
+        update(InboxWebhook)
+        .where(
+            InboxWebhook.state == OutboxState.SENDING,
+            InboxWebhook.next_attempt_at < now - lease,
+        )
+        .values(state=OutboxState.PENDING)
+    ).rowcount  # type: ignore[attr-defined]
+    session.commit()
+    if recovered:
+        log.warning("%d inbox webhooks were cut off mid-send; they are sent again", recovered)
+
+
+def _due(session: Session, now: datetime) -> list[int]:
+    return list(
+        session.scalars(
+            select(InboxWebhook.id)
+            .where(InboxWebhook.state == OutboxState.PENDING, InboxWebhook.next_attempt_at <= now)
+            .order_by(InboxWebhook.id)
+            .limit(BATCH)
+        )
+    )
+
+
+def _claim(session: Session, hook_id: int, now: datetime) -> InboxWebhook | None:
+    """Take one delivery for this pass (committed before it is sent), unless another did."""
+    taken = session.execute(
+        update(InboxWebhook)
+        .where(InboxWebhook.id == hook_id, InboxWebhook.state == OutboxState.PENDING)
+        .values(state=OutboxState.SENDING, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    session.commit()
+    if not taken:
+        return None
+    hook = session.get(InboxWebhook, hook_id)
+    if hook is not None:
+        session.refresh(hook)
+    return hook
+
+
+def _send(hook: InboxWebhook, client: WebhookClient, now: datetime) -> None:
+    headers = {"Idempotency-Key": hook.delivery_id, "User-Agent": f"Station/{__version__}"}
+    try:
+        response = client.post(hook.url, hook.payload, headers=headers)
+    except WebhookRefused as problem:
+        hook.attempts += 1
+        _give_up(hook, str(problem))
+        return
+    except WebhookUnreachable as problem:
+        _later(hook, str(problem), now)
+        return
+    except httpx.HTTPError as problem:
+        _later(hook, f"the webhook {hook.url} did not answer ({problem})", now)
+        return
+    hook.status_code = response.status_code
+    if response.is_success:
+        hook.attempts += 1
+        hook.state, hook.done_at, hook.last_error = OutboxState.DONE, now, None
+        log.info("inbox webhook %s to %s delivered (%s)", hook.id, hook.url, response.status_code)
+        return
+    _later(hook, f"the webhook {hook.url} answered {response.status_code}", now)
+
+
+def _give_up(hook: InboxWebhook, error: str) -> None:
+    hook.state, hook.last_error = OutboxState.FAILED, error[:1000]
+    log.warning(
+        "inbox webhook %s needs attention after %s attempts: %s", hook.id, hook.attempts, error
+    )
+
+
+def _later(hook: InboxWebhook, error: str, now: datetime) -> None:
+    hook.attempts += 1
+    if hook.attempts >= MAX_ATTEMPTS:
+        _give_up(hook, error)
+        return
+    delay = backoff_delay(hook.attempts, first=BACKOFF_FIRST, maximum=BACKOFF_MAX)
+    hook.state, hook.next_attempt_at, hook.last_error = (
+        OutboxState.PENDING,
+        now + delay,
+        error[:1000],
+    )
+    log.warning("inbox webhook %s will retry in %s: %s", hook.id, delay, error)

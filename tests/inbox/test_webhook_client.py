@@ -1,0 +1,174 @@
+"""Posting a webhook at the address that was checked: private ones refused, nothing re-resolved."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+import pytest
+
+from station.inbox.errors import WebhookRefused, WebhookUnreachable
+from station.inbox.webhook_client import WebhookClient
+from tests.fakes.webhooks import issue_certificate, receiving
+
+HOST = "hooks.example"  # .example never resolves for real: only the fake resolvers know it
+
+
+class ChangingResolver:
+    """A DNS server that gives one answer to the first question and another to every later one."""
+
+    def __init__(self, first: Sequence[str], later: Sequence[str]) -> None:
+        self.answers = [list(first)]
+        self.later = list(later)
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        if host != HOST:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return self.answers.pop() if self.answers else self.later
+
+
+def answering(*addresses: str) -> ChangingResolver:
+    return ChangingResolver(addresses, addresses)
+
+
+def test_the_request_goes_to_the_address_checked_though_the_name_then_answers_another() -> None:
+    # Were the name looked up again to connect, the request would go to 127.0.0.2,
+    # where nothing listens on the receiver's port.
+    resolver = ChangingResolver(["127.0.0.1"], ["127.0.0.2"])
+    client = WebhookClient(allow_private=True, resolve=resolver)
+
+    with receiving() as receiver:
+        response = client.post(receiver.url(host=HOST), {"n": 1}, headers={"Idempotency-Key": "k"})
+        with pytest.raises(httpx.ConnectError):  # the name's next answer really leads nowhere
+            client.post(receiver.url(host=HOST), {"n": 2})
+
+    assert response.status_code == 204
+    [request] = receiver.received
+    assert request.body == {"n": 1} and request.path == "/hook"
+    assert request.headers["Host"] == f"{HOST}:{receiver.port}"
+    assert request.headers["Idempotency-Key"] == "k"
+
+
+def test_https_asks_for_and_verifies_the_name_while_connecting_to_the_address(
+    tmp_path: Path,
+) -> None:
+    certificates = issue_certificate(tmp_path, HOST)
+    client = WebhookClient(
+        allow_private=True, resolve=answering("127.0.0.1"), verify=certificates.client
+    )
+
+    with receiving(tls=certificates.server) as receiver:
+        response = client.post(receiver.url(host=HOST, scheme="https"), {"n": 1})
+
+    assert response.status_code == 204
+    assert receiver.server_names == [HOST]
+    assert receiver.received[0].headers["Host"] == f"{HOST}:{receiver.port}"
+
+
+def test_https_refuses_a_certificate_for_another_name(tmp_path: Path) -> None:
+    certificates = issue_certificate(tmp_path, "elsewhere.example")
+    client = WebhookClient(
+        allow_private=True, resolve=answering("127.0.0.1"), verify=certificates.client
+    )
+
+    with (
+        receiving(tls=certificates.server) as receiver,
+        pytest.raises(httpx.ConnectError, match="certificate"),
+    ):
+        client.post(receiver.url(host=HOST, scheme="https"), {"n": 1})
+
+    assert receiver.received == []
+
+
+@pytest.mark.parametrize(
+    "addresses",
+    [
+        ["127.0.0.1"],
+        ["10.1.2.3"],
+        ["172.16.0.9"],
+        ["192.168.1.20"],
+        ["169.254.169.254"],  # cloud metadata
+        ["0.0.0.0"],
+        ["100.64.0.1"],  # carrier-grade NAT
+        ["::1"],
+        ["fe80::1%2"],
+        ["fd00::5"],
+        ["::ffff:127.0.0.1"],  # IPv4 loopback written as IPv6
+        ["93.184.215.14", "10.0.0.7"],  # one private answer among public ones is enough
+    ],
+)
+def test_a_host_with_a_private_or_local_address_is_refused(addresses: list[str]) -> None:
+    client = WebhookClient(resolve=answering(*addresses))
+
+    with pytest.raises(WebhookRefused) as refused:
+        client.pin(f"https://{HOST}/hook")
+
+    assert "a private or local address" in str(refused.value)
+    assert "STATION_INBOX_WEBHOOK_PRIVATE=1" in str(refused.value)
+
+
+def test_a_private_address_is_refused_before_anything_is_sent() -> None:
+    with receiving() as receiver, pytest.raises(WebhookRefused):
+        WebhookClient().post(receiver.url(), {"n": 1})
+
+    assert receiver.received == []
+
+
+@pytest.mark.parametrize(
+    ("url", "address", "target", "host", "server_name"),
+    [
+        (
+            f"https://{HOST}/hook?a=1",
+            "93.184.215.14",
+            "https://93.184.215.14/hook?a=1",
+            HOST,
+            HOST,
+        ),
+        (
+            f"http://{HOST}:8080/hook",
+            "93.184.215.14",
+            "http://93.184.215.14:8080/hook",
+            f"{HOST}:8080",
+            None,
+        ),
+        (
+            f"https://{HOST}:8443/x",
+            "2606:2800:21f:cb07::1",
+            "https://[2606:2800:21f:cb07::1]:8443/x",
+            f"{HOST}:8443",
+            HOST,
+        ),
+        (
+            "https://93.184.215.14/x",
+            "93.184.215.14",
+            "https://93.184.215.14/x",
+            "93.184.215.14",
+            None,
+        ),
+    ],
+)
+def test_a_public_address_is_pinned_with_the_name_kept_for_host_and_tls(
+    url: str, address: str, target: str, host: str, server_name: str | None
+) -> None:
+    client = WebhookClient(resolve=lambda _host, _port: [address, "93.184.215.15"])
+
+    pinned = client.pin(url)
+
+    assert (str(pinned.target), pinned.host_header, pinned.server_name) == (
+        target,
+        host,
+        server_name,
+    )
+
+
+def test_an_unknown_host_can_be_tried_again_later() -> None:
+    with pytest.raises(WebhookUnreachable, match="cannot be found"):
+        WebhookClient(resolve=answering("127.0.0.1")).pin("https://nowhere.example/hook")
+
+
+@pytest.mark.parametrize("url", ["ftp://hooks.example/x", "https:///x", "hooks.example/x"])
+def test_an_address_that_is_not_http_is_refused(url: str) -> None:
+    with pytest.raises(WebhookRefused):
+        WebhookClient(allow_private=True, resolve=answering("127.0.0.1")).pin(url)

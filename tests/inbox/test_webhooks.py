@@ -1,0 +1,207 @@
+"""Rule webhooks: queued with the rule, posted by the job to a real listener, each once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.cin7.sandbox import SandboxServer
+from station.db import utcnow
+from station.inbox.notes import add_tag
+from station.inbox.webhook_client import WebhookClient
+from station.inbox.webhooks import (
+    BACKOFF_MAX,
+    MAX_ATTEMPTS,
+    WebhookReport,
+    deliver_webhooks,
+    failed_webhooks,
+    retry_webhook,
+)
+from station.jobs import jobs
+from station.models import InboxOrder, InboxWebhook, OutboxState
+from tests.fakes.cin7 import sandbox_config
+from tests.fakes.webhooks import WebhookReceiver, receiving
+from tests.inbox.test_rules import rule, runs
+from tests.inbox.test_shipments import dispatch, submitted
+from tests.inbox.test_submit import take
+
+INSIDE = WebhookClient(allow_private=True)  # the receiver listens on loopback
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any], sandbox: SandboxServer) -> dict[str, Any]:
+    return {**app_config, **sandbox_config(sandbox), "INBOX_WEBHOOK_PRIVATE": True}
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    with receiving() as running:
+        yield running
+
+
+def webhooks(session: Session) -> list[InboxWebhook]:
+    return list(session.scalars(select(InboxWebhook).order_by(InboxWebhook.id)))
+
+
+def test_the_rule_queues_the_call_and_the_job_posts_it_with_its_delivery_id(
+    ctx: Session, receiver: WebhookReceiver
+) -> None:
+    rule(ctx, "imported", [("webhook", receiver.url())], name="hook")
+    order = take(ctx)
+
+    assert receiver.received == []  # nothing is posted while the rule runs
+    assert runs(ctx, order) == [("hook", "done", f"queued a webhook to {receiver.url()}")]
+    [queued] = webhooks(ctx)
+    assert (queued.state, queued.queued_by) == (OutboxState.PENDING, "rule: hook")
+    delivery_id, order_id = queued.delivery_id, order.id
+
+    jobs().deliver_inbox_webhooks()
+    ctx.rollback()  # the job used a session of its own: read what it committed
+
+    [request] = receiver.received
+    assert request.headers["Idempotency-Key"] == delivery_id
+    assert request.headers["Content-Type"] == "application/json"
+    assert request.body["id"] == order_id and request.body["reference"] == "#1001"
+    assert request.body["lines"][0]["sku"] == "MUG-SAND"
+    [sent] = webhooks(ctx)
+    assert (sent.state, sent.status_code, sent.attempts) == (OutboxState.DONE, 204, 1)
+    assert sent.done_at is not None
+
+
+def test_a_delivery_is_posted_once_when_the_job_runs_twice(
+    ctx: Session, receiver: WebhookReceiver
+) -> None:
+    rule(ctx, "imported", [("webhook", receiver.url())])
+    take(ctx)
+
+    jobs().deliver_inbox_webhooks()
+    jobs().deliver_inbox_webhooks()
+
+    assert len(receiver.received) == 1
+
+
+def test_a_delivery_another_pass_is_sending_is_left_to_it_until_its_lease_ends(
+    ctx: Session, receiver: WebhookReceiver
+) -> None:
+    rule(ctx, "imported", [("webhook", receiver.url())])
+    take(ctx)
+    now = utcnow()
+    [hook] = webhooks(ctx)
+    hook.state, hook.next_attempt_at = OutboxState.SENDING, now  # claimed by a live pass
+    ctx.commit()
+
+    during = deliver_webhooks(ctx, INSIDE, now=now + timedelta(minutes=1))
+    after = deliver_webhooks(ctx, INSIDE, now=now + timedelta(minutes=6))
+
+    assert during == WebhookReport() and after == WebhookReport(delivered=1)
+    assert len(receiver.received) == 1
+
+
+def test_a_500_is_tried_again_after_the_backoff_with_the_same_key_and_body(ctx: Session) -> None:
+    with receiving([500]) as receiver:
+        rule(ctx, "imported", [("webhook", receiver.url())])
+        take(ctx)
+        now = utcnow()
+
+        first = deliver_webhooks(ctx, INSIDE, now=now)
+        [hook] = webhooks(ctx)
+        waiting = (hook.state, hook.attempts, hook.last_error, hook.next_attempt_at - now)
+        early = deliver_webhooks(ctx, INSIDE, now=now + timedelta(seconds=10))
+        second = deliver_webhooks(ctx, INSIDE, now=now + timedelta(seconds=31))
+
+    assert (first, early, second) == (
+        WebhookReport(retrying=1),
+        WebhookReport(),
+        WebhookReport(delivered=1),
+    )
+    assert waiting == (
+        OutboxState.PENDING,
+        1,
+        f"the webhook {receiver.url()} answered 500",
+        timedelta(seconds=30),
+    )
+    failed, delivered = receiver.received
+    assert failed.headers["Idempotency-Key"] == delivered.headers["Idempotency-Key"]
+    assert failed.body == delivered.body
+    assert (hook.state, hook.status_code, hook.last_error) == (OutboxState.DONE, 204, None)
+
+
+def test_a_delivery_that_keeps_failing_needs_attention_and_a_retry_sends_it(ctx: Session) -> None:
+    with receiving([500] * MAX_ATTEMPTS) as receiver:
+        rule(ctx, "imported", [("webhook", receiver.url())])
+        take(ctx)
+        now = utcnow()
+        for attempt in range(MAX_ATTEMPTS):
+            deliver_webhooks(ctx, INSIDE, now=now + attempt * timedelta(seconds=BACKOFF_MAX))
+        [hook] = failed_webhooks(ctx)
+        gave_up = (hook.attempts, hook.last_error)
+
+        retry_webhook(ctx, hook, now=now)
+        ctx.commit()
+        report = deliver_webhooks(ctx, INSIDE, now=now)
+
+    assert gave_up == (MAX_ATTEMPTS, f"the webhook {receiver.url()} answered 500")
+    assert report == WebhookReport(delivered=1) and failed_webhooks(ctx) == []
+    assert len(receiver.received) == MAX_ATTEMPTS + 1
+    assert len({r.headers["Idempotency-Key"] for r in receiver.received}) == 1
+
+
+def test_a_private_address_fails_at_once_and_is_never_called(
+    ctx: Session, receiver: WebhookReceiver
+) -> None:
+    rule(ctx, "imported", [("webhook", receiver.url())])
+    take(ctx)
+
+    report = deliver_webhooks(ctx, WebhookClient(), now=utcnow())
+
+    assert report == WebhookReport(failed=1) and receiver.received == []
+    [hook] = failed_webhooks(ctx)
+    assert hook.attempts == 1 and hook.last_error is not None
+    assert "127.0.0.1, a private or local address" in hook.last_error
+    assert "STATION_INBOX_WEBHOOK_PRIVATE=1" in hook.last_error
+
+
+def test_the_body_is_the_order_as_it_was_when_the_rule_fired(
+    ctx: Session, receiver: WebhookReceiver
+) -> None:
+    rule(ctx, "imported", [("webhook", receiver.url())])
+    order = take(ctx)
+    add_tag(ctx, order, "later", at=utcnow(), actor="mere")
+    ctx.commit()
+
+    deliver_webhooks(ctx, INSIDE, now=utcnow())
+
+    assert receiver.received[0].body["tags"] == []
+
+
+def test_a_webhook_queued_by_a_rule_in_the_submission_job_is_posted_after_it(
+    ctx: Session, receiver: WebhookReceiver, sandbox: SandboxServer
+) -> None:
+    rule(ctx, "after_submit", [("webhook", receiver.url("/submitted"))], name="tell the shop")
+    order_id = take(ctx).id
+
+    jobs().submit_inbox([order_id], "manager")
+    ctx.rollback()  # the job used a session of its own: read what it committed
+
+    order = ctx.get(InboxOrder, order_id)
+    assert order is not None and order.cin7_id in sandbox.state.orders
+    [request] = receiver.received
+    assert request.path == "/submitted" and request.body["cin7_id"] == order.cin7_id
+
+
+def test_a_webhook_queued_by_a_rule_in_the_shipment_check_is_posted_after_it(
+    ctx: Session, receiver: WebhookReceiver, sandbox: SandboxServer
+) -> None:
+    rule(ctx, "shipped", [("webhook", receiver.url("/shipped"))], name="tell the shop")
+    (order,) = submitted(ctx, sandbox, "1")
+    dispatch(sandbox.state, order)
+
+    jobs().check_inbox_shipments()
+
+    [request] = receiver.received
+    assert request.path == "/shipped" and request.body["cin7_id"] == order.cin7_id

@@ -1,0 +1,76 @@
+"""Rule webhooks from the pages: posted after the request, shown on the order, retried by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from station.extensions import db
+from station.models import InboxWebhook, OutboxState
+from tests.conftest import AuthActions
+from tests.fakes.webhooks import WebhookReceiver, receiving
+from tests.inbox.test_rules import rule
+from tests.inbox.test_submit import take
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    with receiving() as running:
+        yield running
+
+
+def order_with_a_tag_rule(app: Flask, url: str) -> int:
+    """Order #1001 in the inbox and a rule that calls ``url`` when an order is tagged."""
+    with app.app_context():
+        rule(db.session, "tagged", [("webhook", url)], name="tell the shop")
+        return take(db.session).id
+
+
+def states(app: Flask) -> list[tuple[OutboxState, int]]:
+    with app.app_context():
+        return [(h.state, h.attempts) for h in db.session.scalars(select(InboxWebhook))]
+
+
+def test_a_rule_fired_by_a_page_posts_its_webhook_after_the_request(
+    app: Flask, client: FlaskClient, auth: AuthActions, receiver: WebhookReceiver
+) -> None:
+    app.config["INBOX_WEBHOOK_PRIVATE"] = True
+    order_id = order_with_a_tag_rule(app, receiver.url())
+    auth.login()
+
+    client.post(f"/inbox/orders/{order_id}/tags", data={"tag": "vip"})
+    page = client.get(f"/inbox/orders/{order_id}").get_data(as_text=True)
+
+    [request] = receiver.received
+    assert request.body["tags"] == ["vip"]
+    assert states(app) == [(OutboxState.DONE, 1)]
+    assert "queued a webhook to " + receiver.url() in page
+    assert 'id="order-webhooks"' in page and "delivered " in page and "HTTP 204" in page
+
+
+def test_a_refused_webhook_needs_attention_until_a_retry_delivers_it(
+    app: Flask, client: FlaskClient, auth: AuthActions, receiver: WebhookReceiver
+) -> None:
+    order_id = order_with_a_tag_rule(app, receiver.url())
+    auth.login()
+    client.post(f"/inbox/orders/{order_id}/tags", data={"tag": "vip"})
+
+    attention = client.get("/outbox").get_data(as_text=True)
+    order_page = client.get(f"/inbox/orders/{order_id}").get_data(as_text=True)
+
+    assert receiver.received == [] and states(app) == [(OutboxState.FAILED, 1)]
+    assert 'Needs attention <span class="badge">1</span>' in attention
+    assert "#1001" in attention and "a private or local address" in attention
+    assert '<span class="bad">failed</span>' in order_page
+
+    app.config["INBOX_WEBHOOK_PRIVATE"] = True  # the receiver is inside the network after all
+    with app.app_context():
+        hook_id = db.session.scalar(select(InboxWebhook.id))
+    client.post(f"/outbox/webhooks/{hook_id}/retry")
+
+    assert len(receiver.received) == 1 and states(app) == [(OutboxState.DONE, 1)]
+    assert "Inbox webhooks" not in client.get("/outbox").get_data(as_text=True)

@@ -1,0 +1,121 @@
+"""App-wide error answers: a request body over the app's limit gets a 413 a person can act on."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from station import create_app
+from station.config import describe_size
+from station.extensions import db
+from station.inbox.csv_import import MAX_CSV_BYTES
+from station.inbox.tokens import create_token
+from tests.conftest import AuthActions
+
+MB = 1024 * 1024
+
+
+def upload(client: FlaskClient, size: int) -> Any:
+    """A CSV import of ``size`` bytes (what the browser's form sends)."""
+    return client.post(
+        "/inbox/import",
+        data={"shop": "csv", "csv_file": (io.BytesIO(b"x" * size), "orders.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_csv_just_over_the_import_limit_gets_the_imports_own_answer(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+
+    response = upload(client, MAX_CSV_BYTES + 1)
+
+    assert response.status_code == 422
+    assert "larger than 10 MB; nothing was imported" in response.get_data(as_text=True)
+
+
+def test_an_upload_over_the_apps_limit_gets_a_page_saying_so(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+
+    response = upload(client, app.config["MAX_CONTENT_LENGTH"] + 1)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413 and response.mimetype == "text/html"
+    assert "That upload is larger than 12 MB, the most Station takes in one request." in page
+    assert "A CSV import takes files up to 10 MB" in page and "Back to Station" in page
+
+
+def test_an_htmx_request_over_the_limit_gets_a_fragment(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+
+    response = client.post(
+        "/inbox/orders/1/notes",
+        data={"text": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)},
+        headers={"HX-Request": "true"},
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413 and "larger than 12 MB" in page
+    assert "<html" not in page
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_an_api_request_over_the_limit_gets_json(
+    app: Flask, client: FlaskClient, signed_in: bool
+) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    headers = {"Content-Type": "application/json"}
+    path = "/api/v1/shopify/orders/create"  # reads the body before checking its signature
+    if signed_in:
+        with app.app_context():
+            shop = create_token(db.session, name="shop", shop="web")
+            db.session.commit()
+        headers["Authorization"], path = f"Bearer {shop.token}", "/api/v1/orders"
+
+    response = client.post(path, data=b'{"id": "' + b"1" * 2000 + b'"}', headers=headers)
+
+    assert response.status_code == 413
+    assert response.get_json() == {
+        "error": "The request body is larger than 1000 bytes, the most Station reads."
+    }
+
+
+@pytest.mark.parametrize(
+    ("setting", "limit"), [("12582912", 12 * MB), ("20971520", 20 * MB), ("5000", 5000)]
+)
+def test_the_limit_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, setting: str, limit: int
+) -> None:
+    monkeypatch.setenv("STATION_MAX_CONTENT_LENGTH", setting)
+
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "TESTING": True})
+
+    assert app.config["MAX_CONTENT_LENGTH"] == limit
+
+
+@pytest.mark.parametrize("setting", ["12MB", "0", "-5", "true"])
+def test_a_limit_that_is_not_a_number_of_bytes_stops_station_starting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, setting: str
+) -> None:
+    monkeypatch.setenv("STATION_MAX_CONTENT_LENGTH", setting)
+
+    with pytest.raises(ValueError, match="MAX_CONTENT_LENGTH must be a positive number of bytes"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "TESTING": True})
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [(12 * MB, "12 MB"), (MB + MB // 2, "1.5 MB"), (1024, "1 KB"), (300, "300 bytes")],
+)
+def test_sizes_read_as_people_write_them(size: int, text: str) -> None:
+    assert describe_size(size) == text
