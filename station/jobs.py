@@ -39,6 +39,7 @@ class Jobs:
     deliver_outbox: TaskWrapper
     bulk_dispatch: TaskWrapper
     submit_inbox: TaskWrapper
+    resubmit_inbox: TaskWrapper
     check_inbox_shipments: TaskWrapper
     sync_inventory: TaskWrapper
     outbox_delay: float = 2.0
@@ -145,6 +146,17 @@ def init_app(app: Flask) -> None:
 
     submit_inbox = huey.task(name="submit_inbox")(submit_inbox_task)
 
+    def resubmit_inbox_task() -> dict[str, Any] | None:
+        from station.inbox.jobs import run_inbox_resubmission
+
+        with app.app_context():
+            return run_inbox_resubmission()
+
+    resubmit_inbox = huey.task(name="resubmit_inbox")(resubmit_inbox_task)
+    huey.periodic_task(crontab(minute="*"), name="resubmit_inbox_periodic")(
+        lambda: resubmit_inbox_task()
+    )
+
     def check_inbox_shipments_task(actor: str = "") -> dict[str, Any] | None:
         from station.inbox.jobs import run_shipment_check
 
@@ -175,6 +187,7 @@ def init_app(app: Flask) -> None:
         deliver_outbox=outbox_task,
         bulk_dispatch=bulk_task,
         submit_inbox=submit_inbox,
+        resubmit_inbox=resubmit_inbox,
         check_inbox_shipments=check_shipments,
         sync_inventory=inventory_task,
         outbox_delay=float(app.config["OUTBOX_DELAY"]),

@@ -8,6 +8,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
+
 from station.cin7.errors import Cin7Error, Cin7NotConfigured
 from station.cin7.mapping import format_cin7_datetime
 from station.cin7.wiring import cin7_wiring
@@ -15,6 +17,7 @@ from station.db import utcnow
 from station.extensions import db
 from station.inbox.inventory import sync_inventory
 from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
+from station.inbox.resubmit import due_for_resubmission, retry_timing
 from station.inbox.shipments import check_shipments
 from station.inbox.submit import submit_orders
 
@@ -32,6 +35,7 @@ def run_inbox_submission(order_ids: list[int], *, actor: str) -> dict[str, Any]:
             options=load_options(wiring.settings(db.session)),
             now=utcnow,
             actor=actor,
+            timing=retry_timing(current_app.config),
         )
     finally:
         db.session.remove()
@@ -42,6 +46,20 @@ def run_inbox_submission(order_ids: list[int], *, actor: str) -> dict[str, Any]:
         len(outcome.skipped),
     )
     return asdict(outcome)
+
+
+def run_inbox_resubmission() -> dict[str, Any] | None:
+    """Submit again the orders whose run was cut off or whose retry time has come; None if none."""
+    try:
+        due = due_for_resubmission(
+            db.session, now=utcnow(), timing=retry_timing(current_app.config)
+        )
+    finally:
+        db.session.remove()
+    if not due:
+        return None
+    log.info("inbox: sending %d order(s) Cin7 never confirmed again", len(due))
+    return run_inbox_submission(due, actor="")
 
 
 def run_shipment_check(*, actor: str = "") -> dict[str, Any] | None:

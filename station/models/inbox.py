@@ -90,6 +90,10 @@ class InboxOrder(Base):
     submission_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     # Set while one worker submits the order, so a second one (a double click) keeps off.
     submitting_since: Mapped[datetime | None]
+    # When Station sends the order again by itself, after Cin7 (not the order) failed;
+    # ``submit_failures`` counts those failures in a row, to wait longer each time.
+    resubmit_at: Mapped[datetime | None]
+    submit_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     submitted_at: Mapped[datetime | None]
     # What the shipment check read back from Cin7.
     shipped_at: Mapped[datetime | None]  # Cin7's dispatchedDate
