@@ -43,6 +43,7 @@ class Jobs:
     bulk_dispatch: TaskWrapper
     submit_inbox: TaskWrapper
     submit_scheduled_inbox: TaskWrapper
+    resubmit_inbox: TaskWrapper
     check_inbox_shipments: TaskWrapper
     sync_inventory: TaskWrapper
     deliver_inbox_webhooks: TaskWrapper
@@ -172,6 +173,17 @@ def init_app(app: Flask) -> None:
         lambda: submit_scheduled_inbox_task()
     )
 
+    def resubmit_inbox_task() -> dict[str, Any] | None:
+        from station.inbox.jobs import run_inbox_resubmission
+
+        with app.app_context():
+            return run_inbox_resubmission(deliver=webhooks_task)
+
+    resubmit_inbox = huey.task(name="resubmit_inbox")(resubmit_inbox_task)
+    huey.periodic_task(crontab(minute="*"), name="resubmit_inbox_periodic")(
+        lambda: resubmit_inbox_task()
+    )
+
     def check_inbox_shipments_task(actor: str = "") -> dict[str, Any] | None:
         from station.inbox.jobs import run_shipment_check
 
@@ -203,6 +215,7 @@ def init_app(app: Flask) -> None:
         bulk_dispatch=bulk_task,
         submit_inbox=submit_inbox,
         submit_scheduled_inbox=submit_scheduled,
+        resubmit_inbox=resubmit_inbox,
         check_inbox_shipments=check_shipments,
         sync_inventory=inventory_task,
         deliver_inbox_webhooks=webhooks_task,

@@ -18,6 +18,7 @@ from station.db import utcnow
 from station.extensions import db
 from station.inbox.inventory import sync_inventory
 from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
+from station.inbox.resubmit import due_for_resubmission, retry_timing
 from station.inbox.shipments import check_shipments
 from station.inbox.submit import scheduled_submissions, submit_orders
 from station.inbox.webhook_client import WebhookClient
@@ -43,6 +44,7 @@ def run_inbox_submission(
             options=load_options(wiring.settings(db.session)),
             now=utcnow,
             actor=actor,
+            timing=retry_timing(current_app.config),
         )
         queued = queued_webhooks(db.session)
     finally:
@@ -61,13 +63,29 @@ def run_inbox_submission(
 def run_scheduled_submissions(submit: Callable[[list[int], str], Any]) -> int:
     """Queue ``submit(ids, actor)`` for scheduled orders no run has taken; how many there were."""
     try:
-        due = scheduled_submissions(db.session, now=utcnow())
+        due = scheduled_submissions(
+            db.session, now=utcnow(), lease=retry_timing(current_app.config).lease
+        )
     finally:
         db.session.remove()
     for actor, ids in due.items():
         log.info("inbox: %d scheduled order(s) of %s go to Cin7 now", len(ids), actor or "nobody")
         submit(ids, actor)
     return sum(len(ids) for ids in due.values())
+
+
+def run_inbox_resubmission(deliver: Callable[[], Any] = lambda: None) -> dict[str, Any] | None:
+    """Submit again the orders whose run was cut off or whose retry time has come; None if none."""
+    try:
+        due = due_for_resubmission(
+            db.session, now=utcnow(), timing=retry_timing(current_app.config)
+        )
+    finally:
+        db.session.remove()
+    if not due:
+        return None
+    log.info("inbox: sending %d order(s) Cin7 never confirmed again", len(due))
+    return run_inbox_submission(due, actor="", deliver=deliver)
 
 
 def run_shipment_check(

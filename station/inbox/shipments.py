@@ -1,7 +1,8 @@
 """The shipment check: reading back from Cin7 which submitted orders shipped or were canceled.
 
-Only orders in Cin7 that have neither shipped nor been canceled are asked about, 50 per
-call (``where=id IN (...)``), so an idle inbox costs no calls. A dispatched order takes
+Only orders in Cin7 that have neither shipped nor been canceled are asked about, 250 per
+call (``where=id IN (...)``, as many as one page holds), so 500 waiting orders cost two
+calls and an idle inbox none. A dispatched order takes
 Cin7's dispatched date, tracking code and carrier and moves to the *After shipment*
 folder; a void one moves to *If canceled*. Each change is claimed with a conditional
 UPDATE, so two checks at once log it once.
@@ -17,14 +18,14 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from station.cin7.client import Cin7Client
+from station.cin7.client import MAX_ROWS, Cin7Client
 from station.cin7.types import SalesOrder
 from station.inbox.events import record_event
 from station.inbox.folders import Step, move_order, step_folder
 from station.inbox.options import InboxOptions
 from station.models import InboxEventKind, InboxOrder
 
-PER_CALL = 50
+PER_CALL = MAX_ROWS  # ids in one filter: every match fits on the one page asked for
 ClientFactory = Callable[[], AbstractContextManager[Cin7Client]]
 
 

@@ -3,7 +3,8 @@
 One run, for the orders it is given:
 
 1. **Claim** each order (``submitting_since``) and give it a submission key, committed
-   before anything is sent. The key goes to Cin7 as the order's ``reference``.
+   before anything is sent (see ``claims``). The key goes to Cin7 as the order's
+   ``reference``.
 2. **Check** without Cin7: an order with no line Cin7 could fulfil is refused (*no
    products are available*).
 3. **Ask Cin7** (reads only, nothing written meanwhile): which SKUs it has (one call per
@@ -22,34 +23,41 @@ transaction; a run clears the mark when it makes or refuses the order. Whatever 
 marked and not held by a live run is what ``scheduled_submissions`` hands the periodic
 sweep, so an order scheduled where nothing queued its run (a rule fired inside a job) or
 whose queued run was lost still reaches Cin7.
+
+When Cin7 itself failed (5xx, 429, a timeout, a reply that is not JSON) the order also
+gets a time to be sent again by itself (``resubmit``). A run renews its claims as it
+goes, so only a run cut off by a dying worker leaves a claim to lapse after the lease.
+The resubmission sweep picks up both.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from station.cin7.client import MAX_ROWS, Cin7Client
-from station.cin7.errors import Cin7Error
+from station.cin7.errors import Cin7BadResponse, Cin7Error, Cin7RateLimited, Cin7Unavailable
 from station.inbox.branches import BranchCheck
 from station.inbox.checkout import BRANCH_ID
 from station.inbox.cin7_order import order_skus, sales_order_item, sendable_lines
+from station.inbox.claims import Claims, claim, release, renew
 from station.inbox.events import record_event
 from station.inbox.folders import DefaultFolder, Step, default_folder, move_order, step_folder
 from station.inbox.options import InboxOptions
 from station.inbox.products import ProductRules, product_rules
+from station.inbox.resubmit import RetryTiming
 from station.models import InboxEventKind, InboxOrder
 from station.settings import SettingsStore
 
-LEASE = timedelta(minutes=10)  # a claim older than this was left by a worker that died
 PER_WHERE = 50  # values in one ``IN (...)`` filter, keeping the URL short
+# Failures of Cin7 rather than of the order: sending the order later may well work.
+CIN7_FAILURES = (Cin7Unavailable, Cin7RateLimited, Cin7BadResponse)
 ClientFactory = Callable[[], AbstractContextManager[Cin7Client]]
 Clock = Callable[[], datetime]
 T = TypeVar("T")
@@ -73,8 +81,15 @@ class _Run:
     now: Clock
     actor: str
     rules: ProductRules
+    timing: RetryTiming
+    claims: Claims
     submitted: list[int] = field(default_factory=list)
     refused: list[int] = field(default_factory=list)
+
+    def still_held(self, orders: Sequence[InboxOrder]) -> list[InboxOrder]:
+        """Renew the claims on ``orders``; the ones no other run took over meanwhile."""
+        kept = renew(self.session, self.claims, (o.id for o in orders), now=self.now())
+        return [o for o in orders if o.id in kept]
 
     def event(
         self, order: InboxOrder, kind: InboxEventKind, message: str, **detail: object
@@ -84,10 +99,23 @@ class _Run:
         )
 
     def refuse(
-        self, order: InboxOrder, kind: InboxEventKind, message: str, **detail: object
+        self,
+        order: InboxOrder,
+        kind: InboxEventKind,
+        message: str,
+        *,
+        retry: bool = False,
+        **detail: object,
     ) -> None:
-        """Log why Cin7 did not get the order and move it to Errors."""
-        order.error = message
+        """Log why Cin7 did not get the order and move it to Errors (to send later if ``retry``)."""
+        if retry:
+            order.submit_failures += 1
+            order.resubmit_at = self.timing.retry_at(order.submit_failures, self.now())
+            message += f" Station sends it again by itself at {order.resubmit_at:%H:%M:%S} UTC."
+            detail["resubmit_at"] = order.resubmit_at.isoformat()
+        else:
+            order.submit_failures, order.resubmit_at = 0, None
+        order.error, order.submitting_since = message, None
         _settled(order)  # before the event: a rule it runs may schedule the order again
         self.event(order, kind, message, **detail)
         errors = default_folder(self.session, DefaultFolder.ERRORS)
@@ -98,6 +126,7 @@ class _Run:
         """Record the Cin7 order and move to the after-import folder."""
         order.cin7_id, order.cin7_reference = cin7_id, reference
         order.submitted_at, order.error = self.now(), None
+        order.submit_failures, order.resubmit_at, order.submitting_since = 0, None, None
         _settled(order)
         self.event(order, InboxEventKind.AFTER_SUBMIT, message, cin7_id=cin7_id)
         folder = step_folder(self.session, self.options, Step.AFTER_IMPORT)
@@ -127,17 +156,19 @@ def schedule_submission(
     return [order.id for order in orders]
 
 
-def scheduled_submissions(session: Session, *, now: datetime) -> dict[str, list[int]]:
+def scheduled_submissions(
+    session: Session, *, now: datetime, lease: timedelta = RetryTiming().lease
+) -> dict[str, list[int]]:
     """Orders scheduled to Cin7 that no run has made or refused yet, by who scheduled them.
 
-    Orders a live run holds are left to it; one whose run died counts again after ``LEASE``.
+    Orders a live run holds are left to it; one whose run died counts again after ``lease``.
     """
     rows = session.execute(
         select(InboxOrder.id, InboxOrder.scheduled_by)
         .where(
             InboxOrder.scheduled_at.is_not(None),
             InboxOrder.cin7_id.is_(None),
-            or_(InboxOrder.submitting_since.is_(None), InboxOrder.submitting_since < now - LEASE),
+            or_(InboxOrder.submitting_since.is_(None), InboxOrder.submitting_since < now - lease),
         )
         .order_by(InboxOrder.id)
     )
@@ -155,76 +186,33 @@ def submit_orders(
     options: InboxOptions,
     now: Clock,
     actor: str = "",
+    timing: RetryTiming = RetryTiming(),
 ) -> SubmitOutcome:
-    """Submit the orders to Cin7 (see the module's steps); commits as it goes."""
-    claimed, retried, skipped = _claim(session, order_ids, now())
-    run = _Run(session, options, now, actor, product_rules(session))
+    """Submit the orders to Cin7 (see the module's steps); commits as it goes.
+
+    ``timing`` says when another run's claim has lapsed and when to send again after
+    Cin7 failed.
+    """
+    claims = claim(session, order_ids, now=now(), lease=timing.lease)
+    run = _Run(session, options, now, actor, product_rules(session), timing, claims)
     try:
-        orders = _load(session, claimed)
+        orders = _load(session, claims.held)
         pending = [o for o in orders if _has_products(run, o)]
         if pending:
-            _submit(run, connect, pending, retried)
+            _submit(run, connect, pending, claims.retried)
     except BaseException:
         session.rollback()
         raise
     finally:
-        _release(session, claimed)
-    return SubmitOutcome(tuple(run.submitted), tuple(run.refused), tuple(skipped))
-
-
-def _claim(
-    session: Session, order_ids: Iterable[int], now: datetime
-) -> tuple[list[int], set[int], list[int]]:
-    """Claim each order not in Cin7 and not claimed by a live run; commit before sending."""
-    claimed: list[int] = []
-    retried: set[int] = set()
-    skipped: list[int] = []
-    for order_id in sorted(set(order_ids)):
-        key = session.scalar(select(InboxOrder.submission_key).where(InboxOrder.id == order_id))
-        same_key = InboxOrder.submission_key == key if key else InboxOrder.submission_key.is_(None)
-        taken = session.execute(
-            update(InboxOrder)
-            .where(
-                InboxOrder.id == order_id,
-                InboxOrder.cin7_id.is_(None),
-                same_key,
-                or_(
-                    InboxOrder.submitting_since.is_(None), InboxOrder.submitting_since < now - LEASE
-                ),
-            )
-            .values(submitting_since=now, submission_key=key or _new_key(order_id))
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount:  # type: ignore[attr-defined]
-            claimed.append(order_id)
-            if key:
-                retried.add(order_id)
-        else:
-            skipped.append(order_id)
-    session.commit()
-    return claimed, retried, skipped
-
-
-def _new_key(order_id: int) -> str:
-    """A reference Cin7 has never seen (30 characters at most, as Cin7 allows)."""
-    return f"IN{order_id}-{secrets.token_hex(3).upper()}"
+        release(session, claims, finished=(*run.submitted, *run.refused))
+    skipped = (*claims.skipped, *sorted(claims.lost))
+    return SubmitOutcome(tuple(run.submitted), tuple(run.refused), skipped)
 
 
 def _load(session: Session, ids: Sequence[int]) -> list[InboxOrder]:
     return list(
         session.scalars(select(InboxOrder).where(InboxOrder.id.in_(ids)).order_by(InboxOrder.id))
     )
-
-
-def _release(session: Session, ids: Sequence[int]) -> None:
-    if ids:
-        session.execute(
-            update(InboxOrder)
-            .where(InboxOrder.id.in_(ids))
-            .values(submitting_since=None)
-            .execution_options(synchronize_session=False)
-        )
-    session.commit()
 
 
 def _has_products(run: _Run, order: InboxOrder) -> bool:
@@ -246,16 +234,19 @@ def _submit(run: _Run, connect: ClientFactory, orders: list[InboxOrder], retried
             codes = _cin7_codes(client, set().union(*(order_skus(o, run.rules) for o in orders)))
             found = _in_cin7(client, [o.submission_key or "" for o in orders if o.id in retried])
             branches = _cin7_branches(run, client, orders)
+            orders = run.still_held(orders)
             ready = [o for o in orders if _decide(run, o, codes, found, branches)]
             run.session.commit()
             _send(run, client, ready, codes)
     except Cin7Error as exc:
-        unresolved = [o for o in orders if o.id not in (*run.submitted, *run.refused)]
+        settled = {*run.submitted, *run.refused, *run.claims.lost}
+        unresolved = [o for o in orders if o.id not in settled]
         for order in unresolved:
             run.refuse(
                 order,
                 InboxEventKind.NOT_SUBMITTED_ERROR,
                 f"Could not check the order with Cin7: {exc}",
+                retry=isinstance(exc, CIN7_FAILURES),
             )
         run.session.commit()
 
@@ -333,9 +324,15 @@ def _decide(
 
 
 def _send(run: _Run, client: Cin7Client, orders: list[InboxOrder], codes: dict[str, str]) -> None:
-    """POST the orders in batches; every order ends submitted or refused, committed per batch."""
+    """POST the orders in batches; every order ends submitted or refused, committed per batch.
+
+    Before each batch the run renews its claims; an order another run took over meanwhile
+    is left to that run.
+    """
     mail_class = run.options.default_mail_class
-    for number, chunk in enumerate(_chunks(orders, MAX_ROWS)):
+    remaining = orders
+    while remaining := run.still_held(remaining):
+        chunk, remaining = remaining[:MAX_ROWS], remaining[MAX_ROWS:]
         items = [
             sales_order_item(
                 o,
@@ -349,12 +346,13 @@ def _send(run: _Run, client: Cin7Client, orders: list[InboxOrder], codes: dict[s
         try:
             results = client.create_sales_orders(items)
         except Cin7Error as exc:
-            for order in orders[number * MAX_ROWS :]:
+            for order in (*chunk, *remaining):
                 run.refuse(
                     order,
                     InboxEventKind.NOT_SUBMITTED_ERROR,
                     f"Cin7 did not confirm the order: {exc} Station looks it up in Cin7 "
                     "before sending it again, so it is never made twice.",
+                    retry=isinstance(exc, CIN7_FAILURES),
                 )
             run.session.commit()
             return

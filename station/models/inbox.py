@@ -96,6 +96,10 @@ class InboxOrder(Base):
     # lost with a worker) is found by the periodic sweep, and submitted as ``scheduled_by``.
     scheduled_at: Mapped[datetime | None] = mapped_column(index=True)
     scheduled_by: Mapped[str | None] = mapped_column(String(80))
+    # When Station sends the order again by itself, after Cin7 (not the order) failed;
+    # ``submit_failures`` counts those failures in a row, to wait longer each time.
+    resubmit_at: Mapped[datetime | None]
+    submit_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     submitted_at: Mapped[datetime | None]
     # What the shipment check read back from Cin7.
     shipped_at: Mapped[datetime | None]  # Cin7's dispatchedDate

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
 
 from station.cin7.sandbox import (
     DEMO_API_KEY,
@@ -17,15 +20,88 @@ from station.cin7.sandbox import (
     serve_sandbox,
 )
 
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
 
 @contextmanager
 def running_sandbox(
-    state: SandboxState, *, limits: Limits | None = None
+    state: SandboxState,
+    *,
+    limits: Limits | None = None,
+    middleware: Callable[[WSGIApplication], WSGIApplication] | None = None,
 ) -> Iterator[SandboxServer]:
-    """Serve ``state`` over real HTTP on a free loopback port until the block ends."""
+    """Serve ``state`` over real HTTP on a free loopback port until the block ends.
+
+    ``middleware`` wraps the sandbox's WSGI app (Flask's ``app.wsgi_app``), so the
+    server's ``state`` stays reachable.
+    """
     app = create_sandbox(state, limits=limits or Limits())
+    if middleware is not None:
+        app.wsgi_app = middleware(app.wsgi_app)  # type: ignore[method-assign]
     with serve_sandbox(app) as server:
         yield server
+
+
+class LostAnswers:
+    """Sandbox middleware: Cin7 makes the orders of a POST, and its answer goes astray.
+
+    Each POST of sales orders the sandbox accepts (200) takes the next planned mishap,
+    in the order planned: :meth:`hold` keeps the answer back until :meth:`release` (a
+    test kills the worker that sent it meanwhile); :meth:`fail` swaps it for an error
+    status, as a gateway that timed out after Cin7 acted would. Either way Cin7 has the
+    orders and Station never heard their ids.
+    """
+
+    def __init__(self, app: WSGIApplication, *, hold_seconds: float = 60.0) -> None:
+        self._app = app
+        self._hold_seconds = hold_seconds
+        self._lock = threading.Lock()
+        self._planned: list[int | str] = []  # "hold", or a status to answer with
+        self._released = threading.Event()
+        self.held = threading.Event()
+        self.lost = 0  # answers held or swapped so far
+
+    def hold(self) -> None:
+        """Hold back the answer to the next accepted POST."""
+        with self._lock:
+            self._planned.append("hold")
+
+    def fail(self, status: int) -> None:
+        """Answer the next accepted POST with ``status`` once Cin7 has made its orders."""
+        with self._lock:
+            self._planned.append(status)
+
+    def release(self) -> None:
+        """Let the held answer go (to a client that may no longer listen)."""
+        self._released.set()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if environ["REQUEST_METHOD"] != "POST" or not path.endswith("/v1/SalesOrders"):
+            return self._app(environ, start_response)
+        answer: list[tuple[str, Any]] = []
+
+        def keep(status: str, headers: Any, exc_info: Any = None) -> Callable[[bytes], object]:
+            answer.append((status, headers))
+            return lambda _: None
+
+        body = b"".join(self._app(environ, keep))  # the sandbox acts on the POST here
+        status, headers = answer[0]
+        mishap: int | str | None = None
+        with self._lock:
+            if self._planned and status.startswith("200"):
+                mishap = self._planned.pop(0)
+                self.lost += 1
+        if mishap == "hold":
+            self.held.set()
+            self._released.wait(self._hold_seconds)
+        elif isinstance(mishap, int):
+            phrase = HTTPStatus(mishap).phrase
+            start_response(f"{mishap} {phrase}", [("Content-Type", "application/json")])
+            return [b'{"Message": "An error has occurred."}']
+        start_response(status, headers)
+        return [body]
 
 
 def sandbox_config(server: SandboxServer) -> dict[str, str]:

@@ -14,7 +14,7 @@ from station import create_app
 from station.cin7.errors import Cin7Unavailable
 from station.cin7.sandbox import SandboxServer, SandboxState
 from station.db import utcnow
-from station.inbox.folders import create_folder
+from station.inbox.folders import DefaultFolder, create_folder, default_folder
 from station.inbox.options import InboxOptions
 from station.inbox.shipments import ShipmentReport, check_shipments
 from station.models import InboxOrder
@@ -106,15 +106,30 @@ def test_a_shipment_is_recorded_once_and_then_no_longer_asked_about(
     assert kinds(order).count("shipped") == 1
 
 
-def test_orders_are_asked_about_fifty_per_call(ctx: Session, sandbox: SandboxServer) -> None:
-    orders = [take(ctx, id=str(n), order_number=f"#{n}") for n in range(60)]
-    for n, order in enumerate(orders):
-        order.cin7_id = 900_000 + n  # in Cin7 as far as Station knows, but long gone there
+def test_orders_are_asked_about_a_page_of_250_per_call(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    submitted = default_folder(ctx, DefaultFolder.SUBMITTED)
+    ctx.add_all(
+        InboxOrder(
+            shop="web",
+            shop_order_id=str(n),
+            reference=f"#{n}",
+            source="api",
+            source_payload={},
+            content_hash=str(n),
+            folder_id=submitted.id,
+            cin7_id=900_000 + n,  # in Cin7 as far as Station knows, but long gone there
+        )
+        for n in range(260)
+    )
     ctx.commit()
 
     report = check(ctx, sandbox)
 
-    assert report == ShipmentReport(checked=60, calls=2)
+    assert report == ShipmentReport(checked=260, calls=2)
+    asked = [r.query for r in sandbox.state.requests if r.method == "GET"]
+    assert [(q["rows"], q["where"].count(",") + 1) for q in asked] == [("250", 250), ("250", 10)]
 
 
 def test_cin7_trouble_records_nothing(ctx: Session, sandbox: SandboxServer) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from station.cin7.sandbox.schema import parse_date
 from station.cin7.sandbox.state import Faults, SandboxState
 
 FAULT_KINDS = ("clear", "fail_next", "malformed_next", "slow_next", "fail_items", "random")
@@ -21,7 +22,7 @@ class ControlError(ValueError):
 
 
 def control(state: SandboxState) -> Blueprint:
-    """A blueprint that reads the request log, switches faults and edits orders."""
+    """A blueprint that reads the request log, switches faults, and edits and dispatches orders."""
     bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 
     @bp.errorhandler(ControlError)
@@ -45,6 +46,24 @@ def control(state: SandboxState) -> Blueprint:
         if order_id not in state.orders:
             return _not_found(order_id)
         return jsonify(state.touch_order(order_id, **_json_object()))
+
+    @bp.post("/orders/<int:order_id>/dispatch")
+    def dispatch(order_id: int) -> Response:
+        if order_id not in state.orders:
+            return _not_found(order_id)
+        spec = _json_object()
+        tracking, carrier = spec.get("trackingCode"), spec.get("logisticsCarrier", "")
+        if not isinstance(tracking, str) or not tracking or not isinstance(carrier, str):
+            raise ControlError("trackingCode (text) is required; logisticsCarrier is text")
+        when = spec.get("dispatchedDate")
+        try:
+            dispatched = parse_date(when) if isinstance(when, str) else None
+            order = state.dispatch_order(
+                order_id, tracking_code=tracking, carrier=carrier, dispatched=dispatched
+            )
+        except ValueError as exc:
+            raise ControlError(str(exc)) from exc
+        return jsonify(order)
 
     @bp.post("/orders/generate")
     def generate() -> Response:

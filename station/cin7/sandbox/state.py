@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from station.cin7.sandbox.schema import cin7_now
+from station.cin7.sandbox.schema import TRACKING_CODE_MAX, cin7_now, format_date
 
 API_PREFIX = "/api/v1/"
 
@@ -156,6 +156,35 @@ class SandboxState:
             order.update(changes)
             order["modifiedDate"] = cin7_now(self.clock)
             return order
+
+    def dispatch_order(
+        self,
+        order_id: int,
+        *,
+        tracking_code: str,
+        carrier: str,
+        dispatched: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Dispatch an order as the warehouse would in Cin7, with its tracking code and carrier.
+
+        The stage becomes Dispatched, ``dispatchedDate`` is ``dispatched`` (default: the
+        clock), every line is shipped in full and ``modifiedDate`` moves to now. Raises
+        KeyError for an unknown order and ValueError for a tracking code longer than Cin7
+        keeps.
+        """
+        if len(tracking_code) > TRACKING_CODE_MAX:
+            raise ValueError(f"trackingCode must be at most {TRACKING_CODE_MAX} characters")
+        with self.lock:
+            order = self.orders[order_id]
+            for line in order.get("lineItems") or []:
+                line["qtyShipped"] = line.get("qty", 0)
+            return self.touch_order(
+                order_id,
+                stage="Dispatched",
+                dispatchedDate=format_date(dispatched) if dispatched else cin7_now(self.clock),
+                trackingCode=tracking_code,
+                logisticsCarrier=carrier,
+            )
 
     def add_orders(self, n: int, *, seed: int = 99, start: datetime | None = None) -> list[int]:
         """Generate ``n`` more realistic orders (products and branches are added if missing)."""

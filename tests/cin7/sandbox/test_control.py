@@ -116,8 +116,49 @@ def test_touch_changes_an_order_and_moves_its_modified_date(served: Served) -> N
     assert served.order(order_id) == touched
 
 
+def test_dispatch_ships_an_order_with_its_tracking_and_the_api_lists_it(served: Served) -> None:
+    order_id = served.first_id()
+    served.clock.advance(30)
+
+    shipped = control(
+        served,
+        "POST",
+        f"/orders/{order_id}/dispatch",
+        json={"trackingCode": "NZP1", "logisticsCarrier": "NZ Post"},
+    )
+
+    assert (shipped["stage"], shipped["dispatchedDate"]) == ("Dispatched", iso(served.clock()))
+    where = f"id = {order_id} AND trackingCode = 'NZP1' AND dispatchedDate IS NOT NULL"
+    assert served.ids(where=where) == [order_id]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"trackingCode": ""},
+        {"trackingCode": "X" * 51},
+        {"trackingCode": "T", "logisticsCarrier": 7},
+    ],
+)
+def test_dispatch_without_a_usable_tracking_code_is_a_400(
+    served: Served, body: dict[str, Any]
+) -> None:
+    order_id = served.first_id()
+    before = served.order(order_id)
+
+    response = served.http.post(served.url(f"/_sandbox/orders/{order_id}/dispatch"), json=body)
+
+    assert response.status_code == 400 and response.json()["Message"]
+    assert served.order(order_id) == before
+
+
 def test_touch_and_raw_read_of_an_unknown_order_are_404(served: Served) -> None:
     assert served.http.post(served.url("/_sandbox/orders/999999/touch"), json={}).status_code == 404
+    dispatch = served.http.post(
+        served.url("/_sandbox/orders/999999/dispatch"), json={"trackingCode": "T"}
+    )
+    assert dispatch.status_code == 404
     assert served.http.get(served.url("/_sandbox/orders/999999")).status_code == 404
 
 

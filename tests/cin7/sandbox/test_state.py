@@ -40,6 +40,42 @@ def test_touch_order_of_an_unknown_order_raises_key_error(state: SandboxState) -
         state.touch_order(999_999, stage="New")
 
 
+def test_dispatch_order_ships_every_line_with_tracking_at_the_clock(
+    state: SandboxState, clock: FakeClock
+) -> None:
+    order_id = next(
+        i for i, o in state.orders.items() if o["lineItems"] and not o["dispatchedDate"]
+    )
+    clock.advance(60)
+
+    order = state.dispatch_order(order_id, tracking_code="NZP123456789", carrier="NZ Post")
+
+    assert (order["stage"], order["trackingCode"], order["logisticsCarrier"]) == (
+        "Dispatched",
+        "NZP123456789",
+        "NZ Post",
+    )
+    assert order["dispatchedDate"] == order["modifiedDate"] == iso(START + 60)
+    assert [line["qtyShipped"] for line in order["lineItems"]] == [
+        line["qty"] for line in order["lineItems"]
+    ]
+
+
+def test_dispatch_order_keeps_a_given_date_and_refuses_a_tracking_code_cin7_cannot_hold(
+    state: SandboxState,
+) -> None:
+    order_id = min(state.orders)
+    when = datetime(2026, 5, 1, 3, 4, 5, tzinfo=UTC)
+
+    order = state.dispatch_order(order_id, tracking_code="T1", carrier="", dispatched=when)
+
+    assert order["dispatchedDate"] == "2026-05-01T03:04:05Z"
+    with pytest.raises(ValueError, match="at most 50 characters"):
+        state.dispatch_order(order_id, tracking_code="X" * 51, carrier="NZ Post")
+    with pytest.raises(KeyError):
+        state.dispatch_order(999_999, tracking_code="T1", carrier="NZ Post")
+
+
 @pytest.mark.parametrize("count", [1000, 5000])
 def test_add_orders_adds_that_many_new_orders_with_new_ids(state: SandboxState, count: int) -> None:
     before = set(state.orders)

@@ -1,0 +1,102 @@
+"""Claims on inbox orders while one run submits them: taken, renewed, given back.
+
+A run claims an order (``submitting_since``) and gives it a submission key, committed
+before anything is sent, so another run (a double click, the resubmission sweep) keeps
+off. The run renews its claims after asking Cin7 and before each batch it sends, and
+gives each one back with the order's outcome. A claim not renewed for a lease was left
+by a worker that died, and another run may take it over; the first run, if it was only
+slow, finds those claims gone when it renews and leaves the orders to the run that has
+them. A claim taken over is later than any time the first run claimed or renewed at,
+which is how a renewal tells them apart.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from station.models import InboxOrder
+
+
+@dataclass
+class Claims:
+    """The orders one run holds, and when it last claimed or renewed them."""
+
+    stamp: datetime
+    held: list[int] = field(default_factory=list)
+    retried: set[int] = field(default_factory=set)  # tried before: look them up in Cin7 first
+    skipped: list[int] = field(default_factory=list)  # in Cin7, or held by another run
+    lost: set[int] = field(default_factory=set)  # taken over by another run meanwhile
+
+
+def claim(session: Session, order_ids: Iterable[int], *, now: datetime, lease: timedelta) -> Claims:
+    """Claim each order not in Cin7 and not held by a live run; commits before anything is sent."""
+    claims = Claims(stamp=now)
+    for order_id in sorted(set(order_ids)):
+        key = session.scalar(select(InboxOrder.submission_key).where(InboxOrder.id == order_id))
+        same_key = InboxOrder.submission_key == key if key else InboxOrder.submission_key.is_(None)
+        taken = session.execute(
+            update(InboxOrder)
+            .where(
+                InboxOrder.id == order_id,
+                InboxOrder.cin7_id.is_(None),
+                same_key,
+                or_(
+                    InboxOrder.submitting_since.is_(None), InboxOrder.submitting_since < now - lease
+                ),
+            )
+            .values(submitting_since=now, submission_key=key or _new_key(order_id))
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount:  # type: ignore[attr-defined]
+            claims.held.append(order_id)
+            if key:
+                claims.retried.add(order_id)
+        else:
+            claims.skipped.append(order_id)
+    session.commit()
+    return claims
+
+
+def renew(session: Session, claims: Claims, order_ids: Iterable[int], *, now: datetime) -> set[int]:
+    """Renew the claims on these orders that the run still holds; those ids. Commits."""
+    ids = sorted(set(order_ids) - claims.lost)
+    if not ids:
+        return set()
+    kept = set(
+        session.scalars(
+            update(InboxOrder)
+            .where(InboxOrder.id.in_(ids), InboxOrder.submitting_since <= claims.stamp)
+            .values(submitting_since=now)
+            .returning(InboxOrder.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    claims.lost |= set(ids) - kept
+    claims.stamp = now
+    session.commit()
+    return kept
+
+
+def release(session: Session, claims: Claims, *, finished: Iterable[int]) -> None:
+    """Give back the claims on orders the run did not finish (it gave those back with them)."""
+    done = set(finished)
+    ids = [i for i in claims.held if i not in claims.lost and i not in done]
+    if ids:
+        session.execute(
+            update(InboxOrder)
+            .where(InboxOrder.id.in_(ids))
+            .values(submitting_since=None)
+            .execution_options(synchronize_session=False)
+        )
+    session.commit()
+
+
+def _new_key(order_id: int) -> str:
+    """A reference Cin7 has never seen (30 characters at most, as Cin7 allows)."""
+    return f"IN{order_id}-{secrets.token_hex(3).upper()}"

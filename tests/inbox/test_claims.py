@@ -1,0 +1,95 @@
+"""Claims on orders being submitted: a run that lost one to another run leaves it alone."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.cin7.sandbox import SandboxServer
+from station.inbox.claims import claim, release, renew
+from station.inbox.options import InboxOptions
+from station.inbox.resubmit import RetryTiming
+from station.inbox.submit import submit_orders
+from station.models import InboxOrder
+from tests.inbox.test_submit import calls, cin7, take
+
+T0 = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
+LEASE = RetryTiming().lease
+
+
+def claimed_at(session: Session, order: InboxOrder) -> datetime | None:
+    """The order's claim as the database has it now (read on a connection of its own)."""
+    with Session(session.get_bind()) as other:
+        return other.scalar(select(InboxOrder.submitting_since).where(InboxOrder.id == order.id))
+
+
+class Clock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def test_a_slow_run_leaves_an_order_another_run_took_over_to_that_run(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    slow, other = take(ctx, id="1"), take(ctx, id="2")
+    clock = Clock(T0)
+    later = T0 + LEASE + timedelta(seconds=1)
+
+    def stall_then_lose_one(request: httpx.Request) -> None:
+        """Cin7 answers so late that the claims lapse, and another run takes one over."""
+        if request.method == "GET" and clock.at == T0:
+            clock.at = later
+            with Session(ctx.get_bind()) as second:
+                assert claim(second, [other.id], now=later, lease=LEASE).held == [other.id]
+
+    with cin7(sandbox, request=[stall_then_lose_one]) as client:
+        outcome = submit_orders(
+            ctx,
+            lambda: nullcontext(client),
+            [slow.id, other.id],
+            options=InboxOptions(),
+            now=clock,
+        )
+
+    assert (outcome.submitted, outcome.skipped) == ((slow.id,), (other.id,))
+    posted = [r.body for r in sandbox.state.requests if r.method == "POST"]
+    assert [[item["reference"] for item in body] for body in posted] == [[slow.submission_key]]
+    assert claimed_at(ctx, other) == later  # still the other run's
+    assert claimed_at(ctx, slow) is None and other.cin7_id is None
+    assert calls(sandbox.state, "POST") == 1
+
+
+def test_renewing_keeps_the_claims_still_held_and_moves_them_on(ctx: Session) -> None:
+    kept, taken = take(ctx, id="1"), take(ctx, id="2")
+    claims = claim(ctx, [kept.id, taken.id], now=T0, lease=LEASE)
+    later = T0 + LEASE + timedelta(minutes=1)
+    claim(ctx, [taken.id], now=later, lease=LEASE)  # another run's, once the claim lapsed
+
+    held = renew(ctx, claims, [kept.id, taken.id], now=later + timedelta(seconds=5))
+
+    assert held == {kept.id} and claims.lost == {taken.id}
+    assert claimed_at(ctx, kept) == later + timedelta(seconds=5)
+    assert claimed_at(ctx, taken) == later
+
+
+def test_giving_back_leaves_an_order_claimed_again_after_the_run_finished_it(
+    ctx: Session,
+) -> None:
+    finished, unfinished = take(ctx, id="1"), take(ctx, id="2")
+    claims = claim(ctx, [finished.id, unfinished.id], now=T0, lease=LEASE)
+    finished.submitting_since = None  # the run gave it back with its outcome
+    ctx.commit()
+    again = claim(ctx, [finished.id], now=T0 + timedelta(seconds=1), lease=LEASE)  # Submit now
+
+    release(ctx, claims, finished=[finished.id])
+
+    assert again.held == [finished.id]
+    assert claimed_at(ctx, finished) == T0 + timedelta(seconds=1)
+    assert claimed_at(ctx, unfinished) is None
