@@ -32,6 +32,7 @@ class DefaultConfig:
     INBOX_INVENTORY_SYNC_MINUTES: int = 60  # between inventory syncs (when turned on in the inbox)
     INBOX_SUBMIT_LEASE: int = 600  # seconds before a submission cut off by a dying worker is redone
     INBOX_RESUBMIT_DELAY: int = 60  # seconds before an order Cin7 failed is sent again (doubling)
+    INBOX_RULE_SUBMIT_DELAY: float = 2.0  # seconds rule-scheduled orders wait to share one run
     OUTBOX_SENDING_LEASE: int = 300  # seconds before an outbox item stuck "sending" is retried
     OUTBOX_BATCH_SIZE: int = 250  # orders per Cin7 batch PUT (Cin7 takes at most 250)
     INBOX_WEBHOOK_PRIVATE: bool = False  # let inbox rule webhooks call private/local addresses

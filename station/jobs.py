@@ -48,6 +48,7 @@ class Jobs:
     sync_inventory: TaskWrapper
     deliver_inbox_webhooks: TaskWrapper
     outbox_delay: float = 2.0
+    rule_submit_delay: float = 2.0
 
     def print_now(self, printer: Printer) -> None:
         """Send a printer's due labels from this request now, then leave the rest to the queue.
@@ -76,6 +77,18 @@ class Jobs:
             self.deliver_outbox()
         else:
             self.deliver_outbox.schedule(delay=self.outbox_delay)
+
+    def submit_scheduled_soon(self) -> None:
+        """Queue a pass over the orders rules scheduled to Cin7, a moment from now.
+
+        A shop posting orders one request at a time with a "submit on import" rule would
+        otherwise start a run per order (a product check and a POST each); the pass a
+        moment later sends every order scheduled by then in one run, batches of 250.
+        """
+        if self.huey.immediate:
+            self.submit_scheduled_inbox()
+        else:
+            self.submit_scheduled_inbox.schedule(delay=self.rule_submit_delay)
 
 
 def init_app(app: Flask) -> None:
@@ -220,6 +233,7 @@ def init_app(app: Flask) -> None:
         sync_inventory=inventory_task,
         deliver_inbox_webhooks=webhooks_task,
         outbox_delay=float(app.config["OUTBOX_DELAY"]),
+        rule_submit_delay=float(app.config["INBOX_RULE_SUBMIT_DELAY"]),
     )
 
 

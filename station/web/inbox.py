@@ -64,11 +64,11 @@ class ImportForm(FlaskForm):
 @bp.after_app_request
 def queue_rule_work(response: Response) -> Response:
     """Queue what rules left for jobs during the request (submissions, webhooks), if it went well."""
-    ids = scheduled_by_rules(db.session)
+    scheduled = scheduled_by_rules(db.session)
     webhooks = queued_webhooks(db.session)
     if response.status_code < 400:
-        if ids:
-            jobs().submit_inbox(ids, "rules")
+        if scheduled:
+            jobs().submit_scheduled_soon()  # a burst of imports shares one run
         if webhooks:
             jobs().deliver_inbox_webhooks()
     return response
