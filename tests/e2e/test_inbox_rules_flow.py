@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from station.accounts import create_user
 from station.extensions import db
 from station.models import Role
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import screenshot, sign_in
 from tests.inbox.test_csv_import import ROWS, csv_bytes
 
 pytestmark = pytest.mark.e2e
@@ -42,6 +42,7 @@ def test_a_rule_made_in_the_browser_moves_an_imported_order(
     page.get_by_label("Action 1 argument").fill("Web orders")
     page.get_by_role("button", name="Save rule").click()
     expect(page.get_by_role("status")).to_contain_text("Rule Web to its folder saved.")
+    screenshot(page, "inbox-rules")
 
     inbox_nav.get_by_role("link", name="Import a CSV").click()
     page.get_by_label("Shop").fill("web")
