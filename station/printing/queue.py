@@ -149,17 +149,18 @@ def drain_printer(
     """Send the printer's due jobs in order until one must wait; commits after each job."""
     if printer.agent_id is not None:
         raise ValueError(f"{printer.name} is printed by its agent, not by the server")
+    printer_id = printer.id  # read once: each commit below expires the row
     printed = failed = 0
     for _ in range(limit):
-        job = _next_job(session, printer)
+        job = _next_job(session, printer_id)
         if job is None:
-            break
+            return DrainResult(printed, 0, failed, None)  # nothing queued or in flight
         if job.state == JobState.SENDING or job.next_attempt_at > now():
             break  # an earlier job is in flight or waiting: keep the order
-        payload = job.payload  # read before the claim's commit expires the row
-        if not _claim(session, job, now()):
+        job_id, payload = job.id, job.payload  # read before the claim's commit expires them
+        if not _claim(session, job_id, now()):
             break  # another worker took it
-        outcome = _send(session, job, payload, transport, now())
+        outcome = _send(session, job, job_id, payload, transport, now())
         if outcome == JobState.DONE:
             printed += 1
         elif outcome == JobState.FAILED:
@@ -170,22 +171,22 @@ def drain_printer(
         session.scalar(
             select(func.count())
             .select_from(PrintJob)
-            .where(PrintJob.printer_id == printer.id, PrintJob.state == JobState.QUEUED)
+            .where(PrintJob.printer_id == printer_id, PrintJob.state == JobState.QUEUED)
         )
         or 0
     )
-    head = _next_job(session, printer)
+    head = _next_job(session, printer_id)
     retry_in = None
     if head is not None and head.state == JobState.QUEUED:
         retry_in = max(0.0, (head.next_attempt_at - now()).total_seconds())
     return DrainResult(printed, waiting, failed, retry_in)
 
 
-def _next_job(session: Session, printer: Printer) -> PrintJob | None:
+def _next_job(session: Session, printer_id: int) -> PrintJob | None:
     return session.scalar(
         select(PrintJob)
         .where(
-            PrintJob.printer_id == printer.id,
+            PrintJob.printer_id == printer_id,
             PrintJob.state.in_((JobState.QUEUED, JobState.SENDING)),
         )
         .order_by(PrintJob.id)
@@ -193,11 +194,11 @@ def _next_job(session: Session, printer: Printer) -> PrintJob | None:
     )
 
 
-def _claim(session: Session, job: PrintJob, now: datetime) -> bool:
+def _claim(session: Session, job_id: int, now: datetime) -> bool:
     """queued → sending, committed before the bytes leave; False if someone else claimed it."""
     claimed = session.execute(
         update(PrintJob)
-        .where(PrintJob.id == job.id, PrintJob.state == JobState.QUEUED)
+        .where(PrintJob.id == job_id, PrintJob.state == JobState.QUEUED)
         .values(state=JobState.SENDING, sending_since=now, attempts=PrintJob.attempts + 1)
     )
     session.commit()
@@ -205,17 +206,24 @@ def _claim(session: Session, job: PrintJob, now: datetime) -> bool:
 
 
 def _send(
-    session: Session, job: PrintJob, payload: bytes, transport: Transport, now: datetime
+    session: Session,
+    job: PrintJob,
+    job_id: int,
+    payload: bytes,
+    transport: Transport,
+    now: datetime,
 ) -> JobState:
     try:
         transport.send(payload)
     except PrinterError as exc:
         return _after_failure(session, job, exc, now)
-    job.state = JobState.DONE
-    job.done_at = now
-    job.last_error = None
+    session.execute(
+        update(PrintJob)
+        .where(PrintJob.id == job_id)
+        .values(state=JobState.DONE, done_at=now, last_error=None)
+    )
     session.commit()
-    log.info("print job %s done on printer %s", job.id, job.printer_id)
+    log.info("print job %s done", job_id)
     return JobState.DONE
 
 
