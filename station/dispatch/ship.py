@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -65,12 +66,28 @@ class ShipRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class ShippedSummary:
+    """The booked consignment as it was committed, for the bench's answer (reads nothing)."""
+
+    consignment_id: int
+    reference: str
+    service_name: str
+    tickets: tuple[str, ...]
+    tracking_url: str | None
+    charged: Decimal | None
+    cost: Decimal | None
+    writeback_kinds: tuple[str, ...]
+    print_job_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Shipped:
     """What one Enter produced."""
 
     consignment: Consignment
     jobs: list[PrintJob]
     writebacks: list[OutboxItem]
+    summary: ShippedSummary
 
 
 def ship_order(
@@ -145,8 +162,19 @@ def ship_order(
                 "printer": printer.name,
             },
         )
+    summary = ShippedSummary(
+        consignment_id=consignment.id,
+        reference=consignment.reference,
+        service_name=consignment.service_name,
+        tickets=tuple(consignment.tickets),
+        tracking_url=consignment.tracking_url,
+        charged=consignment.charged,
+        cost=consignment.cost,
+        writeback_kinds=tuple(item.kind.value for item in writebacks),
+        print_job_ids=tuple(job.id for job in jobs),
+    )
     session.commit()
-    return Shipped(consignment, jobs, writebacks)
+    return Shipped(consignment, jobs, writebacks, summary)
 
 
 def _check(

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from station import audit
@@ -41,7 +42,7 @@ from station.dispatch.verify import (
 from station.dispatch.void import void_consignment
 from station.extensions import db
 from station.jobs import jobs
-from station.models import Consignment, PackagePreset, Printer, Role, SalesOrder
+from station.models import Consignment, PackagePreset, Printer, PrintJob, Role, SalesOrder
 from station.settings import settings_store
 from station.shipping.costs import preset_of
 from station.web import itemcheck
@@ -165,9 +166,13 @@ def ship() -> ResponseReturnValue:
         return _error(str(exc))
     jobs().print_now(printer)
     jobs().deliver_soon()
-    for job in shipped.jobs:
-        db.session.refresh(job)
-    page = render_template("partials/bench/shipped.html", shipped=shipped)
+    jobs_now = db.session.scalars(  # as the print left them, in one read
+        select(PrintJob)
+        .options(joinedload(PrintJob.printer))
+        .where(PrintJob.id.in_(shipped.summary.print_job_ids))
+        .order_by(PrintJob.id)
+    ).all()
+    page = render_template("partials/bench/shipped.html", shipped=shipped, jobs=jobs_now)
     return _with_event(make_response(page), "bench:shipped")
 
 
