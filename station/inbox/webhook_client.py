@@ -17,7 +17,7 @@ import socket
 import ssl
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv6Address, ip_address
+from ipaddress import IPv4Address, IPv6Address, IPv6Network, ip_address
 from typing import Any
 
 import httpx
@@ -28,6 +28,18 @@ TIMEOUT = 5.0  # seconds, for connecting and for each read
 PRIVATE_HINT = "set STATION_INBOX_WEBHOOK_PRIVATE=1 to allow addresses inside your network"
 
 Resolver = Callable[[str, int], Sequence[str]]
+
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits (besides ::ffff:0:0/96 and
+# 6to4's 2002::/16, which ``ipaddress`` unpacks): judged by the IPv4 address they carry.
+NAT64 = IPv6Network("64:ff9b::/96")  # a DNS64 network's way to public IPv4 hosts
+# Never public, whatever they carry: local-use NAT64 (RFC 8215), IPv4-compatible addresses
+# (deprecated, RFC 4291) and site-local ones (deprecated, RFC 3879), which Python 3.11
+# still counts as global.
+NEVER_PUBLIC = (
+    IPv6Network("64:ff9b:1::/48"),
+    IPv6Network("::/96"),
+    IPv6Network("fec0::/10"),
+)
 
 
 def system_resolve(host: str, port: int) -> list[str]:
@@ -137,8 +149,23 @@ def _is_ip(text: str) -> bool:
 
 
 def _public(text: str) -> bool:
-    """Whether an address is on the public internet (an IPv4 inside IPv6 is read as IPv4)."""
+    """Whether an address is on the public internet (an IPv4 inside IPv6 is judged as IPv4)."""
     address: IPv4Address | IPv6Address = ip_address(text.split("%")[0])
-    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, IPv6Address):
+        if any(address in prefix for prefix in NEVER_PUBLIC):
+            return False
+        carried = _carried_ipv4(address)
+        if carried is not None:
+            return carried.is_global
     return address.is_global
+
+
+def _carried_ipv4(address: IPv6Address) -> IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for (mapped, 6to4, NAT64), if any."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in NAT64:
+        return IPv4Address(int(address) & 0xFFFF_FFFF)
+    return None

@@ -96,6 +96,16 @@ def test_https_refuses_a_certificate_for_another_name(tmp_path: Path) -> None:
         ["fe80::1%2"],
         ["fd00::5"],
         ["::ffff:127.0.0.1"],  # IPv4 loopback written as IPv6
+        ["64:ff9b::7f00:1"],  # NAT64 of 127.0.0.1
+        ["64:ff9b::a00:1"],  # NAT64 of 10.0.0.1
+        ["64:ff9b::a9fe:a9fe"],  # NAT64 of the cloud metadata address
+        ["64:ff9b:1::808:808"],  # local-use NAT64: inside a network whatever it carries
+        ["2002:7f00:1::1"],  # 6to4 of 127.0.0.1
+        ["2002:c0a8:114::1"],  # 6to4 of 192.168.1.20
+        ["::127.0.0.1"],  # IPv4-compatible (deprecated)
+        ["::8.8.8.8"],
+        ["fec0::1"],  # site-local (deprecated)
+        ["2001:0:4136:e378:8000:63bf:3fff:fdd2"],  # Teredo
         ["93.184.215.14", "10.0.0.7"],  # one private answer among public ones is enough
     ],
 )
@@ -107,6 +117,22 @@ def test_a_host_with_a_private_or_local_address_is_refused(addresses: list[str])
 
     assert "a private or local address" in str(refused.value)
     assert "STATION_INBOX_WEBHOOK_PRIVATE=1" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "93.184.215.14",
+        "2606:2800:21f:cb07::1",
+        "::ffff:93.184.215.14",
+        "64:ff9b::5db8:d70e",  # NAT64 of 93.184.215.14, as a DNS64 resolver answers
+        "2002:5db8:d70e::1",  # 6to4 of 93.184.215.14
+    ],
+)
+def test_a_public_address_passes_however_it_is_written(address: str) -> None:
+    client = WebhookClient(resolve=answering(address))
+
+    assert client.pin(f"https://{HOST}/hook").address == address
 
 
 def test_a_private_address_is_refused_before_anything_is_sent() -> None:
