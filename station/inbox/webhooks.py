@@ -8,10 +8,11 @@ receiver inside a web request or a submission run. A delivery pass (``deliver_we
 2. Each due delivery in turn is claimed (``pending`` → ``sending``, a conditional UPDATE,
    so two passes never both take one) and committed before it is sent.
 3. It is POSTed through a :class:`WebhookClient` (the address checked, then pinned) with
-   its delivery id as the ``Idempotency-Key`` header. A 2xx answer is *done*; anything
-   else is tried again with backoff, and after ``MAX_ATTEMPTS`` it is *failed* and shows
-   on the order's page and under Needs attention. An address that may not be called at
-   all (private, not http) fails at once.
+   its delivery id as the ``Idempotency-Key`` header, within the client's time limit. A
+   2xx answer is *done*; anything else (a redirect too: it is not followed) is tried again
+   with backoff, and after ``MAX_ATTEMPTS`` it is *failed* and shows on the order's page
+   and under Needs attention. An address that may not be called at all (private, not
+   http) fails at once.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -35,7 +35,7 @@ from station.models import InboxOrder, InboxWebhook, OutboxState
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-SENDING_LEASE = timedelta(minutes=5)  # far longer than one POST with its timeout
+SENDING_LEASE = timedelta(minutes=5)  # far longer than one POST's TIME_LIMIT
 BACKOFF_FIRST = 30.0
 BACKOFF_MAX = 30 * 60.0
 BATCH = 100
@@ -200,7 +200,7 @@ def _claim(session: Session, hook_id: int, now: datetime) -> InboxWebhook | None
 def _send(hook: InboxWebhook, client: WebhookClient, now: datetime) -> None:
     headers = {"Idempotency-Key": hook.delivery_id, "User-Agent": f"Station/{__version__}"}
     try:
-        response = client.post(hook.url, hook.payload, headers=headers)
+        answer = client.post(hook.url, hook.payload, headers=headers)
     except WebhookRefused as problem:
         hook.attempts += 1
         _give_up(hook, str(problem))
@@ -208,16 +208,18 @@ def _send(hook: InboxWebhook, client: WebhookClient, now: datetime) -> None:
     except WebhookUnreachable as problem:
         _later(hook, str(problem), now)
         return
-    except httpx.HTTPError as problem:
-        _later(hook, f"the webhook {hook.url} did not answer ({problem})", now)
-        return
-    hook.status_code = response.status_code
-    if response.is_success:
+    hook.status_code = answer.status_code
+    if answer.is_success:
         hook.attempts += 1
         hook.state, hook.done_at, hook.last_error = OutboxState.DONE, now, None
-        log.info("inbox webhook %s to %s delivered (%s)", hook.id, hook.url, response.status_code)
+        log.info("inbox webhook %s to %s delivered (%s)", hook.id, hook.url, answer.status_code)
         return
-    _later(hook, f"the webhook {hook.url} answered {response.status_code}", now)
+    said = answer.excerpt()
+    _later(
+        hook,
+        f"the webhook {hook.url} answered {answer.status_code}" + (f": {said}" if said else ""),
+        now,
+    )
 
 
 def _give_up(hook: InboxWebhook, error: str) -> None:

@@ -25,7 +25,7 @@ from station.inbox.webhooks import (
 from station.jobs import jobs
 from station.models import InboxOrder, InboxWebhook, OutboxState
 from tests.fakes.cin7 import sandbox_config
-from tests.fakes.webhooks import WebhookReceiver, receiving
+from tests.fakes.webhooks import WebhookReceiver, answering_raw, receiving, trickle, whole
 from tests.inbox.test_rules import rule, runs
 from tests.inbox.test_shipments import dispatch, submitted
 from tests.inbox.test_submit import take
@@ -129,6 +129,59 @@ def test_a_500_is_tried_again_after_the_backoff_with_the_same_key_and_body(ctx: 
     assert failed.headers["Idempotency-Key"] == delivered.headers["Idempotency-Key"]
     assert failed.body == delivered.body
     assert (hook.state, hook.status_code, hook.last_error) == (OutboxState.DONE, 204, None)
+
+
+def test_a_redirect_is_not_followed_and_is_tried_again(ctx: Session) -> None:
+    with receiving() as elsewhere, receiving([302]) as receiver:
+        receiver.location = elsewhere.url("/moved")
+        rule(ctx, "imported", [("webhook", receiver.url())])
+        take(ctx)
+
+        report = deliver_webhooks(ctx, INSIDE, now=utcnow())
+
+    assert report == WebhookReport(retrying=1)
+    assert len(receiver.received) == 1 and elsewhere.received == []
+    [hook] = webhooks(ctx)
+    assert (hook.state, hook.status_code, hook.last_error) == (
+        OutboxState.PENDING,
+        302,
+        f"the webhook {receiver.url()} answered 302",
+    )
+
+
+def test_what_a_refusing_receiver_says_goes_into_the_error(ctx: Session) -> None:
+    said = b'{"error":\n  "unknown token"}'
+    head = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: %d\r\n\r\n" % len(said)
+    with answering_raw(whole(head + said)) as receiver:
+        rule(ctx, "imported", [("webhook", receiver.url())])
+        take(ctx)
+
+        deliver_webhooks(ctx, INSIDE, now=utcnow())
+
+    [hook] = webhooks(ctx)
+    assert (hook.state, hook.status_code) == (OutboxState.PENDING, 401)
+    assert (
+        hook.last_error
+        == f'the webhook {receiver.url()} answered 401: {{"error": "unknown token"}}'
+    )
+
+
+def test_a_receiver_too_slow_to_answer_is_tried_again(ctx: Session) -> None:
+    slow = trickle(b"." * 3000, every=0.01, head=b"HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n")
+    with answering_raw(slow) as receiver:
+        rule(ctx, "imported", [("webhook", receiver.url())])
+        take(ctx)
+        client = WebhookClient(allow_private=True, timeout=0.5, time_limit=1.0)
+
+        report = deliver_webhooks(ctx, client, now=utcnow())
+
+    assert report == WebhookReport(retrying=1) and receiver.requests == 1
+    [hook] = webhooks(ctx)
+    assert (hook.state, hook.attempts, hook.last_error) == (
+        OutboxState.PENDING,
+        1,
+        f"the webhook {receiver.url()} gave no full answer within 1 second",
+    )
 
 
 def test_a_delivery_that_keeps_failing_needs_attention_and_a_retry_sends_it(ctx: Session) -> None:
