@@ -16,7 +16,9 @@ from station.inbox.notes import add_tag
 from station.inbox.webhook_client import WebhookClient
 from station.inbox.webhooks import (
     BACKOFF_MAX,
+    CUT_OFF,
     MAX_ATTEMPTS,
+    SENDING_LEASE,
     WebhookReport,
     deliver_webhooks,
     failed_webhooks,
@@ -100,6 +102,52 @@ def test_a_delivery_another_pass_is_sending_is_left_to_it_until_its_lease_ends(
 
     assert during == WebhookReport() and after == WebhookReport(delivered=1)
     assert len(receiver.received) == 1
+
+
+class WorkerStopped(BaseException):
+    """What ends a worker in the middle of a send (a kill, running out of memory)."""
+
+
+def stopping_the_worker(host: str, port: int) -> list[str]:
+    """A lookup during which the worker dies: the delivery was claimed, nothing after."""
+    raise WorkerStopped
+
+
+def test_a_delivery_that_stops_its_worker_every_time_ends_failed(
+    ctx: Session, receiver: WebhookReceiver
+) -> None:
+    rule(ctx, "imported", [("webhook", receiver.url())])
+    take(ctx)
+    dying = WebhookClient(allow_private=True, resolve=stopping_the_worker)
+    now, later = utcnow(), SENDING_LEASE + timedelta(seconds=1)
+    for attempt in range(MAX_ATTEMPTS):
+        with pytest.raises(WorkerStopped):
+            deliver_webhooks(ctx, dying, now=now + attempt * later)
+        ctx.rollback()  # the dead worker's session is gone with it
+
+    last = deliver_webhooks(ctx, INSIDE, now=now + MAX_ATTEMPTS * later)
+
+    assert last == WebhookReport() and receiver.received == []
+    [hook] = failed_webhooks(ctx)
+    assert (hook.attempts, hook.last_error) == (MAX_ATTEMPTS, CUT_OFF)
+
+
+def test_a_delivery_cut_off_with_attempts_left_is_sent_again_counting_the_lost_one(
+    ctx: Session, receiver: WebhookReceiver
+) -> None:
+    rule(ctx, "imported", [("webhook", receiver.url())])
+    take(ctx)
+    now = utcnow()
+    dying = WebhookClient(allow_private=True, resolve=stopping_the_worker)
+    with pytest.raises(WorkerStopped):
+        deliver_webhooks(ctx, dying, now=now)
+    ctx.rollback()
+
+    report = deliver_webhooks(ctx, INSIDE, now=now + SENDING_LEASE + timedelta(seconds=1))
+
+    assert report == WebhookReport(delivered=1) and len(receiver.received) == 1
+    [hook] = webhooks(ctx)
+    assert (hook.state, hook.attempts) == (OutboxState.DONE, 2)
 
 
 def test_a_500_is_tried_again_after_the_backoff_with_the_same_key_and_body(ctx: Session) -> None:
