@@ -33,6 +33,7 @@ import httpcore
 import httpx
 
 from station.inbox.errors import WebhookRefused, WebhookUnreachable
+from station.inbox.masked_urls import masked_url
 
 TIMEOUT = 5.0  # seconds, for connecting and for each read or write
 TIME_LIMIT = 10.0  # seconds for a whole POST, answer included; far inside the sending lease
@@ -146,10 +147,14 @@ class WebhookClient:
         """
         try:
             parsed = httpx.URL(url)
-        except httpx.InvalidURL as problem:
-            raise WebhookRefused(f"the webhook address {url!r} is not a URL ({problem})") from None
+        except httpx.InvalidURL:
+            raise WebhookRefused(
+                f"the webhook address {masked_url(url)} cannot be read as a URL"
+            ) from None
         if parsed.scheme not in ("http", "https") or not parsed.raw_host:
-            raise WebhookRefused(f"a webhook needs an http:// or https:// address, not {url!r}")
+            raise WebhookRefused(
+                f"a webhook needs an http:// or https:// address, not {masked_url(url)}"
+            )
         host = parsed.raw_host.decode("ascii")
         try:
             found = list(
@@ -165,8 +170,8 @@ class WebhookClient:
             for text in found:
                 if not _public(text):
                     raise WebhookRefused(
-                        f"the webhook {url} points at {text}, a private or local address; "
-                        + PRIVATE_HINT
+                        f"the webhook {masked_url(url)} points at {text}, a private or local "
+                        "address; " + PRIVATE_HINT
                     )
         return PinnedUrl(parsed, found[0])
 
@@ -179,6 +184,7 @@ class WebhookClient:
         (no connection, a TLS or protocol failure, a step or the whole POST out of time).
         """
         pinned = self.pin(url)
+        shown = masked_url(url)
         clock = _Clock(time.monotonic() + self.time_limit)
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         extensions: dict[str, Any] = {
@@ -215,11 +221,11 @@ class WebhookClient:
             if clock.remaining() <= 0:
                 limit = f"{self.time_limit:g} second{'' if self.time_limit == 1 else 's'}"
                 raise WebhookUnreachable(
-                    f"the webhook {url} gave no full answer within {limit}"
+                    f"the webhook {shown} gave no full answer within {limit}"
                 ) from problem
-            raise WebhookUnreachable(f"the webhook {url} did not answer ({problem})") from problem
+            raise WebhookUnreachable(f"the webhook {shown} did not answer ({problem})") from problem
         except (httpcore.NetworkError, httpcore.ProtocolError) as problem:
-            raise WebhookUnreachable(f"the webhook {url} did not answer ({problem})") from problem
+            raise WebhookUnreachable(f"the webhook {shown} did not answer ({problem})") from problem
 
 
 def _first_bytes(chunks: Iterable[bytes]) -> bytes:

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from station import __version__
 from station.backoff import backoff_delay
 from station.inbox.errors import WebhookRefused, WebhookUnreachable
+from station.inbox.masked_urls import masked_url
 from station.inbox.webhook_client import WebhookClient
 from station.models import InboxOrder, InboxWebhook, OutboxState
 
@@ -223,12 +224,18 @@ def _send(hook: InboxWebhook, client: WebhookClient, now: datetime) -> None:
     hook.status_code = answer.status_code
     if answer.is_success:
         hook.state, hook.done_at, hook.last_error = OutboxState.DONE, now, None
-        log.info("inbox webhook %s to %s delivered (%s)", hook.id, hook.url, answer.status_code)
+        log.info(
+            "inbox webhook %s to %s delivered (%s)",
+            hook.id,
+            masked_url(hook.url),
+            answer.status_code,
+        )
         return
     said = answer.excerpt()
     _later(
         hook,
-        f"the webhook {hook.url} answered {answer.status_code}" + (f": {said}" if said else ""),
+        f"the webhook {masked_url(hook.url)} answered {answer.status_code}"
+        + (f": {said}" if said else ""),
         now,
     )
 

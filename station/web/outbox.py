@@ -10,6 +10,7 @@ from station import audit
 from station.db import utcnow
 from station.dispatch.outbox import needs_attention, retry_item
 from station.extensions import db
+from station.inbox.masked_urls import masked_url
 from station.inbox.webhooks import failed_webhooks, retry_webhook
 from station.jobs import jobs
 from station.models import InboxWebhook, OutboxItem, Role
@@ -65,7 +66,7 @@ def retry_webhook_now(hook_id: int) -> ResponseReturnValue:
         current_user,
         "inbox.webhook_retried",
         target=audit.Target("inbox_order", hook.order_id, hook.order.reference),
-        detail={"url": hook.url},
+        detail={"url": masked_url(hook.url)},
     )
     db.session.commit()
     jobs().deliver_inbox_webhooks()

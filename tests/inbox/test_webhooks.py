@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import socket
+from base64 import b64decode
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -306,3 +309,55 @@ def test_a_webhook_queued_by_a_rule_in_the_shipment_check_is_posted_after_it(
 
     [request] = receiver.received
     assert request.path == "/shipped" and request.body["cin7_id"] == order.cin7_id
+
+
+PASSWORD, PATH_TOKEN, QUERY_TOKEN = "pw-0f1e2d3c", "q1W2e3R4t5Y6u7I8o9P0", "tok-9a8b7c6d"
+SECRETS = (PASSWORD, PATH_TOKEN, QUERY_TOKEN)
+
+
+def with_secrets(port: int) -> str:
+    """A webhook address carrying a password, a path token and a query token."""
+    return f"http://shop:{PASSWORD}@127.0.0.1:{port}/hook/{PATH_TOKEN}?token={QUERY_TOKEN}"
+
+
+def closed_port() -> int:
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        return int(free.getsockname()[1])
+
+
+def test_no_log_line_error_or_rule_log_carries_a_webhooks_secrets(
+    ctx: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="station")
+    with receiving([500]) as receiver:
+        rule(ctx, "imported", [("webhook", with_secrets(receiver.port))], name="hook")
+        rule(ctx, "imported", [("webhook", with_secrets(closed_port()))], name="gone", position=1)
+        order = take(ctx)
+        now, errors = utcnow(), []
+        for client, at in [  # 500 and refused; refused (private), the other one refused again
+            (INSIDE, now),
+            (WebhookClient(), now + timedelta(seconds=BACKOFF_MAX)),
+        ]:
+            deliver_webhooks(ctx, client, now=at)
+            errors += [hook.last_error for hook in webhooks(ctx)]
+        for hook in webhooks(ctx):
+            retry_webhook(ctx, hook, now=now)
+        ctx.commit()
+        deliver_webhooks(ctx, INSIDE, now=now + timedelta(seconds=2 * BACKOFF_MAX))  # delivered
+
+    called = receiver.received[-1]  # the receiver itself is called with every secret
+    assert called.path == f"/hook/{PATH_TOKEN}?token={QUERY_TOKEN}"
+    assert b64decode(called.headers["Authorization"].removeprefix("Basic ")).decode() == (
+        f"shop:{PASSWORD}"
+    )
+    seen = "\n".join(
+        [record.getMessage() for record in caplog.records]
+        + [error or "" for error in errors]
+        + [detail for _name, _outcome, detail in runs(ctx, order)]
+    )
+    assert "answered 500" in seen and "a private or local address" in seen
+    assert "did not answer" in seen and "delivered" in seen
+    assert f"127.0.0.1:{receiver.port}/hook/***?token=***" in seen
+    assert [secret for secret in SECRETS if secret in seen] == []
