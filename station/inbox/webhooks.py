@@ -126,12 +126,17 @@ def deliver_webhooks(
     )
 
 
-def retry_webhook(session: Session, hook: InboxWebhook, *, now: datetime) -> None:
-    """A person asks to try a failed delivery again (attempts start over, same delivery id)."""
+def retry_webhook(session: Session, hook: InboxWebhook, *, now: datetime) -> bool:
+    """A person asks to try a failed delivery again (attempts start over, same delivery id).
+
+    Returns whether it was put back in the queue: only a failed delivery is (one already
+    queued, being sent or delivered is left as it is, as on a second click).
+    """
     if hook.state != OutboxState.FAILED:
-        return
+        return False
     hook.state, hook.attempts, hook.next_attempt_at = OutboxState.PENDING, 0, now
     session.flush()
+    return True
 
 
 def failed_webhooks(session: Session) -> list[InboxWebhook]:

@@ -245,11 +245,13 @@ def test_a_delivery_that_keeps_failing_needs_attention_and_a_retry_sends_it(ctx:
         [hook] = failed_webhooks(ctx)
         gave_up = (hook.attempts, hook.last_error)
 
-        retry_webhook(ctx, hook, now=now)
+        retried = retry_webhook(ctx, hook, now=now)
         ctx.commit()
         report = deliver_webhooks(ctx, INSIDE, now=now)
+        again = retry_webhook(ctx, hook, now=now)  # a second click: delivered by now
 
     assert gave_up == (MAX_ATTEMPTS, f"the webhook {receiver.url()} answered 500")
+    assert (retried, again) == (True, False)
     assert report == WebhookReport(delivered=1) and failed_webhooks(ctx) == []
     assert len(receiver.received) == MAX_ATTEMPTS + 1
     assert len({r.headers["Idempotency-Key"] for r in receiver.received}) == 1

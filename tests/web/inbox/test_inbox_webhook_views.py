@@ -105,3 +105,29 @@ def test_pages_and_the_audit_log_show_a_webhook_address_without_its_secrets(
     ]
     assert leaks == [] and "tok-9a8b7c6d" not in str(audited)
     assert secret_url in rule_form  # the manager editing the rule sees what was typed
+
+
+def test_a_second_click_on_retry_says_the_webhook_was_delivered_and_records_nothing(
+    app: Flask, client: FlaskClient, auth: AuthActions, receiver: WebhookReceiver
+) -> None:
+    order_id = order_with_a_tag_rule(app, receiver.url())
+    auth.login()
+    client.post(f"/inbox/orders/{order_id}/tags", data={"tag": "vip"})  # refused: private
+    app.config["INBOX_WEBHOOK_PRIVATE"] = True
+    with app.app_context():
+        hook_id = db.session.scalar(select(InboxWebhook.id))
+
+    first = client.post(f"/outbox/webhooks/{hook_id}/retry", follow_redirects=True)
+    second = client.post(f"/outbox/webhooks/{hook_id}/retry", follow_redirects=True)
+
+    assert "The webhook for #1001 will be posted again now." in first.get_data(as_text=True)
+    assert (
+        "The webhook for #1001 is already delivered, not failed; nothing was retried."
+        in second.get_data(as_text=True)
+    )
+    assert len(receiver.received) == 1 and states(app) == [(OutboxState.DONE, 1)]
+    with app.app_context():
+        retries = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "inbox.webhook_retried")
+        ).all()
+    assert len(retries) == 1
