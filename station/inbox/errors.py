@@ -10,7 +10,7 @@ InboxError (a StationError)
  ├── TokenInvalid   an API token cannot be created
  ├── RuleInvalid    a rule cannot be saved
  ├── WebhookRefused a rule's webhook address may not be called (not http(s), private)
- └── WebhookUnreachable  a rule's webhook host cannot be looked up now (tried again)
+ └── WebhookUnreachable  a rule's webhook gets no full answer now (tried again)
 """
 
 from __future__ import annotations
@@ -79,4 +79,8 @@ class WebhookRefused(InboxError):
 
 
 class WebhookUnreachable(InboxError):
-    """A webhook host cannot be looked up just now; the delivery is tried again later."""
+    """A webhook gets no full answer just now; the delivery is tried again later.
+
+    Its host cannot be looked up, the connection or TLS fails, or the receiver is too slow
+    (a network step or the whole POST out of time).
+    """

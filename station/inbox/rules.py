@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from station.inbox.checkout import read_checkout
 from station.inbox.errors import NoteInvalid
+from station.inbox.masked_urls import masked_url
 from station.inbox.webhooks import queue_webhook
 from station.models import InboxEventKind, InboxFolder, InboxOrder, InboxRule, InboxRuleRun
 
@@ -380,7 +381,7 @@ def _queue_webhook(
     if not url.startswith(("http://", "https://")):
         raise ActionFailed("a webhook needs an http:// or https:// address")
     queue_webhook(session, order, url, at=at, queued_by=actor)
-    return f"queued a webhook to {url}"
+    return f"queued a webhook to {masked_url(url)}"
 
 
 def scheduled_by_rules(session: Session) -> list[int]:

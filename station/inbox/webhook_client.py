@@ -9,25 +9,50 @@ resolved once, every address it answers is checked, and the request goes to the 
 them by IP, with the ``Host`` header and, for https, the TLS server name (SNI and the
 certificate check) still the name in the URL. Nothing else resolves the name again:
 redirects are not followed, and proxy settings from the environment are not used.
+
+A receiver must not hold a delivery longer than the job's lease on it, nor fill memory:
+each network step (connect, TLS handshake, each read and write) may take ``TIMEOUT``, the
+whole POST no longer than ``TIME_LIMIT`` however the receiver trickles its answer, and of
+the answer's body only the first ``ANSWER_CAP`` bytes are read (it only goes into an error
+message).
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import socket
 import ssl
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv6Address, ip_address
+from ipaddress import IPv4Address, IPv6Address, IPv6Network, ip_address
 from typing import Any
 
+import httpcore
 import httpx
 
 from station.inbox.errors import WebhookRefused, WebhookUnreachable
+from station.inbox.masked_urls import masked_url
 
-TIMEOUT = 5.0  # seconds, for connecting and for each read
+TIMEOUT = 5.0  # seconds, for connecting and for each read or write
+TIME_LIMIT = 10.0  # seconds for a whole POST, answer included; far inside the sending lease
+ANSWER_CAP = 64 * 1024  # bytes of an answer's body read; the rest is never fetched
 PRIVATE_HINT = "set STATION_INBOX_WEBHOOK_PRIVATE=1 to allow addresses inside your network"
 
 Resolver = Callable[[str, int], Sequence[str]]
+
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits (besides ::ffff:0:0/96 and
+# 6to4's 2002::/16, which ``ipaddress`` unpacks): judged by the IPv4 address they carry.
+NAT64 = IPv6Network("64:ff9b::/96")  # a DNS64 network's way to public IPv4 hosts
+# Never public, whatever they carry: local-use NAT64 (RFC 8215), IPv4-compatible addresses
+# (deprecated, RFC 4291) and site-local ones (deprecated, RFC 3879), which Python 3.11
+# still counts as global.
+NEVER_PUBLIC = (
+    IPv6Network("64:ff9b:1::/48"),
+    IPv6Network("::/96"),
+    IPv6Network("fec0::/10"),
+)
 
 
 def system_resolve(host: str, port: int) -> list[str]:
@@ -49,9 +74,27 @@ class PinnedUrl:
         return self.url.copy_with(host=self.address)
 
     @property
+    def request_url(self) -> httpcore.URL:
+        """:attr:`target` as the connection pool takes it (the IP as host, path and query)."""
+        return httpcore.URL(
+            scheme=self.url.raw_scheme,
+            host=self.address,
+            port=self.url.port,
+            target=self.url.raw_path,
+        )
+
+    @property
     def host_header(self) -> str:
         """The ``Host`` header the URL would have had: its IDNA host and any explicit port."""
         return self.url.netloc.decode("ascii")
+
+    @property
+    def authorization(self) -> str | None:
+        """A Basic ``Authorization`` header for a URL carrying ``user:password@``, else None."""
+        if not self.url.userinfo:
+            return None
+        pair = f"{self.url.username}:{self.url.password}".encode()
+        return "Basic " + base64.b64encode(pair).decode("ascii")
 
     @property
     def server_name(self) -> str | None:
@@ -63,15 +106,35 @@ class PinnedUrl:
 
 
 @dataclass(frozen=True, slots=True)
+class WebhookAnswer:
+    """What a receiver answered: its status and the start of its body (``ANSWER_CAP`` at most)."""
+
+    status_code: int
+    body: bytes = b""
+
+    @property
+    def is_success(self) -> bool:
+        """Whether the receiver took the delivery (a 2xx; a redirect is not followed)."""
+        return 200 <= self.status_code < 300
+
+    def excerpt(self, length: int = 200) -> str:
+        """The body's start as one line of printable text, for an error message."""
+        text = self.body[: length * 4].decode("utf-8", "replace")
+        return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:length]
+
+
+@dataclass(frozen=True, slots=True)
 class WebhookClient:
     """Posts JSON to webhook URLs, each at the address checked for it.
 
     ``resolve`` looks a host up (tests give a fake one); ``verify`` is httpx's: True for
-    the system's CAs, or an SSLContext.
+    the system's CAs, or an SSLContext. ``timeout`` bounds each network step,
+    ``time_limit`` the whole POST.
     """
 
     allow_private: bool = False
     timeout: float = TIMEOUT
+    time_limit: float = TIME_LIMIT
     resolve: Resolver = system_resolve
     verify: ssl.SSLContext | bool = field(default=True, repr=False)
 
@@ -84,10 +147,14 @@ class WebhookClient:
         """
         try:
             parsed = httpx.URL(url)
-        except httpx.InvalidURL as problem:
-            raise WebhookRefused(f"the webhook address {url!r} is not a URL ({problem})") from None
+        except httpx.InvalidURL:
+            raise WebhookRefused(
+                f"the webhook address {masked_url(url)} cannot be read as a URL"
+            ) from None
         if parsed.scheme not in ("http", "https") or not parsed.raw_host:
-            raise WebhookRefused(f"a webhook needs an http:// or https:// address, not {url!r}")
+            raise WebhookRefused(
+                f"a webhook needs an http:// or https:// address, not {masked_url(url)}"
+            )
         host = parsed.raw_host.decode("ascii")
         try:
             found = list(
@@ -103,29 +170,143 @@ class WebhookClient:
             for text in found:
                 if not _public(text):
                     raise WebhookRefused(
-                        f"the webhook {url} points at {text}, a private or local address; "
-                        + PRIVATE_HINT
+                        f"the webhook {masked_url(url)} points at {text}, a private or local "
+                        "address; " + PRIVATE_HINT
                     )
         return PinnedUrl(parsed, found[0])
 
     def post(
         self, url: str, body: Any, *, headers: Mapping[str, str] | None = None
-    ) -> httpx.Response:
+    ) -> WebhookAnswer:
         """POST ``body`` as JSON to ``url`` at its checked address; the answer, whatever it is.
 
-        Raises what :meth:`pin` raises, and httpx.HTTPError when the request gets no answer.
+        Raises what :meth:`pin` raises, and WebhookUnreachable when no full answer comes
+        (no connection, a TLS or protocol failure, a step or the whole POST out of time).
         """
         pinned = self.pin(url)
-        extensions = {"sni_hostname": pinned.server_name} if pinned.server_name else {}
-        with httpx.Client(
-            timeout=self.timeout, verify=self.verify, follow_redirects=False, trust_env=False
-        ) as client:
-            return client.post(
-                pinned.target,
-                json=body,
-                headers={**(headers or {}), "Host": pinned.host_header},
-                extensions=extensions,
-            )
+        shown = masked_url(url)
+        clock = _Clock(time.monotonic() + self.time_limit)
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        extensions: dict[str, Any] = {
+            "timeout": dict.fromkeys(("connect", "read", "write", "pool"), self.timeout)
+        }
+        if pinned.server_name:
+            extensions["sni_hostname"] = pinned.server_name
+        try:
+            with (
+                httpcore.ConnectionPool(
+                    ssl_context=httpx.create_ssl_context(verify=self.verify, trust_env=False),
+                    network_backend=_TimedBackend(clock),
+                ) as pool,
+                pool.stream(
+                    "POST",
+                    pinned.request_url,
+                    headers=[
+                        ("Host", pinned.host_header),
+                        ("Content-Type", "application/json"),
+                        ("Content-Length", str(len(content))),
+                        *(
+                            [("Authorization", pinned.authorization)]
+                            if pinned.authorization
+                            else []
+                        ),
+                        *(headers or {}).items(),
+                    ],
+                    content=content,
+                    extensions=extensions,
+                ) as response,
+            ):
+                return WebhookAnswer(response.status, _first_bytes(response.iter_stream()))
+        except httpcore.TimeoutException as problem:
+            if clock.remaining() <= 0:
+                limit = f"{self.time_limit:g} second{'' if self.time_limit == 1 else 's'}"
+                raise WebhookUnreachable(
+                    f"the webhook {shown} gave no full answer within {limit}"
+                ) from problem
+            raise WebhookUnreachable(f"the webhook {shown} did not answer ({problem})") from problem
+        except (httpcore.NetworkError, httpcore.ProtocolError) as problem:
+            raise WebhookUnreachable(f"the webhook {shown} did not answer ({problem})") from problem
+
+
+def _first_bytes(chunks: Iterable[bytes]) -> bytes:
+    """Up to ``ANSWER_CAP`` bytes of a body; reading stops there (the connection is closed)."""
+    kept = bytearray()
+    for chunk in chunks:
+        kept += chunk[: ANSWER_CAP - len(kept)]
+        if len(kept) >= ANSWER_CAP:
+            break
+    return bytes(kept)
+
+
+@dataclass(frozen=True, slots=True)
+class _Clock:
+    """The moment (``time.monotonic``) a POST's time is up."""
+
+    ends: float
+
+    def remaining(self) -> float:
+        return self.ends - time.monotonic()
+
+    def bound(self, timeout: float | None, late: type[httpcore.TimeoutException]) -> float:
+        """A step's timeout cut to the time left; ``late`` raised when none is left."""
+        left = self.remaining()
+        if left <= 0:
+            raise late("the time for the whole request is up")
+        return left if timeout is None else min(timeout, left)
+
+
+class _TimedStream(httpcore.NetworkStream):
+    """A connection whose every read, write and handshake ends by the clock's time."""
+
+    def __init__(self, stream: httpcore.NetworkStream, clock: _Clock) -> None:
+        self._stream, self._clock = stream, clock
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._clock.bound(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._clock.bound(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        secured = self._stream.start_tls(
+            ssl_context, server_hostname, self._clock.bound(timeout, httpcore.ConnectTimeout)
+        )
+        return _TimedStream(secured, self._clock)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _TimedBackend(httpcore.NetworkBackend):
+    """The system's sockets, each connection living no longer than the clock allows."""
+
+    def __init__(self, clock: _Clock) -> None:
+        self._backend, self._clock = httpcore.SyncBackend(), clock
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._backend.connect_tcp(
+            host,
+            port,
+            self._clock.bound(timeout, httpcore.ConnectTimeout),
+            local_address,
+            socket_options,
+        )
+        return _TimedStream(stream, self._clock)
 
 
 def _is_ip(text: str) -> bool:
@@ -137,8 +318,23 @@ def _is_ip(text: str) -> bool:
 
 
 def _public(text: str) -> bool:
-    """Whether an address is on the public internet (an IPv4 inside IPv6 is read as IPv4)."""
+    """Whether an address is on the public internet (an IPv4 inside IPv6 is judged as IPv4)."""
     address: IPv4Address | IPv6Address = ip_address(text.split("%")[0])
-    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, IPv6Address):
+        if any(address in prefix for prefix in NEVER_PUBLIC):
+            return False
+        carried = _carried_ipv4(address)
+        if carried is not None:
+            return carried.is_global
     return address.is_global
+
+
+def _carried_ipv4(address: IPv6Address) -> IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for (mapped, 6to4, NAT64), if any."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in NAT64:
+        return IPv4Address(int(address) & 0xFFFF_FFFF)
+    return None

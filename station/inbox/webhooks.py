@@ -4,14 +4,18 @@ A rule's *Call webhook* action only writes an ``InboxWebhook`` (the order as it 
 and a delivery id), in the transaction that logs the rule; nothing waits on the
 receiver inside a web request or a submission run. A delivery pass (``deliver_webhooks``):
 
-1. Deliveries left ``sending`` by a worker that died go back to ``pending``.
+1. Deliveries left ``sending`` by a worker that died go back to ``pending``, or to
+   ``failed`` once they have used up their attempts (a delivery that kills its worker
+   every time must not come back forever).
 2. Each due delivery in turn is claimed (``pending`` → ``sending``, a conditional UPDATE,
-   so two passes never both take one) and committed before it is sent.
+   so two passes never both take one) and committed before it is sent; the claim counts
+   the attempt, so an attempt the worker never finishes counts too.
 3. It is POSTed through a :class:`WebhookClient` (the address checked, then pinned) with
-   its delivery id as the ``Idempotency-Key`` header. A 2xx answer is *done*; anything
-   else is tried again with backoff, and after ``MAX_ATTEMPTS`` it is *failed* and shows
-   on the order's page and under Needs attention. An address that may not be called at
-   all (private, not http) fails at once.
+   its delivery id as the ``Idempotency-Key`` header, within the client's time limit. A
+   2xx answer is *done*; anything else (a redirect too: it is not followed) is tried again
+   with backoff, and after ``MAX_ATTEMPTS`` it is *failed* and shows on the order's page
+   and under Needs attention. An address that may not be called at all (private, not
+   http) fails at once.
 """
 
 from __future__ import annotations
@@ -22,23 +26,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from station import __version__
 from station.backoff import backoff_delay
 from station.inbox.errors import WebhookRefused, WebhookUnreachable
+from station.inbox.masked_urls import masked_url
 from station.inbox.webhook_client import WebhookClient
 from station.models import InboxOrder, InboxWebhook, OutboxState
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-SENDING_LEASE = timedelta(minutes=5)  # far longer than one POST with its timeout
+SENDING_LEASE = timedelta(minutes=5)  # far longer than one POST's TIME_LIMIT
 BACKOFF_FIRST = 30.0
 BACKOFF_MAX = 30 * 60.0
 BATCH = 100
+CUT_OFF = "the worker posting it stopped before an answer came"
 QUEUED_KEY = "inbox.webhooks.queued"  # session.info: a webhook was queued (start a pass)
 
 
@@ -121,12 +126,17 @@ def deliver_webhooks(
     )
 
 
-def retry_webhook(session: Session, hook: InboxWebhook, *, now: datetime) -> None:
-    """A person asks to try a failed delivery again (attempts start over, same delivery id)."""
+def retry_webhook(session: Session, hook: InboxWebhook, *, now: datetime) -> bool:
+    """A person asks to try a failed delivery again (attempts start over, same delivery id).
+
+    Returns whether it was put back in the queue: only a failed delivery is (one already
+    queued, being sent or delivered is left as it is, as on a second click).
+    """
     if hook.state != OutboxState.FAILED:
-        return
+        return False
     hook.state, hook.attempts, hook.next_attempt_at = OutboxState.PENDING, 0, now
     session.flush()
+    return True
 
 
 def failed_webhooks(session: Session) -> list[InboxWebhook]:
@@ -156,17 +166,26 @@ def order_webhooks(session: Session, order_id: int) -> list[InboxWebhook]:
 
 
 def _recover(session: Session, now: datetime, lease: timedelta) -> None:
-    recovered = session.execute(
+    cut_off = (
+        InboxWebhook.state == OutboxState.SENDING,
+        InboxWebhook.next_attempt_at < now - lease,
+    )
+    spent = session.execute(
         update(InboxWebhook)
-        .where(
-            InboxWebhook.state == OutboxState.SENDING,
-            InboxWebhook.next_attempt_at < now - lease,
-        )
-        .values(state=OutboxState.PENDING)
+        .where(*cut_off, InboxWebhook.attempts >= MAX_ATTEMPTS)
+        .values(state=OutboxState.FAILED, last_error=CUT_OFF)
+    ).rowcount  # type: ignore[attr-defined]
+    recovered = session.execute(
+        update(InboxWebhook).where(*cut_off).values(state=OutboxState.PENDING, last_error=CUT_OFF)
     ).rowcount  # type: ignore[attr-defined]
     session.commit()
     if recovered:
         log.warning("%d inbox webhooks were cut off mid-send; they are sent again", recovered)
+    if spent:
+        log.warning(
+            "%d inbox webhooks were cut off mid-send on their last attempt; they need attention",
+            spent,
+        )
 
 
 def _due(session: Session, now: datetime) -> list[int]:
@@ -185,7 +204,7 @@ def _claim(session: Session, hook_id: int, now: datetime) -> InboxWebhook | None
     taken = session.execute(
         update(InboxWebhook)
         .where(InboxWebhook.id == hook_id, InboxWebhook.state == OutboxState.PENDING)
-        .values(state=OutboxState.SENDING, next_attempt_at=now)
+        .values(state=OutboxState.SENDING, next_attempt_at=now, attempts=InboxWebhook.attempts + 1)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     session.commit()
@@ -200,24 +219,30 @@ def _claim(session: Session, hook_id: int, now: datetime) -> InboxWebhook | None
 def _send(hook: InboxWebhook, client: WebhookClient, now: datetime) -> None:
     headers = {"Idempotency-Key": hook.delivery_id, "User-Agent": f"Station/{__version__}"}
     try:
-        response = client.post(hook.url, hook.payload, headers=headers)
+        answer = client.post(hook.url, hook.payload, headers=headers)
     except WebhookRefused as problem:
-        hook.attempts += 1
         _give_up(hook, str(problem))
         return
     except WebhookUnreachable as problem:
         _later(hook, str(problem), now)
         return
-    except httpx.HTTPError as problem:
-        _later(hook, f"the webhook {hook.url} did not answer ({problem})", now)
-        return
-    hook.status_code = response.status_code
-    if response.is_success:
-        hook.attempts += 1
+    hook.status_code = answer.status_code
+    if answer.is_success:
         hook.state, hook.done_at, hook.last_error = OutboxState.DONE, now, None
-        log.info("inbox webhook %s to %s delivered (%s)", hook.id, hook.url, response.status_code)
+        log.info(
+            "inbox webhook %s to %s delivered (%s)",
+            hook.id,
+            masked_url(hook.url),
+            answer.status_code,
+        )
         return
-    _later(hook, f"the webhook {hook.url} answered {response.status_code}", now)
+    said = answer.excerpt()
+    _later(
+        hook,
+        f"the webhook {masked_url(hook.url)} answered {answer.status_code}"
+        + (f": {said}" if said else ""),
+        now,
+    )
 
 
 def _give_up(hook: InboxWebhook, error: str) -> None:
@@ -228,7 +253,6 @@ def _give_up(hook: InboxWebhook, error: str) -> None:
 
 
 def _later(hook: InboxWebhook, error: str, now: datetime) -> None:
-    hook.attempts += 1
     if hook.attempts >= MAX_ATTEMPTS:
         _give_up(hook, error)
         return

@@ -13,11 +13,21 @@ from station.config import describe_size
 from station.errors import StationError
 from station.extensions import db
 from station.inbox.csv_import import MAX_CSV_BYTES
+from station.shipping.ratecards import MAX_RATE_CARD_BYTES
 from station.web.fragments import is_fragment_request
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"  # token-authenticated JSON endpoints: errors answer as JSON
+UPLOAD_NOTES = {  # endpoint -> what its own upload takes, added to its 413 page
+    "inbox.import_orders": (
+        f"A CSV import takes files up to {describe_size(MAX_CSV_BYTES)}: split a bigger "
+        "file and import the parts."
+    ),
+    "shipping.upload_rate_card": (
+        f"A rate card takes CSV files up to {describe_size(MAX_RATE_CARD_BYTES)}."
+    ),
+}
 
 
 def init_app(app: Flask) -> None:
@@ -34,12 +44,9 @@ def init_app(app: Flask) -> None:
         log.info("refused a request body over %s to %s", limit, request.path)
         if request.path.startswith(API_PREFIX):
             return _json(413, f"The request body is larger than {limit}, the most Station reads.")
-        return _render(
-            413,
-            f"That upload is larger than {limit}, the most Station takes in one request. "
-            f"A CSV import takes files up to {describe_size(MAX_CSV_BYTES)}: split a bigger "
-            "file and import the parts.",
-        )
+        message = f"What you sent is larger than {limit}, the most Station takes in one request."
+        note = UPLOAD_NOTES.get(request.endpoint or "")
+        return _render(413, f"{message} {note}" if note else message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[str, int]:

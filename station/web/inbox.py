@@ -38,6 +38,7 @@ from station.inbox.folders import (
     move_orders,
 )
 from station.inbox.inventory import inventory, inventory_csv, inventory_page
+from station.inbox.masked_urls import masked_url
 from station.inbox.notes import add_note, add_tag
 from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
 from station.inbox.rule_admin import rule_log
@@ -54,6 +55,7 @@ from station.web.fragments import page_or_fragment
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 INBOX = audit.Target("inbox", None, "Inbox")
 bp.add_app_template_filter(title, "inbox_event_title")
+bp.add_app_template_filter(masked_url, "masked_url")  # webhook addresses on pages
 
 
 class ImportForm(FlaskForm):

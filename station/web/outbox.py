@@ -10,12 +10,20 @@ from station import audit
 from station.db import utcnow
 from station.dispatch.outbox import needs_attention, retry_item
 from station.extensions import db
+from station.inbox.masked_urls import masked_url
 from station.inbox.webhooks import failed_webhooks, retry_webhook
 from station.jobs import jobs
-from station.models import InboxWebhook, OutboxItem, Role
+from station.models import InboxWebhook, OutboxItem, OutboxState, Role
 from station.web.access import role_required
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
+
+WEBHOOK_STATES = {  # how a delivery that cannot be retried stands, for the flash message
+    OutboxState.PENDING: "already queued",
+    OutboxState.SENDING: "being posted right now",
+    OutboxState.DONE: "already delivered",
+    OutboxState.FAILED: "failed",
+}
 
 
 @bp.get("")
@@ -59,17 +67,24 @@ def retry_all() -> ResponseReturnValue:
 def retry_webhook_now(hook_id: int) -> ResponseReturnValue:
     """Post one failed inbox webhook again now (same delivery id)."""
     hook = db.session.get(InboxWebhook, hook_id) or abort(404, "No such webhook.")
-    retry_webhook(db.session, hook, now=utcnow())
+    reference = hook.order.reference
+    if not retry_webhook(db.session, hook, now=utcnow()):
+        flash(
+            f"The webhook for {reference} is {WEBHOOK_STATES[hook.state]}, not failed; "
+            "nothing was retried.",
+            "info",
+        )
+        return redirect(request.referrer or url_for("outbox.index"))
     audit.record(
         db.session,
         current_user,
         "inbox.webhook_retried",
-        target=audit.Target("inbox_order", hook.order_id, hook.order.reference),
-        detail={"url": hook.url},
+        target=audit.Target("inbox_order", hook.order_id, reference),
+        detail={"url": masked_url(hook.url)},
     )
     db.session.commit()
     jobs().deliver_inbox_webhooks()
-    flash(f"The webhook for {hook.order.reference} will be posted again now.", "info")
+    flash(f"The webhook for {reference} will be posted again now.", "info")
     return redirect(request.referrer or url_for("outbox.index"))
 
 

@@ -3,15 +3,21 @@
 With a server ``ssl.SSLContext`` it speaks https and notes the TLS server name (SNI) each
 client asked for. :func:`issue_certificate` makes a throwaway CA and a certificate for a
 host name, so a test can check that a client verifies the name it meant, not an address.
+
+:func:`answering_raw` is a receiver that misbehaves on the wire: after reading the request
+it writes what it is told, as it is told (:func:`whole` at once, :func:`trickle` a byte
+at a time, :func:`flood` an endless body).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
+import socketserver
 import ssl
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +45,7 @@ class WebhookReceiver:
 
     port: int = 0
     answers: list[int] = field(default_factory=list)
+    location: str | None = None  # sent as the Location header of every answer
     received: list[Received] = field(default_factory=list)
     server_names: list[str | None] = field(default_factory=list)  # SNI per TLS handshake
 
@@ -67,6 +74,8 @@ def receiving(
                 )
                 status = receiver.next_answer()
             self.send_response(status)
+            if receiver.location is not None:
+                self.send_header("Location", receiver.location)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -86,6 +95,97 @@ def receiving(
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+Answer = Callable[[socket.socket, threading.Event], int]  # writes an answer, returns bytes sent
+
+
+@dataclass
+class RawReceiver:
+    """A loopback listener writing one answer per request; counts the bytes it wrote."""
+
+    port: int = 0
+    requests: int = 0
+    sent: list[int] = field(default_factory=list)  # bytes written, per finished answer
+
+    def url(self, path: str = "/hook") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+@contextmanager
+def answering_raw(answer: Answer) -> Iterator[RawReceiver]:
+    """A receiver that reads each request (head and body) and then runs ``answer`` on it."""
+    receiver = RawReceiver()
+    stopped = threading.Event()
+
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self) -> None:
+            length = 0
+            while (line := self.rfile.readline(65537)) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            self.rfile.read(length)
+            receiver.requests += 1
+            receiver.sent.append(answer(self.connection, stopped))
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)  # closing joins answers
+    receiver.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        stopped.set()  # ends answers still writing
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def whole(data: bytes) -> Answer:
+    """``data`` written at once."""
+
+    def write(connection: socket.socket, stopped: threading.Event) -> int:
+        connection.sendall(data)
+        return len(data)
+
+    return write
+
+
+def trickle(data: bytes, *, every: float, head: bytes = b"") -> Answer:
+    """``head`` at once, then ``data`` one byte every ``every`` seconds (until the client hangs up)."""
+
+    def write(connection: socket.socket, stopped: threading.Event) -> int:
+        connection.sendall(head)
+        sent = len(head)
+        for byte in data:
+            if stopped.wait(every):
+                break
+            try:
+                connection.sendall(bytes([byte]))
+            except OSError:  # the client hung up: what a slow answer should come to
+                break
+            sent += 1
+        return sent
+
+    return write
+
+
+def flood(head: bytes, *, fill: bytes = b"x", most: int = 256 * 1024 * 1024) -> Answer:
+    """``head``, then a body of ``fill`` as fast as the client reads, ``most`` bytes at most."""
+
+    def write(connection: socket.socket, stopped: threading.Event) -> int:
+        connection.sendall(head)
+        sent, chunk = len(head), fill * (64 * 1024 // len(fill))
+        while sent < most and not stopped.is_set():
+            try:
+                connection.sendall(chunk)
+            except OSError:  # the client hung up after reading what it wanted
+                break
+            sent += len(chunk)
+        return sent
+
+    return write
 
 
 @dataclass(frozen=True)

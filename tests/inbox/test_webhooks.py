@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import socket
+from base64 import b64decode
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -16,7 +19,9 @@ from station.inbox.notes import add_tag
 from station.inbox.webhook_client import WebhookClient
 from station.inbox.webhooks import (
     BACKOFF_MAX,
+    CUT_OFF,
     MAX_ATTEMPTS,
+    SENDING_LEASE,
     WebhookReport,
     deliver_webhooks,
     failed_webhooks,
@@ -25,7 +30,7 @@ from station.inbox.webhooks import (
 from station.jobs import jobs
 from station.models import InboxOrder, InboxWebhook, OutboxState
 from tests.fakes.cin7 import sandbox_config
-from tests.fakes.webhooks import WebhookReceiver, receiving
+from tests.fakes.webhooks import WebhookReceiver, answering_raw, receiving, trickle, whole
 from tests.inbox.test_rules import rule, runs
 from tests.inbox.test_shipments import dispatch, submitted
 from tests.inbox.test_submit import take
@@ -102,6 +107,52 @@ def test_a_delivery_another_pass_is_sending_is_left_to_it_until_its_lease_ends(
     assert len(receiver.received) == 1
 
 
+class WorkerStopped(BaseException):
+    """What ends a worker in the middle of a send (a kill, running out of memory)."""
+
+
+def stopping_the_worker(host: str, port: int) -> list[str]:
+    """A lookup during which the worker dies: the delivery was claimed, nothing after."""
+    raise WorkerStopped
+
+
+def test_a_delivery_that_stops_its_worker_every_time_ends_failed(
+    ctx: Session, receiver: WebhookReceiver
+) -> None:
+    rule(ctx, "imported", [("webhook", receiver.url())])
+    take(ctx)
+    dying = WebhookClient(allow_private=True, resolve=stopping_the_worker)
+    now, later = utcnow(), SENDING_LEASE + timedelta(seconds=1)
+    for attempt in range(MAX_ATTEMPTS):
+        with pytest.raises(WorkerStopped):
+            deliver_webhooks(ctx, dying, now=now + attempt * later)
+        ctx.rollback()  # the dead worker's session is gone with it
+
+    last = deliver_webhooks(ctx, INSIDE, now=now + MAX_ATTEMPTS * later)
+
+    assert last == WebhookReport() and receiver.received == []
+    [hook] = failed_webhooks(ctx)
+    assert (hook.attempts, hook.last_error) == (MAX_ATTEMPTS, CUT_OFF)
+
+
+def test_a_delivery_cut_off_with_attempts_left_is_sent_again_counting_the_lost_one(
+    ctx: Session, receiver: WebhookReceiver
+) -> None:
+    rule(ctx, "imported", [("webhook", receiver.url())])
+    take(ctx)
+    now = utcnow()
+    dying = WebhookClient(allow_private=True, resolve=stopping_the_worker)
+    with pytest.raises(WorkerStopped):
+        deliver_webhooks(ctx, dying, now=now)
+    ctx.rollback()
+
+    report = deliver_webhooks(ctx, INSIDE, now=now + SENDING_LEASE + timedelta(seconds=1))
+
+    assert report == WebhookReport(delivered=1) and len(receiver.received) == 1
+    [hook] = webhooks(ctx)
+    assert (hook.state, hook.attempts) == (OutboxState.DONE, 2)
+
+
 def test_a_500_is_tried_again_after_the_backoff_with_the_same_key_and_body(ctx: Session) -> None:
     with receiving([500]) as receiver:
         rule(ctx, "imported", [("webhook", receiver.url())])
@@ -131,6 +182,59 @@ def test_a_500_is_tried_again_after_the_backoff_with_the_same_key_and_body(ctx: 
     assert (hook.state, hook.status_code, hook.last_error) == (OutboxState.DONE, 204, None)
 
 
+def test_a_redirect_is_not_followed_and_is_tried_again(ctx: Session) -> None:
+    with receiving() as elsewhere, receiving([302]) as receiver:
+        receiver.location = elsewhere.url("/moved")
+        rule(ctx, "imported", [("webhook", receiver.url())])
+        take(ctx)
+
+        report = deliver_webhooks(ctx, INSIDE, now=utcnow())
+
+    assert report == WebhookReport(retrying=1)
+    assert len(receiver.received) == 1 and elsewhere.received == []
+    [hook] = webhooks(ctx)
+    assert (hook.state, hook.status_code, hook.last_error) == (
+        OutboxState.PENDING,
+        302,
+        f"the webhook {receiver.url()} answered 302",
+    )
+
+
+def test_what_a_refusing_receiver_says_goes_into_the_error(ctx: Session) -> None:
+    said = b'{"error":\n  "unknown token"}'
+    head = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: %d\r\n\r\n" % len(said)
+    with answering_raw(whole(head + said)) as receiver:
+        rule(ctx, "imported", [("webhook", receiver.url())])
+        take(ctx)
+
+        deliver_webhooks(ctx, INSIDE, now=utcnow())
+
+    [hook] = webhooks(ctx)
+    assert (hook.state, hook.status_code) == (OutboxState.PENDING, 401)
+    assert (
+        hook.last_error
+        == f'the webhook {receiver.url()} answered 401: {{"error": "unknown token"}}'
+    )
+
+
+def test_a_receiver_too_slow_to_answer_is_tried_again(ctx: Session) -> None:
+    slow = trickle(b"." * 3000, every=0.01, head=b"HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n")
+    with answering_raw(slow) as receiver:
+        rule(ctx, "imported", [("webhook", receiver.url())])
+        take(ctx)
+        client = WebhookClient(allow_private=True, timeout=0.5, time_limit=1.0)
+
+        report = deliver_webhooks(ctx, client, now=utcnow())
+
+    assert report == WebhookReport(retrying=1) and receiver.requests == 1
+    [hook] = webhooks(ctx)
+    assert (hook.state, hook.attempts, hook.last_error) == (
+        OutboxState.PENDING,
+        1,
+        f"the webhook {receiver.url()} gave no full answer within 1 second",
+    )
+
+
 def test_a_delivery_that_keeps_failing_needs_attention_and_a_retry_sends_it(ctx: Session) -> None:
     with receiving([500] * MAX_ATTEMPTS) as receiver:
         rule(ctx, "imported", [("webhook", receiver.url())])
@@ -141,11 +245,13 @@ def test_a_delivery_that_keeps_failing_needs_attention_and_a_retry_sends_it(ctx:
         [hook] = failed_webhooks(ctx)
         gave_up = (hook.attempts, hook.last_error)
 
-        retry_webhook(ctx, hook, now=now)
+        retried = retry_webhook(ctx, hook, now=now)
         ctx.commit()
         report = deliver_webhooks(ctx, INSIDE, now=now)
+        again = retry_webhook(ctx, hook, now=now)  # a second click: delivered by now
 
     assert gave_up == (MAX_ATTEMPTS, f"the webhook {receiver.url()} answered 500")
+    assert (retried, again) == (True, False)
     assert report == WebhookReport(delivered=1) and failed_webhooks(ctx) == []
     assert len(receiver.received) == MAX_ATTEMPTS + 1
     assert len({r.headers["Idempotency-Key"] for r in receiver.received}) == 1
@@ -205,3 +311,55 @@ def test_a_webhook_queued_by_a_rule_in_the_shipment_check_is_posted_after_it(
 
     [request] = receiver.received
     assert request.path == "/shipped" and request.body["cin7_id"] == order.cin7_id
+
+
+PASSWORD, PATH_TOKEN, QUERY_TOKEN = "pw-0f1e2d3c", "q1W2e3R4t5Y6u7I8o9P0", "tok-9a8b7c6d"
+SECRETS = (PASSWORD, PATH_TOKEN, QUERY_TOKEN)
+
+
+def with_secrets(port: int) -> str:
+    """A webhook address carrying a password, a path token and a query token."""
+    return f"http://shop:{PASSWORD}@127.0.0.1:{port}/hook/{PATH_TOKEN}?token={QUERY_TOKEN}"
+
+
+def closed_port() -> int:
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        return int(free.getsockname()[1])
+
+
+def test_no_log_line_error_or_rule_log_carries_a_webhooks_secrets(
+    ctx: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="station")
+    with receiving([500]) as receiver:
+        rule(ctx, "imported", [("webhook", with_secrets(receiver.port))], name="hook")
+        rule(ctx, "imported", [("webhook", with_secrets(closed_port()))], name="gone", position=1)
+        order = take(ctx)
+        now, errors = utcnow(), []
+        for client, at in [  # 500 and refused; refused (private), the other one refused again
+            (INSIDE, now),
+            (WebhookClient(), now + timedelta(seconds=BACKOFF_MAX)),
+        ]:
+            deliver_webhooks(ctx, client, now=at)
+            errors += [hook.last_error for hook in webhooks(ctx)]
+        for hook in webhooks(ctx):
+            retry_webhook(ctx, hook, now=now)
+        ctx.commit()
+        deliver_webhooks(ctx, INSIDE, now=now + timedelta(seconds=2 * BACKOFF_MAX))  # delivered
+
+    called = receiver.received[-1]  # the receiver itself is called with every secret
+    assert called.path == f"/hook/{PATH_TOKEN}?token={QUERY_TOKEN}"
+    assert b64decode(called.headers["Authorization"].removeprefix("Basic ")).decode() == (
+        f"shop:{PASSWORD}"
+    )
+    seen = "\n".join(
+        [record.getMessage() for record in caplog.records]
+        + [error or "" for error in errors]
+        + [detail for _name, _outcome, detail in runs(ctx, order)]
+    )
+    assert "answered 500" in seen and "a private or local address" in seen
+    assert "did not answer" in seen and "delivered" in seen
+    assert f"127.0.0.1:{receiver.port}/hook/***?token=***" in seen
+    assert [secret for secret in SECRETS if secret in seen] == []

@@ -40,17 +40,33 @@ def test_a_csv_just_over_the_import_limit_gets_the_imports_own_answer(
     assert "larger than 10 MB; nothing was imported" in response.get_data(as_text=True)
 
 
-def test_an_upload_over_the_apps_limit_gets_a_page_saying_so(
-    app: Flask, client: FlaskClient, auth: AuthActions
+CSV_NOTE = "A CSV import takes files up to 10 MB: split a bigger file and import the parts."
+RATE_CARD_NOTE = "A rate card takes CSV files up to 1 MB."
+
+
+@pytest.mark.parametrize(
+    ("path", "note", "not_this"),
+    [
+        ("/inbox/import", CSV_NOTE, RATE_CARD_NOTE),
+        ("/settings/shipping/rate-card", RATE_CARD_NOTE, CSV_NOTE),
+    ],
+)
+def test_an_upload_over_the_apps_limit_gets_a_page_naming_the_limits_that_applied(
+    app: Flask, client: FlaskClient, auth: AuthActions, path: str, note: str, not_this: str
 ) -> None:
     auth.login()
+    size = app.config["MAX_CONTENT_LENGTH"] + 1
 
-    response = upload(client, app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = client.post(
+        path,
+        data={"shop": "csv", "csv_file": (io.BytesIO(b"x" * size), "upload.csv")},
+        content_type="multipart/form-data",
+    )
 
     page = response.get_data(as_text=True)
     assert response.status_code == 413 and response.mimetype == "text/html"
-    assert "That upload is larger than 12 MB, the most Station takes in one request." in page
-    assert "A CSV import takes files up to 10 MB" in page and "Back to Station" in page
+    assert "What you sent is larger than 12 MB, the most Station takes in one request." in page
+    assert note in page and not_this not in page and "Back to Station" in page
 
 
 def test_an_htmx_request_over_the_limit_gets_a_fragment(
@@ -66,7 +82,7 @@ def test_an_htmx_request_over_the_limit_gets_a_fragment(
 
     page = response.get_data(as_text=True)
     assert response.status_code == 413 and "larger than 12 MB" in page
-    assert "<html" not in page
+    assert "<html" not in page and "CSV" not in page
 
 
 @pytest.mark.parametrize("signed_in", [False, True])

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from station.extensions import db
-from station.models import InboxWebhook, OutboxState
+from station.models import AuditEvent, InboxRule, InboxWebhook, OutboxState
 from tests.conftest import AuthActions
 from tests.fakes.webhooks import WebhookReceiver, receiving
 from tests.inbox.test_rules import rule
@@ -74,3 +74,60 @@ def test_a_refused_webhook_needs_attention_until_a_retry_delivers_it(
 
     assert len(receiver.received) == 1 and states(app) == [(OutboxState.DONE, 1)]
     assert "Inbox webhooks" not in client.get("/outbox").get_data(as_text=True)
+
+
+def test_pages_and_the_audit_log_show_a_webhook_address_without_its_secrets(
+    app: Flask, client: FlaskClient, auth: AuthActions, receiver: WebhookReceiver
+) -> None:
+    secret_url = f"http://shop:pw-0f1e2d3c@127.0.0.1:{receiver.port}/hook?token=tok-9a8b7c6d"
+    order_id = order_with_a_tag_rule(app, secret_url)
+    auth.login()
+    client.post(f"/inbox/orders/{order_id}/tags", data={"tag": "vip"})  # refused: private
+    with app.app_context():
+        hook_id = db.session.scalar(select(InboxWebhook.id))
+        rule_id = db.session.scalar(select(InboxRule.id))
+
+    shown = {
+        "order": client.get(f"/inbox/orders/{order_id}").get_data(as_text=True),
+        "needs attention": client.get("/outbox").get_data(as_text=True),
+        "rules": client.get("/inbox/rules").get_data(as_text=True),
+    }
+    client.post(f"/outbox/webhooks/{hook_id}/retry")
+    with app.app_context():
+        audited = [e.detail for e in db.session.scalars(select(AuditEvent))]
+    rule_form = client.get(f"/inbox/rules/{rule_id}/edit").get_data(as_text=True)
+
+    masked = f"http://127.0.0.1:{receiver.port}/hook?token=***"
+    assert all(masked in page for page in shown.values())
+    assert {"url": masked} in audited
+    leaks = [
+        name for name, page in shown.items() if "pw-0f1e2d3c" in page or "tok-9a8b7c6d" in page
+    ]
+    assert leaks == [] and "tok-9a8b7c6d" not in str(audited)
+    assert secret_url in rule_form  # the manager editing the rule sees what was typed
+
+
+def test_a_second_click_on_retry_says_the_webhook_was_delivered_and_records_nothing(
+    app: Flask, client: FlaskClient, auth: AuthActions, receiver: WebhookReceiver
+) -> None:
+    order_id = order_with_a_tag_rule(app, receiver.url())
+    auth.login()
+    client.post(f"/inbox/orders/{order_id}/tags", data={"tag": "vip"})  # refused: private
+    app.config["INBOX_WEBHOOK_PRIVATE"] = True
+    with app.app_context():
+        hook_id = db.session.scalar(select(InboxWebhook.id))
+
+    first = client.post(f"/outbox/webhooks/{hook_id}/retry", follow_redirects=True)
+    second = client.post(f"/outbox/webhooks/{hook_id}/retry", follow_redirects=True)
+
+    assert "The webhook for #1001 will be posted again now." in first.get_data(as_text=True)
+    assert (
+        "The webhook for #1001 is already delivered, not failed; nothing was retried."
+        in second.get_data(as_text=True)
+    )
+    assert len(receiver.received) == 1 and states(app) == [(OutboxState.DONE, 1)]
+    with app.app_context():
+        retries = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "inbox.webhook_retried")
+        ).all()
+    assert len(retries) == 1
