@@ -101,12 +101,13 @@ def deliver_outbox(
     )
 
 
-def retry_item(session: Session, item: OutboxItem, *, now: datetime) -> None:
-    """A person asks to try a failed item again (attempts start over)."""
+def retry_item(session: Session, item: OutboxItem, *, now: datetime) -> bool:
+    """A person asks to try a failed item again (attempts start over); False if not failed."""
     if item.state != OutboxState.FAILED:
-        return
+        return False
     item.state, item.attempts, item.next_attempt_at = OutboxState.PENDING, 0, now
     session.flush()
+    return True
 
 
 def needs_attention(session: Session) -> list[OutboxItem]:

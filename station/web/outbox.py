@@ -18,11 +18,12 @@ from station.web.access import role_required
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 
-WEBHOOK_STATES = {  # how a delivery that cannot be retried stands, for the flash message
+STATES = {  # how a write-back or delivery that cannot be retried stands, for the flash message
     OutboxState.PENDING: "already queued",
-    OutboxState.SENDING: "being posted right now",
+    OutboxState.SENDING: "being sent right now",
     OutboxState.DONE: "already delivered",
     OutboxState.FAILED: "failed",
+    OutboxState.CANCELLED: "cancelled (its consignment was voided)",
 }
 
 
@@ -42,10 +43,13 @@ def index() -> ResponseReturnValue:
 def retry(item_id: int) -> ResponseReturnValue:
     """Try one failed write-back again now."""
     item = db.session.get(OutboxItem, item_id) or abort(404, "No such write-back.")
-    _retry(item)
+    what = f"{item.kind.value} for {item.order.reference}"
+    if not _retry(item):
+        flash(f"The {what} is {STATES[item.state]}, not failed; nothing was retried.", "info")
+        return redirect(request.referrer or url_for("outbox.index"))
     db.session.commit()
     jobs().deliver_outbox()
-    flash(f"{item.kind.value} for {item.order.reference} will be sent again now.", "info")
+    flash(f"{what} will be sent again now.", "info")
     return redirect(request.referrer or url_for("outbox.index"))
 
 
@@ -53,12 +57,10 @@ def retry(item_id: int) -> ResponseReturnValue:
 @role_required(Role.MANAGER)
 def retry_all() -> ResponseReturnValue:
     """Try every failed write-back again (after fixing what they failed on in Cin7)."""
-    items = needs_attention(db.session)
-    for item in items:
-        _retry(item)
+    retried = sum(_retry(item) for item in needs_attention(db.session))
     db.session.commit()
     jobs().deliver_outbox()
-    flash(f"{len(items)} write-back(s) will be sent again now.", "info")
+    flash(f"{retried} write-back(s) will be sent again now.", "info")
     return redirect(url_for("outbox.index"))
 
 
@@ -70,7 +72,7 @@ def retry_webhook_now(hook_id: int) -> ResponseReturnValue:
     reference = hook.order.reference
     if not retry_webhook(db.session, hook, now=utcnow()):
         flash(
-            f"The webhook for {reference} is {WEBHOOK_STATES[hook.state]}, not failed; "
+            f"The webhook for {reference} is {STATES[hook.state]}, not failed; "
             "nothing was retried.",
             "info",
         )
@@ -88,9 +90,11 @@ def retry_webhook_now(hook_id: int) -> ResponseReturnValue:
     return redirect(request.referrer or url_for("outbox.index"))
 
 
-def _retry(item: OutboxItem) -> None:
-    """Put a failed item back in the queue, and say who did (committed with it)."""
-    retry_item(db.session, item, now=utcnow())
+def _retry(item: OutboxItem) -> bool:
+    """Put a failed item back in the queue, and say who did (committed with it); False if
+    it was not failed (another click, or a retry all, got there first)."""
+    if not retry_item(db.session, item, now=utcnow()):
+        return False
     audit.record(
         db.session,
         current_user,
@@ -98,3 +102,4 @@ def _retry(item: OutboxItem) -> None:
         target=item.order,
         detail={"write_back": item.kind.value},
     )
+    return True

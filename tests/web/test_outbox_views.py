@@ -11,7 +11,7 @@ from station.db import utcnow
 from station.dispatch.options import DispatchOptions, Sender
 from station.dispatch.ship import ShipRequest, ship_order
 from station.extensions import db
-from station.models import OutboxItem, OutboxState, Role
+from station.models import AuditEvent, OutboxItem, OutboxState, Role
 from tests.conftest import AuthActions
 from tests.dispatch.test_ship import add_order, add_printer
 
@@ -63,6 +63,23 @@ def test_retry_puts_a_failed_writeback_back_in_the_queue(
     with app.app_context():
         item = db.session.get(OutboxItem, item_id)
         assert item is not None and item.state == OutboxState.PENDING and item.attempts == 0
+
+
+def test_a_second_retry_click_says_nothing_was_retried_and_audits_once(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    shipped_with_a_failed_writeback(app)
+    auth.login()
+    with app.app_context():
+        item_id = db.session.scalar(select(OutboxItem.id))
+
+    client.post(f"/outbox/{item_id}/retry")
+    again = client.post(f"/outbox/{item_id}/retry", follow_redirects=True).get_data(as_text=True)
+
+    assert "is already queued, not failed; nothing was retried." in again
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("outbox.retried") == 1
 
 
 def test_the_order_page_shows_the_consignment_its_writebacks_and_timeline(
