@@ -8,19 +8,33 @@ by a worker that died, and another run may take it over; the first run, if it wa
 slow, finds those claims gone when it renews and leaves the orders to the run that has
 them. A claim taken over is later than any time the first run claimed or renewed at,
 which is how a renewal tells them apart.
+
+What a run may claim depends on what started it (:class:`Trigger`): a person's *Submit
+now* takes any order not in Cin7, while a run a sweep queued takes only orders still
+due for that sweep when it starts, so a run left over in the queue never sends an order
+an earlier run already made, refused or put off.
 """
 
 from __future__ import annotations
 
+import enum
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from station.models import InboxOrder
+
+
+class Trigger(enum.StrEnum):
+    """What started a run, which decides the orders it may claim."""
+
+    MANUAL = "manual"  # a person pressed Submit now: any order not in Cin7
+    SCHEDULED = "scheduled"  # the scheduled sweep: orders still scheduled, not waiting to retry
+    RESUBMISSION = "resubmission"  # the resubmission sweep: retry time come, or a claim lapsed
 
 
 @dataclass
@@ -34,9 +48,20 @@ class Claims:
     lost: set[int] = field(default_factory=set)  # taken over by another run meanwhile
 
 
-def claim(session: Session, order_ids: Iterable[int], *, now: datetime, lease: timedelta) -> Claims:
-    """Claim each order not in Cin7 and not held by a live run; commits before anything is sent."""
+def claim(
+    session: Session,
+    order_ids: Iterable[int],
+    *,
+    now: datetime,
+    lease: timedelta,
+    trigger: Trigger = Trigger.MANUAL,
+) -> Claims:
+    """Claim each order not in Cin7, not held by a live run and due for ``trigger``; commits.
+
+    Commits before anything is sent.
+    """
     claims = Claims(stamp=now)
+    due = _due(trigger, now=now, lease=lease)
     for order_id in sorted(set(order_ids)):
         key = session.scalar(select(InboxOrder.submission_key).where(InboxOrder.id == order_id))
         same_key = InboxOrder.submission_key == key if key else InboxOrder.submission_key.is_(None)
@@ -46,6 +71,7 @@ def claim(session: Session, order_ids: Iterable[int], *, now: datetime, lease: t
                 InboxOrder.id == order_id,
                 InboxOrder.cin7_id.is_(None),
                 same_key,
+                due,
                 or_(
                     InboxOrder.submitting_since.is_(None), InboxOrder.submitting_since < now - lease
                 ),
@@ -95,6 +121,18 @@ def release(session: Session, claims: Claims, *, finished: Iterable[int]) -> Non
             .execution_options(synchronize_session=False)
         )
     session.commit()
+
+
+def _due(trigger: Trigger, *, now: datetime, lease: timedelta) -> ColumnElement[bool]:
+    """The orders a run started by ``trigger`` may take (besides not being in Cin7 or held)."""
+    if trigger is Trigger.SCHEDULED:
+        return and_(
+            InboxOrder.scheduled_at.is_not(None),
+            or_(InboxOrder.resubmit_at.is_(None), InboxOrder.resubmit_at <= now),
+        )
+    if trigger is Trigger.RESUBMISSION:
+        return or_(InboxOrder.resubmit_at <= now, InboxOrder.submitting_since < now - lease)
+    return true()
 
 
 def _new_key(order_id: int) -> str:

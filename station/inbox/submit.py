@@ -4,7 +4,7 @@ One run, for the orders it is given:
 
 1. **Claim** each order (``submitting_since``) and give it a submission key, committed
    before anything is sent (see ``claims``). The key goes to Cin7 as the order's
-   ``reference``.
+   ``reference``. A run a sweep started claims only orders still due for that sweep.
 2. **Check** without Cin7: an order with no line Cin7 could fulfil is refused (*no
    products are available*).
 3. **Ask Cin7** (reads only, nothing written meanwhile): which SKUs it has (one call per
@@ -46,7 +46,7 @@ from station.cin7.errors import Cin7BadResponse, Cin7Error, Cin7RateLimited, Cin
 from station.inbox.branches import BranchCheck
 from station.inbox.checkout import BRANCH_ID
 from station.inbox.cin7_order import order_skus, sales_order_item, sendable_lines
-from station.inbox.claims import Claims, claim, release, renew
+from station.inbox.claims import Claims, Trigger, claim, release, renew
 from station.inbox.events import record_event
 from station.inbox.folders import DefaultFolder, Step, default_folder, move_order, step_folder
 from station.inbox.options import InboxOptions
@@ -187,13 +187,14 @@ def submit_orders(
     now: Clock,
     actor: str = "",
     timing: RetryTiming = RetryTiming(),
+    trigger: Trigger = Trigger.MANUAL,
 ) -> SubmitOutcome:
     """Submit the orders to Cin7 (see the module's steps); commits as it goes.
 
     ``timing`` says when another run's claim has lapsed and when to send again after
-    Cin7 failed.
+    Cin7 failed; ``trigger`` which of the orders the run may take (see ``claims``).
     """
-    claims = claim(session, order_ids, now=now(), lease=timing.lease)
+    claims = claim(session, order_ids, now=now(), lease=timing.lease, trigger=trigger)
     run = _Run(session, options, now, actor, product_rules(session), timing, claims)
     try:
         orders = _load(session, claims.held)

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station.cin7.sandbox import SandboxServer
-from station.inbox.claims import claim, release, renew
+from station.inbox.claims import Trigger, claim, release, renew
 from station.inbox.options import InboxOptions
 from station.inbox.resubmit import RetryTiming
-from station.inbox.submit import submit_orders
+from station.inbox.submit import SubmitOutcome, schedule_submission, submit_orders
 from station.models import InboxOrder
-from tests.inbox.test_submit import calls, cin7, take
+from tests.inbox.test_resubmit import failing_post
+from tests.inbox.test_submit import Hook, calls, cin7, kinds, take
 
 T0 = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
 LEASE = RetryTiming().lease
@@ -33,6 +34,74 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.at
+
+
+def run(
+    session: Session,
+    sandbox: SandboxServer,
+    order: InboxOrder,
+    trigger: Trigger,
+    at: datetime = T0,
+    **hooks: list[Hook],
+) -> SubmitOutcome:
+    """One submission run of ``order`` at ``at``, started by ``trigger``."""
+    with cin7(sandbox, **hooks) as client:
+        return submit_orders(
+            session,
+            lambda: nullcontext(client),
+            [order.id],
+            options=InboxOptions(),
+            now=lambda: at,
+            trigger=trigger,
+        )
+
+
+def test_a_run_the_scheduled_sweep_queued_leaves_an_order_an_earlier_run_refused(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    order = take(ctx, lines=[{"sku": "NOT-IN-CIN7", "quantity": 1}])
+    schedule_submission(ctx, [order.id], at=T0, actor="rule: send")
+    ctx.commit()
+
+    first = run(ctx, sandbox, order, Trigger.SCHEDULED)
+    left_over = run(ctx, sandbox, order, Trigger.SCHEDULED)  # queued by a later pass
+    asked = calls(sandbox.state, "GET", "ProductOptions")
+    by_hand = run(ctx, sandbox, order, Trigger.MANUAL)  # a person pressed Submit now
+
+    assert first.refused == (order.id,) and left_over == SubmitOutcome(skipped=(order.id,))
+    assert asked == 1
+    assert by_hand.refused == (order.id,) and calls(sandbox.state, "GET", "ProductOptions") == 2
+    assert kinds(order).count("not_submitted_invalid_sku") == 2
+
+
+def test_a_resubmission_run_takes_an_order_only_once_its_retry_time_has_come(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    failed, untried = take(ctx, id="1"), take(ctx, id="2")
+    run(ctx, sandbox, failed, Trigger.MANUAL, request=[failing_post(sandbox)])
+    retry_at = failed.resubmit_at
+    assert retry_at is not None
+    before = len(sandbox.state.requests)
+
+    early = run(ctx, sandbox, failed, Trigger.RESUBMISSION, at=retry_at - timedelta(seconds=1))
+    never_tried = run(ctx, sandbox, untried, Trigger.RESUBMISSION, at=retry_at)
+    unasked = len(sandbox.state.requests) == before
+    due = run(ctx, sandbox, failed, Trigger.RESUBMISSION, at=retry_at)
+
+    assert early == SubmitOutcome(skipped=(failed.id,)) and never_tried.skipped == (untried.id,)
+    assert unasked and due.submitted == (failed.id,) and untried.cin7_id is None
+
+
+def test_a_resubmission_run_takes_over_a_claim_that_lapsed(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    order = take(ctx)
+    claim(ctx, [order.id], now=T0, lease=LEASE)  # its worker died
+
+    live = run(ctx, sandbox, order, Trigger.RESUBMISSION, at=T0 + LEASE)
+    lapsed = run(ctx, sandbox, order, Trigger.RESUBMISSION, at=T0 + LEASE + timedelta(seconds=1))
+
+    assert live == SubmitOutcome(skipped=(order.id,)) and lapsed.submitted == (order.id,)
 
 
 def test_a_slow_run_leaves_an_order_another_run_took_over_to_that_run(
