@@ -74,9 +74,7 @@ def run_scheduled_submissions(submit: Callable[[list[int], str, str], Any]) -> i
     run of the same orders takes only those still scheduled when it starts.
     """
     try:
-        due = scheduled_submissions(
-            db.session, now=utcnow(), lease=retry_timing(current_app.config).lease
-        )
+        due = scheduled_submissions(db.session, now=utcnow())
     finally:
         db.session.remove()
     for actor, ids in due.items():

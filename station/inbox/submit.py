@@ -20,9 +20,10 @@ One run, for the orders it is given:
 
 ``schedule_submission`` marks orders scheduled (``scheduled_at``) in the caller's
 transaction; a run clears the mark when it makes or refuses the order. Whatever is still
-marked and not held by a live run is what ``scheduled_submissions`` hands the periodic
-sweep, so an order scheduled where nothing queued its run (a rule fired inside a job) or
-whose queued run was lost still reaches Cin7.
+marked and held by no run is what ``scheduled_submissions`` hands the periodic sweep, so
+an order scheduled where nothing queued its run (a rule fired inside a job) or whose
+queued run was lost still reaches Cin7; an order whose run was cut off is left to the
+resubmission sweep.
 
 When Cin7 itself failed (5xx, 429, a timeout, a reply that is not JSON) the order also
 gets a time to be sent again by itself (``resubmit``). A run renews its claims as it
@@ -35,10 +36,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station.cin7.client import MAX_ROWS, Cin7Client
@@ -51,7 +52,7 @@ from station.inbox.events import record_event
 from station.inbox.folders import DefaultFolder, Step, default_folder, move_order, step_folder
 from station.inbox.options import InboxOptions
 from station.inbox.products import ProductRules, product_rules
-from station.inbox.resubmit import RetryTiming
+from station.inbox.resubmit import MAX_PER_SWEEP, RetryTiming
 from station.models import InboxEventKind, InboxOrder
 from station.settings import SettingsStore
 
@@ -157,20 +158,23 @@ def schedule_submission(
 
 
 def scheduled_submissions(
-    session: Session, *, now: datetime, lease: timedelta = RetryTiming().lease
+    session: Session, *, now: datetime, limit: int = MAX_PER_SWEEP
 ) -> dict[str, list[int]]:
     """Orders scheduled to Cin7 that no run has made or refused yet, by who scheduled them.
 
-    Orders a live run holds are left to it; one whose run died counts again after ``lease``.
+    Only orders no run holds: a live run finishes its own, and a claim that lapsed (its
+    worker died) is the resubmission sweep's, so the two sweeps never queue runs for the
+    same cut-off order. At most ``limit`` orders, oldest first; the next sweep takes more.
     """
     rows = session.execute(
         select(InboxOrder.id, InboxOrder.scheduled_by)
         .where(
             InboxOrder.scheduled_at.is_not(None),
             InboxOrder.cin7_id.is_(None),
-            or_(InboxOrder.submitting_since.is_(None), InboxOrder.submitting_since < now - lease),
+            InboxOrder.submitting_since.is_(None),
         )
         .order_by(InboxOrder.id)
+        .limit(limit)
     )
     found: dict[str, list[int]] = {}
     for order_id, actor in rows:

@@ -20,6 +20,7 @@ from station.inbox.folders import create_folder
 from station.inbox.intake import take_order
 from station.inbox.options import InboxOptions
 from station.inbox.orders import read_order
+from station.inbox.resubmit import RetryTiming, due_for_resubmission
 from station.inbox.submit import (
     SubmitOutcome,
     schedule_submission,
@@ -334,9 +335,34 @@ def test_scheduled_orders_wait_for_a_run_until_it_makes_or_refuses_them(
     before = scheduled_submissions(ctx, now=now)
     submit(ctx, sandbox, made, refused)
     after = scheduled_submissions(ctx, now=now)
-    busy_run_died = scheduled_submissions(ctx, now=now + timedelta(hours=1))
 
     assert before == {"rule: send": [made.id, refused.id]}
     assert made.cin7_id is not None and refused.error is not None
     assert (made.scheduled_at, refused.scheduled_at) == (None, None)
-    assert after == {} and busy_run_died == {"manager": [busy.id]}
+    assert after == {}
+
+
+def test_a_scheduled_order_whose_run_died_is_left_to_the_resubmission_sweep(
+    ctx: Session,
+) -> None:
+    order = take(ctx)
+    now = utcnow()
+    schedule_submission(ctx, [order.id], at=now, actor="manager")
+    order.submitting_since = now  # the run that claimed it died with its worker
+    ctx.commit()
+    lapsed = now + RetryTiming().lease + timedelta(seconds=1)
+
+    assert scheduled_submissions(ctx, now=lapsed) == {}
+    assert due_for_resubmission(ctx, now=lapsed, timing=RetryTiming()) == [order.id]
+
+
+def test_the_scheduled_sweep_takes_a_limited_number_of_orders_oldest_first(
+    ctx: Session,
+) -> None:
+    orders = [take(ctx, id=str(n)) for n in range(3)]
+    schedule_submission(ctx, [o.id for o in orders], at=utcnow(), actor="rule: send")
+    ctx.commit()
+
+    assert scheduled_submissions(ctx, now=utcnow(), limit=2) == {
+        "rule: send": [orders[0].id, orders[1].id]
+    }
