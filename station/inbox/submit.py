@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from station.cin7.client import MAX_ROWS, Cin7Client
@@ -164,7 +164,9 @@ def scheduled_submissions(
 
     Only orders no run holds: a live run finishes its own, and a claim that lapsed (its
     worker died) is the resubmission sweep's, so the two sweeps never queue runs for the
-    same cut-off order. At most ``limit`` orders, oldest first; the next sweep takes more.
+    same cut-off order. An order waiting to be sent again after Cin7 failed waits for its
+    ``resubmit_at`` even when a rule scheduled it again meanwhile. At most ``limit``
+    orders, oldest first; the next sweep takes more.
     """
     rows = session.execute(
         select(InboxOrder.id, InboxOrder.scheduled_by)
@@ -172,6 +174,7 @@ def scheduled_submissions(
             InboxOrder.scheduled_at.is_not(None),
             InboxOrder.cin7_id.is_(None),
             InboxOrder.submitting_since.is_(None),
+            or_(InboxOrder.resubmit_at.is_(None), InboxOrder.resubmit_at <= now),
         )
         .order_by(InboxOrder.id)
         .limit(limit)

@@ -18,9 +18,10 @@ from station.extensions import db
 from station.inbox.jobs import run_inbox_resubmission
 from station.inbox.options import InboxOptions
 from station.inbox.resubmit import RetryTiming, due_for_resubmission, retry_timing
-from station.inbox.submit import SubmitOutcome, submit_orders
+from station.inbox.submit import SubmitOutcome, scheduled_submissions, submit_orders
 from station.models import InboxOrder
 from tests.fakes.cin7 import sandbox_config
+from tests.inbox.test_rules import rule
 from tests.inbox.test_submit import Hook, calls, cin7, kinds, take
 
 T0 = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
@@ -99,6 +100,21 @@ def test_an_order_cin7_failed_is_sent_again_later_each_wait_twice_the_last(
     assert (order.resubmit_at, order.submit_failures, order.error) == (None, 0, None)
     assert len(sandbox.state.orders) == 1 and calls(sandbox.state, "POST") == 3
     assert kinds(order).count("not_submitted_error") == 2
+
+
+def test_a_rule_that_schedules_an_order_again_does_not_cut_its_wait_after_cin7_failed(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    rule(ctx, "not_submitted_error", [("submit", "")], name="try again")
+    order = take(ctx)
+
+    submit_at(ctx, sandbox, order, T0, request=[failing_post(sandbox)])
+
+    assert order.scheduled_by == "rule: try again"  # the rule scheduled it at once
+    assert scheduled_submissions(ctx, now=T0 + timedelta(seconds=59)) == {}
+    assert scheduled_submissions(ctx, now=T0 + timedelta(minutes=1)) == {
+        "rule: try again": [order.id]
+    }
 
 
 def test_waits_grow_to_an_hour_and_no_further() -> None:
