@@ -53,6 +53,7 @@ from station.inbox.folders import DefaultFolder, Step, default_folder, move_orde
 from station.inbox.options import InboxOptions
 from station.inbox.products import ProductRules, product_rules
 from station.inbox.resubmit import MAX_PER_SWEEP, RetryTiming
+from station.inbox.rules import RESUBMIT_DETAIL
 from station.models import InboxEventKind, InboxOrder
 from station.settings import SettingsStore
 
@@ -113,7 +114,7 @@ class _Run:
             order.submit_failures += 1
             order.resubmit_at = self.timing.retry_at(order.submit_failures, self.now())
             message += f" Station sends it again by itself at {order.resubmit_at:%H:%M:%S} UTC."
-            detail["resubmit_at"] = order.resubmit_at.isoformat()
+            detail[RESUBMIT_DETAIL] = order.resubmit_at.isoformat()  # not counted by rules
         else:
             order.submit_failures, order.resubmit_at = 0, None
         order.error, order.submitting_since = message, None

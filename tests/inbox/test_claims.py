@@ -15,8 +15,7 @@ from station.inbox.options import InboxOptions
 from station.inbox.resubmit import RetryTiming
 from station.inbox.submit import SubmitOutcome, schedule_submission, submit_orders
 from station.models import InboxOrder
-from tests.inbox.test_resubmit import failing_post
-from tests.inbox.test_submit import Hook, calls, cin7, kinds, take
+from tests.inbox.test_submit import Hook, calls, cin7, failing_post, kinds, take
 
 T0 = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
 LEASE = RetryTiming().lease

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-import httpx
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -22,7 +21,7 @@ from station.inbox.submit import SubmitOutcome, scheduled_submissions, submit_or
 from station.models import InboxOrder
 from tests.fakes.cin7 import sandbox_config
 from tests.inbox.test_rules import rule
-from tests.inbox.test_submit import Hook, calls, cin7, kinds, take
+from tests.inbox.test_submit import Hook, calls, cin7, failing_post, kinds, take
 
 T0 = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
 TIMING = RetryTiming()
@@ -44,16 +43,6 @@ def submit_at(
 
 def due(session: Session, at: datetime) -> list[int]:
     return due_for_resubmission(session, now=at, timing=TIMING)
-
-
-def failing_post(sandbox: SandboxServer) -> Hook:
-    """A request hook: the sandbox answers the POST about to go out with HTTP 500."""
-
-    def fail(request: httpx.Request) -> None:
-        if request.method == "POST":
-            sandbox.state.faults.fail_next(500)
-
-    return fail
 
 
 def test_a_run_cut_off_after_cin7_made_the_order_is_found_again_not_sent_again(

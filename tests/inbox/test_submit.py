@@ -50,6 +50,16 @@ def cin7(sandbox: SandboxServer, **hooks: list[Hook]) -> Iterator[Cin7Client]:
         yield client
 
 
+def failing_post(sandbox: SandboxServer) -> Hook:
+    """A request hook: the sandbox answers the POST about to go out with HTTP 500."""
+
+    def fail(request: httpx.Request) -> None:
+        if request.method == "POST":
+            sandbox.state.faults.fail_next(500)
+
+    return fail
+
+
 def take(session: Session, **changes: Any) -> InboxOrder:
     payload = order_json(**changes)
     order = take_order(
