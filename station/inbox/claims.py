@@ -2,12 +2,13 @@
 
 A run claims an order (``submitting_since``) and gives it a submission key, committed
 before anything is sent, so another run (a double click, the resubmission sweep) keeps
-off. The run renews its claims after asking Cin7 and before each batch it sends, and
-gives each one back with the order's outcome. A claim not renewed for a lease was left
-by a worker that died, and another run may take it over; the first run, if it was only
-slow, finds those claims gone when it renews and leaves the orders to the run that has
-them. A claim taken over is later than any time the first run claimed or renewed at,
-which is how a renewal tells them apart.
+off. The run renews all its open claims at once after each call to Cin7, and gives each
+one back with the order's outcome. A claim not renewed for a lease was left by a worker
+that died, and another run may take it over; the first run, if it was only slow, finds
+those claims gone when it renews and leaves the orders to the run that has them: it
+writes an outcome only for an order a renewal just kept, and gives back only claims no
+other run took. A claim taken over is later than any time the first run claimed or
+renewed at, which is how a renewal (and the giving back) tells them apart.
 
 What a run may claim depends on what started it (:class:`Trigger`): a person's *Submit
 now* takes any order not in Cin7, while a run a sweep queued takes only orders still
@@ -46,6 +47,11 @@ class Claims:
     retried: set[int] = field(default_factory=set)  # tried before: look them up in Cin7 first
     skipped: list[int] = field(default_factory=list)  # in Cin7, or held by another run
     lost: set[int] = field(default_factory=set)  # taken over by another run meanwhile
+    finished: set[int] = field(default_factory=set)  # given back with their outcome
+
+    def open(self) -> list[int]:
+        """The orders the run holds and has not finished, in id order."""
+        return sorted(set(self.held) - self.lost - self.finished)
 
 
 def claim(
@@ -89,9 +95,12 @@ def claim(
     return claims
 
 
-def renew(session: Session, claims: Claims, order_ids: Iterable[int], *, now: datetime) -> set[int]:
-    """Renew the claims on these orders that the run still holds; those ids. Commits."""
-    ids = sorted(set(order_ids) - claims.lost)
+def renew(session: Session, claims: Claims, *, now: datetime) -> set[int]:
+    """Renew every open claim the run still holds; those ids (the rest are ``lost``). Commits.
+
+    All of them at once, so ``claims.stamp`` stays the time of every claim the run holds.
+    """
+    ids = claims.open()
     if not ids:
         return set()
     kept = set(
@@ -109,14 +118,13 @@ def renew(session: Session, claims: Claims, order_ids: Iterable[int], *, now: da
     return kept
 
 
-def release(session: Session, claims: Claims, *, finished: Iterable[int]) -> None:
-    """Give back the claims on orders the run did not finish (it gave those back with them)."""
-    done = set(finished)
-    ids = [i for i in claims.held if i not in claims.lost and i not in done]
+def release(session: Session, claims: Claims) -> None:
+    """Give back the claims on orders the run did not finish, unless another run took them."""
+    ids = claims.open()
     if ids:
         session.execute(
             update(InboxOrder)
-            .where(InboxOrder.id.in_(ids))
+            .where(InboxOrder.id.in_(ids), InboxOrder.submitting_since <= claims.stamp)
             .values(submitting_since=None)
             .execution_options(synchronize_session=False)
         )

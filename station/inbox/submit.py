@@ -33,6 +33,7 @@ The resubmission sweep picks up both.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ from station.inbox.resubmit import MAX_PER_SWEEP, RetryTiming
 from station.inbox.rules import RESUBMIT_DETAIL
 from station.models import InboxEventKind, InboxOrder
 from station.settings import SettingsStore
+
+log = logging.getLogger(__name__)
 
 PER_WHERE = 50  # values in one ``IN (...)`` filter, keeping the URL short
 # Failures of Cin7 rather than of the order: sending the order later may well work.
@@ -88,9 +91,16 @@ class _Run:
     submitted: list[int] = field(default_factory=list)
     refused: list[int] = field(default_factory=list)
 
-    def still_held(self, orders: Sequence[InboxOrder]) -> list[InboxOrder]:
-        """Renew the claims on ``orders``; the ones no other run took over meanwhile."""
-        kept = renew(self.session, self.claims, (o.id for o in orders), now=self.now())
+    def renew(self) -> set[int]:
+        """Renew every claim the run still holds (after each Cin7 call); their ids."""
+        return renew(self.session, self.claims, now=self.now())
+
+    def still_held(self, orders: Iterable[InboxOrder]) -> list[InboxOrder]:
+        """Renew the run's claims; those of ``orders`` no other run took over meanwhile.
+
+        Called before writing any outcome, so the run never overwrites another run's.
+        """
+        kept = self.renew()
         return [o for o in orders if o.id in kept]
 
     def event(
@@ -118,6 +128,7 @@ class _Run:
         else:
             order.submit_failures, order.resubmit_at = 0, None
         order.error, order.submitting_since = message, None
+        self.claims.finished.add(order.id)
         _settled(order)  # before the event: a rule it runs may schedule the order again
         self.event(order, kind, message, **detail)
         errors = default_folder(self.session, DefaultFolder.ERRORS)
@@ -129,6 +140,7 @@ class _Run:
         order.cin7_id, order.cin7_reference = cin7_id, reference
         order.submitted_at, order.error = self.now(), None
         order.submit_failures, order.resubmit_at, order.submitting_since = 0, None, None
+        self.claims.finished.add(order.id)
         _settled(order)
         self.event(order, InboxEventKind.AFTER_SUBMIT, message, cin7_id=cin7_id)
         folder = step_folder(self.session, self.options, Step.AFTER_IMPORT)
@@ -213,7 +225,7 @@ def submit_orders(
         session.rollback()
         raise
     finally:
-        release(session, claims, finished=(*run.submitted, *run.refused))
+        release(session, claims)
     skipped = (*claims.skipped, *sorted(claims.lost))
     return SubmitOutcome(tuple(run.submitted), tuple(run.refused), skipped)
 
@@ -240,17 +252,17 @@ def _submit(run: _Run, connect: ClientFactory, orders: list[InboxOrder], retried
     run.session.commit()  # refusals so far; nothing may hold SQLite's write lock during calls
     try:
         with connect() as client:
-            codes = _cin7_codes(client, set().union(*(order_skus(o, run.rules) for o in orders)))
-            found = _in_cin7(client, [o.submission_key or "" for o in orders if o.id in retried])
+            skus = set().union(*(order_skus(o, run.rules) for o in orders))
+            codes = _cin7_codes(client, skus, after_each=run.renew)
+            keys = [o.submission_key or "" for o in orders if o.id in retried]
+            found = _in_cin7(client, keys, after_each=run.renew)
             branches = _cin7_branches(run, client, orders)
             orders = run.still_held(orders)
             ready = [o for o in orders if _decide(run, o, codes, found, branches)]
             run.session.commit()
             _send(run, client, ready, codes)
     except Cin7Error as exc:
-        settled = {*run.submitted, *run.refused, *run.claims.lost}
-        unresolved = [o for o in orders if o.id not in settled]
-        for order in unresolved:
+        for order in run.still_held(orders):  # finished and taken-over orders are not held
             run.refuse(
                 order,
                 InboxEventKind.NOT_SUBMITTED_ERROR,
@@ -260,23 +272,32 @@ def _submit(run: _Run, connect: ClientFactory, orders: list[InboxOrder], retried
         run.session.commit()
 
 
-def _cin7_codes(client: Cin7Client, skus: set[str]) -> dict[str, str]:
-    """Cin7's spelling of each SKU it has, keyed lower-cased (Cin7 matches codes in any case)."""
+def _cin7_codes(
+    client: Cin7Client, skus: set[str], *, after_each: Callable[[], object]
+) -> dict[str, str]:
+    """Cin7's spelling of each SKU it has, keyed lower-cased (Cin7 matches codes in any case).
+
+    ``after_each`` runs after each call (the run renews its claims there).
+    """
     codes: dict[str, str] = {}
     for chunk in _chunks(sorted(skus), PER_WHERE):
         for option in client.product_options(where=f"code IN ({_quoted(chunk)})"):
             if option.code:
                 codes[option.code.lower()] = option.code
+        after_each()
     return codes
 
 
-def _in_cin7(client: Cin7Client, keys: list[str]) -> dict[str, tuple[int, str]]:
+def _in_cin7(
+    client: Cin7Client, keys: list[str], *, after_each: Callable[[], object]
+) -> dict[str, tuple[int, str]]:
     """The Cin7 orders (id, reference) already made under these submission keys."""
     found: dict[str, tuple[int, str]] = {}
     for chunk in _chunks(sorted(k for k in keys if k), PER_WHERE):
         for sales_order in client.sales_orders(where=f"reference IN ({_quoted(chunk)})"):
             if sales_order.reference:
                 found[sales_order.reference.lower()] = (sales_order.id, sales_order.reference)
+        after_each()
     return found
 
 
@@ -335,8 +356,8 @@ def _decide(
 def _send(run: _Run, client: Cin7Client, orders: list[InboxOrder], codes: dict[str, str]) -> None:
     """POST the orders in batches; every order ends submitted or refused, committed per batch.
 
-    Before each batch the run renews its claims; an order another run took over meanwhile
-    is left to that run.
+    Before each batch, and again with its answer, the run renews its claims; an order
+    another run took over meanwhile is left to that run.
     """
     mail_class = run.options.default_mail_class
     remaining = orders
@@ -355,7 +376,7 @@ def _send(run: _Run, client: Cin7Client, orders: list[InboxOrder], codes: dict[s
         try:
             results = client.create_sales_orders(items)
         except Cin7Error as exc:
-            for order in (*chunk, *remaining):
+            for order in run.still_held((*chunk, *remaining)):
                 run.refuse(
                     order,
                     InboxEventKind.NOT_SUBMITTED_ERROR,
@@ -365,8 +386,12 @@ def _send(run: _Run, client: Cin7Client, orders: list[InboxOrder], codes: dict[s
                 )
             run.session.commit()
             return
+        held = {o.id for o in run.still_held(chunk)}
         for order, result in zip(chunk, results, strict=True):
-            if result.success and result.id is not None:
+            if order.id not in held:
+                # Another run has it now and looks its key up in Cin7 before sending.
+                log.warning("inbox order %s was taken over while Cin7 answered", order.id)
+            elif result.success and result.id is not None:
                 run.done(
                     order,
                     result.id,

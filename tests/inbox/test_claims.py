@@ -140,7 +140,7 @@ def test_renewing_keeps_the_claims_still_held_and_moves_them_on(ctx: Session) ->
     later = T0 + LEASE + timedelta(minutes=1)
     claim(ctx, [taken.id], now=later, lease=LEASE)  # another run's, once the claim lapsed
 
-    held = renew(ctx, claims, [kept.id, taken.id], now=later + timedelta(seconds=5))
+    held = renew(ctx, claims, now=later + timedelta(seconds=5))
 
     assert held == {kept.id} and claims.lost == {taken.id}
     assert claimed_at(ctx, kept) == later + timedelta(seconds=5)
@@ -153,11 +153,97 @@ def test_giving_back_leaves_an_order_claimed_again_after_the_run_finished_it(
     finished, unfinished = take(ctx, id="1"), take(ctx, id="2")
     claims = claim(ctx, [finished.id, unfinished.id], now=T0, lease=LEASE)
     finished.submitting_since = None  # the run gave it back with its outcome
+    claims.finished.add(finished.id)
     ctx.commit()
     again = claim(ctx, [finished.id], now=T0 + timedelta(seconds=1), lease=LEASE)  # Submit now
 
-    release(ctx, claims, finished=[finished.id])
+    release(ctx, claims)
 
     assert again.held == [finished.id]
     assert claimed_at(ctx, finished) == T0 + timedelta(seconds=1)
     assert claimed_at(ctx, unfinished) is None
+
+
+def test_giving_back_leaves_a_claim_another_run_took_over(ctx: Session) -> None:
+    order = take(ctx)
+    claims = claim(ctx, [order.id], now=T0, lease=LEASE)
+    later = T0 + LEASE + timedelta(seconds=1)
+    claim(ctx, [order.id], now=later, lease=LEASE)  # the run was slow; another took it over
+
+    release(ctx, claims)
+
+    assert claimed_at(ctx, order) == later
+
+
+class TestARunThatWasSlow:
+    """A run whose Cin7 calls outlast the lease keeps what it renewed and only that."""
+
+    def submit(
+        self, ctx: Session, sandbox: SandboxServer, order: InboxOrder, hook: Hook, clock: Clock
+    ) -> SubmitOutcome:
+        with cin7(sandbox, request=[hook]) as client:
+            return submit_orders(
+                ctx, lambda: nullcontext(client), [order.id], options=InboxOptions(), now=clock
+            )
+
+    def test_its_claims_are_renewed_after_each_read_so_no_other_run_takes_them(
+        self, ctx: Session, sandbox: SandboxServer
+    ) -> None:
+        order = take(ctx)
+        order.submission_key = "IN1-TRIED"  # tried before: looked up by key, a second read
+        ctx.commit()
+        clock = Clock(T0)
+        taken: list[list[int]] = []
+
+        def slow_reads(request: httpx.Request) -> None:
+            """Each read takes most of a lease; another run tries to take the order."""
+            if request.method == "GET":
+                clock.at += LEASE * 0.6
+                if request.url.path.endswith("/SalesOrders"):
+                    with Session(ctx.get_bind()) as second:
+                        taken.append(claim(second, [order.id], now=clock.at, lease=LEASE).held)
+
+        outcome = self.submit(ctx, sandbox, order, slow_reads, clock)
+
+        assert taken == [[]] and outcome.submitted == (order.id,)
+        assert len(sandbox.state.orders) == 1
+
+    def test_a_read_failing_refuses_no_order_another_run_took_over(
+        self, ctx: Session, sandbox: SandboxServer
+    ) -> None:
+        order = take(ctx)
+        clock = Clock(T0)
+        later = T0 + LEASE + timedelta(seconds=1)
+
+        def lapse_then_fail(request: httpx.Request) -> None:
+            if request.method == "GET" and clock.at == T0:
+                clock.at = later
+                with Session(ctx.get_bind()) as second:
+                    claim(second, [order.id], now=later, lease=LEASE)
+                sandbox.state.faults.fail_next(401)
+
+        outcome = self.submit(ctx, sandbox, order, lapse_then_fail, clock)
+
+        assert outcome == SubmitOutcome(skipped=(order.id,))
+        assert claimed_at(ctx, order) == later  # still the other run's
+        assert kinds(order) == ["imported"] and order.error is None
+
+    def test_a_post_failing_refuses_no_order_another_run_took_over(
+        self, ctx: Session, sandbox: SandboxServer
+    ) -> None:
+        order = take(ctx)
+        clock = Clock(T0)
+        later = T0 + LEASE + timedelta(seconds=1)
+
+        def lapse_then_fail(request: httpx.Request) -> None:
+            if request.method == "POST":
+                clock.at = later
+                with Session(ctx.get_bind()) as second:
+                    claim(second, [order.id], now=later, lease=LEASE)
+                sandbox.state.faults.fail_next(500)
+
+        outcome = self.submit(ctx, sandbox, order, lapse_then_fail, clock)
+
+        assert outcome == SubmitOutcome(skipped=(order.id,))
+        assert claimed_at(ctx, order) == later
+        assert "not_submitted_error" not in kinds(order) and order.resubmit_at is None
