@@ -103,6 +103,7 @@ def renew(session: Session, claims: Claims, *, now: datetime) -> set[int]:
     ids = claims.open()
     if not ids:
         return set()
+    _lock_in_id_order(session, claims, ids)
     kept = set(
         session.scalars(
             update(InboxOrder)
@@ -122,6 +123,7 @@ def release(session: Session, claims: Claims) -> None:
     """Give back the claims on orders the run did not finish, unless another run took them."""
     ids = claims.open()
     if ids:
+        _lock_in_id_order(session, claims, ids)
         session.execute(
             update(InboxOrder)
             .where(InboxOrder.id.in_(ids), InboxOrder.submitting_since <= claims.stamp)
@@ -129,6 +131,22 @@ def release(session: Session, claims: Claims) -> None:
             .execution_options(synchronize_session=False)
         )
     session.commit()
+
+
+def _lock_in_id_order(session: Session, claims: Claims, ids: list[int]) -> None:
+    """Lock the rows of the run's claims in id order before updating them (PostgreSQL).
+
+    ``claim`` takes its rows one by one in id order; an UPDATE of many rows locks them in
+    whatever order the plan reads them, so a run renewing while another takes its lapsed
+    claims over could each wait for a row the other holds. Locking in one order first
+    makes the later one wait for the first row instead. SQLite locks the whole database.
+    """
+    session.execute(
+        select(InboxOrder.id)
+        .where(InboxOrder.id.in_(ids), InboxOrder.submitting_since <= claims.stamp)
+        .order_by(InboxOrder.id)
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE: the lock an UPDATE takes
+    ).all()
 
 
 def _due(trigger: Trigger, *, now: datetime, lease: timedelta) -> ColumnElement[bool]:

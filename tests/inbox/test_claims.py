@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
-from sqlalchemy import select
+import pytest
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from station.cin7.sandbox import SandboxServer
-from station.inbox.claims import Trigger, claim, release, renew
+from station.db import utcnow
+from station.inbox.claims import Claims, Trigger, claim, release, renew
+from station.inbox.notes import add_note
 from station.inbox.options import InboxOptions
 from station.inbox.resubmit import RetryTiming
 from station.inbox.submit import SubmitOutcome, schedule_submission, submit_orders
@@ -247,3 +254,76 @@ class TestARunThatWasSlow:
         assert outcome == SubmitOutcome(skipped=(order.id,))
         assert claimed_at(ctx, order) == later
         assert "not_submitted_error" not in kinds(order) and order.resubmit_at is None
+
+
+def in_thread(work: Callable[[], Any], errors: list[BaseException]) -> threading.Thread:
+    """Run ``work`` on a thread of its own, keeping what it raised."""
+
+    def guarded() -> None:
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test to assert on
+            errors.append(exc)
+
+    thread = threading.Thread(target=guarded)
+    thread.start()
+    return thread
+
+
+def waiting_for_a_lock(session: Session) -> bool:
+    """Whether some other connection to this database waits for a row lock now."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    with Session(session.get_bind()) as probe:
+        return bool(probe.scalar(query))
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_renewing_while_another_run_takes_the_claims_over_cannot_deadlock(
+    ctx: Session,
+) -> None:
+    """The other run claims row by row in id order and is paused after the first row;
+    the slow run renews meanwhile. Had it locked the other rows first, each would wait
+    for the other (PostgreSQL ends that with a deadlock error after a second)."""
+    orders = [take(ctx, id=str(n)) for n in range(20)]
+    ids = [o.id for o in orders]
+    slow = claim(ctx, ids, now=T0, lease=LEASE)
+    # A manager notes something on order 1: its row no longer fits its page and moves past
+    # the others, so a plain UPDATE of all of them reads (and locks) it last.
+    add_note(ctx, orders[0], "Ring first. " * 150, at=utcnow(), actor="manager")
+    ctx.commit()
+    later = T0 + LEASE + timedelta(seconds=1)
+    errors: list[BaseException] = []
+    first_row_taken, go_on = threading.Event(), threading.Event()
+    engine = ctx.get_bind()
+
+    with engine.connect() as connection:  # the other run's, paused after one row
+
+        @event.listens_for(connection, "after_cursor_execute")
+        def pause(*args: Any) -> None:
+            if args[2].startswith("UPDATE inbox_order") and not first_row_taken.is_set():
+                first_row_taken.set()
+                go_on.wait(10)
+
+        other: list[Claims] = []
+        taking_over = in_thread(
+            lambda: other.append(claim(Session(connection), ids, now=later, lease=LEASE)),
+            errors,
+        )
+        assert first_row_taken.wait(10)
+        renewing = in_thread(
+            lambda: renew(Session(engine), slow, now=later + timedelta(seconds=1)),
+            errors,
+        )
+        deadline = time.monotonic() + 10
+        while not waiting_for_a_lock(ctx):  # the slow run waits for order 1
+            assert time.monotonic() < deadline, errors
+            time.sleep(0.01)
+        go_on.set()
+        taking_over.join(20)
+        renewing.join(20)
+
+    assert errors == []
+    assert other[0].held == ids and slow.lost == set(ids)
