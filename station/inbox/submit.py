@@ -43,7 +43,7 @@ from typing import TypeVar
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from station.cin7.client import MAX_ROWS, Cin7Client
+from station.cin7.client import MAX_ROWS, Cin7Client, Deadline
 from station.cin7.errors import Cin7BadResponse, Cin7Error, Cin7RateLimited, Cin7Unavailable
 from station.inbox.branches import BranchCheck
 from station.inbox.checkout import BRANCH_ID
@@ -373,8 +373,11 @@ def _send(run: _Run, client: Cin7Client, orders: list[InboxOrder], codes: dict[s
             )
             for o in chunk
         ]
+        # The claims were renewed just now: no attempt may start once another run could
+        # take them over, or both runs could make the order.
+        deadline = Deadline(run.timing.send_by(run.claims.stamp), clock=run.now)
         try:
-            results = client.create_sales_orders(items)
+            results = client.create_sales_orders(items, deadline=deadline)
         except Cin7Error as exc:
             for order in run.still_held((*chunk, *remaining)):
                 run.refuse(

@@ -14,7 +14,9 @@ import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
-from station.cin7.sandbox import SandboxServer
+from station.cin7.client import Cin7Client, RetryPolicy
+from station.cin7.ratelimit import InMemoryRateLimiter
+from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, SandboxServer
 from station.db import utcnow
 from station.inbox.claims import Claims, Trigger, claim, release, renew
 from station.inbox.notes import add_note
@@ -22,6 +24,7 @@ from station.inbox.options import InboxOptions
 from station.inbox.resubmit import RetryTiming
 from station.inbox.submit import SubmitOutcome, schedule_submission, submit_orders
 from station.models import InboxOrder
+from tests.dispatch.conftest import FREE
 from tests.inbox.test_submit import Hook, calls, cin7, failing_post, kinds, take
 
 T0 = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
@@ -254,6 +257,59 @@ class TestARunThatWasSlow:
         assert outcome == SubmitOutcome(skipped=(order.id,))
         assert claimed_at(ctx, order) == later
         assert "not_submitted_error" not in kinds(order) and order.resubmit_at is None
+
+
+def test_a_post_whose_retries_would_outlast_the_claim_stops_so_no_order_is_made_twice(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    """Each attempt waits long for the rate limiter and is refused (429); a fifth attempt
+    would start after the claim lapsed, when another run may already have sent the order."""
+    order = take(ctx)
+    clock = Clock(T0)
+    timing = RetryTiming()
+    lapsed = T0 + timing.lease
+    taken_over: list[SubmitOutcome] = []
+
+    def slow_and_refused(request: httpx.Request) -> None:
+        if request.method != "POST":
+            return
+        clock.at += timedelta(seconds=140)  # most of CIN7_LIMIT_WAIT, waiting for a slot
+        if clock.at <= lapsed:
+            sandbox.state.faults.fail_next(429)
+        elif not taken_over:  # the resubmission sweep takes the lapsed claim over
+            with Session(ctx.get_bind()) as second, cin7(sandbox) as client:
+                taken_over.append(
+                    submit_orders(
+                        second,
+                        lambda: nullcontext(client),
+                        [order.id],
+                        options=InboxOptions(),
+                        now=lambda: clock.at,
+                        trigger=Trigger.RESUBMISSION,
+                    )
+                )
+
+    def sleep(seconds: float) -> None:
+        clock.at += timedelta(seconds=seconds)
+
+    with Cin7Client.connect(
+        sandbox.base_url,
+        DEMO_USERNAME,
+        DEMO_API_KEY,
+        limiter=InMemoryRateLimiter(FREE),
+        retry=RetryPolicy(),  # five attempts, as in production
+        sleep=sleep,
+        event_hooks={"request": [slow_and_refused]},
+    ) as client:
+        outcome = submit_orders(
+            ctx, lambda: nullcontext(client), [order.id], options=InboxOptions(), now=clock
+        )
+
+    assert taken_over == [] and sandbox.state.orders == {}
+    assert outcome.refused == (order.id,) and calls(sandbox.state, "POST") == 4
+    assert order.submission_key is not None and order.resubmit_at is not None
+    again = run(ctx, sandbox, order, Trigger.RESUBMISSION, at=order.resubmit_at)
+    assert again.submitted == (order.id,) and len(sandbox.state.orders) == 1
 
 
 def in_thread(work: Callable[[], Any], errors: list[BaseException]) -> threading.Thread:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -143,10 +144,36 @@ def test_the_timing_comes_from_the_config() -> None:
     assert retry_timing({}) == RetryTiming()
 
 
+def test_a_lease_one_cin7_call_could_outlast_stops_station_starting(tmp_path: Path) -> None:
+    config = {"INSTANCE_PATH": str(tmp_path), "TESTING": True, "INBOX_SUBMIT_LEASE": "60"}
+
+    with pytest.raises(ValueError) as refused:
+        create_app(config)
+    app = create_app({**config, "CIN7_LIMIT_WAIT": "20", "CIN7_TIMEOUT": 5})
+
+    assert str(refused.value) == (
+        "INBOX_SUBMIT_LEASE must be longer than one Cin7 call can take: CIN7_LIMIT_WAIT "
+        "(120 s waiting for the rate limiter) + CIN7_TIMEOUT (30 s) = 150 s, not 60 s. "
+        "Raise the lease or lower those two."
+    )
+    # runs start sending no later than 35 s after renewing; the limiter waits at most 20 s
+    assert retry_timing(app.config).send_by(T0) == T0 + timedelta(seconds=35)
+    assert app.extensions["station.cin7"].limiter.limits.max_wait == 20
+
+
+@pytest.mark.parametrize("setting", ["soon", "0", "-1"])
+def test_a_cin7_wait_that_is_not_a_number_of_seconds_stops_station_starting(
+    tmp_path: Path, setting: str
+) -> None:
+    with pytest.raises(ValueError, match="CIN7_LIMIT_WAIT must be a .*number of seconds"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "TESTING": True, "CIN7_LIMIT_WAIT": setting})
+
+
 class TestTheSweepJob:
     @pytest.fixture
     def app_config(self, app_config: dict[str, Any], sandbox: SandboxServer) -> dict[str, Any]:
-        return {**app_config, **sandbox_config(sandbox), "INBOX_SUBMIT_LEASE": 60}
+        short_lease = {"INBOX_SUBMIT_LEASE": 60, "CIN7_LIMIT_WAIT": 20, "CIN7_TIMEOUT": 5}
+        return {**app_config, **sandbox_config(sandbox), **short_lease}
 
     def test_it_sends_again_what_is_due_and_asks_cin7_nothing_when_idle(
         self, app: Flask, sandbox: SandboxServer
