@@ -7,8 +7,8 @@ One run, for the orders it is given:
    ``reference``. A run a sweep started claims only orders still due for that sweep.
 2. **Check** without Cin7: an order with no line Cin7 could fulfil is refused (*no
    products are available*).
-3. **Ask Cin7** (reads only, nothing written meanwhile): which SKUs it has (one call per
-   50 SKUs, for the whole run), whether orders retried after an earlier attempt already
+3. **Ask Cin7** (reads only, nothing written meanwhile): which SKUs it has (as many SKUs
+   a call as one ``where`` filter takes, see ``cin7.filters``), whether orders retried after an earlier attempt already
    exist there (by reference), and whether each ``BranchId`` is one of its branches.
 4. **Decide**: an order Cin7 already has is taken as submitted (never sent again); one
    naming SKUs Cin7 lacks is refused (*invalid SKU*, the SKUs named); an unknown branch
@@ -38,13 +38,13 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from station.cin7.client import MAX_ROWS, Cin7Client, Deadline
 from station.cin7.errors import Cin7BadResponse, Cin7Error, Cin7RateLimited, Cin7Unavailable
+from station.cin7.filters import in_filters
 from station.inbox.branches import BranchCheck
 from station.inbox.checkout import BRANCH_ID
 from station.inbox.cin7_order import order_skus, sales_order_item, sendable_lines
@@ -60,12 +60,10 @@ from station.settings import SettingsStore
 
 log = logging.getLogger(__name__)
 
-PER_WHERE = 50  # values in one ``IN (...)`` filter, keeping the URL short
 # Failures of Cin7 rather than of the order: sending the order later may well work.
 CIN7_FAILURES = (Cin7Unavailable, Cin7RateLimited, Cin7BadResponse)
 ClientFactory = Callable[[], AbstractContextManager[Cin7Client]]
 Clock = Callable[[], datetime]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,8 +278,8 @@ def _cin7_codes(
     ``after_each`` runs after each call (the run renews its claims there).
     """
     codes: dict[str, str] = {}
-    for chunk in _chunks(sorted(skus), PER_WHERE):
-        for option in client.product_options(where=f"code IN ({_quoted(chunk)})"):
+    for where in in_filters("code", sorted(skus)):
+        for option in client.product_options(where=where):
             if option.code:
                 codes[option.code.lower()] = option.code
         after_each()
@@ -293,8 +291,8 @@ def _in_cin7(
 ) -> dict[str, tuple[int, str]]:
     """The Cin7 orders (id, reference) already made under these submission keys."""
     found: dict[str, tuple[int, str]] = {}
-    for chunk in _chunks(sorted(k for k in keys if k), PER_WHERE):
-        for sales_order in client.sales_orders(where=f"reference IN ({_quoted(chunk)})"):
+    for where in in_filters("reference", sorted(k for k in keys if k)):
+        for sales_order in client.sales_orders(where=where):
             if sales_order.reference:
                 found[sales_order.reference.lower()] = (sales_order.id, sales_order.reference)
         after_each()
@@ -415,12 +413,3 @@ def _send(run: _Run, client: Cin7Client, orders: list[InboxOrder], codes: dict[s
 def _settled(order: InboxOrder) -> None:
     """The order's schedule is done with: it is in Cin7, or a person (or rule) must act."""
     order.scheduled_at, order.scheduled_by = None, None
-
-
-def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
-
-
-def _quoted(values: Iterable[str]) -> str:
-    """Values for a Cin7 ``where`` filter: single-quoted, quotes doubled."""
-    return ", ".join("'" + value.replace("'", "''") + "'" for value in values)

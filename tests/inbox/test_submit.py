@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from station.cin7.client import Cin7Client, RetryPolicy
 from station.cin7.errors import Cin7NotConfigured
+from station.cin7.filters import MAX_FILTER_LENGTH
 from station.cin7.ratelimit import InMemoryRateLimiter
 from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, SandboxServer, SandboxState
 from station.db import utcnow
@@ -190,6 +191,23 @@ def test_orders_go_in_one_batch_with_one_sku_check(ctx: Session, sandbox: Sandbo
     assert calls(sandbox.state, "POST") == 1
     assert calls(sandbox.state, "GET", "ProductOptions") == 1
     assert len({o.cin7_id for o in orders}) == 3
+
+
+def test_skus_are_asked_about_in_as_few_calls_as_a_short_url_allows(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    long = [{"sku": f"L{n:02d}-" + "X" * 116, "quantity": 1} for n in range(40)]
+    short = [{"sku": f"S{n:03d}", "quantity": 1} for n in range(120)]
+    orders = take(ctx, id="1", lines=long), take(ctx, id="2", lines=short)
+
+    submit(ctx, sandbox, *orders)
+
+    asked = [r.query["where"] for r in sandbox.state.requests if r.path.endswith("/ProductOptions")]
+    encoded = [len(str(httpx.QueryParams({"where": where}))) - len("where=") for where in asked]
+    assert len(asked) == 2 and max(encoded) <= MAX_FILTER_LENGTH  # 40 long SKUs need two
+    assert sorted(sku for where in asked for sku in where.split("'")[1::2]) == sorted(
+        line["sku"] for line in (*long, *short)
+    )
 
 
 def test_an_invalid_sku_is_named_and_the_order_is_not_sent(
