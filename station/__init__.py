@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 from station import extensions
-from station.config import DefaultConfig, request_size_limit
+from station.config import DefaultConfig, request_size_limit, submit_lease
 from station.secretbox import instance_secret
 
 __version__ = "0.1.0"
@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.config["MAX_CONTENT_LENGTH"] = request_size_limit(app.config["MAX_CONTENT_LENGTH"])
+    submit_lease(app.config)  # refuses a lease one Cin7 call could outlast
     _init_instance(app)
 
     from station import jobs, logs, settings

@@ -24,13 +24,16 @@ class DefaultConfig:
     CIN7_BASE_URL: str | None = None  # None -> setting, else the mounted sandbox (demo)
     CIN7_USERNAME: str | None = None
     CIN7_API_KEY: str | None = None
-    CIN7_TIMEOUT: float = 30.0
+    CIN7_TIMEOUT: float = 30.0  # seconds an HTTP call to Cin7 may take (connect, read, write)
+    CIN7_LIMIT_WAIT: float = 120.0  # seconds a call may wait for the shared rate limiter
     SANDBOX_ENABLED: bool = False  # mount the Cin7 sandbox at /sandbox (the demo turns it on)
     SANDBOX_LIMITS: bool = True  # the sandbox enforces Cin7's 3/s, 60/min, 5000/day
     SYNC_INTERVAL: int = 60  # seconds between scheduled order syncs
     INBOX_SHIPMENT_CHECK_MINUTES: int = 5  # between checks of inbox orders shipped in Cin7
     INBOX_INVENTORY_SYNC_MINUTES: int = 60  # between inventory syncs (when turned on in the inbox)
-    INBOX_SUBMIT_LEASE: int = 600  # seconds before a submission cut off by a dying worker is redone
+    # Seconds before a submission cut off by a dying worker is redone; longer than one Cin7
+    # call attempt can take (CIN7_LIMIT_WAIT + CIN7_TIMEOUT), see ``submit_lease``.
+    INBOX_SUBMIT_LEASE: int = 600
     INBOX_RESUBMIT_DELAY: int = 60  # seconds before an order Cin7 failed is sent again (doubling)
     INBOX_RULE_SUBMIT_DELAY: float = 2.0  # seconds rule-scheduled orders wait to share one run
     OUTBOX_SENDING_LEASE: int = 300  # seconds before an outbox item stuck "sending" is retried
@@ -88,6 +91,42 @@ def request_size_limit(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"MAX_CONTENT_LENGTH must be a positive number of bytes, not {value!r}")
     return value
+
+
+def cin7_attempt_seconds(config: Mapping[str, Any]) -> float:
+    """The longest one Cin7 call attempt can take: waiting for the rate limiter, then HTTP."""
+    return _seconds(config, "CIN7_LIMIT_WAIT") + _seconds(config, "CIN7_TIMEOUT")
+
+
+def submit_lease(config: Mapping[str, Any]) -> float:
+    """``INBOX_SUBMIT_LEASE`` in seconds, checked to outlast one Cin7 call attempt.
+
+    A submission run starts no attempt to send orders once another run could take its
+    claims over, less the longest one attempt can take; a lease no longer than one attempt
+    would leave it no time to send at all. Raises ValueError naming the settings to change.
+    """
+    lease = _seconds(config, "INBOX_SUBMIT_LEASE")
+    attempt = cin7_attempt_seconds(config)
+    if lease <= attempt:
+        raise ValueError(
+            f"INBOX_SUBMIT_LEASE must be longer than one Cin7 call can take: "
+            f"CIN7_LIMIT_WAIT ({_seconds(config, 'CIN7_LIMIT_WAIT'):g} s waiting for the rate "
+            f"limiter) + CIN7_TIMEOUT ({_seconds(config, 'CIN7_TIMEOUT'):g} s) = {attempt:g} s, "
+            f"not {lease:g} s. Raise the lease or lower those two."
+        )
+    return lease
+
+
+def _seconds(config: Mapping[str, Any], key: str) -> float:
+    """A setting in seconds (a number, or a string of one from the environment), above 0."""
+    value = config.get(key, getattr(DefaultConfig, key))
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{key} must be a number of seconds, not {value!r}") from None
+    if not 0 < seconds < float("inf"):
+        raise ValueError(f"{key} must be a positive number of seconds, not {value!r}")
+    return seconds
 
 
 def describe_size(size: int) -> str:

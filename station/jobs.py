@@ -167,11 +167,16 @@ def init_app(app: Flask) -> None:
         lambda: deliver_inbox_webhooks_task()
     )
 
-    def submit_inbox_task(order_ids: list[int], actor: str = "") -> dict[str, Any]:
+    def submit_inbox_task(
+        order_ids: list[int], actor: str = "", trigger: str = "manual"
+    ) -> dict[str, Any]:
+        from station.inbox.claims import Trigger
         from station.inbox.jobs import run_inbox_submission
 
         with app.app_context():
-            return run_inbox_submission(order_ids, actor=actor, deliver=webhooks_task)
+            return run_inbox_submission(
+                order_ids, actor=actor, trigger=Trigger(trigger), deliver=webhooks_task
+            )
 
     submit_inbox = huey.task(name="submit_inbox")(submit_inbox_task)
 

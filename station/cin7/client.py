@@ -4,8 +4,9 @@ Every HTTP attempt first takes a slot from the install's :class:`RateLimiter`. 4
 502, 503, 504, timeouts and connection errors are retried (tenacity) with exponential
 backoff and jitter, honouring ``Retry-After``; 400/401/403/404 are not retried. A POST
 (create) is retried only when Cin7 cannot have acted on it (429, no connection), so a
-retry never creates an order twice. Replies are checked and mapped to typed values;
-failures surface as the ``Cin7Error`` tree.
+retry never creates an order twice. A caller that must not act past some moment passes
+a :class:`Deadline`: no attempt, first or retry, starts after it. Replies are checked and
+mapped to typed values; failures surface as the ``Cin7Error`` tree.
 """
 
 from __future__ import annotations
@@ -55,6 +56,23 @@ class RetryPolicy:
     base_wait: float = 0.5  # seconds; doubles each attempt, plus up to this much jitter
     max_wait: float = 30.0  # longest single wait; a longer Retry-After ends the retries
     total_wait: float = 120.0  # most time spent waiting between the attempts of one call
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """The last moment a call may start an attempt (its first or a retry), on the caller's clock.
+
+    A caller whose right to act ends at some time (a claim another run may then take
+    over) passes that time less the longest one attempt can take: the rate limiter's
+    wait plus the HTTP timeout.
+    """
+
+    at: datetime
+    clock: Callable[[], datetime]
+
+    def seconds_left(self) -> float:
+        """Seconds until the deadline (negative once it has passed)."""
+        return (self.at - self.clock()).total_seconds()
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,19 +291,29 @@ class Cin7Client:
         """
         return self._batch("PUT", items)
 
-    def create_sales_orders(self, items: Sequence[Mapping[str, Any]]) -> list[ItemResult]:
+    def create_sales_orders(
+        self, items: Sequence[Mapping[str, Any]], *, deadline: Deadline | None = None
+    ) -> list[ItemResult]:
         """POST new orders (250 per call); one result per item, in order.
 
         Not retried once Cin7 may have acted on it: a 5xx or read timeout raises
-        Cin7Unavailable saying so, and the caller checks Cin7 before sending again.
+        Cin7Unavailable saying so, and the caller checks Cin7 before sending again. No
+        attempt starts after ``deadline``: the error of the last attempt is raised instead
+        (Cin7Unavailable when none was made).
         """
-        return self._batch("POST", items)
+        return self._batch("POST", items, deadline=deadline)
 
-    def _batch(self, method: str, items: Sequence[Mapping[str, Any]]) -> list[ItemResult]:
+    def _batch(
+        self,
+        method: str,
+        items: Sequence[Mapping[str, Any]],
+        *,
+        deadline: Deadline | None = None,
+    ) -> list[ItemResult]:
         results: list[ItemResult] = []
         for start in range(0, len(items), MAX_ROWS):
             chunk = [dict(item) for item in items[start : start + MAX_ROWS]]
-            body = self._call(method, "v1/SalesOrders", json_body=chunk)
+            body = self._call(method, "v1/SalesOrders", json_body=chunk, deadline=deadline)
             chunk_results = mapping.item_results_from_json(body, len(chunk))
             results += [replace(r, index=start + r.index) for r in chunk_results]
         return results
@@ -319,9 +347,15 @@ class Cin7Client:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         missing_ok: bool = False,
+        deadline: Deadline | None = None,
     ) -> Any:
+        if deadline is not None and deadline.seconds_left() < 0:
+            raise Cin7Unavailable(
+                f"Station did not call {method} {path}: it had to start by "
+                f"{deadline.at:%H:%M:%S} UTC, and that time has passed."
+            )
         retrying = Retrying(
-            stop=self._stop,
+            stop=lambda state: self._stop(state, deadline),
             wait=self._wait,
             retry=retry_if_exception_type(_Transient),
             sleep=self._sleep,
@@ -336,12 +370,15 @@ class Cin7Client:
             raise exc.error from exc.__cause__
         raise AssertionError("unreachable: tenacity either returns or raises")
 
-    def _stop(self, state: RetryCallState) -> bool:
-        """Stop after the last attempt, before a wait longer than allowed, or past the total."""
+    def _stop(self, state: RetryCallState, deadline: Deadline | None) -> bool:
+        """Stop after the last attempt, before a wait longer than allowed, past the total
+        or when the next attempt would start after the caller's deadline."""
         if state.attempt_number >= self._retry.attempts:
             return True
         if state.upcoming_sleep > self._retry.max_wait:
             return True  # Cin7 asked for a longer pause than one call may wait
+        if deadline is not None and deadline.seconds_left() < state.upcoming_sleep:
+            return True
         return state.idle_for + state.upcoming_sleep > self._retry.total_wait
 
     def _wait(self, state: RetryCallState) -> float:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from station.cin7.budget import record_call
 from station.cin7.client import CallRecord, Cin7Client, RetryPolicy
 from station.cin7.errors import Cin7NotConfigured
-from station.cin7.ratelimit import RateLimiter, build_rate_limiter
+from station.cin7.ratelimit import CallLimits, RateLimiter, build_rate_limiter
 from station.config import REAL_CIN7_BASE_URL, Cin7Connection
 from station.extensions import db
 from station.secretbox import SecretBox
@@ -96,6 +96,7 @@ def init_app(app: Flask) -> None:
         redis_url=app.config.get("REDIS_URL"),
         engine=engine,
         key_prefix=app.config.get("REDIS_PREFIX", "station"),
+        limits=CallLimits(max_wait=float(app.config["CIN7_LIMIT_WAIT"])),
     )
     box = app.extensions["station.secretbox"]
     app.extensions["station.cin7"] = Cin7Wiring(app.config, limiter, engine, box)

@@ -16,6 +16,7 @@ from station.cin7.wiring import cin7_wiring
 from station.config import read_flag
 from station.db import utcnow
 from station.extensions import db
+from station.inbox.claims import Trigger
 from station.inbox.inventory import sync_inventory
 from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
 from station.inbox.resubmit import due_for_resubmission, retry_timing
@@ -28,10 +29,15 @@ log = logging.getLogger(__name__)
 
 
 def run_inbox_submission(
-    order_ids: list[int], *, actor: str, deliver: Callable[[], Any] = lambda: None
+    order_ids: list[int],
+    *,
+    actor: str,
+    trigger: Trigger = Trigger.MANUAL,
+    deliver: Callable[[], Any] = lambda: None,
 ) -> dict[str, Any]:
     """Submit inbox orders to Cin7; every order's own log says how it went.
 
+    ``trigger`` says what started the run, and so which of the orders it may still take;
     ``deliver`` starts a webhook delivery pass, called when rules queued webhooks.
     """
     wiring = cin7_wiring()
@@ -45,6 +51,7 @@ def run_inbox_submission(
             now=utcnow,
             actor=actor,
             timing=retry_timing(current_app.config),
+            trigger=trigger,
         )
         queued = queued_webhooks(db.session)
     finally:
@@ -60,17 +67,19 @@ def run_inbox_submission(
     return asdict(outcome)
 
 
-def run_scheduled_submissions(submit: Callable[[list[int], str], Any]) -> int:
-    """Queue ``submit(ids, actor)`` for scheduled orders no run has taken; how many there were."""
+def run_scheduled_submissions(submit: Callable[[list[int], str, str], Any]) -> int:
+    """Queue ``submit(ids, actor, trigger)`` for scheduled orders no run has taken; how many.
+
+    The runs are marked as the sweep's, so one that waits in the queue behind another
+    run of the same orders takes only those still scheduled when it starts.
+    """
     try:
-        due = scheduled_submissions(
-            db.session, now=utcnow(), lease=retry_timing(current_app.config).lease
-        )
+        due = scheduled_submissions(db.session, now=utcnow())
     finally:
         db.session.remove()
     for actor, ids in due.items():
         log.info("inbox: %d scheduled order(s) of %s go to Cin7 now", len(ids), actor or "nobody")
-        submit(ids, actor)
+        submit(ids, actor, Trigger.SCHEDULED.value)
     return sum(len(ids) for ids in due.values())
 
 
@@ -85,7 +94,7 @@ def run_inbox_resubmission(deliver: Callable[[], Any] = lambda: None) -> dict[st
     if not due:
         return None
     log.info("inbox: sending %d order(s) Cin7 never confirmed again", len(due))
-    return run_inbox_submission(due, actor="", deliver=deliver)
+    return run_inbox_submission(due, actor="", trigger=Trigger.RESUBMISSION, deliver=deliver)
 
 
 def run_shipment_check(

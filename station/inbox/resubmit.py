@@ -25,6 +25,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from station.backoff import backoff_delay
+from station.config import DefaultConfig, cin7_attempt_seconds
 from station.models import InboxOrder
 
 MAX_PER_SWEEP = 1_000  # orders sent again by one sweep; the next minute's takes the rest
@@ -34,11 +35,24 @@ MAX_PER_SWEEP = 1_000  # orders sent again by one sweep; the next minute's takes
 class RetryTiming:
     """How long a run's claim holds, and how long Station waits after Cin7 failed."""
 
-    # A run renews its claims before each batch it sends; no step of a run (one Cin7 call
-    # with its retries and waits) takes this long, so an older claim was cut off.
+    # A run renews its claims after each Cin7 call; a claim older than this was cut off.
+    # A call with its retries may take longer, so a run starts no attempt to send orders
+    # later than ``attempt`` before its claims could lapse (see ``send_by``).
     lease: timedelta = timedelta(minutes=10)
+    # The longest one Cin7 call attempt can take: the rate limiter's wait, then the timeout.
+    attempt: timedelta = timedelta(
+        seconds=DefaultConfig.CIN7_LIMIT_WAIT + DefaultConfig.CIN7_TIMEOUT
+    )
     first_wait: timedelta = timedelta(minutes=1)
     max_wait: timedelta = timedelta(hours=1)
+
+    def send_by(self, renewed: datetime) -> datetime:
+        """The last moment to start sending orders whose claims were renewed at ``renewed``.
+
+        An attempt started then ends (or gives up) by the time the claims could lapse and
+        another run take the orders over, look their keys up in Cin7 and send them.
+        """
+        return renewed + self.lease - self.attempt
 
     def retry_at(self, failures: int, now: datetime) -> datetime:
         """When to send again after ``failures`` failures of Cin7 in a row."""
@@ -51,12 +65,13 @@ class RetryTiming:
 
 
 def retry_timing(config: Mapping[str, Any]) -> RetryTiming:
-    """The timing set by ``INBOX_SUBMIT_LEASE`` and ``INBOX_RESUBMIT_DELAY`` (seconds)."""
+    """The timing set by ``INBOX_SUBMIT_LEASE``, ``INBOX_RESUBMIT_DELAY`` and the Cin7 waits."""
     default = RetryTiming()
     return RetryTiming(
         lease=timedelta(
             seconds=float(config.get("INBOX_SUBMIT_LEASE", default.lease.total_seconds()))
         ),
+        attempt=timedelta(seconds=cin7_attempt_seconds(config)),
         first_wait=timedelta(
             seconds=float(config.get("INBOX_RESUBMIT_DELAY", default.first_wait.total_seconds()))
         ),

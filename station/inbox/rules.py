@@ -34,9 +34,13 @@ log = logging.getLogger(__name__)
 MAX_DEPTH = 5
 CHECKOUT_PREFIX = "checkout."
 SUBMIT_KEY = "inbox.rules.scheduled"  # session.info: order ids a rule scheduled to Cin7
-# Cin7 refusals after which rules stop scheduling an order again (a rule that resubmits on
-# *Not submitted* would otherwise send a hopeless order every minute); a person still can.
+# Refusals that need a person after which rules stop scheduling an order again (a rule
+# that resubmits on *Not submitted* would otherwise send a hopeless order every minute); a
+# person still can. A refusal because Cin7 failed (an outage) does not count: Station
+# sends that order again by itself, waiting longer each time, and marks the refusal's
+# event detail with RESUBMIT_DETAIL.
 MAX_RULE_RESUBMITS = 3
+RESUBMIT_DETAIL = "resubmit_at"
 REFUSALS = frozenset(
     {
         InboxEventKind.NOT_SUBMITTED_ERROR,
@@ -337,11 +341,16 @@ def do_action(
         raise ActionFailed(f"there is no action {step.get('action')!r}") from unknown
     try:
         if action is Action.SUBMIT:
-            refused = sum(1 for event in order.events if event.kind in REFUSALS)
+            refused = sum(
+                1
+                for event in order.events
+                if event.kind in REFUSALS and RESUBMIT_DETAIL not in (event.detail or {})
+            )
             if refused >= MAX_RULE_RESUBMITS:
                 raise ActionFailed(
-                    f"Cin7 refused this order {refused} times; rules no longer send it "
-                    "(submit it from its page once it is fixed)"
+                    f"the order was refused {refused} times for reasons a person must fix "
+                    "(its SKUs, lines or branch, Cin7's own reason, the Cin7 login); rules "
+                    "no longer send it (submit it from its page once it is fixed)"
                 )
             session.flush()
             ids = schedule_submission(session, [order.id], at=at, actor=actor)

@@ -1,8 +1,8 @@
 """The shipment check: reading back from Cin7 which submitted orders shipped or were canceled.
 
 Only orders in Cin7 that have neither shipped nor been canceled are asked about, 250 per
-call (``where=id IN (...)``, as many as one page holds), so 500 waiting orders cost two
-calls and an idle inbox none. A dispatched order takes
+call (``where=id IN (...)``: as many as one page holds, and short enough for the URL, see
+``cin7.filters``), so 500 waiting orders cost two calls and an idle inbox none. A dispatched order takes
 Cin7's dispatched date, tracking code and carrier and moves to the *After shipment*
 folder; a void one moves to *If canceled*. Each change is claimed with a conditional
 UPDATE, so two checks at once log it once.
@@ -19,13 +19,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from station.cin7.client import MAX_ROWS, Cin7Client
+from station.cin7.filters import in_filters
 from station.cin7.types import SalesOrder
 from station.inbox.events import record_event
 from station.inbox.folders import Step, move_order, step_folder
 from station.inbox.options import InboxOptions
 from station.models import InboxEventKind, InboxOrder
 
-PER_CALL = MAX_ROWS  # ids in one filter: every match fits on the one page asked for
 ClientFactory = Callable[[], AbstractContextManager[Cin7Client]]
 
 
@@ -74,10 +74,8 @@ def check_shipments(
     seen: dict[int, SalesOrder] = {}
     calls = 0
     with connect() as client:
-        for start in range(0, len(ids), PER_CALL):
-            chunk = ids[start : start + PER_CALL]
-            where = f"id IN ({', '.join(str(i) for i in chunk)})"
-            seen.update({o.id: o for o in client.sales_orders(where=where, rows=PER_CALL)})
+        for where in in_filters("id", ids):
+            seen.update({o.id: o for o in client.sales_orders(where=where, rows=MAX_ROWS)})
             calls += 1
     shipped: list[int] = []
     canceled: list[int] = []

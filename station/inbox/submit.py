@@ -4,11 +4,11 @@ One run, for the orders it is given:
 
 1. **Claim** each order (``submitting_since``) and give it a submission key, committed
    before anything is sent (see ``claims``). The key goes to Cin7 as the order's
-   ``reference``.
+   ``reference``. A run a sweep started claims only orders still due for that sweep.
 2. **Check** without Cin7: an order with no line Cin7 could fulfil is refused (*no
    products are available*).
-3. **Ask Cin7** (reads only, nothing written meanwhile): which SKUs it has (one call per
-   50 SKUs, for the whole run), whether orders retried after an earlier attempt already
+3. **Ask Cin7** (reads only, nothing written meanwhile): which SKUs it has (as many SKUs
+   a call as one ``where`` filter takes, see ``cin7.filters``), whether orders retried after an earlier attempt already
    exist there (by reference), and whether each ``BranchId`` is one of its branches.
 4. **Decide**: an order Cin7 already has is taken as submitted (never sent again); one
    naming SKUs Cin7 lacks is refused (*invalid SKU*, the SKUs named); an unknown branch
@@ -20,9 +20,10 @@ One run, for the orders it is given:
 
 ``schedule_submission`` marks orders scheduled (``scheduled_at``) in the caller's
 transaction; a run clears the mark when it makes or refuses the order. Whatever is still
-marked and not held by a live run is what ``scheduled_submissions`` hands the periodic
-sweep, so an order scheduled where nothing queued its run (a rule fired inside a job) or
-whose queued run was lost still reaches Cin7.
+marked and held by no run is what ``scheduled_submissions`` hands the periodic sweep, so
+an order scheduled where nothing queued its run (a rule fired inside a job) or whose
+queued run was lost still reaches Cin7; an order whose run was cut off is left to the
+resubmission sweep.
 
 When Cin7 itself failed (5xx, 429, a timeout, a reply that is not JSON) the order also
 gets a time to be sent again by itself (``resubmit``). A run renews its claims as it
@@ -32,35 +33,37 @@ The resubmission sweep picks up both.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TypeVar
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from station.cin7.client import MAX_ROWS, Cin7Client
+from station.cin7.client import MAX_ROWS, Cin7Client, Deadline
 from station.cin7.errors import Cin7BadResponse, Cin7Error, Cin7RateLimited, Cin7Unavailable
+from station.cin7.filters import in_filters
 from station.inbox.branches import BranchCheck
 from station.inbox.checkout import BRANCH_ID
 from station.inbox.cin7_order import order_skus, sales_order_item, sendable_lines
-from station.inbox.claims import Claims, claim, release, renew
+from station.inbox.claims import Claims, Trigger, claim, release, renew
 from station.inbox.events import record_event
 from station.inbox.folders import DefaultFolder, Step, default_folder, move_order, step_folder
 from station.inbox.options import InboxOptions
 from station.inbox.products import ProductRules, product_rules
-from station.inbox.resubmit import RetryTiming
+from station.inbox.resubmit import MAX_PER_SWEEP, RetryTiming
+from station.inbox.rules import RESUBMIT_DETAIL
 from station.models import InboxEventKind, InboxOrder
 from station.settings import SettingsStore
 
-PER_WHERE = 50  # values in one ``IN (...)`` filter, keeping the URL short
+log = logging.getLogger(__name__)
+
 # Failures of Cin7 rather than of the order: sending the order later may well work.
 CIN7_FAILURES = (Cin7Unavailable, Cin7RateLimited, Cin7BadResponse)
 ClientFactory = Callable[[], AbstractContextManager[Cin7Client]]
 Clock = Callable[[], datetime]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +89,16 @@ class _Run:
     submitted: list[int] = field(default_factory=list)
     refused: list[int] = field(default_factory=list)
 
-    def still_held(self, orders: Sequence[InboxOrder]) -> list[InboxOrder]:
-        """Renew the claims on ``orders``; the ones no other run took over meanwhile."""
-        kept = renew(self.session, self.claims, (o.id for o in orders), now=self.now())
+    def renew(self) -> set[int]:
+        """Renew every claim the run still holds (after each Cin7 call); their ids."""
+        return renew(self.session, self.claims, now=self.now())
+
+    def still_held(self, orders: Iterable[InboxOrder]) -> list[InboxOrder]:
+        """Renew the run's claims; those of ``orders`` no other run took over meanwhile.
+
+        Called before writing any outcome, so the run never overwrites another run's.
+        """
+        kept = self.renew()
         return [o for o in orders if o.id in kept]
 
     def event(
@@ -112,10 +122,11 @@ class _Run:
             order.submit_failures += 1
             order.resubmit_at = self.timing.retry_at(order.submit_failures, self.now())
             message += f" Station sends it again by itself at {order.resubmit_at:%H:%M:%S} UTC."
-            detail["resubmit_at"] = order.resubmit_at.isoformat()
+            detail[RESUBMIT_DETAIL] = order.resubmit_at.isoformat()  # not counted by rules
         else:
             order.submit_failures, order.resubmit_at = 0, None
         order.error, order.submitting_since = message, None
+        self.claims.finished.add(order.id)
         _settled(order)  # before the event: a rule it runs may schedule the order again
         self.event(order, kind, message, **detail)
         errors = default_folder(self.session, DefaultFolder.ERRORS)
@@ -127,6 +138,7 @@ class _Run:
         order.cin7_id, order.cin7_reference = cin7_id, reference
         order.submitted_at, order.error = self.now(), None
         order.submit_failures, order.resubmit_at, order.submitting_since = 0, None, None
+        self.claims.finished.add(order.id)
         _settled(order)
         self.event(order, InboxEventKind.AFTER_SUBMIT, message, cin7_id=cin7_id)
         folder = step_folder(self.session, self.options, Step.AFTER_IMPORT)
@@ -157,20 +169,26 @@ def schedule_submission(
 
 
 def scheduled_submissions(
-    session: Session, *, now: datetime, lease: timedelta = RetryTiming().lease
+    session: Session, *, now: datetime, limit: int = MAX_PER_SWEEP
 ) -> dict[str, list[int]]:
     """Orders scheduled to Cin7 that no run has made or refused yet, by who scheduled them.
 
-    Orders a live run holds are left to it; one whose run died counts again after ``lease``.
+    Only orders no run holds: a live run finishes its own, and a claim that lapsed (its
+    worker died) is the resubmission sweep's, so the two sweeps never queue runs for the
+    same cut-off order. An order waiting to be sent again after Cin7 failed waits for its
+    ``resubmit_at`` even when a rule scheduled it again meanwhile. At most ``limit``
+    orders, oldest first; the next sweep takes more.
     """
     rows = session.execute(
         select(InboxOrder.id, InboxOrder.scheduled_by)
         .where(
             InboxOrder.scheduled_at.is_not(None),
             InboxOrder.cin7_id.is_(None),
-            or_(InboxOrder.submitting_since.is_(None), InboxOrder.submitting_since < now - lease),
+            InboxOrder.submitting_since.is_(None),
+            or_(InboxOrder.resubmit_at.is_(None), InboxOrder.resubmit_at <= now),
         )
         .order_by(InboxOrder.id)
+        .limit(limit)
     )
     found: dict[str, list[int]] = {}
     for order_id, actor in rows:
@@ -187,13 +205,14 @@ def submit_orders(
     now: Clock,
     actor: str = "",
     timing: RetryTiming = RetryTiming(),
+    trigger: Trigger = Trigger.MANUAL,
 ) -> SubmitOutcome:
     """Submit the orders to Cin7 (see the module's steps); commits as it goes.
 
     ``timing`` says when another run's claim has lapsed and when to send again after
-    Cin7 failed.
+    Cin7 failed; ``trigger`` which of the orders the run may take (see ``claims``).
     """
-    claims = claim(session, order_ids, now=now(), lease=timing.lease)
+    claims = claim(session, order_ids, now=now(), lease=timing.lease, trigger=trigger)
     run = _Run(session, options, now, actor, product_rules(session), timing, claims)
     try:
         orders = _load(session, claims.held)
@@ -204,7 +223,7 @@ def submit_orders(
         session.rollback()
         raise
     finally:
-        release(session, claims, finished=(*run.submitted, *run.refused))
+        release(session, claims)
     skipped = (*claims.skipped, *sorted(claims.lost))
     return SubmitOutcome(tuple(run.submitted), tuple(run.refused), skipped)
 
@@ -231,17 +250,17 @@ def _submit(run: _Run, connect: ClientFactory, orders: list[InboxOrder], retried
     run.session.commit()  # refusals so far; nothing may hold SQLite's write lock during calls
     try:
         with connect() as client:
-            codes = _cin7_codes(client, set().union(*(order_skus(o, run.rules) for o in orders)))
-            found = _in_cin7(client, [o.submission_key or "" for o in orders if o.id in retried])
+            skus = set().union(*(order_skus(o, run.rules) for o in orders))
+            codes = _cin7_codes(client, skus, after_each=run.renew)
+            keys = [o.submission_key or "" for o in orders if o.id in retried]
+            found = _in_cin7(client, keys, after_each=run.renew)
             branches = _cin7_branches(run, client, orders)
             orders = run.still_held(orders)
             ready = [o for o in orders if _decide(run, o, codes, found, branches)]
             run.session.commit()
             _send(run, client, ready, codes)
     except Cin7Error as exc:
-        settled = {*run.submitted, *run.refused, *run.claims.lost}
-        unresolved = [o for o in orders if o.id not in settled]
-        for order in unresolved:
+        for order in run.still_held(orders):  # finished and taken-over orders are not held
             run.refuse(
                 order,
                 InboxEventKind.NOT_SUBMITTED_ERROR,
@@ -251,23 +270,32 @@ def _submit(run: _Run, connect: ClientFactory, orders: list[InboxOrder], retried
         run.session.commit()
 
 
-def _cin7_codes(client: Cin7Client, skus: set[str]) -> dict[str, str]:
-    """Cin7's spelling of each SKU it has, keyed lower-cased (Cin7 matches codes in any case)."""
+def _cin7_codes(
+    client: Cin7Client, skus: set[str], *, after_each: Callable[[], object]
+) -> dict[str, str]:
+    """Cin7's spelling of each SKU it has, keyed lower-cased (Cin7 matches codes in any case).
+
+    ``after_each`` runs after each call (the run renews its claims there).
+    """
     codes: dict[str, str] = {}
-    for chunk in _chunks(sorted(skus), PER_WHERE):
-        for option in client.product_options(where=f"code IN ({_quoted(chunk)})"):
+    for where in in_filters("code", sorted(skus)):
+        for option in client.product_options(where=where):
             if option.code:
                 codes[option.code.lower()] = option.code
+        after_each()
     return codes
 
 
-def _in_cin7(client: Cin7Client, keys: list[str]) -> dict[str, tuple[int, str]]:
+def _in_cin7(
+    client: Cin7Client, keys: list[str], *, after_each: Callable[[], object]
+) -> dict[str, tuple[int, str]]:
     """The Cin7 orders (id, reference) already made under these submission keys."""
     found: dict[str, tuple[int, str]] = {}
-    for chunk in _chunks(sorted(k for k in keys if k), PER_WHERE):
-        for sales_order in client.sales_orders(where=f"reference IN ({_quoted(chunk)})"):
+    for where in in_filters("reference", sorted(k for k in keys if k)):
+        for sales_order in client.sales_orders(where=where):
             if sales_order.reference:
                 found[sales_order.reference.lower()] = (sales_order.id, sales_order.reference)
+        after_each()
     return found
 
 
@@ -326,8 +354,8 @@ def _decide(
 def _send(run: _Run, client: Cin7Client, orders: list[InboxOrder], codes: dict[str, str]) -> None:
     """POST the orders in batches; every order ends submitted or refused, committed per batch.
 
-    Before each batch the run renews its claims; an order another run took over meanwhile
-    is left to that run.
+    Before each batch, and again with its answer, the run renews its claims; an order
+    another run took over meanwhile is left to that run.
     """
     mail_class = run.options.default_mail_class
     remaining = orders
@@ -343,10 +371,13 @@ def _send(run: _Run, client: Cin7Client, orders: list[InboxOrder], codes: dict[s
             )
             for o in chunk
         ]
+        # The claims were renewed just now: no attempt may start once another run could
+        # take them over, or both runs could make the order.
+        deadline = Deadline(run.timing.send_by(run.claims.stamp), clock=run.now)
         try:
-            results = client.create_sales_orders(items)
+            results = client.create_sales_orders(items, deadline=deadline)
         except Cin7Error as exc:
-            for order in (*chunk, *remaining):
+            for order in run.still_held((*chunk, *remaining)):
                 run.refuse(
                     order,
                     InboxEventKind.NOT_SUBMITTED_ERROR,
@@ -356,8 +387,12 @@ def _send(run: _Run, client: Cin7Client, orders: list[InboxOrder], codes: dict[s
                 )
             run.session.commit()
             return
+        held = {o.id for o in run.still_held(chunk)}
         for order, result in zip(chunk, results, strict=True):
-            if result.success and result.id is not None:
+            if order.id not in held:
+                # Another run has it now and looks its key up in Cin7 before sending.
+                log.warning("inbox order %s was taken over while Cin7 answered", order.id)
+            elif result.success and result.id is not None:
                 run.done(
                     order,
                     result.id,
@@ -378,12 +413,3 @@ def _send(run: _Run, client: Cin7Client, orders: list[InboxOrder], codes: dict[s
 def _settled(order: InboxOrder) -> None:
     """The order's schedule is done with: it is in Cin7, or a person (or rule) must act."""
     order.scheduled_at, order.scheduled_by = None, None
-
-
-def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
-
-
-def _quoted(values: Iterable[str]) -> str:
-    """Values for a Cin7 ``where`` filter: single-quoted, quotes doubled."""
-    return ", ".join("'" + value.replace("'", "''") + "'" for value in values)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from station.cin7.client import CallRecord, Cin7Client, RetryPolicy
+from station.cin7.client import CallRecord, Cin7Client, Deadline, RetryPolicy
 from station.cin7.errors import (
     Cin7AuthError,
     Cin7BadResponse,
@@ -337,6 +337,33 @@ class TestWriting:
 
         assert results[0].success and results[0].id
         assert not results[1].success and "NOPE-1" in results[1].errors[0]
+
+    def test_a_create_starts_no_attempt_after_its_deadline(
+        self, client: Cin7Client, state: SandboxState, sleeps: Sleeps
+    ) -> None:
+        start = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
+        deadline = Deadline(
+            start + timedelta(seconds=3), clock=lambda: start + timedelta(seconds=sum(sleeps.waits))
+        )
+        orders = len(state.orders)
+        state.faults.fail_next(429, count=3, retry_after=2)
+
+        with pytest.raises(Cin7RateLimited, match="rate limit"):
+            client.create_sales_orders([{"reference": "WEB-1"}], deadline=deadline)
+
+        assert sleeps.waits == [2.0]  # a third attempt would have started at 3 + 1 s
+        assert [r.status for r in state.api_calls()] == [429, 429]
+        assert len(state.orders) == orders
+
+    def test_a_create_whose_deadline_has_passed_is_not_sent(
+        self, client: Cin7Client, state: SandboxState
+    ) -> None:
+        start = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
+        passed = Deadline(start, clock=lambda: start + timedelta(seconds=1))
+
+        with pytest.raises(Cin7Unavailable, match="had to start by 03:00:00 UTC"):
+            client.create_sales_orders([{"reference": "WEB-1"}], deadline=passed)
+        assert state.api_calls() == []
 
     def test_shopify_trigger_url_is_fetched_without_pacing(
         self, client: Cin7Client, server: SandboxServer, state: SandboxState

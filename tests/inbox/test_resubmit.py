@@ -5,9 +5,9 @@ from __future__ import annotations
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -18,10 +18,11 @@ from station.extensions import db
 from station.inbox.jobs import run_inbox_resubmission
 from station.inbox.options import InboxOptions
 from station.inbox.resubmit import RetryTiming, due_for_resubmission, retry_timing
-from station.inbox.submit import SubmitOutcome, submit_orders
+from station.inbox.submit import SubmitOutcome, scheduled_submissions, submit_orders
 from station.models import InboxOrder
 from tests.fakes.cin7 import sandbox_config
-from tests.inbox.test_submit import Hook, calls, cin7, kinds, take
+from tests.inbox.test_rules import rule
+from tests.inbox.test_submit import Hook, calls, cin7, failing_post, kinds, take
 
 T0 = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
 TIMING = RetryTiming()
@@ -43,16 +44,6 @@ def submit_at(
 
 def due(session: Session, at: datetime) -> list[int]:
     return due_for_resubmission(session, now=at, timing=TIMING)
-
-
-def failing_post(sandbox: SandboxServer) -> Hook:
-    """A request hook: the sandbox answers the POST about to go out with HTTP 500."""
-
-    def fail(request: httpx.Request) -> None:
-        if request.method == "POST":
-            sandbox.state.faults.fail_next(500)
-
-    return fail
 
 
 def test_a_run_cut_off_after_cin7_made_the_order_is_found_again_not_sent_again(
@@ -101,6 +92,21 @@ def test_an_order_cin7_failed_is_sent_again_later_each_wait_twice_the_last(
     assert kinds(order).count("not_submitted_error") == 2
 
 
+def test_a_rule_that_schedules_an_order_again_does_not_cut_its_wait_after_cin7_failed(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    rule(ctx, "not_submitted_error", [("submit", "")], name="try again")
+    order = take(ctx)
+
+    submit_at(ctx, sandbox, order, T0, request=[failing_post(sandbox)])
+
+    assert order.scheduled_by == "rule: try again"  # the rule scheduled it at once
+    assert scheduled_submissions(ctx, now=T0 + timedelta(seconds=59)) == {}
+    assert scheduled_submissions(ctx, now=T0 + timedelta(minutes=1)) == {
+        "rule: try again": [order.id]
+    }
+
+
 def test_waits_grow_to_an_hour_and_no_further() -> None:
     waits = [TIMING.retry_at(n, T0) - T0 for n in range(1, 10)]
 
@@ -138,10 +144,36 @@ def test_the_timing_comes_from_the_config() -> None:
     assert retry_timing({}) == RetryTiming()
 
 
+def test_a_lease_one_cin7_call_could_outlast_stops_station_starting(tmp_path: Path) -> None:
+    config = {"INSTANCE_PATH": str(tmp_path), "TESTING": True, "INBOX_SUBMIT_LEASE": "60"}
+
+    with pytest.raises(ValueError) as refused:
+        create_app(config)
+    app = create_app({**config, "CIN7_LIMIT_WAIT": "20", "CIN7_TIMEOUT": 5})
+
+    assert str(refused.value) == (
+        "INBOX_SUBMIT_LEASE must be longer than one Cin7 call can take: CIN7_LIMIT_WAIT "
+        "(120 s waiting for the rate limiter) + CIN7_TIMEOUT (30 s) = 150 s, not 60 s. "
+        "Raise the lease or lower those two."
+    )
+    # runs start sending no later than 35 s after renewing; the limiter waits at most 20 s
+    assert retry_timing(app.config).send_by(T0) == T0 + timedelta(seconds=35)
+    assert app.extensions["station.cin7"].limiter.limits.max_wait == 20
+
+
+@pytest.mark.parametrize("setting", ["soon", "0", "-1"])
+def test_a_cin7_wait_that_is_not_a_number_of_seconds_stops_station_starting(
+    tmp_path: Path, setting: str
+) -> None:
+    with pytest.raises(ValueError, match="CIN7_LIMIT_WAIT must be a .*number of seconds"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "TESTING": True, "CIN7_LIMIT_WAIT": setting})
+
+
 class TestTheSweepJob:
     @pytest.fixture
     def app_config(self, app_config: dict[str, Any], sandbox: SandboxServer) -> dict[str, Any]:
-        return {**app_config, **sandbox_config(sandbox), "INBOX_SUBMIT_LEASE": 60}
+        short_lease = {"INBOX_SUBMIT_LEASE": 60, "CIN7_LIMIT_WAIT": 20, "CIN7_TIMEOUT": 5}
+        return {**app_config, **sandbox_config(sandbox), **short_lease}
 
     def test_it_sends_again_what_is_due_and_asks_cin7_nothing_when_idle(
         self, app: Flask, sandbox: SandboxServer

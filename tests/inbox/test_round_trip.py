@@ -86,8 +86,12 @@ def settings(app_config: dict[str, Any], sandbox: SandboxServer) -> dict[str, st
         "DATABASE_URL": app_config["DATABASE_URL"],
         "REDIS_URL": REDIS_URL,
         "REDIS_PREFIX": f"station-test-{uuid.uuid4().hex[:8]}",
-        # The sweep runs only once one worker thread is left, so claims may lapse in a second.
-        "INBOX_SUBMIT_LEASE": "1",
+        # The sweep runs only once one worker thread is left, so claims may lapse in seconds.
+        # A lease must outlast one Cin7 call attempt (the limiter's wait, then the timeout):
+        # those shrink with it, leaving a run 2 s after each renewal to start sending.
+        "INBOX_SUBMIT_LEASE": "10",
+        "CIN7_LIMIT_WAIT": "3",
+        "CIN7_TIMEOUT": "5",
         "INBOX_RESUBMIT_DELAY": "1",
         **sandbox_config(sandbox),
     }

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from station.cin7.sandbox import SandboxServer
 from station.db import utcnow
 from station.inbox.events import record_event
 from station.inbox.folders import create_folder
@@ -19,7 +20,7 @@ from station.models import (
     InboxWebhook,
     OutboxState,
 )
-from tests.inbox.test_submit import kinds, take
+from tests.inbox.test_submit import failing_post, kinds, submit, take
 
 
 def rule(
@@ -236,12 +237,33 @@ def test_rules_stop_resubmitting_an_order_cin7_keeps_refusing(ctx: Session) -> N
     order = take(ctx)
 
     for _ in range(3):
-        record_event(ctx, order, InboxEventKind.NOT_SUBMITTED_ERROR, "Cin7 is down.", at=utcnow())
+        record_event(
+            ctx,
+            order,
+            InboxEventKind.NOT_SUBMITTED_ERROR,
+            "Cin7 refused the order: Customer is on credit hold.",
+            at=utcnow(),
+        )
     ctx.commit()
 
     assert [outcome for _, outcome, _ in runs(ctx, order)] == ["done", "done", "failed"]
     assert runs(ctx, order)[-1][2] == (
-        "failed: Cin7 refused this order 3 times; rules no longer send it "
+        "failed: the order was refused 3 times for reasons a person must fix (its SKUs, "
+        "lines or branch, Cin7's own reason, the Cin7 login); rules no longer send it "
         "(submit it from its page once it is fixed)"
     )
     assert kinds(order).count("scheduled") == 2
+
+
+def test_cin7_failing_does_not_count_towards_the_rules_resubmission_limit(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    rule(ctx, "not_submitted_error", [("submit", "")], name="try again")
+    order = take(ctx)
+
+    for _ in range(3):  # Cin7 answers the POST with 500: Station sends it again by itself
+        submit(ctx, sandbox, order, request=[failing_post(sandbox)])
+
+    assert order.submit_failures == 3
+    assert [outcome for _, outcome, _ in runs(ctx, order)] == ["done"] * 3
+    assert order.scheduled_by == "rule: try again"

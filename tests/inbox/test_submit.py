@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from station.cin7.client import Cin7Client, RetryPolicy
 from station.cin7.errors import Cin7NotConfigured
+from station.cin7.filters import MAX_FILTER_LENGTH
 from station.cin7.ratelimit import InMemoryRateLimiter
 from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, SandboxServer, SandboxState
 from station.db import utcnow
@@ -20,6 +21,7 @@ from station.inbox.folders import create_folder
 from station.inbox.intake import take_order
 from station.inbox.options import InboxOptions
 from station.inbox.orders import read_order
+from station.inbox.resubmit import RetryTiming, due_for_resubmission
 from station.inbox.submit import (
     SubmitOutcome,
     schedule_submission,
@@ -47,6 +49,16 @@ def cin7(sandbox: SandboxServer, **hooks: list[Hook]) -> Iterator[Cin7Client]:
         event_hooks=hooks,
     ) as client:
         yield client
+
+
+def failing_post(sandbox: SandboxServer) -> Hook:
+    """A request hook: the sandbox answers the POST about to go out with HTTP 500."""
+
+    def fail(request: httpx.Request) -> None:
+        if request.method == "POST":
+            sandbox.state.faults.fail_next(500)
+
+    return fail
 
 
 def take(session: Session, **changes: Any) -> InboxOrder:
@@ -179,6 +191,23 @@ def test_orders_go_in_one_batch_with_one_sku_check(ctx: Session, sandbox: Sandbo
     assert calls(sandbox.state, "POST") == 1
     assert calls(sandbox.state, "GET", "ProductOptions") == 1
     assert len({o.cin7_id for o in orders}) == 3
+
+
+def test_skus_are_asked_about_in_as_few_calls_as_a_short_url_allows(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    long = [{"sku": f"L{n:02d}-" + "X" * 116, "quantity": 1} for n in range(40)]
+    short = [{"sku": f"S{n:03d}", "quantity": 1} for n in range(120)]
+    orders = take(ctx, id="1", lines=long), take(ctx, id="2", lines=short)
+
+    submit(ctx, sandbox, *orders)
+
+    asked = [r.query["where"] for r in sandbox.state.requests if r.path.endswith("/ProductOptions")]
+    encoded = [len(str(httpx.QueryParams({"where": where}))) - len("where=") for where in asked]
+    assert len(asked) == 2 and max(encoded) <= MAX_FILTER_LENGTH  # 40 long SKUs need two
+    assert sorted(sku for where in asked for sku in where.split("'")[1::2]) == sorted(
+        line["sku"] for line in (*long, *short)
+    )
 
 
 def test_an_invalid_sku_is_named_and_the_order_is_not_sent(
@@ -334,9 +363,34 @@ def test_scheduled_orders_wait_for_a_run_until_it_makes_or_refuses_them(
     before = scheduled_submissions(ctx, now=now)
     submit(ctx, sandbox, made, refused)
     after = scheduled_submissions(ctx, now=now)
-    busy_run_died = scheduled_submissions(ctx, now=now + timedelta(hours=1))
 
     assert before == {"rule: send": [made.id, refused.id]}
     assert made.cin7_id is not None and refused.error is not None
     assert (made.scheduled_at, refused.scheduled_at) == (None, None)
-    assert after == {} and busy_run_died == {"manager": [busy.id]}
+    assert after == {}
+
+
+def test_a_scheduled_order_whose_run_died_is_left_to_the_resubmission_sweep(
+    ctx: Session,
+) -> None:
+    order = take(ctx)
+    now = utcnow()
+    schedule_submission(ctx, [order.id], at=now, actor="manager")
+    order.submitting_since = now  # the run that claimed it died with its worker
+    ctx.commit()
+    lapsed = now + RetryTiming().lease + timedelta(seconds=1)
+
+    assert scheduled_submissions(ctx, now=lapsed) == {}
+    assert due_for_resubmission(ctx, now=lapsed, timing=RetryTiming()) == [order.id]
+
+
+def test_the_scheduled_sweep_takes_a_limited_number_of_orders_oldest_first(
+    ctx: Session,
+) -> None:
+    orders = [take(ctx, id=str(n)) for n in range(3)]
+    schedule_submission(ctx, [o.id for o in orders], at=utcnow(), actor="rule: send")
+    ctx.commit()
+
+    assert scheduled_submissions(ctx, now=utcnow(), limit=2) == {
+        "rule: send": [orders[0].id, orders[1].id]
+    }
