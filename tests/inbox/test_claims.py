@@ -25,6 +25,7 @@ from station.inbox.resubmit import RetryTiming
 from station.inbox.submit import SubmitOutcome, schedule_submission, submit_orders
 from station.models import InboxOrder
 from tests.dispatch.conftest import FREE
+from tests.inbox.test_resubmit import submit_at
 from tests.inbox.test_submit import Hook, calls, cin7, failing_post, kinds, take
 
 T0 = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
@@ -54,15 +55,7 @@ def run(
     **hooks: list[Hook],
 ) -> SubmitOutcome:
     """One submission run of ``order`` at ``at``, started by ``trigger``."""
-    with cin7(sandbox, **hooks) as client:
-        return submit_orders(
-            session,
-            lambda: nullcontext(client),
-            [order.id],
-            options=InboxOptions(),
-            now=lambda: at,
-            trigger=trigger,
-        )
+    return submit_at(session, sandbox, order, at, trigger=trigger, **hooks)
 
 
 def test_a_run_the_scheduled_sweep_queued_leaves_an_order_an_earlier_run_refused(

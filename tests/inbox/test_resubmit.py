@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from station import create_app
 from station.cin7.sandbox import SandboxServer
 from station.extensions import db
+from station.inbox.claims import Trigger
 from station.inbox.jobs import run_inbox_resubmission
 from station.inbox.options import InboxOptions
 from station.inbox.resubmit import RetryTiming, due_for_resubmission, retry_timing
@@ -29,8 +30,15 @@ TIMING = RetryTiming()
 
 
 def submit_at(
-    session: Session, sandbox: SandboxServer, order: InboxOrder, at: datetime, **hooks: list[Hook]
+    session: Session,
+    sandbox: SandboxServer,
+    order: InboxOrder,
+    at: datetime,
+    *,
+    trigger: Trigger = Trigger.MANUAL,
+    **hooks: list[Hook],
 ) -> SubmitOutcome:
+    """One submission run of ``order`` at ``at``, started by ``trigger``."""
     with cin7(sandbox, **hooks) as client:
         return submit_orders(
             session,
@@ -39,6 +47,7 @@ def submit_at(
             options=InboxOptions(),
             now=lambda: at,
             timing=TIMING,
+            trigger=trigger,
         )
 
 

@@ -49,13 +49,20 @@ def test_failed_writebacks_are_listed_with_their_error_and_counted_in_the_header
     assert 'Needs attention <span class="badge">1</span>' in page
 
 
-def test_retry_puts_a_failed_writeback_back_in_the_queue(
-    app: Flask, client: FlaskClient, auth: AuthActions
-) -> None:
+def signed_in_with_a_failed_writeback(app: Flask, auth: AuthActions) -> int:
+    """A manager signed in, and the id of the one write-back, which failed."""
     shipped_with_a_failed_writeback(app)
     auth.login()
     with app.app_context():
         item_id = db.session.scalar(select(OutboxItem.id))
+    assert item_id is not None
+    return item_id
+
+
+def test_retry_puts_a_failed_writeback_back_in_the_queue(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    item_id = signed_in_with_a_failed_writeback(app, auth)
 
     response = client.post(f"/outbox/{item_id}/retry")
 
@@ -68,10 +75,7 @@ def test_retry_puts_a_failed_writeback_back_in_the_queue(
 def test_a_second_retry_click_says_nothing_was_retried_and_audits_once(
     app: Flask, client: FlaskClient, auth: AuthActions
 ) -> None:
-    shipped_with_a_failed_writeback(app)
-    auth.login()
-    with app.app_context():
-        item_id = db.session.scalar(select(OutboxItem.id))
+    item_id = signed_in_with_a_failed_writeback(app, auth)
 
     client.post(f"/outbox/{item_id}/retry")
     again = client.post(f"/outbox/{item_id}/retry", follow_redirects=True).get_data(as_text=True)
