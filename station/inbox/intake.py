@@ -63,20 +63,10 @@ def take_order(
     if existing is not None:
         return _again(existing, draft)
     order = InboxOrder(
+        **draft.order_columns(),
         shop=shop,
-        shop_order_id=draft.shop_order_id,
-        reference=draft.reference,
         source=source.value,
         source_payload=payload,
-        content_hash=draft.content_hash,
-        email=draft.email,
-        customer=draft.customer,
-        shipping_address=draft.shipping_address,
-        lines=list(draft.lines),
-        checkout=draft.checkout,
-        shipping_method=draft.shipping_method,
-        currency_code=draft.currency_code,
-        delivery_instructions=draft.delivery_instructions,
         folder_id=default_folder(session, DefaultFolder.NEW).id,
         tags=[],
         notes=[],

@@ -84,6 +84,22 @@ class OrderDraft:
         canonical = json.dumps(self.as_json(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
+    def order_columns(self) -> dict[str, Any]:
+        """The inbox order's columns this draft fills (``InboxOrder(**…)``)."""
+        return {
+            "shop_order_id": self.shop_order_id,
+            "reference": self.reference,
+            "content_hash": self.content_hash,
+            "email": self.email,
+            "customer": self.customer,
+            "shipping_address": self.shipping_address,
+            "lines": list(self.lines),
+            "checkout": self.checkout,
+            "shipping_method": self.shipping_method,
+            "currency_code": self.currency_code,
+            "delivery_instructions": self.delivery_instructions,
+        }
+
 
 class _Problems:
     """Problems collected by field path, so a shop fixes its order in one go."""

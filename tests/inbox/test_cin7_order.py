@@ -15,18 +15,7 @@ CODES = {"mug-sand": "MUG-SAND", "socks-grey": "SOCKS-GREY"}
 
 
 def inbox_order(**changes: Any) -> InboxOrder:
-    draft = read_order(order_json(**changes))
-    return InboxOrder(
-        reference=draft.reference,
-        email=draft.email,
-        customer=draft.customer,
-        shipping_address=draft.shipping_address,
-        lines=list(draft.lines),
-        checkout=draft.checkout,
-        shipping_method=draft.shipping_method,
-        currency_code=draft.currency_code,
-        delivery_instructions=draft.delivery_instructions,
-    )
+    return InboxOrder(**read_order(order_json(**changes)).order_columns())
 
 
 def test_a_plain_order_maps_to_every_cin7_field_it_fills() -> None:
