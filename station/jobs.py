@@ -73,10 +73,7 @@ class Jobs:
         Each pass sends every due item in batches; starting one per Enter at eight
         benches would spend Cin7's 60 calls a minute on batches of one.
         """
-        if self.huey.immediate:
-            self.deliver_outbox()
-        else:
-            self.deliver_outbox.schedule(delay=self.outbox_delay)
+        self._soon(self.deliver_outbox, self.outbox_delay)
 
     def submit_scheduled_soon(self) -> None:
         """Queue a pass over the orders rules scheduled to Cin7, a moment from now.
@@ -85,10 +82,14 @@ class Jobs:
         otherwise start a run per order (a product check and a POST each); the pass a
         moment later sends every order scheduled by then in one run, batches of 250.
         """
+        self._soon(self.submit_scheduled_inbox, self.rule_submit_delay)
+
+    def _soon(self, task: TaskWrapper, delay: float) -> None:
+        """Run ``task`` ``delay`` seconds from now (at once when jobs run inline)."""
         if self.huey.immediate:
-            self.submit_scheduled_inbox()
+            task()
         else:
-            self.submit_scheduled_inbox.schedule(delay=self.rule_submit_delay)
+            task.schedule(delay=delay)
 
 
 def init_app(app: Flask) -> None:
