@@ -1,17 +1,24 @@
-"""Users: creating them, passwords (argon2 through argon2-cffi), roles and sign-out everywhere.
+"""Users: creating them, passwords (argon2 through argon2-cffi), roles and their sessions.
 
-Services here change rows and never commit; the caller commits with its audit record.
+Each sign-in is a ``SignInSession`` row found by the SHA-256 of a random token that only
+the browser's cookie holds: ending a session deletes its row, and signing out everywhere
+deletes all of the user's rows. Services here change rows and never commit; the caller
+commits with its audit record.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import datetime
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, object_session
 
 from station.errors import StationError, problems_sentence
-from station.models import Printer, Role, User
+from station.models import Printer, Role, SignInSession, User
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -106,9 +113,51 @@ def set_defaults(
     user.default_bench = (bench or "").strip()[:64] or None
 
 
+def open_session(session: Session, user: User, *, now: datetime) -> str:
+    """Record a new sign-in of ``user``; the token returned goes in that browser's cookie."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        SignInSession(user_id=user.id, token_hash=_token_hash(token), created_at=now, seen_at=now)
+    )
+    return token
+
+
+def session_user(session: Session, user_id: int, token: str) -> tuple[User, SignInSession] | None:
+    """The active user whose open sign-in ``token`` is, with that sign-in (one query)."""
+    found = session.execute(
+        select(User, SignInSession)
+        .join(SignInSession, SignInSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            User.active.is_(True),
+            SignInSession.token_hash == _token_hash(token),
+        )
+    ).one_or_none()
+    return None if found is None else (found[0], found[1])
+
+
+def close_session(session: Session, token: str) -> None:
+    """End the sign-in ``token`` belongs to (signing out of one browser)."""
+    session.execute(delete(SignInSession).where(SignInSession.token_hash == _token_hash(token)))
+
+
+def purge_sessions(session: Session, *, seen_before: datetime) -> int:
+    """Forget sign-ins not seen since ``seen_before`` (their cookies have expired)."""
+    return session.execute(
+        delete(SignInSession).where(SignInSession.seen_at < seen_before)
+    ).rowcount
+
+
 def sign_out_everywhere(user: User) -> None:
-    """End every session of ``user``: their session ids carry the old version."""
-    user.session_version = (user.session_version or 0) + 1
+    """End every session of ``user`` (on every browser, this one included)."""
+    session = object_session(user)
+    assert session is not None, "the user is loaded from the database"
+    session.execute(delete(SignInSession).where(SignInSession.user_id == user.id))
+
+
+def _token_hash(token: str) -> str:
+    # A random 256-bit token needs no slow hash; a stolen table holds nothing to replay.
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def password_matches(user: User, password: str) -> bool:

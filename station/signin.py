@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from station import audit
-from station.accounts import authenticate
+from station.accounts import authenticate, close_session
 from station.errors import StationError
 from station.models import FailedSignIn, User
 
@@ -101,3 +101,12 @@ def _locked_for(session: Session, username: str, address: str, now: datetime) ->
     )
     assert oldest_counted is not None
     return max(1, math.ceil((oldest_counted + WINDOW - now).total_seconds() / 60))
+
+
+def sign_out(session: Session, user: User, token: str, *, address: str, now: datetime) -> None:
+    """End the sign-in ``token`` of ``user`` (one browser) and audit it; the caller commits."""
+    close_session(session, token)
+    log.info("user %s signed out from %s", user.username, address[:64])
+    audit.record(
+        session, user, "user.signed_out", target=user, detail={"address": address[:64]}, at=now
+    )

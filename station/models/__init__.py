@@ -29,7 +29,7 @@ from station.models.shipping import (
     TicketCounter,
 )
 from station.models.sync import Cin7CallDay, Cin7CallSlot, SyncRun
-from station.models.user import FailedSignIn, Role, User
+from station.models.user import FailedSignIn, Role, SignInSession, User
 
 __all__ = [
     "ApiToken",
@@ -68,6 +68,7 @@ __all__ = [
     "Role",
     "SalesOrder",
     "Setting",
+    "SignInSession",
     "SyncRun",
     "TicketCounter",
     "User",

@@ -45,8 +45,6 @@ class User(UserMixin, Base):
     role: Mapped[Role] = mapped_column(value_enum(Role))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Part of every session's id: raising it signs the user out everywhere.
-    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     last_login_at: Mapped[datetime | None]
     default_printer_id: Mapped[int | None] = mapped_column(ForeignKey("printer.id"))
     default_bench: Mapped[str | None] = mapped_column(String(64))
@@ -57,9 +55,22 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login reads this
         return self.active
 
-    def get_id(self) -> str:
-        """The id Flask-Login keeps in the session: ``"<id>:<session_version>"``."""
-        return f"{self.id}:{self.session_version}"
+
+class SignInSession(Base):
+    """One browser's sign-in: the cookie holds a random token, this row only its SHA-256.
+
+    Signing out deletes the row, so a copy of the cookie opens nothing afterwards; signing
+    out everywhere deletes all of the user's rows. ``seen_at`` is refreshed now and then
+    (not on every request) so that rows of browsers that never came back can be purged.
+    """
+
+    __tablename__ = "sign_in_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    seen_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class FailedSignIn(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from wtforms import PasswordField, SelectField, StringField
@@ -21,7 +21,7 @@ from station.accounts import (
 from station.extensions import db
 from station.models import Printer, User
 from station.printing.setup import active_printers
-from station.web.sessions import start_session
+from station.web.sessions import forget_session, start_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -106,8 +106,8 @@ def password() -> ResponseReturnValue:
         flash(str(exc), "error")
         return _page(password_form=form, status=422)
     audit.record(db.session, user, "account.password.changed", target=user)
+    start_session(user)  # a new session here: the password change ended every other one
     db.session.commit()
-    start_session(user)  # the session id carries the new version
     flash("Password changed. Other browsers signed in as you have been signed out.", "info")
     return redirect(url_for("account.index"))
 
@@ -122,7 +122,7 @@ def sign_out_all() -> ResponseReturnValue:
     sign_out_everywhere(user)
     audit.record(db.session, user, "user.signed_out_everywhere", target=user)
     db.session.commit()
-    logout_user()
+    forget_session()
     flash("You have been signed out everywhere, this browser included.", "info")
     return redirect(url_for("auth.login"))
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from station.extensions import db
-from station.signin import SignInLocked, SignInRefused, sign_in
-from station.web.sessions import now, start_session
+from station.models import User
+from station.signin import SignInLocked, SignInRefused, sign_in, sign_out
+from station.web.sessions import forget_session, now, session_token, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -43,16 +44,23 @@ def login() -> str | Response:
             flash(str(exc), "error")
             status = 429 if isinstance(exc, SignInLocked) else 401
             return render_template("auth/login.html", form=form), status  # type: ignore[return-value]
-        db.session.commit()
         start_session(user)
+        db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out and return to the sign-in page."""
-    logout_user()
+    """End this browser's session on the server and return to the sign-in page.
+
+    The user's sessions on other browsers go on; "sign out everywhere" ends those too.
+    """
+    if current_user.is_authenticated:
+        user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+        sign_out(db.session, user, session_token(), address=request.remote_addr or "", now=now())
+        db.session.commit()
+    forget_session()
     return redirect(url_for("auth.login"))
 
 

@@ -1,9 +1,11 @@
 """Signed-in sessions: who the session belongs to, and when it ends by itself.
 
-A session ends after ``SESSION_IDLE_MINUTES`` without a request (the last request's time
-is kept in the signed session cookie), and when the user's ``session_version`` moves on:
-sign out everywhere, a password reset or deactivation. Either way the person lands on
-the sign-in page with a message saying why.
+Each sign-in is a row on the server (``SignInSession``); the signed cookie carries the
+user's id and the row's random token, and the user loader finds both in one query. A
+session ends when its row goes: signing out of this browser, signing out everywhere, a
+password reset or deactivation; and after ``SESSION_IDLE_MINUTES`` without a request (the
+last request's time is kept in the cookie). Either way the person lands on the sign-in
+page with a message saying why.
 
 The current time comes from :func:`now`, which tests can replace per app.
 """
@@ -15,19 +17,24 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
+from flask import Flask, Response, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from station.accounts import close_session, open_session, purge_sessions, session_user
 from station.db import utcnow
 from station.extensions import db, login_manager
-from station.models import User
+from station.models import SignInSession, User
 from station.web.fragments import is_fragment_request
 
 log = logging.getLogger(__name__)
 
 CLOCK = "station.clock"  # app.extensions key: a callable returning aware UTC datetimes
 SEEN_KEY = "seen_at"  # epoch seconds of the session's last request
+TOKEN_KEY = "sign_in"  # the random token of this browser's SignInSession row
+# How stale a row's seen_at may get before a request refreshes it: a write now and then,
+# not on every scan. Only purging reads it; the idle limit is kept exactly in the cookie.
+SEEN_REFRESH = timedelta(minutes=10)
 # The cookie outlives the idle limit so that a stale session still reaches the server and
 # is told why it ended; the idle limit itself is enforced with SEEN_KEY.
 COOKIE_GRACE = timedelta(days=1)
@@ -60,43 +67,71 @@ def now() -> datetime:
 
 
 def start_session(user: User) -> None:
-    """Sign ``user`` in on this browser."""
+    """Sign ``user`` in on this browser (a new server-side session; the caller commits)."""
+    at = now()
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    purge_sessions(db.session, seen_before=at - idle - COOKIE_GRACE - SEEN_REFRESH)
+    token = open_session(db.session, user, now=at)
     login_user(user)
     session.permanent = True
-    session[SEEN_KEY] = int(now().timestamp())
+    session[SEEN_KEY] = int(at.timestamp())
+    session[TOKEN_KEY] = token
+
+
+def session_token() -> str:
+    """This browser's sign-in token ("" when it has none)."""
+    token = session.get(TOKEN_KEY)
+    return token if isinstance(token, str) else ""
+
+
+def forget_session() -> None:
+    """Forget the sign-in on this browser (its server-side row is ended by the caller)."""
+    logout_user()
+    session.pop(SEEN_KEY, None)
+    session.pop(TOKEN_KEY, None)
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """The signed-in user, while active and while the session's version is still theirs."""
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+def load_user(user_id: str) -> User | None:
+    """The signed-in user, while active and while this browser's sign-in is open."""
+    token = session_token()
+    if not (user_id.isdigit() and token):
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    found = session_user(db.session, int(user_id), token)
+    if found is None:
         return None
+    user, g.sign_in_session = found
     return user
 
 
 def _check_session() -> BaseResponse | None:
     if request.endpoint == "static" or "_user_id" not in session:
         return None
-    at = now().timestamp()
+    current = now()
+    at = current.timestamp()
     if not current_user.is_authenticated:
-        log.info("ended a session signed out elsewhere (session %s)", session.get("_user_id"))
-        return _end("You have been signed out: your account was signed out everywhere or changed.")
+        log.info("refused an ended session (user %s)", session.get("_user_id"))
+        return _end(
+            "You have been signed out: this session was ended, or your account was "
+            "signed out everywhere or changed."
+        )
     minutes = current_app.config["SESSION_IDLE_MINUTES"]
     if at - session.get(SEEN_KEY, 0) > minutes * 60:
         log.info("signed %s out after %s idle minutes", current_user.username, minutes)
+        close_session(db.session, session_token())
+        db.session.commit()
         return _end(f"You were signed out after {_duration(minutes)} without activity.")
     session[SEEN_KEY] = int(at)
+    row: SignInSession = g.sign_in_session
+    if current - row.seen_at >= SEEN_REFRESH:
+        row.seen_at = current
+        db.session.commit()
     return None
 
 
 def _end(message: str) -> BaseResponse:
     """Forget the session and send the person to the sign-in page with ``message``."""
-    logout_user()
-    session.pop(SEEN_KEY, None)
+    forget_session()
     flash(f"{message} Please sign in again.", "info")
     back = request.full_path.rstrip("?") if request.method == "GET" else None
     target = url_for("auth.login", next=back)

@@ -1,4 +1,4 @@
-"""Sessions end after SESSION_IDLE_MINUTES without a request, and when signed out everywhere."""
+"""Sessions end after idle minutes, on sign-out (this browser only) and when signed out everywhere."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from station import create_app
-from station.models import Role
+from station.extensions import db
+from station.models import AuditEvent, Role, SignInSession
+from station.web.sessions import TOKEN_KEY
 from tests.carriers.samples import FakeClock
 from tests.conftest import AuthActions
+from tests.web.conftest import signed_in
 
 
 @pytest.fixture
@@ -90,3 +94,69 @@ def test_a_new_secret_key_keeps_sessions_signed_with_an_old_one_listed_in_fallba
 
     assert orders_status({**rotated, "SECRET_KEY_FALLBACKS": [app_config["SECRET_KEY"]]}) == 200
     assert orders_status(rotated) == 302  # without the fallback everyone signs in again
+
+
+def test_a_cookie_copied_before_sign_out_opens_nothing_afterwards(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login("pita", role=Role.PACKER)
+    other_bench = signed_in(app, "pita")
+    copied = client.get_cookie("session")
+    assert copied is not None
+
+    auth.logout()
+
+    assert replayed(app, copied.value).get("/orders").headers["Location"].startswith("/login")
+    htmx = replayed(app, copied.value).get("/orders?q=SO", headers={"HX-Request": "true"})
+    assert htmx.status_code == 401 and htmx.headers["HX-Redirect"].startswith("/login")
+    assert other_bench.get("/orders").status_code == 200  # the same user's other browser
+    with app.app_context():
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "user.signed_out")
+        ).one()
+        assert (event.actor_username, event.target_label) == ("pita", "pita")
+
+
+def test_signing_in_again_keeps_the_other_browsers_signed_in(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login("pita", role=Role.PACKER)
+    phone = signed_in(app, "pita")
+    laptop = signed_in(app, "pita")
+
+    phone.post("/logout")
+
+    assert phone.get("/orders").status_code == 302
+    assert laptop.get("/orders").status_code == 200
+    assert client.get("/orders").status_code == 200
+
+
+def test_the_database_keeps_only_a_hash_of_the_session_token(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login("pita", role=Role.PACKER)
+    with client.session_transaction() as cookie:
+        token = cookie[TOKEN_KEY]
+
+    with app.app_context():
+        [stored] = db.session.scalars(select(SignInSession.token_hash)).all()
+    assert token not in stored and len(token) >= 32
+
+
+def replayed(app: Flask, cookie: str) -> FlaskClient:
+    """A new browser carrying a copy of another's session cookie."""
+    browser = app.test_client()
+    browser.set_cookie("session", cookie)
+    return browser
+
+
+def test_sessions_of_browsers_that_never_came_back_are_forgotten(
+    app: Flask, auth: AuthActions, clock: FakeClock
+) -> None:
+    auth.login("pita", role=Role.PACKER)
+    clock.advance(days=2)  # past the idle limit and the cookie's own lifetime
+
+    signed_in(app, "hemi")
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignInSession)) == 1
