@@ -13,7 +13,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from station import audit
 from station.carriers.errors import VoidRefused
+from station.dispatch.rights import check_may_change
 from station.models import (
     Consignment,
     ConsignmentState,
@@ -22,6 +24,7 @@ from station.models import (
     OutboxKind,
     OutboxState,
     PrintJob,
+    User,
 )
 from station.shipping.carriers import carrier_for
 from station.shipping.records import SqlConsignmentStore
@@ -42,6 +45,16 @@ class Voided:
     labels_withdrawn: int
     writebacks_cancelled: int
     not_undone: list[str]
+
+
+def void_as(session: Session, consignment: Consignment, user: User, *, now: datetime) -> Voided:
+    """``user`` voids ``consignment``, if the one rule of who may allows it; audited, commits.
+
+    Raises ``NotYours`` (see ``station.dispatch.rights``) or the carrier's ``VoidRefused``.
+    """
+    check_may_change(session, consignment, user, doing="void", now=now)
+    audit.record(session, user, "consignment.voided", target=consignment, at=now)
+    return void_consignment(session, consignment, now=now)
 
 
 def void_consignment(session: Session, consignment: Consignment, *, now: datetime) -> Voided:

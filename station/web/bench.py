@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from station import audit
 from station.carriers.base import Parcel
 from station.carriers.errors import CarrierError, CarrierUnavailable, ShipmentRefused
 from station.carriers.markup import parcel_from_preset
@@ -31,6 +30,7 @@ from station.dispatch.holds import release_hold, take_hold
 from station.dispatch.options import load_options, load_sender
 from station.dispatch.outage import QueueRefused, queue_for_carrier
 from station.dispatch.quotes import quote_order
+from station.dispatch.rights import NotYours
 from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
 from station.dispatch.verify import (
     ItemCheck,
@@ -39,7 +39,7 @@ from station.dispatch.verify import (
     ItemsMissing,
     require_complete,
 )
-from station.dispatch.void import void_consignment
+from station.dispatch.void import void_as
 from station.extensions import db
 from station.jobs import jobs
 from station.models import Consignment, PackagePreset, Printer, PrintJob, Role, SalesOrder
@@ -204,11 +204,15 @@ def release(order_id: int) -> ResponseReturnValue:
 @bp.post("/consignments/<int:consignment_id>/void")
 @role_required(Role.PACKER)
 def void(consignment_id: int) -> ResponseReturnValue:
-    """Void a consignment from the bench and say what could not be undone."""
+    """Void a consignment from the bench (if it is theirs to void) and say what could not be undone."""
     consignment = db.session.get(Consignment, consignment_id) or abort(404, "No such consignment.")
-    audit.record(db.session, current_user, "consignment.voided", target=consignment)
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
     try:
-        voided = void_consignment(db.session, consignment, now=utcnow())
+        voided = void_as(db.session, consignment, user, now=utcnow())
+    except NotYours as exc:
+        db.session.rollback()
+        log.info("bench refused to void consignment %s: %s", consignment_id, exc)
+        return _error(str(exc), status=403)
     except CarrierError as exc:
         db.session.rollback()
         return _error(str(exc))
@@ -350,6 +354,6 @@ def _consignments(order_id: int) -> list[Consignment]:
     )
 
 
-def _error(message: str) -> Response:
+def _error(message: str, *, status: int = 422) -> Response:
     page = render_template("partials/bench/error.html", message=message)
-    return _with_event(make_response(page, 422), "bench:error")
+    return _with_event(make_response(page, status), "bench:error")

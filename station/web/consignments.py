@@ -1,4 +1,7 @@
-"""The consignment list: everyone may look; managers reprint labels and void from it."""
+"""The consignment list: everyone may look; reprint and void as ``station.dispatch.rights`` allows.
+
+Managers reprint and void any consignment; a packer only their own last one, right away.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ from sqlalchemy import select
 
 from station.carriers.errors import CarrierError
 from station.db import utcnow
-from station.dispatch.void import Voided, void_consignment
+from station.dispatch.rights import NotYours, check_may_change
+from station.dispatch.void import Voided, void_as
 from station.extensions import db
 from station.jobs import jobs
 from station.models import Consignment, ConsignmentState, Printer, Role
@@ -60,10 +64,16 @@ def index() -> ResponseReturnValue:
 
 
 @bp.post("/<int:consignment_id>/reprint")
-@role_required(Role.MANAGER)
+@role_required(Role.PACKER)
 def reprint(consignment_id: int) -> ResponseReturnValue:
     """Print the consignment's labels again, on their printer or on the one chosen."""
     consignment = _consignment(consignment_id)
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    try:
+        check_may_change(db.session, consignment, user, doing="reprint", now=utcnow())
+    except NotYours as exc:
+        log.info("refused to reprint consignment %s: %s", consignment_id, exc)
+        return _answer(consignment, error=str(exc), status=403)
     chosen = request.form.get("printer_id", type=int)
     printer = db.session.get(Printer, chosen) if chosen else None
     if chosen and (printer is None or not printer.active):
@@ -86,12 +96,17 @@ def reprint(consignment_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:consignment_id>/void")
-@role_required(Role.MANAGER)
+@role_required(Role.PACKER)
 def void(consignment_id: int) -> ResponseReturnValue:
     """Void the consignment with its carrier, as the bench does, and say what is left to do."""
     consignment = _consignment(consignment_id)
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
     try:
-        voided = void_consignment(db.session, consignment, now=utcnow())
+        voided = void_as(db.session, consignment, user, now=utcnow())
+    except NotYours as exc:
+        db.session.rollback()
+        log.info("refused to void consignment %s: %s", consignment_id, exc)
+        return _answer(consignment, error=str(exc), status=403)
     except CarrierError as exc:
         db.session.rollback()
         return _answer(consignment, error=str(exc))
@@ -143,9 +158,12 @@ def _answer(
     message: str | None = None,
     error: str | None = None,
     voided: Voided | None = None,
+    status: int | None = None,
 ) -> ResponseReturnValue:
     """The changed row and a message for htmx; a redirect with the message otherwise."""
-    status = 422 if error else 200
+    status = status or (422 if error else 200)
+    if status == 403 and not is_fragment_request():
+        abort(403, error)  # a refusal of rights is not a message to carry back to the list
     if not is_fragment_request():
         summary = error or message or _void_sentence(voided)
         flash(summary, "error" if error else "info")

@@ -1,4 +1,4 @@
-"""The consignment list over HTTP: everyone reads it; managers reprint and void from it."""
+"""The consignment list over HTTP: everyone reads it; managers reprint and void any row."""
 
 from __future__ import annotations
 

@@ -1,0 +1,65 @@
+"""Who may void or reprint a consignment: the one rule the bench and the list both ask.
+
+Managers and admins may void or reprint any consignment (the void itself may still be
+refused: already voided, on a manifest). A packer may do so only while the consignment
+is still open at their bench, which is what the bench shows after Enter until the
+packer moves on:
+
+- they booked it (``created_by``), not another packer, a bulk run or a job;
+- it is the last consignment they booked: once they ship the next order, the earlier one
+  has left their bench;
+- it was booked no more than ``UNDO_WINDOW`` ago, the time an untouched order stays held
+  at a bench, so yesterday's label is a manager's to undo.
+
+So a packer can undo their own last label right away, but not someone else's, nor one
+they have moved on from, nor yesterday's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station.dispatch.holds import HOLD_FOR
+from station.errors import StationError
+from station.models import Consignment, Role, User
+
+UNDO_WINDOW = HOLD_FOR
+
+
+class NotYours(StationError):
+    """A packer asked to change a consignment that is not open at their bench (answer 403)."""
+
+
+def check_may_change(
+    session: Session, consignment: Consignment, user: User, *, doing: str, now: datetime
+) -> None:
+    """Raise ``NotYours`` unless ``user`` may ``doing`` (void, reprint) ``consignment`` now."""
+    if user.role.allows(Role.MANAGER):
+        return
+    why = _not_open_at_bench(session, consignment, user, now=now)
+    if why is not None:
+        raise NotYours(f"You cannot {doing} {consignment.reference}: {why}; ask a manager.")
+
+
+def _not_open_at_bench(
+    session: Session, consignment: Consignment, user: User, *, now: datetime
+) -> str | None:
+    if consignment.created_by_id != user.id:
+        by = consignment.created_by
+        return f"{by.username} booked it, not you" if by else "it was not booked at a bench"
+    booked = consignment.booked_at or consignment.created_at
+    minutes = int(UNDO_WINDOW.total_seconds() // 60)
+    if now - booked > UNDO_WINDOW:
+        return f"it was booked more than {minutes} minutes ago"
+    later = session.scalar(
+        select(Consignment.reference)
+        .where(Consignment.created_by_id == user.id, Consignment.id > consignment.id)
+        .order_by(Consignment.id.desc())
+        .limit(1)
+    )
+    if later is not None:
+        return f"you have booked {later} since"
+    return None
