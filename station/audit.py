@@ -150,6 +150,21 @@ def order_trail(session: Session, order_id: int) -> list[AuditEvent]:
     )
 
 
+def last_event(session: Session, row: Base, action: str) -> AuditEvent | None:
+    """The latest ``action`` recorded against ``row`` (who voided a consignment, say)."""
+    kind, _ = _TARGETS[type(row)]
+    return session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == action,
+            AuditEvent.target_type == kind,
+            AuditEvent.target_id == row.id,  # type: ignore[attr-defined]
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    )
+
+
 def actions(session: Session) -> list[str]:
     """Every action recorded so far, for the filter's suggestions."""
     return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))

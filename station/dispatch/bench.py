@@ -24,6 +24,7 @@ from station.errors import StationError
 from station.models import ProductOption, SalesOrder
 
 MAX_PARCEL_GRAMS = 70_000
+_BENCH_KEY = re.compile(r"bench-(\d+)-[0-9a-f]{16}")
 _WEIGHT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(kg|g)?\s*$", re.IGNORECASE)
 
 
@@ -70,6 +71,12 @@ def parse_weight(text: str) -> int:
 def new_ship_key(order_id: int) -> str:
     """The idempotency key of one opening of an order at a bench (a double Enter reuses it)."""
     return f"bench-{order_id}-{uuid.uuid4().hex[:16]}"
+
+
+def order_of_key(key: str) -> int | None:
+    """The order a bench key was made for (``bench-<order id>-<random>``); None for other keys."""
+    match = _BENCH_KEY.fullmatch(key)
+    return int(match[1]) if match else None
 
 
 def item_check(session: Session, order: SalesOrder, counts: Mapping[int, int]) -> ItemCheck:

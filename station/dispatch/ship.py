@@ -4,7 +4,9 @@ Checks the order can ship, books the consignment under the bench's idempotency k
 queues its labels on the bench printer and records the Cin7 write-backs in the outbox,
 then commits, all or nothing. The same key again returns what the first call did; an
 order that already has a live consignment under another key is refused, so a double
-scan at two benches can never ship it twice.
+scan at two benches can never ship it twice. A key answers only for its own order and
+only while its consignment stands: a bench key made for another order, or a key whose
+consignment was voided, is refused with the truth instead of a false "shipped".
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 from station import audit
 from station.carriers.base import Carrier, Parcel, Shipment
 from station.carriers.manual import ManualTicket
+from station.dispatch.bench import order_of_key
 from station.dispatch.checks import products_of, receiver_of, shipping_problems
 from station.dispatch.holds import held_elsewhere, release_hold
 from station.dispatch.options import DispatchOptions, Sender
@@ -106,6 +109,7 @@ def ship_order(
     if order is None:
         raise DispatchRefused(f"Order {order_id}", ["it is not in Station (sync it from Cin7)"])
     existing = _consignment(session, request.key)
+    _check_key(session, order, request.key, existing)
     replay = existing is not None and existing.state == ConsignmentState.CREATED
     if not replay:
         _check(session, order, request, options)
@@ -200,6 +204,29 @@ def _check(
         problems.append("there are no parcels")
     if problems:
         raise DispatchRefused(order.reference, problems)
+
+
+def _check_key(session: Session, order: SalesOrder, key: str, existing: Consignment | None) -> None:
+    """Refuse a key made for another order, or one whose consignment was voided."""
+    made_for = existing.order_id if existing is not None else order_of_key(key)
+    if made_for is not None and made_for != order.id:
+        other = session.get(SalesOrder, made_for)
+        name = other.reference if other else f"order {made_for}"
+        raise DispatchRefused(
+            order.reference, [f"this form is for {name}: scan {order.reference} again"]
+        )
+    if existing is not None and existing.state == ConsignmentState.VOIDED:
+        voided = audit.last_event(session, existing, "consignment.voided")
+        by = f" by {voided.actor_username or 'Station'}" if voided else ""
+        at = f" at {existing.voided_at:%H:%M} UTC" if existing.voided_at else ""
+        tickets = ", ".join(existing.tickets) or existing.reference
+        raise DispatchRefused(
+            order.reference,
+            [
+                f"consignment {tickets} from this form was voided{by}{at}; "
+                f"scan {order.reference} again to ship it anew"
+            ],
+        )
 
 
 def _consignment(session: Session, key: str) -> Consignment | None:

@@ -18,6 +18,7 @@ from station.models import (
     PrintJob,
     Product,
 )
+from tests.dispatch.test_ship import add_order
 
 
 def open_order(client: FlaskClient, scanned: str = "SO-5001") -> tuple[str, str]:
@@ -138,3 +139,61 @@ def test_void_from_the_bench(app: Flask, bench: FlaskClient) -> None:
 def test_the_bench_needs_a_sign_in(client: FlaskClient) -> None:
     assert client.get("/bench").status_code == 302
     assert client.post("/bench/scan", data={"scan": "x"}).status_code in (302, 401)
+
+
+def test_a_replayed_enter_after_a_void_says_who_voided_it_and_ships_nothing(
+    app: Flask, bench: FlaskClient
+) -> None:
+    _, key = open_order(bench)
+    ship(bench, key)
+    with app.app_context():
+        consignment_id = db.session.scalar(select(Consignment.id))
+    bench.post(f"/bench/consignments/{consignment_id}/void")
+    jobs_before = count(app, PrintJob)
+
+    status, page = ship(bench, key)
+
+    assert status == 422 and "shipped" not in page
+    assert re.search(r"was voided by packer at \d\d:\d\d UTC; scan SO-5001 again", page), page
+    assert count(app, Consignment) == 1 and count(app, PrintJob) == jobs_before
+    with app.app_context():
+        assert db.session.get(Consignment, consignment_id).state == ConsignmentState.VOIDED  # type: ignore[union-attr]
+
+
+def test_another_orders_form_key_is_refused_with_the_order_it_belongs_to(
+    app: Flask, bench: FlaskClient
+) -> None:
+    with app.app_context():
+        add_order(db.session, 5002)
+        db.session.commit()
+    _, key_a = open_order(bench, "SO-5001")
+    open_order(bench, "SO-5002")
+
+    response = bench.post(
+        "/bench/ship", data={"order_id": "2", "key": key_a, "weight": "1", "service": "ownlabel:ON"}
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "This form is for SO-5001" in page, page
+    assert count(app, Consignment) == 0
+
+
+def test_a_shipped_orders_key_on_another_orders_form_ships_nothing_twice(
+    app: Flask, bench: FlaskClient
+) -> None:
+    with app.app_context():
+        add_order(db.session, 5002)
+        db.session.commit()
+    _, key_a = open_order(bench, "SO-5001")
+    ship(bench, key_a)
+    jobs_before, writebacks_before = count(app, PrintJob), count(app, OutboxItem)
+    open_order(bench, "SO-5002")
+
+    response = bench.post(
+        "/bench/ship", data={"order_id": "2", "key": key_a, "weight": "1", "service": "ownlabel:ON"}
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "This form is for SO-5001" in page, page
+    assert "shipped" not in page
+    assert (count(app, PrintJob), count(app, OutboxItem)) == (jobs_before, writebacks_before)
