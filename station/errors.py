@@ -5,7 +5,9 @@ StationError
  ├── SyncError (station.cin7.sync) — an order sync could not run
  ├── AccountError (station.accounts) — a user could not be created or changed
  ├── SignInRefused (station.signin) — wrong username or password
- │    └── SignInLocked — too many recent failures for this username from this address
+ │    └── SignInThrottled — too many recent failures: try again after ``retry_after`` s
+ │         ├── SignInLocked — for this username from this address
+ │         └── SignInDelayed — for this username from anywhere (a wait that grows)
  └── SecretUnreadable (station.secretbox) — a stored secret cannot be decrypted
 """
 

@@ -1,9 +1,17 @@
-"""Signing in, with a lockout: 5 failures for one username from one address in 15 minutes.
+"""Signing in, with two brakes on guessing, both checked before the password (no hashing).
+
+- **Lockout**: 5 failures for one username from one address in 15 minutes lock that
+  username on that address; the lock ends by itself 15 minutes after the oldest of the
+  failures that caused it, and a successful sign-in clears the username's failures
+  from that address.
+- **Progressive delay per account**: once one username has ``ACCOUNT_FREE_FAILURES``
+  failures in 15 minutes from any addresses (an attack spread over many), each further
+  attempt must wait 2 s after the latest failure, then 4, 8, ... up to
+  ``ACCOUNT_MAX_DELAY``. An early attempt is refused with the seconds left (429), never
+  held in a sleeping request, which would tie up a web worker; it is not counted.
 
 The failures are rows (``FailedSignIn``), so every web process sees the same count on
-SQLite and on PostgreSQL. A lock is checked before the password, costs no hashing, and
-ends by itself 15 minutes after the oldest of the failures that caused it; a successful
-sign-in clears the username's failures from that address. Every outcome is audited.
+SQLite and on PostgreSQL. Every outcome is audited.
 """
 
 from __future__ import annotations
@@ -24,13 +32,22 @@ log = logging.getLogger(__name__)
 
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
+ACCOUNT_FREE_FAILURES = 10  # failures for one username, from anywhere, before any wait
+ACCOUNT_FIRST_DELAY = timedelta(seconds=2)  # doubles with each further failure
+ACCOUNT_MAX_DELAY = timedelta(minutes=5)
 
 
 class SignInRefused(StationError):
     """Wrong username or password (deliberately not saying which)."""
 
 
-class SignInLocked(SignInRefused):
+class SignInThrottled(SignInRefused):
+    """Too many recent failures: try again after ``retry_after`` seconds (HTTP 429)."""
+
+    retry_after: int
+
+
+class SignInLocked(SignInThrottled):
     """Too many recent failures for this username from this address."""
 
     def __init__(self, minutes: int) -> None:
@@ -38,6 +55,18 @@ class SignInLocked(SignInRefused):
             f"Too many sign-in attempts; try again in {minutes} minute{'s' if minutes != 1 else ''}."
         )
         self.minutes = minutes
+        self.retry_after = minutes * 60
+
+
+class SignInDelayed(SignInThrottled):
+    """Too many recent failures for this username from anywhere: wait a little longer each time."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(
+            "Too many failed sign-ins for this account; "
+            f"try again in {seconds} second{'s' if seconds != 1 else ''}."
+        )
+        self.retry_after = seconds
 
 
 def sign_in(session: Session, username: str, password: str, *, address: str, now: datetime) -> User:
@@ -55,6 +84,11 @@ def sign_in(session: Session, username: str, password: str, *, address: str, now
         )
         _record_refusal(session, "signin.locked", name, address, now)
         raise SignInLocked(locked_for)
+    wait = _account_wait(session, name, now)
+    if wait is not None:
+        log.warning("sign-in refused for %r from %s: %s seconds to wait", name, address, wait)
+        _record_refusal(session, "signin.delayed", name, address, now)
+        raise SignInDelayed(wait)
     user = authenticate(session, name, password)
     if user is None:
         session.add(FailedSignIn(username=name, address=address, at=now))
@@ -83,6 +117,20 @@ def _record_refusal(
     """Audit a refused sign-in against the username typed (no one is signed in to act)."""
     target = audit.Target("user", None, username)
     audit.record(session, None, action, target=target, detail={"address": address}, at=now)
+
+
+def _account_wait(session: Session, username: str, now: datetime) -> int | None:
+    """Whole seconds this username must still wait, whatever the address, or None."""
+    count, latest = session.execute(
+        select(func.count(), func.max(FailedSignIn.at)).where(
+            FailedSignIn.username == username, FailedSignIn.at > now - WINDOW
+        )
+    ).one()
+    if count < ACCOUNT_FREE_FAILURES or latest is None:
+        return None
+    delay = min(ACCOUNT_FIRST_DELAY * 2 ** (count - ACCOUNT_FREE_FAILURES), ACCOUNT_MAX_DELAY)
+    left = math.ceil((latest + delay - now).total_seconds())
+    return left if left > 0 else None
 
 
 def _locked_for(session: Session, username: str, address: str, now: datetime) -> int | None:

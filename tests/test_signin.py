@@ -1,4 +1,5 @@
-"""Signing in: 5 failures per username and address in 15 minutes lock it for a while."""
+"""Signing in: 5 failures per username and address in 15 minutes lock it for a while;
+many failures for one account from anywhere make each further attempt wait longer."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ from sqlalchemy.orm import Session
 from station.accounts import create_user
 from station.extensions import db
 from station.models import AuditEvent, FailedSignIn, Role
-from station.signin import SignInLocked, SignInRefused, sign_in
+from station.signin import (
+    ACCOUNT_FREE_FAILURES,
+    ACCOUNT_MAX_DELAY,
+    WINDOW,
+    SignInDelayed,
+    SignInLocked,
+    SignInRefused,
+    sign_in,
+)
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 HOME = "192.0.2.10"
@@ -134,3 +143,71 @@ def test_an_inactive_user_cannot_sign_in(session: Session) -> None:
 
     with pytest.raises(SignInRefused):
         sign_in(session, "alice", "correct horse", address=HOME, now=T0)
+
+
+def many_addresses(count: int) -> list[str]:
+    """Addresses of a spread-out attack (documentation ranges)."""
+    return [f"198.51.100.{n}" for n in range(1, count + 1)]
+
+
+def test_an_account_failing_from_many_addresses_must_wait_longer_each_time(
+    session: Session,
+) -> None:
+    for address in many_addresses(ACCOUNT_FREE_FAILURES):
+        fail(session, 1, address=address)
+
+    with pytest.raises(SignInDelayed, match=r"try again in 2 seconds\.") as first:
+        sign_in(session, "alice", "correct horse", address="203.0.113.9", now=T0)
+    fail(session, 1, at=T0 + timedelta(seconds=2), address="203.0.113.9")
+    with pytest.raises(SignInDelayed, match=r"try again in 4 seconds\.") as second:
+        sign_in(session, "alice", "wrong", address="203.0.113.10", now=T0 + timedelta(seconds=2))
+    session.commit()
+
+    assert (first.value.retry_after, second.value.retry_after) == (2, 4)
+    user = sign_in(session, "alice", "correct horse", address=HOME, now=T0 + timedelta(seconds=6))
+    assert user.username == "alice"
+
+
+def test_the_wait_for_an_account_is_capped_and_ends_when_the_failures_age_out(
+    session: Session,
+) -> None:
+    later = T0 + timedelta(minutes=1)
+    session.add_all(  # forty failures in a minute, as if each waited its turn
+        FailedSignIn(username="alice", address=address, at=T0 + timedelta(seconds=n))
+        for n, address in enumerate(many_addresses(40))
+    )
+    session.commit()
+    latest = T0 + timedelta(seconds=39)
+
+    with pytest.raises(SignInDelayed) as capped:
+        sign_in(session, "alice", "correct horse", address=HOME, now=later)
+    assert capped.value.retry_after == (latest + ACCOUNT_MAX_DELAY - later).total_seconds()
+    assert sign_in(session, "alice", "correct horse", address=HOME, now=latest + WINDOW)
+
+
+def test_a_delayed_attempt_is_refused_before_the_password_and_not_counted(
+    session: Session,
+) -> None:
+    for address in many_addresses(ACCOUNT_FREE_FAILURES):
+        fail(session, 1, address=address)
+
+    with pytest.raises(SignInDelayed):
+        sign_in(session, "alice", "wrong", address=HOME, now=T0)
+    session.commit()
+
+    assert session.scalar(select(func.count()).select_from(FailedSignIn)) == 10
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "signin.delayed")
+        )
+        == 1
+    )
+
+
+def test_failures_below_the_account_limit_cost_no_wait(session: Session) -> None:
+    for address in many_addresses(ACCOUNT_FREE_FAILURES - 1):
+        fail(session, 1, address=address)
+
+    assert sign_in(session, "alice", "correct horse", address=HOME, now=T0)

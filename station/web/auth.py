@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length
 
 from station.extensions import db
 from station.models import User
-from station.signin import SignInLocked, SignInRefused, sign_in, sign_out
+from station.signin import SignInRefused, SignInThrottled, sign_in, sign_out
 from station.web.sessions import forget_session, now, session_token, start_session
 
 bp = Blueprint("auth", __name__)
@@ -42,8 +42,10 @@ def login() -> str | Response:
         except SignInRefused as exc:
             db.session.commit()  # the failure is kept: it counts towards the lockout
             flash(str(exc), "error")
-            status = 429 if isinstance(exc, SignInLocked) else 401
-            return render_template("auth/login.html", form=form), status  # type: ignore[return-value]
+            if isinstance(exc, SignInThrottled):
+                headers = {"Retry-After": str(exc.retry_after)}
+                return render_template("auth/login.html", form=form), 429, headers  # type: ignore[return-value]
+            return render_template("auth/login.html", form=form), 401  # type: ignore[return-value]
         start_session(user)
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")))

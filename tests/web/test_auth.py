@@ -146,3 +146,23 @@ def test_a_page_for_a_higher_role_says_why_it_is_refused(
     assert "This page is for managers. You are signed in as pita (packer)" in response.get_data(
         as_text=True
     )
+
+
+def test_an_account_attacked_from_many_addresses_answers_429_with_the_wait(
+    client: FlaskClient, auth: AuthActions, clock: FakeClock
+) -> None:
+    auth.create()
+    for n in range(1, 11):
+        refused = client.post(
+            "/login",
+            data={"username": "manager", "password": "nope"},
+            environ_base={"REMOTE_ADDR": f"198.51.100.{n}"},
+        )
+        assert refused.status_code == 401
+
+    slowed = client.post("/login", data={"username": "manager", "password": "correct horse"})
+
+    assert slowed.status_code == 429 and slowed.headers["Retry-After"] == "2"
+    assert "try again in 2 seconds." in slowed.get_data(as_text=True)
+    clock.advance(seconds=2)
+    assert auth.login().headers["Location"] == "/orders"
