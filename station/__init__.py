@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +39,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from station.cin7 import mount as cin7_mount
     from station.cin7 import wiring as cin7_wiring
     from station.web import proxy, register_blueprints
+    from station.web.sessions import sandbox_controls_guard
 
     logs.init_app(app)
     extensions.init_app(app)
     settings.init_app(app)
     cin7_wiring.init_app(app)
-    cin7_mount.init_app(app)
+    cin7_mount.init_app(app, guard=partial(sandbox_controls_guard, app))
     jobs.init_app(app)
     register_blueprints(app)
     proxy.init_app(app)

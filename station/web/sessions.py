@@ -12,6 +12,7 @@ The current time comes from :func:`now`, which tests can replace per app.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from station.accounts import close_session, open_session, purge_sessions, session_user
 from station.db import utcnow
 from station.extensions import db, login_manager
-from station.models import SignInSession, User
+from station.models import Role, SignInSession, User
 from station.web.fragments import is_fragment_request
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ def _check_session() -> BaseResponse | None:
             "signed out everywhere or changed."
         )
     minutes = current_app.config["SESSION_IDLE_MINUTES"]
-    if at - session.get(SEEN_KEY, 0) > minutes * 60:
+    if _idle(at):
         log.info("signed %s out after %s idle minutes", current_user.username, minutes)
         close_session(db.session, session_token())
         db.session.commit()
@@ -127,6 +128,39 @@ def _check_session() -> BaseResponse | None:
         row.seen_at = current
         db.session.commit()
     return None
+
+
+def sandbox_controls_guard(app: Flask, environ: dict[str, object]) -> BaseResponse | None:
+    """Refuse (401/403, JSON) a sandbox control request from anyone but a signed-in admin.
+
+    The mounted sandbox is another WSGI app: this reads Station's own session cookie for
+    the request, with the same rules as every page (ended or idle sessions count for
+    nothing). Cross-site use is blocked by the SameSite cookie and the controls' JSON bodies.
+    """
+    with app.request_context(environ):  # type: ignore[arg-type]
+        if not current_user.is_authenticated or _idle(now().timestamp()):
+            log.info("refused a sandbox control request without an admin's sign-in")
+            return _json_refusal(
+                401, "The sandbox's controls need you to sign in to Station as an admin."
+            )
+        if not current_user.role.allows(Role.ADMIN):
+            log.info("refused sandbox controls to %s", current_user.username)
+            return _json_refusal(
+                403,
+                f"The sandbox's controls are for admins; you are signed in as "
+                f"{current_user.username} ({current_user.role.value}).",
+            )
+    return None
+
+
+def _json_refusal(status: int, message: str) -> BaseResponse:
+    """A refusal in the sandbox's own error shape (``{"Message": ...}``)."""
+    return Response(json.dumps({"Message": message}), status=status, mimetype="application/json")
+
+
+def _idle(at: float) -> bool:
+    """True when this session's last request is longer ago than the idle limit."""
+    return at - session.get(SEEN_KEY, 0) > current_app.config["SESSION_IDLE_MINUTES"] * 60
 
 
 def _end(message: str) -> BaseResponse:
