@@ -12,7 +12,8 @@ packer moves on:
   at a bench, so yesterday's label is a manager's to undo.
 
 So a packer can undo their own last label right away, but not someone else's, nor one
-they have moved on from, nor yesterday's.
+they have moved on from, nor yesterday's. The print queue's reprint of a label job asks
+the same rule of the job's consignment.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from sqlalchemy.orm import Session
 
 from station.dispatch.holds import HOLD_FOR
 from station.errors import StationError
-from station.models import Consignment, Role, User
+from station.models import Consignment, ConsignmentState, PrintJob, Role, User
+from station.printing.queue import ReprintRefused
+from station.shipping.labels import labelled_consignment
 
 UNDO_WINDOW = HOLD_FOR
 
@@ -42,6 +45,30 @@ def check_may_change(
     why = _not_open_at_bench(session, consignment, user, now=now)
     if why is not None:
         raise NotYours(f"You cannot {doing} {consignment.reference}: {why}; ask a manager.")
+
+
+def check_may_reprint_job(session: Session, job: PrintJob, user: User, *, now: datetime) -> None:
+    """The rule above for a job that prints (again) a consignment's label; other jobs pass.
+
+    Raises ``NotYours``, or ``ReprintRefused`` once the consignment is no longer booked
+    (a voided consignment's label must not come out of the printer again).
+    """
+    first, hops = job, 0
+    while first.reprint_of_id is not None and hops < 100:  # a reprint of a reprint of ...
+        earlier = session.get(PrintJob, first.reprint_of_id)
+        if earlier is None:
+            break
+        first, hops = earlier, hops + 1
+    consignment_id = labelled_consignment(first.dedupe_key)
+    consignment = session.get(Consignment, consignment_id) if consignment_id else None
+    if consignment is None:
+        return
+    check_may_change(session, consignment, user, doing="reprint", now=now)
+    if consignment.state != ConsignmentState.CREATED:
+        raise ReprintRefused(
+            f"Consignment {consignment.reference} is {consignment.state.value}: "
+            "only booked labels print."
+        )
 
 
 def _not_open_at_bench(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import (
     Blueprint,
     Response,
@@ -25,6 +27,7 @@ from printers.formats import LABEL_SIZES, TransportKind
 from printers.transport import PrinterFormat
 from station import audit
 from station.db import utcnow
+from station.dispatch.rights import NotYours, check_may_reprint_job
 from station.extensions import db
 from station.jobs import jobs
 from station.models import JobState, PrintAgent, Printer, PrintJob, Role
@@ -41,6 +44,8 @@ from station.printing.setup import PrinterSetupInvalid, add_printer, preview, qu
 from station.printing.transports import printer_spec
 from station.web.access import role_required
 from station.web.fragments import is_fragment_request, page_or_fragment
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("printers", __name__, url_prefix="/printers")
 
@@ -207,8 +212,14 @@ def job_status(job_id: int) -> str:
 @bp.post("/jobs/<int:job_id>/reprint")
 @login_required
 def reprint_job(job_id: int) -> Response:
-    """Print a finished job again, as a new job."""
+    """Print a finished job again, as a new job (a label only as the consignment rule allows)."""
     job = db.session.get(PrintJob, job_id) or abort(404, "No such print job.")
+    try:
+        user = current_user._get_current_object()  # type: ignore[attr-defined]
+        check_may_reprint_job(db.session, job, user, now=utcnow())
+    except NotYours as exc:
+        log.info("refused to reprint print job %s: %s", job_id, exc)
+        abort(403, str(exc))
     copy = reprint(db.session, job)
     audit.record(
         db.session,

@@ -143,3 +143,38 @@ def test_a_manager_reprints_any_consignment(app: Flask, shipped: int) -> None:
 
     assert manager.post(f"/consignments/{shipped}/reprint", headers=HTMX).status_code == 200
     assert print_jobs(app) == before + 1
+
+
+def label_job(app: Flask) -> int:
+    with app.app_context():
+        return db.session.scalars(select(PrintJob.id).order_by(PrintJob.id)).first()  # type: ignore[return-value]
+
+
+def test_the_print_queues_reprint_follows_the_same_rule_for_labels(
+    app: Flask, bench: FlaskClient, shipped: int
+) -> None:
+    job = label_job(app)
+    other = signed_in(app, "hemi")
+    before = print_jobs(app)
+
+    refused = other.post(f"/printers/jobs/{job}/reprint", headers=HTMX)
+
+    assert refused.status_code == 403
+    assert "You cannot reprint SO-5001: packer booked it, not you" in refused.get_data(as_text=True)
+    assert print_jobs(app) == before
+    assert bench.post(f"/printers/jobs/{job}/reprint", headers=HTMX).status_code == 200
+    assert print_jobs(app) == before + 1
+
+
+def test_a_voided_consignments_label_is_not_printed_again_from_the_queue(
+    app: Flask, bench: FlaskClient, shipped: int
+) -> None:
+    job = label_job(app)
+    bench.post(f"/bench/consignments/{shipped}/void", headers=HTMX)
+    before = print_jobs(app)
+
+    response = bench.post(f"/printers/jobs/{job}/reprint", headers=HTMX)
+
+    assert response.status_code == 409
+    assert "is voided: only booked labels print" in response.get_data(as_text=True)
+    assert print_jobs(app) == before
