@@ -55,10 +55,10 @@ class Cin7Action(StrEnum):
 
 # What a person has done, for the refusal: "You have <this> in the last 10 minutes; ...".
 _DONE = {
-    Cin7Action.LOOKUP: "looked up {n} orders in Cin7",
-    Cin7Action.SYNC: "started {n} Cin7 syncs or checks",
-    Cin7Action.CONNECTION: "asked Cin7 about its connection {n} times",
-    Cin7Action.SEND: "sent work to Cin7 {n} times",
+    Cin7Action.LOOKUP: "looked up {n} order{s} in Cin7",
+    Cin7Action.SYNC: "started {n} Cin7 sync{es} or check{s}",
+    Cin7Action.CONNECTION: "asked Cin7 about its connection {n} time{s}",
+    Cin7Action.SEND: "sent work to Cin7 {n} time{s}",
 }
 
 
@@ -133,7 +133,10 @@ class Cin7Allowances:
         if wait <= 0:
             return
         log.info("refused a Cin7 %s for user %s: allowance %s spent", action, person, allowance)
-        done = _DONE[action].format(n=allowance.uses)
+        many = allowance.uses != 1
+        done = _DONE[action].format(
+            n=allowance.uses, s="s" if many else "", es="es" if many else ""
+        )
         raise AllowanceSpent(
             f"You have {done} in the last {_span(allowance.minutes)}; try again in {_wait(wait)}.",
             retry_after=wait,
