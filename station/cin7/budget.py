@@ -3,11 +3,12 @@ and keeping the day's last calls for dispatch write-backs.
 
 Cin7 does not say where its day begins. The shared limiter counts the 5,000 in any 24
 hours, which holds whatever Cin7's boundary is, so the reserve counts the same way: a read
-(a sync, a lookup, a shipment or stock check, an inbox submission's checks) is refused once
-the calls of the last 24 hours reach the budget less the reserve, and may go again when
-the oldest of them are a day old. The outbox's write-backs (Dispatched, tracking,
-freight) may spend the reserve: a packed order must reach Cin7 the day it ships. The
-header's "calls today" is the UTC calendar day, for people.
+(a sync, a lookup, a shipment or stock check) is refused once the calls of the last 24
+hours reach the budget less the reserve, and may go again when the oldest of them are a
+day old. Only the outbox's write-backs (Dispatched, tracking, freight) may spend the
+reserve: a packed order must reach Cin7 the day it ships. Inbox submissions stop with the
+reads: an order created in Cin7 then could not be synced back to be packed that day, and
+the inbox sends it again later. The header's "calls today" is the UTC calendar day.
 """
 
 from __future__ import annotations
