@@ -112,6 +112,16 @@ def _progress(run: SyncRun | None, now: datetime) -> SyncProgress | None:
     return SyncProgress(started_at=run.started_at, orders_seen=run.orders_seen, calls=run.calls)
 
 
+def daily_reserve(value: object) -> int:
+    """``CIN7_DAILY_RESERVE`` as a whole number of calls; raises ValueError naming it otherwise."""
+    try:
+        return int(str(value))
+    except ValueError:
+        raise ValueError(
+            f"CIN7_DAILY_RESERVE must be a whole number of calls, not {value!r}"
+        ) from None
+
+
 class CountingLimiter(Protocol):
     """A shared limiter that can also say how many calls the last 24 hours hold."""
 

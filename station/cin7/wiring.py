@@ -17,7 +17,7 @@ from station.cin7.allowance import (
     allowances_from_config,
     build_allowance_store,
 )
-from station.cin7.budget import ReserveKeepingLimiter, record_call
+from station.cin7.budget import ReserveKeepingLimiter, daily_reserve, record_call
 from station.cin7.client import CallRecord, Cin7Client, RetryPolicy
 from station.cin7.errors import Cin7NotConfigured
 from station.cin7.ratelimit import CallLimits, RateLimiter, build_rate_limiter
@@ -113,7 +113,7 @@ def init_app(app: Flask) -> None:
         key_prefix=app.config.get("REDIS_PREFIX", "station"),
         limits=CallLimits(max_wait=float(app.config["CIN7_LIMIT_WAIT"])),
     )
-    reads = ReserveKeepingLimiter(limiter, reserve=int(app.config["CIN7_DAILY_RESERVE"]))
+    reads = ReserveKeepingLimiter(limiter, reserve=daily_reserve(app.config["CIN7_DAILY_RESERVE"]))
     store = build_allowance_store(
         redis_url=app.config.get("REDIS_URL"),
         engine=engine,

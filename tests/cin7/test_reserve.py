@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, insert, select
 from sqlalchemy.orm import Session
 
-from station.cin7.budget import CountingLimiter, ReserveKeepingLimiter
+from station.cin7.budget import CountingLimiter, ReserveKeepingLimiter, daily_reserve
 from station.cin7.errors import Cin7BudgetReserved
 from station.cin7.ratelimit import (
     CallLimits,
@@ -101,6 +101,12 @@ def test_reads_resume_when_the_oldest_calls_are_a_day_old(
 def test_a_reserve_as_large_as_the_day_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="CIN7_DAILY_RESERVE"):
         ReserveKeepingLimiter(InMemoryRateLimiter(DAY), reserve=10)
+
+
+@pytest.mark.parametrize("value", ["lots", "5.5", None])
+def test_a_reserve_that_is_not_a_number_is_named(value: object) -> None:
+    with pytest.raises(ValueError, match="CIN7_DAILY_RESERVE must be a whole number"):
+        daily_reserve(value)
 
 
 # The whole app: the limiter's log as the day's other work left it ---------------------
