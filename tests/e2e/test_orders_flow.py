@@ -80,6 +80,8 @@ def test_a_spent_lookup_allowance_is_said_in_place(
         page.get_by_role("button", name="Ask Cin7 why").click()
         expect(page.locator(".why")).to_have_text("Cin7 has no sales order 'SO-999999'.")
 
+        page.get_by_label("Search orders").fill("SO-999998")
+        expect(page.locator("#why-missing")).to_contain_text("SO-999998")
         page.get_by_role("button", name="Ask Cin7 why").click()
 
         expect(page.locator("#why-missing")).to_contain_text(
