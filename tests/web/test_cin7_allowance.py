@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from station import create_app
 from station.cin7.sandbox import SandboxServer
+from station.extensions import db
 from station.models import Role
-from tests.conftest import AuthActions
+from tests.cin7.test_ratelimit import _redis
+from tests.conftest import REDIS_URL, AuthActions
 from tests.fakes.cin7 import sandbox_config
 from tests.web.conftest import signed_in
 
@@ -74,3 +78,24 @@ def test_a_refused_page_action_answers_429_with_the_sentence(
     assert answers[6].status_code == 429
     page = answers[6].get_data(as_text=True)
     assert "You have started 6 Cin7 syncs or checks in the last hour; try again in" in page
+
+
+@pytest.mark.parametrize("shared", ["database", "redis"])
+def test_two_web_workers_count_the_same_uses(
+    app_config: dict[str, Any], sandbox: SandboxServer, shared: str
+) -> None:
+    config = {**app_config, "CIN7_LOOKUP_ALLOWANCE": "2/10"}
+    if shared == "redis":
+        _redis()
+        config |= {"REDIS_URL": REDIS_URL, "REDIS_PREFIX": f"station-test-{uuid.uuid4().hex[:8]}"}
+    first, second = create_app(config), create_app(config)  # as two gunicorn workers would be
+    AuthActions(first, first.test_client()).create("packer", role=Role.PACKER)
+    browsers = [signed_in(worker, "packer", Role.PACKER) for worker in (first, second)]
+
+    statuses = [_ask_why(browsers[n % 2], n).status_code for n in range(4)]
+
+    assert statuses == [200, 200, 429, 429]
+    assert len(sandbox.state.api_calls()) == 2
+    for worker in (first, second):
+        with worker.app_context():
+            db.engine.dispose()
