@@ -56,7 +56,7 @@ class Cin7Action(StrEnum):
 # What a person has done, for the refusal: "You have <this> in the last 10 minutes; ...".
 _DONE = {
     Cin7Action.LOOKUP: "looked up {n} order{s} in Cin7",
-    Cin7Action.SYNC: "started {n} Cin7 sync{es} or check{s}",
+    Cin7Action.SYNC: "started {n} Cin7 sync{s} or check{s}",
     Cin7Action.CONNECTION: "asked Cin7 about its connection {n} time{s}",
     Cin7Action.SEND: "sent work to Cin7 {n} time{s}",
 }
@@ -134,9 +134,7 @@ class Cin7Allowances:
             return
         log.info("refused a Cin7 %s for user %s: allowance %s spent", action, person, allowance)
         many = allowance.uses != 1
-        done = _DONE[action].format(
-            n=allowance.uses, s="s" if many else "", es="es" if many else ""
-        )
+        done = _DONE[action].format(n=allowance.uses, s="s" if many else "")
         raise AllowanceSpent(
             f"You have {done} in the last {_span(allowance.minutes)}; try again in {_wait(wait)}.",
             retry_after=wait,
