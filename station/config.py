@@ -26,6 +26,14 @@ class DefaultConfig:
     CIN7_API_KEY: str | None = None
     CIN7_TIMEOUT: float = 30.0  # seconds an HTTP call to Cin7 may take (connect, read, write)
     CIN7_LIMIT_WAIT: float = 120.0  # seconds a call may wait for the shared rate limiter
+    # Of Cin7's 5,000 calls a day, the last this many are kept for dispatch write-backs:
+    # syncs, lookups and checks stop before them (see station/cin7/budget.py).
+    CIN7_DAILY_RESERVE: int = 500
+    # What one person may ask of Cin7, as uses/minutes (station/cin7/allowance.py).
+    CIN7_LOOKUP_ALLOWANCE: str = "20/10"  # "why is it missing?", Refresh from Cin7
+    CIN7_SYNC_ALLOWANCE: str = "6/60"  # Sync now, Check shipments now, inventory sync now
+    CIN7_CONNECTION_ALLOWANCE: str = "20/10"  # Test connection, List Cin7 branches
+    CIN7_SEND_ALLOWANCE: str = "30/10"  # inbox Submit, rule re-runs, CSV imports, retries
     SANDBOX_ENABLED: bool = False  # mount the Cin7 sandbox at /sandbox (the demo turns it on)
     SANDBOX_LIMITS: bool = True  # the sandbox enforces Cin7's 3/s, 60/min, 5000/day
     SYNC_INTERVAL: int = 60  # seconds between scheduled order syncs

@@ -1,14 +1,30 @@
-"""Counting the Cin7 calls Station spends each day against the account's daily budget."""
+"""Counting the Cin7 calls Station spends each day against the account's daily budget,
+and keeping the day's last calls for dispatch write-backs.
+
+Cin7 does not say where its day begins. The shared limiter counts the 5,000 in any 24
+hours, which holds whatever Cin7's boundary is, so the reserve counts the same way: a read
+(a sync, a lookup, a shipment or stock check) is refused once the calls of the last 24
+hours reach the budget less the reserve, and may go again when the oldest of them are a
+day old. Only the outbox's write-backs (Dispatched, tracking, freight) may spend the
+reserve: a packed order must reach Cin7 the day it ships. Inbox submissions stop with the
+reads: an order created in Cin7 then could not be synced back to be packed that day, and
+the inbox sends it again later. The header's "calls today" is the UTC calendar day.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from station.cin7.errors import Cin7BudgetReserved
+from station.cin7.ratelimit import CallLimits, DayUse
 from station.models import Cin7CallDay, SyncRun
 
 DAILY_BUDGET = 5000
@@ -94,3 +110,76 @@ def _progress(run: SyncRun | None, now: datetime) -> SyncProgress | None:
     if now - run.started_at > SYNC_STALE_AFTER:  # UTCDateTime loads it timezone-aware
         return None
     return SyncProgress(started_at=run.started_at, orders_seen=run.orders_seen, calls=run.calls)
+
+
+def daily_reserve(value: object) -> int:
+    """``CIN7_DAILY_RESERVE`` as a whole number of calls; raises ValueError naming it otherwise."""
+    try:
+        return int(str(value))
+    except ValueError:
+        raise ValueError(
+            f"CIN7_DAILY_RESERVE must be a whole number of calls, not {value!r}"
+        ) from None
+
+
+class CountingLimiter(Protocol):
+    """A shared limiter that can also say how many calls the last 24 hours hold."""
+
+    limits: CallLimits
+
+    def acquire(self) -> None:
+        """Wait for a slot and take it."""
+        ...
+
+    def day_use(self, *, below: int) -> DayUse:
+        """Calls in the last 24 hours, and the seconds until fewer than ``below`` are."""
+        ...
+
+
+class ReserveKeepingLimiter:
+    """The limiter for reads: refuses a call that would spend the day's reserve.
+
+    Checked before the slot is taken, not under the limiter's lock: reads running at the
+    same moment may each take one call past the line, a handful out of the reserve.
+    """
+
+    def __init__(
+        self,
+        limiter: CountingLimiter,
+        *,
+        reserve: int,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        per_day = limiter.limits.per_day
+        if not 0 <= reserve < per_day:
+            raise ValueError(
+                f"CIN7_DAILY_RESERVE must be from 0 to {per_day - 1:,} calls, not {reserve!r}"
+            )
+        self.limits = limiter.limits
+        self.reserve = reserve
+        self._limiter = limiter
+        self._clock = clock
+
+    def acquire(self) -> None:
+        """Take a slot; raises Cin7BudgetReserved when only the reserve is left."""
+        if self.reserve:
+            use = self._limiter.day_use(below=self.limits.per_day - self.reserve)
+            if use.wait > 0:
+                raise Cin7BudgetReserved(self._refusal(use), retry_after=use.wait)
+        self._limiter.acquire()
+
+    def day_use(self, *, below: int) -> DayUse:
+        """Calls in the last 24 hours, and the seconds until fewer than ``below`` are."""
+        return self._limiter.day_use(below=below)
+
+    def _refusal(self, use: DayUse) -> str:
+        left = max(0, self.limits.per_day - use.calls)
+        resumes = self._clock() + timedelta(seconds=use.wait)
+        hours = use.wait / 3600
+        about = (
+            f"{math.ceil(hours)} hours" if hours >= 1.5 else f"{math.ceil(use.wait / 60)} minutes"
+        )
+        return (
+            f"Cin7's daily budget is nearly spent: {left:,} calls left, kept for dispatch "
+            f"updates; syncing and lookups resume after {resumes:%H:%M} UTC (in about {about})."
+        )

@@ -4,6 +4,7 @@ Cin7Error (a StationError)
  ├── Cin7NotConfigured   no API username/key yet
  ├── Cin7AuthError       401/403: Cin7 refused the API username/key or its permissions
  ├── Cin7RateLimited     429 after every retry; carries ``retry_after`` seconds
+ │    └── Cin7BudgetReserved  a read refused: the day's last calls are kept for write-backs
  ├── Cin7Unavailable     5xx, timeouts, connection errors after every retry
  ├── Cin7BadResponse     a reply that is not the JSON Cin7 promises
  ├── Cin7NotFound        404 for one record
@@ -36,6 +37,10 @@ class Cin7RateLimited(Cin7Error):
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Cin7BudgetReserved(Cin7RateLimited):
+    """A read refused because the day's remaining Cin7 calls are kept for dispatch write-backs."""
 
 
 class Cin7Unavailable(Cin7Error):

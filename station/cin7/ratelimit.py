@@ -67,6 +67,23 @@ def wait_needed(calls: Sequence[float], now: float, limits: CallLimits) -> float
     return wait
 
 
+@dataclass(frozen=True, slots=True)
+class DayUse:
+    """Calls in the last 24 hours, and the seconds until fewer than some number are (0: now)."""
+
+    calls: int
+    wait: float
+
+
+def day_use(calls: Sequence[float], now: float, *, below: int) -> DayUse:
+    """How many of ``calls`` lie in the 24 hours before ``now``, and when fewer than ``below`` will."""
+    inside = sorted(t for t in calls if t > now - 86_400)
+    if len(inside) < below:
+        return DayUse(len(inside), 0.0)
+    edge = inside[len(inside) - max(below, 1)]
+    return DayUse(len(inside), max(edge + 86_400 - now, 0.001))
+
+
 class RateLimiter(Protocol):
     """Blocks until a Cin7 call may be made; every call goes through ``acquire`` first."""
 
@@ -142,6 +159,11 @@ class InMemoryRateLimiter(_SlotLimiter):
                 self._calls.append(now)
             return wait
 
+    def day_use(self, *, below: int) -> DayUse:
+        """Calls in the last 24 hours, and the seconds until fewer than ``below`` are."""
+        with self._lock:
+            return day_use(self._calls, self._clock() if self._clock else time.time(), below=below)
+
 
 class SqlRateLimiter(_SlotLimiter):
     """Processes sharing one database share one call log (table ``cin7_call_slot``).
@@ -206,6 +228,23 @@ class SqlRateLimiter(_SlotLimiter):
                 conn.execute(insert(Cin7CallSlot).values(key=self._key, at=now))
             return wait
 
+    def day_use(self, *, below: int) -> DayUse:
+        """Calls in the last 24 hours, and the seconds until fewer than ``below`` are."""
+        with self._engine.connect() as conn:
+            now = self._clock() if self._clock else self._store_time(conn)
+            inside = (Cin7CallSlot.key == self._key, Cin7CallSlot.at > now - 86_400)
+            calls = conn.scalar(select(func.count()).select_from(Cin7CallSlot).where(*inside)) or 0
+            if calls < below:
+                return DayUse(calls, 0.0)
+            edge = conn.scalar(
+                select(Cin7CallSlot.at)
+                .where(*inside)
+                .order_by(Cin7CallSlot.at)
+                .offset(calls - max(below, 1))
+                .limit(1)
+            )
+        return DayUse(calls, max((edge or now) + 86_400 - now, 0.001))
+
     @contextmanager
     def _locked(self) -> Iterator[Connection]:
         if self._lock_path is not None:
@@ -263,6 +302,26 @@ return tostring(wait)
 """
 
 
+# KEYS[1]: the call log. ARGV: now ('' = Redis's own clock), below. Returns the calls in the
+# last day and the seconds until fewer than ``below`` are.
+_REDIS_DAY_SCRIPT = """
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
+local below = math.max(tonumber(ARGV[2]), 1)
+local since = '(' .. tostring(now - 86400)
+local count = redis.call('ZCOUNT', key, since, '+inf')
+if count < below then
+  return {tostring(count), '0'}
+end
+local edge = redis.call('ZRANGEBYSCORE', key, since, '+inf', 'WITHSCORES', 'LIMIT', count - below, 1)
+return {tostring(count), tostring(math.max(tonumber(edge[2]) + 86400 - now, 0.001))}
+"""
+
+
 class RedisScripts(Protocol):
     """The part of a ``redis.Redis`` client the limiter uses."""
 
@@ -290,12 +349,19 @@ class RedisRateLimiter(_SlotLimiter):
         super().__init__(limits, clock, sleep)
         self.key = f"{prefix}:cin7:calls"
         self._script = redis_client.register_script(_REDIS_SCRIPT)
+        self._day_script = redis_client.register_script(_REDIS_DAY_SCRIPT)
 
     def _try_take(self, now: float | None) -> float:
         args: list[object] = ["" if now is None else repr(now), uuid.uuid4().hex]
         for window, allowed in self.limits.windows():
             args += [repr(window), allowed]
         return float(self._script(keys=[self.key], args=args))  # type: ignore[arg-type]
+
+    def day_use(self, *, below: int) -> DayUse:
+        """Calls in the last 24 hours, and the seconds until fewer than ``below`` are."""
+        now = "" if self._clock is None else repr(self._clock())
+        calls, wait = self._day_script(keys=[self.key], args=[now, below])  # type: ignore[misc]
+        return DayUse(int(calls), float(wait))
 
 
 def build_rate_limiter(

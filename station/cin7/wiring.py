@@ -12,7 +12,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from station.cin7.budget import record_call
+from station.cin7.allowance import (
+    Cin7Allowances,
+    allowances_from_config,
+    build_allowance_store,
+)
+from station.cin7.budget import ReserveKeepingLimiter, daily_reserve, record_call
 from station.cin7.client import CallRecord, Cin7Client, RetryPolicy
 from station.cin7.errors import Cin7NotConfigured
 from station.cin7.ratelimit import CallLimits, RateLimiter, build_rate_limiter
@@ -31,12 +36,19 @@ API_KEY_KEY = "cin7.api_key"
 
 @dataclass
 class Cin7Wiring:
-    """Makes Cin7 clients that share the app's rate limiter and count their calls."""
+    """Makes Cin7 clients that share the app's rate limiter and count their calls.
+
+    ``reads`` is the limiter for every client but the outbox's: it keeps the day's last
+    calls (``CIN7_DAILY_RESERVE``) for dispatch write-backs. ``allowances`` meters what
+    each person asks of Cin7.
+    """
 
     config: Mapping[str, Any]
     limiter: RateLimiter
     engine: Engine
     box: SecretBox
+    reads: RateLimiter | None = None
+    allowances: Cin7Allowances | None = None
 
     def settings(self, session: Session) -> SettingsStore:
         """The runtime settings store for ``session``."""
@@ -60,10 +72,13 @@ class Cin7Wiring:
         *,
         retry: RetryPolicy = RetryPolicy(),
         timeout: float | None = None,
+        write_back: bool = False,
     ) -> Cin7Client:
         """A client for the configured connection; raises Cin7NotConfigured without credentials.
 
         ``retry`` and ``timeout`` (default: CIN7_TIMEOUT) let a quick check give up sooner.
+        Only a ``write_back`` client (the outbox's) may spend the day's reserve; any other
+        raises Cin7BudgetReserved from its calls once only the reserve is left.
         """
         conn = self.connection(session)
         if not conn.configured:
@@ -74,7 +89,7 @@ class Cin7Wiring:
             conn.base_url,
             conn.username,
             conn.api_key,
-            limiter=self.limiter,
+            limiter=self.limiter if write_back or self.reads is None else self.reads,
             timeout=conn.timeout if timeout is None else timeout,
             observer=self._count,
             retry=retry,
@@ -98,8 +113,17 @@ def init_app(app: Flask) -> None:
         key_prefix=app.config.get("REDIS_PREFIX", "station"),
         limits=CallLimits(max_wait=float(app.config["CIN7_LIMIT_WAIT"])),
     )
+    reads = ReserveKeepingLimiter(limiter, reserve=daily_reserve(app.config["CIN7_DAILY_RESERVE"]))
+    store = build_allowance_store(
+        redis_url=app.config.get("REDIS_URL"),
+        engine=engine,
+        key_prefix=app.config.get("REDIS_PREFIX", "station"),
+    )
+    allowances = Cin7Allowances(store, allowances_from_config(app.config))
     box = app.extensions["station.secretbox"]
-    app.extensions["station.cin7"] = Cin7Wiring(app.config, limiter, engine, box)
+    app.extensions["station.cin7"] = Cin7Wiring(
+        app.config, limiter, engine, box, reads=reads, allowances=allowances
+    )
 
 
 def cin7_wiring() -> Cin7Wiring:

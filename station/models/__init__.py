@@ -28,13 +28,14 @@ from station.models.shipping import (
     PackagePreset,
     TicketCounter,
 )
-from station.models.sync import Cin7CallDay, Cin7CallSlot, SyncRun
+from station.models.sync import Cin7AllowanceUse, Cin7CallDay, Cin7CallSlot, SyncRun
 from station.models.user import FailedSignIn, Role, SignInSession, User
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
     "BulkDispatch",
+    "Cin7AllowanceUse",
     "Cin7CallDay",
     "Cin7CallSlot",
     "Consignment",

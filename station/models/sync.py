@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from station.db import Base, utcnow
@@ -61,3 +61,14 @@ class Cin7CallSlot(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[float] = mapped_column(index=True)  # epoch seconds
+
+
+class Cin7AllowanceUse(Base):
+    """One use of a person's allowance of Cin7-calling actions (kept for its window, then pruned)."""
+
+    __tablename__ = "cin7_allowance_use"
+    __table_args__ = (Index("ix_cin7_allowance_use_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(96))  # "<action>:<user id>"
+    at: Mapped[float]  # epoch seconds

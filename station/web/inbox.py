@@ -23,6 +23,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from station import audit
+from station.cin7.allowance import Cin7Action
 from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
 from station.extensions import db
@@ -50,6 +51,7 @@ from station.jobs import jobs
 from station.models import InboxFolder, InboxOrder, Role
 from station.settings import settings_store
 from station.web.access import role_required
+from station.web.cin7_actions import spends_cin7
 from station.web.fragments import page_or_fragment
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -134,6 +136,7 @@ def tag(order_id: int) -> ResponseReturnValue:
 
 @bp.post("/submit")
 @role_required(Role.MANAGER)
+@spends_cin7(Cin7Action.SEND)
 def submit() -> ResponseReturnValue:
     """Queue the ticked orders (or the one on its page) to be submitted to Cin7 now."""
     ids = schedule_submission(
@@ -181,6 +184,7 @@ def move() -> ResponseReturnValue:
 
 @bp.post("/shipments/check")
 @role_required(Role.MANAGER)
+@spends_cin7(Cin7Action.SYNC)
 def check_shipments_now() -> ResponseReturnValue:
     """Ask Cin7 now which submitted orders shipped or were canceled."""
     audit.record(
@@ -236,6 +240,7 @@ def inventory_download() -> Response:
 
 @bp.post("/inventory/sync")
 @role_required(Role.MANAGER)
+@spends_cin7(Cin7Action.SYNC)
 def sync_inventory_now() -> ResponseReturnValue:
     """Read Cin7's stock now."""
     audit.record(db.session, current_user, "inbox.inventory_synced", target=INBOX)
@@ -247,6 +252,7 @@ def sync_inventory_now() -> ResponseReturnValue:
 
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(Role.MANAGER)
+@spends_cin7(Cin7Action.SEND, methods={"POST"})
 def import_orders() -> tuple[str, int]:
     """Import orders from a CSV file; every row problem is listed, good orders are kept."""
     form = ImportForm()

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from station import audit
+from station.cin7.allowance import Cin7Action
 from station.db import utcnow
 from station.extensions import db
 from station.inbox.errors import RuleInvalid
@@ -26,6 +27,7 @@ from station.inbox.rule_checks import dry_run_event, rerun
 from station.inbox.rules import OPERATOR_NAMES, Action
 from station.models import InboxEventKind, InboxRule, Role
 from station.web.access import role_required
+from station.web.cin7_actions import spends_cin7
 from station.web.inbox import ticked_order_ids
 
 bp = Blueprint("inbox_rules", __name__, url_prefix="/inbox/rules")
@@ -122,6 +124,7 @@ def dry_run() -> ResponseReturnValue:
 
 @bp.post("/rerun")
 @role_required(Role.MANAGER)
+@spends_cin7(Cin7Action.SEND)
 def rerun_rules() -> ResponseReturnValue:
     """Run the rules for the chosen event again on the ticked orders."""
     event = _event()

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from station import audit
+from station.cin7.allowance import Cin7Action
 from station.cin7.budget import cin7_status
 from station.cin7.errors import Cin7Error
 from station.cin7.selection import load_selection
@@ -32,6 +33,7 @@ from station.models import Role, SalesOrder
 from station.orders import filter_choices, filters_from_args, list_orders
 from station.packing import packing_slip_pdf
 from station.settings import settings_store
+from station.web.cin7_actions import spends_cin7
 from station.web.fragments import is_fragment_request, page_or_fragment
 from station.web.localtime import warehouse_zone
 
@@ -97,6 +99,7 @@ def packing_slip(order_id: int) -> Response:
 
 @bp.get("/why-missing")
 @login_required
+@spends_cin7(Cin7Action.LOOKUP)
 def why_missing() -> str:
     """Ask Cin7 (one call) why an order someone searched for is not in Station."""
     reference = request.args.get("q", "").strip()[:64]
@@ -120,6 +123,7 @@ def why_missing() -> str:
 
 @bp.post("/sync")
 @login_required
+@spends_cin7(Cin7Action.SYNC)
 def sync_now() -> Response:
     """Queue an order sync now, unless one is already under way."""
     running = cin7_status(db.session).running
@@ -137,6 +141,7 @@ def sync_now() -> Response:
 
 @bp.post("/<int:order_id>/refresh")
 @login_required
+@spends_cin7(Cin7Action.LOOKUP)
 def refresh(order_id: int) -> Response:
     """Read this one order from Cin7 now (one call, plus its products if new to Station)."""
     order = db.session.get(SalesOrder, order_id) or abort(404, "No such order in Station.")

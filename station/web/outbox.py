@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from station import audit
+from station.cin7.allowance import Cin7Action
 from station.db import utcnow
 from station.dispatch.outbox import needs_attention, retry_item
 from station.extensions import db
@@ -15,6 +16,7 @@ from station.inbox.webhooks import failed_webhooks, retry_webhook
 from station.jobs import jobs
 from station.models import InboxWebhook, OutboxItem, OutboxState, Role
 from station.web.access import role_required
+from station.web.cin7_actions import spends_cin7
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 
@@ -40,6 +42,7 @@ def index() -> ResponseReturnValue:
 
 @bp.post("/<int:item_id>/retry")
 @role_required(Role.MANAGER)
+@spends_cin7(Cin7Action.SEND)
 def retry(item_id: int) -> ResponseReturnValue:
     """Try one failed write-back again now."""
     item = db.session.get(OutboxItem, item_id) or abort(404, "No such write-back.")
@@ -55,6 +58,7 @@ def retry(item_id: int) -> ResponseReturnValue:
 
 @bp.post("/retry-all")
 @role_required(Role.MANAGER)
+@spends_cin7(Cin7Action.SEND)
 def retry_all() -> ResponseReturnValue:
     """Try every failed write-back again (after fixing what they failed on in Cin7)."""
     retried = sum(_retry(item) for item in needs_attention(db.session))

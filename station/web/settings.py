@@ -10,6 +10,7 @@ from wtforms import BooleanField, IntegerField, PasswordField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from station import audit
+from station.cin7.allowance import Cin7Action
 from station.cin7.errors import Cin7Error
 from station.cin7.selection import OrderSelection, load_selection, save_selection
 from station.cin7.setup import ConnectionInvalid, check_connection, save_connection
@@ -17,6 +18,7 @@ from station.cin7.wiring import API_KEY_KEY, cin7_wiring
 from station.extensions import db
 from station.models import Role
 from station.web.access import role_required
+from station.web.cin7_actions import spends_cin7
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -119,6 +121,7 @@ def cin7() -> str | Response:
 
 @bp.post("/cin7/test")
 @role_required(Role.MANAGER)
+@spends_cin7(Cin7Action.CONNECTION)
 def test_cin7() -> str:
     """Try the saved connection with one call and show the answer in place."""
     try:
@@ -135,6 +138,7 @@ def test_cin7() -> str:
 
 @bp.get("/cin7/branches")
 @role_required(Role.MANAGER)
+@spends_cin7(Cin7Action.CONNECTION)
 def cin7_branches() -> str:
     """Cin7's branches (one call), so a manager can pick the ids the sync brings in."""
     try:

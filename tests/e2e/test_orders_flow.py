@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,9 +11,10 @@ from flask import Flask
 from playwright.sync_api import expect
 
 from station.accounts import create_user
+from station.cin7.sandbox import SandboxServer
 from station.extensions import db
 from station.models import Role
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, serve_station, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -61,6 +63,30 @@ def test_a_missing_order_is_explained(page: Any, live_app: tuple[Flask, str]) ->
     page.get_by_role("button", name="Ask Cin7 why").click()
 
     expect(page.locator(".why")).to_have_text("Cin7 has no sales order 'SO-999999'.")
+
+
+def test_a_spent_lookup_allowance_is_said_in_place(
+    page: Any, tmp_path: Path, sqlite_template: Path, sandbox: SandboxServer
+) -> None:
+    with serve_station(tmp_path, sqlite_template, sandbox, CIN7_LOOKUP_ALLOWANCE="1/10") as (
+        app,
+        base,
+    ):
+        with app.app_context():
+            create_user(db.session, "packer", "correct horse", role=Role.PACKER)
+            db.session.commit()
+        sign_in(page, base, "packer")
+        page.get_by_label("Search orders").fill("SO-999999")
+        page.get_by_role("button", name="Ask Cin7 why").click()
+        expect(page.locator(".why")).to_have_text("Cin7 has no sales order 'SO-999999'.")
+
+        page.get_by_label("Search orders").fill("SO-999998")
+        expect(page.locator("#why-missing")).to_contain_text("SO-999998")
+        page.get_by_role("button", name="Ask Cin7 why").click()
+
+        expect(page.locator("#why-missing")).to_contain_text(
+            "You have looked up 1 order in Cin7 in the last 10 minutes; try again in 10 minutes."
+        )
 
 
 def test_settings_page(page: Any, live_app: tuple[Flask, str]) -> None:
