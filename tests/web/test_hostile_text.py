@@ -53,10 +53,15 @@ def test_control_characters_in_form_input_are_dropped_before_anything_reads_it(
     assert response.status_code == 302  # signed in as kiri: the controls were never part of it
 
 
-def test_an_api_order_with_nul_is_stored_cleaned(app: Flask, client: FlaskClient) -> None:
+def api_token(app: Flask) -> str:
     with app.app_context():
         token = create_token(db.session, name="Web shop", shop="web").token
         db.session.commit()
+        return token
+
+
+def test_an_api_order_with_nul_is_stored_cleaned(app: Flask, client: FlaskClient) -> None:
+    token = api_token(app)
     address = {
         **ORDER["shipping_address"],
         "address1": "12 Tui\x00 Street\x07",
@@ -124,3 +129,22 @@ def test_a_nul_in_a_bound_parameter_never_reaches_the_database(app: Flask) -> No
 
     assert names == {"aroha0", "aroha1", "aroha2", "teina", "mere"}
     assert (found, echoed) == ("teina", "ab")
+
+
+def test_a_note_read_straight_from_the_form_is_stored_cleaned(
+    app: Flask, auth: AuthActions
+) -> None:
+    browser = app.test_client()
+    created = browser.post(
+        "/api/v1/orders", json=order_json(), headers={"Authorization": f"Bearer {api_token(app)}"}
+    ).get_json()
+    AuthActions(app, browser).login()
+
+    response = browser.post(
+        f"/inbox/orders/{created['id']}/notes", data={"text": "Call\x00 first\x07\r\nplease"}
+    )
+
+    assert response.status_code < 400
+    with app.app_context():
+        order = db.session.get(InboxOrder, created["id"])
+        assert order is not None and order.notes[-1]["text"] == "Call first please"
