@@ -28,7 +28,7 @@ from station.models.shipping import (
     PackagePreset,
     TicketCounter,
 )
-from station.models.sync import Cin7CallDay, Cin7CallSlot, SyncRun
+from station.models.sync import Cin7CallDay, Cin7CallSlot, SetAsideOrder, SyncRun
 from station.models.user import FailedSignIn, Role, User
 
 __all__ = [
@@ -68,6 +68,7 @@ __all__ = [
     "Role",
     "SalesOrder",
     "Setting",
+    "SetAsideOrder",
     "SyncRun",
     "TicketCounter",
     "User",
