@@ -191,3 +191,18 @@ def test_an_amount_postgresql_cannot_hold_sets_the_order_aside_there(
         row = db.session.scalar(select(SetAsideOrder))
         assert row is not None and row.cin7_id == bad
         assert row.reason.startswith("The database refused it: numeric field overflow")
+
+
+def test_refreshing_an_order_station_cannot_store_says_why_and_sets_it_aside(
+    app: Flask, sandbox_state: SandboxState, manager: FlaskClient
+) -> None:
+    run_sync(app, EVERYTHING, rows=PAGE)
+    bad = sorted(sandbox_state.orders)[4]
+    sandbox_state.touch_order(bad, deliveryCity="Wellington " * 20)
+    order_id = local(app, bad).id
+
+    response = manager.post(f"/orders/{order_id}/refresh", follow_redirects=True)
+
+    assert response.status_code == 200
+    assert "deliveryCity is 220 characters long" in response.get_data(as_text=True)
+    assert "deliveryCity is 220 characters long" in manager.get("/outbox").get_data(as_text=True)
