@@ -29,7 +29,7 @@ from station.cin7.synclock import sync_lock
 from station.cin7.types import SalesOrder as Cin7Order
 from station.db import utcnow
 from station.errors import StationError
-from station.models import SalesOrder, SyncRun
+from station.models import SalesOrder, SetAsideOrder, SyncRun
 
 log = logging.getLogger(__name__)
 
@@ -290,3 +290,15 @@ def refresh_order(session: Session, client: Cin7Client, cin7_id: int) -> SalesOr
         (_, reason), *_ = stored.set_aside
         raise OrderNotStorable(f"{order.reference or order.id} cannot be stored: {reason}")
     return upsert.local_orders(session, [order.id])[order.id]
+
+
+def retry_set_aside(session: Session, client: Cin7Client, row: SetAsideOrder) -> SalesOrder | None:
+    """Read a set-aside order from Cin7 again and store it (it then leaves the list).
+
+    Returns None, and takes it off the list, when Cin7 no longer has the order. Raises
+    OrderNotStorable when it still cannot be stored (the row keeps the newest reason).
+    """
+    fresh = refresh_order(session, client, row.cin7_id)
+    if fresh is None:
+        session.delete(row)
+    return fresh

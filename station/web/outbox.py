@@ -9,7 +9,8 @@ from flask_login import current_user
 from station import audit
 from station.cin7.errors import Cin7Error
 from station.cin7.setaside import set_aside_orders
-from station.cin7.sync import OrderNotStorable, refresh_order
+from station.cin7.sync import OrderNotStorable
+from station.cin7.sync import retry_set_aside as retry_set_aside_order
 from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
 from station.dispatch.outbox import needs_attention, retry_item
@@ -51,7 +52,7 @@ def retry_set_aside(set_aside_id: int) -> ResponseReturnValue:
     reference, cin7_id = row.reference, row.cin7_id
     try:
         with cin7_wiring().client(db.session) as client:
-            fresh = refresh_order(db.session, client, cin7_id)
+            fresh = retry_set_aside_order(db.session, client, row)
     except Cin7Error as exc:
         db.session.rollback()
         flash(f"{reference} was not read from Cin7: {exc}", "error")
@@ -61,7 +62,6 @@ def retry_set_aside(set_aside_id: int) -> ResponseReturnValue:
         flash(str(exc), "error")
         return redirect(url_for("outbox.index"))
     if fresh is None:
-        db.session.delete(row)
         flash(f"Cin7 no longer has {reference}; it was taken off this list.", "warning")
     else:
         flash(f"{fresh.reference} is stored now.", "info")
