@@ -1,7 +1,8 @@
 """Pure functions between Cin7's JSON and Station's Cin7 values.
 
 Cin7 answers in camelCase though its help pages print PascalCase, so every key is read
-case-insensitively; unknown fields and nulls are tolerated; dates with or without a zone
+case-insensitively; unknown fields and nulls are tolerated; text is cleaned as
+``station.text`` says (a NUL in one address must not stop every sync); dates with or without a zone
 become aware UTC datetimes; money and quantities become ``Decimal``. Also the small
 readers of Cin7's HTTP replies: ``Retry-After`` and the ``Message`` of an error body.
 """
@@ -25,6 +26,7 @@ from station.cin7.types import (
     SalesOrderLine,
     StockRow,
 )
+from station.text import clean_line, clean_lines
 
 
 class _Record:
@@ -57,6 +59,14 @@ class _Record:
             raise self._bad(key, value) from None
 
     def str(self, key: str) -> str | None:
+        """Single-line text, cleaned (``station.text``): controls dropped, breaks made spaces."""
+        return clean_line(self._text(key))
+
+    def lines(self, key: str) -> str | None:
+        """Multi-line text, cleaned: controls dropped, tab and newline kept."""
+        return clean_lines(self._text(key))
+
+    def _text(self, key: str) -> str | None:
         value = self.raw(key)
         if value is None:
             return None
@@ -153,7 +163,7 @@ def sales_order_from_json(data: Any) -> SalesOrder:
         delivery_state=r.str("deliveryState"),
         delivery_postal_code=r.str("deliveryPostalCode"),
         delivery_country=r.str("deliveryCountry"),
-        delivery_instructions=r.str("deliveryInstructions"),
+        delivery_instructions=r.lines("deliveryInstructions"),
         currency_code=r.str("currencyCode"),
         product_total=r.decimal("productTotal"),
         total=r.decimal("total"),
@@ -162,7 +172,7 @@ def sales_order_from_json(data: Any) -> SalesOrder:
         dispatched_date=r.datetime("dispatchedDate"),
         tracking_code=r.str("trackingCode"),
         logistics_carrier=r.str("logisticsCarrier"),
-        internal_comments=r.str("internalComments"),
+        internal_comments=r.lines("internalComments"),
         lines=tuple(_line(item) for item in r.list("lineItems")),
         raw=dict(data),
     )

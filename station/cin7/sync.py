@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from station.cin7 import upsert
+from station.cin7 import setaside, upsert
 from station.cin7.client import Cin7Client
 from station.cin7.cursor import ORDER, advance, begin_run
 from station.cin7.errors import Cin7Error
@@ -29,7 +29,7 @@ from station.cin7.synclock import sync_lock
 from station.cin7.types import SalesOrder as Cin7Order
 from station.db import utcnow
 from station.errors import StationError
-from station.models import SalesOrder, SyncRun
+from station.models import SalesOrder, SetAsideOrder, SyncRun
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,10 @@ class SyncError(StationError):
     """The sync could not finish; the message says why, the run row keeps it."""
 
 
+class OrderNotStorable(StationError):
+    """One order read from Cin7 cannot be stored; it is set aside, the message says why."""
+
+
 @dataclass(frozen=True, slots=True)
 class SyncSummary:
     """What one sync run did."""
@@ -57,13 +61,19 @@ class SyncSummary:
     orders_updated: int
     orders_skipped: int
     seconds: float
+    orders_set_aside: int = 0
 
     def describe(self) -> str:
         """One line for the console and the log."""
+        set_aside = (
+            f", {self.orders_set_aside} set aside (see Needs attention)"
+            if self.orders_set_aside
+            else ""
+        )
         return (
             f"{self.kind} sync: {self.calls} Cin7 calls, {self.orders_seen} orders seen, "
             f"{self.orders_created} created, {self.orders_updated} updated, "
-            f"{self.orders_skipped} skipped, {self.seconds:.2f} s"
+            f"{self.orders_skipped} skipped{set_aside}, {self.seconds:.2f} s"
         )
 
 
@@ -153,6 +163,7 @@ def _run(
         orders_updated=run.orders_updated,
         orders_skipped=run.orders_skipped,
         seconds=time.perf_counter() - started,
+        orders_set_aside=run.orders_set_aside,
     )
     log.info("order sync %s: %s", run.id, summary.describe())
     return summary
@@ -177,6 +188,7 @@ def _apply_page(
 ) -> None:
     """Upsert one page of orders and the products their lines use.
 
+    An order the database cannot store is set aside (``setaside``) and the page goes on.
     Everything Cin7 is asked for is fetched before the first write, so no HTTP call (and
     no write by the shared rate limiter) waits on this session's open write transaction.
     """
@@ -200,12 +212,12 @@ def _apply_page(
         chunk = missing[start : start + PAGE_ROWS]
         products += client.products(where=f"id IN ({','.join(str(pid) for pid in chunk)})")
     upsert.write_products(session, products)
-    for order, local in to_write:
-        upsert.write_order(session, order, local)
+    stored = setaside.store_orders(session, to_write, run_id=run.id, now=now)
     run.orders_seen += len(page)
     run.orders_skipped += skipped
-    run.orders_created += sum(1 for _, local in to_write if local is None)
-    run.orders_updated += sum(1 for _, local in to_write if local is not None)
+    run.orders_created += stored.created
+    run.orders_updated += stored.updated
+    run.orders_set_aside += len(stored.set_aside)
 
 
 def _finish(
@@ -261,6 +273,8 @@ def refresh_order(session: Session, client: Cin7Client, cin7_id: int) -> SalesOr
     """Read one order from Cin7 now and update Station's copy (None when Cin7 has no such order).
 
     Products its lines use that Station lacks are fetched first, as a sync page does.
+    Raises OrderNotStorable when Station cannot store the order; it is then set aside
+    (kept when the caller commits), as a sync would.
     """
     order = client.sales_order(cin7_id)
     if order is None:
@@ -271,4 +285,20 @@ def refresh_order(session: Session, client: Cin7Client, cin7_id: int) -> SalesOr
             session, client.products(where=f"id IN ({','.join(str(pid) for pid in missing)})")
         )
     local = upsert.local_orders(session, [order.id]).get(order.id)
-    return upsert.write_order(session, order, local)
+    stored = setaside.store_orders(session, [(order, local)], run_id=None, now=utcnow())
+    if stored.set_aside:
+        (_, reason), *_ = stored.set_aside
+        raise OrderNotStorable(f"{order.reference or order.id} cannot be stored: {reason}")
+    return upsert.local_orders(session, [order.id])[order.id]
+
+
+def retry_set_aside(session: Session, client: Cin7Client, row: SetAsideOrder) -> SalesOrder | None:
+    """Read a set-aside order from Cin7 again and store it (it then leaves the list).
+
+    Returns None, and takes it off the list, when Cin7 no longer has the order. Raises
+    OrderNotStorable when it still cannot be stored (the row keeps the newest reason).
+    """
+    fresh = refresh_order(session, client, row.cin7_id)
+    if fresh is None:
+        session.delete(row)
+    return fresh

@@ -24,6 +24,46 @@ _SAME_NAME_FIELDS = (
     "freight_description", "dispatched_date", "tracking_code", "logistics_carrier",
     "internal_comments",
 )  # fmt: skip
+_LINE_TEXT_FIELDS = (
+    "code", "name", "option1", "option2", "option3", "barcode", "size_codes", "stock_control",
+)  # fmt: skip
+
+
+def _limits(model: type[SalesOrder] | type[OrderLine], names: Iterable[str]) -> dict[str, int]:
+    """The longest text each named column holds (Text columns have no limit)."""
+    columns = model.__table__.columns
+    return {n: columns[n].type.length for n in names if getattr(columns[n].type, "length", None)}
+
+
+_ORDER_LIMITS = _limits(SalesOrder, _SAME_NAME_FIELDS)
+_LINE_LIMITS = _limits(OrderLine, _LINE_TEXT_FIELDS)
+
+
+def unstorable(order: Cin7Order) -> str | None:
+    """Why Station's tables cannot hold ``order`` (a text longer than its column), or None.
+
+    Checked before writing, so the answer names the Cin7 field and is the same on SQLite
+    (which would store the text whole) as on PostgreSQL (which would refuse the row).
+    """
+    values = {name: getattr(order, name) for name in _ORDER_LIMITS}
+    values["reference"] = order.reference or str(order.id)  # as write_order stores it
+    checks = [(name, value, _ORDER_LIMITS[name]) for name, value in values.items()]
+    for number, line in enumerate(order.lines, start=1):
+        checks += [(f"line {number} {n}", getattr(line, n), cap) for n, cap in _LINE_LIMITS.items()]
+    for name, value, limit in checks:
+        if value is not None and len(value) > limit:
+            return (
+                f"{_cin7_name(name)} is {len(value)} characters long; Station keeps at most "
+                f"{limit}. Shorten it in Cin7 and the next sync stores the order."
+            )
+    return None
+
+
+def _cin7_name(name: str) -> str:
+    """``delivery_address1`` as Cin7 spells it: ``deliveryAddress1`` (a line's prefix kept)."""
+    prefix, _, field = name.rpartition(" ")
+    first, *rest = field.split("_")
+    return f"{prefix} " * bool(prefix) + first + "".join(part.capitalize() for part in rest)
 
 
 def local_orders(session: Session, cin7_ids: Iterable[int]) -> dict[int, SalesOrder]:

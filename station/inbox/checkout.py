@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from station.cin7.mapping import format_cin7_datetime, parse_cin7_datetime
+from station.text import clean_line
 
 SHIP_METHOD = "ShipMethod"
 CIN7_SHIP_METHOD = "cin7_ship_method"
@@ -63,7 +64,8 @@ def read_checkout(
     fields: dict[str, str] = {}
     problems: dict[str, list[str]] = {}
     for key, value in data.items():
-        name = _CANONICAL.get(str(key).lower(), str(key).strip())
+        given = clean_line(str(key)).strip()
+        name = _CANONICAL.get(given.lower(), given)
         text, problem = _text(value, MAX_LENGTHS.get(name, OTHER_MAX_LENGTH))
         if problem:
             problems.setdefault(f"checkout.{name}", []).append(problem)
@@ -81,7 +83,7 @@ def _text(value: Any, limit: int) -> tuple[str, str | None]:
         return "", None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return "", "must be text or a number"
-    text = str(value).strip()
+    text = clean_line(str(value)).strip()
     if len(text) > limit:
         return "", f"must be at most {limit} characters"
     return text, None

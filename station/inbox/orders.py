@@ -26,6 +26,7 @@ from typing import Any
 
 from station.inbox.checkout import BranchLookup, read_checkout
 from station.inbox.errors import OrderInvalid
+from station.text import clean_line, clean_lines
 
 CUSTOMER_FIELDS = ("first_name", "last_name", "company", "phone")
 ADDRESS_FIELDS = (
@@ -110,15 +111,27 @@ class _Problems:
     def add(self, path: str, message: str) -> None:
         self.by_field.setdefault(path, []).append(message)
 
-    def text(self, data: Mapping[str, Any], key: str, path: str, *, limit: int = MAX_TEXT) -> str:
-        """The trimmed text at ``key`` ("" when missing); numbers are taken as text."""
+    def text(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        path: str,
+        *,
+        limit: int = MAX_TEXT,
+        multiline: bool = False,
+    ) -> str:
+        """The cleaned, trimmed text at ``key`` ("" when missing); numbers are taken as text.
+
+        Control characters are dropped (``station.text``); only a ``multiline`` field keeps
+        its line breaks.
+        """
         value = data.get(key)
         if value is None:
             return ""
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             self.add(path, "must be text")
             return ""
-        text = str(value).strip()
+        text = (clean_lines if multiline else clean_line)(str(value)).strip()
         if len(text) > limit:
             self.add(path, f"must be at most {limit} characters")
             return ""
@@ -158,7 +171,7 @@ def read_order(data: Any, *, branch_known: BranchLookup | None = None) -> OrderD
         shipping_method=problems.text(data, "shipping_method", "shipping_method", limit=128)
         or None,
         delivery_instructions=problems.text(
-            data, "delivery_instructions", "delivery_instructions", limit=2000
+            data, "delivery_instructions", "delivery_instructions", limit=2000, multiline=True
         )
         or None,
         customer=customer,

@@ -28,7 +28,7 @@ from station.models.shipping import (
     PackagePreset,
     TicketCounter,
 )
-from station.models.sync import Cin7AllowanceUse, Cin7CallDay, Cin7CallSlot, SyncRun
+from station.models.sync import Cin7AllowanceUse, Cin7CallDay, Cin7CallSlot, SetAsideOrder, SyncRun
 from station.models.user import FailedSignIn, Role, SignInSession, User
 
 __all__ = [
@@ -69,6 +69,7 @@ __all__ = [
     "Role",
     "SalesOrder",
     "Setting",
+    "SetAsideOrder",
     "SignInSession",
     "SyncRun",
     "TicketCounter",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from station.db import Base, utcnow
@@ -25,6 +25,8 @@ class SyncRun(Base):
     orders_created: Mapped[int] = mapped_column(default=0)
     orders_updated: Mapped[int] = mapped_column(default=0)
     orders_skipped: Mapped[int] = mapped_column(default=0)
+    # Orders read but not stored (see SetAsideOrder): the run goes on without them.
+    orders_set_aside: Mapped[int] = mapped_column(default=0, server_default="0")
     high_water: Mapped[datetime | None]  # newest modifiedDate seen, for the next run
     high_water_id: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(Text)
@@ -40,6 +42,26 @@ class SyncRun(Base):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class SetAsideOrder(Base):
+    """A Cin7 order the sync could not store, with why; listed under Needs attention.
+
+    It stays until the order is stored: by a later sync once it changes in Cin7, or by
+    Retry on Needs attention (after a fix on Station's side).
+    """
+
+    __tablename__ = "set_aside_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cin7_id: Mapped[int] = mapped_column(unique=True)
+    reference: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    cin7_modified: Mapped[datetime]  # the version that could not be stored
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_run.id"))  # None: a retry
+    first_set_aside_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_tried_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=1)
 
 
 class Cin7CallDay(Base):

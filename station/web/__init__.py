@@ -11,6 +11,7 @@ from station.web import (
     auth,
     bench,
     bulk,
+    cleaning,
     consignments,
     errors,
     headers,
@@ -33,7 +34,7 @@ from station.web import (
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach every blueprint, the header status, error handlers and headers to ``app``."""
+    """Attach every blueprint, input cleaning, the header status, error handlers and headers."""
     app.register_blueprint(api.bp)
     app.register_blueprint(monitoring.bp)
     app.register_blueprint(inbox_api.bp)
@@ -54,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox.bp)
     app.register_blueprint(inbox_settings.bp)
     app.register_blueprint(inbox_rules.bp)
+    cleaning.init_app(app)
     sessions.init_app(app)
     status.init_app(app)
     errors.init_app(app)

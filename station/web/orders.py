@@ -20,7 +20,12 @@ from station.cin7.allowance import Cin7Action
 from station.cin7.budget import cin7_status
 from station.cin7.errors import Cin7Error
 from station.cin7.selection import load_selection
-from station.cin7.sync import explain_missing, find_local_order, refresh_order
+from station.cin7.sync import (
+    OrderNotStorable,
+    explain_missing,
+    find_local_order,
+    refresh_order,
+)
 from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
 from station.dispatch.choices import ship_choices
@@ -152,6 +157,10 @@ def refresh(order_id: int) -> Response:
     except Cin7Error as exc:
         db.session.rollback()
         flash(f"{reference} was not refreshed: {exc}", "error")
+        return redirect(url_for("orders.show", order_id=order_id))
+    except OrderNotStorable as exc:
+        db.session.commit()  # set aside: listed under Needs attention
+        flash(f"{exc} Station's copy is unchanged.", "error")
         return redirect(url_for("orders.show", order_id=order_id))
     db.session.commit()
     if fresh is None:

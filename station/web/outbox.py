@@ -1,4 +1,4 @@
-"""What needs attention: failed Cin7 write-backs and inbox webhooks, with their errors, and retry."""
+"""What needs attention: failed Cin7 write-backs, inbox webhooks and orders the sync set aside."""
 
 from __future__ import annotations
 
@@ -8,13 +8,18 @@ from flask_login import current_user
 
 from station import audit
 from station.cin7.allowance import Cin7Action
+from station.cin7.errors import Cin7Error
+from station.cin7.setaside import set_aside_orders
+from station.cin7.sync import OrderNotStorable
+from station.cin7.sync import retry_set_aside as retry_set_aside_order
+from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
 from station.dispatch.outbox import needs_attention, retry_item
 from station.extensions import db
 from station.inbox.masked_urls import masked_url
 from station.inbox.webhooks import failed_webhooks, retry_webhook
 from station.jobs import jobs
-from station.models import InboxWebhook, OutboxItem, OutboxState, Role
+from station.models import InboxWebhook, OutboxItem, OutboxState, Role, SetAsideOrder
 from station.web.access import role_required
 from station.web.cin7_actions import spends_cin7
 
@@ -32,12 +37,46 @@ STATES = {  # how a write-back or delivery that cannot be retried stands, for th
 @bp.get("")
 @role_required(Role.MANAGER)
 def index() -> ResponseReturnValue:
-    """Every failed write-back and inbox webhook, oldest first."""
+    """Every failed write-back, inbox webhook and set-aside order, oldest first."""
     return render_template(
         "outbox/index.html",
         items=needs_attention(db.session),
         webhooks=failed_webhooks(db.session),
+        set_aside=set_aside_orders(db.session),
     )
+
+
+@bp.post("/set-aside/<int:set_aside_id>/retry")
+@role_required(Role.MANAGER)
+@spends_cin7(Cin7Action.LOOKUP)
+def retry_set_aside(set_aside_id: int) -> ResponseReturnValue:
+    """Read one set-aside order from Cin7 again now and try to store it."""
+    row = db.session.get(SetAsideOrder, set_aside_id) or abort(404, "No such set-aside order.")
+    reference, cin7_id = row.reference, row.cin7_id
+    try:
+        with cin7_wiring().client(db.session) as client:
+            fresh = retry_set_aside_order(db.session, client, row)
+    except Cin7Error as exc:
+        db.session.rollback()
+        flash(f"{reference} was not read from Cin7: {exc}", "error")
+        return redirect(url_for("outbox.index"))
+    except OrderNotStorable as exc:
+        db.session.commit()  # the set-aside row keeps the newest reason
+        flash(str(exc), "error")
+        return redirect(url_for("outbox.index"))
+    if fresh is None:
+        flash(f"Cin7 no longer has {reference}; it was taken off this list.", "warning")
+    else:
+        flash(f"{fresh.reference} is stored now.", "info")
+    audit.record(
+        db.session,
+        current_user,
+        "sync.set_aside_retried",
+        target=fresh or audit.Target("sales_order", None, reference),
+        detail={"cin7_id": cin7_id},
+    )
+    db.session.commit()
+    return redirect(url_for("outbox.index"))
 
 
 @bp.post("/<int:item_id>/retry")

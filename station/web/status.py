@@ -15,6 +15,7 @@ from flask_login import current_user
 from werkzeug.local import LocalProxy
 
 from station.cin7.budget import cin7_status
+from station.cin7.setaside import set_aside_count
 from station.db import utcnow
 from station.dispatch.outbox import attention_count
 from station.extensions import db
@@ -38,7 +39,11 @@ def init_app(app: Flask) -> None:
                 empty=[],
             ),
             "attention_count": on_first_use(
-                lambda: attention_count(db.session) + failed_webhook_count(db.session)
+                lambda: (
+                    attention_count(db.session)
+                    + failed_webhook_count(db.session)
+                    + set_aside_count(db.session)
+                )
             ),
         }
 

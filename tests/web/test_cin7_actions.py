@@ -31,6 +31,7 @@ SPENDING = {
     "inbox_rules.rerun_rules": Cin7Action.SEND,
     "outbox.retry": Cin7Action.SEND,
     "outbox.retry_all": Cin7Action.SEND,
+    "outbox.retry_set_aside": Cin7Action.LOOKUP,
 }
 # Views that reach Cin7 without spending a person's allowance, and why.
 NOT_METERED = {
