@@ -116,24 +116,15 @@ def import_csv(
     """
     header, rows = _read(data)
     ignored = tuple(h for h in header if h.lower() not in _CANONICAL and h.strip())
-    problems: list[RowProblem] = []
-    drafts: list[tuple[OrderDraft, list[_Row]]] = []
-    left_out = 0
-    for order_id, group in _groups(rows):
-        found = _group_problems(order_id, group)
-        if not found:
-            try:
-                drafts.append((read_order(_order_json(group), branch_known=branch_known), group))
-            except OrderInvalid as exc:
-                found = _row_problems(group, exc.problems)
-        problems += found
-        left_out += bool(found)
+    drafts, problems, left_out = _drafts(rows, branch_known)
     imported: list[str] = []
     already: list[str] = []
     done = 0
     while done < len(drafts):
         if done and batching.pause:
             sleep(batching.pause)
+        # First in the transaction: on SQLite a progress write opens it with BEGIN, so the
+        # SAVEPOINT each order takes is nested (alone, its RELEASE would commit one order).
         progress(done)
         first, started = done, time.monotonic()
         batch_end = min(done + batching.orders, len(drafts))
@@ -153,6 +144,25 @@ def import_csv(
         session.commit()
     problems.sort(key=lambda p: p.row)
     return CsvReport(tuple(imported), tuple(already), left_out, tuple(problems), ignored)
+
+
+def _drafts(
+    rows: Sequence[_Row], branch_known: BranchLookup | None
+) -> tuple[list[tuple[OrderDraft, list[_Row]]], list[RowProblem], int]:
+    """Every order of the file read and checked: the good ones, the problems, orders left out."""
+    problems: list[RowProblem] = []
+    drafts: list[tuple[OrderDraft, list[_Row]]] = []
+    left_out = 0
+    for order_id, group in _groups(rows):
+        found = _group_problems(order_id, group)
+        if not found:
+            try:
+                drafts.append((read_order(_order_json(group), branch_known=branch_known), group))
+            except OrderInvalid as exc:
+                found = _row_problems(group, exc.problems)
+        problems += found
+        left_out += bool(found)
+    return drafts, problems, left_out
 
 
 def _within(started: float, batching: Batching) -> bool:
