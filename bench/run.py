@@ -17,6 +17,7 @@ from typing import Any
 from bench.benches import bench_dispatch
 from bench.bulk import bulk_dispatch
 from bench.comparison import compare, comparison_markdown
+from bench.imports import import_while_packing
 from bench.karrio_bridge import consignment_label_bytes
 from bench.labels import consignment_to_tcp_printer, label_rendering, queue_to_tcp_printer
 from bench.scaleout import scale_out
@@ -165,6 +166,7 @@ SCENARIOS = {
     "consignment_label_bytes": consignment_label_bytes,
     "bench_dispatch": bench_dispatch,
     "bulk_dispatch": bulk_dispatch,
+    "import_while_packing": import_while_packing,
     "scale_out": scale_out,
 }
 

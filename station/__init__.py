@@ -59,15 +59,22 @@ def _init_instance(app: Flask) -> None:
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'station.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["DATABASE_URL"]))
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        _engine_options(app.config["DATABASE_URL"], float(app.config["DATABASE_BUSY_TIMEOUT"])),
+    )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
 
 
-def _engine_options(url: str) -> dict[str, Any]:
-    """Engine options per backend: SQLite waits for locks instead of failing at once."""
+def _engine_options(url: str, busy_timeout: float) -> dict[str, Any]:
+    """Engine options per backend: SQLite waits up to ``busy_timeout`` s for the write lock."""
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 30}}
+        # pysqlite's ``timeout`` is SQLite's busy timeout. Its default transaction handling
+        # is kept on purpose: BEGIN comes just before a transaction's first write, so the
+        # write waits here for the lock; reads before it see the last commit and never hold
+        # a snapshot that a later write would have to upgrade (SQLITE_BUSY at once).
+        return {"connect_args": {"timeout": busy_timeout}}
     return {"pool_pre_ping": True}
 
 

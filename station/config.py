@@ -21,6 +21,11 @@ class DefaultConfig:
     SECRET_KEY: str | None = None  # generated into the instance folder when unset
     DATABASE_URL: str | None = None  # None -> sqlite:///<instance>/station.db
     REDIS_URL: str | None = None  # None -> huey on SQLite, rate limiter on the database
+    # Seconds a request waits for SQLite's write lock before it is answered 503 "busy, try
+    # again". Writers keep their transactions short (imports commit every few hundred
+    # orders), so a packer's wait is a fraction of a second; this is only the upper bound
+    # for a writer that is stuck, kept well under gunicorn's --timeout and a packer's patience.
+    DATABASE_BUSY_TIMEOUT: float = 10.0
     CIN7_BASE_URL: str | None = None  # None -> setting, else the mounted sandbox (demo)
     CIN7_USERNAME: str | None = None
     CIN7_API_KEY: str | None = None

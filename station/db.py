@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, registry
 
 NAMING_CONVENTION = {
@@ -61,6 +62,18 @@ def value_enum(enum_class: type[enum.Enum]) -> Enum:
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when a lock_timeout ran out
+
+
+def database_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database stayed locked by another writer past the wait allowed."""
+    if not isinstance(exc, OperationalError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+        return True
+    return "database is locked" in str(exc.orig)  # SQLite, after its busy timeout
 
 
 def render_migration_item(type_: str, obj: object, autogen_context: object) -> str | bool:

@@ -71,9 +71,11 @@ def _storable_parameters(
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-    """WAL lets readers work while a writer commits; foreign keys are off by default."""
+    """WAL lets readers work while a writer commits; foreign keys are off by default.
+
+    The busy timeout is the connection's ``timeout`` (``DATABASE_BUSY_TIMEOUT``).
+    """
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

@@ -47,6 +47,7 @@ class Jobs:
     check_inbox_shipments: TaskWrapper
     sync_inventory: TaskWrapper
     deliver_inbox_webhooks: TaskWrapper
+    import_csv: TaskWrapper
     outbox_delay: float = 2.0
     rule_submit_delay: float = 2.0
 
@@ -192,6 +193,18 @@ def init_app(app: Flask) -> None:
         lambda: submit_scheduled_inbox_task()
     )
 
+    def import_csv_task(import_id: int) -> None:
+        from station.inbox.jobs import run_csv_import
+
+        with app.app_context():
+            scheduled, webhooks = run_csv_import(import_id)
+        if scheduled:  # rules fired on import: one pass sends every order they scheduled
+            submit_scheduled()
+        if webhooks:
+            webhooks_task()
+
+    import_csv = huey.task(name="import_csv")(import_csv_task)
+
     def resubmit_inbox_task() -> dict[str, Any] | None:
         from station.inbox.jobs import run_inbox_resubmission
 
@@ -238,6 +251,7 @@ def init_app(app: Flask) -> None:
         check_inbox_shipments=check_shipments,
         sync_inventory=inventory_task,
         deliver_inbox_webhooks=webhooks_task,
+        import_csv=import_csv,
         outbox_delay=float(app.config["OUTBOX_DELAY"]),
         rule_submit_delay=float(app.config["INBOX_RULE_SUBMIT_DELAY"]),
     )

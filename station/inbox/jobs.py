@@ -16,10 +16,14 @@ from station.cin7.wiring import cin7_wiring
 from station.config import read_flag
 from station.db import utcnow
 from station.extensions import db
+from station.inbox.branches import BranchCheck
 from station.inbox.claims import Trigger
+from station.inbox.csv_import import Batching
+from station.inbox.imports import run_import
 from station.inbox.inventory import sync_inventory
 from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
 from station.inbox.resubmit import due_for_resubmission, retry_timing
+from station.inbox.rules import scheduled_by_rules
 from station.inbox.shipments import check_shipments
 from station.inbox.submit import scheduled_submissions, submit_orders
 from station.inbox.webhook_client import WebhookClient
@@ -65,6 +69,21 @@ def run_inbox_submission(
         len(outcome.skipped),
     )
     return asdict(outcome)
+
+
+def run_csv_import(import_id: int) -> tuple[bool, bool]:
+    """Run a queued CSV import; whether rules scheduled orders to Cin7 and queued webhooks."""
+    try:
+        run_import(
+            db.session,
+            import_id,
+            branch_known=BranchCheck.using(cin7_wiring(), db.session, now=utcnow()),
+            batching=Batching.for_database(db.engine.dialect.name),
+            now=utcnow,
+        )
+        return bool(scheduled_by_rules(db.session)), queued_webhooks(db.session)
+    finally:
+        db.session.remove()
 
 
 def run_scheduled_submissions(submit: Callable[[list[int], str, str], Any]) -> int:

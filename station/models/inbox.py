@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from station.db import Base, utcnow, value_enum
@@ -259,3 +259,22 @@ class InboxWebhook(Base):
     done_at: Mapped[datetime | None]
 
     order: Mapped[InboxOrder] = relationship()
+
+
+class InboxImport(Base):
+    """A CSV import, run as a job: the file until it is done, how far it got, what it did."""
+
+    __tablename__ = "inbox_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)  # dropped when the import ends
+    orders_total: Mapped[int] = mapped_column(default=0)
+    orders_done: Mapped[int] = mapped_column(default=0)  # committed with those orders
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

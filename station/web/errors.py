@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from station.config import describe_size
+from station.db import database_busy
 from station.errors import StationError
 from station.extensions import db
 from station.inbox.csv_import import MAX_CSV_BYTES
@@ -18,6 +20,11 @@ from station.web.fragments import is_fragment_request
 
 log = logging.getLogger(__name__)
 
+BUSY_RETRY_AFTER_S = 5  # an import commits every few hundred orders: the lock frees well before
+BUSY = (
+    "The database is busy with other work (an import or a bulk run) and did not answer in "
+    "time. Nothing was saved; try again in a few seconds."
+)
 API_PREFIX = "/api/"  # token-authenticated JSON endpoints: errors answer as JSON
 UPLOAD_NOTES = {  # endpoint -> what its own upload takes, added to its 413 page
     "inbox.import_orders": (
@@ -57,6 +64,25 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         log.warning("request refused: %s", exc)
         return _render(409, str(exc))
+
+    @app.errorhandler(OperationalError)
+    def database_error(exc: OperationalError) -> ResponseReturnValue:
+        if not database_busy(exc):
+            return unexpected(exc)
+        db.session.rollback()
+        log.warning(
+            "answered 503 to %s %s: the database stayed locked past the busy timeout (%s)",
+            request.method,
+            request.path,
+            exc.orig,
+        )
+        if request.path.startswith(API_PREFIX):
+            response = _json(503, BUSY)
+        else:
+            page, code = _render(503, BUSY)
+            response = make_response(page, code)
+        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> tuple[str, int]:

@@ -24,11 +24,9 @@ from wtforms.validators import DataRequired, Length
 
 from station import audit
 from station.cin7.allowance import Cin7Action
-from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
 from station.extensions import db
-from station.inbox.branches import BranchCheck
-from station.inbox.csv_import import MAX_CSV_BYTES, import_csv
+from station.inbox.csv_import import MAX_CSV_BYTES
 from station.inbox.errors import CsvRejected, NoteInvalid
 from station.inbox.events import TITLES, title
 from station.inbox.folders import (
@@ -38,6 +36,7 @@ from station.inbox.folders import (
     list_folders,
     move_orders,
 )
+from station.inbox.imports import import_report, import_stalled, queue_import
 from station.inbox.inventory import inventory, inventory_csv, inventory_page
 from station.inbox.masked_urls import masked_url
 from station.inbox.notes import add_note, add_tag
@@ -48,7 +47,7 @@ from station.inbox.submit import schedule_submission
 from station.inbox.tokens import shop_problem
 from station.inbox.webhooks import order_webhooks, queued_webhooks
 from station.jobs import jobs
-from station.models import InboxFolder, InboxOrder, Role
+from station.models import InboxFolder, InboxImport, InboxOrder, Role
 from station.settings import settings_store
 from station.web.access import role_required
 from station.web.cin7_actions import spends_cin7
@@ -253,8 +252,8 @@ def sync_inventory_now() -> ResponseReturnValue:
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(Role.MANAGER)
 @spends_cin7(Cin7Action.SEND, methods={"POST"})
-def import_orders() -> tuple[str, int]:
-    """Import orders from a CSV file; every row problem is listed, good orders are kept."""
+def import_orders() -> ResponseReturnValue:
+    """Take a CSV file of orders and import it as a job; its page shows progress, then the report."""
     form = ImportForm()
     if not form.validate_on_submit():
         return _import_page(form, status=422 if form.is_submitted() else 200)
@@ -263,35 +262,44 @@ def import_orders() -> tuple[str, int]:
     if problem:
         return _import_page(form, error=problem, status=422)
     upload = form.csv_file.data
-    now = utcnow()
     try:
-        report = import_csv(
+        queued = queue_import(
             db.session,
             upload.stream.read(MAX_CSV_BYTES + 1),
             shop=shop,
             filename=upload.filename or "",
-            now=now,
-            actor=current_user.username,
-            branch_known=BranchCheck.using(cin7_wiring(), db.session, now=now),
+            actor=current_user._get_current_object(),  # type: ignore[attr-defined]
+            now=utcnow(),
         )
     except CsvRejected as exc:
         db.session.rollback()
         return _import_page(form, error=str(exc), status=422)
-    audit.record(
-        db.session,
-        current_user,
-        "inbox.csv_imported",
-        target=audit.Target("inbox", None, upload.filename or "CSV"),
-        detail={
-            "shop": shop,
-            "imported": len(report.imported),
-            "already_there": len(report.already_there),
-            "left_out": report.left_out,
-        },
-    )
     db.session.commit()
-    failed = report.left_out and not (report.imported or report.already_there)
-    return _import_page(form, report=report, status=422 if failed else 200)
+    jobs().import_csv(queued.id)
+    return redirect(url_for("inbox.import_status", import_id=queued.id), code=303)
+
+
+@bp.get("/import/<int:import_id>")
+@role_required(Role.MANAGER)
+def import_status(import_id: int) -> tuple[str, int]:
+    """An import's progress while it runs, then what it did; with the form for the next file."""
+    return _import_page(ImportForm(), status=200, **_import_context(import_id))
+
+
+@bp.get("/import/<int:import_id>/progress")
+@role_required(Role.MANAGER)
+def import_progress(import_id: int) -> str:
+    """The progress fragment (it polls itself until the import has ended)."""
+    return render_template("partials/inbox/import_progress.html", **_import_context(import_id))
+
+
+def _import_context(import_id: int) -> dict[str, object]:
+    queued = db.session.get(InboxImport, import_id) or abort(404, "No such import.")
+    return {
+        "queued": queued,
+        "report": import_report(queued),
+        "stalled": import_stalled(queued, now=utcnow()),
+    }
 
 
 def _import_page(form: ImportForm, *, status: int, **context: object) -> tuple[str, int]:

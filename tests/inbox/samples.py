@@ -83,3 +83,17 @@ SHOPIFY_ORDER: dict[str, Any] = {
         },
     ],
 }
+
+
+def orders_csv(count: int, *, prefix: str = "C") -> bytes:
+    """A CSV import of ``count`` one-line orders (``<prefix>0`` ...), every one valid."""
+    header = (
+        "order_id,order_number,email,first_name,last_name,address1,city,postcode,country,"
+        "sku,name,quantity,unit_price"
+    )
+    rows = [
+        f"{prefix}{n},#{prefix}{n},kiri@example.nz,Kiri,Hona,1 Rata Road,Nelson,7010,"
+        "New Zealand,MUG-SAND,Stoneware Mug,2,24.00"
+        for n in range(count)
+    ]
+    return ("\n".join([header, *rows]) + "\n").encode()

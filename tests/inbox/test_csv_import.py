@@ -8,9 +8,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from station.inbox.csv_import import MAX_CSV_BYTES, CsvReport, RowProblem, import_csv
+from station.inbox.csv_import import (
+    MAX_CSV_BYTES,
+    Batching,
+    CsvReport,
+    RowProblem,
+    import_csv,
+)
 from station.inbox.errors import CsvRejected
 from station.models import InboxOrder
+from tests.inbox.samples import orders_csv
 
 NOW = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
 HEADER = "order_id,order_number,email,first_name,last_name,address1,city,postcode,country,sku,name,quantity,unit_price,BranchId,Stage"
@@ -141,3 +148,49 @@ def test_the_order_keeps_its_rows_as_the_file_had_them(ctx: Session) -> None:
     assert order.source_payload["file"] == "orders.csv"
     assert order.source_payload["rows"][0]["Wrapping"] == "gift"
     assert order.source_payload["rows"][0]["order_id"] == "A2"
+
+
+class ImportCut(Exception):
+    """The process running an import went away between two batches."""
+
+
+def test_an_import_cut_between_batches_keeps_whole_orders_and_a_retry_stores_the_rest(
+    ctx: Session,
+) -> None:
+    data = orders_csv(5)
+    batching = Batching(orders=2, seconds=60)
+    calls: list[int] = []
+
+    def cut_as_the_third_batch_begins(done: int) -> None:
+        calls.append(done)
+        if len(calls) == 5:  # begin, end of the first batch; begin, end of the second
+            raise ImportCut
+
+    with pytest.raises(ImportCut):
+        run(ctx, data, batching=batching, progress=cut_as_the_third_batch_begins)
+    ctx.rollback()
+    kept = ctx.scalars(select(InboxOrder).order_by(InboxOrder.id)).all()
+    assert [o.reference for o in kept] == ["#C0", "#C1", "#C2", "#C3"]
+    assert all([e.kind for e in o.events] == ["imported"] for o in kept)
+
+    again = run(ctx, data, batching=batching)
+
+    assert again.imported == ("#C4",)
+    assert again.already_there == ("#C0", "#C1", "#C2", "#C3")
+    assert stored(ctx) == ["#C0", "#C1", "#C2", "#C3", "#C4"]
+
+
+def test_progress_is_written_with_each_batch_as_it_begins_and_ends(ctx: Session) -> None:
+    seen: list[int] = []
+
+    run(ctx, orders_csv(5), batching=Batching(orders=2, seconds=60), progress=seen.append)
+
+    assert seen == [0, 2, 2, 4, 4, 5]
+
+
+def test_a_batch_ends_when_its_time_is_up_even_short_of_its_orders(ctx: Session) -> None:
+    seen: list[int] = []
+
+    run(ctx, orders_csv(3), batching=Batching(orders=200, seconds=0), progress=seen.append)
+
+    assert seen == [0, 1, 1, 2, 2, 3]  # one order each: a batch always stores at least one

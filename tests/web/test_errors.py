@@ -1,8 +1,11 @@
-"""App-wide error answers: a request body over the app's limit gets a 413 a person can act on."""
+"""App-wide error answers: a body over the limit is a 413, a database still locked a 503."""
 
 from __future__ import annotations
 
 import io
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,9 @@ from station.config import describe_size
 from station.extensions import db
 from station.inbox.csv_import import MAX_CSV_BYTES
 from station.inbox.tokens import create_token
+from station.models import Role
 from tests.conftest import AuthActions
+from tests.dispatch.test_ship import add_order
 
 MB = 1024 * 1024
 
@@ -104,6 +109,64 @@ def test_an_api_request_over_the_limit_gets_json(
     assert response.get_json() == {
         "error": "The request body is larger than 1000 bytes, the most Station reads."
     }
+
+
+@contextmanager
+def write_lock_held(app: Flask) -> Iterator[None]:
+    """Another connection holds SQLite's write lock (as a stuck writer would) until the end."""
+    other = sqlite3.connect(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        yield
+    finally:
+        other.rollback()
+        other.close()
+
+
+@pytest.fixture
+def busy_app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    """Station on SQLite with a busy timeout short enough to run out in a test."""
+    app = create_app({**app_config, "DATABASE_BUSY_TIMEOUT": 0.2})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_scan_that_never_gets_the_write_lock_is_a_503_saying_to_try_again(
+    busy_app: Flask,
+) -> None:
+    with busy_app.app_context():
+        add_order(db.session)
+        db.session.commit()
+    packer = busy_app.test_client()
+    AuthActions(busy_app, packer).login("packer", role=Role.PACKER)
+
+    with write_lock_held(busy_app):
+        refused = packer.post(
+            "/bench/scan", data={"scan": "SO-5001"}, headers={"HX-Request": "true"}
+        )
+    again = packer.post("/bench/scan", data={"scan": "SO-5001"}, headers={"HX-Request": "true"})
+
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "5"
+    page = refused.get_data(as_text=True)
+    assert "The database is busy" in page and "try again in a few seconds" in page
+    assert again.status_code == 200 and "SO-5001" in again.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_api_post_that_never_gets_the_write_lock_is_a_json_503(busy_app: Flask) -> None:
+    with busy_app.app_context():
+        shop = create_token(db.session, name="shop", shop="web")
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {shop.token}"}
+
+    with write_lock_held(busy_app):
+        response = busy_app.test_client().post("/api/v1/orders", json={}, headers=headers)
+
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.get_json()["error"].startswith("The database is busy")
 
 
 @pytest.mark.parametrize(

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from station.db import utcnow
 from station.extensions import db
-from station.models import AuditEvent, InboxOrder, Role
+from station.inbox.csv_import import Batching
+from station.inbox.imports import queue_import, run_import
+from station.models import AuditEvent, InboxImport, InboxOrder, Role
 from tests.conftest import AuthActions
 from tests.inbox.test_csv_import import ROWS, csv_bytes
 from tests.web.conftest import signed_in
@@ -21,6 +25,7 @@ def upload(client: FlaskClient, data: bytes, shop: str = "csv") -> Any:
         "/inbox/import",
         data={"shop": shop, "csv_file": (io.BytesIO(data), "orders.csv")},
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
 
 
@@ -60,9 +65,12 @@ def test_row_problems_are_listed_by_row(app: Flask, client: FlaskClient, auth: A
 
     response = upload(client, csv_bytes(ROWS[0].replace(",2,24.00", ",two,24.00"), ROWS[1]))
 
-    assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "1 left out" in page and "quantity must be a whole number" in page
+    assert (
+        "0 order(s) imported" in page
+        and "1 left out" in page
+        and "quantity must be a whole number" in page
+    )
     assert stored(app) == 0
 
 
@@ -139,3 +147,65 @@ def test_notes_and_tags_are_added_on_the_order_page(
     page = refused.get_data(as_text=True)
     assert "A tag is one word" in page
     assert "Gift: no invoice in the box" in page and '<span class="tag">gift</span>' in page
+
+
+def test_an_import_page_shows_progress_until_the_job_has_run_then_the_report(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+    with app.app_context():
+        queued = queue_import(
+            db.session,
+            csv_bytes(*ROWS),
+            shop="csv",
+            filename="orders.csv",
+            actor=None,
+            now=utcnow(),
+        )
+        db.session.commit()
+        import_id = queued.id
+
+    waiting = client.get(f"/inbox/import/{import_id}").get_data(as_text=True)
+    with app.app_context():
+        run_import(db.session, import_id, branch_known=None, batching=Batching(), now=utcnow)
+    done = client.get(f"/inbox/import/{import_id}/progress").get_data(as_text=True)
+
+    assert "Importing: 0 of 2 orders handled" in waiting
+    assert f'hx-get="/inbox/import/{import_id}/progress"' in waiting
+    assert "2 order(s) imported" in done and "hx-get" not in done
+    assert stored(app) == 2
+
+
+def test_an_import_without_progress_for_minutes_says_how_to_store_the_rest(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+    with app.app_context():
+        queued = queue_import(
+            db.session,
+            csv_bytes(*ROWS),
+            shop="csv",
+            filename="orders.csv",
+            actor=None,
+            now=utcnow(),
+        )
+        queued.updated_at = utcnow() - timedelta(minutes=5)
+        db.session.commit()
+        import_id = queued.id
+
+    page = client.get(f"/inbox/import/{import_id}").get_data(as_text=True)
+
+    assert "No progress since" in page and "import the same file again" in page
+    assert "hx-get" not in page.split('id="import-report"')[1].split(">")[0]
+
+
+def test_a_file_that_cannot_be_read_is_refused_at_once_and_nothing_is_queued(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+
+    response = upload(client, b"\xff\xfe not text")
+
+    assert response.status_code == 422 and "not UTF-8 text" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(InboxImport)) == 0
