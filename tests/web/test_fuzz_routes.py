@@ -1,0 +1,654 @@
+"""Hostile values into every input of every route: never a 5xx, and a refusal changes nothing.
+
+The routes come from the app's URL map. The inputs of each route are found two ways and
+joined, so a field the page forgets to show or a view reads without a form is still hit:
+
+1. every ``<form>`` (and every element with its own ``hx-get``/``hx-post``) on every page
+   and fragment Station answers gives its target route, its field names and their
+   default values;
+2. a request class whose argument and form dictionaries note each key a view reads
+   (``request.form.get``, WTForms' ``getlist``, ``request.args.get(..., type=int)``) while
+   each route is called once with those defaults.
+
+Hypothesis then starts from the defaults (so validation passes and the deep paths run)
+and puts hostile values into a few fields at a time, into the URL's ids and into JSON
+bodies. Explicit examples always try the named edges: ids and pages of 10^30, the dates
+9999-12-31 and 0001-01-01, a NUL, ``nan`` and a 5,000-digit number in every field at
+once, JSON nested 100,000 deep.
+
+A refusal (4xx) must leave every table as it was. The only columns allowed to move are
+the ones that record the request itself (``IGNORED_COLUMNS``).
+
+Left out, on purpose: ``static`` (files, no input); the agent poll's ``wait`` is pinned to
+0 because any other value is a long poll that holds the request for up to 25 s (its
+parsing has its own tests in ``test_agent_api.py``). Nothing leaves the machine: Cin7 is
+not configured, printers are in memory, and name lookups other than loopback fail here.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import socket
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from io import BytesIO
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import flask
+from flask import Flask, g, has_request_context
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, Phase, example, given, note, settings
+from hypothesis import strategies as st
+from sqlalchemy import select, text
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
+
+from station.accounts import set_password
+from station.db import Base
+from station.extensions import db
+from station.inbox.folders import create_folder
+from station.inbox.options import SHOPIFY_SECRET_KEY
+from station.inbox.tokens import create_token, token_for
+from station.models import FailedSignIn, Printer, Role, User
+from station.printing.agents import agent_for_token, register_agent
+from station.settings import settings_store
+from tests.conftest import AuthActions
+from tests.dispatch.test_ship import add_order
+from tests.inbox.samples import SHOPIFY_ORDER, order_json
+from tests.web.test_bench import open_order, ship
+
+EXAMPLES_PER_ROUTE = 3  # generated examples per route and method, on top of the explicit ones
+PASSWORD = "correct horse"
+BIG = "1" + "0" * 30  # 10^30: past every 64-bit integer column and SQLite's own integers
+DIGITS = "9" * 5000  # past Python's 4,300-digit limit for int()
+DEEP = "[" * 100_000 + "]" * 100_000
+EDGE_TEXT = ["9999-12-31", "0001-01-01", "x\x00y", "nan", DIGITS, BIG]
+# Values a person or a script could send anywhere.
+HOSTILE = [
+    *EDGE_TEXT,
+    "",
+    " ",
+    "0",
+    "-1",
+    "1",
+    "2",
+    "-" + BIG,
+    "inf",
+    "-inf",
+    "1e309",
+    "0x10",
+    "1.5",
+    "on",
+    "yes",
+    "any",
+    "2026-02-30",
+    "9999-12-31T23:59:59+14:00",
+    "0001-01-01T00:00:00-12:00",
+    "\x00",
+    "\u202e\u0000\ufeff",
+    "'\"<>&;--",
+    "Ōtautahi “quoted” 🚚",
+    "a" * 5000,
+    "%s%n{0}",
+]
+# Columns that record the request itself (the last use of a token, a failed sign-in) and
+# so may change on a refusal; everything else must stay as it was.
+IGNORED_COLUMNS = {
+    "api_token": {"last_used_at"},
+    "print_agent": {"last_seen_at"},
+    "user_account": {"last_login_at"},
+    "failed_sign_in": {"*"},
+    "cin7_call_day": {"*"},
+    "cin7_call_slot": {"*"},
+}
+# Refusals that are themselves recorded: a failed sign-in is audited (and counted above).
+RECORDS_REFUSALS = {"auth.login": {"audit_event"}}
+# Endpoints whose success may sign the sweep's people out or take their tokens away.
+RISKY = ("auth.", "account.", "users.", "inbox_settings.revoke", "printers.revoke")
+JSON_BODIES: dict[str, Any] = {
+    "api.agent_report": {"outcome": "done", "error": "jammed"},
+    "api.agent_scale": {"grams": 1234, "stable": True},
+    "inbox_api.create_order": order_json(),
+    "inbox_api.shopify_order_created": SHOPIFY_ORDER,
+}
+PINNED = {"api.agent_jobs": {"wait": "0"}}  # see the module docstring
+
+
+@dataclass
+class Inputs:
+    """What one route takes: query and form fields with defaults, uploads, a JSON body."""
+
+    query: dict[str, str] = field(default_factory=dict)
+    form: dict[str, str] = field(default_factory=dict)
+    files: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One generated request."""
+
+    path: dict[str, Any]
+    query: dict[str, str]
+    form: dict[str, Any]
+    body: bytes | None = None
+    htmx: bool = False
+
+
+# --- finding the inputs -----------------------------------------------------------------
+
+
+class _Recorder(ImmutableMultiDict):  # type: ignore[type-arg]
+    """Argument and form storage that notes each key a view reads."""
+
+    def _note(self, key: object) -> None:
+        if has_request_context() and isinstance(key, str):
+            g.setdefault("fuzz_reads", []).append((self, key))
+
+    def __getitem__(self, key: Any) -> Any:
+        self._note(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self._note(key)
+        return super().__contains__(key)
+
+    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # noqa: A002
+        self._note(key)
+        return super().get(key, default, type)
+
+    def getlist(self, key: Any, type: Any = None) -> list[Any]:  # noqa: A002
+        self._note(key)
+        return super().getlist(key, type)
+
+
+def _record_reads(app: Flask, found: dict[tuple[str, str], Inputs]) -> None:
+    class RecordingRequest(app.request_class):  # type: ignore[name-defined, misc]
+        parameter_storage_class = _Recorder
+
+    app.request_class = RecordingRequest
+
+    @app.after_request
+    def note_reads(response: Any) -> Any:
+        request = flask.request
+        key = (request.endpoint or "", request.method)
+        for store, name in g.get("fuzz_reads", []):
+            inputs = found.setdefault(key, Inputs())
+            if name == "csrf_token":
+                continue
+            if store is request.args:
+                inputs.query.setdefault(name, "")
+            elif store is request.files:
+                inputs.files.add(name)
+            else:
+                inputs.form.setdefault(name, "")
+        return response
+
+
+class _Forms(HTMLParser):
+    """Every form (and lone hx-get/hx-post element) in a page: target, method, fields."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.page = page
+        self.found: list[tuple[str, str, dict[str, str], set[str]]] = []
+        self._form: tuple[str, str, dict[str, str], set[str]] | None = None
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        target, method = _target(a, self.page)
+        if tag == "form":
+            self._form = (target or self.page, method or a.get("method", "get").upper(), {}, set())
+            self.found.append(self._form)
+            return
+        name = a.get("name")
+        if target and tag != "form":  # an element that sends itself
+            self.found.append((target, method, {name: a.get("value", "")} if name else {}, set()))
+        if self._form is None or not name:
+            if tag == "option" and self._select and self._form is not None:
+                self._option(a)
+            return
+        fields, files = self._form[2], self._form[3]
+        if tag == "input" and a.get("type") == "file":
+            files.add(name)
+        elif tag == "input" and a.get("type") in {"checkbox", "radio"}:
+            if "checked" in a or name not in fields:
+                fields[name] = a.get("value") or "on"
+        elif tag == "select":
+            fields.setdefault(name, "")
+            self._select = name
+        elif tag == "textarea":
+            fields.setdefault(name, "")
+            self._textarea = name
+        else:
+            fields.setdefault(name, a.get("value", ""))
+
+    def _option(self, a: dict[str, str]) -> None:
+        assert self._form is not None and self._select is not None
+        fields = self._form[2]
+        if "selected" in a or not fields.get(self._select):
+            fields[self._select] = a.get("value", "")
+
+    def handle_data(self, data: str) -> None:
+        if self._form is not None and self._textarea:
+            self._form[2][self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def _target(a: dict[str, str], page: str) -> tuple[str, str]:
+    for attr, method in (("hx-post", "POST"), ("hx-get", "GET"), ("action", "")):
+        if a.get(attr):
+            return a[attr], method or ("POST" if a.get("method", "").lower() == "post" else "GET")
+    return "", ""
+
+
+def _learn_forms(app: Flask, page: str, html: str, found: dict[tuple[str, str], Inputs]) -> None:
+    adapter = app.url_map.bind("localhost")
+    parser = _Forms(page)
+    parser.feed(html)
+    for target, method, fields, files in parser.found:
+        url = urlsplit(target)
+        try:
+            endpoint, _ = adapter.match(url.path, method)
+        except HTTPException:
+            continue
+        inputs = found.setdefault((endpoint, method), Inputs())
+        for name, value in parse_qsl(url.query, keep_blank_values=True):
+            inputs.query.setdefault(name, value)
+        place = inputs.query if method == "GET" else inputs.form
+        for name, value in fields.items():
+            if name != "csrf_token" and not place.get(name):
+                place[name] = value
+        inputs.files |= files
+
+
+# --- the world the sweep runs in --------------------------------------------------------
+
+
+@dataclass
+class World:
+    """A Station with one of everything, people signed in, tokens for the APIs."""
+
+    app: Flask
+    admin: FlaskClient
+    packer: FlaskClient
+    agent_token: str = ""
+    shop_token: str = ""
+    shopify_secret: str = "shpss_fuzz"
+    found: dict[tuple[str, str], Inputs] = field(default_factory=dict)
+    runs: int = 0
+    errors: list[logging.LogRecord] = field(default_factory=list)
+
+    def last_error(self) -> str:
+        """The last exception the app logged, for the failure message."""
+        if not self.errors or not self.errors[-1].exc_info:
+            return "nothing logged"
+        _, exc, _ = self.errors[-1].exc_info
+        return f"{type(exc).__name__}: {str(exc)[:300]}"
+
+    def fingerprint(self) -> dict[str, Any]:
+        """Every table's rows, but for the columns a refusal may touch."""
+        prints = {}
+        with self.app.app_context():
+            for table in Base.metadata.sorted_tables:
+                ignored = IGNORED_COLUMNS.get(table.name, set())
+                if "*" in ignored:
+                    continue
+                columns = [c for c in table.columns if c.name not in ignored]
+                order = list(table.primary_key.columns)
+                rows = db.session.execute(select(*columns).order_by(*order)).all()
+                prints[table.name] = [tuple(map(repr, row)) for row in rows]
+            db.session.rollback()
+        return prints
+
+    def restore(self) -> None:
+        """Sign the admin and the packer back in and renew revoked tokens, when needed."""
+        admin_ok = self.admin.get("/users").status_code == 200
+        packer_ok = self.packer.get("/bench").status_code == 200
+        with self.app.app_context():
+            if not (admin_ok and packer_ok):
+                for username, role in (("admin", Role.ADMIN), ("packer", Role.PACKER)):
+                    user = db.session.scalar(select(User).where(User.username == username))
+                    assert user is not None
+                    user.active, user.role = True, role
+                    set_password(user, PASSWORD)
+                db.session.execute(FailedSignIn.__table__.delete())
+                db.session.commit()
+            if agent_for_token(db.session, self.agent_token) is None:
+                self.agent_token = register_agent(db.session, f"Agent {time.monotonic()}").token
+            if token_for(db.session, self.shop_token, now=_now()) is None:
+                name = f"Shop {time.monotonic_ns()}"
+                self.shop_token = create_token(db.session, name=name, shop="web").token
+            db.session.commit()
+        if not admin_ok:
+            assert AuthActions(self.app, self.admin).login("admin").status_code == 302
+        if not packer_ok:
+            assert AuthActions(self.app, self.packer).login("packer").status_code == 302
+
+
+def _now() -> Any:
+    from station.db import utcnow
+
+    return utcnow()
+
+
+@pytest.fixture
+def world(
+    app: Flask,
+    auth: AuthActions,
+    client: FlaskClient,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> World:
+    """Station with an order shipped, an inbox order, a rule, a folder, tokens and people."""
+    _only_loopback(monkeypatch)
+    found: dict[tuple[str, str], Inputs] = {}
+    _record_reads(app, found)
+    with app.app_context():
+        db.session.add(Printer(name="Bench 1", spec={"format": "zpl", "transport": "memory"}))
+        add_order(db.session)
+        add_order(db.session, cin7_id=5002, reference='SO-"Ōtaki" 5002')
+        create_folder(db.session, "Wholesale")
+        agent = register_agent(db.session, "Bench PC")
+        shop = create_token(db.session, name="Web shop", shop="web")
+        settings_store(db.session).set_secret(SHOPIFY_SECRET_KEY, "shpss_fuzz")
+        db.session.commit()
+    auth.login("admin", PASSWORD, role=Role.ADMIN)
+    auth.create("manager", PASSWORD, role=Role.MANAGER)
+    packer = app.test_client()
+    AuthActions(app, packer).login("packer", PASSWORD, role=Role.PACKER)
+    world = World(app, client, packer, agent.token, shop.token, found=found)
+    handler = logging.Handler(logging.ERROR)
+    handler.emit = world.errors.append  # type: ignore[method-assign]
+    logging.getLogger("station").addHandler(handler)
+    request.addfinalizer(lambda: logging.getLogger("station").removeHandler(handler))
+    open_order(client)
+    assert ship(client, open_order(client)[1])[0] == 200
+    posted = client.post(
+        "/api/v1/orders", json=order_json(), headers={"Authorization": f"Bearer {shop.token}"}
+    )
+    assert posted.status_code == 201, posted.get_data(as_text=True)
+    rule = client.post(
+        "/inbox/rules/new",
+        data={"name": "Big", "event": "imported", "condition_rows": "1",
+              "condition-0-field": "total", "condition-0-operator": "greater_than",
+              "condition-0-value": "100", "action_rows": "1",
+              "action-0-action": "add_tag", "action-0-argument": "big", "enabled": "on"},
+    )  # fmt: skip
+    assert rule.status_code == 302, rule.get_data(as_text=True)
+    _discover(world)
+    return world
+
+
+def _only_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Name lookups for anything but this machine fail, as on a closed network."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host or "")
+        if name in {"localhost", "::1"} or name.startswith("127."):
+            return real(host, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, "the sweep stays on this machine")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def routes(app: Flask) -> Iterator[tuple[Rule, str]]:
+    """Every rule and method but static files."""
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
+        if rule.endpoint == "static":
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def _discover(world: World) -> None:
+    """Call every route twice: pages and fragments show forms, views note what they read."""
+    for _ in range(2):
+        for rule, method in routes(world.app):
+            inputs = world.found.get((rule.endpoint, method), Inputs())
+            call = Call({}, dict(inputs.query), dict(inputs.form))
+            response = send(world, rule, method, call)
+            if response.mimetype == "text/html":
+                page = response.request.path
+                _learn_forms(world.app, page, response.get_data(as_text=True), world.found)
+            if rule.endpoint.startswith(RISKY):
+                world.restore()
+
+
+# --- sending a call ---------------------------------------------------------------------
+
+
+def _client(world: World, rule: Rule) -> FlaskClient:
+    if rule.endpoint == "auth.login":
+        return world.app.test_client()  # signing in is fuzzed by a stranger
+    return world.packer if rule.endpoint.startswith("bench.") else world.admin
+
+
+def _path(rule: Rule, values: dict[str, Any]) -> str:
+    filled = {arg: values.get(arg, 1) for arg in rule.arguments}
+    return rule.build(filled, append_unknown=False)[1]  # type: ignore[index]
+
+
+def send(world: World, rule: Rule, method: str, call: Call) -> Any:
+    """Make ``call`` to ``rule`` the way its callers do (browser, agent, shop, Shopify)."""
+    path = _path(rule, call.path)
+    query = {**call.query, **PINNED.get(rule.endpoint, {})}
+    headers = {"HX-Request": "true"} if call.htmx else {}
+    if rule.endpoint.startswith("api."):
+        headers["Authorization"] = f"Bearer {world.agent_token}"
+    elif rule.endpoint == "inbox_api.shopify_order_created":
+        body = call.body if call.body is not None else b""
+        digest = hmac.new(world.shopify_secret.encode(), body, hashlib.sha256).digest()
+        headers.update(
+            {
+                "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
+                "X-Shopify-Topic": "orders/create",
+                "X-Shopify-Shop-Domain": "fuzz.myshopify.com",
+            }
+        )
+    elif rule.endpoint.startswith("inbox_api."):
+        headers["Authorization"] = f"Bearer {world.shop_token}"
+    client = _client(world, rule) if not rule.rule.startswith("/api/") else world.app.test_client()
+    kwargs: dict[str, Any] = {"query_string": query, "headers": headers}
+    if call.body is not None:
+        kwargs.update(data=call.body, content_type="application/json")
+    elif method != "GET":
+        kwargs["data"] = call.form
+    return client.open(path, method=method, **kwargs)
+
+
+# --- what Hypothesis sends --------------------------------------------------------------
+
+hostile_text = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.text(max_size=20),
+    st.integers().map(str),
+    st.dates().map(str),
+    st.floats().map(str),
+    st.text(alphabet="0123456789-:T+.", max_size=26),
+)
+hostile_id = st.one_of(
+    st.integers(min_value=0, max_value=4),
+    st.sampled_from([2**31, 2**63 - 1, 2**63, 2**64, 10**30]),
+    st.integers(min_value=0),
+)
+_raw_json = {
+    "@@nan@@": "NaN",
+    "@@inf@@": "-Infinity",
+    "@@huge@@": "1e999",
+    "@@digits@@": DIGITS,
+    "@@big@@": BIG,
+    "@@deep@@": DEEP,
+}
+json_value = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from([*HOSTILE, *_raw_json]),
+    st.text(max_size=20),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
+)
+
+
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, (*path, index))
+
+
+def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[path[0]] = _replaced(value[path[0]], path[1:], new)
+    return copy
+
+
+def encode(value: Any) -> bytes:
+    """JSON with the raw markers swapped for what ``json.dumps`` cannot write."""
+    out = json.dumps(value, ensure_ascii=False)
+    for marker, raw in _raw_json.items():
+        out = out.replace(json.dumps(marker), raw)
+    return out.encode()
+
+
+@st.composite
+def json_bodies(draw: st.DrawFn, base: Any) -> bytes:
+    """The route's valid body with a few values made hostile, or a hostile body outright."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(
+            st.one_of(st.binary(max_size=40), st.sampled_from([b"", b"null", b"[]", b"{}"]))
+        )
+    body = base
+    paths = list(_leaves(base))
+    for path in draw(st.lists(st.sampled_from(paths), min_size=1, max_size=3)):
+        try:
+            body = _replaced(body, path, draw(json_value))
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier change removed this path
+    return encode(body)
+
+
+@st.composite
+def calls(draw: st.DrawFn, rule: Rule, inputs: Inputs, json_base: Any) -> Call:
+    """Defaults everywhere, a few fields hostile."""
+    path = {}
+    for arg in rule.arguments:
+        if rule._converters[arg].regex == r"\d+":
+            path[arg] = draw(hostile_id)
+        else:
+            path[arg] = draw(st.one_of(st.sampled_from(["ownlabel", "daily"]), hostile_text))
+    query, form = dict(inputs.query), dict(inputs.form)
+    names = [("q", n) for n in query] + [("f", n) for n in form] + [("u", n) for n in inputs.files]
+    if names:
+        for where, name in draw(st.lists(st.sampled_from(names), max_size=3, unique=True)):
+            if where == "u":
+                content = draw(st.one_of(st.binary(max_size=60), st.sampled_from(HOSTILE)))
+                raw = content.encode() if isinstance(content, str) else content
+                form[name] = (BytesIO(raw), draw(st.sampled_from(["x.csv", 'ä".csv', ""])))
+            else:
+                (query if where == "q" else form)[name] = draw(hostile_text)
+    body = draw(json_bodies(json_base)) if json_base is not None else None
+    return Call(path, query, form, body, draw(st.booleans()))
+
+
+def edge_calls(rule: Rule, inputs: Inputs, json_base: Any) -> list[Call]:
+    """The named edges, each in every field of the route at once."""
+    ints = {arg: 10**30 for arg in rule.arguments if rule._converters[arg].regex == r"\d+"}
+    out = []
+    for value in EDGE_TEXT:
+        query = {name: value for name in inputs.query} | {"page": value}
+        form = {name: value for name in inputs.form}
+        out.append(Call(ints if value == BIG else {}, query, form))
+    if json_base is not None:
+        first = next((p for p in _leaves(json_base) if p), ())
+        out += [
+            Call({}, {}, {}, DEEP.encode()),
+            Call({}, {}, {}, encode(_replaced(json_base, first, "@@digits@@"))),
+            Call({}, {}, {}, encode(_replaced(json_base, first, "@@deep@@"))),
+        ]
+    return out
+
+
+# --- the sweep --------------------------------------------------------------------------
+
+
+def sweep_route(world: World, rule: Rule, method: str, *, examples: int) -> None:
+    """Hypothesis over one route: no 5xx, and a 4xx leaves the database as it was."""
+    inputs = world.found.get((rule.endpoint, method), Inputs())
+    json_base = JSON_BODIES.get(rule.endpoint) if method == "POST" else None
+
+    def one(call: Call) -> None:
+        world.runs += 1
+        note(f"{method} {rule.rule} {call!r:.2000}")
+        before = world.fingerprint()
+        response = send(world, rule, method, call)
+        status = response.status_code
+        assert status < 500, f"{method} {rule.rule} answered {status}: {world.last_error()}"
+        if 400 <= status < 500:
+            assert response.get_data(as_text=True).strip(), f"{method} {rule.rule}: empty {status}"
+            after = world.fingerprint()
+            allowed = RECORDS_REFUSALS.get(rule.endpoint, set())
+            changed = [n for n in before if before[n] != after[n] and n not in allowed]
+            assert not changed, f"{method} {rule.rule}: {status} changed {changed}"
+        if method != "GET" and rule.endpoint.startswith(RISKY):
+            world.restore()
+
+    test: Callable[..., None] = given(call=calls(rule, inputs, json_base))(one)
+    for call in edge_calls(rule, inputs, json_base):
+        test = example(call=call)(test)
+    settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        suppress_health_check=list(HealthCheck),
+    )(test)()
+
+
+@pytest.mark.parametrize(
+    "database_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.slow)], indirect=True
+)
+def test_no_input_to_any_route_is_a_server_error_or_a_change_when_refused(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    started, failures, swept = time.monotonic(), [], 0
+    for rule, method in routes(world.app):
+        try:
+            sweep_route(world, rule, method, examples=EXAMPLES_PER_ROUTE)
+        except Exception as exc:  # noqa: BLE001 - collect every route's failure, then fail
+            notes = "\n".join(getattr(exc, "__notes__", []))
+            failures.append(f"{exc}\n{notes}"[:3000])
+        swept += 1
+    with capsys.disabled():
+        print(
+            f"\nfuzz sweep: {world.runs} examples over {swept} routes and methods,"
+            f" {time.monotonic() - started:.0f} s, {len(failures)} failing"
+        )
+    assert not failures, "\n\n".join(failures)
+    assert swept > 100
