@@ -41,13 +41,13 @@ from io import BytesIO
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import pytest
 import flask
+import pytest
 from flask import Flask, g, has_request_context
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, example, given, note, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, text
+from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
