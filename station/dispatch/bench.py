@@ -63,7 +63,7 @@ def parse_weight(text: str) -> int:
         raise WeightInvalid("The weight must be above 0; weigh the packed parcel.")
     if grams > MAX_PARCEL_GRAMS:
         raise WeightInvalid(
-            f"{grams / 1000:g} kg is more than one parcel can weigh "
+            f"{Decimal(grams) / 1000:g} kg is more than one parcel can weigh "  # no float: any size
             f"({MAX_PARCEL_GRAMS // 1000} kg); split it into parcels."
         )
     return grams

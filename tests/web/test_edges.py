@@ -237,3 +237,13 @@ def test_a_slip_barcode_carries_the_cin7_id_when_the_reference_cannot_be_one(
         assert packing_slip(plain, today=date(2026, 12, 1)).code == "SO-5001"
         assert packing_slip(accented, today=date(2026, 12, 1)).code == "5002"
         db.session.rollback()
+
+
+def test_a_weight_too_large_for_a_float_is_refused_with_a_sentence(bench: FlaskClient) -> None:
+    from tests.web.test_bench import open_order, ship
+
+    _, key = open_order(bench)
+    status, page = ship(bench, key, weight="9" * 400)
+
+    assert status == 422, page
+    assert "more than one parcel can weigh" in page
