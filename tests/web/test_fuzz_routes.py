@@ -66,7 +66,7 @@ from tests.dispatch.test_ship import add_order
 from tests.inbox.samples import SHOPIFY_ORDER, order_json
 from tests.web.test_bench import open_order, ship
 
-EXAMPLES_PER_ROUTE = 12  # generated examples per route and method, on top of the explicit ones
+EXAMPLES_PER_ROUTE = 25  # generated examples per route and method, on top of the explicit ones
 PASSWORD = "correct horse"
 BIG = "1" + "0" * 30  # 10^30: past every 64-bit integer column and SQLite's own integers
 DIGITS = "9" * 5000  # past Python's 4,300-digit limit for int()
@@ -125,6 +125,8 @@ PINNED = {"api.agent_jobs": {"wait": "0"}}  # see the module docstring
 # the only thing wrong with an example and the code behind validation runs too.
 VALID: dict[tuple[str, str], dict[str, str]] = {
     ("bench.scan", "POST"): {"scan": "SO-5003"},
+    ("bench.verify", "POST"): {"verify": "off"},  # items unscanned would refuse every Enter
+    ("bench.ship", "POST"): {"weight": "1.25"},
     ("account.password", "POST"): {"current": PASSWORD, "new": PASSWORD, "confirm": PASSWORD},
     ("inbox.move", "POST"): {"order_id": "1", "folder_id": "6"},
     ("inbox_rules.dry_run", "POST"): {"event": "imported"},
@@ -138,7 +140,12 @@ VALID: dict[tuple[str, str], dict[str, str]] = {
         "action-0-action": "add_tag",
         "action-0-argument": "fuzz",
     },
-    ("printers.new", "POST"): {"name": "Fuzz printer", "transport": "memory", "format": "zpl"},
+    ("printers.new", "POST"): {
+        "name": "Fuzz printer",
+        "transport": "memory",
+        "format": "zpl",
+        "agent_id": "",
+    },
     ("shipping.add_preset", "POST"): {
         "name": "Box",
         "length_mm": "300",
