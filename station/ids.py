@@ -1,4 +1,4 @@
-"""Ids people type or send: ASCII digits that fit the database's 64-bit integer columns.
+"""Ids people type or send: ASCII digits that fit the database's integer id columns.
 
 ``str.isdigit`` is true for "²" and for a 5,000-digit string, which ``int`` refuses and
 the database cannot hold; ``parse_id`` is the one test for "this text is an id".
@@ -6,7 +6,9 @@ the database cannot hold; ``parse_id`` is the one test for "this text is an id".
 
 from __future__ import annotations
 
-MAX_ID = 2**63 - 1  # the largest signed 64-bit integer, the widest id column we have
+# Id columns (ours and Cin7's ids we keep) are INTEGER: 32 bits on PostgreSQL, which
+# refuses a bigger number in a query (NumericValueOutOfRange) where SQLite finds nothing.
+MAX_ID = 2**31 - 1
 
 
 def parse_id(text: str) -> int | None:

@@ -1,7 +1,7 @@
 """Numbers from URLs, query strings and forms: only values a database id can hold.
 
-SQLite and PostgreSQL keep ids in signed 64-bit integers; a bigger number in a URL or a
-form used to reach the driver and fail there (OverflowError, NumericValueOutOfRange).
+Id columns are INTEGER (32 bits on PostgreSQL, 64 in SQLite); a bigger number in a URL
+or a form used to reach the driver and fail there (NumericValueOutOfRange, OverflowError).
 The ``int`` URL converter refuses such a path (404, like any id that is not there) and
 ``db_int`` reads a query or form value as missing, so the view's own "not found" or
 default applies.
@@ -26,7 +26,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def init_app(app: Flask) -> None:
-    """Make ``<int:...>`` in every route refuse ids past 64 bits (before any rule is added)."""
+    """Make ``<int:...>`` in every route refuse ids past ``MAX_ID`` (before any rule is added)."""
     app.url_map.converters["int"] = DatabaseIdConverter
 
 
