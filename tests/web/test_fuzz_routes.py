@@ -527,7 +527,7 @@ def _without_nul(call: Call) -> Call:
         return value.replace("\x00", "") if isinstance(value, str) else value
 
     return Call(
-        call.path,
+        {k: clean(v) for k, v in call.path.items()},
         {k: clean(v) for k, v in call.query.items()},
         {k: clean(v) for k, v in call.form.items()},
         call.body.replace(b"\\u0000", b"") if call.body is not None else None,
