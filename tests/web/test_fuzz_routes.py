@@ -19,6 +19,10 @@ once, JSON nested 100,000 deep.
 A refusal (4xx) must leave every table as it was. The only columns allowed to move are
 the ones that record the request itself (``IGNORED_COLUMNS``).
 
+Forms whose blank copy is always refused start from valid values (``VALID``). On
+PostgreSQL the sweep takes NUL out of its values: text columns cannot hold it, and
+cleaning it at the request edge is a separate change, proved by the last test here.
+
 Left out, on purpose: ``static`` (files, no input); the agent poll's ``wait`` is pinned to
 0 because any other value is a long poll that holds the request for up to 25 s (its
 parsing has its own tests in ``test_agent_api.py``). Nothing leaves the machine: Cin7 is
@@ -30,26 +34,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import logging
 import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from io import BytesIO
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-import flask
 import pytest
-from flask import Flask, g, has_request_context
+from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, example, given, note, settings
-from hypothesis import strategies as st
 from sqlalchemy import select
-from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
 from station.accounts import set_password
@@ -64,42 +60,12 @@ from station.settings import settings_store
 from tests.conftest import AuthActions
 from tests.dispatch.test_ship import add_order
 from tests.inbox.samples import SHOPIFY_ORDER, order_json
+from tests.web.hostile import Call, calls, edge_calls
+from tests.web.route_inputs import Inputs, learn_forms, record_reads
 from tests.web.test_bench import open_order, ship
 
 EXAMPLES_PER_ROUTE = 25  # generated examples per route and method, on top of the explicit ones
 PASSWORD = "correct horse"
-BIG = "1" + "0" * 30  # 10^30: past every integer column and SQLite's own integers
-DIGITS = "9" * 5000  # past Python's 4,300-digit limit for int()
-DEEP = "[" * 100_000 + "]" * 100_000
-EDGE_TEXT = ["9999-12-31", "0001-01-01", "x\x00y", "nan", DIGITS, BIG]
-# Values a person or a script could send anywhere.
-HOSTILE = [
-    *EDGE_TEXT,
-    "",
-    " ",
-    "0",
-    "-1",
-    "1",
-    "2",
-    "-" + BIG,
-    "inf",
-    "-inf",
-    "1e309",
-    "0x10",
-    "1.5",
-    "on",
-    "yes",
-    "any",
-    "2026-02-30",
-    "9999-12-31T23:59:59+14:00",
-    "0001-01-01T00:00:00-12:00",
-    "\x00",
-    "\u202e\u0000\ufeff",
-    "'\"<>&;--",
-    "Ōtautahi “quoted” 🚚",
-    "a" * 5000,
-    "%s%n{0}",
-]
 # Columns that record the request itself (the last use of a token, a failed sign-in) and
 # so may change on a refusal; everything else must stay as it was.
 IGNORED_COLUMNS = {
@@ -156,162 +122,6 @@ VALID: dict[tuple[str, str], dict[str, str]] = {
 }
 # Routes that take away what others use (the rule, the token, the session) run last.
 LAST = ("delete", "remove", "revoke", "deactivate", "logout", "sign_out", "void")
-
-
-@dataclass
-class Inputs:
-    """What one route takes: query and form fields with defaults, uploads, a JSON body."""
-
-    query: dict[str, str] = field(default_factory=dict)
-    form: dict[str, str] = field(default_factory=dict)
-    files: set[str] = field(default_factory=set)
-
-
-@dataclass(frozen=True)
-class Call:
-    """One generated request."""
-
-    path: dict[str, Any]
-    query: dict[str, str]
-    form: dict[str, Any]
-    body: bytes | None = None
-    htmx: bool = False
-
-
-# --- finding the inputs -----------------------------------------------------------------
-
-
-class _Recorder(ImmutableMultiDict):  # type: ignore[type-arg]
-    """Argument and form storage that notes each key a view reads."""
-
-    def _note(self, key: object) -> None:
-        if has_request_context() and isinstance(key, str):
-            g.setdefault("fuzz_reads", []).append((self, key))
-
-    def __getitem__(self, key: Any) -> Any:
-        self._note(key)
-        return super().__getitem__(key)
-
-    def __contains__(self, key: object) -> bool:
-        self._note(key)
-        return super().__contains__(key)
-
-    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # noqa: A002
-        self._note(key)
-        return super().get(key, default, type)
-
-    def getlist(self, key: Any, type: Any = None) -> list[Any]:  # noqa: A002
-        self._note(key)
-        return super().getlist(key, type)
-
-
-def _record_reads(app: Flask, found: dict[tuple[str, str], Inputs]) -> None:
-    class RecordingRequest(app.request_class):  # type: ignore[name-defined, misc]
-        parameter_storage_class = _Recorder
-
-    app.request_class = RecordingRequest
-
-    @app.after_request
-    def note_reads(response: Any) -> Any:
-        request = flask.request
-        key = (request.endpoint or "", request.method)
-        for store, name in g.get("fuzz_reads", []):
-            inputs = found.setdefault(key, Inputs())
-            if name == "csrf_token":
-                continue
-            if store is request.args:
-                inputs.query.setdefault(name, "")
-            elif store is request.files:
-                inputs.files.add(name)
-            else:
-                inputs.form.setdefault(name, "")
-        return response
-
-
-class _Forms(HTMLParser):
-    """Every form (and lone hx-get/hx-post element) in a page: target, method, fields."""
-
-    def __init__(self, page: str) -> None:
-        super().__init__()
-        self.page = page
-        self.found: list[tuple[str, str, dict[str, str], set[str]]] = []
-        self._form: tuple[str, str, dict[str, str], set[str]] | None = None
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        target, method = _target(a, self.page)
-        if tag == "form":
-            self._form = (target or self.page, method or a.get("method", "get").upper(), {}, set())
-            self.found.append(self._form)
-            return
-        name = a.get("name")
-        if target and tag != "form":  # an element that sends itself
-            self.found.append((target, method, {name: a.get("value", "")} if name else {}, set()))
-        if self._form is None or not name:
-            if tag == "option" and self._select and self._form is not None:
-                self._option(a)
-            return
-        fields, files = self._form[2], self._form[3]
-        if tag == "input" and a.get("type") == "file":
-            files.add(name)
-        elif tag == "input" and a.get("type") in {"checkbox", "radio"}:
-            if "checked" in a or name not in fields:
-                fields[name] = a.get("value") or "on"
-        elif tag == "select":
-            fields.setdefault(name, "")
-            self._select = name
-        elif tag == "textarea":
-            fields.setdefault(name, "")
-            self._textarea = name
-        else:
-            fields.setdefault(name, a.get("value", ""))
-
-    def _option(self, a: dict[str, str]) -> None:
-        assert self._form is not None and self._select is not None
-        fields = self._form[2]
-        if "selected" in a or not fields.get(self._select):
-            fields[self._select] = a.get("value", "")
-
-    def handle_data(self, data: str) -> None:
-        if self._form is not None and self._textarea:
-            self._form[2][self._textarea] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._form = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
-def _target(a: dict[str, str], page: str) -> tuple[str, str]:
-    for attr, method in (("hx-post", "POST"), ("hx-get", "GET"), ("action", "")):
-        if a.get(attr):
-            return a[attr], method or ("POST" if a.get("method", "").lower() == "post" else "GET")
-    return "", ""
-
-
-def _learn_forms(app: Flask, page: str, html: str, found: dict[tuple[str, str], Inputs]) -> None:
-    adapter = app.url_map.bind("localhost")
-    parser = _Forms(page)
-    parser.feed(html)
-    for target, method, fields, files in parser.found:
-        url = urlsplit(target)
-        try:
-            endpoint, _ = adapter.match(url.path, method)
-        except HTTPException:
-            continue
-        inputs = found.setdefault((endpoint, method), Inputs())
-        for name, value in parse_qsl(url.query, keep_blank_values=True):
-            inputs.query.setdefault(name, value)
-        place = inputs.query if method == "GET" else inputs.form
-        for name, value in fields.items():
-            if name != "csrf_token" and not place.get(name):
-                place[name] = value
-        inputs.files |= files
 
 
 # --- the world the sweep runs in --------------------------------------------------------
@@ -397,7 +207,7 @@ def world(
     """Station with an order shipped, an inbox order, a rule, a folder, tokens and people."""
     _only_loopback(monkeypatch)
     found: dict[tuple[str, str], Inputs] = {}
-    _record_reads(app, found)
+    record_reads(app, found)
     with app.app_context():
         db.session.add(Printer(name="Bench 1", spec={"format": "zpl", "transport": "memory"}))
         add_order(db.session)
@@ -473,7 +283,7 @@ def _discover(world: World) -> None:
             response = send(world, rule, method, call)
             if response.mimetype == "text/html":
                 page = response.request.path
-                _learn_forms(world.app, page, response.get_data(as_text=True), world.found)
+                learn_forms(world.app, page, response.get_data(as_text=True), world.found)
             if rule.endpoint.startswith(RISKY):
                 world.restore()
 
@@ -533,126 +343,6 @@ def _without_nul(call: Call) -> Call:
         call.body.replace(b"\\u0000", b"") if call.body is not None else None,
         call.htmx,
     )
-
-
-# --- what Hypothesis sends --------------------------------------------------------------
-
-hostile_text = st.one_of(
-    st.sampled_from(HOSTILE),
-    st.text(max_size=20),
-    st.integers().map(str),
-    st.dates().map(str),
-    st.floats().map(str),
-    st.text(alphabet="0123456789-:T+.", max_size=26),
-)
-hostile_id = st.one_of(
-    st.integers(min_value=0, max_value=4),
-    st.sampled_from([2**31, 2**63 - 1, 2**63, 2**64, 10**30]),
-    st.integers(min_value=0),
-)
-_raw_json = {
-    "@@nan@@": "NaN",
-    "@@inf@@": "-Infinity",
-    "@@huge@@": "1e999",
-    "@@digits@@": DIGITS,
-    "@@big@@": BIG,
-    "@@deep@@": DEEP,
-}
-json_value = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.sampled_from([*HOSTILE, *_raw_json]),
-    st.text(max_size=20),
-    st.lists(st.integers(), max_size=3),
-    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
-)
-
-
-def _leaves(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _leaves(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _leaves(item, (*path, index))
-
-
-def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
-    if not path:
-        return new
-    copy = dict(value) if isinstance(value, dict) else list(value)
-    copy[path[0]] = _replaced(value[path[0]], path[1:], new)
-    return copy
-
-
-def encode(value: Any) -> bytes:
-    """JSON with the raw markers swapped for what ``json.dumps`` cannot write."""
-    out = json.dumps(value, ensure_ascii=False)
-    for marker, raw in _raw_json.items():
-        out = out.replace(json.dumps(marker), raw)
-    return out.encode()
-
-
-@st.composite
-def json_bodies(draw: st.DrawFn, base: Any) -> bytes:
-    """The route's valid body with a few values made hostile, or a hostile body outright."""
-    if draw(st.integers(0, 9)) == 0:
-        return draw(
-            st.one_of(st.binary(max_size=40), st.sampled_from([b"", b"null", b"[]", b"{}"]))
-        )
-    body = base
-    paths = list(_leaves(base))
-    for path in draw(st.lists(st.sampled_from(paths), min_size=1, max_size=3)):
-        try:
-            body = _replaced(body, path, draw(json_value))
-        except (KeyError, IndexError, TypeError):
-            continue  # an earlier change removed this path
-    return encode(body)
-
-
-@st.composite
-def calls(draw: st.DrawFn, rule: Rule, inputs: Inputs, json_base: Any) -> Call:
-    """Defaults everywhere, a few fields hostile."""
-    path = {}
-    for arg in rule.arguments:
-        if rule._converters[arg].regex == r"\d+":
-            path[arg] = draw(hostile_id)
-        else:
-            path[arg] = draw(st.one_of(st.sampled_from(["ownlabel", "daily"]), hostile_text))
-    query, form = dict(inputs.query), dict(inputs.form)
-    names = [("q", n) for n in sorted(query)] + [("f", n) for n in sorted(form)]
-    names += [("u", n) for n in sorted(inputs.files)]
-    if names:
-        for where, name in draw(st.lists(st.sampled_from(names), max_size=3, unique=True)):
-            if where == "u":
-                content = draw(st.one_of(st.binary(max_size=60), st.sampled_from(HOSTILE)))
-                raw = content.encode() if isinstance(content, str) else content
-                form[name] = (BytesIO(raw), draw(st.sampled_from(["x.csv", 'ä".csv', ""])))
-            else:
-                (query if where == "q" else form)[name] = draw(hostile_text)
-    body = draw(json_bodies(json_base)) if json_base is not None else None
-    return Call(path, query, form, body, draw(st.booleans()))
-
-
-def edge_calls(rule: Rule, inputs: Inputs, json_base: Any) -> list[Call]:
-    """The named edges, each in every field of the route at once."""
-    ints = {arg: 10**30 for arg in rule.arguments if rule._converters[arg].regex == r"\d+"}
-    out = []
-    for value in EDGE_TEXT:
-        query = {name: value for name in inputs.query} | {"page": value}
-        form = {name: value for name in inputs.form}
-        out.append(Call(ints if value == BIG else {}, query, form))
-    if json_base is not None:
-        first = next((p for p in _leaves(json_base) if p), ())
-        out += [
-            Call({}, {}, {}, DEEP.encode()),
-            Call({}, {}, {}, encode(_replaced(json_base, first, "@@digits@@"))),
-            Call({}, {}, {}, encode(_replaced(json_base, first, "@@deep@@"))),
-        ]
-    return out
 
 
 # --- the sweep --------------------------------------------------------------------------
