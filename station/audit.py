@@ -119,7 +119,7 @@ def search(
         conditions.append(AuditEvent.at < _start_of(wanted.until + timedelta(days=1), tz))
     stmt = select(AuditEvent).where(*conditions)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    paged = Paging(page=max(1, page), per_page=per_page, total=total)
+    paged = Paging.at(page, per_page=per_page, total=total)
     rows = session.scalars(
         stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(per_page)

@@ -21,6 +21,16 @@ class Paging:
     per_page: int
     total: int
 
+    @classmethod
+    def at(cls, page: int, *, per_page: int, total: int) -> Paging:
+        """Page ``page`` of ``total`` rows, kept between the first page and the last.
+
+        A page number past the end (a stale link, a typed 10**30) shows the last page
+        rather than an empty one, and never asks the database for an offset it cannot hold.
+        """
+        pages = max(1, ceil(total / per_page))
+        return cls(page=min(max(1, page), pages), per_page=per_page, total=total)
+
     @property
     def pages(self) -> int:
         """How many pages the listing has (at least one)."""
@@ -55,7 +65,7 @@ def fetch_page(
     session: Session, stmt: Select[tuple[T]], *, page: int, per_page: int
 ) -> tuple[list[T], Paging]:
     """Page ``page`` (from 1) of the rows ``stmt`` selects, in its order, and where it sits."""
-    paging = Paging(page=max(1, page), per_page=per_page, total=_count(session, stmt))
+    paging = Paging.at(page, per_page=per_page, total=_count(session, stmt))
     rows = session.scalars(stmt.limit(per_page).offset(paging.offset))
     return list(rows), paging
 

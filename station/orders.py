@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
+from station.days import parse_day
 from station.dispatch.checks import cannot_ship_clause
+from station.ids import parse_id
 from station.listing import LIKE_ESCAPE, contains
 from station.models import Consignment, ConsignmentState, SalesOrder
 
@@ -78,6 +80,7 @@ COUNT_CAP = 10_000
 # after a page; below it the matches are read once and sorted, which beats walking the
 # whole index to find a few rows.
 INDEX_WALK_FROM = 2000
+MAX_PAGE = 1_000_000  # far past any page a person reaches by clicking "next"
 
 
 def list_orders(
@@ -95,7 +98,6 @@ def list_orders(
     """
     filters = filters or OrderFilters()
     query = filters.query.strip()[:100]
-    page = max(1, page)
     conditions = _conditions(filters, query, block_batch_serial=block_batch_serial)
     if conditions:
         matching = select(SalesOrder.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
@@ -104,6 +106,9 @@ def list_orders(
         total = session.scalar(select(func.count(SalesOrder.id))) or 0
     capped = bool(conditions) and total > COUNT_CAP
     total = min(total, COUNT_CAP) if capped else total
+    # A page past the end shows the last one; past a capped count "next" keeps working
+    # up to MAX_PAGE, which keeps the offset a number the database takes.
+    page = min(max(1, page), MAX_PAGE if capped else max(1, ceil(total / per_page)))
     newest = (SalesOrder.cin7_modified.desc(), SalesOrder.id.desc())
     offset = (page - 1) * per_page
     if total >= INDEX_WALK_FROM or not conditions:
@@ -180,16 +185,16 @@ def filters_from_args(args: Mapping[str, str]) -> tuple[OrderFilters, list[str]]
         if not text:
             return None
         try:
-            return date.fromisoformat(text)
-        except ValueError:
-            problems.append(f"{label} {text!r} is not a date (YYYY-MM-DD); it was ignored.")
+            return parse_day(text)
+        except ValueError as exc:
+            problems.append(f"{label} {text!r} {exc}; it was ignored.")
             return None
 
     def yes_no(name: str) -> bool | None:
         return {"yes": True, "no": False}.get((args.get(name) or "").strip().lower())
 
     branch_text = (args.get("branch") or "").strip()
-    branch = int(branch_text) if branch_text.isdigit() else None
+    branch = parse_id(branch_text)
     if branch_text and branch is None:
         problems.append(f"Branch {branch_text!r} is not a Cin7 branch id; it was ignored.")
     filters = OrderFilters(

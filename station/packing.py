@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from station.labels import Address, PackingSlip, PackingSlipLine, render_packing_slip
+from station.labels.layout import barcode_problems
 from station.models import SalesOrder
 
 
@@ -30,8 +31,12 @@ def packing_slip(order: SalesOrder, *, today: date) -> PackingSlip:
         )
         for line in order.lines
     )
+    # The bench opens an order by its reference or its Cin7 id: a reference a Code 128
+    # cannot carry (accents, too long) is printed as text and the barcode holds the id.
+    fits = not barcode_problems("reference", order.reference)
     return PackingSlip(
         reference=order.reference,
+        barcode="" if fits else str(order.cin7_id),
         ship_to=ship_to,
         lines=lines,
         printed_on=today,

@@ -29,6 +29,7 @@ from station.cin7.synclock import sync_lock
 from station.cin7.types import SalesOrder as Cin7Order
 from station.db import utcnow
 from station.errors import StationError
+from station.ids import parse_id
 from station.models import SalesOrder, SetAsideOrder, SyncRun
 
 log = logging.getLogger(__name__)
@@ -247,8 +248,9 @@ def find_local_order(session: Session, reference: str) -> SalesOrder | None:
     """Station's copy of the order with this reference or Cin7 id, if it has one."""
     text = reference.strip()
     order = session.scalar(select(SalesOrder).where(SalesOrder.reference == text))
-    if order is None and text.isdigit():
-        order = session.scalar(select(SalesOrder).where(SalesOrder.cin7_id == int(text)))
+    cin7_id = parse_id(text)
+    if order is None and cin7_id is not None:
+        order = session.scalar(select(SalesOrder).where(SalesOrder.cin7_id == cin7_id))
     return order
 
 
@@ -259,8 +261,9 @@ def explain_missing(
     text = reference.strip()
     quoted = text.replace("'", "''")
     found = client.sales_orders(where=f"reference = '{quoted}'", rows=1)
-    if not found and text.isdigit():
-        found = client.sales_orders(where=f"id = {int(text)}", rows=1)
+    cin7_id = parse_id(text)
+    if not found and cin7_id is not None:
+        found = client.sales_orders(where=f"id = {cin7_id}", rows=1)
     if not found:
         return f"Cin7 has no sales order {text!r}."
     reason = selection.reason_excluded(found[0], now=now)

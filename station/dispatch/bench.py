@@ -21,6 +21,7 @@ from station.dispatch.verify import (
     start_check,
 )
 from station.errors import StationError
+from station.ids import parse_id
 from station.models import ProductOption, SalesOrder
 
 MAX_PARCEL_GRAMS = 70_000
@@ -41,8 +42,9 @@ def find_order(session: Session, scanned: str) -> SalesOrder | None:
         func.lower(SalesOrder.reference) == text.lower(),
         func.lower(SalesOrder.customer_order_no) == text.lower(),
     ]
-    if text.isdigit() and len(text) <= 12:
-        conditions.append(SalesOrder.cin7_id == int(text))
+    cin7_id = parse_id(text) if len(text) <= 12 else None
+    if cin7_id is not None:
+        conditions.append(SalesOrder.cin7_id == cin7_id)
     return session.scalars(
         select(SalesOrder).where(or_(*conditions)).order_by(SalesOrder.id).limit(1)
     ).first()
@@ -62,7 +64,7 @@ def parse_weight(text: str) -> int:
         raise WeightInvalid("The weight must be above 0; weigh the packed parcel.")
     if grams > MAX_PARCEL_GRAMS:
         raise WeightInvalid(
-            f"{grams / 1000:g} kg is more than one parcel can weigh "
+            f"{Decimal(grams) / 1000:g} kg is more than one parcel can weigh "  # no float: any size
             f"({MAX_PARCEL_GRAMS // 1000} kg); split it into parcels."
         )
     return grams

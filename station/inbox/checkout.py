@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from station.cin7.mapping import format_cin7_datetime, parse_cin7_datetime
+from station.ids import parse_id
 from station.text import clean_line
 
 SHIP_METHOD = "ShipMethod"
@@ -93,10 +94,11 @@ def _field_problems(fields: Mapping[str, str], branch_known: BranchLookup | None
     problems: dict[str, str] = {}
     branch = fields.get(BRANCH_ID)
     if branch is not None:
-        if not branch.isdigit() or int(branch) == 0:
+        branch_id = parse_id(branch)
+        if not branch_id:
             problems[BRANCH_ID] = "must be a Cin7 branch id (a whole number above 0)"
-        elif branch_known is not None and branch_known(int(branch)) is False:
-            problems[BRANCH_ID] = f"is not a branch in Cin7 (no branch has id {int(branch)})"
+        elif branch_known is not None and branch_known(branch_id) is False:
+            problems[BRANCH_ID] = f"is not a branch in Cin7 (no branch has id {branch_id})"
     if DISPATCHED_DATE in fields:
         try:
             parse_cin7_datetime(fields[DISPATCHED_DATE])

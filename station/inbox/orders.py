@@ -237,8 +237,10 @@ def _lines(problems: _Problems, value: Any) -> list[dict[str, Any]]:
 
 
 def _quantity(problems: _Problems, value: Any, path: str) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    text = value.strip().lstrip("0") if isinstance(value, str) else ""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        # int() refuses past 4,300 digits; anything this long is over the limit anyway
+        value = int(text or "0") if len(text) <= 20 else MAX_QUANTITY + 1
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_QUANTITY:
         problems.add(path, f"must be a whole number from 1 to {MAX_QUANTITY:,}")
         return 0

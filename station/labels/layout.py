@@ -125,11 +125,17 @@ class PackingSlip:
     printed_on: date
     notes: str | None = None
     title: str = "Packing slip"
+    barcode: str = ""  # what the barcode carries, when not the reference
 
     def __post_init__(self) -> None:
-        problems = barcode_problems("reference", self.reference)
+        problems = barcode_problems("reference", self.code)
         if problems:
-            raise LabelError(f"packing slip {self.reference!r}: " + "; ".join(problems))
+            raise LabelError(f"packing slip {self.code!r}: " + "; ".join(problems))
+
+    @property
+    def code(self) -> str:
+        """The text of the slip's barcode: ``barcode``, else the reference."""
+        return self.barcode or self.reference
 
 
 def barcode_problems(what: str, value: str) -> list[str]:

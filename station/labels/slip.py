@@ -170,7 +170,7 @@ def _header(page: _Page, order: PackingSlip, number: int, count: int) -> float:
     width, height = page.inner * 0.45, 16.0 * s
     draw_code128(
         page.canvas,
-        order.reference,
+        order.code,
         x=(m + page.inner - width) * mm,
         y=(page.size.height_mm - m - height) * mm,
         width=width * mm,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from station.days import parse_day
 from station.errors import StationError, problems_sentence
 
 DEFAULT_DAYS = 14
@@ -89,9 +90,9 @@ def _parse(text: str | None, what: str, problems: list[str]) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        problems.append(f"{what} {text[:20]!r} is not a date (YYYY-MM-DD)")
+        return parse_day(text)
+    except ValueError as exc:
+        problems.append(f"{what} {text[:20]!r} {exc}")
         return None
 
 

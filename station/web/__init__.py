@@ -19,10 +19,12 @@ from station.web import (
     inbox_api,
     inbox_rules,
     inbox_settings,
+    jsonbody,
     manifests,
     monitoring,
     orders,
     outbox,
+    params,
     printers,
     reports,
     sessions,
@@ -35,6 +37,8 @@ from station.web import (
 
 def register_blueprints(app: Flask) -> None:
     """Attach every blueprint, input cleaning, the header status, error handlers and headers."""
+    params.init_app(app)  # converters first: each rule binds its converter when added
+    jsonbody.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(monitoring.bp)
     app.register_blueprint(inbox_api.bp)

@@ -23,12 +23,15 @@ from station.printing.agents import (
     report_job,
 )
 from station.web.access import bearer_token
+from station.web.jsonbody import request_json
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 LONG_POLL_MAX = 25.0  # seconds an agent's poll may wait for work
 LONG_POLL_STEP = 0.5
+REPORT_EXAMPLE = '{"outcome": "done"}'
+SCALE_EXAMPLE = '{"grams": 1234, "stable": true}'
 
 
 def _agent() -> PrintAgent:
@@ -61,7 +64,9 @@ def agent_jobs() -> Response:
 def agent_report(job_id: int) -> Response:
     """The agent says how a job went: done, retry (nothing printed) or failed."""
     agent = _agent()
-    body = request.get_json(silent=True) or {}
+    body = request_json(default={}, example=REPORT_EXAMPLE)
+    if not isinstance(body, dict):
+        return _bad_request(f"Send a JSON object such as {REPORT_EXAMPLE}.")
     try:
         job = report_job(
             db.session,
@@ -81,11 +86,9 @@ def agent_scale() -> Response:
     """The agent's scale settled on a weight: ``{"grams": 1234, "stable": true}``."""
     agent = _agent()
     if not request.is_json:
-        return _bad_request(
-            'Send JSON (Content-Type: application/json): {"grams": 1234, "stable": true}.'
-        )
+        return _bad_request(f"Send JSON (Content-Type: application/json): {SCALE_EXAMPLE}.")
     try:
-        weight = record_weight(db.session, agent, request.get_json(silent=True), now=utcnow())
+        weight = record_weight(db.session, agent, request_json(example=SCALE_EXAMPLE), now=utcnow())
     except AgentRequestInvalid as exc:
         return _bad_request(str(exc))
     return jsonify(

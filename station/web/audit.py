@@ -8,18 +8,26 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from wtforms import DateField, Field, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from station import audit
 from station.accounts import list_users
+from station.days import out_of_range
 from station.extensions import db
 from station.models import Role
 from station.web.access import role_required
 from station.web.localtime import warehouse_zone
+from station.web.params import db_int
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 PER_PAGE = 50
+
+
+def _day_in_range(form: Form, field: DateField) -> None:
+    problem = field.data and out_of_range(field.data)
+    if problem:
+        raise ValidationError(f"{field.data.isoformat()} {problem}.")
 
 
 class AuditFilterForm(Form):
@@ -28,8 +36,8 @@ class AuditFilterForm(Form):
     action = StringField("Action starts with", validators=[Optional(), Length(max=64)])
     user = SelectField("User", default="")
     target = StringField("Target contains", validators=[Optional(), Length(max=100)])
-    since = DateField("From", validators=[Optional()])
-    until = DateField("To", validators=[Optional()])
+    since = DateField("From", validators=[Optional(), _day_in_range])
+    until = DateField("To", validators=[Optional(), _day_in_range])
 
 
 @bp.get("")
@@ -52,7 +60,7 @@ def index() -> ResponseReturnValue:
         db.session,
         wanted,
         tz=warehouse_zone(),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=db_int),
         per_page=PER_PAGE,
     )
     args = {k: v for k, v in request.args.items() if k != "page" and v}

@@ -47,6 +47,7 @@ from station.settings import settings_store
 from station.shipping.costs import preset_of
 from station.web import itemcheck
 from station.web.access import role_required
+from station.web.params import db_int
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def index() -> ResponseReturnValue:
 @role_required(Role.PACKER)
 def choose_printer() -> ResponseReturnValue:
     """Remember this bench's printer (per browser session)."""
-    printer = db.session.get(Printer, request.form.get("printer_id", type=int) or 0)
+    printer = db.session.get(Printer, request.form.get("printer_id", type=db_int) or 0)
     if printer is None:
         abort(422, "Choose one of the printers listed.")
     session[PRINTER_KEY] = printer.id
@@ -128,7 +129,7 @@ def ship() -> ResponseReturnValue:
     if printer is None:
         return _error("Choose this bench's printer first.")
     form = request.form
-    order_id = form.get("order_id", type=int) or 0
+    order_id = form.get("order_id", type=db_int) or 0
     unverified = _items_not_scanned(order_id)
     if unverified is not None:
         return unverified
@@ -144,7 +145,7 @@ def ship() -> ResponseReturnValue:
                 parcels=(parcel,),
                 service_code=service_code,
                 carrier_code=carrier_code or "ownlabel",
-                cost_centre_id=form.get("cost_centre_id", type=int),
+                cost_centre_id=form.get("cost_centre_id", type=db_int),
                 scanned_at=_opened(form.get("opened", "")),
                 manual_ticket=(form.get("manual_ticket") or "").strip()[:48] or None,
             ),
@@ -232,7 +233,7 @@ def verify_items() -> ResponseReturnValue:
 @role_required(Role.PACKER)
 def count_item() -> ResponseReturnValue:
     """Count one scanned item against the open order's lines, or say loudly why not."""
-    order = db.session.get(SalesOrder, request.form.get("order_id", type=int) or 0)
+    order = db.session.get(SalesOrder, request.form.get("order_id", type=db_int) or 0)
     counts = itemcheck.counts_for(order.id) if order else None
     if order is None or counts is None:
         response = _error("That order is no longer open here: scan it again.")
@@ -255,7 +256,7 @@ def count_item() -> ResponseReturnValue:
 @role_required(Role.PACKER)
 def rates() -> ResponseReturnValue:
     """Every carrier's price for the open order at the weight and package typed so far."""
-    order = db.session.get(SalesOrder, request.args.get("order_id", type=int) or 0)
+    order = db.session.get(SalesOrder, request.args.get("order_id", type=db_int) or 0)
     if order is None:
         abort(404, "No such order.")
     if not request.args.get("weight", "").strip():
@@ -315,7 +316,7 @@ def _items(
 def _parcel(values: MultiDict[str, str]) -> Parcel:
     """The parcel typed at the bench: weight in kg, in the chosen preset's box if any."""
     grams = parse_weight(values.get("weight", ""))
-    preset_id = values.get("preset_id", type=int)
+    preset_id = values.get("preset_id", type=db_int)
     preset = db.session.get(PackagePreset, preset_id) if preset_id else None
     return parcel_from_preset(preset_of(preset), grams) if preset else Parcel(grams)
 

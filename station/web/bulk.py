@@ -13,6 +13,7 @@ from station.extensions import db
 from station.jobs import jobs
 from station.models import BulkDispatch, PackagePreset, Printer, Role
 from station.web.access import role_required
+from station.web.params import db_ids, db_int
 
 bp = Blueprint("bulk", __name__, url_prefix="/bulk")
 
@@ -22,18 +23,18 @@ bp = Blueprint("bulk", __name__, url_prefix="/bulk")
 def create() -> ResponseReturnValue:
     """Start a run for the orders ticked on the order list."""
     form = request.form
-    printer = db.session.get(Printer, form.get("printer_id", type=int) or 0)
+    printer = db.session.get(Printer, form.get("printer_id", type=db_int) or 0)
     try:
         if printer is None:
             raise BulkRefused("Choose the printer the labels come out on.")
         run = start_bulk(
             db.session,
-            [int(i) for i in form.getlist("order_id") if i.isdigit()],
+            db_ids(form.getlist("order_id")),
             printer=printer,
             service=form.get("service", ""),
             weight_grams=parse_weight(form.get("weight", "")),
-            preset=db.session.get(PackagePreset, form.get("preset_id", type=int) or 0),
-            cost_centre_id=form.get("cost_centre_id", type=int),
+            preset=db.session.get(PackagePreset, form.get("preset_id", type=db_int) or 0),
+            cost_centre_id=form.get("cost_centre_id", type=db_int),
             user=current_user._get_current_object(),  # type: ignore[attr-defined]
         )
     except (BulkRefused, WeightInvalid) as exc:

@@ -32,6 +32,7 @@ from station.shipping.labels import reprint_labels
 from station.web.access import role_required
 from station.web.fragments import is_fragment_request, page_or_fragment
 from station.web.localtime import warehouse_zone
+from station.web.params import db_int
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def index() -> ResponseReturnValue:
     listing = list_consignments(
         db.session,
         filters,
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=db_int),
         per_page=current_app.config["ORDERS_PER_PAGE"],
     )
     context = _context(listing=listing, error=error)
@@ -74,7 +75,7 @@ def reprint(consignment_id: int) -> ResponseReturnValue:
     except NotYours as exc:
         log.info("refused to reprint consignment %s: %s", consignment_id, exc)
         return _answer(consignment, error=str(exc), status=403)
-    chosen = request.form.get("printer_id", type=int)
+    chosen = request.form.get("printer_id", type=db_int)
     printer = db.session.get(Printer, chosen) if chosen else None
     if chosen and (printer is None or not printer.active):
         return _answer(consignment, error="Choose one of the printers listed.")

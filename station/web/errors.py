@@ -56,8 +56,8 @@ def init_app(app: Flask) -> None:
         return _render(413, f"{message} {note}" if note else message)
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[str, int]:
-        return _render(exc.code or 500, exc.description or exc.name)
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
+        return _answer(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(StationError)
     def station_error(exc: StationError) -> tuple[str, int]:
@@ -85,10 +85,17 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception) -> tuple[str, int]:
+    def unexpected(exc: Exception) -> ResponseReturnValue:
         db.session.rollback()
         log.exception("unexpected error")
-        return _render(500, "Something went wrong on the server. It has been logged.")
+        return _answer(500, "Something went wrong on the server. It has been logged.")
+
+
+def _answer(code: int, message: str) -> ResponseReturnValue:
+    """The error as the route speaks: JSON under the API, else a page or an htmx fragment."""
+    if request.path.startswith(API_PREFIX):
+        return _json(code, message)
+    return _render(code, message)
 
 
 def _render(code: int, message: str) -> tuple[str, int]:

@@ -52,6 +52,7 @@ from station.settings import settings_store
 from station.web.access import role_required
 from station.web.cin7_actions import spends_cin7
 from station.web.fragments import page_or_fragment
+from station.web.params import db_ids, db_int
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 INBOX = audit.Target("inbox", None, "Inbox")
@@ -82,11 +83,11 @@ def queue_rule_work(response: Response) -> Response:
 def index() -> Response:
     """The folders with their counts and one folder's orders (htmx gets just the orders)."""
     folders = list_folders(db.session)
-    folder = _folder(request.args.get("folder", type=int))
+    folder = _folder(request.args.get("folder", type=db_int))
     orders, paging = folder_orders(
         db.session,
         folder,
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=db_int),
         per_page=current_app.config["ORDERS_PER_PAGE"],
     )
     last_check = settings_store(db.session).get(LAST_SHIPMENT_CHECK_KEY)
@@ -163,7 +164,7 @@ def submit() -> ResponseReturnValue:
 @role_required(Role.MANAGER)
 def move() -> ResponseReturnValue:
     """Move the ticked orders (or the one on its page) to another folder."""
-    folder = db.session.get(InboxFolder, request.form.get("folder_id", type=int) or 0)
+    folder = db.session.get(InboxFolder, request.form.get("folder_id", type=db_int) or 0)
     if folder is None:
         abort(400, "Choose the folder to move the orders to.")
     moved = move_orders(
@@ -211,7 +212,7 @@ def inventory_levels() -> Response:
         db.session,
         load_options(store),
         search=search,
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=db_int),
         per_page=current_app.config["ORDERS_PER_PAGE"],
     )
     return page_or_fragment(
@@ -325,7 +326,7 @@ def _me() -> str:
 
 def ticked_order_ids() -> list[int]:
     """The ticked orders' ids (or the one order's, on its page)."""
-    return [int(i) for i in request.form.getlist("order_id") if i.isdigit()]
+    return db_ids(request.form.getlist("order_id"))
 
 
 def _folder(folder_id: int | None) -> InboxFolder:

@@ -7,7 +7,6 @@ sentence, and nothing is stored unless the whole order is.
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime
 from typing import Any
@@ -27,6 +26,7 @@ from station.inbox.shopify import TOPIC, order_from_shopify, signature_valid
 from station.inbox.tokens import shop_problem, token_for
 from station.models import InboxOrder, InboxSource
 from station.settings import settings_store
+from station.web import jsonbody
 from station.web.access import bearer_token
 
 log = logging.getLogger(__name__)
@@ -137,11 +137,9 @@ def _too_big() -> str:
 
 def _json(body: bytes) -> Any:
     try:
-        return json.loads(body.decode("utf-8"))  # JSON between systems is UTF-8 (RFC 8259)
-    except UnicodeDecodeError:
-        raise _Refused(400, "The body is not UTF-8 text.") from None
-    except json.JSONDecodeError as exc:
-        raise _Refused(400, f"The body is not valid JSON: {exc}.") from None
+        return jsonbody.loads(body)
+    except jsonbody.BodyInvalid as exc:
+        raise _Refused(400, str(exc)) from None
 
 
 def _take(data: Any, *, shop: str, source: InboxSource, payload: Any, now: datetime) -> Response:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from station import audit
 from station.cin7.allowance import Cin7Action
@@ -29,6 +30,7 @@ from station.models import InboxEventKind, InboxRule, Role
 from station.web.access import role_required
 from station.web.cin7_actions import spends_cin7
 from station.web.inbox import ticked_order_ids
+from station.web.params import db_int
 
 bp = Blueprint("inbox_rules", __name__, url_prefix="/inbox/rules")
 ROWS = 4  # blank condition and action rows the form offers at least
@@ -183,8 +185,9 @@ def _draft_from_form() -> RuleDraft:
     )
 
 
-def _rows(form: Mapping[str, str], prefix: str, keys: tuple[str, ...]) -> list[dict[str, str]]:
-    count = min(int(form.get(f"{prefix}_rows", ROWS) or ROWS), MAX_ROWS)
+def _rows(form: MultiDict[str, str], prefix: str, keys: tuple[str, ...]) -> list[dict[str, str]]:
+    # The count comes back from a hidden field: anything but a small number means the default.
+    count = min(max(form.get(f"{prefix}_rows", ROWS, type=db_int), 0), MAX_ROWS)
     return [{key: form.get(f"{prefix}-{row}-{key}", "") for key in keys} for row in range(count)]
 
 

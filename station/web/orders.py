@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from flask import (
     Blueprint,
     abort,
@@ -10,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -41,6 +44,7 @@ from station.settings import settings_store
 from station.web.cin7_actions import spends_cin7
 from station.web.fragments import is_fragment_request, page_or_fragment
 from station.web.localtime import warehouse_zone
+from station.web.params import db_int
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -53,7 +57,7 @@ def index() -> Response:
     page = list_orders(
         db.session,
         filters,
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=db_int),
         per_page=current_app.config["ORDERS_PER_PAGE"],
         block_batch_serial=load_options(settings_store(db.session)).block_batch_serial,
     )
@@ -95,10 +99,12 @@ def packing_slip(order_id: int) -> Response:
     if order is None:
         abort(404, "No such order in Station.")
     pdf = packing_slip_pdf(order, today=utcnow().date())
-    return Response(
-        pdf,
+    # The reference is Cin7's text: send_file quotes it and adds an RFC 5987 filename*
+    # for what is not ASCII, so any reference makes a header browsers and servers take.
+    return send_file(
+        BytesIO(pdf),
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="packing-slip-{order.reference}.pdf"'},
+        download_name=f"packing-slip-{order.reference}.pdf",
     )
 
 

@@ -44,6 +44,7 @@ from station.printing.setup import PrinterSetupInvalid, add_printer, preview, qu
 from station.printing.transports import printer_spec
 from station.web.access import role_required
 from station.web.fragments import is_fragment_request, page_or_fragment
+from station.web.params import db_int
 
 log = logging.getLogger(__name__)
 
@@ -172,8 +173,8 @@ def queue() -> Response:
     listing = list_jobs(
         db.session,
         state=JobState(state) if state in QUEUE_STATES else None,
-        printer_id=request.args.get("printer", type=int),
-        page=request.args.get("page", 1, type=int),
+        printer_id=request.args.get("printer", type=db_int),
+        page=request.args.get("page", 1, type=db_int),
         per_page=current_app.config["ORDERS_PER_PAGE"],
     )
     filters = {key: request.args[key] for key in ("state", "printer") if request.args.get(key)}

@@ -15,6 +15,7 @@ from station.reports.period import ReportQuery, ReportRequestInvalid, period_fro
 from station.settings import settings_store
 from station.web.access import role_required
 from station.web.localtime import warehouse_zone
+from station.web.params import db_int
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -62,7 +63,7 @@ def _query() -> ReportQuery:
     return ReportQuery(
         period_from(args.get("from"), args.get("to"), today=today, tz=tz),
         carrier=(args.get("carrier") or "").strip()[:32] or None,
-        packer_id=args.get("packer", type=int),
+        packer_id=args.get("packer", type=db_int),
     )
 
 

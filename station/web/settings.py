@@ -16,6 +16,7 @@ from station.cin7.selection import OrderSelection, load_selection, save_selectio
 from station.cin7.setup import ConnectionInvalid, check_connection, save_connection
 from station.cin7.wiring import API_KEY_KEY, cin7_wiring
 from station.extensions import db
+from station.ids import parse_id
 from station.models import Role
 from station.web.access import role_required
 from station.web.cin7_actions import spends_cin7
@@ -27,7 +28,7 @@ ENV_KEYS = ("CIN7_BASE_URL", "CIN7_USERNAME", "CIN7_API_KEY")
 
 def _int_list(form: FlaskForm, field: StringField) -> None:
     for part in (field.data or "").split(","):
-        if part.strip() and not part.strip().isdigit():
+        if part.strip() and parse_id(part) is None:
             raise ValidationError("Branch ids are whole numbers separated by commas.")
 
 
