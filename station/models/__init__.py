@@ -13,6 +13,7 @@ from station.models.inbox import (
     InboxSource,
     InboxWebhook,
     InventoryLevel,
+    ShopifyDelivery,
 )
 from station.models.order import OrderLine, Product, ProductOption, SalesOrder
 from station.models.outbox import BulkDispatch, OutboxItem, OutboxKind, OutboxState
@@ -68,6 +69,7 @@ __all__ = [
     "Role",
     "SalesOrder",
     "Setting",
+    "ShopifyDelivery",
     "SyncRun",
     "TicketCounter",
     "User",
