@@ -37,11 +37,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from station import jobs, logs, settings
     from station.cin7 import mount as cin7_mount
     from station.cin7 import wiring as cin7_wiring
+    from station.printing import limits as printer_limits
     from station.web import proxy, register_blueprints
 
     logs.init_app(app)
     extensions.init_app(app)
     settings.init_app(app)
+    printer_limits.init_app(app)
     cin7_wiring.init_app(app)
     cin7_mount.init_app(app)
     jobs.init_app(app)

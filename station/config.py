@@ -39,6 +39,10 @@ class DefaultConfig:
     OUTBOX_SENDING_LEASE: int = 300  # seconds before an outbox item stuck "sending" is retried
     OUTBOX_BATCH_SIZE: int = 250  # orders per Cin7 batch PUT (Cin7 takes at most 250)
     INBOX_WEBHOOK_PRIVATE: bool = False  # let inbox rule webhooks call private/local addresses
+    PRINT_FILES_ROOT: str | None = None  # file printers write only here; None -> <instance>/labels
+    PRINTER_EXTRA_PORTS: str = (
+        ""  # raw TCP ports allowed beside 9100-9102, 6101 ("9200, 10000-10010")
+    )
     OUTBOX_DELAY: float = 2.0  # seconds a dispatch waits so nearby dispatches share one PUT
     JOBS_IMMEDIATE: bool = False  # run huey tasks inline (tests)
     JOBS_IN_PROCESS: bool = False  # start a huey consumer thread inside the web process (demo)
