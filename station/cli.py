@@ -64,6 +64,7 @@ def demo(host: str, port: int) -> None:
             CIN7_BASE_URL=f"http://{host}:{port}{SANDBOX_MOUNT}/api",
             CIN7_USERNAME=DEMO_USERNAME,
             CIN7_API_KEY=DEMO_API_KEY,
+            CIN7_PRIVATE=True,  # the sandbox is this process, over plain http
         )
     with app.app_context():
         upgrade()

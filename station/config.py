@@ -24,6 +24,9 @@ class DefaultConfig:
     CIN7_BASE_URL: str | None = None  # None -> setting, else the mounted sandbox (demo)
     CIN7_USERNAME: str | None = None
     CIN7_API_KEY: str | None = None
+    # Let the Cin7 base URL be a private or local address (plain http only to this
+    # machine): the embedded sandbox, a proxy on the server. Off, it is never an SSRF probe.
+    CIN7_PRIVATE: bool = False
     CIN7_TIMEOUT: float = 30.0  # seconds an HTTP call to Cin7 may take (connect, read, write)
     CIN7_LIMIT_WAIT: float = 120.0  # seconds a call may wait for the shared rate limiter
     SANDBOX_ENABLED: bool = False  # mount the Cin7 sandbox at /sandbox (the demo turns it on)
