@@ -49,6 +49,10 @@ class DefaultConfig:
     OUTBOX_DELAY: float = 2.0  # seconds a dispatch waits so nearby dispatches share one PUT
     JOBS_IMMEDIATE: bool = False  # run huey tasks inline (tests)
     JOBS_IN_PROCESS: bool = False  # start a huey consumer thread inside the web process (demo)
+    # Print agent long polls one web process holds: per token, and in all. Keep the total
+    # below gunicorn's --threads so /healthz and the benches always find a free thread.
+    AGENT_POLLS_PER_TOKEN: int = 2
+    AGENT_POLLS_MAX: int = 4
     METRICS_TOKEN: str | None = None  # when set, /metrics asks for "Authorization: Bearer <it>"
     PROXY_FIX: int = 0  # reverse proxies in front of Station whose X-Forwarded-* are trusted
     LOG_FORMAT: str = "text"  # "text" or "json"

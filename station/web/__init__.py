@@ -18,6 +18,7 @@ from station.web import (
     inbox_api,
     inbox_rules,
     inbox_settings,
+    long_polls,
     manifests,
     monitoring,
     orders,
@@ -54,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox.bp)
     app.register_blueprint(inbox_settings.bp)
     app.register_blueprint(inbox_rules.bp)
+    long_polls.init_app(app)
     sessions.init_app(app)
     status.init_app(app)
     errors.init_app(app)
