@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 from station import extensions
 from station.config import DefaultConfig, request_size_limit, submit_lease
+from station.private_files import private_file, private_folder
 from station.secretbox import instance_secret
 
 __version__ = "0.1.0"
@@ -54,14 +56,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_instance(app: Flask) -> None:
     """Fill the settings that depend on the instance folder: database path and keys."""
-    instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    instance = private_folder(Path(app.instance_path))
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'station.db'}"
+    _private_sqlite(app.config["DATABASE_URL"])
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["DATABASE_URL"]))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def _private_sqlite(url: str) -> None:
+    """Create a SQLite database file 0600 before SQLite would create it with the umask's mode."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        database = Path(parsed.database)
+        database.parent.mkdir(parents=True, exist_ok=True)
+        private_file(database)
 
 
 def _engine_options(url: str) -> dict[str, Any]:
