@@ -98,6 +98,7 @@ class Agent:
         http: httpx.Client | None = None,
         transport_for: Callable[[Mapping[str, Any]], Transport] | None = None,
         poll_wait: float = 20.0,
+        files_root: Path | None = None,
     ) -> None:
         self._http = http or httpx.Client(
             base_url=server.rstrip("/"),
@@ -105,8 +106,11 @@ class Agent:
             timeout=poll_wait + 10,
         )
         self._journal = journal
+        # The server names the folders, but this PC decides where they may be: file
+        # printers write only under ``files_root`` (default: labels beside the journal).
+        root = files_root or journal.path.parent / "labels"
         self._transport_for = transport_for or (
-            lambda spec: build_transport(PrinterSpec.from_dict(spec).check())
+            lambda spec: build_transport(PrinterSpec.from_dict(spec).check(), files_root=root)
         )
         self._poll_wait = poll_wait
         self._transports: dict[str, Transport] = {}
@@ -259,6 +263,7 @@ def run_agent(
     token: str,
     journal_path: Path,
     *,
+    files_root: Path | None = None,
     once: bool = False,
     scale_port: str | None = None,
     scale_baud: int = 9600,
@@ -271,7 +276,13 @@ def run_agent(
     how many jobs it handled. Otherwise it runs until ``stop`` is set, SIGTERM or Ctrl-C.
     PermissionError when the server refuses the token.
     """
-    agent = Agent(server, token, Journal(journal_path), poll_wait=0.0 if once else poll_wait)
+    agent = Agent(
+        server,
+        token,
+        Journal(journal_path),
+        poll_wait=0.0 if once else poll_wait,
+        files_root=files_root,
+    )
     feeder = ScaleFeeder.connect(server, token, scale_port, scale_baud) if scale_port else None
     if once:
         handled = agent.run_once()

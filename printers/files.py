@@ -1,4 +1,10 @@
-"""Printers that are not printers: a directory, a list in memory, the demo's virtual printer."""
+"""Printers that are not printers: a directory, a list in memory, the demo's virtual printer.
+
+A printer's folder comes from whoever configures it, so with a ``root`` the file
+printers write only inside that one folder: ``confine`` refuses ``..``, absolute paths
+elsewhere and symbolic links that lead out, and every write checks again, because a
+link can be put in place after the printer was saved.
+"""
 
 from __future__ import annotations
 
@@ -19,13 +25,54 @@ _JOB_FILE = re.compile(r"^(?P<number>\d{6,})-(?P<stamp>\d{8}T\d{12}Z)(?P<suffix>
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
 
-class FileTransport:
-    """Writes each job to a new file, atomically (temp file, then rename)."""
+def directory_problem(directory: str | Path, root: Path, *, absolute: bool = True) -> str | None:
+    """Why a printer may not write to ``directory`` under ``root``, or None when it may.
 
-    def __init__(self, directory: str | Path, *, suffix: str, name: str | None = None):
+    A relative folder is taken under ``root``; an absolute one must lie in it (unless
+    ``absolute`` is False: then only relative folders are taken).
+    """
+    path = Path(directory)
+    if ".." in path.parts:
+        return f"The folder {str(directory)!r} may not contain '..'; name a folder under {root}."
+    if path.is_absolute() and not absolute:
+        return f"The folder {str(directory)!r} must be relative (it is taken under the agent's folder)."
+    inside = path if path.is_absolute() else root / path
+    # resolve() follows every symbolic link that exists now, so a link out is caught too.
+    if not inside.resolve().is_relative_to(root.resolve()):
+        return (
+            f"The folder {str(directory)!r} is outside {root}, the one folder file printers "
+            "may write to (a symbolic link leading out counts as outside)."
+        )
+    return None
+
+
+def confine(directory: str | Path, root: Path, *, printer: str | None = None) -> Path:
+    """The folder ``directory`` names under ``root``; PrinterRejected when it leads elsewhere."""
+    problem = directory_problem(directory, root)
+    if problem:
+        raise PrinterRejected(problem, printer=printer, problems=(problem,))
+    path = Path(directory)
+    return path if path.is_absolute() else root / path
+
+
+class FileTransport:
+    """Writes each job to a new file, atomically (temp file, then rename).
+
+    With ``root`` the folder must be (and stay) inside it; see ``confine``.
+    """
+
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        suffix: str,
+        name: str | None = None,
+        root: Path | None = None,
+    ):
         if not _SUFFIX.match(suffix):
             raise PrinterRejected(f"file suffix {suffix!r} must look like '.zpl'", printer=name)
-        self.directory = Path(directory)
+        self.root = root
+        self.directory = Path(directory) if root is None else confine(directory, root, printer=name)
         self.suffix = suffix
         self.address = f"dir:{self.directory}"
         self.name = name or self.address
@@ -59,6 +106,7 @@ class FileTransport:
                 f"file suffix {suffix!r} must look like '.zpl'", printer=self.name
             )
         with self._lock:
+            self._still_inside()
             try:
                 fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".job-", suffix=".part")
                 try:
@@ -84,6 +132,19 @@ class FileTransport:
                     address=self.address,
                 ) from None
         return target
+
+    def _still_inside(self) -> None:
+        """Refuse to write when the folder now leads out of the root (a link put in later)."""
+        if self.root is None:
+            return
+        problem = directory_problem(self.directory, self.root)
+        if problem:
+            raise PrinterRejected(
+                f"printer {self.name!r} did not write: {problem}",
+                printer=self.name,
+                address=self.address,
+                problems=(problem,),
+            )
 
     def send(self, data: bytes) -> None:
         """Write one job to a new file."""
@@ -172,8 +233,15 @@ class VirtualPrinter:
     suffix gives the format, so a restart or a second process sees the same list.
     """
 
-    def __init__(self, directory: str | Path, *, name: str = "virtual", keep: int | None = None):
-        self._files = FileTransport(directory, suffix=".bin", name=name)
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        name: str = "virtual",
+        keep: int | None = None,
+        root: Path | None = None,
+    ):
+        self._files = FileTransport(directory, suffix=".bin", name=name, root=root)
         self.name = name
         self.address = self._files.address
         self.directory = self._files.directory

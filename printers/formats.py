@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 from printers.cups import CupsTransport, valid_option_name, valid_queue_name
@@ -295,11 +296,17 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def build_transport(spec: PrinterSpec, *, silent: SilentPrinters | None = None) -> Transport:
+def build_transport(
+    spec: PrinterSpec,
+    *,
+    silent: SilentPrinters | None = None,
+    files_root: Path | None = None,
+) -> Transport:
     """The transport a checked spec describes (PrinterRejected if it has problems).
 
     ``silent`` is the memo of ZPL printers that do not answer ``~HS``, shared by the
     transports one process builds so a silent printer is not asked before every label.
+    ``files_root`` is the one folder file and virtual printers may write under.
     """
     spec.check()
     kind, name = spec.transport, spec.name
@@ -317,9 +324,10 @@ def build_transport(spec: PrinterSpec, *, silent: SilentPrinters | None = None) 
         options, timeout = dict(spec.cups_options), spec.timeout * 6
         return CupsTransport(spec.queue or "", options=options, timeout=timeout, name=name)
     if kind is TransportKind.FILE:
-        return FileTransport(spec.directory or "", suffix=spec.format.suffix, name=name)
+        directory = spec.directory or ""
+        return FileTransport(directory, suffix=spec.format.suffix, name=name, root=files_root)
     if kind is TransportKind.VIRTUAL:
-        return VirtualPrinter(spec.directory or "", name=name)
+        return VirtualPrinter(spec.directory or "", name=name, root=files_root)
     if kind is TransportKind.MEMORY:
         return MemoryTransport(name)
     profile = spec.escpos_profile

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 from station import extensions
 from station.config import DefaultConfig, request_size_limit, submit_lease
+from station.private_files import private_file, private_folder
 from station.secretbox import instance_secret
 
 __version__ = "0.1.0"
@@ -38,12 +40,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from station import jobs, logs, settings
     from station.cin7 import mount as cin7_mount
     from station.cin7 import wiring as cin7_wiring
+    from station.printing import limits as printer_limits
     from station.web import proxy, register_blueprints
     from station.web.sessions import sandbox_controls_guard
 
     logs.init_app(app)
     extensions.init_app(app)
     settings.init_app(app)
+    printer_limits.init_app(app)
     cin7_wiring.init_app(app)
     cin7_mount.init_app(app, guard=partial(sandbox_controls_guard, app))
     jobs.init_app(app)
@@ -54,10 +58,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_instance(app: Flask) -> None:
     """Fill the settings that depend on the instance folder: database path and keys."""
-    instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    instance = private_folder(Path(app.instance_path))
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'station.db'}"
+    _private_sqlite(app.config["DATABASE_URL"])
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
@@ -65,6 +69,15 @@ def _init_instance(app: Flask) -> None:
     )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+
+def _private_sqlite(url: str) -> None:
+    """Create a SQLite database file 0600 before SQLite would create it with the umask's mode."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        database = Path(parsed.database)
+        database.parent.mkdir(parents=True, exist_ok=True)
+        private_file(database)
 
 
 def _engine_options(url: str, busy_timeout: float) -> dict[str, Any]:

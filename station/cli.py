@@ -64,6 +64,7 @@ def demo(host: str, port: int) -> None:
             CIN7_BASE_URL=f"http://{host}:{port}{SANDBOX_MOUNT}/api",
             CIN7_USERNAME=DEMO_USERNAME,
             CIN7_API_KEY=DEMO_API_KEY,
+            CIN7_PRIVATE=True,  # the sandbox is this process, over plain http
         )
     with app.app_context():
         upgrade()
@@ -177,6 +178,12 @@ def sandbox(host: str, port: int, order_count: int, no_limits: bool) -> None:
     show_default=True,
     help="Where the agent records what it printed.",
 )
+@click.option(
+    "--files-root",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The one folder file printers may write under [default: labels beside the journal].",
+)
 @click.option("--once", is_flag=True, help="Handle what is waiting now, then exit.")
 @click.option(
     "--scale",
@@ -189,6 +196,7 @@ def agent(
     server: str,
     token: str,
     journal_path: Path,
+    files_root: Path | None,
     once: bool,
     scale_port: str | None,
     scale_baud: int,
@@ -198,7 +206,13 @@ def agent(
 
     try:
         handled = run_agent(
-            server, token, journal_path, once=once, scale_port=scale_port, scale_baud=scale_baud
+            server,
+            token,
+            journal_path,
+            files_root=files_root,
+            once=once,
+            scale_port=scale_port,
+            scale_baud=scale_baud,
         )
     except PermissionError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -29,6 +29,9 @@ class DefaultConfig:
     CIN7_BASE_URL: str | None = None  # None -> setting, else the mounted sandbox (demo)
     CIN7_USERNAME: str | None = None
     CIN7_API_KEY: str | None = None
+    # Let the Cin7 base URL be a private or local address (plain http only to this
+    # machine): the embedded sandbox, a proxy on the server. Off, it is never an SSRF probe.
+    CIN7_PRIVATE: bool = False
     CIN7_TIMEOUT: float = 30.0  # seconds an HTTP call to Cin7 may take (connect, read, write)
     CIN7_LIMIT_WAIT: float = 120.0  # seconds a call may wait for the shared rate limiter
     # Of Cin7's 5,000 calls a day, the last this many are kept for dispatch write-backs:
@@ -52,9 +55,17 @@ class DefaultConfig:
     OUTBOX_SENDING_LEASE: int = 300  # seconds before an outbox item stuck "sending" is retried
     OUTBOX_BATCH_SIZE: int = 250  # orders per Cin7 batch PUT (Cin7 takes at most 250)
     INBOX_WEBHOOK_PRIVATE: bool = False  # let inbox rule webhooks call private/local addresses
+    PRINT_FILES_ROOT: str | None = None  # file printers write only here; None -> <instance>/labels
+    PRINTER_EXTRA_PORTS: str = (
+        ""  # raw TCP ports allowed beside 9100-9102, 6101 ("9200, 10000-10010")
+    )
     OUTBOX_DELAY: float = 2.0  # seconds a dispatch waits so nearby dispatches share one PUT
     JOBS_IMMEDIATE: bool = False  # run huey tasks inline (tests)
     JOBS_IN_PROCESS: bool = False  # start a huey consumer thread inside the web process (demo)
+    # Print agent long polls one web process holds: per token, and in all. Keep the total
+    # below gunicorn's --threads so /healthz and the benches always find a free thread.
+    AGENT_POLLS_PER_TOKEN: int = 2
+    AGENT_POLLS_MAX: int = 4
     METRICS_TOKEN: str | None = None  # when set, /metrics asks for "Authorization: Bearer <it>"
     PROXY_FIX: int = 0  # reverse proxies in front of Station whose X-Forwarded-* are trusted
     LOG_FORMAT: str = "text"  # "text" or "json"

@@ -25,6 +25,7 @@ from huey.api import TaskWrapper
 from huey.consumer import Consumer
 
 from station.config import read_flag
+from station.private_files import private_file
 
 if TYPE_CHECKING:
     from station.models import Printer
@@ -299,7 +300,8 @@ def _make_huey(app: Flask) -> Huey:
         return MemoryHuey(name, immediate=True)
     if app.config.get("REDIS_URL"):
         return RedisHuey(name, url=app.config["REDIS_URL"])
-    return SqliteHuey(name, filename=str(Path(app.instance_path) / "jobs.db"))
+    queue = private_file(Path(app.instance_path) / "jobs.db")  # job arguments name orders
+    return SqliteHuey(name, filename=str(queue))
 
 
 def jobs() -> Jobs:

@@ -26,6 +26,11 @@ class SettingsStore:
         self._session = session
         self._box = box
 
+    @property
+    def session(self) -> Session:
+        """The session this store reads and writes through."""
+        return self._session
+
     def get(self, key: str, default: Any = None) -> Any:
         """The stored value for ``key``, or ``default``."""
         row = self._session.get(Setting, key)

@@ -93,6 +93,10 @@ def _config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
         "SANDBOX_ENABLED": False,
         "REDIS_URL": None,
         "LOG_LEVEL": "WARNING",
+        # Test printers write under the test's own folder and listen on ephemeral ports.
+        "PRINT_FILES_ROOT": str(instance.parent),
+        "CIN7_PRIVATE": True,  # the sandbox answers on 127.0.0.1 over plain http
+        "PRINTER_EXTRA_PORTS": "1024-65535",
         **extra,
     }
 

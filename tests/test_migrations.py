@@ -6,7 +6,14 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import check, downgrade, upgrade
 
-from station.extensions import migrate
+from station.db import utcnow
+from station.extensions import db, migrate
+from station.inbox.intake import take_order
+from station.inbox.orders import read_order
+from station.inbox.shopify_shops import bound_shops, shop_secret
+from station.models import InboxSource
+from station.settings import settings_store
+from tests.inbox.samples import order_json
 
 
 def test_models_and_migrations_agree(app: Flask) -> None:
@@ -25,3 +32,26 @@ def test_the_newest_migration_can_be_undone_and_redone(app: Flask) -> None:
         downgrade(revision="-1")
         upgrade()
         check()
+
+
+def test_the_one_shopify_secret_of_old_is_bound_to_the_shop_its_orders_came_from(
+    app: Flask,
+) -> None:
+    with app.app_context():
+        downgrade(revision="5b1f0e7c3a94-1")  # just before the binding migration
+        store = settings_store(db.session)
+        store.set_secret("inbox.shopify_secret", "shpss_from_before")
+        draft = read_order(order_json())
+        shop = "Kete-Co.myshopify.com"
+        take_order(
+            db.session, draft, shop=shop, source=InboxSource.SHOPIFY, payload={}, now=utcnow()
+        )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+
+        store = settings_store(db.session)
+        assert bound_shops(db.session) == ["kete-co.myshopify.com"]
+        assert shop_secret(store, "kete-co.myshopify.com") == "shpss_from_before"
+        assert not store.has_secret("inbox.shopify_secret")

@@ -151,6 +151,11 @@ class Cin7Client:
         web = httpx.Client(timeout=timeout, transport=transport, headers={"User-Agent": _agent()})
         return cls(http, limiter=limiter, retry=retry, observer=observer, sleep=sleep, web=web)
 
+    @property
+    def host(self) -> str:
+        """The host this client calls, for messages."""
+        return self._http.base_url.host
+
     def close(self) -> None:
         """Close the HTTP connection pools."""
         self._http.close()
@@ -190,7 +195,7 @@ class Cin7Client:
         if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
             raise Cin7BadResponse(
                 f"Cin7 answered GET v1/{resource} with something other than a list of "
-                f"records: {mapping.excerpt(body)}"
+                f"records ({mapping.json_kind(body)})"
             )
         return body
 
@@ -442,8 +447,8 @@ class Cin7Client:
             return response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise Cin7BadResponse(
-                f"Cin7 answered {method} {path} with malformed JSON: "
-                f"{mapping.excerpt(response.text)}"
+                f"Cin7 answered {method} {path} with malformed JSON "
+                f"({len(response.content)} bytes of {_content_type(response)})"
             ) from None
 
     def _observe(
@@ -466,6 +471,12 @@ class Cin7Client:
         )
         if self._observer is not None:
             self._observer(record)
+
+
+def _content_type(response: httpx.Response) -> str:
+    """The answer's media type, for a message that must not quote the answer itself."""
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return kind[:60] if kind.isprintable() and kind else "an unnamed type"
 
 
 def _agent() -> str:

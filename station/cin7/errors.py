@@ -10,8 +10,8 @@ Cin7Error (a StationError)
  ├── Cin7NotFound        404 for one record
  └── Cin7RequestRejected 400: Cin7 rejected the request (its message is kept)
 
-Messages never contain credentials; response excerpts are short. ``error_for_status``
-turns an HTTP error status into the right one.
+Messages never contain credentials, nor quote a reply beyond Cin7's own error ``Message``.
+``error_for_status`` turns an HTTP error status into the right one.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def error_for_status(
 ) -> Cin7Error:
     """The error for an HTTP error status from Cin7, worded for the person who must act.
 
-    ``detail`` is Cin7's own message (or a short excerpt of its reply), never credentials.
+    ``detail`` is Cin7's own ``Message`` (or ""), never credentials nor the rest of a reply.
     """
     call = f"{method} {path}"
     if status == 429:
@@ -87,7 +87,8 @@ def error_for_status(
         )
     if status == 404:
         return Cin7NotFound(f"Cin7 has nothing at {call} (HTTP 404).")
-    return Cin7RequestRejected(f"Cin7 rejected {call} (HTTP {status}): {detail}")
+    said = f": {detail}" if detail else "."
+    return Cin7RequestRejected(f"Cin7 rejected {call} (HTTP {status}){said}")
 
 
 def after_failed(method: str) -> str:

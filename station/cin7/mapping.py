@@ -105,8 +105,9 @@ class _Record:
         return value
 
     def _bad(self, key: str, value: Any) -> Cin7BadResponse:
-        excerpt = repr(value)[:40]
-        return Cin7BadResponse(f"Cin7 sent a {self._kind} whose {key!r} is not usable: {excerpt}.")
+        return Cin7BadResponse(
+            f"Cin7 sent a {self._kind} whose {key!r} is not usable ({json_kind(value)})."
+        )
 
 
 def parse_cin7_datetime(text: str) -> datetime:
@@ -272,7 +273,7 @@ def item_results_from_json(data: Any, expected: int) -> list[ItemResult]:
     """
     if not isinstance(data, list):
         raise Cin7BadResponse(
-            f"Cin7 answered a batch write without a list of per-item results: {excerpt(data)}"
+            f"Cin7 answered a batch write without a list of per-item results ({json_kind(data)})"
         )
     if len(data) != expected:
         raise Cin7BadResponse(f"Cin7 answered {len(data)} results for {expected} items sent.")
@@ -319,19 +320,35 @@ def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
 
 
 def error_detail(text: str) -> str:
-    """Cin7's own ``Message`` from an error reply, else a short excerpt of the reply."""
+    """Cin7's own ``Message`` from a JSON error reply, else "".
+
+    Only that field, which Cin7 writes for people, goes into an error message: never the
+    rest of a reply, which from a wrong base URL could be any service's (issue: SSRF).
+    """
     try:
         body = json.loads(text)
     except ValueError:
-        return excerpt(text)
+        return ""
     if isinstance(body, dict):
         for key, value in body.items():
             if str(key).lower() == "message":
-                return str(value)[:200]
-    return excerpt(body)
+                message = " ".join(str(value).split())[:200]
+                return message if message.isprintable() else ""
+    return ""
 
 
-def excerpt(value: Any, limit: int = 60) -> str:
-    """A short, one-line, quoted piece of a reply for an error message."""
-    text = " ".join((value if isinstance(value, str) else repr(value)).split())
-    return repr(text[:limit] + ("…" if len(text) > limit else ""))
+def json_kind(value: Any) -> str:
+    """What sort of JSON value came back, for a message that must not quote it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return f"text of {len(value)} characters"
+    if isinstance(value, list):
+        return f"a list of {len(value)} items"
+    if isinstance(value, dict):
+        return f"an object with {len(value)} fields"
+    return type(value).__name__

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import ip_address
-from urllib.parse import urlsplit
 
+from station.cin7.address import base_url_problem, is_loopback
 from station.cin7.client import Cin7Client
-from station.cin7.errors import Cin7Error
+from station.cin7.errors import Cin7BadResponse, Cin7Error, Cin7NotFound, Cin7RequestRejected
 from station.cin7.wiring import API_KEY_KEY, BASE_URL_KEY, USERNAME_KEY
 from station.errors import StationError, problems_sentence
+from station.network import Resolver, system_resolve
 from station.settings import SettingsStore
+
+__all__ = ["ConnectionInvalid", "check_connection", "is_loopback", "save_connection"]
 
 
 class ConnectionInvalid(StationError):
@@ -26,7 +28,13 @@ class ConnectionCheck:
 
 
 def save_connection(
-    store: SettingsStore, *, base_url: str, username: str, api_key: str | None
+    store: SettingsStore,
+    *,
+    base_url: str,
+    username: str,
+    api_key: str | None,
+    allow_private: bool = False,
+    resolve: Resolver = system_resolve,
 ) -> None:
     """Store the connection.
 
@@ -37,13 +45,9 @@ def save_connection(
     base_url = base_url.strip().rstrip("/")
     username = username.strip()
     problems = []
-    parts = urlsplit(base_url)
-    if not parts.netloc or not (
-        parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname))
-    ):
-        problems.append(
-            "the base URL must start with https:// (for example https://api.cin7.com/api)"
-        )
+    problem = base_url_problem(base_url, allow_private=allow_private, resolve=resolve)
+    if problem:
+        problems.append(problem)
     if base_url.lower().endswith("/v1"):
         problems.append("the base URL is the part before /v1/")
     if not username:
@@ -64,21 +68,21 @@ def save_connection(
         store.set_secret(API_KEY_KEY, api_key.strip())
 
 
-def is_loopback(host: str | None) -> bool:
-    """True for this machine (the only place plain http is allowed: the sandbox, a proxy)."""
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host or "").is_loopback
-    except ValueError:
-        return False
-
-
 def check_connection(client: Cin7Client) -> ConnectionCheck:
-    """Ask Cin7 for its branches (one call) and say what came back."""
+    """Ask Cin7 for its branches (one call) and give a verdict.
+
+    Never what the server said: with the base URL typed in Settings, the answer could
+    be any service's, and this would show it to whoever typed it.
+    """
     try:
         branches = client.branches()
-    except Cin7Error as exc:
+    except (Cin7BadResponse, Cin7RequestRejected, Cin7NotFound):
+        return ConnectionCheck(
+            False,
+            f"The server at {client.host} answered, but not as Cin7 does: check the base URL "
+            "(Cin7's is https://api.cin7.com/api).",
+        )
+    except Cin7Error as exc:  # our own sentences: refused key, unreachable, rate limit
         return ConnectionCheck(False, str(exc))
-    names = ", ".join(b.company or str(b.id) for b in branches[:5])
-    return ConnectionCheck(True, f"Connected to Cin7: {len(branches)} branches ({names}).")
+    count = len(branches)
+    return ConnectionCheck(True, f"Connected to Cin7: {count} branch{'' if count == 1 else 'es'}.")

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from station.cin7.address import base_url_problem
 from station.cin7.allowance import (
     Cin7Allowances,
     allowances_from_config,
@@ -21,7 +22,7 @@ from station.cin7.budget import ReserveKeepingLimiter, daily_reserve, record_cal
 from station.cin7.client import CallRecord, Cin7Client, RetryPolicy
 from station.cin7.errors import Cin7NotConfigured
 from station.cin7.ratelimit import CallLimits, RateLimiter, build_rate_limiter
-from station.config import REAL_CIN7_BASE_URL, Cin7Connection
+from station.config import REAL_CIN7_BASE_URL, Cin7Connection, read_flag
 from station.extensions import db
 from station.secretbox import SecretBox
 from station.settings import SettingsStore
@@ -54,6 +55,11 @@ class Cin7Wiring:
         """The runtime settings store for ``session``."""
         return SettingsStore(session, self.box)
 
+    @property
+    def allow_private(self) -> bool:
+        """Whether the Cin7 base URL may be a private or local address (CIN7_PRIVATE)."""
+        return read_flag(self.config, "CIN7_PRIVATE")
+
     def connection(self, session: Session) -> Cin7Connection:
         """The Cin7 connection: environment first, then Settings, then the real Cin7 URL."""
         store = self.settings(session)
@@ -85,6 +91,11 @@ class Cin7Wiring:
             raise Cin7NotConfigured(
                 "Cin7 is not connected yet: enter the API username and key in Settings."
             )
+        # Checked before every client, not only when saved: the URL may come from the
+        # environment, and a host's addresses can change after it was saved.
+        problem = base_url_problem(conn.base_url, allow_private=self.allow_private)
+        if problem:
+            raise Cin7NotConfigured(f"Station will not call Cin7 there: {problem}.")
         return Cin7Client.connect(
             conn.base_url,
             conn.username,

@@ -8,6 +8,7 @@ InboxError (a StationError)
  ├── NoteInvalid    a note or tag is empty or too long
  ├── ProductSettingInvalid  a SKU's product setting says nothing clear
  ├── TokenInvalid   an API token cannot be created
+ ├── ShopifySecretInvalid  a Shopify signing secret cannot be bound to a shop
  ├── RuleInvalid    a rule cannot be saved
  ├── WebhookRefused a rule's webhook address may not be called (not http(s), private)
  └── WebhookUnreachable  a rule's webhook gets no full answer now (tried again)
@@ -68,6 +69,10 @@ class ProductSettingInvalid(InboxError):
 
 class TokenInvalid(InboxError):
     """An API token cannot be created."""
+
+
+class ShopifySecretInvalid(InboxError):
+    """A Shopify signing secret cannot be bound to a shop; the message says why."""
 
 
 class RuleInvalid(InboxError):

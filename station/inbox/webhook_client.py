@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import ssl
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv6Address, IPv6Network, ip_address
+from ipaddress import ip_address
 from typing import Any
 
 import httpcore
@@ -34,31 +33,12 @@ import httpx
 
 from station.inbox.errors import WebhookRefused, WebhookUnreachable
 from station.inbox.masked_urls import masked_url
+from station.network import Resolver, is_public, system_resolve
 
 TIMEOUT = 5.0  # seconds, for connecting and for each read or write
 TIME_LIMIT = 10.0  # seconds for a whole POST, answer included; far inside the sending lease
 ANSWER_CAP = 64 * 1024  # bytes of an answer's body read; the rest is never fetched
 PRIVATE_HINT = "set STATION_INBOX_WEBHOOK_PRIVATE=1 to allow addresses inside your network"
-
-Resolver = Callable[[str, int], Sequence[str]]
-
-# IPv6 prefixes that carry an IPv4 address in their last 32 bits (besides ::ffff:0:0/96 and
-# 6to4's 2002::/16, which ``ipaddress`` unpacks): judged by the IPv4 address they carry.
-NAT64 = IPv6Network("64:ff9b::/96")  # a DNS64 network's way to public IPv4 hosts
-# Never public, whatever they carry: local-use NAT64 (RFC 8215), IPv4-compatible addresses
-# (deprecated, RFC 4291) and site-local ones (deprecated, RFC 3879), which Python 3.11
-# still counts as global.
-NEVER_PUBLIC = (
-    IPv6Network("64:ff9b:1::/48"),
-    IPv6Network("::/96"),
-    IPv6Network("fec0::/10"),
-)
-
-
-def system_resolve(host: str, port: int) -> list[str]:
-    """The addresses the system's resolver gives ``host``, in its order, each once."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +148,7 @@ class WebhookClient:
             raise WebhookUnreachable(f"the webhook host {host!r} has no address")
         if not self.allow_private:
             for text in found:
-                if not _public(text):
+                if not is_public(text):
                     raise WebhookRefused(
                         f"the webhook {masked_url(url)} points at {text}, a private or local "
                         "address; " + PRIVATE_HINT
@@ -315,26 +295,3 @@ def _is_ip(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _public(text: str) -> bool:
-    """Whether an address is on the public internet (an IPv4 inside IPv6 is judged as IPv4)."""
-    address: IPv4Address | IPv6Address = ip_address(text.split("%")[0])
-    if isinstance(address, IPv6Address):
-        if any(address in prefix for prefix in NEVER_PUBLIC):
-            return False
-        carried = _carried_ipv4(address)
-        if carried is not None:
-            return carried.is_global
-    return address.is_global
-
-
-def _carried_ipv4(address: IPv6Address) -> IPv4Address | None:
-    """The IPv4 address an IPv6 address stands for (mapped, 6to4, NAT64), if any."""
-    if address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    if address.sixtofour is not None:
-        return address.sixtofour
-    if address in NAT64:
-        return IPv4Address(int(address) & 0xFFFF_FFFF)
-    return None

@@ -14,6 +14,7 @@ from station.models.inbox import (
     InboxSource,
     InboxWebhook,
     InventoryLevel,
+    ShopifyDelivery,
 )
 from station.models.order import OrderLine, Product, ProductOption, SalesOrder
 from station.models.outbox import BulkDispatch, OutboxItem, OutboxKind, OutboxState
@@ -72,6 +73,7 @@ __all__ = [
     "SalesOrder",
     "Setting",
     "SetAsideOrder",
+    "ShopifyDelivery",
     "SignInSession",
     "SyncRun",
     "TicketCounter",

@@ -160,6 +160,16 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None]
 
 
+class ShopifyDelivery(Base):
+    """A Shopify webhook delivery already taken, by its ``X-Shopify-Webhook-Id``."""
+
+    __tablename__ = "shopify_delivery"
+
+    webhook_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shop: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class InboxProductSetting(Base):
     """What to do with one SKU when an order goes to Cin7: leave it out, or send another SKU."""
 

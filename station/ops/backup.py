@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 
 from station.errors import StationError
+from station.private_files import private_file, private_folder
 
 STAMP = "%Y%m%dT%H%M%SZ"
 
@@ -57,9 +58,10 @@ def backup_sqlite(database: Path, out_dir: Path, *, now: datetime) -> Backup:
     """
     if not database.is_file():
         raise BackupRefused(f"There is no SQLite database at {database}.")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if not out_dir.exists():
+        private_folder(out_dir)  # a folder Station makes is its own; one given is left as is
     target = out_dir / f"station-{now.strftime(STAMP)}.db"
-    partial = target.with_suffix(".db.partial")
+    partial = private_file(target.with_suffix(".db.partial"))
     source = sqlite3.connect(database, timeout=30)  # waits out a writer's lock, never writes
     try:
         copy = sqlite3.connect(partial)

@@ -15,6 +15,7 @@ from printers.formats import PrinterSpec
 from station.errors import StationError, problems_sentence
 from station.labels import Address, LabelLayout
 from station.models import PrintAgent, Printer, PrintJob
+from station.printing.limits import PrinterLimits
 from station.printing.queue import queue_job
 from station.printing.render import render_for_printer
 
@@ -44,10 +45,12 @@ def add_printer(
     spec: dict[str, Any],
     bench: str | None = None,
     agent_id: int | None = None,
+    limits: PrinterLimits,
 ) -> Printer:
     """Validate and store a printer; raises PrinterSetupInvalid with every problem.
 
-    With ``agent_id`` the printer hangs off that bench PC's print agent.
+    With ``agent_id`` the printer hangs off that bench PC's print agent. ``limits`` says
+    which raw TCP ports and folders a printer may use.
     """
     name = name.strip()
     problems: list[str] = []
@@ -61,6 +64,8 @@ def add_printer(
     except PrinterRejected as exc:
         problems.extend(exc.problems or (str(exc),))
         checked = None
+    if checked is not None:
+        problems.extend(limits.problems(checked, on_agent=agent_id is not None))
     if agent_id is not None and session.get(PrintAgent, agent_id) is None:
         problems.append("the chosen print agent does not exist")
     if problems or checked is None:
@@ -87,6 +92,9 @@ def ensure_virtual_printer(session: Session, directory: Path) -> Printer:
                 "label_size": "4x6",
             },
             bench="Bench 1",
+            # The folder is Station's own choice here, not a manager's; sends still check
+            # it against the app's PRINT_FILES_ROOT.
+            limits=PrinterLimits(files_root=directory),
         )
     return printer
 

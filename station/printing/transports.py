@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from printers.errors import PrinterRejected
 from printers.formats import PrinterSpec, build_transport
 from printers.tcp import SilentPrinters
 from printers.transport import Transport
 from station.models import Printer
+from station.printing.limits import PrinterLimits, printer_limits
 
 
 def printer_spec(printer: Printer) -> PrinterSpec:
@@ -13,6 +15,24 @@ def printer_spec(printer: Printer) -> PrinterSpec:
     return PrinterSpec.from_dict({**printer.spec, "name": printer.name}).check()
 
 
-def transport_for(printer: Printer, *, silent: SilentPrinters | None = None) -> Transport:
-    """The transport that reaches ``printer`` (``silent``: see ``build_transport``)."""
-    return build_transport(printer_spec(printer), silent=silent)
+def transport_for(
+    printer: Printer,
+    *,
+    silent: SilentPrinters | None = None,
+    limits: PrinterLimits | None = None,
+) -> Transport:
+    """The transport that reaches ``printer`` (``silent``: see ``build_transport``).
+
+    Raises PrinterRejected when the printer breaks the limits (``limits``, by default the
+    current app's): a port or folder saved before they applied is refused here.
+    """
+    limits = limits or printer_limits()
+    spec = printer_spec(printer)
+    problems = tuple(limits.problems(spec))
+    if problems:
+        raise PrinterRejected(
+            f"printer {printer.name!r} is refused: " + " ".join(problems),
+            printer=printer.name,
+            problems=problems,
+        )
+    return build_transport(spec, silent=silent, files_root=limits.files_root)

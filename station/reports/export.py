@@ -1,28 +1,14 @@
-"""Report tables as CSV files that are safe to open in a spreadsheet.
-
-Text that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return) gets a leading apostrophe, so an order reference or
-name typed as ``=HYPERLINK(...)`` shows as text instead of running. Numbers are written
-as numbers.
-"""
+"""Report tables as CSV files that are safe to open in a spreadsheet (see ``station.csvcells``)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal
 
-from station.reports.tables import Cell, Table
+from station.csvcells import safe_cell
+from station.reports.tables import Table
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Cell) -> str:
-    """``value`` as CSV text, defused if a spreadsheet would take it for a formula."""
-    if isinstance(value, int | Decimal):
-        return str(value)
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+__all__ = ["safe_cell", "to_csv"]
 
 
 def to_csv(table: Table) -> str:

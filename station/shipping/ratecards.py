@@ -14,6 +14,7 @@ from functools import lru_cache
 from station.carriers.errors import RateCardInvalid, RateCardProblem
 from station.carriers.ownlabel import default_services
 from station.carriers.ratecard import RateCard, default_rate_card_text, load_rate_card
+from station.csvcells import safe_csv
 from station.errors import StationError
 from station.settings import SettingsStore
 
@@ -53,6 +54,15 @@ def active_rate_card_text(store: SettingsStore) -> str:
     """The CSV of the active rate card (the uploaded one, else Station's default)."""
     saved = store.get(RATE_CARD_KEY)
     return str(saved["csv"]) if saved else default_rate_card_text()
+
+
+def downloadable_rate_card(store: SettingsStore) -> str:
+    """The active rate card's CSV for a spreadsheet: no cell runs as a formula.
+
+    Only comment rows can hold such cells (every other cell is checked on upload), and
+    defusing leaves them comments, so the file uploads again as it is.
+    """
+    return safe_csv(active_rate_card_text(store))
 
 
 def uploaded_rate_card(store: SettingsStore) -> UploadedRateCard | None:

@@ -20,6 +20,7 @@ from station.web import (
     inbox_rules,
     inbox_settings,
     jsonbody,
+    long_polls,
     manifests,
     monitoring,
     orders,
@@ -60,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_settings.bp)
     app.register_blueprint(inbox_rules.bp)
     cleaning.init_app(app)
+    long_polls.init_app(app)
     sessions.init_app(app)
     status.init_app(app)
     errors.init_app(app)

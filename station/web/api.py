@@ -3,12 +3,16 @@
 An agent's poll may wait up to ``LONG_POLL_MAX`` seconds for work, holding a worker
 thread but not a database connection: run gunicorn with threads (``--worker-class
 gthread --threads 8`` or more) so waiting agents never starve the people at the benches.
+How many polls wait at once is bounded (``station.web.long_polls``): past the bound a
+poll gets 429 and the agent backs off.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
+from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
 
@@ -24,6 +28,9 @@ from station.printing.agents import (
 )
 from station.web.access import bearer_token
 from station.web.jsonbody import request_json
+from station.web.long_polls import TooManyPolls, long_polls
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -51,11 +58,25 @@ def agent_jobs() -> Response:
         wait = math.nan
     if not math.isfinite(wait):
         return _bad_request("wait is a number of seconds, for example wait=20.")
-    deadline = time.monotonic() + min(max(wait, 0.0), LONG_POLL_MAX)
+    wait = min(max(wait, 0.0), LONG_POLL_MAX)
+    if wait == 0:
+        return jsonify({"jobs": offer_jobs(db.session, agent, now=utcnow())})
+    try:
+        with long_polls().hold(agent.id):
+            return jsonify({"jobs": _wait_for_jobs(agent, time.monotonic() + wait)})
+    except TooManyPolls as exc:
+        log.warning("agent %s: long poll refused: %s", agent.name, exc)
+        response = jsonify({"error": str(exc)})
+        response.status_code = 429
+        response.headers["Retry-After"] = "5"
+        return response
+
+
+def _wait_for_jobs(agent: PrintAgent, deadline: float) -> list[dict[str, Any]]:
     while True:
         jobs = offer_jobs(db.session, agent, now=utcnow())
         if jobs or time.monotonic() >= deadline:
-            return jsonify({"jobs": jobs})
+            return jobs
         db.session.rollback()  # hand the connection back while this request waits
         time.sleep(LONG_POLL_STEP)  # a long poll: the agent's request waits for work
 

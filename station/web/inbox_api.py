@@ -20,9 +20,15 @@ from station.inbox.branches import BranchCheck
 from station.inbox.errors import OrderConflict, OrderInvalid
 from station.inbox.intake import take_order
 from station.inbox.inventory import inventory
-from station.inbox.options import LAST_INVENTORY_SYNC_KEY, SHOPIFY_SECRET_KEY, load_options
+from station.inbox.options import LAST_INVENTORY_SYNC_KEY, load_options
 from station.inbox.orders import read_order
 from station.inbox.shopify import TOPIC, order_from_shopify, signature_valid
+from station.inbox.shopify_shops import (
+    claim_delivery,
+    delivery_seen,
+    shop_secret,
+    webhook_id_problem,
+)
 from station.inbox.tokens import shop_problem, token_for
 from station.models import InboxOrder, InboxSource
 from station.settings import settings_store
@@ -100,25 +106,48 @@ def inventory_levels() -> Response:
 
 @bp.post("/shopify/orders/create")
 def shopify_order_created() -> Response:
-    """Shopify's ``orders/create`` webhook, checked against the signing secret in Settings."""
+    """Shopify's ``orders/create`` webhook, checked against the secret bound to its shop.
+
+    A delivery whose ``X-Shopify-Webhook-Id`` was taken before answers 200 and does nothing,
+    which is what stops Shopify sending it again.
+    """
     now = utcnow()
     body = _body()
-    secret = settings_store(db.session).get_secret(SHOPIFY_SECRET_KEY) or ""
-    if not secret:
-        log.warning("refused a Shopify webhook: no Shopify signing secret in Inbox settings")
-    if not signature_valid(secret, body, request.headers.get("X-Shopify-Hmac-Sha256", "")):
-        raise _Refused(401, "The X-Shopify-Hmac-Sha256 signature does not match this body.")
-    topic = request.headers.get("X-Shopify-Topic", "")
-    if topic != TOPIC:
-        raise _Refused(400, f"This address takes {TOPIC} webhooks, not {topic or 'no topic'}.")
-    shop = request.headers.get("X-Shopify-Shop-Domain", "").strip()
+    shop = request.headers.get("X-Shopify-Shop-Domain", "").strip().lower()
     problem = shop_problem(shop)
     if problem:
         raise _Refused(400, f"X-Shopify-Shop-Domain is missing or not a shop: {problem}")
+    secret = shop_secret(settings_store(db.session), shop) or ""
+    if not secret:
+        log.warning("refused a Shopify webhook for %s: no signing secret is bound to it", shop)
+    if not signature_valid(secret, body, request.headers.get("X-Shopify-Hmac-Sha256", "")):
+        raise _Refused(
+            401, f"The X-Shopify-Hmac-Sha256 signature does not match this body for shop {shop}."
+        )
+    topic = request.headers.get("X-Shopify-Topic", "")
+    if topic != TOPIC:
+        raise _Refused(400, f"This address takes {TOPIC} webhooks, not {topic or 'no topic'}.")
+    webhook_id = request.headers.get("X-Shopify-Webhook-Id", "").strip()
+    problem = webhook_id_problem(webhook_id)
+    if problem:
+        raise _Refused(400, problem)
+    if delivery_seen(db.session, webhook_id):
+        return _already_received(webhook_id)
     data = _json(body)
     return _take(
-        order_from_shopify(data), shop=shop, source=InboxSource.SHOPIFY, payload=data, now=now
+        order_from_shopify(data),
+        shop=shop,
+        source=InboxSource.SHOPIFY,
+        payload=data,
+        now=now,
+        webhook_id=webhook_id,
     )
+
+
+def _already_received(webhook_id: str) -> Response:
+    log.info("Shopify webhook %s was already received; nothing done again", webhook_id)
+    db.session.rollback()
+    return jsonify({"message": f"Webhook {webhook_id} was already received; nothing was done."})
 
 
 def _body() -> bytes:
@@ -142,11 +171,23 @@ def _json(body: bytes) -> Any:
         raise _Refused(400, str(exc)) from None
 
 
-def _take(data: Any, *, shop: str, source: InboxSource, payload: Any, now: datetime) -> Response:
+def _take(
+    data: Any,
+    *,
+    shop: str,
+    source: InboxSource,
+    payload: Any,
+    now: datetime,
+    webhook_id: str | None = None,
+) -> Response:
     try:
         draft = read_order(data, branch_known=BranchCheck.using(cin7_wiring(), db.session, now=now))
     except OrderInvalid as exc:
         raise _Refused(422, str(exc), errors=exc.problems) from None
+    # Claimed only now, next to the order it commits with: the branch check above may
+    # call Cin7, and SQLite must not hold a write lock across that.
+    if webhook_id is not None and not claim_delivery(db.session, webhook_id, shop=shop, now=now):
+        return _already_received(webhook_id)
     try:
         intake = take_order(db.session, draft, shop=shop, source=source, payload=payload, now=now)
     except OrderConflict as exc:

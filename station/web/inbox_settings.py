@@ -12,7 +12,12 @@ from wtforms.validators import DataRequired, Length
 from station import audit
 from station.db import utcnow
 from station.extensions import db
-from station.inbox.errors import FolderInvalid, ProductSettingInvalid, TokenInvalid
+from station.inbox.errors import (
+    FolderInvalid,
+    ProductSettingInvalid,
+    ShopifySecretInvalid,
+    TokenInvalid,
+)
 from station.inbox.folders import Step, create_folder, list_folders, remove_folder, step_folder
 from station.inbox.options import SHOPIFY_SECRET_KEY, InboxOptions, load_options, save_options
 from station.inbox.products import (
@@ -20,6 +25,7 @@ from station.inbox.products import (
     remove_product_setting,
     save_product_setting,
 )
+from station.inbox.shopify_shops import bind_shop_secret, bound_shops, forget_shop_secret
 from station.inbox.tokens import create_token, list_tokens, revoke_token
 from station.models import ApiToken, InboxFolder, InboxProductSetting, Role
 from station.settings import settings_store
@@ -34,8 +40,8 @@ class OptionsForm(FlaskForm):
     after_shipment_folder_id = SelectField("After shipment, move to", coerce=int)
     if_canceled_folder_id = SelectField("If canceled, move to", coerce=int)
     default_mail_class = StringField("Default mail class", validators=[Length(max=128)])
-    shopify_secret = PasswordField("Shopify webhook signing secret", validators=[Length(max=255)])
-    forget_shopify_secret = BooleanField("Forget the stored Shopify secret")
+    shopify_shop = StringField("Shop domain", validators=[Length(max=64)])
+    shopify_secret = PasswordField("Its webhook signing secret", validators=[Length(max=255)])
     inventory_sync = BooleanField("Sync inventory from Cin7 on a schedule")
     inventory_include_incoming = BooleanField("Available includes incoming stock")
     inventory_subtract_holding = BooleanField("Available leaves out stock on hold")
@@ -75,6 +81,17 @@ def save() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(options_form=form, status=422)
     store = settings_store(db.session)
+    shop = None
+    if form.shopify_secret.data or form.shopify_shop.data:
+        try:
+            shop = bind_shop_secret(
+                store, form.shopify_shop.data or "", form.shopify_secret.data or ""
+            )
+        except ShopifySecretInvalid as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _page(options_form=form, status=422)
+        store.set_secret(SHOPIFY_SECRET_KEY, None)  # the unbound secret of old is never used
     save_options(
         store,
         InboxOptions(
@@ -87,20 +104,37 @@ def save() -> ResponseReturnValue:
             inventory_subtract_holding=form.inventory_subtract_holding.data,
         ),
     )
-    shopify_changed = bool(form.shopify_secret.data) or form.forget_shopify_secret.data
-    if form.shopify_secret.data:
-        store.set_secret(SHOPIFY_SECRET_KEY, form.shopify_secret.data.strip())
-    elif form.forget_shopify_secret.data:
-        store.set_secret(SHOPIFY_SECRET_KEY, None)
     audit.record(
         db.session,
         current_user,
         "settings.inbox.saved",
         target=SETTINGS,
-        detail={"shopify_signing_changed": shopify_changed},
+        detail={"shopify_signing_shop": shop},
     )
     db.session.commit()
     flash("Inbox settings saved.", "info")
+    return redirect(url_for("inbox_settings.index"))
+
+
+@bp.post("/shopify/<shop>/forget")
+@role_required(Role.MANAGER)
+def forget_shopify(shop: str) -> ResponseReturnValue:
+    """Forget one shop's signing secret: its webhooks are refused from then on."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    if not forget_shop_secret(settings_store(db.session), shop):
+        abort(404, "No signing secret is bound to that shop.")
+    audit.record(
+        db.session,
+        current_user,
+        "settings.inbox.shopify_secret_forgotten",
+        target=SETTINGS,
+        detail={"shop": shop},
+    )
+    db.session.commit()
+    flash(
+        f"The signing secret of {shop} is forgotten: its webhooks are refused from now on.", "info"
+    )
     return redirect(url_for("inbox_settings.index"))
 
 
@@ -276,7 +310,8 @@ def _page(*, status: int = 200, **forms: FlaskForm) -> ResponseReturnValue:
         folders=list_folders(db.session),
         tokens=list_tokens(db.session),
         products=list_product_settings(db.session),
-        has_shopify_secret=settings_store(db.session).has_secret(SHOPIFY_SECRET_KEY),
+        shopify_shops=bound_shops(db.session),
+        unbound_shopify_secret=settings_store(db.session).has_secret(SHOPIFY_SECRET_KEY),
         confirm_form=ConfirmForm(formdata=None),
         **forms,
     )

@@ -39,6 +39,7 @@ from station.printing.agents import (
     revoke_agent,
 )
 from station.printing.job_list import list_jobs
+from station.printing.limits import printer_limits
 from station.printing.queue import reprint, retry_now
 from station.printing.setup import PrinterSetupInvalid, add_printer, preview, queue_test_print
 from station.printing.transports import printer_spec
@@ -134,6 +135,7 @@ def new() -> str | WerkzeugResponse:
                 spec=spec,
                 bench=form.bench.data,
                 agent_id=int(form.agent_id.data) if form.agent_id.data else None,
+                limits=printer_limits(),
             )
         except PrinterSetupInvalid as exc:
             db.session.rollback()

@@ -77,6 +77,7 @@ def cin7() -> str | Response:
                     base_url=form.base_url.data or "",
                     username=form.username.data or "",
                     api_key=form.api_key.data or None,
+                    allow_private=wiring.allow_private,
                 )
             save_selection(
                 store,

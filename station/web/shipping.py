@@ -42,7 +42,7 @@ from station.shipping.costs import (
 from station.shipping.ratecards import (
     MAX_RATE_CARD_BYTES,
     RateCardRejected,
-    active_rate_card_text,
+    downloadable_rate_card,
     revert_rate_card,
     save_rate_card,
     uploaded_rate_card,
@@ -208,7 +208,7 @@ def upload_rate_card() -> ResponseReturnValue:
 def download_rate_card() -> ResponseReturnValue:
     """The active own-label rate card as CSV, to change in a spreadsheet and upload again."""
     return Response(
-        active_rate_card_text(settings_store(db.session)),
+        downloadable_rate_card(settings_store(db.session)),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="ownlabel-rate-card.csv"'},
     )

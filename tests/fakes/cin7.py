@@ -110,6 +110,7 @@ def sandbox_config(server: SandboxServer) -> dict[str, str]:
         "CIN7_BASE_URL": server.base_url,
         "CIN7_USERNAME": DEMO_USERNAME,
         "CIN7_API_KEY": DEMO_API_KEY,
+        "CIN7_PRIVATE": "1",  # the sandbox answers on 127.0.0.1 over plain http
     }
 
 

@@ -3,7 +3,9 @@ and the exact pg_dump command for PostgreSQL."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,3 +96,16 @@ def test_the_pg_dump_command_for_a_local_database() -> None:
         "pg_dump --format=custom --file=/var/backups/station/station-20261130T190507Z.dump "
         "postgresql://postgres@127.0.0.1:5432/station"
     )
+
+
+def test_a_backup_is_0600_in_a_0700_folder_whatever_the_umask(tmp_path: Path) -> None:
+    source = tmp_path / "station.db"
+    writing_database(source).close()
+    old = os.umask(0o022)
+    try:
+        backup = backup_database(f"sqlite:///{source}", tmp_path / "backups", now=AT)
+    finally:
+        os.umask(old)
+
+    assert stat.S_IMODE(backup.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(backup.path.parent.stat().st_mode) == 0o700

@@ -159,7 +159,13 @@ class TestCin7:
 def connect(session: Session, sandbox: SandboxServer, api_key: str) -> None:
     """Enter the sandbox's connection in Settings, as a manager would."""
     store = cin7_wiring().settings(session)
-    save_connection(store, base_url=sandbox.base_url, username=DEMO_USERNAME, api_key=api_key)
+    save_connection(
+        store,
+        base_url=sandbox.base_url,
+        username=DEMO_USERNAME,
+        api_key=api_key,
+        allow_private=cin7_wiring().allow_private,  # the sandbox is plain http on loopback
+    )
     session.commit()
 
 

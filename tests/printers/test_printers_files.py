@@ -110,3 +110,45 @@ def test_virtual_printer_rejects_unknown_bytes_and_prunes(tmp_path: Path) -> Non
         printer.send(b"^XA^FD%d^FS^XZ" % n)
     assert [printer.read(j) for j in printer.jobs()] == [b"^XA^FD3^FS^XZ", b"^XA^FD2^FS^XZ"]
     assert len(list(tmp_path.iterdir())) == 2
+
+
+@pytest.mark.parametrize("directory", ["../out", "office/../../out", "/etc/station-labels"])
+def test_a_file_printer_outside_its_root_is_refused(tmp_path: Path, directory: str) -> None:
+    root = tmp_path / "root"
+
+    with pytest.raises(PrinterRejected, match="'..'|outside"):
+        FileTransport(directory, suffix=".zpl", root=root)
+
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_file_printer_under_its_root_writes_there(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+
+    relative = FileTransport("office", suffix=".zpl", root=root).save(ZPL)
+    absolute = FileTransport(root / "bench", suffix=".zpl", root=root).save(ZPL)
+
+    assert relative.parent == root / "office" and absolute.parent == root / "bench"
+
+
+def test_a_link_out_of_the_root_put_in_later_stops_the_write(tmp_path: Path) -> None:
+    root, outside = tmp_path / "root", tmp_path / "static"
+    outside.mkdir()
+    transport = FileTransport("office", suffix=".zpl", root=root)
+    (root / "office").rmdir()
+    (root / "office").symlink_to(outside)
+
+    with pytest.raises(PrinterRejected, match="outside"):
+        transport.send(ZPL)
+
+    assert list(outside.iterdir()) == []
+
+
+def test_a_link_out_of_the_root_is_refused_from_the_start(tmp_path: Path) -> None:
+    root, outside = tmp_path / "root", tmp_path / "static"
+    outside.mkdir()
+    root.mkdir()
+    (root / "labels").symlink_to(outside)
+
+    with pytest.raises(PrinterRejected, match="symbolic link"):
+        VirtualPrinter("labels", root=root)

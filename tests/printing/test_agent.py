@@ -239,3 +239,28 @@ def test_agent_killed_mid_job_prints_it_exactly_once_after_restart(
     assert received == [label(0), label(1)]
     assert len(zebra.jobs) == 2
     assert states(app) == ["done", "done"]
+
+
+def test_an_agent_writes_file_printer_jobs_only_under_its_own_folder(
+    app: Flask, server: str, tmp_path: Path
+) -> None:
+    outside, root = tmp_path / "elsewhere", tmp_path / "agent" / "labels"
+    with app.app_context():
+        new = register_agent(db.session, "Bench 4 PC")
+        for name, directory in (("Inside", "bench4"), ("Outside", str(outside))):
+            printer = Printer(
+                name=name,
+                agent=new.agent,
+                spec={"format": "zpl", "transport": "file", "directory": directory},
+            )
+            db.session.add(printer)
+            db.session.flush()
+            queue_job(db.session, printer, label(1), kind="label", format="zpl")
+        db.session.commit()
+    agent = Agent(server, new.token, Journal(tmp_path / "agent" / "journal"), poll_wait=0.0)
+
+    run_until_idle(agent)
+
+    assert states(app) == ["done", "failed"]
+    assert [p.read_bytes() for p in (root / "bench4").iterdir()] == [label(1)]
+    assert not outside.exists()

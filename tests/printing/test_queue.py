@@ -404,3 +404,14 @@ def test_retry_now_sends_jobs_waiting_on_a_fixed_printer_without_waiting_out_the
 
     assert still_waiting.printed == 0 and made_due == 1
     assert sent.printed == 2 and zebra.wait_for_jobs(2) == [label(0), label(1)]
+
+
+def test_a_printer_saved_on_a_port_no_printer_uses_is_refused_when_sending(app: Flask) -> None:
+    with app.app_context():
+        printer = Printer(
+            name="Saved before the limits",
+            spec={"format": "zpl", "transport": "tcp9100", "host": "127.0.0.1", "port": 22},
+        )
+
+        with pytest.raises(PrinterRejected, match="Port 22 is not a printing port"):
+            transport_for(printer)

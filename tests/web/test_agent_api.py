@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from station.extensions import db
-from station.models import PrintAgent
+from station.models import PrintAgent, Printer
 from station.printing.agents import register_agent
+from station.printing.queue import queue_job
 
 
 @pytest.fixture
@@ -132,3 +135,37 @@ def test_a_weight_without_a_known_token_is_refused(client: FlaskClient) -> None:
     )
 
     assert response.status_code == 401
+
+
+def test_a_token_holds_two_long_polls_a_third_is_refused_and_healthz_never_waits(
+    app: Flask, client: FlaskClient, token: str
+) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    answers: list[int] = []
+
+    def poll() -> None:
+        with app.test_client() as own:
+            answers.append(own.get("/api/v1/agent/jobs?wait=25", headers=headers).status_code)
+
+    polls = [threading.Thread(target=poll) for _ in range(2)]
+    for thread in polls:
+        thread.start()
+    assert app.extensions["station.long_polls"].wait_until_held(2, timeout=10)
+
+    third = client.get("/api/v1/agent/jobs?wait=25", headers=headers)
+    health = client.get("/healthz")
+    with app.app_context():  # a job for the agent ends both waiting polls
+        agent = db.session.scalar(select(PrintAgent))
+        printer = Printer(
+            name="Bench 2", agent=agent, spec={"format": "zpl", "transport": "memory"}
+        )
+        db.session.add(printer)
+        db.session.flush()
+        queue_job(db.session, printer, b"^XA^XZ", kind="label", format="zpl")
+        db.session.commit()
+    for thread in polls:
+        thread.join(timeout=30)
+
+    assert third.status_code == 429 and "already has 2 polls waiting" in third.get_json()["error"]
+    assert health.status_code == 200
+    assert answers == [200, 200]

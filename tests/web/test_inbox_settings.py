@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from station.extensions import db
 from station.inbox.options import SHOPIFY_SECRET_KEY, InboxOptions, load_options
+from station.inbox.shopify_shops import bound_shops, shop_secret
 from station.models import ApiToken, InboxFolder, InboxProductSetting
 from station.settings import settings_store
 from tests.conftest import AuthActions
@@ -64,28 +66,81 @@ def test_a_folder_that_is_not_offered_is_refused(client: FlaskClient, auth: Auth
     assert response.status_code == 422 and "Not a valid choice" in response.get_data(as_text=True)
 
 
-def test_the_shopify_secret_is_stored_never_shown_and_can_be_forgotten(
-    app: Flask, client: FlaskClient, auth: AuthActions
-) -> None:
-    auth.login()
-    secret = "shpss_never_shown_0123456789"
+def _step_ids(app: Flask, client: FlaskClient) -> dict[str, int]:
     client.get("/inbox/settings")  # the default folders appear
     steps = [
         ("after_import_folder_id", "Submitted"),
         ("after_shipment_folder_id", "Shipped"),
         ("if_canceled_folder_id", "Canceled"),
     ]
-    ids = {field: folder_id(app, name) for field, name in steps}
+    return {field: folder_id(app, name) for field, name in steps}
 
-    client.post("/inbox/settings", data={**ids, "shopify_secret": secret})
+
+def test_a_shopify_secret_is_bound_to_its_shop_never_shown_and_can_be_forgotten(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+    secret, shop = "shpss_never_shown_0123456789", "kete-co.myshopify.com"
+    ids = _step_ids(app, client)
+
+    client.post("/inbox/settings", data={**ids, "shopify_shop": shop, "shopify_secret": secret})
     page = client.get("/inbox/settings").get_data(as_text=True)
 
-    assert secret not in page and "stored — type a new secret to replace it" in page
+    assert secret not in page and shop in page
     with app.app_context():
-        assert settings_store(db.session).get_secret(SHOPIFY_SECRET_KEY) == secret
-    client.post("/inbox/settings", data={**ids, "forget_shopify_secret": "y"})
+        store = settings_store(db.session)
+        assert shop_secret(store, shop) == secret
+        assert shop_secret(store, "other-co.myshopify.com") is None
+    client.post(f"/inbox/settings/shopify/{shop}/forget")
     with app.app_context():
-        assert not settings_store(db.session).has_secret(SHOPIFY_SECRET_KEY)
+        assert shop_secret(settings_store(db.session), shop) is None
+
+
+@pytest.mark.parametrize(
+    ("shop", "secret", "message"),
+    [
+        ("", "shpss_some_secret", "Shop domain: A shop name is 1 to 64"),
+        ("other-co.myshopify.com", "shpss_first_shop_secret", "Another shop already has this"),
+    ],
+)
+def test_a_secret_without_a_shop_or_shared_with_another_shop_is_refused(
+    app: Flask, client: FlaskClient, auth: AuthActions, shop: str, secret: str, message: str
+) -> None:
+    auth.login()
+    ids = _step_ids(app, client)
+    first = {"shopify_shop": "kete-co.myshopify.com", "shopify_secret": "shpss_first_shop_secret"}
+    client.post("/inbox/settings", data={**ids, **first})
+
+    response = client.post(
+        "/inbox/settings", data={**ids, "shopify_shop": shop, "shopify_secret": secret}
+    )
+
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    with app.app_context():
+        assert bound_shops(db.session) == ["kete-co.myshopify.com"]
+
+
+def test_the_unbound_secret_of_old_is_named_until_one_is_bound(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+    with app.app_context():
+        settings_store(db.session).set_secret(SHOPIFY_SECRET_KEY, "shpss_from_before")
+        db.session.commit()
+    ids = _step_ids(app, client)
+
+    before = client.get("/inbox/settings").get_data(as_text=True)
+    client.post(
+        "/inbox/settings",
+        data={
+            **ids,
+            "shopify_shop": "kete-co.myshopify.com",
+            "shopify_secret": "shpss_from_before",
+        },
+    )
+    after = client.get("/inbox/settings").get_data(as_text=True)
+
+    assert "kept but not used" in before and "kept but not used" not in after
 
 
 def test_custom_folders_come_and_go_but_defaults_stay(

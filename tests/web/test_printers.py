@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from printers.testing import ZebraListener
+from station import create_app
 from station.extensions import db
 from station.models import JobState, Printer, PrintJob, Role
 from station.printing.setup import ensure_virtual_printer
@@ -211,3 +212,73 @@ def test_test_prints_to_a_zebra_that_does_not_answer_hs_print_without_waiting_ag
         assert "done" in first and "done" in second
         assert len(silent.wait_for_jobs(2)) == 2
         assert silent.wait_for_queries(1) == 1  # not asked again before the second label
+
+
+def file_form(directory: str) -> dict[str, Any]:
+    return {
+        "name": "Files",
+        "transport": "file",
+        "format": "zpl",
+        "label_size": "4x6",
+        "dpi": "203",
+        "directory": directory,
+    }
+
+
+@pytest.mark.parametrize(
+    ("directory", "message"),
+    [
+        ("../../elsewhere", "may not contain &#39;..&#39;"),
+        ("/etc/station", "is outside"),
+        ("static", "is outside"),
+    ],
+)
+def test_a_file_printer_folder_outside_the_files_root_is_refused(
+    app: Flask, manager: FlaskClient, directory: str, message: str
+) -> None:
+    if directory == "static":
+        directory = app.static_folder or ""
+
+    response = manager.post("/printers/new", data=file_form(directory))
+
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Printer).where(Printer.name == "Files")) is None
+
+
+def test_a_file_printer_writes_under_the_files_root(
+    app: Flask, manager: FlaskClient, tmp_path: Path
+) -> None:
+    added = manager.post("/printers/new", data=file_form("office"))
+    with app.app_context():
+        printer_id = db.session.scalar(select(Printer.id).where(Printer.name == "Files"))
+
+    manager.post(f"/printers/{printer_id}/test")
+
+    assert added.status_code == 302
+    assert len(list((tmp_path / "office").iterdir())) == 1  # the tests' PRINT_FILES_ROOT
+
+
+def test_a_raw_tcp_printer_on_a_port_no_printer_uses_is_refused(
+    app: Flask, app_config: dict[str, Any]
+) -> None:
+    strict = create_app({**app_config, "PRINTER_EXTRA_PORTS": ""})
+    client = strict.test_client()
+    AuthActions(strict, client).login()
+    zebra = {"transport": "tcp9100", "host": "127.0.0.1"}
+
+    refused = client.post("/printers/new", data={**file_form(""), **zebra, "port": "22"})
+    allowed = client.post("/printers/new", data={**file_form(""), **zebra, "port": "6101"})
+
+    assert refused.status_code == 422
+    assert "Port 22 is not a printing port" in refused.get_data(as_text=True)
+    assert allowed.status_code == 302
+
+
+def test_the_files_root_may_not_be_under_the_static_folder(
+    app: Flask, app_config: dict[str, Any]
+) -> None:
+    inside_static = str(Path(app.static_folder or "") / "labels")
+
+    with pytest.raises(ValueError, match="inside the static folder"):
+        create_app({**app_config, "PRINT_FILES_ROOT": inside_static})

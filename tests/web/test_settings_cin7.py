@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from station.cin7.wiring import cin7_wiring
 from station.extensions import db
 from station.models import Role
 from tests.conftest import AuthActions
+from tests.fakes.cin7 import sandbox_config
+from tests.fakes.http import serving
 
 
 @pytest.fixture
@@ -149,7 +152,7 @@ def test_test_connection_calls_cin7_once(
 
     answer = client.post("/settings/cin7/test").get_data(as_text=True)
 
-    assert "Connected to Cin7: 3 branches (Auckland Warehouse" in answer
+    assert "Connected to Cin7: 3 branches." in answer
     assert len(sandbox.state.api_calls()) - before == 1
 
 
@@ -234,3 +237,85 @@ def test_branch_listing_explains_a_refused_key(
     page = client.get("/settings/cin7/branches").get_data(as_text=True)
 
     assert "refused the API username/key" in page and "<table" not in page
+
+
+@pytest.fixture
+def strict(app_config: dict[str, Any]) -> Iterator[FlaskClient]:
+    """A manager's client on an app that does not allow private Cin7 addresses."""
+    from station import create_app
+
+    app = create_app({**app_config, "CIN7_PRIVATE": False})
+    client = app.test_client()
+    AuthActions(app, client).login()
+    yield client
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://127.0.0.1:9090/metrics?x=",
+        "http://localhost:8765/api",
+        "https://10.0.0.5/api",
+        "https://169.254.169.254/latest",
+        "https://[::ffff:192.168.1.1]/api",
+    ],
+)
+def test_a_private_or_local_base_url_is_refused_unless_allowed(
+    strict: FlaskClient, sandbox: SandboxServer, base_url: str
+) -> None:
+    response = strict.post("/settings/cin7", data=form(sandbox, base_url=base_url))
+
+    assert response.status_code == 422
+    assert "STATION_CIN7_PRIVATE" in response.get_data(as_text=True)
+
+
+def test_test_connection_refuses_a_private_address_from_the_environment(
+    app_config: dict[str, Any], sandbox: SandboxServer
+) -> None:
+    from station import create_app
+
+    app = create_app({**app_config, **sandbox_config(sandbox), "CIN7_PRIVATE": False})
+    client = app.test_client()
+    AuthActions(app, client).login()
+    before = len(sandbox.state.api_calls())
+
+    answer = client.post("/settings/cin7/test").get_data(as_text=True)
+
+    assert "STATION_CIN7_PRIVATE" in answer
+    assert len(sandbox.state.api_calls()) == before
+
+
+SECRET_BODY = "internal_metric_secret 42"
+
+
+def _probe_target() -> Flask:
+    """A service on this machine that is not Cin7: it answers with things to keep private."""
+    target = Flask("probe")
+
+    @target.get("/metrics/v1/Branches")
+    def metrics() -> tuple[str, int]:
+        return SECRET_BODY, 200
+
+    @target.get("/json/v1/Branches")
+    def refused() -> tuple[dict[str, str], int]:
+        return {"message": SECRET_BODY}, 400
+
+    @target.get("/names/v1/Branches")
+    def names() -> list[dict[str, Any]]:
+        return [{"id": 1, "company": SECRET_BODY}]
+
+    return target
+
+
+@pytest.mark.parametrize("path", ["metrics", "json", "names"])
+def test_test_connection_shows_a_verdict_never_the_answer(
+    app: Flask, client: FlaskClient, auth: AuthActions, sandbox: SandboxServer, path: str
+) -> None:
+    auth.login()
+    with serving(_probe_target()) as base:
+        client.post("/settings/cin7", data=form(sandbox, base_url=f"{base}/{path}"))
+
+        answer = client.post("/settings/cin7/test").get_data(as_text=True)
+
+    assert SECRET_BODY not in answer and "internal_metric" not in answer
+    assert "Connected to Cin7: 1 branch" in answer if path == "names" else "not as Cin7" in answer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -12,12 +13,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from station.carriers.ratecard import default_rate_card_text
+from station.carriers.ratecard import default_rate_card_text, load_rate_card
 from station.dispatch.options import FreightPush, load_options
 from station.extensions import db
 from station.models import CostCentre, PackagePreset, Role
 from station.settings import settings_store
-from station.shipping.ratecards import active_rate_card_text
+from station.shipping.ratecards import active_rate_card, active_rate_card_text
 from tests.conftest import AuthActions
 
 
@@ -257,3 +258,27 @@ def test_packers_may_not_see_or_change_the_rate_card(
 
     assert client.get("/settings/shipping/rate-card.csv").status_code == 403
     assert upload_card(client, GOOD_CARD.encode()).status_code == 403
+
+
+HOSTILE_CARD = (
+    '# from the supplier,=HYPERLINK("http://evil.example")\n'
+    "#prices;=1+1\n" + GOOD_CARD + "setting,value\ncurrency,NZD\n"
+)
+
+
+def test_the_downloaded_rate_card_runs_no_formula_and_uploads_again(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+    upload_card(client, HOSTILE_CARD.encode())
+
+    first = client.get("/settings/shipping/rate-card.csv").get_data(as_text=True)
+    again = upload_card(client, first.encode(), "downloaded.csv")
+    second = client.get("/settings/shipping/rate-card.csv").get_data(as_text=True)
+
+    cells = [cell for row in csv.reader(io.StringIO(first)) for cell in row]
+    assert '\'=HYPERLINK("http://evil.example")' in cells and "#prices;'=1+1" in cells
+    assert not any(part.startswith("=") for cell in cells for part in cell.split(";"))
+    assert again.status_code == 302 and second == first
+    with app.app_context():
+        assert active_rate_card(settings_store(db.session)) == load_rate_card(HOSTILE_CARD)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from station.extensions import db
-from station.inbox.options import SHOPIFY_SECRET_KEY
+from station.inbox.shopify_shops import bind_shop_secret
 from station.models import InboxOrder
 from station.settings import settings_store
 from tests.inbox.samples import SHOPIFY_ORDER
@@ -19,13 +20,14 @@ from tests.inbox.test_shopify import sign
 
 SECRET = "shpss_0123456789abcdef"
 SHOP = "kete-co.myshopify.com"
+OTHER_SHOP = "other-co.myshopify.com"
 URL = "/api/v1/shopify/orders/create"
 
 
 @pytest.fixture
 def secret(app: Flask) -> str:
     with app.app_context():
-        settings_store(db.session).set_secret(SHOPIFY_SECRET_KEY, SECRET)
+        bind_shop_secret(settings_store(db.session), SHOP, SECRET)
         db.session.commit()
     return SECRET
 
@@ -35,6 +37,7 @@ def deliver(client: FlaskClient, body: bytes, **headers: str) -> Any:
         "X-Shopify-Hmac-Sha256": sign(body, SECRET),
         "X-Shopify-Topic": "orders/create",
         "X-Shopify-Shop-Domain": SHOP,
+        "X-Shopify-Webhook-Id": str(uuid.uuid4()),
         **headers,
     }
     return client.post(URL, data=body, headers=sent, content_type="application/json")
@@ -83,7 +86,9 @@ def test_a_wrong_signature_is_a_401_and_stores_nothing(
     body = json.dumps(SHOPIFY_ORDER).encode()
 
     wrong = deliver(client, body, **{"X-Shopify-Hmac-Sha256": sign(body + b" ", SECRET)})
-    missing = client.post(URL, data=body, content_type="application/json")
+    missing = client.post(
+        URL, data=body, headers={"X-Shopify-Shop-Domain": SHOP}, content_type="application/json"
+    )
 
     for response in (wrong, missing):
         assert response.status_code == 401
@@ -122,4 +127,50 @@ def test_a_signed_order_without_a_shipping_address_is_a_422(
 
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"shipping_address": ["is required"]}
+    assert stored(app) == 0
+
+
+def test_the_same_signed_body_for_another_shop_is_refused(
+    app: Flask, client: FlaskClient, secret: str
+) -> None:
+    body = json.dumps(SHOPIFY_ORDER).encode()
+    with app.app_context():
+        bind_shop_secret(settings_store(db.session), OTHER_SHOP, "shpss_other_shop_secret")
+        db.session.commit()
+
+    first = deliver(client, body)
+    replays = [
+        deliver(client, body, **{"X-Shopify-Shop-Domain": shop})
+        for shop in (OTHER_SHOP, "third-co.myshopify.com")
+    ]
+
+    assert first.status_code == 201
+    for replay in replays:
+        assert replay.status_code == 401
+        assert "signature does not match" in replay.get_json()["error"]
+    assert stored(app) == 1
+
+
+def test_a_webhook_id_seen_before_is_answered_200_and_creates_nothing(
+    app: Flask, client: FlaskClient, secret: str
+) -> None:
+    body = json.dumps(SHOPIFY_ORDER).encode()
+    other = json.dumps({**SHOPIFY_ORDER, "id": 1, "name": "#1"}).encode()
+    webhook_id = {"X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"}
+
+    first = deliver(client, body, **webhook_id)
+    again = deliver(client, other, **{**webhook_id, "X-Shopify-Hmac-Sha256": sign(other, SECRET)})
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert "already received" in again.get_json()["message"]
+    assert stored(app) == 1
+
+
+def test_a_delivery_without_a_webhook_id_is_a_400(
+    app: Flask, client: FlaskClient, secret: str
+) -> None:
+    response = deliver(client, json.dumps(SHOPIFY_ORDER).encode(), **{"X-Shopify-Webhook-Id": ""})
+
+    assert response.status_code == 400
+    assert "X-Shopify-Webhook-Id" in response.get_json()["error"]
     assert stored(app) == 0
