@@ -60,6 +60,7 @@ def bulk_dispatch() -> dict[str, Any]:
                 "CIN7_BASE_URL": server.base_url,
                 "CIN7_USERNAME": DEMO_USERNAME,
                 "CIN7_API_KEY": DEMO_API_KEY,
+                "CIN7_PRIVATE": True,  # the sandbox answers on 127.0.0.1 over plain http
             }
         )
         with app.app_context():

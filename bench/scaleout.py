@@ -102,6 +102,7 @@ class _Cluster:
             "CIN7_BASE_URL": f"http://127.0.0.1:{self.sandbox_port}/api",
             "CIN7_USERNAME": DEMO_USERNAME,
             "CIN7_API_KEY": DEMO_API_KEY,
+            "CIN7_PRIVATE": "1",  # the sandbox answers on 127.0.0.1 over plain http
             "LOG_LEVEL": "WARNING",
         }
         self.app = create_app(dict(self.settings))

@@ -26,6 +26,7 @@ def main(base_url: str, username: str, api_key: str) -> None:
                 "CIN7_BASE_URL": base_url,
                 "CIN7_USERNAME": username,
                 "CIN7_API_KEY": api_key,
+                "CIN7_PRIVATE": True,  # the sandbox answers on 127.0.0.1 over plain http
                 "JOBS_IMMEDIATE": True,
                 "LOG_LEVEL": "WARNING",
             }

@@ -72,12 +72,16 @@ def _init_instance(app: Flask) -> None:
 
 
 def _private_sqlite(url: str) -> None:
-    """Create a SQLite database file 0600 before SQLite would create it with the umask's mode."""
+    """Create a SQLite database file 0600 before SQLite would create it with the umask's mode.
+
+    A missing folder is left missing: a mistyped path then fails the health check with
+    the reason instead of starting on a new, empty database.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         database = Path(parsed.database)
-        database.parent.mkdir(parents=True, exist_ok=True)
-        private_file(database)
+        if database.parent.is_dir():
+            private_file(database)
 
 
 def _engine_options(url: str, busy_timeout: float) -> dict[str, Any]:

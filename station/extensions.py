@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas)
+            event.listen(db.engine, "savepoint", _begin_before_savepoint)
         event.listen(db.engine, "before_cursor_execute", _storable_parameters, retval=True)
 
 
@@ -79,3 +80,15 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _begin_before_savepoint(conn: Any, _name: str | None) -> None:
+    """On SQLite, open the transaction a SAVEPOINT belongs in.
+
+    pysqlite emits BEGIN only before a write, not before a SAVEPOINT; a savepoint opened
+    first would itself be the transaction, and releasing it would commit at once, so a
+    request refused later could not roll back what was written inside it.
+    """
+    driver = conn.connection.driver_connection
+    if not driver.in_transaction:
+        driver.execute("BEGIN")

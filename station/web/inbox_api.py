@@ -116,7 +116,8 @@ def shopify_order_created() -> Response:
     shop = request.headers.get("X-Shopify-Shop-Domain", "").strip().lower()
     problem = shop_problem(shop)
     if problem:
-        raise _Refused(400, f"X-Shopify-Shop-Domain is missing or not a shop: {problem}")
+        # Without a shop there is no secret to check the signature with: not authenticated.
+        raise _Refused(401, f"X-Shopify-Shop-Domain is missing or not a shop: {problem}")
     secret = shop_secret(settings_store(db.session), shop) or ""
     if not secret:
         log.warning("refused a Shopify webhook for %s: no signing secret is bound to it", shop)

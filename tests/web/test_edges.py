@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import uuid
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from station.extensions import db
-from station.inbox.options import SHOPIFY_SECRET_KEY
+from station.inbox.shopify_shops import bind_shop_secret
 from station.inbox.tokens import create_token
 from station.models import InboxOrder, InboxRule, Role
 from station.printing.agents import register_agent
@@ -113,7 +114,7 @@ def json_routes(app: Flask) -> dict[str, dict[str, Any]]:
     with app.app_context():
         agent = register_agent(db.session, "Bench PC").token
         shop = create_token(db.session, name="Web shop", shop="web").token
-        settings_store(db.session).set_secret(SHOPIFY_SECRET_KEY, "shpss_test")
+        bind_shop_secret(settings_store(db.session), "test.myshopify.com", "shpss_test")
         db.session.commit()
     return {
         "/api/v1/agent/jobs/1": {"Authorization": f"Bearer {agent}"},
@@ -129,7 +130,11 @@ def json_routes(app: Flask) -> dict[str, dict[str, Any]]:
 def _post(client: FlaskClient, path: str, headers: dict[str, str], body: bytes) -> Any:
     if "X-Shopify-Topic" in headers:
         digest = hmac.new(b"shpss_test", body, hashlib.sha256).digest()
-        headers = {**headers, "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode()}
+        headers = {
+            **headers,
+            "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
+            "X-Shopify-Webhook-Id": str(uuid.uuid4()),
+        }
     return client.post(path, data=body, headers=headers, content_type="application/json")
 
 

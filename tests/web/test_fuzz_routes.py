@@ -36,6 +36,7 @@ import hmac
 import logging
 import socket
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,7 +52,7 @@ from station.accounts import set_password
 from station.db import Base
 from station.extensions import db
 from station.inbox.folders import create_folder
-from station.inbox.options import SHOPIFY_SECRET_KEY
+from station.inbox.shopify_shops import bind_shop_secret
 from station.inbox.tokens import create_token, token_for
 from station.models import FailedSignIn, Printer, Role, User
 from station.printing.agents import agent_for_token, register_agent
@@ -65,8 +66,9 @@ from tests.web.test_bench import open_order, ship
 
 EXAMPLES_PER_ROUTE = 25  # generated examples per route and method, on top of the explicit ones
 PASSWORD = "correct horse"
-# Columns that record the request itself (the last use of a token, a failed sign-in) and
-# so may change on a refusal; everything else must stay as it was.
+# Columns that record the request itself (the last use of a token, a failed sign-in, a
+# person's Cin7 allowance, metered per attempt) and so may change on a refusal; everything
+# else must stay as it was.
 IGNORED_COLUMNS = {
     "api_token": {"last_used_at"},
     "print_agent": {"last_seen_at"},
@@ -74,6 +76,7 @@ IGNORED_COLUMNS = {
     "failed_sign_in": {"*"},
     "cin7_call_day": {"*"},
     "cin7_call_slot": {"*"},
+    "cin7_allowance_use": {"*"},
 }
 # Refusals that are themselves recorded: a failed sign-in is audited (and counted above).
 RECORDS_REFUSALS = {"auth.login": {"audit_event"}}
@@ -214,7 +217,7 @@ def world(
         create_folder(db.session, "Wholesale")
         agent = register_agent(db.session, "Bench PC")
         shop = create_token(db.session, name="Web shop", shop="web")
-        settings_store(db.session).set_secret(SHOPIFY_SECRET_KEY, "shpss_fuzz")
+        bind_shop_secret(settings_store(db.session), "fuzz.myshopify.com", "shpss_fuzz")
         db.session.commit()
     auth.login("admin", PASSWORD, role=Role.ADMIN)
     auth.create("manager", PASSWORD, role=Role.MANAGER)
@@ -315,6 +318,7 @@ def send(world: World, rule: Rule, method: str, call: Call) -> Any:
                 "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
                 "X-Shopify-Topic": "orders/create",
                 "X-Shopify-Shop-Domain": "fuzz.myshopify.com",
+                "X-Shopify-Webhook-Id": str(uuid.uuid4()),
             }
         )
     elif rule.endpoint.startswith("inbox_api."):

@@ -42,6 +42,8 @@ PACKER_ENDPOINTS = {
     "bench.count_item",
     "bench.rates",
     "consignments.index",
+    "consignments.reprint",
+    "consignments.void",
     "printers.queue",
     "printers.retry",
     "orders.index",
