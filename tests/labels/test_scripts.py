@@ -7,12 +7,21 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pypdf
 import pytest
 
-from station.labels import Address, LabelLayout, render_pdf, render_zpl
+from station.labels import (
+    Address,
+    LabelLayout,
+    PackingSlip,
+    PackingSlipLine,
+    render_packing_slip,
+    render_pdf,
+    render_zpl,
+)
 from station.labels.fonts import FAMILIES, font_dirs
 from station.labels.script import visual
 from tests.labels.label_samples import (
@@ -22,7 +31,7 @@ from tests.labels.label_samples import (
     MACRON_RECEIVER,
 )
 from tests.labels.test_zpl import assert_golden, field_texts
-from tests.labels.zebra_code128 import scan_zpl_barcode
+from tests.labels.zebra_code128 import scan_zpl_barcode, unescape_fh
 
 GOLDEN = Path(__file__).parent / "golden"
 Make = Callable[..., LabelLayout]
@@ -101,7 +110,7 @@ class TestZpl:
 
     def test_hebrew_is_sent_in_visual_order_in_the_unicode_font(self, make_layout: Make) -> None:
         zpl = render_zpl(labelled(make_layout, HEBREW_RECEIVER, "X1"), unicode_font="E:A.TTF")
-        texts = [t for t in _unicode_field_texts(zpl)]
+        texts = _unicode_field_texts(zpl)
         assert "ןהכ דוד" in texts and "5 לצרה בוחר" in texts
 
     def test_transliteration_never_prints_a_question_mark(self, make_layout: Make) -> None:
@@ -123,8 +132,6 @@ class TestZpl:
 
 def _unicode_field_texts(zpl: bytes) -> list[str]:
     """Text fields in the ^CW font, decoded back from ^FH escapes."""
-    from tests.labels.zebra_code128 import unescape_fh
-
     out = []
     for line in zpl.decode("ascii").splitlines():
         if line.split("^")[2:3] and line.split("^")[2].startswith("AJN"):
@@ -179,3 +186,21 @@ def test_visual_order_matches_the_bidi_algorithm_by_hand() -> None:
     assert visual("רחוב הרצל 5") == "5 לצרה בוחר"
     assert visual("Ōtautahi 東京") == "Ōtautahi 東京"
     assert visual("SO-1042 שלום") == "SO-1042 םולש"
+
+
+@every_font
+def test_a_packing_slip_prints_names_and_products_in_their_own_script(
+    pdf_text: Callable[[bytes], list[str]], scan: Scan
+) -> None:
+    lines = (
+        PackingSlipLine("TEA-01", "抹茶 Matcha", 2),
+        PackingSlipLine("MUG-02", "ספל קרמיקה", 1, "כחול"),
+        PackingSlipLine("KETE-3", "Kete whakairo — Tāmaki", 1),
+    )
+    pdf = render_packing_slip(PackingSlip("SO-1042", CJK_RECEIVER, lines, date(2024, 5, 1)))
+
+    [text] = pdf_text(pdf)
+    for expected in ("山田 太郎", "東京都渋谷区神南1-2-3", "抹茶 Matcha", "ספל קרמיקה", "Tāmaki"):
+        assert expected in text
+    assert fonts_of(pdf) >= {"WenQuanYiMicroHei-0", "NotoSansHebrew-Regular"}
+    assert ("Code128", "SO-1042") in scan(pdf)
