@@ -21,6 +21,9 @@ from station.models import (
     PrintJob,
     Role,
 )
+from station.settings import settings_store
+from station.shipping.carriers import save_karrio_carriers
+from tests.carriers.test_karrio import GENERIC
 from tests.conftest import AuthActions
 from tests.web.test_bench import open_order
 from tests.web.test_bench_rates import rows
@@ -201,3 +204,31 @@ def test_voiding_voids_every_parcel_and_its_labels_cannot_be_reprinted(
         assert consignment is not None and consignment.state == ConsignmentState.VOIDED
         assert len(consignment.parcels) == 3
         assert db.session.scalars(select(PrintJob).where(PrintJob.kind == "reprint")).all() == []
+
+
+def test_a_karrio_carrier_books_the_parcels_as_one_multi_piece_shipment(
+    app: Flask, bench: FlaskClient
+) -> None:
+    with app.app_context():
+        save_karrio_carriers(settings_store(db.session), [{**GENERIC, "code": "testpost"}])
+        db.session.commit()
+    _, key = open_order(bench)
+
+    response = bench.post(
+        "/bench/ship",
+        data={
+            "order_id": "1",
+            "key": key,
+            "service": "testpost:EC",
+            "weight": ["1.2", "0.5", "0.9"],
+        },
+    )
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    with app.app_context():
+        consignment = db.session.scalars(select(Consignment)).one()
+        assert consignment.carrier == "testpost" and len(set(consignment.tickets)) == 3
+        jobs = db.session.scalars(select(PrintJob).order_by(PrintJob.id)).all()
+        assert [job.description.split(" (")[0] for job in jobs] == [
+            f"SO-5001 Parcel {i} of 3" for i in (1, 2, 3)
+        ]
