@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from bench.config import embedded_config
 from bench.driver import PACKER_PACE_S, Round, add_benches, drive_benches
 
 ORDERS_PER_BENCH = 25
@@ -53,16 +54,7 @@ def _run(round_: Round) -> dict[str, Any]:
     benches = round_.benches
     references = [[f"SO-{n}-{i}" for i in range(round_.orders_each)] for n in range(benches)]
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app(
-            {
-                "INSTANCE_PATH": folder,
-                "DATABASE_URL": f"sqlite:///{folder}/bench.db",
-                "WTF_CSRF_ENABLED": False,
-                "JOBS_IMMEDIATE": True,
-                "PRINTER_EXTRA_PORTS": "1024-65535",  # the listeners take free loopback ports
-                "LOG_LEVEL": "WARNING",
-            }
-        )
+        app = create_app(embedded_config(folder, WTF_CSRF_ENABLED=False))
         listeners = [ZebraListener().start() for _ in range(benches)]
         with app.app_context():
             upgrade()
