@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from bench.config import embedded_config
 from bench.driver import PACKER_PACE_S, Round, add_benches, drive_benches
 
 ORDERS_PER_BENCH = 25
@@ -24,9 +25,20 @@ ROUNDS = (
 )
 
 
+PARCEL_ROUNDS = (Round(1, ORDERS_PER_BENCH), Round(1, ORDERS_PER_BENCH, parcels=3))
+
+
 def bench_dispatch() -> dict[str, Any]:
     """One bench, then eight at once flat out, then eight at a packer's pace."""
     return {each.name: _run(each) for each in ROUNDS}
+
+
+def bench_parcels() -> dict[str, Any]:
+    """One bench: one-parcel orders, then three-parcel orders (goal: p95 at most 2×)."""
+    rounds = {each.name: _run(each) for each in PARCEL_ROUNDS}
+    one, three = (rounds[each.name]["scan_to_label_bytes"] for each in PARCEL_ROUNDS)
+    ratio = round(three["p95_ms"] / one["p95_ms"], 2) if one["p95_ms"] and three["p95_ms"] else None
+    return {**rounds, "p95_ratio_3_to_1_parcel": ratio, "goal_p95_ratio": 2.0}
 
 
 def _run(round_: Round) -> dict[str, Any]:
@@ -42,15 +54,7 @@ def _run(round_: Round) -> dict[str, Any]:
     benches = round_.benches
     references = [[f"SO-{n}-{i}" for i in range(round_.orders_each)] for n in range(benches)]
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app(
-            {
-                "INSTANCE_PATH": folder,
-                "DATABASE_URL": f"sqlite:///{folder}/bench.db",
-                "WTF_CSRF_ENABLED": False,
-                "JOBS_IMMEDIATE": True,
-                "LOG_LEVEL": "WARNING",
-            }
-        )
+        app = create_app(embedded_config(folder, WTF_CSRF_ENABLED=False))
         listeners = [ZebraListener().start() for _ in range(benches)]
         with app.app_context():
             upgrade()
@@ -82,6 +86,7 @@ def _run(round_: Round) -> dict[str, Any]:
                 listeners,
                 references,
                 pace_s=round_.pace_s,
+                parcels=round_.parcels,
             )
         finally:
             server.shutdown()
@@ -97,5 +102,6 @@ def _run(round_: Round) -> dict[str, Any]:
         "consignments": consignments,
         "print_jobs": jobs,
         "labels_received": received,
-        "duplicates": consignments - run.orders + (received - run.orders),
+        "parcels_each": round_.parcels,
+        "duplicates": consignments - run.orders + (received - run.orders * round_.parcels),
     }

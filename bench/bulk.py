@@ -14,6 +14,7 @@ import tempfile
 import time
 from typing import Any
 
+from bench.config import embedded_config
 from bench.tally import open_outbox_items, tally_cin7
 
 BULK_ORDERS = 1000
@@ -52,16 +53,12 @@ def bulk_dispatch() -> dict[str, Any]:
         tempfile.TemporaryDirectory() as folder,
     ):
         app = create_app(
-            {
-                "INSTANCE_PATH": folder,
-                "DATABASE_URL": f"sqlite:///{folder}/bench.db",
-                "JOBS_IMMEDIATE": True,
-                "LOG_LEVEL": "WARNING",
-                "CIN7_BASE_URL": server.base_url,
-                "CIN7_USERNAME": DEMO_USERNAME,
-                "CIN7_API_KEY": DEMO_API_KEY,
-                "CIN7_PRIVATE": True,  # the sandbox answers on 127.0.0.1 over plain http
-            }
+            embedded_config(
+                folder,
+                CIN7_BASE_URL=server.base_url,
+                CIN7_USERNAME=DEMO_USERNAME,
+                CIN7_API_KEY=DEMO_API_KEY,
+            )
         )
         with app.app_context():
             upgrade()

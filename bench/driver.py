@@ -38,17 +38,22 @@ PACKER_PACE_S = 3.0
 
 @dataclass(frozen=True, slots=True)
 class Round:
-    """``benches`` at once, each shipping ``orders_each``; paced every ``pace_s`` s (0: flat out)."""
+    """``benches`` at once, each shipping ``orders_each``; paced every ``pace_s`` s (0: flat out).
+
+    Each order goes out in ``parcels`` parcels (one consignment, a label per parcel).
+    """
 
     benches: int
     orders_each: int
     pace_s: float = 0.0
+    parcels: int = 1
 
     @property
     def name(self) -> str:
-        """The round's key in the report: ``1_bench``, ``8_benches``, ``8_benches_paced_3s``."""
+        """The round's key in the report: ``1_bench``, ``8_benches_paced_3s``, ``1_bench_3_parcels``."""
         name = "1_bench" if self.benches == 1 else f"{self.benches}_benches"
-        return f"{name}_paced_{self.pace_s:g}s" if self.pace_s else name
+        name = f"{name}_paced_{self.pace_s:g}s" if self.pace_s else name
+        return f"{name}_{self.parcels}_parcels" if self.parcels > 1 else name
 
 
 def add_benches(session: Any, ports: Sequence[int]) -> list[int]:
@@ -115,6 +120,7 @@ def drive_benches(
     references: Sequence[Sequence[str]],
     *,
     pace_s: float = 0.0,
+    parcels: int = 1,
     label_timeout: float = LABEL_TIMEOUT_S,
     deadline: float = ROUND_DEADLINE_S,
     seed: int = 7,
@@ -123,7 +129,8 @@ def drive_benches(
 
     Bench n signs in as ``packer<n>`` and prints on ``printer_ids[n]``, whose bytes
     arrive at ``listeners[n]`` (labels already there from earlier rounds are not counted).
-    With ``pace_s`` each bench starts an order that often (see the module's note). A
+    With ``pace_s`` each bench starts an order that often (see the module's note). Each
+    order is ``parcels`` parcels: its sample ends when the last of its labels arrived. A
     label later than ``label_timeout`` seconds fails its order; ``deadline`` seconds
     after the start no bench begins another order.
     """
@@ -147,7 +154,8 @@ def drive_benches(
                     with lock:
                         run.not_started += len(references[n]) - i
                     break
-                shipped = _ship(session, reference, listeners[n], already + i + 1, label_timeout)
+                labels = already + (i + 1) * parcels
+                shipped = _ship(session, reference, listeners[n], labels, parcels, label_timeout)
                 done = time.perf_counter()
                 with lock:
                     if isinstance(shipped, str):
@@ -186,9 +194,12 @@ def start_times(now: float, count: int, pace_s: float, *, seed: int) -> list[flo
 
 
 def _ship(
-    session: _Session, reference: str, listener: Any, labels: int, timeout: float
+    session: _Session, reference: str, listener: Any, labels: int, parcels: int, timeout: float
 ) -> float | str:
-    """Scan, Enter, wait for the ``labels``-th label; when Enter was answered, or what went wrong."""
+    """Scan, Enter ``parcels`` parcel rows, wait for the ``labels``-th label.
+
+    When Enter was answered, or what went wrong.
+    """
     try:
         page = session.post("/bench/scan", {"scan": reference})
         key, order_id = KEY.search(page), ORDER_ID.search(page)
@@ -199,7 +210,7 @@ def _ship(
             {
                 "order_id": order_id.group(1),
                 "key": key.group(1),
-                "weight": "1.2",
+                "weight": ["1.2"] * parcels,
                 "service": "ownlabel:ON",
             },
         )
@@ -224,7 +235,7 @@ class _Session:
         self._errors: tuple[type[Exception], ...] = (httpx.HTTPError,)
         self._run, self._lock = run, lock
 
-    def post(self, path: str, data: dict[str, str]) -> str:
+    def post(self, path: str, data: dict[str, str | list[str]]) -> str:
         """POST a form; the page, or _HttpFailed for no answer or a 4xx/5xx."""
         try:
             response = self._http.post(path, data=data)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from bench.config import embedded_config
 from bench.stats import percentiles
 
 ORDERS = 20_000
@@ -54,15 +55,7 @@ def import_while_packing() -> dict[str, Any]:
     from station.models import InboxOrder, OrderLine, Role, SalesOrder
 
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app(
-            {
-                "INSTANCE_PATH": folder,
-                "DATABASE_URL": f"sqlite:///{folder}/bench.db",
-                "WTF_CSRF_ENABLED": False,
-                "JOBS_IMMEDIATE": True,
-                "LOG_LEVEL": "WARNING",
-            }
-        )
+        app = create_app(embedded_config(folder, WTF_CSRF_ENABLED=False))
         with app.app_context():
             upgrade()
             create_user(db.session, "manager", PASSWORD, role=Role.MANAGER)

@@ -7,6 +7,7 @@ import time
 from datetime import date
 from typing import Any
 
+from bench.config import embedded_config
 from bench.samples import sample_shipment
 from bench.stats import percentiles
 
@@ -87,14 +88,7 @@ def queue_to_tcp_printer() -> dict[str, Any]:
     from station.printing.transports import transport_for
 
     with tempfile.TemporaryDirectory() as folder, ZebraListener() as zebra:
-        app = create_app(
-            {
-                "INSTANCE_PATH": folder,
-                "DATABASE_URL": f"sqlite:///{folder}/bench.db",
-                "JOBS_IMMEDIATE": True,
-                "LOG_LEVEL": "WARNING",
-            }
-        )
+        app = create_app(embedded_config(folder))
         with app.app_context():
             upgrade()
             printer = Printer(
@@ -143,14 +137,7 @@ def consignment_to_tcp_printer() -> dict[str, Any]:
     from station.shipping.labels import queue_consignment_labels
 
     with tempfile.TemporaryDirectory() as folder, ZebraListener() as zebra:
-        app = create_app(
-            {
-                "INSTANCE_PATH": folder,
-                "DATABASE_URL": f"sqlite:///{folder}/bench.db",
-                "JOBS_IMMEDIATE": True,
-                "LOG_LEVEL": "WARNING",
-            }
-        )
+        app = create_app(embedded_config(folder))
         with app.app_context():
             upgrade()
             printer = Printer(

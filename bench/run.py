@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.benches import bench_dispatch
+from bench.benches import bench_dispatch, bench_parcels
 from bench.bulk import bulk_dispatch
 from bench.comparison import compare, comparison_markdown
 from bench.imports import import_while_packing
@@ -165,6 +165,7 @@ SCENARIOS = {
     "consignment_to_tcp_printer": consignment_to_tcp_printer,
     "consignment_label_bytes": consignment_label_bytes,
     "bench_dispatch": bench_dispatch,
+    "bench_parcels": bench_parcels,
     "bulk_dispatch": bulk_dispatch,
     "import_while_packing": import_while_packing,
     "scale_out": scale_out,

@@ -29,6 +29,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from bench.config import LOOPBACK
 from bench.driver import PACKER_PACE_S, Round, add_benches, drive_benches
 from bench.processes import (
     Children,
@@ -102,7 +103,7 @@ class _Cluster:
             "CIN7_BASE_URL": f"http://127.0.0.1:{self.sandbox_port}/api",
             "CIN7_USERNAME": DEMO_USERNAME,
             "CIN7_API_KEY": DEMO_API_KEY,
-            "CIN7_PRIVATE": "1",  # the sandbox answers on 127.0.0.1 over plain http
+            **{key: str(value) for key, value in LOOPBACK.items()},
             "LOG_LEVEL": "WARNING",
         }
         self.app = create_app(dict(self.settings))

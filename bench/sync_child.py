@@ -9,6 +9,7 @@ import tempfile
 
 from flask_migrate import upgrade
 
+from bench.config import embedded_config
 from station import create_app
 from station.cin7.selection import OrderSelection
 from station.cin7.sync import sync_orders
@@ -20,16 +21,9 @@ def main(base_url: str, username: str, api_key: str) -> None:
     """Sync every order the sandbox at ``base_url`` holds into a fresh SQLite database."""
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
-            {
-                "INSTANCE_PATH": folder,
-                "DATABASE_URL": f"sqlite:///{folder}/bench.db",
-                "CIN7_BASE_URL": base_url,
-                "CIN7_USERNAME": username,
-                "CIN7_API_KEY": api_key,
-                "CIN7_PRIVATE": True,  # the sandbox answers on 127.0.0.1 over plain http
-                "JOBS_IMMEDIATE": True,
-                "LOG_LEVEL": "WARNING",
-            }
+            embedded_config(
+                folder, CIN7_BASE_URL=base_url, CIN7_USERNAME=username, CIN7_API_KEY=api_key
+            )
         )
         everything = OrderSelection(approved_only=False, include_dispatched=True, window_days=3650)
         with app.app_context():

@@ -33,6 +33,14 @@ class WeightInvalid(StationError):
     """The weight typed or read cannot be used; the message says what to type."""
 
 
+class ParcelTooHeavy(WeightInvalid):
+    """More than one parcel can weigh; ``grams`` is what was typed (the bench offers a split)."""
+
+    def __init__(self, message: str, *, grams: int) -> None:
+        super().__init__(message)
+        self.grams = grams
+
+
 def find_order(session: Session, scanned: str) -> SalesOrder | None:
     """The order a scan names: its reference (the packing slip's barcode), Cin7 id or PO."""
     text = scanned.strip()
@@ -63,9 +71,10 @@ def parse_weight(text: str) -> int:
     if grams <= 0:
         raise WeightInvalid("The weight must be above 0; weigh the packed parcel.")
     if grams > MAX_PARCEL_GRAMS:
-        raise WeightInvalid(
+        raise ParcelTooHeavy(
             f"{Decimal(grams) / 1000:g} kg is more than one parcel can weigh "  # no float: any size
-            f"({MAX_PARCEL_GRAMS // 1000} kg); split it into parcels."
+            f"({MAX_PARCEL_GRAMS // 1000} kg); split it into parcels.",
+            grams=grams,
         )
     return grams
 

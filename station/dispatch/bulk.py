@@ -1,5 +1,8 @@
 """Bulk dispatch: ship many orders with one preset and service, one at a time, resumably.
 
+Each order goes out in the run's number of parcels (at most ``MAX_PARCELS``), every
+parcel in the run's package at the run's weight: one consignment, a label per parcel.
+
 ``start_bulk`` records the run; ``run_bulk`` (a job) ships each order not yet handled
 through ``ship_order`` under ``bulk-<run>-<order>`` and commits its result before the
 next, so a page polling the run sees progress, a refusal is listed without stopping
@@ -18,6 +21,7 @@ from station.carriers.base import Parcel
 from station.carriers.errors import CarrierError
 from station.carriers.markup import parcel_from_preset
 from station.dispatch.options import DispatchOptions, Sender
+from station.dispatch.parcels import MAX_PARCELS
 from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
 from station.errors import StationError
 from station.models import BulkDispatch, PackagePreset, Printer, SalesOrder, User
@@ -42,8 +46,11 @@ def start_bulk(
     preset: PackagePreset | None,
     cost_centre_id: int | None,
     user: User | None,
+    parcel_count: int = 1,
 ) -> BulkDispatch:
-    """Record a run for ``order_ids`` (each once, in the order given)."""
+    """Record a run for ``order_ids`` (each once, in the order given), each in ``parcel_count`` parcels."""
+    if not 1 <= parcel_count <= MAX_PARCELS:
+        raise BulkRefused(f"Each order goes out in 1 to {MAX_PARCELS} parcels, not {parcel_count}.")
     unique = list(dict.fromkeys(int(i) for i in order_ids))
     if not unique:
         raise BulkRefused("Select at least one order to dispatch.")
@@ -60,6 +67,7 @@ def start_bulk(
         preset_id=preset.id if preset else None,
         cost_centre_id=cost_centre_id,
         weight_grams=weight_grams,
+        parcel_count=parcel_count,
         order_ids=unique,
         results=[],
     )
@@ -124,7 +132,7 @@ def _ship_one(
             order_id,
             ShipRequest(
                 key=f"bulk-{run.id}-{order_id}",
-                parcels=(parcel,),
+                parcels=(parcel,) * run.parcel_count,
                 service_code=run.service_code,
                 carrier_code=run.carrier_code,
                 cost_centre_id=run.cost_centre_id,

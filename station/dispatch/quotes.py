@@ -1,4 +1,7 @@
-"""Prices at the bench: every configured carrier's rates for the open order's parcel.
+"""Prices at the bench: every configured carrier's rates for the open order's parcels.
+
+The whole consignment is rated at once (every parcel the packer has typed), so a price
+is what the carrier charges for all of them together.
 
 A carrier that cannot rate this shipment (refused, unreachable, misconfigured) is reported
 as a sentence and the others are still shown; rating never blocks shipping. Carriers that
@@ -8,6 +11,7 @@ do not offer rates at all are left out.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -40,12 +44,17 @@ class Quotes:
     unavailable: tuple[str, ...] = ()
 
 
-def quote_order(session: Session, order: SalesOrder, parcel: Parcel, *, sender: Sender) -> Quotes:
-    """Rate ``parcel`` to ``order``'s address with every carrier; the cheapest are marked."""
+def quote_order(
+    session: Session, order: SalesOrder, parcels: Sequence[Parcel], *, sender: Sender
+) -> Quotes:
+    """Rate ``parcels`` as one consignment to ``order``'s address with every carrier.
+
+    The cheapest are marked.
+    """
     shipment = Shipment(
         sender=sender.address(),
         receiver=receiver_of(order),
-        parcels=(parcel,),
+        parcels=tuple(parcels),
         service_code="",
         reference=order.reference,
     )

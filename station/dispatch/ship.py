@@ -76,6 +76,7 @@ class ShippedSummary:
     reference: str
     service_name: str
     tickets: tuple[str, ...]
+    parcel_weights: tuple[int, ...]  # grams, in parcel order (one per label)
     tracking_url: str | None
     charged: Decimal | None
     cost: Decimal | None
@@ -171,6 +172,7 @@ def ship_order(
         reference=consignment.reference,
         service_name=consignment.service_name,
         tickets=tuple(consignment.tickets),
+        parcel_weights=tuple(parcel.weight_grams for parcel in consignment.parcels),
         tracking_url=consignment.tracking_url,
         charged=consignment.charged,
         cost=consignment.cost,

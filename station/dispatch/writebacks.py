@@ -3,8 +3,11 @@
 - *Send back ticket number*: stage Dispatched, ``dispatchedDate``, ``trackingCode`` and
   ``logisticsCarrier``. ``trackingCode`` holds at most 50 characters: the tracking URL
   when it fits (and URL is chosen), else the ticket number with the URL appended to
-  ``internalComments`` (never replacing what was there).
-- *Push freight*: ``freightTotal`` (carrier cost or the marked-up charge) and
+  ``internalComments`` (never replacing what was there). A consignment of several
+  parcels has one URL or ticket there (the first parcel's), so every parcel's ticket is
+  listed in ``internalComments`` too.
+- *Push freight*: ``freightTotal`` (carrier cost or the marked-up charge, for the whole
+  consignment: every parcel) and
   ``freightDescription``; sent after the Dispatched update and after the label printed.
 - *Shopify trigger*: the Cin7 Shopify module's update link, after the Dispatched update.
 
@@ -45,12 +48,22 @@ def dispatched_payload(
         "trackingCode": url if use_url else ticket[:TRACKING_CODE_MAX],
         "logisticsCarrier": f"{carrier_name} {consignment.service_name}".strip()[:128],
     }
-    if url and not use_url:
-        note = f"Tracking: {url}"
-        comments = order.internal_comments or ""
-        if note not in comments:
-            payload["internalComments"] = f"{comments}\n{note}" if comments else note
+    notes = _notes(consignment.tickets, url, use_url=use_url)
+    comments = order.internal_comments or ""
+    new = [note for note in notes if note not in comments]
+    if new:
+        payload["internalComments"] = "\n".join([comments, *new] if comments else new)
     return payload
+
+
+def _notes(tickets: list[str], url: str, *, use_url: bool) -> list[str]:
+    """What ``internalComments`` gains: the URL that did not fit; each parcel's ticket."""
+    notes = []
+    if url and not use_url:
+        notes.append(f"Tracking: {url}")
+    if len(tickets) > 1:
+        notes.append(f"Tickets ({len(tickets)} parcels): {', '.join(tickets)}")
+    return notes
 
 
 def record_writebacks(

@@ -66,6 +66,8 @@ class OutboxItem(Base):
 class BulkDispatch(Base):
     """A manager's bulk dispatch: many orders shipped with one preset and service.
 
+    Each order goes out in ``parcel_count`` parcels of the preset, each weighing ``weight_grams``.
+
     Each order ships under the key ``bulk-<id>-<order id>``, so a run picked up again
     after a crash ships nothing twice; ``results`` keeps one entry per order handled.
     """
@@ -81,7 +83,8 @@ class BulkDispatch(Base):
     service_code: Mapped[str] = mapped_column(String(32))
     preset_id: Mapped[int | None] = mapped_column(ForeignKey("package_preset.id"))
     cost_centre_id: Mapped[int | None] = mapped_column(ForeignKey("cost_centre.id"))
-    weight_grams: Mapped[int]
+    weight_grams: Mapped[int]  # each parcel's
+    parcel_count: Mapped[int] = mapped_column(default=1, server_default="1")  # parcels per order
     order_ids: Mapped[list[int]] = mapped_column(JSON)
     results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 

@@ -134,12 +134,13 @@ def label_states(session: Session, consignment_ids: Iterable[int]) -> dict[int, 
 
 
 def _first_jobs(session: Session, consignment_id: int) -> dict[int, PrintJob]:
-    """The consignment's first label job of each parcel, by parcel number."""
+    """The consignment's first label job of each parcel, by parcel number, in parcel order."""
     prefix = label_job_prefix(consignment_id)
     jobs = session.scalars(
         select(PrintJob).where(PrintJob.dedupe_key.startswith(prefix, autoescape=True))
     )
-    return {int(str(job.dedupe_key).removeprefix(prefix)): job for job in jobs}
+    found = {int(str(job.dedupe_key).removeprefix(prefix)): job for job in jobs}
+    return dict(sorted(found.items()))  # parcel 1 first: a reprint comes out in order
 
 
 def _rendered(

@@ -48,6 +48,73 @@
     document.getElementById("weight")?.focus();
   });
 
+  // Parcels: "+" (or Insert) in a parcel row adds a row and puts the cursor in its weight;
+  // Enter moves on to the next parcel and ships from the last; Backspace (or Delete) in
+  // an added row's empty weight box removes that row. Row 1 keeps #weight.
+  const FIELDS = [[".parcel-weight", "weight"], [".parcel-preset", "preset-choice"], [".parcel-size", "dimensions"]];
+  const rowsOf = (box) => [...box.querySelectorAll(".parcel-row")];
+
+  function renumber(box) {
+    rowsOf(box).forEach((row, i) => {
+      const n = i + 1;
+      row.dataset.row = String(n);
+      row.querySelector(".parcel-number").textContent = String(n);
+      if (n > 1) for (const [field, id] of FIELDS) row.querySelector(field).id = `${id}-${n}`;
+    });
+    box.dispatchEvent(new Event("bench:parcels"));  // prices for the whole consignment again
+  }
+
+  function addRow(box) {
+    const rows = rowsOf(box);
+    const max = Number(box.dataset.max || 20);
+    if (rows.length >= max) {
+      const note = document.getElementById("parcel-keys");
+      note.textContent = `One consignment takes at most ${max} parcels.`;
+      note.classList.add("bad");
+      document.body.dispatchEvent(new Event("bench:error"));
+      return null;
+    }
+    const row = box.querySelector("#parcel-row-template").content.firstElementChild.cloneNode(true);
+    rows[rows.length - 1].after(row);
+    renumber(box);
+    return row;
+  }
+
+  document.addEventListener("keydown", (event) => {
+    const row = event.target.closest?.(".parcel-row");
+    const box = row?.closest("#bench-parcels");
+    if (!box || event.ctrlKey || event.metaKey || event.altKey) return;
+    const rows = rowsOf(box);
+    const next = rows[rows.indexOf(row) + 1];
+    if (event.key === "+" || event.key === "Insert") {
+      event.preventDefault();
+      addRow(box)?.querySelector(".parcel-weight").focus();
+    } else if (event.key === "Enter" && next) {
+      event.preventDefault();
+      next.querySelector(".parcel-weight").focus();
+    } else if (event.key === "Enter" && event.target.tagName === "SELECT") {
+      event.preventDefault();  // a select never submits by itself: Enter on the last row ships
+      box.closest("form").requestSubmit();
+    } else if (
+      (event.key === "Backspace" || event.key === "Delete") &&
+      event.target.matches(".parcel-weight") && !event.target.value && rows.indexOf(row) > 0
+    ) {
+      event.preventDefault();
+      const before = rows[rows.indexOf(row) - 1];
+      row.remove();
+      renumber(box);
+      before.querySelector(".parcel-weight").focus();
+    }
+  });
+  // "Split into N parcels" (offered for a weight no parcel can have) adds the rows.
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest?.("[data-add-parcels]");
+    const box = document.getElementById("bench-parcels");
+    if (!button || !box) return;
+    while (rowsOf(box).length < Number(button.dataset.addParcels) && addRow(box));
+    rowsOf(box)[1]?.querySelector(".parcel-weight").focus();
+  });
+
   const mute = document.getElementById("bench-mute");
   const showMute = () => {
     mute.setAttribute("aria-pressed", String(isMuted()));

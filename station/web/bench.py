@@ -13,15 +13,13 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from station.carriers.base import Parcel
-from station.carriers.errors import CarrierError, CarrierUnavailable, ShipmentRefused
-from station.carriers.markup import parcel_from_preset
+from station.carriers.errors import CarrierError, CarrierUnavailable
 from station.db import utcnow
 from station.dispatch.bench import (
     WeightInvalid,
     find_order,
     item_check,
     new_ship_key,
-    parse_weight,
     scan_item,
 )
 from station.dispatch.checks import products_of, shipping_problems
@@ -30,6 +28,13 @@ from station.dispatch.holds import release_hold, take_hold
 from station.dispatch.label_scripts import transliteration_notice
 from station.dispatch.options import load_options, load_sender
 from station.dispatch.outage import QueueRefused, queue_for_carrier
+from station.dispatch.parcels import (
+    MAX_PARCELS,
+    ParcelRow,
+    ParcelsInvalid,
+    build_parcels,
+    parcel_rows,
+)
 from station.dispatch.quotes import quote_order
 from station.dispatch.rights import NotYours
 from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
@@ -42,10 +47,11 @@ from station.dispatch.verify import (
 )
 from station.dispatch.void import void_as
 from station.extensions import db
+from station.ids import parse_id
 from station.jobs import jobs
-from station.models import Consignment, PackagePreset, Printer, PrintJob, Role, SalesOrder
+from station.labels.layout import format_weight
+from station.models import Consignment, Printer, PrintJob, Role, SalesOrder
 from station.settings import settings_store
-from station.shipping.costs import preset_of
 from station.web import itemcheck
 from station.web.access import role_required
 from station.web.params import db_int
@@ -53,6 +59,7 @@ from station.web.params import db_int
 log = logging.getLogger(__name__)
 
 bp = Blueprint("bench", __name__, url_prefix="/bench")
+bp.add_app_template_filter(format_weight, "weight")  # grams -> "1.25 kg"
 
 PRINTER_KEY = "bench_printer_id"
 
@@ -118,6 +125,7 @@ def scan() -> ResponseReturnValue:
         choices=ship_choices(db.session),
         check=_start_item_check(order, can_ship=not problems),
         script_notice=transliteration_notice(order, printer),
+        max_parcels=MAX_PARCELS,
     )
     db.session.commit()  # the hold; after drawing the page, which reads what commit would expire
     return _with_event(make_response(page), "bench:error" if problems else "")
@@ -137,14 +145,14 @@ def ship() -> ResponseReturnValue:
         return unverified
     carrier_code, _, service_code = (form.get("service") or "").partition(":")
     try:
-        parcel = _parcel(form)
+        parcels = _parcels(form)
         store = settings_store(db.session)
         shipped = ship_order(
             db.session,
             order_id,
             ShipRequest(
                 key=(form.get("key") or "")[:64] or new_ship_key(order_id),
-                parcels=(parcel,),
+                parcels=parcels,
                 service_code=service_code,
                 carrier_code=carrier_code or "ownlabel",
                 cost_centre_id=form.get("cost_centre_id", type=db_int),
@@ -160,7 +168,7 @@ def ship() -> ResponseReturnValue:
     except CarrierUnavailable as exc:
         db.session.rollback()
         log.warning("carrier unreachable for order %s: %s", order_id, exc)
-        fields = {k: v for k, v in form.items() if k != "manual_ticket"}
+        fields = [(k, v) for k, v in form.items(multi=True) if k != "manual_ticket"]
         page = render_template("partials/bench/carrier_down.html", message=str(exc), fields=fields)
         return _with_event(make_response(page, 422), "bench:error")
     except (WeightInvalid, DispatchRefused, CarrierError) as exc:
@@ -257,19 +265,23 @@ def count_item() -> ResponseReturnValue:
 @bp.get("/rates")
 @role_required(Role.PACKER)
 def rates() -> ResponseReturnValue:
-    """Every carrier's price for the open order at the weight and package typed so far."""
+    """Every carrier's price for the open order's parcels, as typed so far (all of them)."""
     order = db.session.get(SalesOrder, request.args.get("order_id", type=db_int) or 0)
     if order is None:
         abort(404, "No such order.")
-    if not request.args.get("weight", "").strip():
+    rows = _rows(request.args)
+    if not any(row.weight.strip() for row in rows):
         return render_template("partials/bench/rates.html", note="Type the weight to see prices.")
     try:
-        parcel = _parcel(request.args)
-    except (WeightInvalid, ShipmentRefused) as exc:
-        return render_template("partials/bench/rates.html", note=str(exc))
-    quotes = quote_order(db.session, order, parcel, sender=load_sender(settings_store(db.session)))
+        parcels = build_parcels(db.session, rows, reference=order.reference)
+    except ParcelsInvalid as exc:
+        return render_template("partials/bench/rates.html", note=str(exc), refused=exc)
+    quotes = quote_order(db.session, order, parcels, sender=load_sender(settings_store(db.session)))
     return render_template(
-        "partials/bench/rates.html", quotes=quotes, chosen=request.args.get("service", "")
+        "partials/bench/rates.html",
+        quotes=quotes,
+        parcels=parcels,
+        chosen=request.args.get("service", ""),
     )
 
 
@@ -315,12 +327,18 @@ def _items(
     return _with_event(make_response(page, status), event)
 
 
-def _parcel(values: MultiDict[str, str]) -> Parcel:
-    """The parcel typed at the bench: weight in kg, in the chosen preset's box if any."""
-    grams = parse_weight(values.get("weight", ""))
-    preset_id = values.get("preset_id", type=db_int)
-    preset = db.session.get(PackagePreset, preset_id) if preset_id else None
-    return parcel_from_preset(preset_of(preset), grams) if preset else Parcel(grams)
+def _rows(values: MultiDict[str, str]) -> list[ParcelRow]:
+    """The parcel rows typed at the bench (each field repeated once per row, in order)."""
+    return parcel_rows(
+        values.getlist("weight"),
+        [parse_id(text) for text in values.getlist("preset_id")],  # "" is no preset
+        values.getlist("dimensions"),
+    )
+
+
+def _parcels(values: MultiDict[str, str]) -> tuple[Parcel, ...]:
+    """The consignment's parcels typed at the bench; raises ``ParcelsInvalid``."""
+    return build_parcels(db.session, _rows(values))
 
 
 def _with_event(response: Response, event: str) -> Response:

@@ -10,6 +10,7 @@ from station import audit
 from station.dispatch.bench import WeightInvalid, parse_weight
 from station.dispatch.bulk import BulkRefused, start_bulk
 from station.extensions import db
+from station.ids import parse_id
 from station.jobs import jobs
 from station.models import BulkDispatch, PackagePreset, Printer, Role
 from station.web.access import role_required
@@ -36,6 +37,7 @@ def create() -> ResponseReturnValue:
             preset=db.session.get(PackagePreset, form.get("preset_id", type=db_int) or 0),
             cost_centre_id=form.get("cost_centre_id", type=db_int),
             user=current_user._get_current_object(),  # type: ignore[attr-defined]
+            parcel_count=_parcel_count(form.get("parcels", "")),
         )
     except (BulkRefused, WeightInvalid) as exc:
         db.session.rollback()
@@ -46,7 +48,11 @@ def create() -> ResponseReturnValue:
         current_user,
         "bulk.started",
         target=run,
-        detail={"orders": run.total, "service": form.get("service", "")},
+        detail={
+            "orders": run.total,
+            "service": form.get("service", ""),
+            "parcels_each": run.parcel_count,
+        },
     )
     db.session.commit()
     jobs().bulk_dispatch(run.id)
@@ -67,3 +73,13 @@ def progress(run_id: int) -> ResponseReturnValue:
     """The progress fragment (it polls itself until the run has finished)."""
     run = db.session.get(BulkDispatch, run_id) or abort(404, "No such bulk dispatch.")
     return render_template("partials/bulk/progress.html", run=run)
+
+
+def _parcel_count(text: str) -> int:
+    """Parcels per order as typed (blank: 1); a word that is not a count is refused."""
+    if not text.strip():
+        return 1
+    count = parse_id(text)
+    if count is None:
+        raise BulkRefused(f"Type how many parcels each order goes out in, not {text.strip()!r}.")
+    return count

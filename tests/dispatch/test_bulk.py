@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from station.dispatch.bulk import run_bulk, start_bulk
+from station.dispatch.bulk import BulkRefused, run_bulk, start_bulk
 from station.dispatch.options import DispatchOptions, Sender
-from station.models import BulkDispatch, Consignment, Printer, PrintJob
+from station.models import BulkDispatch, Consignment, PackagePreset, Printer, PrintJob
 from tests.dispatch.test_ship import add_order, add_printer
 
 
@@ -76,3 +77,52 @@ def test_a_run_picked_up_again_ships_nothing_twice(ctx: Session) -> None:
     assert ctx.scalar(select(func.count()).select_from(Consignment)) == 4
     assert ctx.scalar(select(func.count()).select_from(PrintJob)) == 4
     assert ctx.scalars(select(Printer)).one().id == printer.id
+
+
+def test_each_order_of_a_run_goes_out_in_its_parcels_of_the_preset(ctx: Session) -> None:
+    printer = add_printer(ctx)
+    preset = PackagePreset(name="Carton", length_mm=400, width_mm=300, height_mm=300)
+    ctx.add(preset)
+    ids = [add_order(ctx, cin7_id=9100 + n).id for n in range(2)]
+    run = start_bulk(
+        ctx,
+        ids,
+        printer=printer,
+        service="ownlabel:EC",
+        weight_grams=2500,
+        preset=preset,
+        cost_centre_id=None,
+        user=None,
+        parcel_count=3,
+    )
+    ctx.commit()
+
+    finished = run_bulk(ctx, run.id, options=DispatchOptions(), sender=Sender(), now=now)
+
+    assert finished is not None and finished.shipped == 2
+    consignments = ctx.scalars(select(Consignment).order_by(Consignment.id)).all()
+    assert [len(c.tickets) for c in consignments] == [3, 3]
+    assert {(p.package, p.weight_grams) for c in consignments for p in c.parcels} == {
+        ("Carton", 2500)
+    }
+    labels = ctx.scalars(select(PrintJob.description).order_by(PrintJob.id)).all()
+    assert [label.split(" (")[0] for label in labels] == [
+        f"SO-{9100 + n} Parcel {i} of 3" for n in range(2) for i in (1, 2, 3)
+    ]
+    assert finished.results[0]["tickets"] == consignments[0].tickets
+
+
+@pytest.mark.parametrize("count", [0, 21])
+def test_a_parcel_count_out_of_range_is_refused(ctx: Session, count: int) -> None:
+    with pytest.raises(BulkRefused, match=f"1 to 20 parcels, not {count}"):
+        start_bulk(
+            ctx,
+            [1],
+            printer=add_printer(ctx),
+            service="ownlabel:EC",
+            weight_grams=900,
+            preset=None,
+            cost_centre_id=None,
+            user=None,
+            parcel_count=count,
+        )

@@ -65,7 +65,14 @@ def ship(session: Session, order: SalesOrder, key: str = "bench-1-a", **options:
     return ship_order(
         session,
         order.id,
-        ShipRequest(key=key, parcels=(Parcel(1200),), service_code="ON", **options.pop("req", {})),
+        ShipRequest(
+            **{
+                "key": key,
+                "parcels": (Parcel(1200),),
+                "service_code": "ON",
+                **options.pop("req", {}),
+            }
+        ),
         printer=session.scalar(select(Printer)) or add_printer(session),
         user=None,
         options=DispatchOptions(**options),

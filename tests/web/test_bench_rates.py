@@ -39,8 +39,9 @@ def test_the_order_panel_asks_for_prices_when_the_weight_or_package_changes(
     rates_div = re.search(r'<div id="bench-rates"[^>]*>', page)
     assert rates_div and 'hx-get="/bench/rates"' in rates_div.group(0)
     assert 'hx-target="this"' in rates_div.group(0)  # not the ship form's #bench-order
-    assert "input changed delay:500ms from:#weight" in rates_div.group(0)
-    assert "change from:#preset-choice" in rates_div.group(0)
+    # every parcel row's weight, package and size; and a row added or removed
+    assert "input delay:500ms from:#bench-parcels" in rates_div.group(0)
+    assert "bench:parcels from:#bench-parcels" in rates_div.group(0)
     assert "Type the weight to see prices." in page
 
 

@@ -68,3 +68,52 @@ def test_packers_cannot_bulk_dispatch(app: Flask, client: FlaskClient, auth: Aut
 
     assert "bulk-form" not in client.get("/orders").get_data(as_text=True)
     assert client.post("/bulk", data={}).status_code == 403
+
+
+def test_a_bulk_run_ships_each_order_in_the_parcels_asked_for(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    ids, printer_id = setup_orders(app, 2)
+    auth.login()
+    assert 'name="parcels"' in client.get("/orders").get_data(as_text=True)
+
+    response = client.post(
+        "/bulk",
+        data={
+            "order_id": [str(i) for i in ids],
+            "printer_id": str(printer_id),
+            "service": "ownlabel:ON",
+            "weight": "1.1",
+            "parcels": "2",
+        },
+    )
+
+    progress = client.get(response.headers["Location"] + "/progress").get_data(as_text=True)
+    assert "2 of 2 handled (2 parcels each) · 2 shipped" in progress
+    with app.app_context():
+        tickets = [c.tickets for c in db.session.scalars(select(Consignment))]
+        assert [len(t) for t in tickets] == [2, 2]
+
+
+def test_a_parcel_count_that_is_not_a_number_is_explained(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    ids, printer_id = setup_orders(app, 1)
+    auth.login()
+
+    response = client.post(
+        "/bulk",
+        data={
+            "order_id": [str(ids[0])],
+            "printer_id": str(printer_id),
+            "service": "ownlabel:ON",
+            "weight": "1",
+            "parcels": "two",
+        },
+        follow_redirects=True,
+    )
+
+    page = response.get_data(as_text=True)
+    assert "Bulk dispatch not started: Type how many parcels each order goes out in" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(BulkDispatch)) == 0
