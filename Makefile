@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # 6 minutes on a 2-CPU machine instead of 12. PYTEST_ARGS= runs it in one process.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test bench install services chromium lint clean
+.PHONY: demo test bench install services chromium fonts lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,18 +15,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,postgres,redis,server,karrio]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)
+install: $(STAMP) fonts
 
 ## Run Station on embedded defaults: SQLite, the Cin7 sandbox with demo data, jobs in-process.
-demo: $(STAMP)
+demo: $(STAMP) fonts
 	$(BIN)/station demo --host 127.0.0.1 --port 5000
 
 ## Install what the tests need and run the whole suite (SQLite, PostgreSQL, Redis).
-test: $(STAMP) services chromium
+test: $(STAMP) services chromium fonts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Benchmarks: writes bench/report.json and report.md (scale_out needs PostgreSQL and Redis).
-bench: $(STAMP) services
+bench: $(STAMP) services fonts
 	$(BIN)/python -m bench.run --out bench/report.json
 
 ## Start PostgreSQL and Redis when this machine has them installed but stopped.
@@ -36,6 +36,13 @@ services:
 ## Debian's Chromium for the browser tests (no browser download is reachable here).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+## Fonts for names and addresses in every script on PDF labels and packing slips: Noto Sans
+## (Latin, Greek, Cyrillic, Hebrew, Arabic) and WenQuanYi Micro Hei (Chinese, Japanese,
+## Korean; Noto's CJK fonts have PostScript outlines, which reportlab cannot embed).
+FONT_FILES := /usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+fonts:
+	@ls $(FONT_FILES) >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq fonts-noto-core fonts-wqy-microhei fonts-dejavu-core >/dev/null)
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check station printers tests

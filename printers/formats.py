@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -26,6 +27,8 @@ LABEL_SIZES: Mapping[str, tuple[float, float]] = {
     "A4": (210.0, 297.0),
 }
 THERMAL_DPI = (203, 300)
+# A font file stored on a ZPL printer: drive letter, a short name, a TrueType extension.
+PRINTER_FONT = re.compile(r"[A-Z]:[A-Z0-9_-]{1,16}\.(?:TTF|TTE)", re.IGNORECASE)
 SERIAL_BAUDRATES = (2400, 4800, 9600, 19200, 38400, 57600, 115200)
 STATUS_CHECK_TIMEOUT = 1.0  # seconds a ZPL printer has to answer ~HS before a label
 
@@ -78,6 +81,7 @@ class PrinterSpec:
     escpos_profile: str | None = None  # escpos-*: python-escpos printer profile name
     timeout: float = 5.0  # seconds, for network transports (CUPS: lp run time x6)
     check_status: bool = True  # tcp9100: ask ~HS before each label (silence counts as ready)
+    unicode_font: str | None = None  # zpl: a Unicode TrueType font on the printer (E:ANMDJ.TTF)
 
     @property
     def size_mm(self) -> tuple[float, float]:
@@ -141,6 +145,19 @@ class PrinterSpec:
         return tuple(found)
 
     def _format_problems(self) -> list[str]:
+        """Problems with dpi (and the Unicode font) for this format."""
+        found = []
+        if self.unicode_font is not None:
+            if self.format is not PrinterFormat.ZPL:
+                found.append("a Unicode font on the printer is for ZPL printers only")
+            elif not PRINTER_FONT.fullmatch(self.unicode_font):
+                found.append(
+                    f"Unicode font {self.unicode_font!r} is not a font file on the printer, "
+                    "such as E:ANMDJ.TTF"
+                )
+        return found + self._dpi_problems()
+
+    def _dpi_problems(self) -> list[str]:
         """Problems with dpi for this format."""
         if self.format is PrinterFormat.PDF:
             if not 72 <= self.dpi <= 2400:
@@ -259,7 +276,16 @@ class PrinterSpec:
         return spec
 
 
-_TEXT_FIELDS = ("name", "label_size", "host", "queue", "directory", "device", "escpos_profile")
+_TEXT_FIELDS = (
+    "name",
+    "label_size",
+    "host",
+    "queue",
+    "directory",
+    "device",
+    "escpos_profile",
+    "unicode_font",
+)
 _INT_FIELDS = ("dpi", "port", "baudrate", "usb_vendor_id", "usb_product_id")
 _BOOL_FIELDS = ("check_status",)
 _TRUE, _FALSE = {"true", "yes", "on", "1", "y"}, {"false", "no", "off", "0", "n"}

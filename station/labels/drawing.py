@@ -12,12 +12,14 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from station.labels.fonts import FontSet
+from station.labels.fonts import FontSet, Run
 from station.labels.layout import LabelError, LabelSize
 from station.labels.plan import MODULE_MM, QUIET_MODULES
+from station.labels.script import visual
 
 DOT = 72 / 203  # one 203 dpi dot in points
 INSET = DOT / 50  # bar width reduction: PDFium (and printers) round fills outwards
+FAKE_BOLD = 0.04  # outline stroke, as a share of the font size, for a missing bold face
 
 
 def page_size(size: LabelSize) -> tuple[float, float]:
@@ -36,21 +38,41 @@ def draw_text(
     max_width: float,
     bold: bool = False,
 ) -> None:
-    """Draw one line, squeezed horizontally if it would run past ``max_width``."""
-    font = fonts.bold if bold else fonts.regular
-    text = fonts.prepare(text)
-    width = stringWidth(text, font, size)
+    """Draw one line in visual order, each run in a font that has its glyphs.
+
+    A line that would run past ``max_width`` is squeezed horizontally, never cut.
+    """
+    runs = fonts.runs(visual(fonts.prepare(text)), bold=bold)
+    widths = [stringWidth(run.text, run.font, size) for run in runs]
+    width = sum(widths)
     if width <= max_width or max_width <= 0:
-        canvas.setFont(font, size)
-        canvas.drawString(x, baseline, text)
+        for run, run_width in zip(runs, widths, strict=True):
+            _draw_run(canvas, run, x, baseline, size)
+            x += run_width
         return
     # Horizontal scaling is text state and outlives the text object: keep it local.
     canvas.saveState()
     obj = canvas.beginText(x, baseline)
-    obj.setFont(font, size)
     obj.setHorizScale(100 * max_width / width)
-    obj.textOut(text)
+    for run in runs:
+        obj.setFont(run.font, size)
+        if run.fake_bold:
+            canvas.setLineWidth(size * FAKE_BOLD)
+        obj.setTextRenderMode(2 if run.fake_bold else 0)
+        obj.textOut(run.text)
     canvas.drawText(obj)
+    canvas.restoreState()
+
+
+def _draw_run(canvas: Canvas, run: Run, x: float, baseline: float, size: float) -> None:
+    """One run at its natural width; a missing bold face is drawn by stroking the outlines."""
+    canvas.setFont(run.font, size)
+    if not run.fake_bold:
+        canvas.drawString(x, baseline, run.text)
+        return
+    canvas.saveState()
+    canvas.setLineWidth(size * FAKE_BOLD)
+    canvas.drawString(x, baseline, run.text, mode=2)
     canvas.restoreState()
 
 

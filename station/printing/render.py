@@ -14,7 +14,7 @@ def render_for_printer(printer: Printer, layout: LabelLayout) -> tuple[bytes, st
     spec = PrinterSpec.from_dict({**printer.spec, "name": printer.name})
     size = size_named(spec.label_size)
     if spec.format == PrinterFormat.ZPL:
-        return render_zpl(layout, dpi=spec.dpi, size=size), "zpl"
+        return render_zpl(layout, dpi=spec.dpi, size=size, unicode_font=spec.unicode_font), "zpl"
     pdf = render_pdf([layout], size=size)
     if spec.format == PrinterFormat.PNG_RASTER:
         from station.labels.preview import render_png

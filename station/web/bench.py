@@ -25,6 +25,7 @@ from station.dispatch.bench import (
 from station.dispatch.checks import products_of, shipping_problems
 from station.dispatch.choices import ship_choices
 from station.dispatch.holds import release_hold, take_hold
+from station.dispatch.label_scripts import transliteration_notice
 from station.dispatch.options import load_options, load_sender
 from station.dispatch.outage import QueueRefused, queue_for_carrier
 from station.dispatch.parcels import (
@@ -123,6 +124,7 @@ def scan() -> ResponseReturnValue:
         opened=utcnow(),
         choices=ship_choices(db.session),
         check=_start_item_check(order, can_ship=not problems),
+        script_notice=transliteration_notice(order, printer),
         max_parcels=MAX_PARCELS,
     )
     db.session.commit()  # the hold; after drawing the page, which reads what commit would expire

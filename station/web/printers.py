@@ -88,6 +88,9 @@ class PrinterForm(FlaskForm):
     check_status = BooleanField(
         "Ask the printer for its status (~HS) before each label", default=True
     )
+    unicode_font = StringField(
+        "Unicode font on the printer (ZPL)", validators=[Optional(), Length(max=32)]
+    )
 
 
 class AgentForm(FlaskForm):
@@ -127,6 +130,7 @@ def new() -> str | WerkzeugResponse:
             "directory": form.directory.data,
             "device": form.device.data,
             "check_status": form.check_status.data,
+            "unicode_font": (form.unicode_font.data or "").strip(),
         }
         try:
             printer = add_printer(

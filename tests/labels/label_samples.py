@@ -36,3 +36,30 @@ HOSTILE = {
     "control characters": "Line\x00one\r\nline\ttwo\x1b[31m",
     "lone surrogate": "bad \ud800 text",
 }
+
+# Receivers in other scripts, for the golden labels (tests/labels/test_scripts.py).
+CJK_RECEIVER = Address(
+    name="山田 太郎",
+    company="東京商事",
+    lines=("東京都渋谷区神南1-2-3",),
+    city="東京",
+    postcode="150-0041",
+    country="日本",
+    phone="03 5555 0101",
+)
+HEBREW_RECEIVER = Address(
+    name="דוד כהן",
+    lines=("רחוב הרצל 5",),
+    city="תל אביב",
+    postcode="6100000",
+    country="ישראל",
+)
+MACRON_RECEIVER = Address(
+    name="Mere Tūhoe",
+    company="Ōtautahi Design Co",
+    lines=("12 Tāmaki Drive",),
+    city="Whakatāne",
+    postcode="3120",
+    country="Aotearoa New Zealand",
+)
+ARABIC_RECEIVER = Address(name="شارع الملك فهد", city="الرياض", country="السعودية")

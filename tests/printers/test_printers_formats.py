@@ -196,3 +196,22 @@ def test_a_built_zebra_that_is_paused_gets_no_label() -> None:
         with pytest.raises(PrinterNotReady, match="is paused — press the pause"):
             build_transport(spec).send(b"^XA^XZ")
         assert zebra.jobs == []
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({"format": "pdf", "transport": "virtual", "directory": "x"}, "for ZPL printers only"),
+        ({"format": "zpl", "transport": "memory"}, "is not a font file on the printer"),
+    ],
+)
+def test_a_unicode_font_is_a_font_file_on_a_zpl_printer(data: dict[str, str], problem: str) -> None:
+    with pytest.raises(PrinterRejected, match=problem):
+        PrinterSpec.from_dict({"name": "P", "unicode_font": "E:ANMDJ TTF^XZ", **data})
+
+
+def test_a_zebras_unicode_font_is_kept() -> None:
+    spec = PrinterSpec.from_dict(
+        {"name": "Z", "format": "zpl", "transport": "memory", "unicode_font": "E:ANMDJ.TTF"}
+    )
+    assert spec.unicode_font == "E:ANMDJ.TTF" and spec.to_dict()["unicode_font"] == "E:ANMDJ.TTF"

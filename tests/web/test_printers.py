@@ -73,6 +73,25 @@ def test_every_problem_with_a_printer_is_listed(manager: FlaskClient, zebra: Zeb
     assert "host" in text.lower() and "pdf" in text.lower()
 
 
+def test_the_printer_form_takes_the_unicode_font(
+    app: Flask, manager: FlaskClient, zebra: ZebraListener
+) -> None:
+    refused = manager.post("/printers/new", data=zebra_form(zebra, unicode_font="^XZ"))
+    added = manager.post("/printers/new", data=zebra_form(zebra, unicode_font="e:anmdj.ttf"))
+    with app.app_context():
+        printer = db.session.scalars(select(Printer)).one()
+        spec, printer_id = printer.spec, printer.id
+    manager.post(f"/printers/{printer_id}/test")
+
+    assert refused.status_code == 422
+    assert "is not a font file on the printer, such as E:ANMDJ.TTF" in refused.get_data(
+        as_text=True
+    )
+    assert added.status_code == 302 and spec["unicode_font"] == "e:anmdj.ttf"
+    [label] = zebra.wait_for_jobs(1)
+    assert b"^CWJ,E:ANMDJ.TTF" in label and b"^AJN," in label and b"^A0N" not in label
+
+
 def test_a_virtual_printer_shows_the_label_it_printed(
     app: Flask, manager: FlaskClient, tmp_path: Path
 ) -> None:
