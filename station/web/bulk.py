@@ -36,6 +36,7 @@ def create() -> ResponseReturnValue:
             preset=db.session.get(PackagePreset, form.get("preset_id", type=db_int) or 0),
             cost_centre_id=form.get("cost_centre_id", type=db_int),
             user=current_user._get_current_object(),  # type: ignore[attr-defined]
+            confirmed_stages=[s[:64] for s in form.getlist("confirm_stage")[:20]],
         )
     except (BulkRefused, WeightInvalid) as exc:
         db.session.rollback()
@@ -46,7 +47,11 @@ def create() -> ResponseReturnValue:
         current_user,
         "bulk.started",
         target=run,
-        detail={"orders": run.total, "service": form.get("service", "")},
+        detail={
+            "orders": run.total,
+            "service": form.get("service", ""),
+            "confirmed_stages": run.confirmed_stages,
+        },
     )
     db.session.commit()
     jobs().bulk_dispatch(run.id)
