@@ -1,8 +1,9 @@
 """The Cin7 stages that must not ship, as a manager types them in Settings → Shipping.
 
 Stages match exactly as Cin7 spells them (see ``station.dispatch.checks.ShipRules``), so a
-name typed in another case takes the spelling of a stage Station's orders already have,
-and a name no order has yet is saved but named back, in case it is a typo.
+name typed in another case takes the spelling of a stage Station's orders already have
+(or of Cin7's standard stages), and a name no order has yet is saved but named back, in
+case it is a typo.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from station.dispatch.checks import CONFIRM_STAGES, REFUSED_STAGES
 from station.dispatch.options import DispatchOptions, OptionsInvalid, load_options, save_options
 from station.errors import problems_sentence
 from station.models import SalesOrder
@@ -51,18 +53,27 @@ def save_stages(
 
     Every problem with either list is named at once.
     """
-    spelling = {stage.casefold(): stage for stage in known}
+    saved = load_options(store)
+    spelling = {
+        stage.casefold(): stage
+        for stage in (
+            *REFUSED_STAGES,
+            *CONFIRM_STAGES,
+            *saved.refused_stages,
+            *saved.confirm_stages,
+            *known,
+        )
+    }
+    seen = {stage.casefold() for stage in known}
     problems: list[str] = []
     refused_stages = _stages(refused, spelling, "refused", problems)
     confirm_stages = _stages(confirm, spelling, "to confirm", problems)
-    options = replace(
-        load_options(store), refused_stages=refused_stages, confirm_stages=confirm_stages
-    )
+    options = replace(saved, refused_stages=refused_stages, confirm_stages=confirm_stages)
     problems.extend(options.problems())
     if problems:
         raise OptionsInvalid(problems_sentence(problems))
     save_options(store, options)
-    unseen = tuple(s for s in (*refused_stages, *confirm_stages) if s.casefold() not in spelling)
+    unseen = tuple(s for s in (*refused_stages, *confirm_stages) if s.casefold() not in seen)
     return StagesSaved(options, unseen)
 
 

@@ -106,7 +106,9 @@ def test_blocked_matches_the_dispatch_checks_order_by_order(
         for guard in (True, False):
             blocked = set(
                 db.session.scalars(
-                    select(SalesOrder.id).where(cannot_ship_clause(ShipRules(block_batch_serial=guard)))
+                    select(SalesOrder.id).where(
+                        cannot_ship_clause(ShipRules(block_batch_serial=guard))
+                    )
                 )
             )
             for o in db.session.scalars(select(SalesOrder)):
