@@ -30,15 +30,23 @@ REPRINT_DEPTH = 8  # as far as the label states ever followed reprints of reprin
 
 
 def upgrade():
-    with op.batch_alter_table("print_job", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("consignment_id", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_print_job_consignment_id"), ["consignment_id"])
-        batch_op.create_foreign_key(
-            batch_op.f("fk_print_job_consignment_id_consignment"),
+    # A plain ADD COLUMN, not a batch copy of the table: on SQLite the copy drops the old
+    # table, which foreign keys refuse while reprints point at the jobs they repeat.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "ALTER TABLE print_job ADD COLUMN consignment_id INTEGER"
+            " CONSTRAINT fk_print_job_consignment_id_consignment REFERENCES consignment (id)"
+        )
+    else:
+        op.add_column("print_job", sa.Column("consignment_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(
+            op.f("fk_print_job_consignment_id_consignment"),
+            "print_job",
             "consignment",
             ["consignment_id"],
             ["id"],
         )
+    op.create_index(op.f("ix_print_job_consignment_id"), "print_job", ["consignment_id"])
     with op.batch_alter_table("bulk_dispatch", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("confirmed_stages", sa.JSON(), nullable=False, server_default="[]")
@@ -89,9 +97,12 @@ def _link_label_jobs():
 def downgrade():
     with op.batch_alter_table("bulk_dispatch", schema=None) as batch_op:
         batch_op.drop_column("confirmed_stages")
-    with op.batch_alter_table("print_job", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_print_job_consignment_id_consignment"), type_="foreignkey"
-        )
-        batch_op.drop_index(batch_op.f("ix_print_job_consignment_id"))
-        batch_op.drop_column("consignment_id")
+    op.drop_index(op.f("ix_print_job_consignment_id"), table_name="print_job")
+    if op.get_bind().dialect.name == "sqlite":  # its column constraint has no name to drop
+        with op.batch_alter_table("print_job", schema=None) as batch_op:
+            batch_op.drop_column("consignment_id")
+        return
+    op.drop_constraint(
+        op.f("fk_print_job_consignment_id_consignment"), "print_job", type_="foreignkey"
+    )
+    op.drop_column("print_job", "consignment_id")
