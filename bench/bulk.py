@@ -38,6 +38,7 @@ def bulk_dispatch() -> dict[str, Any]:
         serve_sandbox,
     )
     from station.dispatch.bulk import start_bulk
+    from station.dispatch.checks import ShipRules, Verdict, verdict_clause
     from station.dispatch.jobs import run_bulk_dispatch, run_outbox
     from station.dispatch.options import DispatchOptions, FreightPush, save_options
     from station.extensions import db
@@ -89,7 +90,9 @@ def bulk_dispatch() -> dict[str, Any]:
             order_ids = list(
                 db.session.scalars(
                     select(SalesOrder.id)
-                    .where(SalesOrder.dispatched_date.is_(None), SalesOrder.is_void.is_(False))
+                    .where(  # what the order list shows as ready to ship
+                        verdict_clause(Verdict.READY, ShipRules(block_batch_serial=False))
+                    )
                     .order_by(SalesOrder.id)
                     .limit(BULK_ORDERS)
                 )

@@ -157,7 +157,7 @@ class _Cluster:
         from sqlalchemy import select
 
         from station.cin7.jobs import run_order_sync
-        from station.dispatch.checks import cannot_ship_clause
+        from station.dispatch.checks import ShipRules, Verdict, verdict_clause
         from station.dispatch.options import DispatchOptions, FreightPush, save_options
         from station.extensions import db
         from station.models import SalesOrder
@@ -176,7 +176,7 @@ class _Cluster:
             references = list(
                 db.session.scalars(
                     select(SalesOrder.reference)
-                    .where(~cannot_ship_clause(block_batch_serial=False))
+                    .where(verdict_clause(Verdict.READY, ShipRules(block_batch_serial=False)))
                     .order_by(SalesOrder.id)
                     .limit(needed)
                 )

@@ -12,13 +12,15 @@ from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from station.days import parse_day
-from station.dispatch.checks import cannot_ship_clause
+from station.dispatch.checks import ShipRules, Verdict, verdict_clause
 from station.ids import parse_id
 from station.listing import LIKE_ESCAPE, contains
 from station.models import Consignment, ConsignmentState, SalesOrder
 
 # The stage filter's value for void orders (Cin7 keeps the stage; Station shows "Void").
 VOID_STAGE = "Void"
+# The "Can ship" filter's values (``blocked=``): yes, no (ready to ship), or confirm first.
+CAN_SHIP_ARGS = {"yes": Verdict.BLOCKED, "no": Verdict.READY, "confirm": Verdict.CONFIRM}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,7 @@ class OrderFilters:
     branch_id: int | None = None
     created_from: date | None = None
     created_to: date | None = None
-    blocked: bool | None = None  # True: cannot ship now; False: can
+    can_ship: Verdict | None = None  # what the bench would do with the order now
     consigned: bool | None = None  # True: has a live consignment; False: has none
 
     @property
@@ -89,7 +91,7 @@ def list_orders(
     *,
     page: int = 1,
     per_page: int = 50,
-    block_batch_serial: bool = True,
+    rules: ShipRules | None = None,
 ) -> OrderPage:
     """Orders matching ``filters``, newest edits first.
 
@@ -98,7 +100,7 @@ def list_orders(
     """
     filters = filters or OrderFilters()
     query = filters.query.strip()[:100]
-    conditions = _conditions(filters, query, block_batch_serial=block_batch_serial)
+    conditions = _conditions(filters, query, rules=rules or ShipRules())
     if conditions:
         matching = select(SalesOrder.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
         total = session.scalar(select(func.count()).select_from(matching)) or 0
@@ -137,7 +139,7 @@ def list_orders(
 
 
 def _conditions(
-    filters: OrderFilters, query: str, *, block_batch_serial: bool
+    filters: OrderFilters, query: str, *, rules: ShipRules
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query:
@@ -156,9 +158,8 @@ def _conditions(
         conditions.append(
             SalesOrder.cin7_created < _midnight(filters.created_to + timedelta(days=1))
         )
-    if filters.blocked is not None:
-        blocked = cannot_ship_clause(block_batch_serial=block_batch_serial)
-        conditions.append(blocked if filters.blocked else ~blocked)
+    if filters.can_ship is not None:
+        conditions.append(verdict_clause(filters.can_ship, rules))
     if filters.consigned is not None:
         live = exists().where(
             Consignment.order_id == SalesOrder.id,
@@ -203,7 +204,7 @@ def filters_from_args(args: Mapping[str, str]) -> tuple[OrderFilters, list[str]]
         branch_id=branch,
         created_from=day("from", "From"),
         created_to=day("to", "To"),
-        blocked=yes_no("blocked"),
+        can_ship=CAN_SHIP_ARGS.get((args.get("blocked") or "").strip().lower()),
         consigned=yes_no("consigned"),
     )
     return filters, problems

@@ -7,6 +7,11 @@ parcel in the run's package at the run's weight: one consignment, a label per pa
 through ``ship_order`` under ``bulk-<run>-<order>`` and commits its result before the
 next, so a page polling the run sees progress, a refusal is listed without stopping
 the rest, and a run picked up again after a crash ships nothing twice.
+
+The manager who started the run is each consignment's packer (``created_by``), so
+reports and the audit name a person. Orders at a confirm-first Cin7 stage (Awaiting
+Payment) ship only when the manager ticked that stage; otherwise they are listed as
+skipped with the reason, as the bench would ask.
 """
 
 from __future__ import annotations
@@ -47,8 +52,12 @@ def start_bulk(
     cost_centre_id: int | None,
     user: User | None,
     parcel_count: int = 1,
+    confirmed_stages: Sequence[str] = (),
 ) -> BulkDispatch:
-    """Record a run for ``order_ids`` (each once, in the order given), each in ``parcel_count`` parcels."""
+    """Record a run for ``order_ids`` (each once, in the order given), each in ``parcel_count`` parcels.
+
+    ``confirmed_stages``: the confirm-first stages the manager ticked to ship too.
+    """
     if not 1 <= parcel_count <= MAX_PARCELS:
         raise BulkRefused(f"Each order goes out in 1 to {MAX_PARCELS} parcels, not {parcel_count}.")
     unique = list(dict.fromkeys(int(i) for i in order_ids))
@@ -70,6 +79,7 @@ def start_bulk(
         parcel_count=parcel_count,
         order_ids=unique,
         results=[],
+        confirmed_stages=list(dict.fromkeys(confirmed_stages)),
     )
     session.add(run)
     session.flush()
@@ -137,9 +147,10 @@ def _ship_one(
                 carrier_code=run.carrier_code,
                 cost_centre_id=run.cost_centre_id,
                 scanned_at=now,
+                confirmed_stages=tuple(run.confirmed_stages or ()),
             ),
             printer=session.get(Printer, run.printer_id),  # type: ignore[arg-type]
-            user=None,
+            user=session.get(User, run.created_by_id) if run.created_by_id else None,
             options=options,
             sender=sender,
             now=now,

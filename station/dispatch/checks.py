@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from station.carriers.base import ShipAddress
 from station.cin7.mapping import is_batch_or_serial
@@ -18,9 +19,63 @@ class Check(enum.Enum):
 
     VOID = "Void in Cin7"
     DISPATCHED = "Already dispatched in Cin7"
+    STAGE = "At a Cin7 stage that must not ship"
     NO_LINES = "No lines"
     ADDRESS = "Delivery address incomplete"
     BATCH_SERIAL = "Batch- or serial-controlled lines"
+
+
+# Cin7 stages Station refuses, and those a person must confirm, until a manager says otherwise.
+REFUSED_STAGES = ("Declined", "On Hold")
+CONFIRM_STAGES = ("Awaiting Payment",)
+
+
+@dataclass(frozen=True, slots=True)
+class ShipRules:
+    """What the checks read from the settings: the guard and the stages that must not ship.
+
+    Stages match exactly as Cin7 spells them (the settings page stores Cin7's spelling),
+    so Python and SQL (whatever the database's idea of case) agree order by order.
+    """
+
+    block_batch_serial: bool = True
+    refused_stages: tuple[str, ...] = REFUSED_STAGES
+    confirm_stages: tuple[str, ...] = CONFIRM_STAGES
+
+
+class Verdict(enum.Enum):
+    """What the bench does with an order, and which "Can ship" filter lists it."""
+
+    READY = "ready"
+    CONFIRM = "confirm"  # ships once a person confirms its stage
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True, slots=True)
+class ShipVerdict:
+    """One order's answer: the reasons it cannot ship, or the stage to confirm."""
+
+    problems: tuple[str, ...] = ()
+    confirm_stage: str | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        """Blocked when any problem stands; else confirm when the stage asks for it."""
+        if self.problems:
+            return Verdict.BLOCKED
+        return Verdict.CONFIRM if self.confirm_stage else Verdict.READY
+
+    @property
+    def confirm_question(self) -> str:
+        """The question the bench asks before shipping (empty when none is needed)."""
+        if not self.confirm_stage:
+            return ""
+        return f"It is {self.confirm_stage} in Cin7. Ship it anyway?"
+
+
+def unconfirmed_stage(stage: str) -> str:
+    """Why an order at a confirm-first ``stage`` was not shipped."""
+    return f"it is {stage} in Cin7 and shipping it was not confirmed"
 
 
 COUNTRY_CODES = {
@@ -55,16 +110,40 @@ def receiver_of(order: SalesOrder) -> ShipAddress:
     )
 
 
+def ship_verdict(
+    order: SalesOrder, products: Mapping[int, Product], rules: ShipRules
+) -> ShipVerdict:
+    """The bench's answer for ``order``: what stops it, else the stage to confirm, else ready.
+
+    The order list's "Can ship" filter is ``verdict_clause`` of the same rules.
+    """
+    problems = tuple(shipping_problems(order, products, rules))
+    stage = order.stage if order.stage in rules.confirm_stages else None
+    return ShipVerdict(problems, None if problems else stage)
+
+
+def ship_verdicts(
+    session: Session, orders: Iterable[SalesOrder], rules: ShipRules
+) -> dict[int, ShipVerdict]:
+    """``ship_verdict`` of each order, by id, reading all their lines and products at once."""
+    ids = [order.id for order in orders]
+    loaded = session.scalars(
+        select(SalesOrder).where(SalesOrder.id.in_(ids)).options(selectinload(SalesOrder.lines))
+    ).all()
+    products = products_of(session, loaded)
+    return {order.id: ship_verdict(order, products, rules) for order in loaded}
+
+
 def shipping_problems(
-    order: SalesOrder, products: Mapping[int, Product], *, block_batch_serial: bool
+    order: SalesOrder, products: Mapping[int, Product], rules: ShipRules
 ) -> list[str]:
     """Every reason ``order`` cannot ship now (empty when it can)."""
-    failed = failed_checks(order, products, block_batch_serial=block_batch_serial)
+    failed = failed_checks(order, products, rules)
     return [problem for problems in failed.values() for problem in problems]
 
 
 def failed_checks(
-    order: SalesOrder, products: Mapping[int, Product], *, block_batch_serial: bool
+    order: SalesOrder, products: Mapping[int, Product], rules: ShipRules
 ) -> dict[Check, list[str]]:
     """The checks ``order`` fails, each with its reasons in words (empty when it can ship)."""
     failed: dict[Check, list[str]] = {}
@@ -72,6 +151,8 @@ def failed_checks(
         failed[Check.VOID] = ["the order is void in Cin7"]
     if order.dispatched_date is not None or (order.stage or "").lower() == "dispatched":
         failed[Check.DISPATCHED] = ["the order is already dispatched in Cin7"]
+    if order.stage in rules.refused_stages:
+        failed[Check.STAGE] = [f"it is {order.stage} in Cin7"]
     if not order.lines:
         failed[Check.NO_LINES] = ["the order has no lines"]
     missing = [
@@ -86,7 +167,7 @@ def failed_checks(
     ]
     if missing:
         failed[Check.ADDRESS] = [f"the delivery address has no {', '.join(missing)}"]
-    if block_batch_serial and (guarded := _batch_serial_problems(order.lines, products)):
+    if rules.block_batch_serial and (guarded := _batch_serial_problems(order.lines, products)):
         failed[Check.BATCH_SERIAL] = guarded
     return failed
 
@@ -116,7 +197,18 @@ def _batch_serial_problems(lines: list[OrderLine], products: Mapping[int, Produc
     return problems
 
 
-def cannot_ship_clause(*, block_batch_serial: bool) -> ColumnElement[bool]:
+def verdict_clause(verdict: Verdict, rules: ShipRules) -> ColumnElement[bool]:
+    """``ship_verdict(...).verdict == verdict`` as SQL, for the order list's filter."""
+    blocked = cannot_ship_clause(rules)
+    confirm = _stage_in(rules.confirm_stages)
+    if verdict == Verdict.BLOCKED:
+        return blocked
+    if verdict == Verdict.CONFIRM:
+        return and_(~blocked, confirm)
+    return and_(~blocked, ~confirm)
+
+
+def cannot_ship_clause(rules: ShipRules) -> ColumnElement[bool]:
     """``shipping_problems`` as SQL: true for orders with at least one problem.
 
     The order list filters by it, so the two must agree (tests compare them order by order).
@@ -135,10 +227,18 @@ def cannot_ship_clause(*, block_batch_serial: bool) -> ColumnElement[bool]:
         SalesOrder.is_void.is_(True),
         SalesOrder.dispatched_date.is_not(None),
         func.lower(func.coalesce(SalesOrder.stage, "")) == "dispatched",
+        _stage_in(rules.refused_stages),
         ~has_lines,
         *blank,
-        _batch_serial_clause() if block_batch_serial else false(),
+        _batch_serial_clause() if rules.block_batch_serial else false(),
     )
+
+
+def _stage_in(stages: tuple[str, ...]) -> ColumnElement[bool]:
+    """True or false, never NULL (an order without a stage is at none of them)."""
+    if not stages:
+        return false()
+    return func.coalesce(SalesOrder.stage, "").in_(stages)
 
 
 def _batch_serial_clause() -> ColumnElement[bool]:

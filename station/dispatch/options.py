@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from station.carriers.base import ShipAddress
 from station.cin7.setup import is_loopback
+from station.dispatch.checks import CONFIRM_STAGES, REFUSED_STAGES, ShipRules
 from station.errors import StationError, problems_sentence
 from station.settings import SettingsStore
 
@@ -48,10 +49,22 @@ class DispatchOptions:
     tracking_field: TrackingField = TrackingField.URL
     shopify_link_id: str = ""
     shopify_url_template: str = SHOPIFY_URL_TEMPLATE
+    refused_stages: tuple[str, ...] = REFUSED_STAGES  # Cin7 stages the bench refuses
+    confirm_stages: tuple[str, ...] = CONFIRM_STAGES  # ... and those it asks to confirm
+
+    @property
+    def rules(self) -> ShipRules:
+        """What the dispatch checks read of these options."""
+        return ShipRules(self.block_batch_serial, self.refused_stages, self.confirm_stages)
 
     def problems(self) -> list[str]:
         """Why these options cannot be used together (empty when they can)."""
         problems = []
+        both = sorted(set(self.refused_stages) & set(self.confirm_stages))
+        if both:
+            problems.append(
+                f"{', '.join(both)} cannot be both refused and shipped after a confirmation"
+            )
         if self.shopify_link_id and not self.send_back_ticket:
             problems.append(
                 "the Shopify trigger needs 'Send back ticket number': Shopify is only "
@@ -80,6 +93,8 @@ def load_options(store: SettingsStore) -> DispatchOptions:
         tracking_field=TrackingField(saved.get("tracking_field", defaults.tracking_field.value)),
         shopify_link_id=str(saved.get("shopify_link_id", "")),
         shopify_url_template=str(saved.get("shopify_url_template", defaults.shopify_url_template)),
+        refused_stages=tuple(saved.get("refused_stages", defaults.refused_stages)),
+        confirm_stages=tuple(saved.get("confirm_stages", defaults.confirm_stages)),
     )
 
 
@@ -91,6 +106,8 @@ def save_options(store: SettingsStore, options: DispatchOptions) -> None:
     data = asdict(options)
     data["freight_push"] = options.freight_push.value
     data["tracking_field"] = options.tracking_field.value
+    data["refused_stages"] = list(options.refused_stages)
+    data["confirm_stages"] = list(options.confirm_stages)
     store.set(OPTIONS_KEY, data)
 
 

@@ -27,7 +27,7 @@ from station.dispatch.holds import HOLD_FOR
 from station.errors import StationError
 from station.models import Consignment, ConsignmentState, PrintJob, Role, User
 from station.printing.queue import ReprintRefused
-from station.shipping.labels import labelled_consignment
+from station.printing.withheld import void_note
 
 UNDO_WINDOW = HOLD_FOR
 
@@ -53,17 +53,12 @@ def check_may_reprint_job(session: Session, job: PrintJob, user: User, *, now: d
     Raises ``NotYours``, or ``ReprintRefused`` once the consignment is no longer booked
     (a voided consignment's label must not come out of the printer again).
     """
-    first, hops = job, 0
-    while first.reprint_of_id is not None and hops < 100:  # a reprint of a reprint of ...
-        earlier = session.get(PrintJob, first.reprint_of_id)
-        if earlier is None:
-            break
-        first, hops = earlier, hops + 1
-    consignment_id = labelled_consignment(first.dedupe_key)
-    consignment = session.get(Consignment, consignment_id) if consignment_id else None
+    consignment = session.get(Consignment, job.consignment_id) if job.consignment_id else None
     if consignment is None:
         return
     check_may_change(session, consignment, user, doing="reprint", now=now)
+    if consignment.state == ConsignmentState.VOIDED:
+        raise ReprintRefused(void_note(session, consignment))
     if consignment.state != ConsignmentState.CREATED:
         raise ReprintRefused(
             f"Consignment {consignment.reference} is {consignment.state.value}: "

@@ -24,7 +24,7 @@ from station import audit
 from station.carriers.base import Carrier, Parcel, Shipment
 from station.carriers.manual import ManualTicket
 from station.dispatch.bench import order_of_key
-from station.dispatch.checks import products_of, receiver_of, shipping_problems
+from station.dispatch.checks import products_of, receiver_of, ship_verdict, unconfirmed_stage
 from station.dispatch.holds import held_elsewhere, release_hold
 from station.dispatch.options import DispatchOptions, Sender
 from station.dispatch.writebacks import record_writebacks
@@ -66,6 +66,7 @@ class ShipRequest:
     cost_centre_id: int | None = None
     scanned_at: datetime | None = None  # when the bench opened the order
     manual_ticket: str | None = None  # booked on the carrier's portal during an outage
+    confirmed_stages: tuple[str, ...] = ()  # confirm-first Cin7 stages the person said to ship
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,8 +187,10 @@ def ship_order(
 def _check(
     session: Session, order: SalesOrder, request: ShipRequest, options: DispatchOptions
 ) -> None:
-    products = products_of(session, [order])
-    problems = shipping_problems(order, products, block_batch_serial=options.block_batch_serial)
+    verdict = ship_verdict(order, products_of(session, [order]), options.rules)
+    problems = list(verdict.problems)
+    if verdict.confirm_stage and verdict.confirm_stage not in request.confirmed_stages:
+        problems.append(unconfirmed_stage(verdict.confirm_stage))
     live = session.scalar(
         select(Consignment).where(
             Consignment.order_id == order.id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station import audit
@@ -19,13 +19,12 @@ from station.dispatch.rights import check_may_change
 from station.models import (
     Consignment,
     ConsignmentState,
-    JobState,
     OutboxItem,
     OutboxKind,
     OutboxState,
-    PrintJob,
     User,
 )
+from station.printing.withheld import withdraw_jobs
 from station.shipping.carriers import carrier_for
 from station.shipping.records import SqlConsignmentStore
 
@@ -78,17 +77,7 @@ def void_consignment(session: Session, consignment: Consignment, *, now: datetim
             f"ticket {', '.join(consignment.tickets)} was booked on the carrier's own portal: "
             "void it there too"
         )
-    withdrawn = session.execute(
-        update(PrintJob)
-        .where(
-            PrintJob.dedupe_key.startswith(
-                f"consignment-{consignment.id}-parcel-", autoescape=True
-            ),
-            PrintJob.state == JobState.QUEUED,
-        )
-        .values(state=JobState.FAILED, last_error="Not printed: the consignment was voided.")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    withdrawn = withdraw_jobs(session, consignment)
     items = session.scalars(
         select(OutboxItem)
         .where(OutboxItem.consignment_id == consignment.id)

@@ -87,6 +87,8 @@ class BulkDispatch(Base):
     parcel_count: Mapped[int] = mapped_column(default=1, server_default="1")  # parcels per order
     order_ids: Mapped[list[int]] = mapped_column(JSON)
     results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Confirm-first Cin7 stages (Awaiting Payment) the manager ticked to ship in this run
+    confirmed_stages: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     @property
     def total(self) -> int:

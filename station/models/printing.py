@@ -81,6 +81,8 @@ class PrintJob(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     reprint_of_id: Mapped[int | None] = mapped_column(ForeignKey("print_job.id"))
+    # The consignment whose label this job prints (its first print and every reprint)
+    consignment_id: Mapped[int | None] = mapped_column(ForeignKey("consignment.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     sending_since: Mapped[datetime | None]

@@ -25,6 +25,7 @@ from station.db import utcnow
 from station.errors import StationError, problems_sentence
 from station.models import JobState, PrintAgent, Printer, PrintJob
 from station.printing.queue import requeue_later
+from station.printing.withheld import withheld_reason, withhold
 
 OUTCOMES = ("done", "retry", "failed")
 MAX_GRAMS = 2_000_000  # 2 t: more than any scale at a packing bench
@@ -104,13 +105,30 @@ def agent_for_token(session: Session, token: str) -> PrintAgent | None:
 
 
 def offer_jobs(session: Session, agent: PrintAgent, *, now: datetime) -> list[dict[str, Any]]:
-    """The head job of each of the agent's printers, handed out (``sending``) and committed."""
+    """The head job of each of the agent's printers, handed out (``sending``) and committed.
+
+    A job of a voided consignment's label is never handed out: it fails with the reason
+    and the printer's next job is offered instead.
+    """
     agent.last_seen_at = now
     offered = []
     printers = session.scalars(
         select(Printer).where(Printer.agent_id == agent.id, Printer.active)
     ).all()
     for printer in printers:
+        job = _head_job(session, printer)
+        if job is None or (job.state == JobState.QUEUED and job.next_attempt_at > now):
+            continue
+        if job.state == JobState.QUEUED:
+            job.state, job.sending_since, job.attempts = JobState.SENDING, now, job.attempts + 1
+        offered.append(_describe(job, printer))
+    session.commit()
+    return offered
+
+
+def _head_job(session: Session, printer: Printer) -> PrintJob | None:
+    """The printer's oldest unfinished job that may print (withholding voided labels)."""
+    while True:
         job = session.scalar(
             select(PrintJob)
             .where(
@@ -120,13 +138,11 @@ def offer_jobs(session: Session, agent: PrintAgent, *, now: datetime) -> list[di
             .order_by(PrintJob.id)
             .limit(1)
         )
-        if job is None or (job.state == JobState.QUEUED and job.next_attempt_at > now):
-            continue
-        if job.state == JobState.QUEUED:
-            job.state, job.sending_since, job.attempts = JobState.SENDING, now, job.attempts + 1
-        offered.append(_describe(job, printer))
-    session.commit()
-    return offered
+        withheld = withheld_reason(session, job) if job is not None else None
+        if job is None or withheld is None:
+            return job
+        withhold(job, withheld)
+        session.flush()
 
 
 def _describe(job: PrintJob, printer: Printer) -> dict[str, Any]:

@@ -12,6 +12,9 @@ whether a retry is safe:
   or the process died while ``sending`` → ``failed`` with the reason. These are never
   retried automatically, because a raw printer gives no receipt and a retry could print
   the label twice; a person reprints with one click.
+
+A job of a voided consignment's label is never sent nor reprinted
+(``station.printing.withheld``): it fails with who voided it and when.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from station.backoff import backoff_delay
 from station.db import utcnow
 from station.errors import StationError
 from station.models import JobState, Printer, PrintJob
+from station.printing.withheld import withheld_reason, withhold
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +43,7 @@ BACKOFF_MAX = 60.0
 
 
 class ReprintRefused(StationError):
-    """A job cannot be reprinted (not finished yet)."""
+    """A job cannot be reprinted (not finished yet, or its consignment was voided)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,7 @@ def queue_job(
     description: str = "",
     dedupe_key: str | None = None,
     reprint_of: PrintJob | None = None,
+    consignment_id: int | None = None,
     now: datetime | None = None,
 ) -> PrintJob:
     """Record a job for ``printer``, due at ``now``; the same ``dedupe_key`` returns the
@@ -78,6 +83,7 @@ def queue_job(
         description=description,
         dedupe_key=dedupe_key,
         reprint_of_id=reprint_of.id if reprint_of else None,
+        consignment_id=consignment_id,
         state=JobState.QUEUED,
         next_attempt_at=now or utcnow(),
     )
@@ -87,6 +93,9 @@ def queue_job(
 
 def reprint(session: Session, job: PrintJob, *, description: str | None = None) -> PrintJob:
     """Queue the same bytes again as a new job (an explicit reprint, never automatic)."""
+    withheld = withheld_reason(session, job)
+    if withheld is not None:
+        raise ReprintRefused(withheld)
     if job.state in (JobState.QUEUED, JobState.SENDING):
         raise ReprintRefused(
             f"Print job {job.id} has not finished yet; wait for it before reprinting."
@@ -99,6 +108,7 @@ def reprint(session: Session, job: PrintJob, *, description: str | None = None) 
         format=job.format,
         description=description or f"Reprint of {job.description or f'job {job.id}'}",
         reprint_of=job,
+        consignment_id=job.consignment_id,
     )
 
 
@@ -157,6 +167,12 @@ def drain_printer(
             return DrainResult(printed, 0, failed, None)  # nothing queued or in flight
         if job.state == JobState.SENDING or job.next_attempt_at > now():
             break  # an earlier job is in flight or waiting: keep the order
+        withheld = withheld_reason(session, job)
+        if withheld is not None:  # queued after its consignment was voided
+            withhold(job, withheld)
+            session.commit()
+            failed += 1
+            continue
         job_id, payload = job.id, job.payload  # read before the claim's commit expires them
         if not _claim(session, job_id, now()):
             break  # another worker took it

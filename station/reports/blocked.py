@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
-from station.dispatch.checks import Check, failed_checks, products_of
+from station.dispatch.checks import Check, ShipRules, failed_checks, products_of
 from station.models import Consignment, ConsignmentState, SalesOrder
 
 
@@ -44,7 +44,7 @@ class BlockedGroup:
         return len(self.orders)
 
 
-def blocked_now(session: Session, *, block_batch_serial: bool) -> list[BlockedGroup]:
+def blocked_now(session: Session, rules: ShipRules) -> list[BlockedGroup]:
     """Each check (the batch/serial one only when the guard is on) with the orders failing it.
 
     An order failing two checks is in both groups.
@@ -62,10 +62,10 @@ def blocked_now(session: Session, *, block_batch_serial: bool) -> list[BlockedGr
     ).all()
     products = products_of(session, orders)
     found: dict[Check, list[BlockedOrder]] = {
-        check: [] for check in Check if block_batch_serial or check != Check.BATCH_SERIAL
+        check: [] for check in Check if rules.block_batch_serial or check != Check.BATCH_SERIAL
     }
     for order in orders:
-        failed = failed_checks(order, products, block_batch_serial=block_batch_serial)
+        failed = failed_checks(order, products, rules)
         for check, reasons in failed.items():
             found[check].append(BlockedOrder(order.id, order.reference, tuple(reasons)))
     return [BlockedGroup(check, tuple(blocked)) for check, blocked in found.items()]

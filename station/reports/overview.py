@@ -13,6 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from station.dispatch.checks import ShipRules
 from station.errors import StationError
 from station.models import User
 from station.reports import svg
@@ -97,9 +98,9 @@ CHARTS: dict[str, Callable[[Sources], Markup]] = {
 }
 
 
-def overview(session: Session, query: ReportQuery, *, block_batch_serial: bool) -> Overview:
+def overview(session: Session, query: ReportQuery, *, rules: ShipRules) -> Overview:
     """The reports page for ``query``; blocked orders are as of now, whatever the period."""
-    sources = Sources(session, query, block_batch_serial=block_batch_serial)
+    sources = Sources(session, query, rules=rules)
     count = sources.dispatch_count
     return Overview(
         query=query,
@@ -117,14 +118,12 @@ def filter_choices(session: Session) -> Choices:
     return Choices(known_carriers(session), list(users))
 
 
-def table_named(
-    session: Session, name: str, query: ReportQuery, *, block_batch_serial: bool
-) -> Table:
+def table_named(session: Session, name: str, query: ReportQuery, *, rules: ShipRules) -> Table:
     """The one table called ``name``; raises ``UnknownReport`` for a name no report has."""
     build = TABLES.get(name)
     if build is None:
         raise UnknownReport(f"There is no report called {name!r}.")
-    return build(Sources(session, query, block_batch_serial=block_batch_serial))
+    return build(Sources(session, query, rules=rules))
 
 
 def _section(name: str, sources: Sources) -> Section:

@@ -6,6 +6,7 @@ from functools import cached_property
 
 from sqlalchemy.orm import Session
 
+from station.dispatch.checks import ShipRules
 from station.reports import blocked, dispatches, freight
 from station.reports.blocked import BlockedGroup
 from station.reports.dispatches import Tally
@@ -16,10 +17,10 @@ from station.reports.period import ReportQuery
 class Sources:
     """What the tables of a report read, fetched on first use for ``query``."""
 
-    def __init__(self, session: Session, query: ReportQuery, *, block_batch_serial: bool) -> None:
+    def __init__(self, session: Session, query: ReportQuery, *, rules: ShipRules) -> None:
         self.session = session
         self.query = query
-        self.block_batch_serial = block_batch_serial
+        self.rules = rules
 
     @cached_property
     def per_day(self) -> list[Tally]:
@@ -54,7 +55,7 @@ class Sources:
     @cached_property
     def blocked(self) -> list[BlockedGroup]:
         """Orders the bench would refuse now, by check."""
-        return blocked.blocked_now(self.session, block_batch_serial=self.block_batch_serial)
+        return blocked.blocked_now(self.session, self.rules)
 
     @property
     def dispatch_count(self) -> int:

@@ -18,6 +18,7 @@ from station.labels.layout import LabelLayout
 from station.models import Consignment, ConsignmentState, JobState, Printer, PrintJob
 from station.printing.queue import ReprintRefused, queue_job, reprint
 from station.printing.render import render_for_printer
+from station.printing.withheld import void_note
 from station.shipping.codec import layout_from_json
 
 REPRINT_DEPTH = 8  # reprints of reprints followed this far when telling a label's state
@@ -52,6 +53,7 @@ def queue_consignment_labels(
             format=fmt,
             description=_describe(layout),
             dedupe_key=f"{label_job_prefix(consignment.id)}{layout.parcel_index}",
+            consignment_id=consignment.id,
         )
         for layout, payload, fmt in _rendered(consignment, printer)
     ]
@@ -70,6 +72,8 @@ def reprint_labels(
     first labels have not finished printing.
     """
     what = f"Consignment {', '.join(consignment.tickets) or consignment.reference}"
+    if consignment.state == ConsignmentState.VOIDED:
+        raise ReprintRefused(void_note(session, consignment))
     if consignment.state != ConsignmentState.CREATED:
         raise ReprintRefused(f"{what} is {consignment.state.value}: only booked labels print.")
     if not consignment.labels:
@@ -92,6 +96,7 @@ def reprint_labels(
             format=fmt,
             description=f"Reprint of {_describe(layout)}",
             reprint_of=first.get(layout.parcel_index),
+            consignment_id=consignment.id,
         )
         for layout, payload, fmt in _rendered(consignment, printer)
     ]

@@ -22,7 +22,7 @@ from station.dispatch.bench import (
     new_ship_key,
     scan_item,
 )
-from station.dispatch.checks import products_of, shipping_problems
+from station.dispatch.checks import products_of, ship_verdict
 from station.dispatch.choices import ship_choices
 from station.dispatch.holds import release_hold, take_hold
 from station.dispatch.label_scripts import transliteration_notice
@@ -110,15 +110,13 @@ def scan() -> ResponseReturnValue:
         now=utcnow(),
     )
     options = load_options(settings_store(db.session))
-    products = products_of(db.session, [order])
-    problems = [
-        *shipping_problems(order, products, block_batch_serial=options.block_batch_serial),
-        *([held.describe()] if held else []),
-    ]
+    verdict = ship_verdict(order, products_of(db.session, [order]), options.rules)
+    problems = [*verdict.problems, *([held.describe()] if held else [])]
     page = render_template(
         "partials/bench/order.html",
         order=order,
         problems=problems,
+        confirm=verdict.confirm_stage,
         consignments=_consignments(order.id),
         key=new_ship_key(order.id),
         opened=utcnow(),
@@ -158,6 +156,7 @@ def ship() -> ResponseReturnValue:
                 cost_centre_id=form.get("cost_centre_id", type=db_int),
                 scanned_at=_opened(form.get("opened", "")),
                 manual_ticket=(form.get("manual_ticket") or "").strip()[:48] or None,
+                confirmed_stages=tuple(s[:64] for s in form.getlist("confirm_stage")[:4]),
             ),
             printer=printer,
             user=current_user._get_current_object(),  # type: ignore[attr-defined]

@@ -38,6 +38,7 @@ def create() -> ResponseReturnValue:
             cost_centre_id=form.get("cost_centre_id", type=db_int),
             user=current_user._get_current_object(),  # type: ignore[attr-defined]
             parcel_count=_parcel_count(form.get("parcels", "")),
+            confirmed_stages=[s[:64] for s in form.getlist("confirm_stage")[:20]],
         )
     except (BulkRefused, WeightInvalid) as exc:
         db.session.rollback()
@@ -52,6 +53,7 @@ def create() -> ResponseReturnValue:
             "orders": run.total,
             "service": form.get("service", ""),
             "parcels_each": run.parcel_count,
+            "confirmed_stages": run.confirmed_stages,
         },
     )
     db.session.commit()

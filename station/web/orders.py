@@ -31,6 +31,7 @@ from station.cin7.sync import (
 )
 from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
+from station.dispatch.checks import ship_verdicts
 from station.dispatch.choices import ship_choices
 from station.dispatch.options import load_options
 from station.dispatch.outbox import writeback_badges
@@ -54,12 +55,13 @@ bp = Blueprint("orders", __name__, url_prefix="/orders")
 def index() -> Response:
     """List synced orders with search, filters and paging; htmx gets just the rows."""
     filters, problems = filters_from_args(request.args)
+    rules = load_options(settings_store(db.session)).rules
     page = list_orders(
         db.session,
         filters,
         page=request.args.get("page", 1, type=db_int),
         per_page=current_app.config["ORDERS_PER_PAGE"],
-        block_batch_serial=load_options(settings_store(db.session)).block_batch_serial,
+        rules=rules,
     )
     fragment = is_fragment_request()
     bulk = current_user.role.allows(Role.MANAGER) and not fragment
@@ -68,8 +70,10 @@ def index() -> Response:
         "partials/orders/results.html",
         listing=page,
         badges=writeback_badges(db.session, [o.id for o in page.orders]),
+        verdicts=ship_verdicts(db.session, page.orders, rules),
         problems=problems,
         choices=ship_choices(db.session) if bulk else None,
+        confirm_stages=rules.confirm_stages,
         menus=None if fragment else filter_choices(db.session),
     )
 

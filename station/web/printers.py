@@ -40,7 +40,7 @@ from station.printing.agents import (
 )
 from station.printing.job_list import list_jobs
 from station.printing.limits import printer_limits
-from station.printing.queue import reprint, retry_now
+from station.printing.queue import ReprintRefused, reprint, retry_now
 from station.printing.setup import PrinterSetupInvalid, add_printer, preview, queue_test_print
 from station.printing.transports import printer_spec
 from station.web.access import role_required
@@ -224,10 +224,16 @@ def reprint_job(job_id: int) -> Response:
     try:
         user = current_user._get_current_object()  # type: ignore[attr-defined]
         check_may_reprint_job(db.session, job, user, now=utcnow())
+        copy = reprint(db.session, job)
     except NotYours as exc:
         log.info("refused to reprint print job %s: %s", job_id, exc)
         abort(403, str(exc))
-    copy = reprint(db.session, job)
+    except ReprintRefused as exc:
+        db.session.rollback()
+        log.info("refused to reprint print job %s: %s", job_id, exc)
+        page = render_template("partials/error.html", message=str(exc))
+        # beside the button pressed, wherever it sits (queue row, bench, consignment)
+        return Response(page, 422, headers={"HX-Retarget": "this", "HX-Reswap": "afterend"})
     audit.record(
         db.session,
         current_user,

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from station.db import utcnow
+from station.dispatch.checks import ShipRules
 from station.dispatch.options import load_options
 from station.extensions import db
 from station.models import Role
@@ -31,7 +32,7 @@ def index() -> ResponseReturnValue:
         return render_template(
             "reports/index.html", report=None, error=str(exc), choices=choices, filters=_filters()
         ), 422
-    report = overview(db.session, query, block_batch_serial=_guard_on())
+    report = overview(db.session, query, rules=_rules())
     return render_template(
         "reports/index.html", report=report, error=None, choices=choices, filters=_filters(query)
     )
@@ -43,7 +44,7 @@ def export(name: str) -> ResponseReturnValue:
     """One report's table as a CSV file, for the same filters as the page."""
     try:
         query = _query()
-        table = table_named(db.session, name, query, block_batch_serial=_guard_on())
+        table = table_named(db.session, name, query, rules=_rules())
     except UnknownReport as exc:
         abort(404, str(exc))
     except ReportRequestInvalid as exc:
@@ -80,5 +81,5 @@ def _filters(query: ReportQuery | None = None) -> dict[str, str]:
     }
 
 
-def _guard_on() -> bool:
-    return load_options(settings_store(db.session)).block_batch_serial
+def _rules() -> ShipRules:
+    return load_options(settings_store(db.session)).rules

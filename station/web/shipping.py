@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -20,13 +21,13 @@ from station.carriers.errors import CarrierMisconfigured, RateCardProblem
 from station.carriers.ownlabel import default_services
 from station.db import utcnow
 from station.dispatch.options import (
-    DispatchOptions,
     FreightPush,
     OptionsInvalid,
     TrackingField,
     load_options,
     save_options,
 )
+from station.dispatch.stages import known_stages, save_stages
 from station.extensions import db
 from station.models import CostCentre, PackagePreset, Role
 from station.settings import settings_store
@@ -80,6 +81,13 @@ class OptionsForm(FlaskForm):
     )
 
 
+class StagesForm(FlaskForm):
+    refused = StringField("Refuse orders at these Cin7 stages", validators=[Length(max=2000)])
+    confirm = StringField(
+        "Ask the packer to confirm at these stages", validators=[Length(max=2000)]
+    )
+
+
 class KarrioForm(FlaskForm):
     configs = TextAreaField("Karrio carriers (a JSON list; see docs/carriers.md)")
 
@@ -120,13 +128,13 @@ def options() -> ResponseReturnValue:
         store = settings_store(db.session)
         save_options(
             store,
-            DispatchOptions(
+            replace(
+                load_options(store),
                 send_back_ticket=form.send_back_ticket.data,
                 block_batch_serial=form.block_batch_serial.data,
                 freight_push=FreightPush(form.freight_push.data),
                 tracking_field=TrackingField(form.tracking_field.data),
                 shopify_link_id=(form.shopify_link_id.data or "").strip(),
-                shopify_url_template=load_options(store).shopify_url_template,
             ),
         )
         audit.record(
@@ -147,6 +155,44 @@ def options() -> ResponseReturnValue:
         return "Dispatch options saved; the next consignment uses them."
 
     return _save(form, "options_form", save)
+
+
+@bp.post("/stages")
+@role_required(Role.MANAGER)
+def stages() -> ResponseReturnValue:
+    """Save the Cin7 stages that must not ship, and those shipped only once confirmed."""
+    form = StagesForm()
+
+    def save() -> str:
+        store = settings_store(db.session)
+        before = load_options(store)
+        saved = save_stages(
+            store,
+            refused=form.refused.data or "",
+            confirm=form.confirm.data or "",
+            known=known_stages(db.session),
+        )
+        audit.record(
+            db.session,
+            current_user,
+            "settings.ship_stages.saved",
+            target=SHIPPING,
+            detail={
+                "refused": list(saved.options.refused_stages),
+                "confirm": list(saved.options.confirm_stages),
+                "refused_before": list(before.refused_stages),
+                "confirm_before": list(before.confirm_stages),
+            },
+        )
+        unseen = (
+            f" No order in Station is at {', '.join(saved.unseen)} yet: check the spelling "
+            "matches Cin7's."
+            if saved.unseen
+            else ""
+        )
+        return f"Stages saved: the bench, bulk dispatch and the order list use them now.{unseen}"
+
+    return _save(form, "stages_form", save)
 
 
 @bp.post("/carriers")
@@ -301,6 +347,7 @@ def _save(form: FlaskForm, slot: str, save: Callable[[], str]) -> ResponseReturn
 def _page(
     *,
     options_form: OptionsForm | None = None,
+    stages_form: StagesForm | None = None,
     karrio_form: KarrioForm | None = None,
     centre_form: CostCentreForm | None = None,
     preset_form: PresetForm | None = None,
@@ -318,9 +365,17 @@ def _page(
             "shopify_link_id": saved.shopify_link_id,
         }
     )
+    stages_form = stages_form or StagesForm(
+        data={
+            "refused": ", ".join(saved.refused_stages),
+            "confirm": ", ".join(saved.confirm_stages),
+        }
+    )
     return render_template(
         "settings/shipping.html",
         options_form=options_form,
+        stages_form=stages_form,
+        stages_seen=known_stages(db.session),
         karrio_form=karrio_form or KarrioForm(formdata=None),
         carriers=_carriers(),
         rate_card_form=rate_card_form or RateCardForm(formdata=None),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from station.dispatch.checks import Check
+from station.dispatch.checks import Check, ShipRules
 from station.models import ConsignmentState, SalesOrder
 from station.reports.blocked import BlockedOrder, blocked_now
 from tests.dispatch.test_ship import add_order
@@ -20,7 +20,7 @@ BATCH_REASON = (
 
 
 def add_orders(ctx: Session) -> dict[str, int]:
-    """Eight orders, six of them open; returns their ids by reference."""
+    """Nine orders, seven of them open; returns their ids by reference."""
     add_order(ctx, 1)  # ready to ship: not blocked
     add_order(ctx, 2, is_void=True)
     add_order(ctx, 3, dispatched_date=datetime(2026, 11, 20, tzinfo=UTC))
@@ -32,12 +32,13 @@ def add_orders(ctx: Session) -> dict[str, int]:
     sent(ctx, "2026-11-24 01:00", order=voided, state=ConsignmentState.VOIDED)
     empty = add_order(ctx, 8, delivery_address1="")
     empty.lines = []
+    add_order(ctx, 9, stage="On Hold")
     ctx.commit()
     return {order.reference: order.id for order in ctx.scalars(select(SalesOrder))}
 
 
 def by_check(ctx: Session, *, guard: bool) -> dict[Check, list[BlockedOrder]]:
-    return {g.check: list(g.orders) for g in blocked_now(ctx, block_batch_serial=guard)}
+    return {g.check: list(g.orders) for g in blocked_now(ctx, ShipRules(block_batch_serial=guard))}
 
 
 def test_open_orders_are_grouped_by_every_check_they_fail(ctx: Session) -> None:
@@ -53,6 +54,7 @@ def test_open_orders_are_grouped_by_every_check_they_fail(ctx: Session) -> None:
         Check.DISPATCHED: [
             BlockedOrder(ids["SO-3"], "SO-3", ("the order is already dispatched in Cin7",))
         ],
+        Check.STAGE: [BlockedOrder(ids["SO-9"], "SO-9", ("it is On Hold in Cin7",))],
         Check.NO_LINES: [BlockedOrder(ids["SO-8"], "SO-8", ("the order has no lines",))],
         Check.ADDRESS: [
             BlockedOrder(ids["SO-4"], "SO-4", ("the delivery address has no city, postcode",)),
@@ -75,6 +77,6 @@ def test_with_nothing_blocked_every_check_counts_zero(ctx: Session) -> None:
     add_order(ctx, 1)
     ctx.commit()
 
-    groups = blocked_now(ctx, block_batch_serial=True)
+    groups = blocked_now(ctx, ShipRules())
 
     assert [(g.label, g.count) for g in groups] == [(check.value, 0) for check in Check]

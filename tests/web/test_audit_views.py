@@ -186,6 +186,6 @@ def test_printing_bulk_runs_retries_and_close_outs_are_recorded(
     assert ("mia", "print_job.reprinted") in [r[:2] for r in recorded]
     assert ("mia", "outbox.retried", "SO-5001") in recorded
     assert ("mia", "bulk.started", "bulk dispatch of 1 orders") in recorded
-    # The run ships as the system (holds at benches still apply); bulk.started names who.
-    assert ("", "consignment.created") in [r[:2] for r in recorded if "SO-5002" in r[2]]
+    # The run ships as the manager who started it, so the audit and reports name a person.
+    assert ("mia", "consignment.created") in [r[:2] for r in recorded if "SO-5002" in r[2]]
     assert ("mia", "manifest.closed") in [r[:2] for r in recorded]

@@ -175,6 +175,6 @@ def test_a_voided_consignments_label_is_not_printed_again_from_the_queue(
 
     response = bench.post(f"/printers/jobs/{job}/reprint", headers=HTMX)
 
-    assert response.status_code == 409
-    assert "is voided: only booked labels print" in response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "was voided by packer at" in response.get_data(as_text=True)
     assert print_jobs(app) == before

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from station.dispatch.checks import cannot_ship_clause, shipping_problems
+from station.dispatch.checks import ShipRules, cannot_ship_clause, shipping_problems
 from station.extensions import db
 from station.models import (
     Consignment,
@@ -106,11 +106,13 @@ def test_blocked_matches_the_dispatch_checks_order_by_order(
         for guard in (True, False):
             blocked = set(
                 db.session.scalars(
-                    select(SalesOrder.id).where(cannot_ship_clause(block_batch_serial=guard))
+                    select(SalesOrder.id).where(
+                        cannot_ship_clause(ShipRules(block_batch_serial=guard))
+                    )
                 )
             )
             for o in db.session.scalars(select(SalesOrder)):
-                expected = bool(shipping_problems(o, products, block_batch_serial=guard))
+                expected = bool(shipping_problems(o, products, ShipRules(block_batch_serial=guard)))
                 assert (o.id in blocked) == expected, (o.reference, guard)
     assert orders
 
