@@ -137,7 +137,7 @@ def test_three_parcels_three_labels_in_order_one_cin7_update_then_void_all(
 
     tab_to(manager, "Reprint")  # the stale page still offers it
     manager.keyboard.press("Enter")
-    expect(manager.get_by_role("alert")).to_contain_text("is voided: only booked labels print")
+    expect(manager.get_by_role("alert")).to_contain_text("can never be printed again")
     expect(manager.locator(f"#consignment-{voided.id} .consignment-voided")).to_be_visible()
     assert len(zebra.jobs) == 3  # nothing printed again
     manager.context.close()

@@ -109,7 +109,7 @@ class TestReprintLabels:
     @pytest.mark.parametrize(
         ("change", "message"),
         [
-            ({"state": ConsignmentState.VOIDED}, "is voided: only booked labels print"),
+            ({"state": ConsignmentState.VOIDED}, "was voided: its label can never be printed again"),
             ({"labels": []}, "booked on the carrier's own portal"),
         ],
     )

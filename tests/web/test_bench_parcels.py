@@ -198,7 +198,7 @@ def test_voiding_voids_every_parcel_and_its_labels_cannot_be_reprinted(
     refused = bench.post(
         f"/consignments/{consignment_id}/reprint", headers={"HX-Request": "true"}
     ).get_data(as_text=True)
-    assert "is voided: only booked labels print" in refused
+    assert "was voided by packer at" in refused and "can never be printed again" in refused
     with app.app_context():
         consignment = db.session.get(Consignment, consignment_id)
         assert consignment is not None and consignment.state == ConsignmentState.VOIDED
