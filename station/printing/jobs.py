@@ -12,7 +12,7 @@ from station.db import utcnow
 from station.extensions import db
 from station.models import JobState, Printer, PrintJob
 from station.printing.queue import DrainResult, drain_printer, recover_interrupted
-from station.printing.transports import transport_for
+from station.printing.transports import queue_transport
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def run_print_queue(printer_id: int) -> DrainResult | None:
         printer = db.session.get(Printer, printer_id)
         if printer is None or not printer.active or printer.agent_id is not None:
             return None
-        transport = transport_for(printer, silent=_silent_printers())
+        transport = queue_transport(printer, silent=_silent_printers())
         return drain_printer(db.session, printer, transport)
     finally:
         db.session.remove()
@@ -42,7 +42,7 @@ def print_here(printer: Printer) -> DrainResult | None:
     """
     if not printer.active or printer.agent_id is not None:
         return None
-    return drain_printer(db.session, printer, transport_for(printer, silent=_silent_printers()))
+    return drain_printer(db.session, printer, queue_transport(printer, silent=_silent_printers()))
 
 
 def sweep_print_queues() -> list[int]:

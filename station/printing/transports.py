@@ -5,7 +5,7 @@ from __future__ import annotations
 from printers.errors import PrinterRejected
 from printers.formats import PrinterSpec, build_transport
 from printers.tcp import SilentPrinters
-from printers.transport import Transport
+from printers.transport import PrinterStatus, Transport
 from station.models import Printer
 from station.printing.limits import PrinterLimits, printer_limits
 
@@ -36,3 +36,31 @@ def transport_for(
             problems=problems,
         )
     return build_transport(spec, silent=silent, files_root=limits.files_root)
+
+
+class RefusedTransport:
+    """Stands in for a printer the limits refuse: every job fails with the reason.
+
+    The print queue then marks the jobs failed with a sentence the packer and the
+    manager see, instead of the whole pass (or the bench's request) stopping on it.
+    """
+
+    def __init__(self, name: str, refusal: PrinterRejected) -> None:
+        self.name = name
+        self._refusal = refusal
+
+    def send(self, data: bytes) -> None:
+        """Refuse the job with the printer's refusal."""
+        raise self._refusal
+
+    def status(self) -> PrinterStatus:
+        """Offline, saying why."""
+        return PrinterStatus.offline(str(self._refusal))
+
+
+def queue_transport(printer: Printer, *, silent: SilentPrinters | None = None) -> Transport:
+    """``transport_for``, or a transport that fails each job when the limits refuse it."""
+    try:
+        return transport_for(printer, silent=silent)
+    except PrinterRejected as exc:
+        return RefusedTransport(printer.name, exc)

@@ -109,7 +109,10 @@ class TestReprintLabels:
     @pytest.mark.parametrize(
         ("change", "message"),
         [
-            ({"state": ConsignmentState.VOIDED}, "was voided: its label can never be printed again"),
+            (
+                {"state": ConsignmentState.VOIDED},
+                "was voided: its label can never be printed again",
+            ),
             ({"labels": []}, "booked on the carrier's own portal"),
         ],
     )

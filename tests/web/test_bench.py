@@ -15,6 +15,7 @@ from station.models import (
     ConsignmentState,
     JobState,
     OutboxItem,
+    Printer,
     PrintJob,
     Product,
 )
@@ -197,3 +198,23 @@ def test_a_shipped_orders_key_on_another_orders_form_ships_nothing_twice(
     assert response.status_code == 422 and "This form is for SO-5001" in page, page
     assert "shipped" not in page
     assert (count(app, PrintJob), count(app, OutboxItem)) == (jobs_before, writebacks_before)
+
+
+def test_a_printer_on_a_refused_port_fails_the_label_with_the_reason_not_the_request(
+    app: Flask, bench: FlaskClient
+) -> None:
+    # A printer saved before the port limits applied: the order ships, the label fails
+    # with the sentence, and the bench says so instead of answering 500.
+    with app.app_context():
+        printer = db.session.scalars(select(Printer)).one()
+        printer.spec = {"format": "zpl", "transport": "tcp9100", "host": "127.0.0.1", "port": 22}
+        db.session.commit()
+    _, key = open_order(bench)
+
+    status, page = ship(bench, key)
+
+    assert status == 200 and "SO-5001 shipped" in page
+    with app.app_context():
+        job = db.session.scalars(select(PrintJob)).one()
+        assert job.state == JobState.FAILED
+        assert "Port 22 is not a printing port" in (job.last_error or "")
