@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from station.models import Consignment, CostCentre
+from station.models import Consignment, ConsignmentParcel, CostCentre
 from station.reports.dispatches import dispatched
 from station.reports.period import ReportQuery
 from station.shipping.manifests import carrier_name
@@ -28,6 +28,7 @@ class FreightLine:
     label: str
     currency: str
     consignments: int
+    parcels: int
     cost: Decimal
     charged: Decimal
 
@@ -71,30 +72,48 @@ def totals(lines: list[FreightLine]) -> list[FreightLine]:
             "Total",
             line.currency,
             line.consignments + (seen.consignments if seen else 0),
+            line.parcels + (seen.parcels if seen else 0),
             line.cost + (seen.cost if seen else ZERO),
             line.charged + (seen.charged if seen else ZERO),
         )
     return sorted(by_currency.values(), key=lambda line: line.currency)
 
 
-Sums = tuple[str, str, int, Decimal | None, Decimal | None]
+Sums = tuple[str, str, int, int | None, Decimal | None, Decimal | None]
 
 
 def _sums(label: InstrumentedAttribute[str]) -> Select[Sums]:
-    """Label, currency, count, cost and charge: to be grouped by the label and currency."""
-    return select(
-        label,
-        Consignment.currency,
-        func.count(Consignment.id),
-        func.sum(Consignment.cost),
-        func.sum(Consignment.charged),
-    ).select_from(Consignment)
+    """Label, currency, consignments, parcels, cost and charge: grouped by label and currency."""
+    parcels = (
+        select(ConsignmentParcel.consignment_id, func.count().label("parcels"))
+        .group_by(ConsignmentParcel.consignment_id)
+        .subquery()
+    )
+    return (
+        select(
+            label,
+            Consignment.currency,
+            func.count(Consignment.id),
+            func.sum(func.coalesce(parcels.c.parcels, 0)),
+            func.sum(Consignment.cost),
+            func.sum(Consignment.charged),
+        )
+        .select_from(Consignment)
+        .outerjoin(parcels, parcels.c.consignment_id == Consignment.id)
+    )
 
 
 def _line(
-    label: str, currency: str, count: int, cost: Decimal | None, charged: Decimal | None
+    label: str,
+    currency: str,
+    count: int,
+    parcels: int | None,
+    cost: Decimal | None,
+    charged: Decimal | None,
 ) -> FreightLine:
-    return FreightLine(label, currency, int(count), _money(cost), _money(charged))
+    return FreightLine(
+        label, currency, int(count), int(parcels or 0), _money(cost), _money(charged)
+    )
 
 
 def _money(value: Decimal | None) -> Decimal:

@@ -63,12 +63,21 @@ def freight_table(name: str, title: str, heading: str, lines: list[FreightLine])
         Column(heading),
         Column("Currency"),
         Column("Consignments", numeric=True),
+        Column("Parcels", numeric=True),
         Column("Carrier cost", numeric=True),
         Column("Charged", numeric=True),
         Column("Markup earned", numeric=True),
     )
     rows = tuple(
-        (line.label, line.currency, line.consignments, line.cost, line.charged, line.markup)
+        (
+            line.label,
+            line.currency,
+            line.consignments,
+            line.parcels,
+            line.cost,
+            line.charged,
+            line.markup,
+        )
         for line in [*lines, *(totals(lines) if lines else [])]
     )
     return Table(name, title, columns, rows)

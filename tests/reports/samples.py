@@ -10,7 +10,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from station.models import Consignment, ConsignmentState, CostCentre, Role, User
+from station.models import (
+    Consignment,
+    ConsignmentParcel,
+    ConsignmentState,
+    CostCentre,
+    Role,
+    User,
+)
 from station.reports.period import Period, ReportQuery
 
 AUCKLAND = ZoneInfo("Pacific/Auckland")  # UTC+13 in November (daylight time)
@@ -37,8 +44,9 @@ def centre(session: Session, name: str) -> CostCentre:
     return row
 
 
-def sent(session: Session, when: str, **fields: Any) -> Consignment:
-    """A consignment booked at ``when`` (UTC): own label Overnight, cost 10.00, charged 12.00."""
+def sent(session: Session, when: str, *, parcels: int = 1, **fields: Any) -> Consignment:
+    """A consignment booked at ``when`` (UTC): own label Overnight, cost 10.00, charged 12.00,
+    in ``parcels`` parcels of 1 kg."""
     values: dict[str, Any] = {
         "idempotency_key": f"report-{next(_keys)}",
         "state": ConsignmentState.CREATED,
@@ -53,6 +61,7 @@ def sent(session: Session, when: str, **fields: Any) -> Consignment:
     }
     values.update(fields)
     row = Consignment(**values)
+    row.parcels = [ConsignmentParcel(position=n, weight_grams=1000) for n in range(1, parcels + 1)]
     session.add(row)
     session.flush()
     return row

@@ -51,6 +51,7 @@ def test_a_manager_sees_totals_charts_and_tables_for_the_period(manager: FlaskCl
     assert 'href="/reports" aria-current="page">Reports</a>' in page
     assert re.search(r'<span class="value">3</span> dispatches', page)
     assert "NZD 30.00</span> carrier cost" in page and "NZD 37.50</span> charged" in page
+    assert re.search(r'<span class="value">3</span> parcels\b', page)
     assert "NZD 7.50</span> markup earned" in page
     assert page.count('<svg class="chart"') == 7  # six dispatch and freight charts, blocked
     assert "2026-11-24: 2" in page  # the day chart's tooltip, in Auckland days
@@ -100,14 +101,14 @@ def test_each_table_downloads_as_a_csv_file_with_formulas_defused(manager: Flask
     )
 
 
-def test_the_freight_csv_has_cost_charge_markup_and_a_total(manager: FlaskClient) -> None:
+def test_the_freight_csv_has_parcels_cost_charge_markup_and_a_total(manager: FlaskClient) -> None:
     text = manager.get(f"/reports/freight-carriers.csv?{NOVEMBER}").get_data(as_text=True)
 
     assert text.splitlines() == [
-        "Carrier,Currency,Consignments,Carrier cost,Charged,Markup earned",
-        "Own label,NZD,2,20.00,25.50,5.50",
-        "courier,NZD,1,10.00,12.00,2.00",
-        "Total,NZD,3,30.00,37.50,7.50",
+        "Carrier,Currency,Consignments,Parcels,Carrier cost,Charged,Markup earned",
+        "Own label,NZD,2,2,20.00,25.50,5.50",
+        "courier,NZD,1,1,10.00,12.00,2.00",
+        "Total,NZD,3,3,30.00,37.50,7.50",
     ]
 
 
