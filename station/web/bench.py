@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
 
@@ -13,23 +14,22 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from station.carriers.base import Parcel
-from station.carriers.errors import CarrierError, CarrierUnavailable, ShipmentRefused
-from station.carriers.markup import parcel_from_preset
+from station.carriers.errors import CarrierError, CarrierUnavailable
 from station.db import utcnow
 from station.dispatch.bench import (
     WeightInvalid,
     find_order,
     item_check,
     new_ship_key,
-    parse_weight,
     scan_item,
 )
-from station.dispatch.checks import products_of, shipping_problems
 from station.dispatch.choices import ship_choices
-from station.dispatch.holds import release_hold, take_hold
+from station.dispatch.holds import item_counts, release_hold, save_item_counts
+from station.dispatch.opening import AlreadyShipped, open_for_packing
 from station.dispatch.options import load_options, load_sender
 from station.dispatch.outage import QueueRefused, queue_for_carrier
 from station.dispatch.quotes import quote_order
+from station.dispatch.reprint import reprint_as
 from station.dispatch.rights import NotYours
 from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
 from station.dispatch.verify import (
@@ -40,13 +40,15 @@ from station.dispatch.verify import (
     require_complete,
 )
 from station.dispatch.void import void_as
+from station.dispatch.weights import check_service_limit, parcel_for_bench, read_weight
 from station.extensions import db
 from station.jobs import jobs
-from station.models import Consignment, PackagePreset, Printer, PrintJob, Role, SalesOrder
+from station.models import Consignment, Printer, PrintJob, Role, SalesOrder
+from station.printing.queue import ReprintRefused
 from station.settings import settings_store
-from station.shipping.costs import preset_of
 from station.web import itemcheck
 from station.web.access import role_required
+from station.web.localtime import warehouse_zone
 from station.web.params import db_int
 
 log = logging.getLogger(__name__)
@@ -85,7 +87,7 @@ def choose_printer() -> ResponseReturnValue:
 @bp.post("/scan")
 @role_required(Role.PACKER)
 def scan() -> ResponseReturnValue:
-    """Open the scanned order, or say clearly why not."""
+    """Open the scanned order, show the consignment it already has, or say clearly why not."""
     scanned = (request.form.get("scan") or "").strip()[:128]
     order = find_order(db.session, scanned)
     if order is None:
@@ -94,31 +96,33 @@ def scan() -> ResponseReturnValue:
             f"No order matches {scanned!r}. Scan the packing slip's barcode or type the order reference."
         )
     printer = _printer()
-    held = take_hold(
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    opened = open_for_packing(
         db.session,
         order,
-        current_user._get_current_object(),  # type: ignore[attr-defined]
+        user,
         bench=printer.bench or printer.name if printer else "",
+        verify_items=itemcheck.verifying(),
+        options=load_options(settings_store(db.session)),
         now=utcnow(),
     )
-    options = load_options(settings_store(db.session))
-    products = products_of(db.session, [order])
-    problems = [
-        *shipping_problems(order, products, block_batch_serial=options.block_batch_serial),
-        *([held.describe()] if held else []),
-    ]
+    if isinstance(opened, AlreadyShipped):
+        page = render_template(
+            "partials/bench/already_shipped.html", shipped=opened, tz=warehouse_zone()
+        )
+        return _with_event(make_response(page), "bench:shipped-before")
     page = render_template(
         "partials/bench/order.html",
         order=order,
-        problems=problems,
-        consignments=_consignments(order.id),
+        problems=opened.problems,
+        consignments=opened.earlier,
         key=new_ship_key(order.id),
         opened=utcnow(),
         choices=ship_choices(db.session),
-        check=_start_item_check(order, can_ship=not problems),
+        check=item_check(db.session, order, {}) if opened.checking_items else None,
     )
     db.session.commit()  # the hold; after drawing the page, which reads what commit would expire
-    return _with_event(make_response(page), "bench:error" if problems else "")
+    return _with_event(make_response(page), "bench:error" if opened.problems else "")
 
 
 @bp.post("/ship")
@@ -130,12 +134,19 @@ def ship() -> ResponseReturnValue:
         return _error("Choose this bench's printer first.")
     form = request.form
     order_id = form.get("order_id", type=db_int) or 0
-    unverified = _items_not_scanned(order_id)
+    check = _item_check_of(order_id)
+    unverified = _items_not_scanned(order_id, check)
     if unverified is not None:
         return unverified
     carrier_code, _, service_code = (form.get("service") or "").partition(":")
     try:
-        parcel = _parcel(form)
+        parcel = _parcel(form, keyed=form.get("weight_keyed", ""), check=check)
+        check_service_limit(
+            db.session,
+            (parcel,),
+            carrier_code=carrier_code or "ownlabel",
+            service_code=service_code,
+        )
         store = settings_store(db.session)
         shipped = ship_order(
             db.session,
@@ -161,7 +172,15 @@ def ship() -> ResponseReturnValue:
         fields = {k: v for k, v in form.items() if k != "manual_ticket"}
         page = render_template("partials/bench/carrier_down.html", message=str(exc), fields=fields)
         return _with_event(make_response(page, 422), "bench:error")
-    except (WeightInvalid, DispatchRefused, CarrierError) as exc:
+    except WeightInvalid as exc:
+        db.session.rollback()
+        log.info("bench refused the weight for order %s: %s", order_id, exc)
+        return _fix(exc.field, str(exc))
+    except CarrierError as exc:  # e.g. the service does not go there: choose another
+        db.session.rollback()
+        log.info("carrier refused order %s: %s", order_id, exc)
+        return _fix("service", str(exc))
+    except DispatchRefused as exc:
         db.session.rollback()
         log.info("bench refused order %s: %s", order_id, exc)
         return _error(str(exc))
@@ -234,22 +253,46 @@ def verify_items() -> ResponseReturnValue:
 def count_item() -> ResponseReturnValue:
     """Count one scanned item against the open order's lines, or say loudly why not."""
     order = db.session.get(SalesOrder, request.form.get("order_id", type=db_int) or 0)
-    counts = itemcheck.counts_for(order.id) if order else None
-    if order is None or counts is None:
+    check = _item_check_of(order.id) if order else None
+    if order is None or check is None:
         response = _error("That order is no longer open here: scan it again.")
         response.headers.update({"HX-Retarget": "#bench-order", "HX-Reswap": "innerHTML"})
         return response
-    check = item_check(db.session, order, counts)
     try:
         counted = scan_item(db.session, check, (request.form.get("scan") or "")[:128])
     except ItemScanRefused as exc:
         log.info("bench item scan refused on %s: %s", order.reference, exc)
         return _items(order, check, message=str(exc), status=422, event="bench:error")
-    itemcheck.save(order.id, counted.check.counts())
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    save_item_counts(db.session, order.id, user, counted.check.counts())
+    db.session.commit()
     response = _items(order, counted.check, counted=counted.line, event="bench:item")
     if counted.check.complete:
         response.headers["HX-Trigger-After-Settle"] = "bench:items-complete"
     return response
+
+
+@bp.post("/consignments/<int:consignment_id>/reprint")
+@role_required(Role.PACKER)
+def reprint(consignment_id: int) -> ResponseReturnValue:
+    """Print a consignment's labels again on this bench's printer (if it is theirs to reprint)."""
+    consignment = db.session.get(Consignment, consignment_id) or abort(404, "No such consignment.")
+    printer = _printer()
+    if printer is None:
+        return _error("Choose this bench's printer first.")
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    try:
+        queued = reprint_as(db.session, consignment, user, printer=printer, now=utcnow())
+    except NotYours as exc:
+        log.info("bench refused to reprint consignment %s: %s", consignment_id, exc)
+        return _note(consignment_id, str(exc), status=403)
+    except ReprintRefused as exc:
+        return _note(consignment_id, str(exc))
+    jobs().print_queue(printer.id)
+    page = render_template(
+        "partials/bench/reprinted.html", consignment=consignment, jobs=queued, printer=printer
+    )
+    return make_response(page)
 
 
 @bp.get("/rates")
@@ -263,7 +306,7 @@ def rates() -> ResponseReturnValue:
         return render_template("partials/bench/rates.html", note="Type the weight to see prices.")
     try:
         parcel = _parcel(request.args)
-    except (WeightInvalid, ShipmentRefused) as exc:
+    except WeightInvalid as exc:
         return render_template("partials/bench/rates.html", note=str(exc))
     quotes = quote_order(db.session, order, parcel, sender=load_sender(settings_store(db.session)))
     return render_template(
@@ -271,22 +314,21 @@ def rates() -> ResponseReturnValue:
     )
 
 
-def _start_item_check(order: SalesOrder, *, can_ship: bool) -> ItemCheck | None:
-    """Begin counting ``order``'s items when this bench verifies them; else forget any count."""
-    if not (can_ship and itemcheck.verifying()):
-        itemcheck.forget()
-        return None
-    itemcheck.begin(order.id)
-    return item_check(db.session, order, {})
-
-
-def _items_not_scanned(order_id: int) -> Response | None:
-    """The refusal to ship an order whose items are being checked and are not all scanned."""
-    counts = itemcheck.counts_for(order_id)
+def _item_check_of(order_id: int) -> ItemCheck | None:
+    """The item check of the order open at this bench, or None when its items are not checked."""
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    counts = item_counts(db.session, order_id, user)
     order = db.session.get(SalesOrder, order_id) if counts is not None else None
     if order is None or counts is None:
         return None
-    check = item_check(db.session, order, counts)
+    return item_check(db.session, order, counts)
+
+
+def _items_not_scanned(order_id: int, check: ItemCheck | None) -> Response | None:
+    """The refusal to ship an order whose items are being checked and are not all scanned."""
+    order = db.session.get(SalesOrder, order_id) if check is not None else None
+    if order is None or check is None:
+        return None
     try:
         require_complete(check)
     except ItemsMissing as exc:
@@ -313,12 +355,37 @@ def _items(
     return _with_event(make_response(page, status), event)
 
 
-def _parcel(values: MultiDict[str, str]) -> Parcel:
+def _parcel(
+    values: MultiDict[str, str], *, keyed: str = "", check: ItemCheck | None = None
+) -> Parcel:
     """The parcel typed at the bench: weight in kg, in the chosen preset's box if any."""
-    grams = parse_weight(values.get("weight", ""))
-    preset_id = values.get("preset_id", type=db_int)
-    preset = db.session.get(PackagePreset, preset_id) if preset_id else None
-    return parcel_from_preset(preset_of(preset), grams) if preset else Parcel(grams)
+    grams = read_weight(values.get("weight", ""), keyed=keyed, check=check)
+    return parcel_for_bench(db.session, grams, values.get("preset_id", type=db_int))
+
+
+def _fix(field: str, message: str) -> Response:
+    """A mistake in the open order's form: the reason beside ``field``, the cursor in it.
+
+    The order stays open; nothing needs scanning again.
+    """
+    page = render_template("partials/bench/field_error.html", field=field, message=message)
+    response = _with_event(make_response(page, 422), "bench:error")
+    response.headers.update(
+        {
+            "HX-Retarget": f"#{field}-error",
+            "HX-Reswap": "outerHTML",
+            "HX-Trigger-After-Settle": json.dumps({"bench:fix": field}),
+        }
+    )
+    return response
+
+
+def _note(consignment_id: int, message: str, *, status: int = 422) -> Response:
+    """A refusal shown beside a consignment's buttons at the bench."""
+    page = render_template(
+        "partials/bench/consignment_note.html", consignment_id=consignment_id, message=message
+    )
+    return _with_event(make_response(page, status), "bench:error")
 
 
 def _with_event(response: Response, event: str) -> Response:
