@@ -26,11 +26,18 @@ from station.models import ProductOption, SalesOrder
 
 MAX_PARCEL_GRAMS = 70_000
 _BENCH_KEY = re.compile(r"bench-(\d+)-[0-9a-f]{16}")
-_WEIGHT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(kg|g)?\s*$", re.IGNORECASE)
+_WEIGHT = re.compile(r"^\s*([-+]?\s*\d+(?:[.,]\d+)?)\s*(kg|g)?\s*$", re.IGNORECASE)
 
 
 class WeightInvalid(StationError):
-    """The weight typed or read cannot be used; the message says what to type."""
+    """The weight typed or read cannot be used; the message says what to type.
+
+    ``field`` names the form field to put the message beside and the cursor in.
+    """
+
+    def __init__(self, message: str, *, field: str = "weight") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ParcelTooHeavy(WeightInvalid):
@@ -64,7 +71,7 @@ def parse_weight(text: str) -> int:
     if match is None:
         raise WeightInvalid(f"Type the weight in kg, for example 1.25 (not {text.strip()!r}).")
     try:
-        amount = Decimal(match.group(1).replace(",", "."))
+        amount = Decimal(re.sub(r"\s", "", match.group(1)).replace(",", "."))
     except InvalidOperation as exc:  # pragma: no cover - the pattern only lets numbers through
         raise WeightInvalid(f"{text!r} is not a weight.") from exc
     grams = int(amount if (match.group(2) or "kg").lower() == "g" else amount * 1000)

@@ -7,6 +7,7 @@ day), and opening another order releases the packer's earlier hold.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -70,3 +71,32 @@ def held_elsewhere(
 def release_hold(session: Session, order_id: int) -> None:
     """The order is shipped (or put down): nobody holds it any more."""
     session.execute(delete(OrderHold).where(OrderHold.order_id == order_id))
+
+
+def start_item_count(session: Session, order_id: int, user: User, *, verifying: bool) -> None:
+    """Count ``user``'s item scans of the held order from nothing (or not at all)."""
+    hold = _own_hold(session, order_id, user)
+    if hold is not None:
+        hold.item_counts = {} if verifying else None
+
+
+def item_counts(session: Session, order_id: int, user: User) -> dict[int, int] | None:
+    """Items scanned so far by line id, or None when ``user`` is not checking the order's items."""
+    hold = _own_hold(session, order_id, user)
+    if hold is None or hold.item_counts is None:
+        return None
+    return {int(line_id): int(count) for line_id, count in hold.item_counts.items()}
+
+
+def save_item_counts(
+    session: Session, order_id: int, user: User, counts: Mapping[int, int]
+) -> None:
+    """Keep the counts after a scan that counted (the caller commits)."""
+    hold = _own_hold(session, order_id, user)
+    if hold is not None:
+        hold.item_counts = {str(line_id): count for line_id, count in counts.items()}
+
+
+def _own_hold(session: Session, order_id: int, user: User) -> OrderHold | None:
+    hold = session.get(OrderHold, order_id)
+    return hold if hold is not None and hold.user_id == user.id else None

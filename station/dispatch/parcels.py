@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 from station.carriers.base import Parcel
 from station.carriers.errors import ShipmentRefused
 from station.carriers.markup import parcel_from_preset
-from station.dispatch.bench import MAX_PARCEL_GRAMS, ParcelTooHeavy, WeightInvalid, parse_weight
+from station.dispatch.bench import MAX_PARCEL_GRAMS, ParcelTooHeavy, WeightInvalid
+from station.dispatch.verify import ItemCheck
+from station.dispatch.weights import read_weight
 from station.errors import problems_sentence
 from station.models import PackagePreset
 from station.shipping.costs import preset_of
@@ -71,9 +73,19 @@ def parcel_rows(
 
 
 def build_parcels(
-    session: Session, rows: Sequence[ParcelRow], *, reference: str = ""
+    session: Session,
+    rows: Sequence[ParcelRow],
+    *,
+    reference: str = "",
+    keyed: str = "",
+    check: ItemCheck | None = None,
 ) -> tuple[Parcel, ...]:
-    """The consignment's parcels from the bench's rows; raises ``ParcelsInvalid``."""
+    """The consignment's parcels from the bench's rows; raises ``ParcelsInvalid``.
+
+    Each weight is read as ``weights.read_weight`` reads the weight box: an item's code or
+    a barcode is refused, never taken as kilograms (``check``: the open order's item
+    count); ``keyed`` is how the last weight typed arrived (bench.js marks scanner speed).
+    """
     if not rows:
         raise ParcelsInvalid("Type the weight in kg, for example 1.25.", row=1)
     if len(rows) > MAX_PARCELS:
@@ -84,7 +96,15 @@ def build_parcels(
         )
     many = len(rows) > 1
     return tuple(
-        _parcel(session, row, index, many=many, reference=reference)
+        _parcel(
+            session,
+            row,
+            index,
+            many=many,
+            reference=reference,
+            keyed=keyed if index == len(rows) else "",
+            check=check,
+        )
         for index, row in enumerate(rows, 1)
     )
 
@@ -110,7 +130,16 @@ def parse_dimensions(text: str) -> tuple[int, int, int] | None:
     return sides[0], sides[1], sides[2]
 
 
-def _parcel(session: Session, row: ParcelRow, index: int, *, many: bool, reference: str) -> Parcel:
+def _parcel(
+    session: Session,
+    row: ParcelRow,
+    index: int,
+    *,
+    many: bool,
+    reference: str,
+    keyed: str,
+    check: ItemCheck | None,
+) -> Parcel:
     """One row's parcel; every refusal names the row when there are several."""
     name = f"Parcel {index}"
     if many and not row.weight.strip():
@@ -120,7 +149,7 @@ def _parcel(session: Session, row: ParcelRow, index: int, *, many: bool, referen
             row=index,
         )
     try:
-        grams = parse_weight(row.weight)
+        grams = read_weight(row.weight, keyed=keyed, check=check)
         sides = parse_dimensions(row.dimensions)
         preset = session.get(PackagePreset, row.preset_id) if row.preset_id else None
         if row.preset_id and preset is None:

@@ -39,12 +39,19 @@ class WrongItem(ItemScanRefused):
 class TooManyItems(ItemScanRefused):
     """Every line with the scanned code is already fully counted."""
 
-    def __init__(self, scanned: str, line: ItemLine) -> None:
+    def __init__(self, scanned: str, line: ItemLine, check: ItemCheck | None = None) -> None:
         self.scanned = scanned
-        super().__init__(
-            f"Too many {line.label}: all {line.wanted} are already scanned; "
-            f"take the extra one out ({scanned!r} was not counted)."
-        )
+        if check is not None and check.complete:
+            message = (
+                f"Extra {line.label}: all {check.wanted} items are counted; "
+                f"take it out ({scanned!r} was not counted)."
+            )
+        else:
+            message = (
+                f"Too many {line.label}: all {line.wanted} are already scanned; "
+                f"take the extra one out ({scanned!r} was not counted)."
+            )
+        super().__init__(message)
 
 
 class OrderScanned(ItemScanRefused):
@@ -120,6 +127,11 @@ class ItemCheck:
         """True when every scannable line is fully counted."""
         return all(line.done for line in self.lines)
 
+    @property
+    def wanted(self) -> int:
+        """How many item scans the whole order needs (lines that can be scanned)."""
+        return sum(line.wanted for line in self.lines if line.scannable)
+
     def missing(self) -> list[str]:
         """What is still to scan, e.g. ``["TEE-BLK-M (1 of 2)"]``."""
         return [
@@ -157,7 +169,9 @@ def start_check(reference: str, items: Iterable[OrderItem]) -> ItemCheck:
     for item in items:
         if item.qty <= 0:
             continue
-        codes = frozenset(c for c in (_normal(item.code), *map(_normal, item.barcodes)) if c)
+        codes = frozenset(
+            c for c in (normal_code(item.code), *map(normal_code, item.barcodes)) if c
+        )
         whole = item.qty == item.qty.to_integral_value()
         lines.append(
             ItemLine(
@@ -177,13 +191,13 @@ def count_scan(check: ItemCheck, scanned: str) -> Counted:
     Raises ``WrongItem`` when no line has the code and ``TooManyItems`` when every line
     with it is full; either way nothing is counted.
     """
-    code = _normal(scanned)
+    code = normal_code(scanned)
     matching = [line for line in check.lines if code and code in line.codes]
     if not matching:
         raise WrongItem(scanned.strip(), check.reference)
     line = next((line for line in matching if not line.done), None)
     if line is None:
-        raise TooManyItems(scanned.strip(), matching[0])
+        raise TooManyItems(scanned.strip(), matching[0], check)
     counted = replace(line, counted=line.counted + 1)
     lines = tuple(counted if other is line else other for other in check.lines)
     return Counted(replace(check, lines=lines), counted)
@@ -195,5 +209,6 @@ def require_complete(check: ItemCheck) -> None:
         raise ItemsMissing(check.reference, check.missing())
 
 
-def _normal(code: str) -> str:
+def normal_code(code: str) -> str:
+    """A scanned or typed code as lines hold theirs (case and surrounding spaces ignored)."""
     return code.strip().upper()

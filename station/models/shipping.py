@@ -193,5 +193,9 @@ class OrderHold(Base):
     bench: Mapped[str] = mapped_column(String(64), default="")
     held_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+    # Items scanned so far by order line id ({"12": 1}); None when this bench does not
+    # verify items. Kept here, not in the browser's cookie, which any slower request
+    # (a favicon, a print job's status) can overwrite with an older copy.
+    item_counts: Mapped[dict[str, int] | None] = mapped_column(JSON, default=None)
 
     user: Mapped[User] = relationship()

@@ -1,5 +1,6 @@
 // The bench's feedback: short Web Audio beeps when htmx reports what happened (HX-Trigger
-// events from the server), a mute remembered in this browser, and focus for the weight.
+// events from the server), a mute remembered in this browser, focus for the weight, Enter
+// from any field of the open order, and scans that land in the weight box.
 (() => {
   "use strict";
 
@@ -113,6 +114,59 @@
     if (!button || !box) return;
     while (rowsOf(box).length < Number(button.dataset.addParcels) && addRow(box));
     rowsOf(box)[1]?.querySelector(".parcel-weight").focus();
+  });
+
+  // A mistake in the open order (a bad weight, a service that cannot take it): the server
+  // put the reason beside the field; the cursor goes back into it, its text selected so
+  // the next keys replace it. The order stays open.
+  document.body.addEventListener("bench:fix", (event) => {
+    const field = document.querySelector(`.ship-form [name="${CSS.escape(event.detail.value)}"]`);
+    if (!field) return;
+    field.setAttribute("aria-invalid", "true");
+    field.focus();
+    if (field.select) field.select();
+  });
+  document.body.addEventListener("input", (event) => {
+    const field = event.target;
+    if (!field.form?.classList.contains("ship-form") || !field.hasAttribute("aria-invalid")) return;
+    field.removeAttribute("aria-invalid");
+    const reason = document.getElementById(`${field.name}-error`);
+    if (reason) reason.hidden = true;
+  });
+
+  // A barcode scanner types like a keyboard, but a few ms a key and then Enter. A scan that
+  // lands in the weight box is marked, and the server refuses it rather than ship it as
+  // kilograms (it also refuses item codes and barcode-length numbers on its own).
+  const SCAN_GAP_MS = 50;
+  const SCAN_MIN_KEYS = 6;
+  let run = [];
+  document.body.addEventListener("keydown", (event) => {
+    const box = event.target;
+    const form = box.form;
+    if (!form?.classList.contains("ship-form")) return;
+    if (event.key !== "Enter") {
+      if (box.name !== "weight" || event.key.length !== 1) return;
+      const marked = form.elements.namedItem("weight_keyed");
+      if (marked) marked.value = "";
+      if (run.length && event.timeStamp - run[run.length - 1] > SCAN_GAP_MS) run = [];
+      run.push(event.timeStamp);
+      return;
+    }
+    const last = run[run.length - 1];
+    const scanned =
+      box.name === "weight" && run.length >= SCAN_MIN_KEYS && event.timeStamp - last <= SCAN_GAP_MS;
+    run = [];
+    const keyed = form.elements.namedItem("weight_keyed");
+    if (keyed) keyed.value = scanned ? "scanner" : "";
+    // Enter ships from any field of the open order; a select does not submit by itself.
+    // (A parcel row's select is the parcel rows' own: the next row, or ship from the last.)
+    if (
+      box.tagName === "SELECT" && !box.closest(".parcel-row") &&
+      !event.altKey && !event.ctrlKey && !event.metaKey
+    ) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
   });
 
   const mute = document.getElementById("bench-mute");

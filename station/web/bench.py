@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
 
@@ -22,10 +23,10 @@ from station.dispatch.bench import (
     new_ship_key,
     scan_item,
 )
-from station.dispatch.checks import products_of, ship_verdict
 from station.dispatch.choices import ship_choices
-from station.dispatch.holds import release_hold, take_hold
+from station.dispatch.holds import item_counts, release_hold, save_item_counts
 from station.dispatch.label_scripts import transliteration_notice
+from station.dispatch.opening import AlreadyShipped, open_for_packing
 from station.dispatch.options import load_options, load_sender
 from station.dispatch.outage import QueueRefused, queue_for_carrier
 from station.dispatch.parcels import (
@@ -36,6 +37,7 @@ from station.dispatch.parcels import (
     parcel_rows,
 )
 from station.dispatch.quotes import quote_order
+from station.dispatch.reprint import reprint_as
 from station.dispatch.rights import NotYours
 from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
 from station.dispatch.verify import (
@@ -46,14 +48,17 @@ from station.dispatch.verify import (
     require_complete,
 )
 from station.dispatch.void import void_as
+from station.dispatch.weights import check_service_limit
 from station.extensions import db
 from station.ids import parse_id
 from station.jobs import jobs
 from station.labels.layout import format_weight
 from station.models import Consignment, Printer, PrintJob, Role, SalesOrder
+from station.printing.queue import ReprintRefused
 from station.settings import settings_store
 from station.web import itemcheck
 from station.web.access import role_required
+from station.web.localtime import warehouse_zone
 from station.web.params import db_int
 
 log = logging.getLogger(__name__)
@@ -93,7 +98,7 @@ def choose_printer() -> ResponseReturnValue:
 @bp.post("/scan")
 @role_required(Role.PACKER)
 def scan() -> ResponseReturnValue:
-    """Open the scanned order, or say clearly why not."""
+    """Open the scanned order, show the consignment it already has, or say clearly why not."""
     scanned = (request.form.get("scan") or "").strip()[:128]
     order = find_order(db.session, scanned)
     if order is None:
@@ -102,31 +107,36 @@ def scan() -> ResponseReturnValue:
             f"No order matches {scanned!r}. Scan the packing slip's barcode or type the order reference."
         )
     printer = _printer()
-    held = take_hold(
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    opened = open_for_packing(
         db.session,
         order,
-        current_user._get_current_object(),  # type: ignore[attr-defined]
+        user,
         bench=printer.bench or printer.name if printer else "",
+        verify_items=itemcheck.verifying(),
+        options=load_options(settings_store(db.session)),
         now=utcnow(),
     )
-    options = load_options(settings_store(db.session))
-    verdict = ship_verdict(order, products_of(db.session, [order]), options.rules)
-    problems = [*verdict.problems, *([held.describe()] if held else [])]
+    if isinstance(opened, AlreadyShipped):
+        page = render_template(
+            "partials/bench/already_shipped.html", shipped=opened, tz=warehouse_zone()
+        )
+        return _with_event(make_response(page), "bench:shipped-before")
     page = render_template(
         "partials/bench/order.html",
         order=order,
-        problems=problems,
-        confirm=verdict.confirm_stage,
-        consignments=_consignments(order.id),
+        problems=opened.problems,
+        confirm=opened.confirm,
+        consignments=opened.earlier,
         key=new_ship_key(order.id),
         opened=utcnow(),
         choices=ship_choices(db.session),
-        check=_start_item_check(order, can_ship=not problems),
+        check=item_check(db.session, order, {}) if opened.checking_items else None,
         script_notice=transliteration_notice(order, printer),
         max_parcels=MAX_PARCELS,
     )
     db.session.commit()  # the hold; after drawing the page, which reads what commit would expire
-    return _with_event(make_response(page), "bench:error" if problems else "")
+    return _with_event(make_response(page), "bench:error" if opened.problems else "")
 
 
 @bp.post("/ship")
@@ -138,12 +148,19 @@ def ship() -> ResponseReturnValue:
         return _error("Choose this bench's printer first.")
     form = request.form
     order_id = form.get("order_id", type=db_int) or 0
-    unverified = _items_not_scanned(order_id)
+    check = _item_check_of(order_id)
+    unverified = _items_not_scanned(order_id, check)
     if unverified is not None:
         return unverified
     carrier_code, _, service_code = (form.get("service") or "").partition(":")
     try:
-        parcels = _parcels(form)
+        parcels = _parcels(form, keyed=form.get("weight_keyed", ""), check=check)
+        check_service_limit(
+            db.session,
+            parcels,
+            carrier_code=carrier_code or "ownlabel",
+            service_code=service_code,
+        )
         store = settings_store(db.session)
         shipped = ship_order(
             db.session,
@@ -170,7 +187,15 @@ def ship() -> ResponseReturnValue:
         fields = [(k, v) for k, v in form.items(multi=True) if k != "manual_ticket"]
         page = render_template("partials/bench/carrier_down.html", message=str(exc), fields=fields)
         return _with_event(make_response(page, 422), "bench:error")
-    except (WeightInvalid, DispatchRefused, CarrierError) as exc:
+    except WeightInvalid as exc:
+        db.session.rollback()
+        log.info("bench refused the weight for order %s: %s", order_id, exc)
+        return _fix(exc.field, str(exc))
+    except CarrierError as exc:  # e.g. the service does not go there: choose another
+        db.session.rollback()
+        log.info("carrier refused order %s: %s", order_id, exc)
+        return _fix("service", str(exc))
+    except DispatchRefused as exc:
         db.session.rollback()
         log.info("bench refused order %s: %s", order_id, exc)
         return _error(str(exc))
@@ -243,22 +268,46 @@ def verify_items() -> ResponseReturnValue:
 def count_item() -> ResponseReturnValue:
     """Count one scanned item against the open order's lines, or say loudly why not."""
     order = db.session.get(SalesOrder, request.form.get("order_id", type=db_int) or 0)
-    counts = itemcheck.counts_for(order.id) if order else None
-    if order is None or counts is None:
+    check = _item_check_of(order.id) if order else None
+    if order is None or check is None:
         response = _error("That order is no longer open here: scan it again.")
         response.headers.update({"HX-Retarget": "#bench-order", "HX-Reswap": "innerHTML"})
         return response
-    check = item_check(db.session, order, counts)
     try:
         counted = scan_item(db.session, check, (request.form.get("scan") or "")[:128])
     except ItemScanRefused as exc:
         log.info("bench item scan refused on %s: %s", order.reference, exc)
         return _items(order, check, message=str(exc), status=422, event="bench:error")
-    itemcheck.save(order.id, counted.check.counts())
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    save_item_counts(db.session, order.id, user, counted.check.counts())
+    db.session.commit()
     response = _items(order, counted.check, counted=counted.line, event="bench:item")
     if counted.check.complete:
         response.headers["HX-Trigger-After-Settle"] = "bench:items-complete"
     return response
+
+
+@bp.post("/consignments/<int:consignment_id>/reprint")
+@role_required(Role.PACKER)
+def reprint(consignment_id: int) -> ResponseReturnValue:
+    """Print a consignment's labels again on this bench's printer (if it is theirs to reprint)."""
+    consignment = db.session.get(Consignment, consignment_id) or abort(404, "No such consignment.")
+    printer = _printer()
+    if printer is None:
+        return _error("Choose this bench's printer first.")
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    try:
+        queued = reprint_as(db.session, consignment, user, printer=printer, now=utcnow())
+    except NotYours as exc:
+        log.info("bench refused to reprint consignment %s: %s", consignment_id, exc)
+        return _note(consignment_id, str(exc), status=403)
+    except ReprintRefused as exc:
+        return _note(consignment_id, str(exc))
+    jobs().print_queue(printer.id)
+    page = render_template(
+        "partials/bench/reprinted.html", consignment=consignment, jobs=queued, printer=printer
+    )
+    return make_response(page)
 
 
 @bp.get("/rates")
@@ -284,22 +333,21 @@ def rates() -> ResponseReturnValue:
     )
 
 
-def _start_item_check(order: SalesOrder, *, can_ship: bool) -> ItemCheck | None:
-    """Begin counting ``order``'s items when this bench verifies them; else forget any count."""
-    if not (can_ship and itemcheck.verifying()):
-        itemcheck.forget()
-        return None
-    itemcheck.begin(order.id)
-    return item_check(db.session, order, {})
-
-
-def _items_not_scanned(order_id: int) -> Response | None:
-    """The refusal to ship an order whose items are being checked and are not all scanned."""
-    counts = itemcheck.counts_for(order_id)
+def _item_check_of(order_id: int) -> ItemCheck | None:
+    """The item check of the order open at this bench, or None when its items are not checked."""
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    counts = item_counts(db.session, order_id, user)
     order = db.session.get(SalesOrder, order_id) if counts is not None else None
     if order is None or counts is None:
         return None
-    check = item_check(db.session, order, counts)
+    return item_check(db.session, order, counts)
+
+
+def _items_not_scanned(order_id: int, check: ItemCheck | None) -> Response | None:
+    """The refusal to ship an order whose items are being checked and are not all scanned."""
+    order = db.session.get(SalesOrder, order_id) if check is not None else None
+    if order is None or check is None:
+        return None
     try:
         require_complete(check)
     except ItemsMissing as exc:
@@ -335,9 +383,36 @@ def _rows(values: MultiDict[str, str]) -> list[ParcelRow]:
     )
 
 
-def _parcels(values: MultiDict[str, str]) -> tuple[Parcel, ...]:
+def _parcels(
+    values: MultiDict[str, str], *, keyed: str = "", check: ItemCheck | None = None
+) -> tuple[Parcel, ...]:
     """The consignment's parcels typed at the bench; raises ``ParcelsInvalid``."""
-    return build_parcels(db.session, _rows(values))
+    return build_parcels(db.session, _rows(values), keyed=keyed, check=check)
+
+
+def _fix(field: str, message: str) -> Response:
+    """A mistake in the open order's form: the reason beside ``field``, the cursor in it.
+
+    The order stays open; nothing needs scanning again.
+    """
+    page = render_template("partials/bench/field_error.html", field=field, message=message)
+    response = _with_event(make_response(page, 422), "bench:error")
+    response.headers.update(
+        {
+            "HX-Retarget": f"#{field}-error",
+            "HX-Reswap": "outerHTML",
+            "HX-Trigger-After-Settle": json.dumps({"bench:fix": field}),
+        }
+    )
+    return response
+
+
+def _note(consignment_id: int, message: str, *, status: int = 422) -> Response:
+    """A refusal shown beside a consignment's buttons at the bench."""
+    page = render_template(
+        "partials/bench/consignment_note.html", consignment_id=consignment_id, message=message
+    )
+    return _with_event(make_response(page, status), "bench:error")
 
 
 def _with_event(response: Response, event: str) -> Response:

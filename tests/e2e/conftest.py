@@ -56,8 +56,11 @@ def browser() -> Iterator[Any]:
 def page(browser: Any) -> Iterator[Any]:
     """A fresh browser page with a desktop-sized window."""
     context = browser.new_context(viewport={"width": 1280, "height": 860})
+    from playwright.sync_api import expect
+
     page = context.new_page()
     page.set_default_timeout(15_000)
+    expect.set_options(timeout=15_000)  # assertions wait as long as actions on a busy machine
     yield page
     context.close()
 

@@ -40,6 +40,7 @@ PACKER_ENDPOINTS = {
     "bench.void",
     "bench.verify_items",
     "bench.count_item",
+    "bench.reprint",
     "bench.rates",
     "consignments.index",
     "consignments.reprint",
@@ -223,7 +224,9 @@ def hostile(app: Flask, client: FlaskClient, auth: AuthActions) -> dict[str, Any
 def test_markup_in_order_data_is_escaped_on_every_page(
     app: Flask, client: FlaskClient, hostile: dict[str, Any]
 ) -> None:
-    open_order(client)  # the bench shows the order again
+    again = client.post("/bench/scan", data={"scan": "SO-5001"}).get_data(as_text=True)
+    assert "SO-5001 is already shipped" in again  # the bench shows its consignment, escaped
+    assert "<script>alert" not in again and "onerror=alert(1)>" not in again
     seen = 0
     for rule, method in routes(app):
         if method != "GET":
