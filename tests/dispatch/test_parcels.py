@@ -67,7 +67,7 @@ class TestBuild:
         [
             (["1", ""], 2, "Parcel 2 has no weight: type it, or press Backspace"),
             (["1", "0", "2"], 2, "Parcel 2: The weight must be above 0"),
-            (["1", "2", "-1"], 3, "Parcel 3: Type the weight in kg"),
+            (["1", "2", "-1"], 3, "Parcel 3: The weight must be above 0"),
         ],
     )
     def test_a_bad_row_is_named(
