@@ -60,9 +60,9 @@ def _pending(app: Flask) -> int:
     return left or 0
 
 
-def _explain(app: Flask, state: SandboxState, ids: list[int], dispatched: Counter[int]) -> str:
-    """For the first orders not updated exactly once: their outbox items and Cin7's stage."""
-    odd = [i for i in ids if dispatched[i] != 1][:3]
+def _explain(app: Flask, state: SandboxState, ids: list[int], applied: Counter[int]) -> str:
+    """For the first orders not updated exactly once: their outbox items and Cin7's values."""
+    odd = [i for i in ids if applied[i] != 1][:3]
     lines = [f"not updated exactly once: {len(odd)}+ orders, e.g. {odd}"]
     with app.app_context():
         for item in db.session.scalars(select(OutboxItem).order_by(OutboxItem.id)):
@@ -74,7 +74,10 @@ def _explain(app: Flask, state: SandboxState, ids: list[int], dispatched: Counte
         db.session.remove()
     for cin7_id in odd:
         order = state.orders[cin7_id]
-        lines.append(f"Cin7 {cin7_id}: stage={order['stage']} tracking={order.get('trackingCode')}")
+        lines.append(
+            f"Cin7 {cin7_id}: stage={order['stage']} tracking={order.get('trackingCode')}"
+            f" freight={order.get('freightTotal')}"
+        )
     puts = [r for r in state.api_calls() if r.method == "PUT"]
     lines += [
         f"PUT {r.status} at {r.t:.2f}"
