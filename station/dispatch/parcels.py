@@ -12,7 +12,6 @@ did, without the "Parcel 1" prefix.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -160,11 +159,11 @@ def _parcel(
             else Parcel(grams)
         )
     except ParcelTooHeavy as exc:
-        needed = math.ceil(exc.grams / MAX_PARCEL_GRAMS)
+        needed = -(-exc.grams // MAX_PARCEL_GRAMS)  # integers: a typed 10^400 has no float
         raise ParcelsInvalid(
             f"{_prefix(name, many)}{exc} Press {ADD_KEY} to add a parcel row.",
             row=index,
-            split_into=needed,
+            split_into=needed if needed <= MAX_PARCELS else None,
         ) from exc
     except WeightInvalid as exc:
         raise ParcelsInvalid(f"{_prefix(name, many)}{exc}", row=index) from exc
