@@ -139,23 +139,28 @@
   // kilograms (it also refuses item codes and barcode-length numbers on its own).
   const SCAN_GAP_MS = 50;
   const SCAN_MIN_KEYS = 6;
+  // The run is one box's: a packer's "+" and quick weights over several parcel rows are
+  // keys into different boxes, never one scan.
   let run = [];
+  let runBox = null;
   document.body.addEventListener("keydown", (event) => {
     const box = event.target;
     const form = box.form;
     if (!form?.classList.contains("ship-form")) return;
     if (event.key !== "Enter") {
-      if (box.name !== "weight" || event.key.length !== 1) return;
+      if (box.name !== "weight" || event.key.length !== 1 || event.key === "+") return;
       const marked = form.elements.namedItem("weight_keyed");
       if (marked) marked.value = "";
-      if (run.length && event.timeStamp - run[run.length - 1] > SCAN_GAP_MS) run = [];
+      if (box !== runBox || (run.length && event.timeStamp - run[run.length - 1] > SCAN_GAP_MS)) run = [];
+      runBox = box;
       run.push(event.timeStamp);
       return;
     }
     const last = run[run.length - 1];
     const scanned =
-      box.name === "weight" && run.length >= SCAN_MIN_KEYS && event.timeStamp - last <= SCAN_GAP_MS;
+      box === runBox && run.length >= SCAN_MIN_KEYS && event.timeStamp - last <= SCAN_GAP_MS;
     run = [];
+    runBox = null;
     const keyed = form.elements.namedItem("weight_keyed");
     if (keyed) keyed.value = scanned ? "scanner" : "";
     // Enter ships from any field of the open order; a select does not submit by itself.
@@ -167,6 +172,21 @@
       event.preventDefault();
       form.requestSubmit();
     }
+  });
+
+  // htmx wires a form swapped in by the last answer a moment later (when it settles); a
+  // scanner's Enter in that moment would submit it natively and leave the bench for a bare
+  // URL. Such a submit is stopped, the form wired at once and sent again through htmx.
+  const rewired = new WeakSet();
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (event.defaultPrevented || !form.matches?.("[hx-post], [hx-get]")) return;
+    event.preventDefault();
+    if (rewired.has(form)) return;
+    rewired.add(form);
+    htmx.process(form);
+    const submitter = event.submitter;
+    setTimeout(() => form.requestSubmit(submitter));  // not while this submit is still firing
   });
 
   const mute = document.getElementById("bench-mute");

@@ -115,6 +115,34 @@ def test_verified_items_wrong_sku_refused_right_skus_then_enter_ships_without_a_
     assert sandbox.state.orders[cin7_id]["stage"] == "Dispatched"
 
 
+def test_a_scan_into_a_form_htmx_has_not_settled_yet_stays_on_the_bench(
+    page: Any, live_app: tuple[Flask, str], sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A scanner types faster than htmx settles a swap: its Enter must not leave the bench."""
+    app, base = live_app
+    cin7_id = next(o["id"] for o in sandbox.state.orders.values() if o["dispatchedDate"] is None)
+    with app.app_context():
+        create_user(db.session, "packer", "correct horse", role=Role.PACKER)
+        ensure_virtual_printer(db.session, tmp_path / "labels")
+        add_order(db.session, cin7_id=cin7_id, reference="SO-E2E-3")  # 2 × TEE-BLK-M
+        db.session.commit()
+    sign_in(page, base, "packer")
+    page.goto(f"{base}/bench")
+    page.locator("#verify-items").check()
+    page.evaluate("htmx.config.defaultSettleDelay = 3000")  # a slow moment, made long
+    page.locator("#scan").focus()
+
+    page.keyboard.type("SO-E2E-3")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Scan each item of SO-E2E-3")).to_be_visible()
+    page.locator("#scan").focus()
+    page.keyboard.type("TEE-BLK-M")  # into the item form htmx has not wired yet
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#bench-items")).to_contain_text("TEE-BLK-M 1 / 2")
+    assert page.url == f"{base}/bench"
+
+
 def test_the_bench_mute_is_remembered_in_this_browser(
     page: Any, live_app: tuple[Flask, str]
 ) -> None:

@@ -143,11 +143,6 @@ def test_three_parcels_three_labels_in_order_one_cin7_update_then_void_all(
     manager.context.close()
 
 
-@pytest.mark.xfail(
-    reason="after the bench-mistakes merge the 20-parcel Enter does not reach the shipped "
-    "heading; open in issue 14",
-    strict=False,
-)
 def test_parcel_rows_come_and_go_from_the_keyboard_and_a_heavy_weight_offers_a_split(
     page: Any, live_app: tuple[Flask, str], sandbox: SandboxServer, tmp_path: Any
 ) -> None:
