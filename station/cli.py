@@ -153,13 +153,15 @@ def worker(workers: int, no_periodic: bool) -> None:
 @click.option("--port", default=8765, show_default=True, type=int)
 @click.option("--orders", "order_count", default=320, show_default=True, type=int)
 @click.option("--no-limits", is_flag=True, help="Do not enforce Cin7's rate limits.")
-def sandbox(host: str, port: int, order_count: int, no_limits: bool) -> None:
+@click.option("--retry-after", is_flag=True, help="Send Retry-After with each 429 (Cin7 may not).")
+def sandbox(host: str, port: int, order_count: int, no_limits: bool, retry_after: bool) -> None:
     """Serve the Cin7 Omni sandbox on its own (base URL http://HOST:PORT/api)."""
     from station.cin7.sandbox import Limits, SandboxState, create_sandbox, seed_demo
 
     state = SandboxState()
     seed_demo(state, order_count=order_count)
-    app = create_sandbox(state, limits=Limits.unlimited() if no_limits else Limits())
+    limits = Limits.unlimited() if no_limits else Limits(retry_after=retry_after)
+    app = create_sandbox(state, limits=limits)
     server = make_server(host, port, app, threaded=True)
     click.echo(
         f"Cin7 sandbox at http://{host}:{server.server_port}/api ({len(state.orders)} orders)"

@@ -215,7 +215,7 @@ def test_rows_are_capped_at_250(make_sandbox: MakeSandbox) -> None:
     assert len(sandbox.ids(rows=1000, page=2)) == 50
 
 
-@pytest.mark.parametrize("params", [{"page": 0}, {"rows": 0}, {"page": "two"}, {"rows": "-5"}])
+@pytest.mark.parametrize("params", [{"page": -1}, {"rows": 0}, {"page": "two"}, {"rows": "-5"}])
 def test_a_page_or_rows_that_is_not_a_positive_number_is_answered_400(
     sandbox: Sandbox, params: dict[str, Any]
 ) -> None:
@@ -427,7 +427,7 @@ def test_a_tracking_code_over_50_characters_fails_whatever_the_key_case(sandbox:
     assert result["success"] is False
 
 
-def test_read_only_fields_in_a_put_are_ignored_and_the_rest_applies(sandbox: Sandbox) -> None:
+def test_read_only_fields_in_a_put_fail_the_item_and_change_nothing(sandbox: Sandbox) -> None:
     order_id = first_id(sandbox)
     before = sandbox.order(order_id)
     sandbox.clock.advance(60)
@@ -441,16 +441,20 @@ def test_read_only_fields_in_a_put_are_ignored_and_the_rest_applies(sandbox: San
                 "source": "Station",
                 "createdDate": "2000-01-01T00:00:00Z",
                 "modifiedDate": "2000-01-01T00:00:00Z",
-                "internalComments": "read-only fields ignored",
+                "internalComments": "read-only fields refused",
             }
         ]
     ).json()
-    assert result["success"] is True
-    after = sandbox.order(order_id)
-    for key in ("status", "total", "productTotal", "source", "createdDate"):
-        assert after[key] == before[key]
-    assert after["modifiedDate"] == iso(sandbox.clock())
-    assert after["internalComments"] == "read-only fields ignored"
+    assert result["success"] is False
+    assert [e.split()[0] for e in result["errors"]] == [
+        "status",
+        "total",
+        "productTotal",
+        "source",
+        "createdDate",
+        "modifiedDate",
+    ]
+    assert sandbox.order(order_id) == before
 
 
 def test_a_put_changes_only_the_fields_it_names(sandbox: Sandbox) -> None:
@@ -567,7 +571,7 @@ def a_new_order(**extra: Any) -> dict[str, Any]:
 
 def test_post_creates_orders_that_can_then_be_read(sandbox: Sandbox) -> None:
     sandbox.clock.advance(7.5)
-    response = sandbox.post([a_new_order(), a_new_order(reference="WEB-2", isApproved=True)])
+    response = sandbox.post([a_new_order(isApproved=False), a_new_order(reference="WEB-2")])
     assert response.status_code == 200
     results = response.json()
     assert [(r["index"], r["success"], r["errors"]) for r in results] == [
@@ -589,15 +593,16 @@ def test_post_creates_orders_that_can_then_be_read(sandbox: Sandbox) -> None:
     assert results[1]["id"] > results[0]["id"]
 
 
-def test_post_ignores_the_id_and_read_only_fields_it_is_sent(sandbox: Sandbox) -> None:
+def test_post_refuses_an_id_and_read_only_fields(sandbox: Sandbox) -> None:
     existing = first_id(sandbox)
-    (result,) = sandbox.post(
-        [a_new_order(id=existing, status="VOID", source="Hacked", total=1)]
+    count = len(sandbox.state.orders)
+    results = sandbox.post(
+        [a_new_order(id=existing), a_new_order(status="VOID", source="Hacked", total=1)]
     ).json()
-    assert result["success"] is True and result["id"] != existing
-    created = sandbox.order(result["id"])
-    assert (created["status"], created["source"]) == ("DRAFT", "API")
-    assert "total" not in created
+    assert [(r["success"], r["id"]) for r in results] == [(False, None), (False, None)]
+    assert str(existing) in results[0]["errors"][0]
+    assert [e.split()[0] for e in results[1]["errors"]] == ["status", "source", "total"]
+    assert len(sandbox.state.orders) == count
 
 
 @pytest.mark.parametrize(
@@ -640,9 +645,10 @@ def test_an_unknown_sku_fails_its_item_naming_the_sku_and_creates_nothing(sandbo
 # --- rate limits --------------------------------------------------------------------------
 
 
-def test_the_fourth_call_within_one_second_is_answered_429_with_retry_after(
-    limited: Sandbox,
+def test_the_fourth_call_within_one_second_is_answered_429_with_retry_after_if_told(
+    make_sandbox: MakeSandbox,
 ) -> None:
+    limited = make_sandbox(limits=Limits(retry_after=True))
     statuses = [limited.get("Branches").status_code for _ in range(3)]
     refused = limited.get("Branches")
     assert statuses == [200, 200, 200]
@@ -669,7 +675,8 @@ def test_the_second_window_slides_rather_than_resetting_on_the_second(limited: S
     assert limited.get("Branches").status_code == 429
 
 
-def test_the_sixty_first_call_within_a_minute_is_answered_429(limited: Sandbox) -> None:
+def test_the_sixty_first_call_within_a_minute_is_answered_429(make_sandbox: MakeSandbox) -> None:
+    limited = make_sandbox(limits=Limits(retry_after=True))
     for second in range(20):
         assert [limited.get("Branches").status_code for _ in range(3)] == [200, 200, 200], second
         limited.clock.advance(1)
@@ -683,7 +690,9 @@ def test_the_sixty_first_call_within_a_minute_is_answered_429(limited: Sandbox) 
 
 
 def test_the_daily_limit_is_answered_429(make_sandbox: MakeSandbox) -> None:
-    sandbox = make_sandbox(limits=Limits(per_second=100, per_minute=100, per_day=5))
+    sandbox = make_sandbox(
+        limits=Limits(per_second=100, per_minute=100, per_day=5, retry_after=True)
+    )
     for _ in range(5):
         assert sandbox.get("Branches").status_code == 200
         sandbox.clock.advance(3600)
@@ -783,7 +792,9 @@ def test_random_faults_at_rate_one_fail_every_call(sandbox: Sandbox) -> None:
     sandbox.state.faults.random(1.0)
     responses = [sandbox.get("Branches") for _ in range(8)]
     assert {r.status_code for r in responses} <= {429, 500}
-    assert all(r.headers["Retry-After"] == "1" for r in responses)
+    assert all("Retry-After" not in r.headers for r in responses)
+    sandbox.state.faults.random(1.0, retry_after=1)
+    assert sandbox.get("Branches").headers["Retry-After"] == "1"
 
 
 def test_random_faults_use_the_statuses_given(sandbox: Sandbox) -> None:

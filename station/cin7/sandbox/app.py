@@ -45,7 +45,14 @@ def create_sandbox(
     state.clock = clock
     app = Flask(__name__)
     app.sandbox_state = state  # type: ignore[attr-defined]
-    app.before_request(_guard(state, CallWindows(limits, clock), _basic(username, api_key)))
+    app.before_request(
+        _guard(
+            state,
+            CallWindows(limits, clock),
+            _basic(username, api_key),
+            send_retry_after=limits.retry_after,
+        )
+    )
     app.after_request(_recorder(state, clock))
     app.register_error_handler(WhereError, _bad_query)
     app.register_error_handler(HTTPException, _api_http_error)
@@ -60,9 +67,13 @@ def _basic(username: str, api_key: str) -> bytes:
 
 
 def _guard(
-    state: SandboxState, windows: CallWindows, expected_auth: bytes
+    state: SandboxState, windows: CallWindows, expected_auth: bytes, *, send_retry_after: bool
 ) -> Callable[[], Response | None]:
-    """Credentials, then limits, then planned faults: the order a client meets them in Cin7."""
+    """Credentials, then limits, then planned faults: the order a client meets them in Cin7.
+
+    A 401 carries ``WWW-Authenticate: Basic``; a 429 of the limits carries ``Retry-After``
+    only when ``send_retry_after``.
+    """
 
     def guard() -> Response | None:
         g.body = None
@@ -70,10 +81,15 @@ def _guard(
             return None
         given = request.headers.get("Authorization", "").encode()
         if not hmac.compare_digest(given, expected_auth):
-            return message("Authorization has been denied for this request.", 401)
+            return message(
+                "Authorization has been denied for this request.",
+                401,
+                {"WWW-Authenticate": 'Basic realm="Cin7 API"'},
+            )
         retry_after = windows.admit()
         if retry_after is not None:
-            return message("API rate limit exceeded.", 429, {"Retry-After": str(retry_after)})
+            headers = {"Retry-After": str(retry_after)} if send_retry_after else {}
+            return message("API rate limit exceeded.", 429, headers)
         fault = state.faults.next_fault()
         if fault is None:
             return None

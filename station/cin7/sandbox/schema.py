@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 ORDER_FIELDS: tuple[str, ...] = (
@@ -51,6 +53,7 @@ ORDER_FIELDS: tuple[str, ...] = (
 READ_ONLY_ORDER_FIELDS = frozenset(
     {"status", "total", "productTotal", "source", "modifiedDate", "createdDate"}
 )
+DECIMAL_ORDER_FIELDS = frozenset({"freightTotal", "productTotal", "total"})
 LINE_FIELDS: tuple[str, ...] = (
     "id",
     "productId",
@@ -68,7 +71,83 @@ LINE_FIELDS: tuple[str, ...] = (
     "stockControl",
     "stockMovements",
 )
+READ_ONLY_LINE_FIELDS = frozenset({"qtyShipped"})
+DECIMAL_LINE_FIELDS = frozenset({"qty", "qtyShipped", "unitPrice"})
 TRACKING_CODE_MAX = 50
+
+PRODUCT_FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "styleCode",
+    "stockControl",
+    "sizeRangeId",
+    "weight",
+    "height",
+    "width",
+    "length",
+    "createdDate",
+    "modifiedDate",
+    "productOptions",
+)
+PRODUCT_OPTION_FIELDS: tuple[str, ...] = (
+    "id",
+    "productId",
+    "code",
+    "barcode",
+    "option1",
+    "option2",
+    "option3",
+    "size",
+    "optionWeight",
+    "stockAvailable",
+    "stockOnHand",
+    "priceColumns",
+)
+STOCK_FIELDS: tuple[str, ...] = (
+    "productId",
+    "productOptionId",
+    "code",
+    "barcode",
+    "branchId",
+    "branchName",
+    "available",
+    "stockOnHand",
+    "openSales",
+    "incoming",
+    "holding",
+    "modifiedDate",
+)
+BRANCH_FIELDS: tuple[str, ...] = (
+    "id",
+    "company",
+    "isActive",
+    "branchType",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "postCode",
+    "country",
+)
+CONTACT_FIELDS: tuple[str, ...] = (
+    "id",
+    "createdDate",
+    "modifiedDate",
+    "isActive",
+    "type",
+    "company",
+    "firstName",
+    "lastName",
+    "email",
+    "phone",
+    "mobile",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "postCode",
+    "country",
+)
 
 
 def canonical_key(key: str, known: Iterable[str]) -> str | None:
@@ -104,3 +183,23 @@ def field_value(record: Mapping[str, Any], name: str) -> Any:
         return record[name]
     lower = name.lower()
     return next((v for k, v in record.items() if k.lower() == lower), None)
+
+
+def read_decimal(name: str, value: Any) -> tuple[int | float | None, str | None]:
+    """A decimal field's value as a JSON number, or the error Cin7 gives for it.
+
+    Numbers pass as they are, text holding a number becomes that number (Cin7 reads
+    ``"12.50"`` as 12.5 and answers a number), null stays null; anything else fails.
+    """
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, f"{name} must be a number, not {value!r}."
+        return value, None
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            number = None
+        if number is not None and number.is_finite():
+            return (int(number) if number == number.to_integral_value() else float(number)), None
+    return None, f"{name} must be a number, not {value!r}."

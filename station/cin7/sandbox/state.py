@@ -18,11 +18,16 @@ API_PREFIX = "/api/v1/"
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Cin7's per-account call limits the sandbox enforces with 429."""
+    """Cin7's per-account call limits the sandbox enforces with 429.
+
+    Whether real Cin7 sends ``Retry-After`` with a 429 is unverified, so the sandbox's
+    429s carry it only with ``retry_after=True`` (a client must cope without it).
+    """
 
     per_second: int = 3
     per_minute: int = 60
     per_day: int = 5000
+    retry_after: bool = False
 
     @classmethod
     def unlimited(cls) -> Limits:
@@ -61,6 +66,7 @@ class Faults:
         self._failing_items: dict[int, str] = {}
         self._random_rate = 0.0
         self._random_statuses: tuple[int, ...] = (429, 500)
+        self._random_retry_after: int | None = None
         self._rng = random.Random(0)
 
     def fail_next(self, status: int, count: int = 1, retry_after: int | None = None) -> None:
@@ -84,13 +90,23 @@ class Faults:
         with self._lock:
             self._failing_items.update({oid: message for oid in order_ids})
 
-    def random(self, rate: float, statuses: Sequence[int] = (429, 500), seed: int = 0) -> None:
-        """Fail each API call with probability ``rate`` (deterministic RNG, Retry-After: 1)."""
+    def random(
+        self,
+        rate: float,
+        statuses: Sequence[int] = (429, 500),
+        seed: int = 0,
+        retry_after: int | None = None,
+    ) -> None:
+        """Fail each API call with probability ``rate`` (deterministic RNG).
+
+        The failures carry ``Retry-After`` only when ``retry_after`` is given.
+        """
         if not 0.0 <= rate <= 1.0 or not statuses:
             raise ValueError("rate is between 0 and 1 and at least one status is needed")
         with self._lock:
             self._random_rate = rate
             self._random_statuses = tuple(statuses)
+            self._random_retry_after = retry_after
             self._rng = random.Random(seed)
 
     def clear(self) -> None:
@@ -106,7 +122,8 @@ class Faults:
             if self._planned:
                 return self._planned.popleft()
             if self._random_rate and self._rng.random() < self._random_rate:
-                return PlannedFault("status", self._rng.choice(self._random_statuses), 1)
+                status = self._rng.choice(self._random_statuses)
+                return PlannedFault("status", status, self._random_retry_after)
             return None
 
     def item_error(self, order_id: int) -> str | None:

@@ -11,12 +11,13 @@ Grammar (AND binds tighter than OR; keywords and field names are case-insensitiv
     value      := STRING | NUMBER | "true" | "false" | "null"
 
 Fields ending in ``Date`` compare as UTC datetimes (``Z``, an offset, or no zone = UTC).
+Given the resource's fields, a filter naming any other field is refused, as Cin7 refuses it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,9 +60,13 @@ def tokenize(text: str) -> list[_Token]:
     return tokens
 
 
-def parse_where(text: str) -> Predicate:
-    """Compile a filter into a predicate over a record (keys read case-insensitively)."""
-    parser = _Parser(tokenize(text))
+def parse_where(text: str, known: Collection[str] | None = None) -> Predicate:
+    """Compile a filter into a predicate over a record (keys read case-insensitively).
+
+    With ``known`` (the resource's field names), a filter naming another field raises
+    WhereError.
+    """
+    parser = _Parser(tokenize(text), known)
     predicate = parser.expr()
     if parser.peek() is not None:
         token = parser.peek()
@@ -70,10 +75,17 @@ def parse_where(text: str) -> Predicate:
     return predicate
 
 
+def check_field(name: str, known: Collection[str] | None, where: str) -> None:
+    """Raise WhereError unless ``name`` is one of ``known`` (any letter case; None: any name)."""
+    if known is not None and name.lower() not in {k.lower() for k in known}:
+        raise WhereError(f"{where} names {name!r}, which is not a field of this resource")
+
+
 class _Parser:
-    def __init__(self, tokens: list[_Token]) -> None:
+    def __init__(self, tokens: list[_Token], known: Collection[str] | None = None) -> None:
         self._tokens = tokens
         self._i = 0
+        self._known = known
 
     def peek(self) -> _Token | None:
         return self._tokens[self._i] if self._i < len(self._tokens) else None
@@ -123,6 +135,7 @@ class _Parser:
         field = self.expect("name").text
         if field.upper() in {"AND", "OR", "NOT", "IS", "IN", "LIKE", "NULL"}:
             raise WhereError(f"Expected a field name, found {field!r}")
+        check_field(field, self._known, "where")
         is_date = field.lower().endswith("date")
         if self.keyword("IS"):
             negate = self.keyword("NOT")

@@ -3,6 +3,12 @@
 Keys are read in any letter case and stored under the field's camelCase name; keys that
 are not Cin7 sales order fields are ignored, as Cin7 ignores unknown JSON properties.
 Dates may come with ``Z``, an offset or no zone and are stored in UTC with ``Z``.
+
+What fails an item (the other items still apply), as ``shared/cin7-omni.md`` has it:
+a read-only field (``status``, totals, ``source``, the dates Cin7 keeps, a line's
+``qtyShipped``); a decimal that is not a number (a numeric string is stored as the
+number); a PUT to an unknown or void order; a POST carrying an ``id``. A POST that
+does not say ``isApproved`` makes an approved order.
 """
 
 from __future__ import annotations
@@ -12,8 +18,11 @@ from typing import Any
 
 from station.cin7.sandbox.catalogue import retail_price
 from station.cin7.sandbox.schema import (
+    DECIMAL_LINE_FIELDS,
+    DECIMAL_ORDER_FIELDS,
     LINE_FIELDS,
     ORDER_FIELDS,
+    READ_ONLY_LINE_FIELDS,
     READ_ONLY_ORDER_FIELDS,
     TRACKING_CODE_MAX,
     canonical_key,
@@ -21,6 +30,7 @@ from station.cin7.sandbox.schema import (
     format_date,
     is_date_field,
     parse_date,
+    read_decimal,
 )
 from station.cin7.sandbox.state import SandboxState
 
@@ -32,18 +42,35 @@ def _result(index: int, success: bool, order_id: int | None, errors: list[str]) 
 
 
 def _read_fields(
-    item: Mapping[str, Any], known: Iterable[str], *, skip: Iterable[str] = ()
+    item: Mapping[str, Any],
+    known: Iterable[str],
+    *,
+    skip: Iterable[str] = (),
+    read_only: Iterable[str] = (),
+    decimals: Iterable[str] = (),
 ) -> tuple[dict[str, Any], list[str]]:
-    """The item's known fields under their camelCase names, dates in UTC, and date errors."""
-    known = tuple(known)
-    skipped = set(skip)
+    """The item's known fields under their camelCase names, and the errors that fail it.
+
+    ``skip`` fields are left for the caller; ``read_only`` ones fail the item; dates are
+    stored in UTC and ``decimals`` as JSON numbers.
+    """
+    known = (*known, *read_only)
+    skipped, locked, numeric = set(skip), set(read_only), set(decimals)
     fields: dict[str, Any] = {}
     errors: list[str] = []
     for key, value in item.items():
         name = canonical_key(key, known)
         if name is None or name in skipped:
             continue
-        if is_date_field(name) and isinstance(value, str):
+        if name in locked:
+            errors.append(f"{name} is read-only and cannot be set.")
+            continue
+        if name in numeric:
+            value, error = read_decimal(name, value)
+            if error:
+                errors.append(error)
+                continue
+        elif is_date_field(name) and isinstance(value, str):
             try:
                 value = format_date(parse_date(value))
             except ValueError:
@@ -74,8 +101,16 @@ def _update_one(state: SandboxState, index: int, item: Any) -> dict[str, Any]:
     order = state.orders.get(order_id)
     if order is None:
         return _result(index, False, order_id, [f"Sales order {order_id} was not found."])
+    if order.get("isVoid") or order.get("status") == "VOID":
+        return _result(
+            index, False, order_id, [f"Sales order {order_id} is void and cannot be updated."]
+        )
     changes, errors = _read_fields(
-        item, (*ORDER_FIELDS, *order), skip={"id", *READ_ONLY_ORDER_FIELDS}
+        item,
+        (*ORDER_FIELDS, *order),
+        skip={"id"},
+        read_only=READ_ONLY_ORDER_FIELDS,
+        decimals=DECIMAL_ORDER_FIELDS,
     )
     planned = state.faults.item_error(order_id)
     if planned:
@@ -116,7 +151,21 @@ def _create_one(
 ) -> dict[str, Any]:
     if not isinstance(item, dict):
         return _result(index, False, None, ["Each item must be an object."])
-    data, errors = _read_fields(item, ORDER_FIELDS, skip={"id", *READ_ONLY_ORDER_FIELDS})
+    given_id = next((v for k, v in item.items() if k.lower() == "id"), None)
+    if given_id not in (None, 0):
+        return _result(
+            index,
+            False,
+            None,
+            [f"A new sales order cannot carry an id ({given_id!r}): PUT updates an existing one."],
+        )
+    data, errors = _read_fields(
+        item,
+        ORDER_FIELDS,
+        skip={"id"},
+        read_only=READ_ONLY_ORDER_FIELDS,
+        decimals=DECIMAL_ORDER_FIELDS,
+    )
     lines: list[dict[str, Any]] = []
     raw_lines = data.pop("lineItems", None) or []
     if not isinstance(raw_lines, list):
@@ -140,7 +189,7 @@ def _create_one(
     order: dict[str, Any] = {
         name: None for name in ORDER_FIELDS if name not in READ_ONLY_ORDER_FIELDS
     }
-    order.update(customFields={}, isApproved=False, isVoid=False)
+    order.update(customFields={}, isApproved=True, isVoid=False)
     order.update(data)
     order.update(
         id=order_id,
@@ -151,7 +200,7 @@ def _create_one(
         stage=data.get("stage") or "New",
         lineItems=lines,
     )
-    order["isApproved"] = bool(order["isApproved"])
+    order["isApproved"] = order["isApproved"] is None or bool(order["isApproved"])
     order["isVoid"] = bool(order["isVoid"])
     order["status"] = _status(order)
     state.orders[order_id] = order
@@ -166,7 +215,15 @@ def _read_line(
     """A POSTed line filled in from the product option its code names, or its errors."""
     if not isinstance(raw, dict):
         return None, [f"Line {number} must be an object."]
-    given, _ = _read_fields(raw, LINE_FIELDS, skip={"id", "qtyShipped"})
+    given, errors = _read_fields(
+        raw,
+        LINE_FIELDS,
+        skip={"id"},
+        read_only=READ_ONLY_LINE_FIELDS,
+        decimals=DECIMAL_LINE_FIELDS - READ_ONLY_LINE_FIELDS,
+    )
+    if errors:
+        return None, [f"Line {number}: {error}" for error in errors]
     code = given.get("code")
     if not code:
         return None, [f"Line {number} has no code."]

@@ -8,7 +8,7 @@ import pytest
 
 from tests.cin7.sandbox.conftest import Serve, Served
 
-RESOURCES = ["SalesOrders", "Products", "ProductOptions", "Stock", "Branches"]
+RESOURCES = ["SalesOrders", "Products", "ProductOptions", "Stock", "Branches", "Contacts"]
 
 ORDERS: list[dict[str, Any]] = [
     {"id": 4, "stage": "New", "branchId": 1, "modifiedDate": "2026-05-01T01:00:00Z"},
@@ -120,7 +120,7 @@ def test_where_works_on_other_resources(served: Served) -> None:
         {"where": "id IN ()"},
         {"where": "modifiedDate > 'soon'"},
         {"order": "id SIDEWAYS"},
-        {"page": 0},
+        {"page": -1},
         {"rows": "ten"},
     ],
 )
@@ -132,6 +132,45 @@ def test_malformed_list_parameters_are_answered_400_with_a_message(
     assert response.json()["Message"]
 
 
+@pytest.mark.parametrize("resource", RESOURCES)
+@pytest.mark.parametrize("param", ["where", "order"])
+def test_a_where_or_order_naming_an_unknown_field_is_answered_400(
+    served: Served, resource: str, param: str
+) -> None:
+    value = "noSuchField = 1" if param == "where" else "noSuchField ASC"
+    response = served.get(resource, **{param: value})
+    assert response.status_code == 400
+    assert "noSuchField" in response.json()["Message"]
+
+
+@pytest.mark.parametrize(
+    ("resource", "where", "order"),
+    [
+        (
+            "SalesOrders",
+            "createdDate >= '2026-01-01T00:00:00Z' AND dispatchedDate IS NULL "
+            "AND branchId IN (1, 2) AND stage IN ('New') AND reference = 'x' AND id > 0",
+            "modifiedDate ASC, id ASC",
+        ),
+        ("Products", "id IN (101, 102) AND styleCode = 'MUG'", "id ASC"),
+        ("ProductOptions", "code IN ('MUG-SAND') AND productId > 0", "id ASC"),
+        ("Stock", "branchId = 1 AND available >= 0 AND code LIKE 'MUG%'", "code ASC"),
+        ("Branches", "isActive = true", "id ASC"),
+        ("Contacts", "email LIKE '%@example.com' AND type = 'Customer'", "id DESC"),
+    ],
+)
+def test_the_filters_station_sends_name_known_fields(
+    served: Served, resource: str, where: str, order: str
+) -> None:
+    assert served.get(resource, where=where, order=order).status_code == 200
+
+
+def test_page_zero_is_read_as_page_one(served: Served) -> None:
+    assert (
+        served.ids(rows=5, page=0) == served.ids(rows=5, page=1) == sorted(served.state.orders)[:5]
+    )
+
+
 def test_one_order_by_id_is_the_stored_object(served: Served) -> None:
     order_id = served.first_id()
     response = served.get(f"SalesOrders/{order_id}")
@@ -139,11 +178,43 @@ def test_one_order_by_id_is_the_stored_object(served: Served) -> None:
     assert response.json() == served.state.orders[order_id]
 
 
-@pytest.mark.parametrize("path", ["SalesOrders/999999", "Widgets", "Products/101", "SalesOrders/x"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "SalesOrders/999999",
+        "Widgets",
+        "Products/999",
+        "Branches/999",
+        "Contacts/1",
+        "Stock/1",
+        "SalesOrders/x",
+    ],
+)
 def test_unknown_ids_and_paths_are_answered_404_in_json(served: Served, path: str) -> None:
     response = served.get(path)
     assert response.status_code == 404
     assert response.json()["Message"]
+
+
+@pytest.mark.parametrize("resource", ["Products", "Branches", "Contacts"])
+def test_products_branches_and_contacts_are_served_by_id_too(served: Served, resource: str) -> None:
+    listed = served.get(resource, rows=250).json()
+    for record in (listed[0], listed[-1]):
+        response = served.get(f"{resource}/{record['id']}")
+        assert response.status_code == 200 and response.json() == record
+
+
+def test_contacts_are_the_customers_of_the_orders_once_each(served: Served) -> None:
+    contacts = served.get("Contacts", rows=250).json()
+    emails = {o["email"].lower() for o in served.state.orders.values() if o.get("email")}
+    assert sorted(c["email"].lower() for c in contacts) == sorted(emails)
+    assert len({c["id"] for c in contacts}) == len(contacts)
+    first = min(served.state.orders.values(), key=lambda o: o["id"])
+    assert (contacts[0]["email"], contacts[0]["city"], contacts[0]["type"]) == (
+        first["email"],
+        first["deliveryCity"],
+        "Customer",
+    )
 
 
 def test_an_unsupported_method_is_answered_405_in_json(served: Served) -> None:

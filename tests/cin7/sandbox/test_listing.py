@@ -40,13 +40,16 @@ class TestPaging:
         assert ids({"rows": "1000", "page": "2"}, numbered(300)) == list(range(251, 301))
 
     @pytest.mark.parametrize(
-        "params", [{"page": "0"}, {"rows": "0"}, {"page": "x"}, {"rows": "-1"}]
+        "params", [{"page": "-1"}, {"rows": "0"}, {"page": "x"}, {"rows": "-1"}]
     )
     def test_a_page_or_rows_that_is_not_a_positive_number_is_refused(
         self, params: dict[str, str]
     ) -> None:
         with pytest.raises(WhereError):
             list_records(RECORDS, params)
+
+    def test_page_zero_reads_as_page_one(self) -> None:
+        assert ids({"rows": "8", "page": "0"}, numbered(20)) == list(range(1, 9))
 
 
 class TestFields:
@@ -117,3 +120,33 @@ def test_where_then_order_then_page_like_a_poll() -> None:
         "rows": "2",
     }
     assert [ids({**params, "page": str(p)}) for p in (1, 2, 3)] == [[2, 4], [1, 3], []]
+
+
+class TestUnknownFields:
+    """Given the resource's fields, a ``where`` or ``order`` naming another is refused."""
+
+    KNOWN = ("id", "stage", "branchId", "modifiedDate")
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"where": "colour = 'red'"},
+            {"where": "stage = 'New' AND colour IS NULL"},
+            {"where": "id IN (1, 2) OR (branchId = 1 AND colour LIKE 'r%')"},
+            {"order": "colour ASC"},
+            {"order": "modifiedDate ASC, colour DESC"},
+        ],
+    )
+    def test_a_where_or_order_naming_an_unknown_field_is_refused(
+        self, params: dict[str, str]
+    ) -> None:
+        with pytest.raises(WhereError, match="colour"):
+            list_records(RECORDS, params, known=self.KNOWN)
+
+    def test_known_fields_are_read_in_any_letter_case(self) -> None:
+        params = {"where": "STAGE IS NOT NULL AND BranchID = 1", "order": "MODIFIEDDATE desc"}
+        assert [r["id"] for r in list_records(RECORDS, params, known=self.KNOWN)] == [2, 4]
+
+    def test_without_a_default_order_a_resource_without_ids_still_lists(self) -> None:
+        rows = [{"code": "B"}, {"code": "A"}]
+        assert list_records(rows, {}, known=("code",)) == rows

@@ -100,29 +100,90 @@ class TestUpdate:
         assert after["modifiedDate"] == iso(served.clock())
         assert served.ids(where=f"modifiedDate >= '{iso(served.clock())}'") == [order_id]
 
-    def test_read_only_and_unknown_fields_are_ignored(self, served: Served) -> None:
-        order_id = served.first_id()
+    @pytest.mark.parametrize(
+        ("key", "value"),
+        [
+            ("status", "VOID"),
+            ("Total", 0),
+            ("productTotal", 0),
+            ("source", "Station"),
+            ("createdDate", "2000-01-01T00:00:00Z"),
+            ("modifiedDate", "2000-01-01T00:00:00Z"),
+        ],
+    )
+    def test_a_read_only_field_fails_its_item_and_the_others_apply(
+        self, served: Served, key: str, value: Any
+    ) -> None:
+        order_id, other = sorted(served.state.orders)[:2]
         before = served.order(order_id)
-        (result,) = served.put(
+        results = served.put(
             [
-                {
-                    "id": order_id,
-                    "status": "VOID",
-                    "Total": 0,
-                    "productTotal": 0,
-                    "source": "Station",
-                    "createdDate": "2000-01-01T00:00:00Z",
-                    "modifiedDate": "2000-01-01T00:00:00Z",
-                    "notACin7Field": "x",
-                    "internalComments": "kept",
-                }
+                {"id": order_id, key: value, "internalComments": "kept"},
+                {"id": other, "internalComments": "applied"},
             ]
         )
+        assert [r["success"] for r in results] == [False, True]
+        assert results[0]["errors"] == [
+            f"{key[0].lower() + key[1:]} is read-only and cannot be set."
+        ]
+        assert served.order(order_id) == before
+        assert served.order(other)["internalComments"] == "applied"
+
+    def test_unknown_fields_are_ignored(self, served: Served) -> None:
+        order_id = served.first_id()
+        (result,) = served.put([{"id": order_id, "notACin7Field": "x", "internalComments": "kept"}])
         assert result["success"] is True
         after = served.order(order_id)
-        for key in ("status", "total", "productTotal", "source", "createdDate"):
-            assert after[key] == before[key]
         assert "notACin7Field" not in after and after["internalComments"] == "kept"
+
+    def test_an_update_to_a_void_order_fails_that_item_only(self, served: Served) -> None:
+        void, other = sorted(served.state.orders)[:2]
+        served.put([{"id": void, "isVoid": True}])
+        before = served.order(void)
+        results = served.put(
+            [
+                {"id": void, "stage": "Dispatched", "trackingCode": "NZP1"},
+                {"id": other, "stage": "Dispatched", "trackingCode": "NZP2"},
+            ]
+        )
+        assert results[0] == {
+            "index": 0,
+            "success": False,
+            "id": void,
+            "code": None,
+            "errors": [f"Sales order {void} is void and cannot be updated."],
+        }
+        assert results[1]["success"] is True
+        assert served.order(void) == before
+        assert served.order(other)["trackingCode"] == "NZP2"
+
+    @pytest.mark.parametrize("value", ["abc", "", "12,50", True, [], {"amount": 1}, "NaN"])
+    def test_a_decimal_that_is_not_a_number_fails_its_item(
+        self, served: Served, value: Any
+    ) -> None:
+        order_id, other = sorted(served.state.orders)[:2]
+        before = served.order(order_id)
+        results = served.put(
+            [
+                {"id": order_id, "freightTotal": value, "freightDescription": "NZ Post"},
+                {"id": other, "freightTotal": 5},
+            ]
+        )
+        assert [r["success"] for r in results] == [False, True]
+        assert results[0]["errors"] == [f"freightTotal must be a number, not {value!r}."]
+        assert served.order(order_id) == before
+
+    @pytest.mark.parametrize(
+        ("value", "stored"), [("12.50", 12.5), (" 7 ", 7), ("0.1", 0.1), (9.95, 9.95), (3, 3)]
+    )
+    def test_a_decimal_sent_as_text_is_stored_and_returned_as_a_number(
+        self, served: Served, value: Any, stored: float
+    ) -> None:
+        order_id = served.first_id()
+        (result,) = served.put([{"id": order_id, "FreightTotal": value}])
+        assert result["success"] is True
+        answered = served.get(f"SalesOrders/{order_id}").json()["freightTotal"]
+        assert answered == stored and type(answered) in (int, float)
 
     def test_a_failed_item_does_not_move_modified_date(self, served: Served) -> None:
         order_id = served.first_id()
@@ -163,11 +224,11 @@ class TestUpdate:
         assert result["success"] is False and "dispatchedDate" in result["errors"][0]
 
     def test_voiding_or_approving_moves_the_read_only_status(self, served: Served) -> None:
-        order_id = served.first_id()
+        order_id, other = sorted(served.state.orders)[:2]
+        served.put([{"id": other, "isApproved": False}])
+        assert served.order(other)["status"] == "DRAFT"
         served.put([{"id": order_id, "isVoid": True}])
         assert served.order(order_id)["status"] == "VOID"
-        served.put([{"id": order_id, "isVoid": False, "isApproved": False}])
-        assert served.order(order_id)["status"] == "DRAFT"
 
 
 NOT_ARRAYS = [
@@ -216,7 +277,7 @@ def a_new_order(**extra: Any) -> dict[str, Any]:
 class TestCreate:
     def test_creates_orders_that_can_then_be_read(self, served: Served) -> None:
         served.clock.advance(7.5)
-        results = served.post([a_new_order(), a_new_order(reference=None, isApproved=True)])
+        results = served.post([a_new_order(isApproved=False), a_new_order(reference=None)])
         assert [(r["index"], r["success"], r["errors"]) for r in results] == [
             (0, True, []),
             (1, True, []),
@@ -227,7 +288,11 @@ class TestCreate:
             "DRAFT",
             False,
         )
-        assert (approved["reference"], approved["status"]) == (f"SO-{results[1]['id']}", "APPROVED")
+        assert (approved["reference"], approved["status"], approved["isApproved"]) == (
+            f"SO-{results[1]['id']}",
+            "APPROVED",
+            True,
+        )
         assert draft["createdDate"] == draft["modifiedDate"] == iso(served.clock())
         assert (draft["source"], draft["stage"], draft["isVoid"]) == ("API", "New", False)
         assert draft["deliveryCity"] == "Auckland" and draft["trackingCode"] is None
@@ -276,9 +341,62 @@ class TestCreate:
         (result,) = served.post([a_new_order(lineItems=[line])])
         assert result["success"] is False and complaint in result["errors"][0]
 
-    def test_the_id_and_read_only_fields_sent_are_ignored(self, served: Served) -> None:
-        existing = served.first_id()
-        (result,) = served.post([a_new_order(id=existing, status="VOID", source="Hacked")])
-        assert result["success"] is True and result["id"] != existing
+    @pytest.mark.parametrize("approved", [None, True])
+    def test_an_order_that_does_not_say_otherwise_is_approved(
+        self, served: Served, approved: bool | None
+    ) -> None:
+        (result,) = served.post([a_new_order(isApproved=approved)])
         created = served.order(result["id"])
-        assert (created["status"], created["source"]) == ("DRAFT", "API")
+        assert (created["isApproved"], created["status"]) == (True, "APPROVED")
+
+    @pytest.mark.parametrize("key", ["id", "Id", "ID"])
+    def test_an_item_carrying_an_id_is_refused_and_creates_nothing(
+        self, served: Served, key: str
+    ) -> None:
+        existing = served.first_id()
+        before = dict(served.state.orders)
+        results = served.post([a_new_order(**{key: existing}), a_new_order(reference="WEB-OK")])
+        assert (results[0]["success"], results[0]["id"]) == (False, None)
+        assert str(existing) in results[0]["errors"][0] and "PUT" in results[0]["errors"][0]
+        assert results[1]["success"] is True
+        assert set(served.state.orders) - set(before) == {results[1]["id"]}
+        assert served.state.orders[existing] == before[existing]
+
+    def test_an_id_of_null_or_zero_is_no_id(self, served: Served) -> None:
+        results = served.post([a_new_order(id=None), a_new_order(id=0)])
+        assert [r["success"] for r in results] == [True, True]
+
+    @pytest.mark.parametrize(
+        ("extra", "error"),
+        [
+            ({"status": "VOID"}, "status is read-only and cannot be set."),
+            ({"source": "Hacked"}, "source is read-only and cannot be set."),
+            ({"freightTotal": "abc"}, "freightTotal must be a number, not 'abc'."),
+            (
+                {"lineItems": [{"code": "MUG-SEAGRE", "qty": 1, "unitPrice": "abc"}]},
+                "Line 1: unitPrice must be a number, not 'abc'.",
+            ),
+            (
+                {"lineItems": [{"code": "MUG-SEAGRE", "qty": "two"}]},
+                "Line 1: qty must be a number, not 'two'.",
+            ),
+            (
+                {"lineItems": [{"code": "MUG-SEAGRE", "qty": 1, "qtyShipped": 1}]},
+                "Line 1: qtyShipped is read-only and cannot be set.",
+            ),
+        ],
+    )
+    def test_a_read_only_field_or_a_decimal_that_is_not_a_number_fails_the_item(
+        self, served: Served, extra: dict[str, Any], error: str
+    ) -> None:
+        count = len(served.state.orders)
+        (result,) = served.post([a_new_order(**extra)])
+        assert (result["success"], result["errors"]) == (False, [error])
+        assert len(served.state.orders) == count
+
+    def test_decimals_sent_as_text_are_stored_as_numbers(self, served: Served) -> None:
+        lines = [{"code": "MUG-SEAGRE", "qty": "2", "unitPrice": "24.50"}]
+        (result,) = served.post([a_new_order(freightTotal="8.5", lineItems=lines)])
+        created = served.get(f"SalesOrders/{result['id']}").json()
+        (line,) = created["lineItems"]
+        assert (created["freightTotal"], line["qty"], line["unitPrice"]) == (8.5, 2, 24.5)
