@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from werkzeug.serving import make_server
 
 from station import create_app
@@ -26,13 +27,13 @@ from station.cin7.selection import load_selection
 from station.cin7.sync import SyncError, sync_orders
 from station.cin7.wiring import cin7_wiring
 from station.config import SANDBOX_MOUNT
-from station.db import utcnow
+from station.db import NO_SCHEMA, schema_missing, utcnow
 from station.extensions import db
 from station.jobs import jobs, make_consumer, start_embedded_consumer
 from station.models import Role, User
 from station.ops.backup import BackupRefused, backup_database
 from station.ops.checks import Status
-from station.ops.doctor import run_checks
+from station.ops.doctor import check_database, migration_scripts, run_checks
 from station.printing.setup import ensure_virtual_printer
 from station.settings import rotate_secrets, secret_box
 
@@ -45,7 +46,27 @@ def _app_factory() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_app_factory, add_version_option=False)
+class StationGroup(FlaskGroup):
+    """Flask's command group, where a database without Station's tables is a sentence."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as exc:
+            if not schema_missing(exc):
+                raise
+            log.error("%s (%s)", NO_SCHEMA, str(exc.orig).splitlines()[0])
+            raise click.ClickException(NO_SCHEMA) from exc
+
+
+def _require_schema() -> None:
+    """Stop with a sentence unless the database is at the schema this code ships."""
+    check = check_database(db.engine, migration_scripts())
+    if check.status != Status.OK:
+        raise click.ClickException(check.detail)
+
+
+@click.group(cls=StationGroup, create_app=_app_factory, add_version_option=False)
 def main() -> None:
     """Station: a shipping-label station for Cin7 Omni."""
 
@@ -145,6 +166,7 @@ def sync(once: bool) -> None:
 @with_appcontext
 def worker(workers: int, no_periodic: bool) -> None:
     """Consume background jobs (order sync, write-backs) until stopped."""
+    _require_schema()  # the jobs meet the database on threads, where no one would read why
     make_consumer(jobs().huey, workers=workers, periodic=not no_periodic).run()
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, registry
 
 NAMING_CONVENTION = {
@@ -65,6 +65,12 @@ def utcnow() -> datetime:
 
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when a lock_timeout ran out
+# PostgreSQL's SQLSTATEs for a table or column the schema does not have (yet).
+UNDEFINED_TABLE, UNDEFINED_COLUMN = "42P01", "42703"
+NO_SCHEMA = (
+    "The database does not have Station's tables (or not the current ones): "
+    "run `station db upgrade`, then try again."
+)
 
 
 def database_busy(exc: BaseException) -> bool:
@@ -74,6 +80,16 @@ def database_busy(exc: BaseException) -> bool:
     if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
         return True
     return "database is locked" in str(exc.orig)  # SQLite, after its busy timeout
+
+
+def schema_missing(exc: BaseException) -> bool:
+    """Whether ``exc`` says a table or column is missing: the migrations have not been run."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in (UNDEFINED_TABLE, UNDEFINED_COLUMN):
+        return True
+    text = str(exc.orig)
+    return text.startswith(("no such table", "no such column"))  # SQLite
 
 
 def render_migration_item(type_: str, obj: object, autogen_context: object) -> str | bool:
