@@ -72,7 +72,7 @@ LINE_FIELDS: tuple[str, ...] = (
     "stockMovements",
 )
 READ_ONLY_LINE_FIELDS = frozenset({"qtyShipped"})
-DECIMAL_LINE_FIELDS = frozenset({"qty", "qtyShipped", "unitPrice"})
+DECIMAL_LINE_FIELDS = frozenset({"qty", "unitPrice"})
 TRACKING_CODE_MAX = 50
 
 PRODUCT_FIELDS: tuple[str, ...] = (

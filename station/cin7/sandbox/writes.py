@@ -220,7 +220,7 @@ def _read_line(
         LINE_FIELDS,
         skip={"id"},
         read_only=READ_ONLY_LINE_FIELDS,
-        decimals=DECIMAL_LINE_FIELDS - READ_ONLY_LINE_FIELDS,
+        decimals=DECIMAL_LINE_FIELDS,
     )
     if errors:
         return None, [f"Line {number}: {error}" for error in errors]
