@@ -74,6 +74,10 @@ def _update_one(state: SandboxState, index: int, item: Any) -> dict[str, Any]:
     order = state.orders.get(order_id)
     if order is None:
         return _result(index, False, order_id, [f"Sales order {order_id} was not found."])
+    if order.get("isVoid"):
+        return _result(
+            index, False, order_id, [f"Sales order {order_id} is void and cannot be updated."]
+        )
     changes, errors = _read_fields(
         item, (*ORDER_FIELDS, *order), skip={"id", *READ_ONLY_ORDER_FIELDS}
     )

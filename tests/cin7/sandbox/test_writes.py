@@ -164,10 +164,25 @@ class TestUpdate:
 
     def test_voiding_or_approving_moves_the_read_only_status(self, served: Served) -> None:
         order_id = served.first_id()
+        served.put([{"id": order_id, "isApproved": False}])
+        assert served.order(order_id)["status"] == "DRAFT"
         served.put([{"id": order_id, "isVoid": True}])
         assert served.order(order_id)["status"] == "VOID"
-        served.put([{"id": order_id, "isVoid": False, "isApproved": False}])
-        assert served.order(order_id)["status"] == "DRAFT"
+
+    def test_an_update_to_a_void_order_fails_its_item_and_changes_nothing(
+        self, served: Served
+    ) -> None:
+        void, other = served.ids(where="isVoid = FALSE", rows=2)
+        served.put([{"id": void, "isVoid": True}])
+        before = served.order(void)
+
+        results = served.put(
+            [{"id": void, "stage": "Dispatched"}, {"id": other, "stage": "Dispatched"}]
+        )
+
+        assert [r["success"] for r in results] == [False, True]
+        assert results[0]["errors"] == [f"Sales order {void} is void and cannot be updated."]
+        assert served.order(void) == before
 
 
 NOT_ARRAYS = [
