@@ -145,7 +145,9 @@ def sync(once: bool) -> None:
 @with_appcontext
 def worker(workers: int, no_periodic: bool) -> None:
     """Consume background jobs (order sync, write-backs) until stopped."""
-    make_consumer(jobs().huey, workers=workers, periodic=not no_periodic).run()
+    consumer = make_consumer(jobs().huey, workers=workers, periodic=not no_periodic)
+    jobs().recover_outbox()  # write-backs a crashed worker cut off go out within a minute
+    consumer.run()
 
 
 @main.command()
