@@ -75,6 +75,7 @@ def demo(host: str, port: int) -> None:
     consumer = start_embedded_consumer(app)
     with app.app_context():
         jobs().sync_orders("startup")
+        jobs().recover_outbox()  # write-backs a crash cut off go out within a minute
     click.echo(
         f"\nStation is running at http://{host}:{port}/\n"
         f"  sign in as: {DEMO_ADMIN} / {password}\n"

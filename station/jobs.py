@@ -350,5 +350,4 @@ def start_embedded_consumer(
         periodic=periodic,
     )
     consumer.start()
-    app.extensions["station.jobs"].recover_outbox()
     return consumer
