@@ -96,6 +96,7 @@ def demo(host: str, port: int) -> None:
     consumer = start_embedded_consumer(app)
     with app.app_context():
         jobs().sync_orders("startup")
+        jobs().recover_outbox()  # write-backs a crash cut off go out within a minute
     click.echo(
         f"\nStation is running at http://{host}:{port}/\n"
         f"  sign in as: {DEMO_ADMIN} / {password}\n"
@@ -167,7 +168,9 @@ def sync(once: bool) -> None:
 def worker(workers: int, no_periodic: bool) -> None:
     """Consume background jobs (order sync, write-backs) until stopped."""
     _require_schema()  # the jobs meet the database on threads, where no one would read why
-    make_consumer(jobs().huey, workers=workers, periodic=not no_periodic).run()
+    consumer = make_consumer(jobs().huey, workers=workers, periodic=not no_periodic)
+    jobs().recover_outbox()  # write-backs a crashed worker cut off go out within a minute
+    consumer.run()
 
 
 @main.command()

@@ -52,7 +52,9 @@ class DefaultConfig:
     INBOX_SUBMIT_LEASE: int = 600
     INBOX_RESUBMIT_DELAY: int = 60  # seconds before an order Cin7 failed is sent again (doubling)
     INBOX_RULE_SUBMIT_DELAY: float = 2.0  # seconds rule-scheduled orders wait to share one run
-    OUTBOX_SENDING_LEASE: int = 300  # seconds before an outbox item stuck "sending" is retried
+    # Seconds an outbox claim may go unrenewed before its worker counts as dead and its
+    # items are checked in Cin7 and sent again; a live pass renews every third of it.
+    OUTBOX_SENDING_LEASE: int = 30
     OUTBOX_BATCH_SIZE: int = 250  # orders per Cin7 batch PUT (Cin7 takes at most 250)
     INBOX_WEBHOOK_PRIVATE: bool = False  # let inbox rule webhooks call private/local addresses
     PRINT_FILES_ROOT: str | None = None  # file printers write only here; None -> <instance>/labels

@@ -51,6 +51,7 @@ class Jobs:
     import_csv: TaskWrapper
     outbox_delay: float = 2.0
     rule_submit_delay: float = 2.0
+    outbox_lease: float = 30.0
 
     def print_now(self, printer: Printer) -> None:
         """Send a printer's due labels from this request now, then leave the rest to the queue.
@@ -76,6 +77,18 @@ class Jobs:
         benches would spend Cin7's 60 calls a minute on batches of one.
         """
         self._soon(self.deliver_outbox, self.outbox_delay)
+
+    def recover_outbox(self) -> None:
+        """Resend the write-backs a crashed worker cut off, as soon as this worker starts.
+
+        One pass now takes over claims that lapsed already; one just after a lease from
+        now takes over those of a worker that died moments ago (their claims lapse by
+        then). Either pass checks Cin7 before sending an item again; the periodic pass
+        covers anything later.
+        """
+        self.deliver_outbox()
+        if not self.huey.immediate:
+            self.deliver_outbox.schedule(delay=self.outbox_lease + 2.0)
 
     def submit_scheduled_soon(self) -> None:
         """Queue a pass over the orders rules scheduled to Cin7, a moment from now.
@@ -255,6 +268,7 @@ def init_app(app: Flask) -> None:
         import_csv=import_csv,
         outbox_delay=float(app.config["OUTBOX_DELAY"]),
         rule_submit_delay=float(app.config["INBOX_RULE_SUBMIT_DELAY"]),
+        outbox_lease=float(app.config.get("OUTBOX_SENDING_LEASE", 30)),
     )
 
 

@@ -1,5 +1,8 @@
 """The order sync: bring Cin7 sales orders into Station, once and without losing any.
 
+Write-backs still owed to an order the sync finds void in Cin7 are cancelled with a
+note (``station.dispatch.void_orders``): Cin7 would refuse them.
+
 Orders are read with a keyset cursor (see ``cursor``), and each page is committed with
 the cursor, so an interrupted sync resumes where it stopped, with the filter it began
 with. Only one sync runs at a time per database (``synclock``): a second one returns
@@ -28,6 +31,7 @@ from station.cin7.selection import OrderSelection
 from station.cin7.synclock import sync_lock
 from station.cin7.types import SalesOrder as Cin7Order
 from station.db import utcnow
+from station.dispatch.void_orders import cancel_for_void_orders
 from station.errors import StationError
 from station.ids import parse_id
 from station.models import SalesOrder, SetAsideOrder, SyncRun
@@ -214,6 +218,7 @@ def _apply_page(
         products += client.products(where=f"id IN ({','.join(str(pid) for pid in chunk)})")
     upsert.write_products(session, products)
     stored = setaside.store_orders(session, to_write, run_id=run.id, now=now)
+    cancel_for_void_orders(session, cin7_ids=[order.id for order, _ in to_write if order.is_void])
     run.orders_seen += len(page)
     run.orders_skipped += skipped
     run.orders_created += stored.created
@@ -289,6 +294,8 @@ def refresh_order(session: Session, client: Cin7Client, cin7_id: int) -> SalesOr
         )
     local = upsert.local_orders(session, [order.id]).get(order.id)
     stored = setaside.store_orders(session, [(order, local)], run_id=None, now=utcnow())
+    if order.is_void:
+        cancel_for_void_orders(session, cin7_ids=[order.id])
     if stored.set_aside:
         (_, reason), *_ = stored.set_aside
         raise OrderNotStorable(f"{order.reference or order.id} cannot be stored: {reason}")

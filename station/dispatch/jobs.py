@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
@@ -28,9 +28,11 @@ def run_outbox() -> dict[str, Any] | None:
     """One delivery pass; None when Cin7 is not connected yet (the items keep waiting)."""
     try:
         with cin7_wiring().client(db.session, write_back=True) as client:
-            lease = timedelta(seconds=float(current_app.config.get("OUTBOX_SENDING_LEASE", 300)))
+            lease = sending_lease(current_app.config)
             batch = int(current_app.config.get("OUTBOX_BATCH_SIZE", 250))
-            result = deliver_outbox(db.session, client, now=utcnow(), lease=lease, batch=batch)
+            result = deliver_outbox(
+                db.session, client, now=utcnow(), lease=lease, batch=batch, clock=utcnow
+            )
     except Cin7NotConfigured as exc:
         log.info("outbox waits: %s", exc)
         return None
@@ -45,6 +47,11 @@ def run_outbox() -> dict[str, Any] | None:
             result.calls,
         )
     return asdict(result)
+
+
+def sending_lease(config: Mapping[str, Any]) -> timedelta:
+    """How long an outbox claim may go unrenewed before its worker counts as dead."""
+    return timedelta(seconds=float(config.get("OUTBOX_SENDING_LEASE", 30)))
 
 
 def run_bulk_dispatch(

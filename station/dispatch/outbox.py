@@ -2,27 +2,35 @@
 
 One pass (``deliver_outbox``):
 
-1. Items left ``sending`` by a dead worker go back to ``pending``, marked ``uncertain``:
-   Cin7 may or may not have applied them. Before such an item is sent again, Cin7 is
-   asked (one list call for the whole batch) whether the order already shows what the
-   item sets; if it does the item is done without a second update. Only the Shopify
-   trigger, which Cin7 gives no way to read back, is sent again (it is harmless: the
-   Shopify module re-reads the order's status).
-2. Due items are claimed (``pending`` → ``sending``, one conditional UPDATE each, so two
+1. Items left ``sending`` by a dead worker (their claim unrenewed for the sending lease,
+   30 s) go back to ``pending``, marked ``uncertain``: Cin7 may or may not have applied
+   them. Before such an item is sent again, Cin7 is asked (one list call for the whole
+   batch) whether the order already shows what the item sets; if it does the item is
+   done without a second update. Only the Shopify trigger, which Cin7 gives no way to
+   read back, is sent again (it is harmless: the Shopify module re-reads the order's
+   status).
+2. Items of orders Station knows are void in Cin7 are cancelled with a note
+   (``void_orders``): Cin7 would refuse them.
+3. Due items are claimed (``pending`` → ``sending``, one conditional UPDATE each, so two
    workers never both take one) and committed before anything is sent. An item waits
    while the item it comes ``after`` is not done; a freight push also waits until every
-   label of its consignment has printed.
-3. Dispatched updates and freight pushes go out as batch PUTs (up to 250 orders a call);
-   each item reads its own result. The Shopify trigger is one GET per order.
-4. A failed item is retried with backoff; after ``MAX_ATTEMPTS`` it is ``failed`` and
-   shows on the "needs attention" list with the error and a retry button. Rate limits
-   and outages put the whole batch back without counting an attempt.
+   label of its consignment has printed. The pass keeps its claims alive while it runs
+   (``outbox_claims``) and writes outcomes only for items it still holds.
+4. Dispatched updates and freight pushes go out as batch PUTs (up to 250 orders a call);
+   each item reads its own result, and each batch's outcomes are committed at once. The
+   Shopify trigger is one GET per order.
+5. An item Cin7 refuses in its per-item result (a void order, a validation error, an
+   unknown id) cannot succeed by sending it again: it is ``failed`` at once and shows on
+   the "needs attention" list with Cin7's message and a retry button. A call that fails
+   as a whole (5xx, 429, a timeout, a reply that is not JSON) is retried with backoff;
+   rate limits and outages put the whole batch back without counting an attempt, other
+   failures count one, and after ``MAX_ATTEMPTS`` the items are ``failed``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -34,12 +42,15 @@ from station.backoff import backoff_delay
 from station.cin7.client import MAX_ROWS, Cin7Client
 from station.cin7.errors import Cin7Error, Cin7RateLimited, Cin7Unavailable
 from station.cin7.types import SalesOrder
+from station.dispatch.outbox_claims import OutboxClaims
+from station.dispatch.void_orders import cancel_for_void_orders
+from station.dispatch.writebacks import wire_payload
 from station.models import JobState, OutboxItem, OutboxKind, OutboxState, PrintJob
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-SENDING_LEASE = timedelta(minutes=5)
+SENDING_LEASE = timedelta(seconds=30)
 BACKOFF_FIRST = 30.0
 BACKOFF_MAX = 30 * 60.0
 BATCH = 250
@@ -62,36 +73,30 @@ def deliver_outbox(
     now: datetime,
     lease: timedelta = SENDING_LEASE,
     batch: int = BATCH,
+    clock: Callable[[], datetime] | None = None,
 ) -> DeliveryResult:
     """Deliver every due item once; returns the counts.
 
-    ``lease``: how long an item may stay ``sending`` before its worker counts as dead
-    (longer than the slowest call with its retries). ``batch``: orders per PUT (≤ 250).
+    ``lease``: how long a claim may go unrenewed before its worker counts as dead.
+    ``batch``: orders per PUT (≤ 250). ``clock`` (the time now): with it, a thread renews
+    the pass's claims every third of the lease while it runs; without it (a test's fixed
+    ``now``) they are renewed only around each call.
     """
     batch = max(1, min(batch, BATCH))
     _recover(session, now, lease)
+    cancel_for_void_orders(session)
+    session.commit()
     items = _claim(session, _due(session, now), now)
     if not items:
         return DeliveryResult()
-    puts = [item for item in items if item.kind != OutboxKind.SHOPIFY]
-    triggers = [item for item in items if item.kind == OutboxKind.SHOPIFY]
-    calls = 0
-    uncertain = [item for item in puts if item.uncertain]
-    if uncertain:
-        calls += -(-len({i.payload["id"] for i in uncertain}) // MAX_ROWS)
-        applied = _already_applied(client, uncertain)
-        for item in uncertain:
-            if item.id in applied:
-                _done(item, now)
-        puts = [item for item in puts if item.state == OutboxState.SENDING]
-    for start in range(0, len(puts), batch):
-        chunk = puts[start : start + batch]
-        calls += 1
-        _send_batch(session, client, chunk, now)
-    for item in triggers:
-        calls += 1
-        _send_trigger(session, client, item, now)
-    session.commit()
+    claims = OutboxClaims(
+        session.get_bind().engine, (i.id for i in items), stamp=now, clock=clock or (lambda: now)
+    )
+    if clock is None:
+        calls = _deliver(session, client, claims, items, now=now, batch=batch)
+    else:
+        with claims.kept_alive(lease.total_seconds() / 3):
+            calls = _deliver(session, client, claims, items, now=now, batch=batch)
     states = [item.state for item in items]
     return DeliveryResult(
         done=states.count(OutboxState.DONE),
@@ -99,6 +104,60 @@ def deliver_outbox(
         failed=states.count(OutboxState.FAILED),
         calls=calls,
     )
+
+
+def _deliver(
+    session: Session,
+    client: Cin7Client,
+    claims: OutboxClaims,
+    items: list[OutboxItem],
+    *,
+    now: datetime,
+    batch: int,
+) -> int:
+    """Send the claimed items (checking uncertain ones in Cin7 first); the calls made."""
+    puts = [item for item in items if item.kind != OutboxKind.SHOPIFY]
+    triggers = [item for item in items if item.kind == OutboxKind.SHOPIFY]
+    calls = 0
+    uncertain = [item for item in puts if item.uncertain]
+    if uncertain:
+        calls += -(-len({i.payload["id"] for i in uncertain}) // MAX_ROWS)
+        applied = _already_applied(client, uncertain)
+        _settle(session, claims, [i for i in uncertain if i.id in applied], lambda i: _done(i, now))
+        puts = [item for item in puts if item.state == OutboxState.SENDING]
+    for start in range(0, len(puts), batch):
+        chunk = _still_held(claims, puts[start : start + batch])
+        if chunk:
+            calls += 1
+            _send_batch(session, client, claims, chunk, now)
+    for item in _still_held(claims, triggers):
+        calls += 1
+        _send_trigger(session, client, item, now)
+    claims.finish(item.id for item in triggers)
+    session.commit()
+    return calls
+
+
+def _still_held(claims: OutboxClaims, items: list[OutboxItem]) -> list[OutboxItem]:
+    """Renew the pass's claims; those of ``items`` no other pass took over meanwhile."""
+    if not items:
+        return []
+    held = claims.renew()
+    return [item for item in items if item.id in held]
+
+
+def _settle(
+    session: Session,
+    claims: OutboxClaims,
+    items: list[OutboxItem],
+    outcome: Callable[[OutboxItem], None],
+) -> None:
+    """Write ``outcome`` for each item the pass still holds, and commit at once."""
+    kept = _still_held(claims, items)
+    for item in kept:
+        outcome(item)
+    claims.finish(item.id for item in kept)
+    session.commit()
 
 
 def retry_item(session: Session, item: OutboxItem, *, now: datetime) -> bool:
@@ -152,13 +211,13 @@ _WORST_FIRST = ("failed", "pending", "synced")
 
 
 def _recover(session: Session, now: datetime, lease: timedelta) -> None:
+    lapsed = (OutboxItem.state == OutboxState.SENDING, OutboxItem.next_attempt_at < now - lease)
+    # In id order, as a pass renewing its claims locks them (PostgreSQL): no deadlock.
+    session.execute(
+        select(OutboxItem.id).where(*lapsed).order_by(OutboxItem.id).with_for_update()
+    ).all()
     recovered = session.execute(
-        update(OutboxItem)
-        .where(
-            OutboxItem.state == OutboxState.SENDING,
-            OutboxItem.next_attempt_at < now - lease,
-        )
-        .values(state=OutboxState.PENDING, uncertain=True)
+        update(OutboxItem).where(*lapsed).values(state=OutboxState.PENDING, uncertain=True)
     ).rowcount
     session.commit()
     if recovered:
@@ -188,7 +247,7 @@ def _shows(order: SalesOrder, item: OutboxItem) -> bool:
     payload = item.payload
     if item.kind == OutboxKind.FREIGHT:
         return order.freight_total is not None and order.freight_total == Decimal(
-            payload["freightTotal"]
+            str(payload["freightTotal"])
         )
     return (order.stage or "").lower() == "dispatched" and (
         order.tracking_code or ""
@@ -243,23 +302,28 @@ def _claim(session: Session, items: list[OutboxItem], now: datetime) -> list[Out
 
 
 def _send_batch(
-    session: Session, client: Cin7Client, items: list[OutboxItem], now: datetime
+    session: Session,
+    client: Cin7Client,
+    claims: OutboxClaims,
+    items: list[OutboxItem],
+    now: datetime,
 ) -> None:
     try:
-        results = client.update_sales_orders([item.payload for item in items])
-    except (Cin7RateLimited, Cin7Unavailable) as exc:
-        for item in items:
-            _later(item, f"{exc}", now, count=False)
-        return
+        results = client.update_sales_orders([wire_payload(item.payload) for item in items])
     except Cin7Error as exc:
-        for item in items:
-            _later(item, f"{exc}", now)
+        error, count = str(exc), not isinstance(exc, (Cin7RateLimited, Cin7Unavailable))
+        _settle(session, claims, items, lambda item: _later(item, error, now, count=count))
         return
-    for item, result in zip(items, results, strict=True):
+    outcomes = {item.id: result for item, result in zip(items, results, strict=True)}
+
+    def record(item: OutboxItem) -> None:
+        result = outcomes[item.id]
         if result.success:
             _done(item, now)
         else:
-            _later(item, "; ".join(result.errors) or "Cin7 did not accept the update", now)
+            _refused(item, "; ".join(result.errors) or "no reason given", now)
+
+    _settle(session, claims, items, record)
 
 
 def _send_trigger(session: Session, client: Cin7Client, item: OutboxItem, now: datetime) -> None:
@@ -278,6 +342,15 @@ def _done(item: OutboxItem, now: datetime) -> None:
     item.state, item.done_at, item.last_error = OutboxState.DONE, now, None
     item.uncertain = False
     log.info("outbox %s (%s, order %s) delivered", item.id, item.kind.value, item.order_id)
+
+
+def _refused(item: OutboxItem, error: str, now: datetime) -> None:
+    """Cin7 refused this item itself: sending it again would be refused again."""
+    item.attempts += 1
+    item.state, item.last_error = OutboxState.FAILED, f"Cin7 refused this update: {error}"[:1000]
+    log.warning(
+        "outbox %s (order %s) needs attention: Cin7 refused it: %s", item.id, item.order_id, error
+    )
 
 
 def _later(item: OutboxItem, error: str, now: datetime, *, count: bool = True) -> None:

@@ -16,7 +16,9 @@ Each item's dedupe key names its consignment, so recording twice records once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +29,7 @@ from station.dispatch.options import DispatchOptions, FreightPush, TrackingField
 from station.models import Consignment, OutboxItem, OutboxKind, SalesOrder
 
 TRACKING_CODE_MAX = 50
+DECIMAL_FIELDS = ("freightTotal",)  # what a write-back sends that Cin7 types as a decimal
 
 
 def dispatched_payload(
@@ -66,6 +69,19 @@ def _notes(tickets: list[str], url: str, *, use_url: bool) -> list[str]:
     return notes
 
 
+def wire_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The PUT item as Cin7 reads it: its decimals as JSON numbers.
+
+    Items recorded before decimals were kept as numbers hold them as text; Cin7 may
+    refuse (or misread) a decimal sent as a string, so they go out as numbers too.
+    """
+    item = dict(payload)
+    for name in DECIMAL_FIELDS:
+        if isinstance(item.get(name), str):
+            item[name] = float(Decimal(item[name]))
+    return item
+
+
 def record_writebacks(
     session: Session,
     order: SalesOrder,
@@ -94,7 +110,7 @@ def record_writebacks(
         )
         payload = {
             "id": order.cin7_id,
-            "freightTotal": str(amount),
+            "freightTotal": float(amount),  # a JSON number: Cin7 reads decimals as numbers
             "freightDescription": f"{carrier_name} {consignment.service_name}".strip(),
         }
         items.append(

@@ -15,6 +15,7 @@ from station.cin7.sync import retry_set_aside as retry_set_aside_order
 from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
 from station.dispatch.outbox import needs_attention, retry_item
+from station.dispatch.void_orders import cancelled_for_void
 from station.extensions import db
 from station.inbox.masked_urls import masked_url
 from station.inbox.webhooks import failed_webhooks, retry_webhook
@@ -30,19 +31,21 @@ STATES = {  # how a write-back or delivery that cannot be retried stands, for th
     OutboxState.SENDING: "being sent right now",
     OutboxState.DONE: "already delivered",
     OutboxState.FAILED: "failed",
-    OutboxState.CANCELLED: "cancelled (its consignment was voided)",
+    OutboxState.CANCELLED: "cancelled (its consignment was voided, or its order is void in Cin7)",
 }
 
 
 @bp.get("")
 @role_required(Role.MANAGER)
 def index() -> ResponseReturnValue:
-    """Every failed write-back, inbox webhook and set-aside order, oldest first."""
+    """Every failed write-back, inbox webhook and set-aside order, oldest first; then the
+    write-backs lately cancelled because their order is void in Cin7."""
     return render_template(
         "outbox/index.html",
         items=needs_attention(db.session),
         webhooks=failed_webhooks(db.session),
         set_aside=set_aside_orders(db.session),
+        void_cancelled=cancelled_for_void(db.session),
     )
 
 

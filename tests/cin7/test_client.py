@@ -302,6 +302,7 @@ class TestWriting:
         self, client: Cin7Client, state: SandboxState
     ) -> None:
         ids = [i for i, order in state.orders.items() if not order["isVoid"]][:260]
+        assert len(ids) == 260  # Cin7 refuses updates to void orders
 
         results = client.update_sales_orders(
             [{"id": i, "internalComments": "checked"} for i in ids]

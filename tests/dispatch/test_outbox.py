@@ -102,7 +102,7 @@ def test_many_orders_go_in_one_put_and_are_never_sent_again(
         assert remote["trackingCode"].startswith("https://track.example.com/ON")
 
 
-def test_a_refused_item_retries_alone_then_needs_attention_then_retries_on_request(
+def test_a_refused_item_needs_attention_at_once_then_retries_on_request(
     ctx: Session, cin7: Cin7Client, sandbox: SandboxServer
 ) -> None:
     clock = Clock()
@@ -115,10 +115,11 @@ def test_a_refused_item_retries_alone_then_needs_attention_then_retries_on_reque
         deliver_outbox(ctx, cin7, now=clock.later(hours=2))
 
     [failed] = needs_attention(ctx)
-    assert failed.order.cin7_id == bad and "locked" in (failed.last_error or "")
+    assert failed.order.cin7_id == bad and failed.attempts == 1
+    assert failed.last_error == "Cin7 refused this update: Stage 'Dispatched' is locked"
     assert sandbox.state.orders[good]["stage"] == "Dispatched"
-    sent_good = sum(1 for r in puts(sandbox.state) for item in r.body if item["id"] == good)
-    assert sent_good == 1
+    sent = [item["id"] for r in puts(sandbox.state) for item in r.body]
+    assert sorted(sent) == sorted([good, bad])  # the refused one was not sent again
 
     sandbox.state.faults.clear()
     retry_item(ctx, failed, now=clock.now)

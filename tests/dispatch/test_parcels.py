@@ -143,7 +143,7 @@ class TestWritebacks:
             ship(ctx, add_order(ctx, cin7_id=6000 + i), key=f"bench-x-{i}", req={"parcels": (p,)})
             for i, p in enumerate(THREE)
         ]
-        assert freight.payload["freightTotal"] == str(sum(s.consignment.cost for s in singles))
+        assert freight.payload["freightTotal"] == float(sum(s.consignment.cost for s in singles))
 
     def test_with_the_ticket_in_tracking_code_the_url_and_every_ticket_go_to_comments(
         self, ctx: Session

@@ -194,7 +194,7 @@ def test_freight_and_shopify_wait_for_the_dispatched_update(ctx: Session) -> Non
 
     dispatched, freight, shopify = shipped.writebacks
     assert freight.after_id == dispatched.id and shopify.after_id == dispatched.id
-    assert freight.payload["freightTotal"] == str(shipped.consignment.charged)
+    assert freight.payload["freightTotal"] == float(shipped.consignment.charged)
     cost = shipped.consignment.cost
     assert shipped.consignment.charged == (cost * Decimal("1.1") + Decimal("1.50")).quantize(
         Decimal("0.01")

@@ -4,6 +4,10 @@ The acceptance runs of the dispatch issue: the sandbox answers 30 % of API calls
 429 or 500 (and some slowly); `station worker` processes on Redis and PostgreSQL are
 killed at random moments (20 times or more) and started again. At the end every order
 is Dispatched in Cin7 with one applied update, one freight push and its Shopify hit.
+
+And the recovery issue's run: a worker killed while its write-backs are in flight (one
+PUT applied by Cin7, its answer lost; the rest claimed, not sent) and started again
+gets every order Dispatched within 60 s of the restart, none twice.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +33,7 @@ from station import create_app
 from station.cin7.sandbox import Limits, SandboxServer
 from station.cin7.sandbox.shopify import TRIGGER_PATH
 from station.cin7.sandbox.state import SandboxState
+from station.db import utcnow
 from station.dispatch.options import DispatchOptions, FreightPush
 from station.extensions import db
 from station.jobs import jobs
@@ -37,10 +43,14 @@ from station.printing.setup import ensure_virtual_printer
 from station.printing.transports import transport_for
 from tests.dispatch.test_outbox import Clock, open_orders, ship_sandbox_order
 from tests.dispatch.test_workers import _redis_ready
-from tests.fakes.cin7 import sandbox_config
+from tests.fakes.cin7 import LostAnswers, running_sandbox, sandbox_config
+
+pytestmark = pytest.mark.both_databases  # crash tests: PostgreSQL's locks matter
 
 STATION = str(Path(sys.executable).parent / "station")
 ORDERS = 200
+IN_FLIGHT = 60  # orders whose write-backs are out when the worker is killed
+RECOVERY_BOUND = 60.0  # seconds from the restart to every order Dispatched in Cin7
 
 
 @pytest.fixture
@@ -85,6 +95,23 @@ def _explain(app: Flask, state: SandboxState, ids: list[int], applied: Counter[i
         if any(x.get("id") in odd for x in (r.body or []) if isinstance(x, dict))
     ]
     return "\n".join(lines)
+
+
+def _worker_env(
+    app_config: dict[str, Any], sandbox: SandboxServer, tmp_path: Path, **extra: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The queue's settings and the environment a `station worker` subprocess runs with."""
+    settings = {
+        "DATABASE_URL": app_config["DATABASE_URL"],
+        "REDIS_URL": os.environ.get("STATION_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "REDIS_PREFIX": f"station-test-{uuid.uuid4().hex[:8]}",
+        **extra,
+        **sandbox_config(sandbox),
+    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STATION_")}
+    env.update({f"STATION_{k}": str(v) for k, v in settings.items()})
+    env["STATION_INSTANCE_PATH"] = str(tmp_path / "instance")
+    return settings, env
 
 
 def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -133,17 +160,13 @@ def test_killed_workers_leave_every_order_updated_once(
 
     state.faults.random(0.3, statuses=(429, 500), seed=7)
     state.faults.slow_next(0.4, count=6)
-    settings = {
-        "DATABASE_URL": app_config["DATABASE_URL"],
-        "REDIS_URL": os.environ.get("STATION_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "REDIS_PREFIX": f"station-test-{uuid.uuid4().hex[:8]}",
-        "OUTBOX_SENDING_LEASE": "1",  # one worker at a time here, so a short lease is safe
-        "OUTBOX_BATCH_SIZE": "10",  # many calls, so kills land mid-delivery
-        **sandbox_config(sandbox),
-    }
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STATION_")}
-    env.update({f"STATION_{k}": str(v) for k, v in settings.items()})
-    env["STATION_INSTANCE_PATH"] = str(tmp_path / "instance")
+    settings, env = _worker_env(
+        app_config,
+        sandbox,
+        tmp_path,
+        OUTBOX_SENDING_LEASE="1",  # one worker at a time here, so a short lease is safe
+        OUTBOX_BATCH_SIZE="10",  # many calls, so kills land mid-delivery
+    )
     queue = create_app({**app_config, **settings, "JOBS_IMMEDIATE": False})
     rng = random.Random(11)
     log = tmp_path / "workers.log"
@@ -192,3 +215,94 @@ def test_killed_workers_leave_every_order_updated_once(
         assert hits == Counter({i: 1 for i in ids})
     else:
         assert kills == kill_times
+
+
+@pytest.fixture
+def lost_puts(sandbox_state: SandboxState) -> Iterator[tuple[SandboxServer, LostAnswers]]:
+    """The sandbox with Cin7's own limits, whose PUT answers a test can hold back."""
+    answers: list[LostAnswers] = []
+
+    def wrap(app: Any) -> LostAnswers:
+        answers.append(LostAnswers(app, method="PUT", hold_seconds=120))
+        return answers[0]
+
+    with running_sandbox(sandbox_state, limits=Limits(), middleware=wrap) as server:
+        yield server, answers[0]
+        answers[0].release()
+
+
+def _wait_until(condition: Callable[[], bool], deadline: float) -> None:
+    """Poll ``condition`` four times a second until it holds or ``deadline`` (monotonic)."""
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.25)
+
+
+def _not_dispatched(state: SandboxState, ids: list[int]) -> int:
+    with state.lock:
+        return sum(1 for i in ids if state.orders[i]["stage"] != "Dispatched")
+
+
+@pytest.mark.slow
+def test_writebacks_cut_off_by_a_kill_are_all_applied_within_60_s_of_the_restart(
+    app: Flask,
+    ctx: Session,
+    app_config: dict[str, Any],
+    lost_puts: tuple[SandboxServer, LostAnswers],
+    tmp_path: Path,
+) -> None:
+    _redis_ready()
+    sandbox, answers = lost_puts
+    state = sandbox.state
+    ensure_virtual_printer(ctx, tmp_path / "labels")
+    ctx.commit()
+    ids = open_orders(state, IN_FLIGHT)
+    assert len(ids) == IN_FLIGHT
+    for cin7_id in ids:
+        ship_sandbox_order(ctx, cin7_id, DispatchOptions(), now=utcnow())
+    ctx.commit()
+    ctx.remove()
+    # Three PUTs of 20: Cin7 applies the first and its answer never comes back.
+    settings, env = _worker_env(app_config, sandbox, tmp_path, OUTBOX_BATCH_SIZE="20")
+    queue = create_app({**app_config, **settings, "JOBS_IMMEDIATE": False})
+    log = tmp_path / "workers.log"
+    answers.hold()
+    try:
+        worker = _start_worker(env, log)
+        with queue.app_context():
+            jobs().deliver_outbox()
+        assert answers.held.wait(60), log.read_text()[-3000:]
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+        cut_off = IN_FLIGHT - _not_dispatched(state, ids)
+        with queue.app_context():
+            claimed = db.session.scalar(
+                select(func.count()).where(OutboxItem.state == OutboxState.SENDING)
+            )
+            db.session.remove()
+
+        restarted = time.monotonic()
+        worker = _start_worker(env, log)
+        deadline = restarted + 3 * RECOVERY_BOUND
+        _wait_until(lambda: _not_dispatched(state, ids) == 0, deadline)
+        seconds = time.monotonic() - restarted
+        _wait_until(lambda: _pending(queue) == 0, deadline)  # the outcomes recorded too
+        worker.terminate()
+        worker.wait(timeout=30)
+    finally:
+        with queue.app_context():
+            jobs().huey.flush()
+
+    applied = Counter(
+        item["id"]
+        for request in state.api_calls()
+        if request.method == "PUT" and request.status == 200
+        for item in request.body
+        if item.get("stage") == "Dispatched"
+    )
+    print(f"applied before the kill: {cut_off}, claimed at the kill: {claimed}")
+    print(f"every order Dispatched {seconds:.1f} s after the restart")
+    assert (cut_off, claimed) == (20, IN_FLIGHT)  # the first PUT applied, all of them claimed
+    assert _not_dispatched(state, ids) == 0, log.read_text()[-3000:]
+    assert seconds <= RECOVERY_BOUND, log.read_text()[-3000:]
+    assert applied == Counter({i: 1 for i in ids}), _explain(queue, state, ids, applied)
+    assert _pending(queue) == 0

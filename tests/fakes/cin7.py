@@ -46,6 +46,7 @@ def running_sandbox(
 class LostAnswers:
     """Sandbox middleware: Cin7 makes the orders of a POST, and its answer goes astray.
 
+    ``method="PUT"`` does the same to updates: Cin7 applies them, Station never hears.
     Each POST of sales orders the sandbox accepts (200) takes the next planned mishap,
     in the order planned: :meth:`hold` keeps the answer back until :meth:`release` (a
     test kills the worker that sent it meanwhile); :meth:`fail` swaps it for an error
@@ -53,8 +54,11 @@ class LostAnswers:
     orders and Station never heard their ids.
     """
 
-    def __init__(self, app: WSGIApplication, *, hold_seconds: float = 60.0) -> None:
+    def __init__(
+        self, app: WSGIApplication, *, hold_seconds: float = 60.0, method: str = "POST"
+    ) -> None:
         self._app = app
+        self._method = method
         self._hold_seconds = hold_seconds
         self._lock = threading.Lock()
         self._planned: list[int | str] = []  # "hold", or a status to answer with
@@ -78,7 +82,7 @@ class LostAnswers:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if environ["REQUEST_METHOD"] != "POST" or not path.endswith("/v1/SalesOrders"):
+        if environ["REQUEST_METHOD"] != self._method or not path.endswith("/v1/SalesOrders"):
             return self._app(environ, start_response)
         answer: list[tuple[str, Any]] = []
 

@@ -10,8 +10,9 @@ from station.carriers.base import Parcel
 from station.db import utcnow
 from station.dispatch.options import DispatchOptions, Sender
 from station.dispatch.ship import ShipRequest, ship_order
+from station.dispatch.void_orders import VOID_NOTE, cancel_for_void_orders
 from station.extensions import db
-from station.models import AuditEvent, OutboxItem, OutboxState, Role
+from station.models import AuditEvent, OutboxItem, OutboxState, Role, SalesOrder
 from tests.conftest import AuthActions
 from tests.dispatch.test_ship import add_order, add_printer
 
@@ -107,3 +108,23 @@ def test_packers_see_neither_the_list_nor_the_retry(
     assert client.get("/outbox").status_code == 403
     assert client.post("/outbox/1/retry").status_code == 403
     assert ">Retry</button>" not in client.get(f"/orders/{order_id}").get_data(as_text=True)
+
+
+def test_writebacks_cancelled_for_a_void_order_show_their_note_on_both_pages(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    order_id = shipped_with_a_failed_writeback(app)
+    with app.app_context():
+        order = db.session.get(SalesOrder, order_id)
+        assert order is not None
+        order.is_void = True  # the sync read it void from Cin7
+        cancel_for_void_orders(db.session, cin7_ids=[order.cin7_id])
+        db.session.commit()
+    auth.login()
+
+    outbox = client.get("/outbox").get_data(as_text=True)
+    order_page = client.get(f"/orders/{order_id}").get_data(as_text=True)
+
+    assert "Not sent: the order is void in Cin7" in outbox and "SO-5001" in outbox
+    assert 'Needs attention <span class="badge">' not in outbox  # nothing left to do
+    assert VOID_NOTE in order_page and "cancelled" in order_page
