@@ -87,6 +87,14 @@ class CallRecord:
     error: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class WebAnswer:
+    """What a web URL (not the API) answered: its status, and where a redirect pointed."""
+
+    status: int
+    location: str | None = None
+
+
 class _Transient(Exception):
     """A failure worth another attempt; ``error`` is what the caller gets if none succeeds."""
 
@@ -323,11 +331,12 @@ class Cin7Client:
             results += [replace(r, index=start + r.index) for r in chunk_results]
         return results
 
-    def get_url(self, url: str) -> int:
-        """GET an absolute web URL (the Shopify trigger) and return its HTTP status.
+    def get_url(self, url: str) -> WebAnswer:
+        """GET an absolute web URL (the Shopify trigger): its HTTP status and any redirect.
 
         No Basic auth, no pacing, not counted, not retried (the outbox retries), redirects
-        not followed. Raises Cin7Unavailable when the host cannot be reached in time.
+        not followed (a 3xx comes back as it is, with its ``Location``). Raises
+        Cin7Unavailable when the host cannot be reached in time.
         """
         target = httpx.URL(url)
         if not target.is_absolute_url:
@@ -340,7 +349,7 @@ class Cin7Client:
                 "it will be tried again."
             ) from exc
         log.info("shopify trigger %s%s -> %s", target.host, target.path, response.status_code)
-        return response.status_code
+        return WebAnswer(response.status_code, response.headers.get("Location"))
 
     # The one place API calls happen --------------------------------------------------
 

@@ -7,16 +7,20 @@ One pass (``deliver_outbox``):
    asked (one list call for the whole batch) whether the order already shows what the
    item sets; if it does the item is done without a second update. Only the Shopify
    trigger, which Cin7 gives no way to read back, is sent again (it is harmless: the
-   Shopify module re-reads the order's status).
+   Shopify module re-reads the order's status), so it is delivered at least once.
 2. Due items are claimed (``pending`` → ``sending``, one conditional UPDATE each, so two
    workers never both take one) and committed before anything is sent. An item waits
    while the item it comes ``after`` is not done; a freight push also waits until every
    label of its consignment has printed.
 3. Dispatched updates and freight pushes go out as batch PUTs (up to 250 orders a call);
-   each item reads its own result. The Shopify trigger is one GET per order.
+   each item reads its own result. The Shopify trigger is one GET per order, its URL made
+   from the template and link id set now; its result is committed right after the call, so
+   only a worker killed during that one GET can make it go out twice.
 4. A failed item is retried with backoff; after ``MAX_ATTEMPTS`` it is ``failed`` and
    shows on the "needs attention" list with the error and a retry button. Rate limits
-   and outages put the whole batch back without counting an attempt.
+   and outages put the whole batch back without counting an attempt. Every failed
+   trigger call counts (it is not the API: an unreachable link or an error page must end
+   somewhere); Cin7 asking to sign in fails it at once, as no retry can succeed.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from sqlalchemy.orm import Session, aliased
 from station.backoff import backoff_delay
 from station.cin7.client import MAX_ROWS, Cin7Client
 from station.cin7.errors import Cin7Error, Cin7RateLimited, Cin7Unavailable
+from station.cin7.trigger import ShopifyTrigger, read_answer
 from station.cin7.types import SalesOrder
 from station.models import JobState, OutboxItem, OutboxKind, OutboxState, PrintJob
 
@@ -43,6 +48,7 @@ SENDING_LEASE = timedelta(minutes=5)
 BACKOFF_FIRST = 30.0
 BACKOFF_MAX = 30 * 60.0
 BATCH = 250
+NO_TRIGGER = ShopifyTrigger()  # no link id: a Shopify item fails, saying where to set it
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +68,13 @@ def deliver_outbox(
     now: datetime,
     lease: timedelta = SENDING_LEASE,
     batch: int = BATCH,
+    trigger: ShopifyTrigger = NO_TRIGGER,
 ) -> DeliveryResult:
     """Deliver every due item once; returns the counts.
 
     ``lease``: how long an item may stay ``sending`` before its worker counts as dead
     (longer than the slowest call with its retries). ``batch``: orders per PUT (≤ 250).
+    ``trigger``: the Shopify trigger's template and link id as set now.
     """
     batch = max(1, min(batch, BATCH))
     _recover(session, now, lease)
@@ -90,7 +98,7 @@ def deliver_outbox(
         _send_batch(session, client, chunk, now)
     for item in triggers:
         calls += 1
-        _send_trigger(session, client, item, now)
+        _send_trigger(session, client, item, now, trigger)
     session.commit()
     states = [item.state for item in items]
     return DeliveryResult(
@@ -262,22 +270,43 @@ def _send_batch(
             _later(item, "; ".join(result.errors) or "Cin7 did not accept the update", now)
 
 
-def _send_trigger(session: Session, client: Cin7Client, item: OutboxItem, now: datetime) -> None:
+def _send_trigger(
+    session: Session, client: Cin7Client, item: OutboxItem, now: datetime, trigger: ShopifyTrigger
+) -> None:
+    """One GET; its result is committed at once, which keeps the twice-sent window to the call."""
     try:
-        status = client.get_url(item.payload["url"])
-    except Cin7Error as exc:
-        _later(item, str(exc), now, count=False)
+        # Items recorded before the URL was made at send time carry it.
+        url = item.payload.get("url") or trigger.url(int(item.payload["order_id"]))
+    except ValueError as exc:
+        _give_up(item, str(exc))
+        session.commit()
         return
-    if 200 <= status < 400:
-        _done(item, now)
+    try:
+        answer = client.get_url(url)
+    except Cin7Error as exc:
+        _later(item, str(exc), now)
     else:
-        _later(item, f"the Shopify module answered HTTP {status}", now)
+        verdict = read_answer(url, answer.status, answer.location)
+        if verdict.error is None:
+            _done(item, now)
+        elif verdict.final:
+            _give_up(item, verdict.error)
+        else:
+            _later(item, verdict.error, now)
+    session.commit()
 
 
 def _done(item: OutboxItem, now: datetime) -> None:
     item.state, item.done_at, item.last_error = OutboxState.DONE, now, None
     item.uncertain = False
     log.info("outbox %s (%s, order %s) delivered", item.id, item.kind.value, item.order_id)
+
+
+def _give_up(item: OutboxItem, error: str) -> None:
+    """An attempt that no retry can turn into success: needs attention now."""
+    item.attempts += 1
+    item.state, item.last_error = OutboxState.FAILED, error[:1000]
+    log.warning("outbox %s needs attention at once: %s", item.id, error)
 
 
 def _later(item: OutboxItem, error: str, now: datetime, *, count: bool = True) -> None:

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from station import create_app
 from station.cin7.sandbox import Limits, SandboxServer
-from station.cin7.sandbox.shopify import TRIGGER_PATH
 from station.cin7.sandbox.state import SandboxState
 from station.dispatch.options import DispatchOptions, FreightPush
 from station.extensions import db
@@ -110,12 +109,7 @@ def test_killed_workers_leave_every_order_updated_once(
     _redis_ready()
     state = sandbox.state
     clock = Clock()
-    template = (
-        f"{sandbox.root_url}{TRIGGER_PATH}?idCustomerAppsLink={{link_id}}&OrderId={{order_id}}"
-    )
-    options = DispatchOptions(
-        freight_push=FreightPush.COST, shopify_link_id="link42", shopify_url_template=template
-    )
+    options = DispatchOptions(freight_push=FreightPush.COST, shopify_link_id="link42")
     printer = ensure_virtual_printer(ctx, tmp_path / "labels")
     ctx.commit()
     ids = open_orders(state, ORDERS)
