@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
 from station.cin7.address import PRIVATE_HINT, is_loopback
+from station.errors import StationError
 from station.network import Resolver, is_public
+from station.settings import SettingsStore
 
 DEFAULT_TEMPLATE = (
     "https://go.cin7.com/Cloud/Apps/ShopifyConnector/UpdateOrderStatus"
@@ -32,6 +34,53 @@ NO_LINK = (
 )
 _SIGN_IN_PATH = re.compile(r"(log[-_]?[io]n|sign[-_]?in)", re.IGNORECASE)
 _SAMPLE = {"link_id": "LINK", "order_id": "12345"}
+
+
+class TriggerTemplateInvalid(StationError):
+    """The Shopify trigger URL template cannot be saved; ``problems`` has one sentence each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = sentences(problems)
+        super().__init__(" ".join(self.problems))
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateCheck:
+    """What Settings → Cin7's Test says of a template: its problems, or the URL it would call."""
+
+    problems: list[str]
+    example: str | None = None  # the URL for a sample order, when the template is usable
+    link_id_set: bool = False
+
+
+def check_template(
+    template: str, *, link_id: str, allow_private: bool, resolve: Resolver | None = None
+) -> TemplateCheck:
+    """Check ``template`` (blank: Cin7's own) without sending anything: problems, or an example."""
+    template = template.strip() or DEFAULT_TEMPLATE
+    problems = template_problems(template, allow_private=allow_private, resolve=resolve)
+    if problems:
+        return TemplateCheck(sentences(problems), link_id_set=bool(link_id))
+    example = render(template, link_id=link_id or _SAMPLE["link_id"], order_id=_SAMPLE["order_id"])
+    return TemplateCheck([], example=example, link_id_set=bool(link_id))
+
+
+def save_template(
+    store: SettingsStore, template: str, *, allow_private: bool, resolve: Resolver | None = None
+) -> None:
+    """Store the template (blank: Cin7's own); raises TriggerTemplateInvalid with every problem."""
+    if not template.strip():
+        store.set(TEMPLATE_KEY, None)
+        return
+    problems = template_problems(template, allow_private=allow_private, resolve=resolve)
+    if problems:
+        raise TriggerTemplateInvalid(problems)
+    store.set(TEMPLATE_KEY, template.strip())
+
+
+def sentences(problems: list[str]) -> list[str]:
+    """Each problem as a sentence of its own (capital first letter, full stop)."""
+    return [f"{p[:1].upper()}{p[1:]}" + ("" if p.endswith(".") else ".") for p in problems]
 
 
 def template_problems(
