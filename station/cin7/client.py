@@ -344,9 +344,8 @@ class Cin7Client:
         try:
             response = self._web.get(target, follow_redirects=False)
         except httpx.TransportError as exc:
-            raise Cin7Unavailable(
-                f"Could not reach {target.host} for the Shopify trigger ({type(exc).__name__}); "
-                "it will be tried again."
+            raise Cin7Unavailable(  # the outbox says whether it is tried again
+                f"Could not reach {target.host} for the Shopify trigger ({type(exc).__name__})."
             ) from exc
         log.info("shopify trigger %s%s -> %s", target.host, target.path, response.status_code)
         return WebAnswer(response.status_code, response.headers.get("Location"))
