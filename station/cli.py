@@ -77,6 +77,7 @@ def main() -> None:
 def demo(host: str, port: int) -> None:
     """Run Station on embedded defaults with the Cin7 sandbox and an in-process worker."""
     from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME
+    from station.cin7.sandbox.shopify import TRIGGER_PATH
 
     overrides: dict[str, Any] = {"SANDBOX_ENABLED": True}
     app = create_app(overrides)
@@ -86,6 +87,10 @@ def demo(host: str, port: int) -> None:
             CIN7_USERNAME=DEMO_USERNAME,
             CIN7_API_KEY=DEMO_API_KEY,
             CIN7_PRIVATE=True,  # the sandbox is this process, over plain http
+            CIN7_SHOPIFY_TRIGGER_URL=(
+                f"http://{host}:{port}{SANDBOX_MOUNT}{TRIGGER_PATH}"
+                "?idCustomerAppsLink={link_id}&OrderId={order_id}"
+            ),
         )
     with app.app_context():
         upgrade()

@@ -32,6 +32,9 @@ class DefaultConfig:
     # Let the Cin7 base URL be a private or local address (plain http only to this
     # machine): the embedded sandbox, a proxy on the server. Off, it is never an SSRF probe.
     CIN7_PRIVATE: bool = False
+    # The Shopify module's "update order status" link, with {link_id} and {order_id};
+    # None -> Settings → Cin7, else Cin7's own (station/cin7/trigger.py).
+    CIN7_SHOPIFY_TRIGGER_URL: str | None = None
     CIN7_TIMEOUT: float = 30.0  # seconds an HTTP call to Cin7 may take (connect, read, write)
     CIN7_LIMIT_WAIT: float = 120.0  # seconds a call may wait for the shared rate limiter
     # Of Cin7's 5,000 calls a day, the last this many are kept for dispatch write-backs:

@@ -87,6 +87,14 @@ class CallRecord:
     error: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class WebAnswer:
+    """What a web URL (not the API) answered: its status, and where a redirect pointed."""
+
+    status: int
+    location: str | None = None
+
+
 class _Transient(Exception):
     """A failure worth another attempt; ``error`` is what the caller gets if none succeeds."""
 
@@ -323,11 +331,12 @@ class Cin7Client:
             results += [replace(r, index=start + r.index) for r in chunk_results]
         return results
 
-    def get_url(self, url: str) -> int:
-        """GET an absolute web URL (the Shopify trigger) and return its HTTP status.
+    def get_url(self, url: str) -> WebAnswer:
+        """GET an absolute web URL (the Shopify trigger): its HTTP status and any redirect.
 
         No Basic auth, no pacing, not counted, not retried (the outbox retries), redirects
-        not followed. Raises Cin7Unavailable when the host cannot be reached in time.
+        not followed (a 3xx comes back as it is, with its ``Location``). Raises
+        Cin7Unavailable when the host cannot be reached in time.
         """
         target = httpx.URL(url)
         if not target.is_absolute_url:
@@ -335,12 +344,11 @@ class Cin7Client:
         try:
             response = self._web.get(target, follow_redirects=False)
         except httpx.TransportError as exc:
-            raise Cin7Unavailable(
-                f"Could not reach {target.host} for the Shopify trigger ({type(exc).__name__}); "
-                "it will be tried again."
+            raise Cin7Unavailable(  # the outbox says whether it is tried again
+                f"Could not reach {target.host} for the Shopify trigger ({type(exc).__name__})."
             ) from exc
         log.info("shopify trigger %s%s -> %s", target.host, target.path, response.status_code)
-        return response.status_code
+        return WebAnswer(response.status_code, response.headers.get("Location"))
 
     # The one place API calls happen --------------------------------------------------
 

@@ -22,6 +22,7 @@ from station.cin7.budget import ReserveKeepingLimiter, daily_reserve, record_cal
 from station.cin7.client import CallRecord, Cin7Client, RetryPolicy
 from station.cin7.errors import Cin7NotConfigured
 from station.cin7.ratelimit import CallLimits, RateLimiter, build_rate_limiter
+from station.cin7.trigger import DEFAULT_TEMPLATE, TEMPLATE_KEY
 from station.config import REAL_CIN7_BASE_URL, Cin7Connection, read_flag
 from station.extensions import db
 from station.secretbox import SecretBox
@@ -71,6 +72,14 @@ class Cin7Wiring:
             api_key=self.config.get("CIN7_API_KEY") or store.get_secret(API_KEY_KEY) or "",
             timeout=float(self.config.get("CIN7_TIMEOUT", 30.0)),
         )
+
+    def shopify_trigger_template(self, session: Session) -> str:
+        """The Shopify trigger's URL template: environment first, then Settings, then Cin7's."""
+        return (
+            self.config.get("CIN7_SHOPIFY_TRIGGER_URL")
+            or self.settings(session).get(TEMPLATE_KEY)
+            or DEFAULT_TEMPLATE
+        ).strip()
 
     def client(
         self,

@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 
 from station.cin7.errors import Cin7NotConfigured
+from station.cin7.trigger import ShopifyTrigger
 from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
 from station.dispatch.bulk import run_bulk
@@ -27,11 +28,23 @@ log = logging.getLogger(__name__)
 def run_outbox() -> dict[str, Any] | None:
     """One delivery pass; None when Cin7 is not connected yet (the items keep waiting)."""
     try:
-        with cin7_wiring().client(db.session, write_back=True) as client:
+        wiring = cin7_wiring()
+        with wiring.client(db.session, write_back=True) as client:
             lease = sending_lease(current_app.config)
             batch = int(current_app.config.get("OUTBOX_BATCH_SIZE", 250))
+            trigger = ShopifyTrigger(
+                wiring.shopify_trigger_template(db.session),
+                load_options(settings_store(db.session)).shopify_link_id,
+                allow_private=wiring.allow_private,
+            )
             result = deliver_outbox(
-                db.session, client, now=utcnow(), lease=lease, batch=batch, clock=utcnow
+                db.session,
+                client,
+                now=utcnow(),
+                lease=lease,
+                batch=batch,
+                clock=utcnow,
+                trigger=trigger,
             )
     except Cin7NotConfigured as exc:
         log.info("outbox waits: %s", exc)

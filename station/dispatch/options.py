@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, field
-from urllib.parse import urlsplit
 
 from station.carriers.base import ShipAddress
-from station.cin7.setup import is_loopback
 from station.dispatch.checks import CONFIRM_STAGES, REFUSED_STAGES, ShipRules
 from station.errors import StationError, problems_sentence
 from station.settings import SettingsStore
 
 OPTIONS_KEY = "dispatch.options"
 SENDER_KEY = "dispatch.sender"
-SHOPIFY_URL_TEMPLATE = (
-    "https://go.cin7.com/Cloud/Apps/ShopifyConnector/UpdateOrderStatus"
-    "?idCustomerAppsLink={link_id}&OrderId={order_id}"
-)
 
 
 class FreightPush(enum.Enum):
@@ -48,7 +42,6 @@ class DispatchOptions:
     freight_push: FreightPush = FreightPush.OFF
     tracking_field: TrackingField = TrackingField.URL
     shopify_link_id: str = ""
-    shopify_url_template: str = SHOPIFY_URL_TEMPLATE
     refused_stages: tuple[str, ...] = REFUSED_STAGES  # Cin7 stages the bench refuses
     confirm_stages: tuple[str, ...] = CONFIRM_STAGES  # ... and those it asks to confirm
 
@@ -72,13 +65,6 @@ class DispatchOptions:
             )
         if self.shopify_link_id and not self.shopify_link_id.strip().isalnum():
             problems.append("the Shopify idCustomerAppsLink is letters and digits only")
-        parts = urlsplit(self.shopify_url_template)
-        secure = parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname))
-        placeholders = all(p in self.shopify_url_template for p in ("{link_id}", "{order_id}"))
-        if not (secure and parts.netloc and placeholders):
-            problems.append(
-                "the Shopify URL template must be an https:// URL with {link_id} and {order_id}"
-            )
         return problems
 
 
@@ -92,7 +78,6 @@ def load_options(store: SettingsStore) -> DispatchOptions:
         freight_push=FreightPush(saved.get("freight_push", defaults.freight_push.value)),
         tracking_field=TrackingField(saved.get("tracking_field", defaults.tracking_field.value)),
         shopify_link_id=str(saved.get("shopify_link_id", "")),
-        shopify_url_template=str(saved.get("shopify_url_template", defaults.shopify_url_template)),
         refused_stages=tuple(saved.get("refused_stages", defaults.refused_stages)),
         confirm_stages=tuple(saved.get("confirm_stages", defaults.confirm_stages)),
     )

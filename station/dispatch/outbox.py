@@ -8,7 +8,7 @@ One pass (``deliver_outbox``):
    batch) whether the order already shows what the item sets; if it does the item is
    done without a second update. Only the Shopify trigger, which Cin7 gives no way to
    read back, is sent again (it is harmless: the Shopify module re-reads the order's
-   status).
+   status), so it is delivered at least once.
 2. Items of orders Station knows are void in Cin7 are cancelled with a note
    (``void_orders``): Cin7 would refuse them.
 3. Due items are claimed (``pending`` → ``sending``, one conditional UPDATE each, so two
@@ -18,13 +18,17 @@ One pass (``deliver_outbox``):
    (``outbox_claims``) and writes outcomes only for items it still holds.
 4. Dispatched updates and freight pushes go out as batch PUTs (up to 250 orders a call);
    each item reads its own result, and each batch's outcomes are committed at once. The
-   Shopify trigger is one GET per order.
+   Shopify trigger is one GET per order, its URL made from the template and link id set
+   now; its result is committed right after the call, so only a worker killed during that
+   one GET can make it go out twice.
 5. An item Cin7 refuses in its per-item result (a void order, a validation error, an
    unknown id) cannot succeed by sending it again: it is ``failed`` at once and shows on
    the "needs attention" list with Cin7's message and a retry button. A call that fails
    as a whole (5xx, 429, a timeout, a reply that is not JSON) is retried with backoff;
    rate limits and outages put the whole batch back without counting an attempt, other
-   failures count one, and after ``MAX_ATTEMPTS`` the items are ``failed``.
+   failures count one, and after ``MAX_ATTEMPTS`` the items are ``failed``. Every failed
+   trigger call counts (it is not the API: an unreachable link or an error page must end
+   somewhere); Cin7 asking to sign in fails it at once, as no retry can succeed.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from sqlalchemy.orm import Session, aliased
 from station.backoff import backoff_delay
 from station.cin7.client import MAX_ROWS, Cin7Client
 from station.cin7.errors import Cin7Error, Cin7RateLimited, Cin7Unavailable
+from station.cin7.trigger import ShopifyTrigger, read_answer
 from station.cin7.types import SalesOrder
 from station.dispatch.outbox_claims import OutboxClaims
 from station.dispatch.void_orders import cancel_for_void_orders
@@ -54,6 +59,7 @@ SENDING_LEASE = timedelta(seconds=30)
 BACKOFF_FIRST = 30.0
 BACKOFF_MAX = 30 * 60.0
 BATCH = 250
+NO_TRIGGER = ShopifyTrigger()  # no link id: a Shopify item fails, saying where to set it
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +80,15 @@ def deliver_outbox(
     lease: timedelta = SENDING_LEASE,
     batch: int = BATCH,
     clock: Callable[[], datetime] | None = None,
+    trigger: ShopifyTrigger = NO_TRIGGER,
 ) -> DeliveryResult:
     """Deliver every due item once; returns the counts.
 
     ``lease``: how long a claim may go unrenewed before its worker counts as dead.
     ``batch``: orders per PUT (≤ 250). ``clock`` (the time now): with it, a thread renews
     the pass's claims every third of the lease while it runs; without it (a test's fixed
-    ``now``) they are renewed only around each call.
+    ``now``) they are renewed only around each call. ``trigger``: the Shopify trigger's
+    template and link id as set now.
     """
     batch = max(1, min(batch, BATCH))
     _recover(session, now, lease)
@@ -93,10 +101,10 @@ def deliver_outbox(
         session.get_bind().engine, (i.id for i in items), stamp=now, clock=clock or (lambda: now)
     )
     if clock is None:
-        calls = _deliver(session, client, claims, items, now=now, batch=batch)
+        calls = _deliver(session, client, claims, items, now=now, batch=batch, trigger=trigger)
     else:
         with claims.kept_alive(lease.total_seconds() / 3):
-            calls = _deliver(session, client, claims, items, now=now, batch=batch)
+            calls = _deliver(session, client, claims, items, now=now, batch=batch, trigger=trigger)
     states = [item.state for item in items]
     return DeliveryResult(
         done=states.count(OutboxState.DONE),
@@ -114,6 +122,7 @@ def _deliver(
     *,
     now: datetime,
     batch: int,
+    trigger: ShopifyTrigger,
 ) -> int:
     """Send the claimed items (checking uncertain ones in Cin7 first); the calls made."""
     puts = [item for item in items if item.kind != OutboxKind.SHOPIFY]
@@ -132,7 +141,7 @@ def _deliver(
             _send_batch(session, client, claims, chunk, now)
     for item in _still_held(claims, triggers):
         calls += 1
-        _send_trigger(session, client, item, now)
+        _send_trigger(session, client, item, now, trigger)
     claims.finish(item.id for item in triggers)
     session.commit()
     return calls
@@ -326,16 +335,30 @@ def _send_batch(
     _settle(session, claims, items, record)
 
 
-def _send_trigger(session: Session, client: Cin7Client, item: OutboxItem, now: datetime) -> None:
+def _send_trigger(
+    session: Session, client: Cin7Client, item: OutboxItem, now: datetime, trigger: ShopifyTrigger
+) -> None:
+    """One GET; its result is committed at once, which keeps the twice-sent window to the call."""
     try:
-        status = client.get_url(item.payload["url"])
-    except Cin7Error as exc:
-        _later(item, str(exc), now, count=False)
+        # Items recorded before the URL was made at send time carry it.
+        url = item.payload.get("url") or trigger.url(int(item.payload["order_id"]))
+    except ValueError as exc:
+        _give_up(item, str(exc))
+        session.commit()
         return
-    if 200 <= status < 400:
-        _done(item, now)
+    try:
+        answer = client.get_url(url)
+    except Cin7Error as exc:
+        _later(item, str(exc), now)
     else:
-        _later(item, f"the Shopify module answered HTTP {status}", now)
+        verdict = read_answer(url, answer.status, answer.location)
+        if verdict.error is None:
+            _done(item, now)
+        elif verdict.final:
+            _give_up(item, verdict.error)
+        else:
+            _later(item, verdict.error, now)
+    session.commit()
 
 
 def _done(item: OutboxItem, now: datetime) -> None:
@@ -344,13 +367,16 @@ def _done(item: OutboxItem, now: datetime) -> None:
     log.info("outbox %s (%s, order %s) delivered", item.id, item.kind.value, item.order_id)
 
 
+def _give_up(item: OutboxItem, error: str) -> None:
+    """An attempt that no retry can turn into success: needs attention now."""
+    item.attempts += 1
+    item.state, item.last_error = OutboxState.FAILED, error[:1000]
+    log.warning("outbox %s needs attention at once: %s", item.id, error)
+
+
 def _refused(item: OutboxItem, error: str, now: datetime) -> None:
     """Cin7 refused this item itself: sending it again would be refused again."""
-    item.attempts += 1
-    item.state, item.last_error = OutboxState.FAILED, f"Cin7 refused this update: {error}"[:1000]
-    log.warning(
-        "outbox %s (order %s) needs attention: Cin7 refused it: %s", item.id, item.order_id, error
-    )
+    _give_up(item, f"Cin7 refused this update: {error}")
 
 
 def _later(item: OutboxItem, error: str, now: datetime, *, count: bool = True) -> None:

@@ -119,16 +119,15 @@ def record_writebacks(
             )
         )
     if options.shopify_link_id and dispatched is not None:
-        url = options.shopify_url_template.format(
-            link_id=options.shopify_link_id, order_id=order.cin7_id
-        )
+        # The URL is made when it is sent, from the template and link id set then, so a
+        # link copied again after Cin7 asked to sign in is what a retry uses.
         items.append(
             _item(
                 session,
                 OutboxKind.SHOPIFY,
                 order,
                 consignment,
-                {"url": url},
+                {"order_id": order.cin7_id},
                 now=now,
                 after=dispatched,
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -14,16 +14,20 @@ from station.cin7.allowance import Cin7Action
 from station.cin7.errors import Cin7Error
 from station.cin7.selection import OrderSelection, load_selection, save_selection
 from station.cin7.setup import ConnectionInvalid, check_connection, save_connection
+from station.cin7.trigger import TriggerTemplateInvalid, check_template, save_template
 from station.cin7.wiring import API_KEY_KEY, cin7_wiring
+from station.dispatch.options import load_options
 from station.extensions import db
 from station.ids import parse_id
 from station.models import Role
+from station.network import system_resolve
 from station.web.access import role_required
 from station.web.cin7_actions import spends_cin7
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 ENV_KEYS = ("CIN7_BASE_URL", "CIN7_USERNAME", "CIN7_API_KEY")
+TRIGGER_ENV_KEY = "CIN7_SHOPIFY_TRIGGER_URL"
 
 
 def _int_list(form: FlaskForm, field: StringField) -> None:
@@ -47,6 +51,10 @@ class Cin7Form(FlaskForm):
     stages = StringField(
         "Only these stages (comma separated, empty: all)", validators=[Optional(), Length(max=500)]
     )
+    shopify_trigger_url = StringField(
+        "Shopify trigger URL ({link_id} and {order_id} are filled in; empty: Cin7's own)",
+        validators=[Length(max=1000)],
+    )
 
 
 @bp.route("/cin7", methods=["GET", "POST"])
@@ -66,10 +74,13 @@ def cin7() -> str | Response:
             "window_days": selection.window_days,
             "branch_ids": ", ".join(str(b) for b in selection.branch_ids),
             "stages": ", ".join(selection.stages),
+            "shopify_trigger_url": wiring.shopify_trigger_template(db.session),
         }
     )
     env_set = [key for key in ENV_KEYS if current_app.config.get(key)]
+    trigger_env = bool(current_app.config.get(TRIGGER_ENV_KEY))
     if form.validate_on_submit():
+        refused: list[str] = []
         try:
             if not env_set:
                 save_connection(
@@ -93,13 +104,26 @@ def cin7() -> str | Response:
                     ),
                 ),
             )
+            if not trigger_env:
+                save_template(
+                    store,
+                    form.shopify_trigger_url.data or "",
+                    allow_private=wiring.allow_private,
+                    resolve=system_resolve,
+                )
         except ConnectionInvalid as exc:
+            refused = [str(exc)]
+        except TriggerTemplateInvalid as exc:
+            refused = exc.problems
+        if refused:
             db.session.rollback()
-            flash(str(exc), "error")
+            for message in refused:
+                flash(message, "error")
             return render_template(
                 "settings/cin7.html",
                 form=form,
                 env_set=env_set,
+                trigger_env=trigger_env,
                 has_key=store.has_secret(API_KEY_KEY),
             ), 422  # type: ignore[return-value]
         audit.record(
@@ -117,8 +141,26 @@ def cin7() -> str | Response:
         "settings/cin7.html",
         form=form,
         env_set=env_set,
+        trigger_env=trigger_env,
         has_key=store.has_secret(API_KEY_KEY) or bool(conn.api_key),
     ), status  # type: ignore[return-value]
+
+
+@bp.post("/cin7/shopify-trigger/check")
+@role_required(Role.MANAGER)
+def check_shopify_trigger() -> str:
+    """Check the Shopify trigger URL template typed (or the environment's); sends nothing."""
+    wiring = cin7_wiring()
+    template = current_app.config.get(TRIGGER_ENV_KEY) or request.form.get(
+        "shopify_trigger_url", ""
+    )
+    check = check_template(
+        template[:1000],
+        link_id=load_options(wiring.settings(db.session)).shopify_link_id,
+        allow_private=wiring.allow_private,
+        resolve=system_resolve,
+    )
+    return render_template("partials/settings/trigger_check.html", check=check)
 
 
 @bp.post("/cin7/test")

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from station.cin7.client import CallRecord, Cin7Client, Deadline, RetryPolicy
+from station.cin7.client import CallRecord, Cin7Client, Deadline, RetryPolicy, WebAnswer
 from station.cin7.errors import (
     Cin7AuthError,
     Cin7BadResponse,
@@ -372,11 +372,11 @@ class TestWriting:
         order_id = next(iter(state.orders))
         base = server.base_url.removesuffix("/api")
 
-        status = client.get_url(
+        answer = client.get_url(
             f"{base}/Cloud/Apps/ShopifyConnector/UpdateOrderStatus?idCustomerAppsLink=abc&OrderId={order_id}"
         )
 
-        assert status == 200
+        assert answer.status == 200
         assert state.shopify_hits[0]["order_id"] == order_id and client.calls_made == 0
 
 
@@ -708,10 +708,10 @@ class TestShopifyTrigger:
     ) -> None:
         fake.plan(httpx.Response(302, headers={"Location": "/login"}))
 
-        code = unit.get_url("https://go.cin7.com/Cloud/Apps?idCustomerAppsLink=abc&OrderId=7")
+        answer = unit.get_url("https://go.cin7.com/Cloud/Apps?idCustomerAppsLink=abc&OrderId=7")
 
         (request,) = fake.requests
-        assert code == 302 and "Authorization" not in request.headers
+        assert answer == WebAnswer(302, "/login") and "Authorization" not in request.headers
         assert request.url.params["OrderId"] == "7"
         assert limiter.taken == 0 and unit.calls_made == 0
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from station.carriers.base import Parcel
 from station.cin7.client import Cin7Client
 from station.cin7.sandbox import SandboxServer, SandboxState
-from station.cin7.sandbox.shopify import TRIGGER_PATH
+from station.cin7.trigger import ShopifyTrigger
 from station.dispatch.options import DispatchOptions, FreightPush, Sender
 from station.dispatch.outbox import MAX_ATTEMPTS, deliver_outbox, needs_attention, retry_item
 from station.dispatch.ship import ShipRequest, ship_order
@@ -23,6 +23,7 @@ from station.models import OrderLine, OutboxItem, OutboxKind, OutboxState, Print
 from station.printing.queue import drain_printer
 from station.printing.transports import transport_for
 from tests.dispatch.conftest import connect
+from tests.fakes.cin7 import shopify_template
 
 
 class Clock:
@@ -149,12 +150,7 @@ def test_freight_waits_for_the_label_and_shopify_for_the_dispatched_update(
 ) -> None:
     clock = Clock()
     [cin7_id] = open_orders(sandbox.state, 1)
-    template = (
-        f"{sandbox.root_url}{TRIGGER_PATH}?idCustomerAppsLink={{link_id}}&OrderId={{order_id}}"
-    )
-    options = DispatchOptions(
-        freight_push=FreightPush.COST, shopify_link_id="abc123", shopify_url_template=template
-    )
+    options = DispatchOptions(freight_push=FreightPush.COST, shopify_link_id="abc123")
     dispatched, freight, shopify = ship_sandbox_order(ctx, cin7_id, options, now=clock.now)
 
     deliver_outbox(ctx, cin7, now=clock.later(seconds=1))
@@ -167,7 +163,8 @@ def test_freight_waits_for_the_label_and_shopify_for_the_dispatched_update(
 
     printer = ctx.scalars(select(Printer)).one()
     drain_printer(ctx, printer, transport_for(printer))
-    deliver_outbox(ctx, cin7, now=clock.later(seconds=1))
+    trigger = ShopifyTrigger(shopify_template(sandbox), "abc123", allow_private=True)
+    deliver_outbox(ctx, cin7, now=clock.later(seconds=1), trigger=trigger)
 
     assert freight.state == OutboxState.DONE and shopify.state == OutboxState.DONE
     assert float(sandbox.state.orders[cin7_id]["freightTotal"]) == float(

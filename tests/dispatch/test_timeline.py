@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from station.cin7.client import Cin7Client
 from station.cin7.sandbox import SandboxServer
-from station.cin7.sandbox.shopify import TRIGGER_PATH
+from station.cin7.trigger import ShopifyTrigger
 from station.dispatch.options import DispatchOptions, FreightPush
 from station.dispatch.outbox import deliver_outbox
 from station.dispatch.timeline import order_history, timeline
@@ -17,6 +17,7 @@ from station.models import Printer
 from station.printing.queue import drain_printer
 from station.printing.transports import transport_for
 from tests.dispatch.test_outbox import Clock, open_orders, ship_sandbox_order
+from tests.fakes.cin7 import shopify_template
 
 
 def test_the_timeline_runs_from_scan_to_shopify(
@@ -24,12 +25,7 @@ def test_the_timeline_runs_from_scan_to_shopify(
 ) -> None:
     clock = Clock()
     [cin7_id] = open_orders(sandbox.state, 1)
-    template = (
-        f"{sandbox.root_url}{TRIGGER_PATH}?idCustomerAppsLink={{link_id}}&OrderId={{order_id}}"
-    )
-    options = DispatchOptions(
-        freight_push=FreightPush.COST, shopify_link_id="abc", shopify_url_template=template
-    )
+    options = DispatchOptions(freight_push=FreightPush.COST, shopify_link_id="abc")
     items = ship_sandbox_order(ctx, cin7_id, options, now=clock.now)
     consignment = items[0].consignment
     assert consignment is not None
@@ -38,7 +34,8 @@ def test_the_timeline_runs_from_scan_to_shopify(
     deliver_outbox(ctx, cin7, now=clock.later(seconds=1))
     printer = ctx.scalars(select(Printer)).one()
     drain_printer(ctx, printer, transport_for(printer))
-    deliver_outbox(ctx, cin7, now=clock.later(seconds=1))
+    trigger = ShopifyTrigger(shopify_template(sandbox), "abc", allow_private=True)
+    deliver_outbox(ctx, cin7, now=clock.later(seconds=1), trigger=trigger)
 
     steps = timeline(ctx, consignment)
 

@@ -19,6 +19,7 @@ from station.cin7.sandbox import (
     create_sandbox,
     serve_sandbox,
 )
+from station.cin7.sandbox.shopify import TRIGGER_PATH
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -115,7 +116,13 @@ def sandbox_config(server: SandboxServer) -> dict[str, str]:
         "CIN7_USERNAME": DEMO_USERNAME,
         "CIN7_API_KEY": DEMO_API_KEY,
         "CIN7_PRIVATE": "1",  # the sandbox answers on 127.0.0.1 over plain http
+        "CIN7_SHOPIFY_TRIGGER_URL": shopify_template(server),
     }
+
+
+def shopify_template(server: SandboxServer) -> str:
+    """The Shopify trigger URL template that calls ``server``'s trigger link."""
+    return f"{server.root_url}{TRIGGER_PATH}?idCustomerAppsLink={{link_id}}&OrderId={{order_id}}"
 
 
 def list_calls(requests: Sequence[LoggedRequest], resource: str) -> list[LoggedRequest]:
