@@ -193,14 +193,16 @@ class TestFailures:
         assert len(sleeps.waits) == 1 and 0 <= sleeps.waits[0] <= 30
 
     def test_429_that_never_ends_becomes_a_clear_error(
-        self, client: Cin7Client, state: SandboxState
+        self, client: Cin7Client, state: SandboxState, sleeps: Sleeps
     ) -> None:
-        state.faults.fail_next(429, count=10, retry_after=1)
+        state.faults.fail_next(429, count=200, retry_after=10)
 
         with pytest.raises(Cin7RateLimited, match="rate limit") as excinfo:
             client.branches()
-        assert excinfo.value.retry_after == 1.0
-        assert len(state.api_calls()) == RetryPolicy().attempts
+        assert excinfo.value.retry_after == 10.0
+        # 429s are waited out, not counted as failed attempts, up to the total wait.
+        assert sum(sleeps.waits) <= RetryPolicy().total_wait
+        assert len(state.api_calls()) == RetryPolicy().total_wait // 10 + 1
 
     def test_cin7_down_becomes_unavailable(self, client: Cin7Client, state: SandboxState) -> None:
         state.faults.fail_next(503, count=10)
@@ -430,11 +432,16 @@ class FakeLimiter:
     def __init__(self, budget: int = 1_000_000) -> None:
         self.budget = budget
         self.taken = 0
+        self.settled: list[str] = []
 
-    def acquire(self) -> None:
+    def acquire(self) -> str:
         if self.taken >= self.budget:
             raise Cin7RateLimited("budget spent", retry_after=3600)
         self.taken += 1
+        return str(self.taken)
+
+    def settle(self, slot: str) -> None:
+        self.settled.append(slot)
 
 
 @pytest.fixture
@@ -570,6 +577,66 @@ class TestRetryDecisions:
         unit.branches()
 
         assert len(sleeps.waits) == 2 and all(1.0 <= w <= 30.0 for w in sleeps.waits)
+
+    def test_429s_without_retry_after_are_waited_out_up_to_a_minute_window(
+        self, fake: FakeCin7, sleeps: Sleeps
+    ) -> None:
+        # Another app on the account spends nearly all of its 60 calls a minute: a call
+        # may be refused for a whole minute before one gets through.
+        fake.plan(*[status(429)] * 9)
+        start = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
+        deadline = Deadline(
+            start + timedelta(minutes=10),
+            clock=lambda: start + timedelta(seconds=sum(sleeps.waits)),
+        )
+        client = unit_client(fake, sleeps, deadline=deadline)
+
+        assert len(client.branches()) == 0
+        assert len(fake.requests) == 10  # the 429s did not use up the 5 attempts
+        assert [int(w) for w in sleeps.waits[:6]] == [1, 2, 4, 8, 16, 32]
+        assert all(60 <= w <= 70 for w in sleeps.waits[6:])  # then a minute window, jittered
+
+    def test_a_429_asking_for_a_minute_is_waited_out(
+        self, unit: Cin7Client, fake: FakeCin7, sleeps: Sleeps
+    ) -> None:
+        fake.plan(status(429, **{"Retry-After": "60"}))
+
+        unit.branches()
+
+        assert sleeps.waits == [60.0]
+
+    def test_429s_stop_at_the_deadline_not_before(self, fake: FakeCin7, sleeps: Sleeps) -> None:
+        fake.plan(*[status(429)] * 30)
+        start = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
+        deadline = Deadline(
+            start + timedelta(seconds=300),
+            clock=lambda: start + timedelta(seconds=sum(sleeps.waits)),
+        )
+        client = unit_client(fake, sleeps, deadline=deadline)
+
+        with pytest.raises(Cin7RateLimited):
+            client.branches()
+        assert 300 - 70 <= sum(sleeps.waits) <= 300
+
+    def test_failures_other_than_429_still_end_after_the_attempts(
+        self, fake: FakeCin7, sleeps: Sleeps
+    ) -> None:
+        fake.plan(status(500), status(429), status(500), status(429), *[status(500)] * 5)
+        client = unit_client(fake, sleeps, retry=RetryPolicy(attempts=3, base_wait=0.0))
+
+        with pytest.raises(Cin7Unavailable, match="HTTP 500"):
+            client.branches()
+        assert len(fake.requests) == 5  # three 500s, and the two 429s between them
+
+    def test_every_slot_is_settled_with_its_reply(
+        self, fake: FakeCin7, sleeps: Sleeps, limiter: FakeLimiter
+    ) -> None:
+        fake.plan(status(429), httpx.ReadTimeout("slow"), httpx.ConnectError("no route"))
+        client = unit_client(fake, sleeps, limiter=limiter)
+
+        client.branches()
+
+        assert limiter.settled == ["1", "2", "3", "4"]
 
     def test_5xx_backoff_grows(self, fake: FakeCin7, sleeps: Sleeps) -> None:
         fake.plan(*[status(500)] * 4)

@@ -71,13 +71,13 @@ def test_reads_stop_at_the_reserve_and_write_backs_spend_it(
 ) -> None:
     reads = ReserveKeepingLimiter(limiter, reserve=3)
     for _ in range(7):
-        reads.acquire()
+        reads.settle(reads.acquire())
         clock.now += 60
 
     with pytest.raises(Cin7BudgetReserved, match="3 calls left, kept for dispatch updates"):
         reads.acquire()
     for _ in range(3):
-        limiter.acquire()  # the outbox's limiter
+        limiter.settle(limiter.acquire())  # the outbox's limiter
     assert limiter.day_use(below=10).calls == 10
 
 
@@ -87,7 +87,7 @@ def test_reads_resume_when_the_oldest_calls_are_a_day_old(
     reads = ReserveKeepingLimiter(limiter, reserve=3)
     first = clock.now
     for _ in range(7):
-        reads.acquire()
+        reads.settle(reads.acquire())
         clock.now += 60
 
     with pytest.raises(Cin7BudgetReserved) as refused:
@@ -95,7 +95,7 @@ def test_reads_resume_when_the_oldest_calls_are_a_day_old(
     assert refused.value.retry_after == pytest.approx(first + 86_400 - clock.now)
 
     clock.now = first + 86_400 + 1
-    reads.acquire()
+    reads.settle(reads.acquire())
 
 
 def test_a_reserve_as_large_as_the_day_is_refused_at_start() -> None:
