@@ -27,7 +27,11 @@ log = logging.getLogger(__name__)
 def run_outbox() -> dict[str, Any] | None:
     """One delivery pass; None when Cin7 is not connected yet (the items keep waiting)."""
     try:
-        with cin7_wiring().client(db.session, write_back=True) as client:
+        # The pass's own time, not the sending lease: a pass may wait out Cin7's 429s.
+        wiring = cin7_wiring()
+        with wiring.client(
+            db.session, write_back=True, deadline_key="OUTBOX_PASS_DEADLINE"
+        ) as client:
             lease = timedelta(seconds=float(current_app.config.get("OUTBOX_SENDING_LEASE", 300)))
             batch = int(current_app.config.get("OUTBOX_BATCH_SIZE", 250))
             result = deliver_outbox(db.session, client, now=utcnow(), lease=lease, batch=batch)

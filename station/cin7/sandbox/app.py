@@ -71,7 +71,8 @@ def _guard(
         given = request.headers.get("Authorization", "").encode()
         if not hmac.compare_digest(given, expected_auth):
             return message("Authorization has been denied for this request.", 401)
-        retry_after = windows.admit()
+        # The log keeps the moment the call was counted, so it shows the windows as enforced.
+        g.counted_at, retry_after = windows.count()
         if retry_after is not None:
             return message("API rate limit exceeded.", 429, {"Retry-After": str(retry_after)})
         fault = state.faults.next_fault()
@@ -98,7 +99,7 @@ def _recorder(state: SandboxState, clock: Callable[[], float]) -> Callable[[Resp
             body = g.get("body")
             state.log(
                 LoggedRequest(
-                    clock(),
+                    g.get("counted_at") or clock(),
                     request.method,
                     request.path,
                     dict(request.args),
