@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 BASE_URL_KEY = "cin7.base_url"
 USERNAME_KEY = "cin7.username"
 API_KEY_KEY = "cin7.api_key"
+# The settings that hold how long a job may run, waiting out Cin7's 429s included.
+JOB_DEADLINES = ("SYNC_DEADLINE", "OUTBOX_PASS_DEADLINE")
 
 
 @dataclass
@@ -126,6 +128,8 @@ class Cin7Wiring:
 
 def init_app(app: Flask) -> None:
     """Create the app's Cin7 wiring: a limiter shared by every process of this install."""
+    for key in JOB_DEADLINES:  # a bad value stops Station at start, naming the setting
+        job_seconds(app.config, key)
     with app.app_context():
         engine = db.engine
     limiter = build_rate_limiter(
