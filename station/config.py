@@ -45,9 +45,10 @@ class DefaultConfig:
     SANDBOX_ENABLED: bool = False  # mount the Cin7 sandbox at /sandbox (the demo turns it on)
     SANDBOX_LIMITS: bool = True  # the sandbox enforces Cin7's 3/s, 60/min, 5000/day
     SYNC_INTERVAL: int = 60  # seconds between scheduled order syncs
-    # Seconds one order sync may run, most of it spent waiting out Cin7's 429s when other
-    # apps on the account use its 60 calls a minute; a sync cut off there resumes from its
-    # last stored page on the next run (station/cin7/client.py, docs/deploy.md).
+    # Seconds one order sync (or inbox shipment check, inventory sync) may run, most of it
+    # spent waiting out Cin7's 429s when other apps on the account use its 60 calls a
+    # minute; a sync cut off there resumes from its last stored page on the next run
+    # (station/cin7/client.py, docs/deploy.md).
     SYNC_DEADLINE: int = 1800
     INBOX_SHIPMENT_CHECK_MINUTES: int = 5  # between checks of inbox orders shipped in Cin7
     INBOX_INVENTORY_SYNC_MINUTES: int = 60  # between inventory syncs (when turned on in the inbox)

@@ -7,13 +7,15 @@ jitter, honouring ``Retry-After``; 400/401/403/404 are not retried. A POST (crea
 retried only when Cin7 cannot have acted on it (429, no connection), so a retry never
 creates an order twice.
 
-A 429 is not a failure but the account's budget, shared with every other app on it, being
-spent for now: it does not use up the attempts, and the waits after it grow from a second
-to a whole minute window (``throttled_max_wait``), until the call gets through or the
-caller's time is up. A caller that must not act past some moment passes a
-:class:`Deadline` (per call, or for every call of the client): no attempt, first or retry,
-starts after it, and it rather than ``total_wait`` bounds the waiting. Replies are checked
-and mapped to typed values; failures surface as the ``Cin7Error`` tree.
+A caller that must not act past some moment (a job) passes a :class:`Deadline` (per call,
+or for every call of the client): no attempt, first or retry, starts after it, and it
+rather than ``total_wait`` bounds the waiting. For such a caller a 429 is not a failure
+but the account's budget, shared with every other app on it, being spent for now: it does
+not use up the attempts, and the waits after it grow from a second to a whole minute
+window (``throttled_max_wait``) until the call gets through or the deadline comes. A call
+without a deadline (a person's click) treats 429s as failed attempts, so it answers in
+seconds. Replies are checked and mapped to typed values; failures surface as the
+``Cin7Error`` tree.
 """
 
 from __future__ import annotations
@@ -59,15 +61,15 @@ Sleep = Callable[[float], None]
 class RetryPolicy:
     """How hard to try before giving up on a call."""
 
-    attempts: int = 5  # attempts that failed (429s, the budget being spent, do not count)
+    attempts: int = 5  # attempts that failed (with a deadline, 429s do not count)
     base_wait: float = 0.5  # seconds; doubles each attempt, plus up to this much jitter
     max_wait: float = 30.0  # longest single wait; a longer Retry-After ends the retries
     # Most time spent waiting between the attempts of one call without a deadline (a
     # person's click); with a deadline (a job), the deadline bounds the waiting instead.
     total_wait: float = 120.0
-    # Longest single wait after a 429: Cin7's minute window, plus jitter so that the
-    # account's other apps and Station's workers do not all come back at once. Waits after
-    # 429s without a Retry-After go 1, 2, 4, ... 64 s, then stay at about a minute.
+    # Longest single wait after a 429 in a call with a deadline: Cin7's minute window,
+    # plus jitter so that Station's workers do not all come back at once. Waits after 429s
+    # without a Retry-After go 1, 2, 4, ... 64 s, then stay at about a minute.
     throttled_max_wait: float = 70.0
     throttled_first_wait: float = 1.0  # no Retry-After: at least until the next second window
 
@@ -388,10 +390,10 @@ class Cin7Client:
                 f"Station did not call {method} {path}: it had to start by "
                 f"{deadline.at:%H:%M:%S} UTC, and that time has passed."
             )
-        tally = _Tally()
+        tally = _Tally(waits_out=deadline is not None)
         retrying = Retrying(
             stop=lambda state: self._stop(state, deadline, tally),
-            wait=self._wait,
+            wait=lambda state: self._wait(state, tally),
             retry=retry_if_exception_type(_Transient),
             sleep=self._sleep,
             reraise=True,
@@ -406,28 +408,34 @@ class Cin7Client:
         raise AssertionError("unreachable: tenacity either returns or raises")
 
     def _stop(self, state: RetryCallState, deadline: Deadline | None, tally: _Tally) -> bool:
-        """Stop after the last failed attempt (429s aside), before a wait longer than
-        allowed, or when the next attempt would start after the caller's deadline (without
-        one: past the total wait)."""
-        throttled = _throttled(state)
-        if state.attempt_number - tally.throttled >= self._retry.attempts:
+        """Stop after the last failed attempt (with a deadline, 429s aside), before a wait
+        longer than allowed, or when the next attempt would start after the caller's
+        deadline (without one: past the total wait)."""
+        spared = tally.throttled if tally.waits_out else 0
+        if state.attempt_number - spared >= self._retry.attempts:
             return True
-        longest = self._retry.throttled_max_wait if throttled else self._retry.max_wait
-        if state.upcoming_sleep > longest:
+        if state.upcoming_sleep > self._longest(state, tally):
             return True  # Cin7 asked for a longer pause than one call may wait
         if deadline is not None:
             return deadline.seconds_left() < state.upcoming_sleep
         return state.idle_for + state.upcoming_sleep > self._retry.total_wait
 
-    def _wait(self, state: RetryCallState) -> float:
+    def _longest(self, state: RetryCallState, tally: _Tally) -> float:
+        """The longest single wait allowed now: a minute window after a 429 in a call with
+        a deadline, else ``max_wait``."""
+        if tally.waits_out and _throttled(state):
+            return self._retry.throttled_max_wait
+        return self._retry.max_wait
+
+    def _wait(self, state: RetryCallState, tally: _Tally) -> float:
         """Cin7's Retry-After when given; else exponential backoff with jitter, from a
-        second up to a minute window after a 429."""
+        second after a 429 (up to a minute window in a call with a deadline)."""
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, _Transient) and exc.retry_after is not None:
             return exc.retry_after
         policy = self._retry
         if _throttled(state):
-            longest = policy.throttled_max_wait
+            longest = self._longest(state, tally)
             first = policy.throttled_first_wait
             # Doubling from the first wait; the jitter keeps apart the waits of workers
             # throttled together.
@@ -528,9 +536,11 @@ class Cin7Client:
 
 
 class _Tally:
-    """What one call's attempts met so far: 429s do not use up its attempts."""
+    """What one call's attempts met so far. With a deadline (``waits_out``), 429s do not
+    use up its attempts."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, waits_out: bool) -> None:
+        self.waits_out = waits_out
         self.throttled = 0
 
 
