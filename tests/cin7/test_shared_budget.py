@@ -98,6 +98,19 @@ class OtherApp:
             sent += 1
 
 
+def without_retry_after(wsgi: Any) -> Any:
+    """WSGI middleware: Cin7 may not send Retry-After with its 429s, so Station must not need it."""
+
+    def app(environ: Any, start_response: Any) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            kept = [(k, v) for k, v in headers if k.lower() != "retry-after"]
+            return start_response(status, kept, exc_info)
+
+        return wsgi(environ, start)
+
+    return app
+
+
 @pytest.fixture
 def clock() -> FastClock:
     return FastClock(SPEED)
@@ -112,7 +125,9 @@ def account(clock: FastClock) -> Iterator[SandboxServer]:
         state.orders[order_id].update(isVoid=False)
         if state.orders[order_id]["status"] == "VOID":
             state.orders[order_id]["status"] = "APPROVED"
-    server = SandboxServer(create_sandbox(state, limits=Limits(), clock=clock))
+    app = create_sandbox(state, limits=Limits(), clock=clock)
+    app.wsgi_app = without_retry_after(app.wsgi_app)  # type: ignore[method-assign]
+    server = SandboxServer(app)
     try:
         yield server
     finally:
