@@ -463,19 +463,18 @@ class Cin7Client:
         try:
             response = self._http.request(method, path, params=params, json=json_body)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never reached Cin7
-            self._settle(slot)
             self._observe(method, path, None, started, number, type(exc).__name__)
             host = self._http.base_url.host
             raise _Transient(Cin7Unavailable(f"Cannot reach Cin7 at {host}: {exc}")) from exc
         except httpx.TransportError as exc:  # the request may have reached Cin7
-            self._settle(slot)
             self._observe(method, path, None, started, number, type(exc).__name__)
             what = "did not answer in time" if isinstance(exc, httpx.TimeoutException) else "failed"
             error = Cin7Unavailable(f"Cin7 {what} for {method} {path}{after_failed(method)}.")
             if method == "POST":
                 raise error from exc
             raise _Transient(error) from exc
-        self._settle(slot)
+        finally:
+            self._settle(slot)  # whatever came back, Cin7 can count the call no later
         self._observe(method, path, response.status_code, started, number, None)
         if response.status_code == 429:
             tally.throttled += 1
