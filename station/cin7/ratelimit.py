@@ -49,6 +49,9 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
 
+IN_FLIGHT = 60.0  # seconds: the least time an unsettled call is taken to be in flight
+
+
 @dataclass(frozen=True, slots=True)
 class CallLimits:
     """Cin7's per-account limits, plus a margin that absorbs clock skew between us and Cin7."""
@@ -56,14 +59,19 @@ class CallLimits:
     per_second: int = 3
     per_minute: int = 60
     per_day: int = 5000
-    # Seconds added to each window: clock skew, and the moment between taking a slot and
-    # the request reaching Cin7 on a busy host (0.1 let one 429 through in 234 calls
-    # at 32 benches on a loaded 2-CPU machine).
+    # Seconds added to each window for clock skew between Station and Cin7. (A request that
+    # reaches Cin7 late is covered by counting it until its reply, see above; before that,
+    # 0.1 let one 429 through in 234 calls at 32 benches on a loaded 2-CPU machine.)
     margin: float = 0.25
     max_wait: float = 120.0  # wait longer than this and the call is refused instead
     # Seconds after its slot an unsettled call is taken to have been made (its process died
-    # before the reply): longer than an HTTP attempt may take.
-    in_flight: float = 60.0
+    # before the reply): longer than an HTTP attempt may take (see ``for_timeout``).
+    in_flight: float = IN_FLIGHT
+
+    @classmethod
+    def for_timeout(cls, timeout: float, **limits: float) -> CallLimits:
+        """Limits whose ``in_flight`` outlasts an HTTP attempt of ``timeout`` seconds."""
+        return cls(**limits, in_flight=max(IN_FLIGHT, timeout + 5.0))  # type: ignore[arg-type]
 
     def windows(self) -> tuple[tuple[float, int], ...]:
         """(window seconds, calls allowed) pairs, shortest first."""
@@ -204,7 +212,7 @@ class InMemoryRateLimiter(_SlotLimiter):
         now = time.time() if now is None else now
         with self._lock:
             if slot in self._calls:
-                self._calls[slot] = min(self._calls[slot], now)
+                self._calls[slot] = now
 
     def day_use(self, *, below: int) -> DayUse:
         """Calls in the last 24 hours, and the seconds until fewer than ``below`` are."""
@@ -288,11 +296,7 @@ class SqlRateLimiter(_SlotLimiter):
         with self._thread_lock, self._locked() as conn:
             if now is None:
                 now = self._store_time(conn)
-            conn.execute(
-                update(Cin7CallSlot)
-                .where(Cin7CallSlot.id == row_id, Cin7CallSlot.at > now)
-                .values(at=now)
-            )
+            conn.execute(update(Cin7CallSlot).where(Cin7CallSlot.id == row_id).values(at=now))
 
     def day_use(self, *, below: int) -> DayUse:
         """Calls in the last 24 hours, and the seconds until fewer than ``below`` are."""
@@ -369,18 +373,15 @@ return tostring(wait)
 """
 
 
-# KEYS[1]: the call log. ARGV: now ('' = Redis's own clock), a member. A call in flight
-# (scored later than now) is stamped now.
+# KEYS[1]: the call log. ARGV: now ('' = Redis's own clock), a member: the call has its
+# reply, so it is stamped now (unless pruned already).
 _REDIS_SETTLE_SCRIPT = """
 local now = tonumber(ARGV[1])
 if not now then
   local t = redis.call('TIME')
   now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 end
-local score = redis.call('ZSCORE', KEYS[1], ARGV[2])
-if score and tonumber(score) > now then
-  redis.call('ZADD', KEYS[1], 'XX', now, ARGV[2])
-end
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[2])
 return 1
 """
 

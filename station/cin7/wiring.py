@@ -136,7 +136,9 @@ def init_app(app: Flask) -> None:
         redis_url=app.config.get("REDIS_URL"),
         engine=engine,
         key_prefix=app.config.get("REDIS_PREFIX", "station"),
-        limits=CallLimits(max_wait=float(app.config["CIN7_LIMIT_WAIT"])),
+        limits=CallLimits.for_timeout(
+            float(app.config["CIN7_TIMEOUT"]), max_wait=float(app.config["CIN7_LIMIT_WAIT"])
+        ),
     )
     reads = ReserveKeepingLimiter(limiter, reserve=daily_reserve(app.config["CIN7_DAILY_RESERVE"]))
     store = build_allowance_store(

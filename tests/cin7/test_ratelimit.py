@@ -152,6 +152,25 @@ def test_a_call_never_settled_counts_as_made_after_its_time_in_flight(
     assert clock.now == pytest.approx(start + LIMITS.in_flight + 1.0)
 
 
+def test_a_reply_later_than_its_time_in_flight_still_counts_at_the_reply(
+    limiter: RateLimiter, clock: FakeClock
+) -> None:
+    start = clock.now
+    slots = [limiter.acquire() for _ in range(3)]
+    clock.now = start + LIMITS.in_flight + 30  # a reply slower than the limiter assumed
+    for slot in slots:
+        limiter.settle(slot)
+
+    made(limiter)
+
+    assert clock.now == pytest.approx(start + LIMITS.in_flight + 31)
+
+
+def test_calls_stay_in_flight_longer_than_an_http_attempt() -> None:
+    assert CallLimits.for_timeout(30.0).in_flight == CallLimits().in_flight
+    assert CallLimits.for_timeout(90.0, max_wait=20.0) == CallLimits(in_flight=95.0, max_wait=20.0)
+
+
 def test_sixty_a_minute(limiter: RateLimiter, clock: FakeClock) -> None:
     stamps = []
     for _ in range(61):
