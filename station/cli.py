@@ -150,7 +150,7 @@ def sync(once: bool) -> None:
     interval = int(current_app.config.get("SYNC_INTERVAL", 60))
     while True:
         try:
-            with wiring.client(db.session) as client:
+            with wiring.client(db.session, deadline_key="SYNC_DEADLINE") as client:
                 outcome = sync_orders(
                     db.session, client, load_selection(wiring.settings(db.session)), trigger="cli"
                 )

@@ -48,6 +48,11 @@ class DefaultConfig:
     SANDBOX_ENABLED: bool = False  # mount the Cin7 sandbox at /sandbox (the demo turns it on)
     SANDBOX_LIMITS: bool = True  # the sandbox enforces Cin7's 3/s, 60/min, 5000/day
     SYNC_INTERVAL: int = 60  # seconds between scheduled order syncs
+    # Seconds one order sync (or inbox shipment check, inventory sync) may run, most of it
+    # spent waiting out Cin7's 429s when other apps on the account use its 60 calls a
+    # minute; a sync cut off there resumes from its last stored page on the next run
+    # (station/cin7/client.py, docs/deploy.md).
+    SYNC_DEADLINE: int = 1800
     INBOX_SHIPMENT_CHECK_MINUTES: int = 5  # between checks of inbox orders shipped in Cin7
     INBOX_INVENTORY_SYNC_MINUTES: int = 60  # between inventory syncs (when turned on in the inbox)
     # Seconds before a submission cut off by a dying worker is redone; longer than one Cin7
@@ -59,6 +64,9 @@ class DefaultConfig:
     # items are checked in Cin7 and sent again; a live pass renews every third of it.
     OUTBOX_SENDING_LEASE: int = 30
     OUTBOX_BATCH_SIZE: int = 250  # orders per Cin7 batch PUT (Cin7 takes at most 250)
+    # Seconds one outbox pass may spend, waiting out Cin7's 429s included; what it did not
+    # send waits for the next pass.
+    OUTBOX_PASS_DEADLINE: int = 600
     INBOX_WEBHOOK_PRIVATE: bool = False  # let inbox rule webhooks call private/local addresses
     PRINT_FILES_ROOT: str | None = None  # file printers write only here; None -> <instance>/labels
     PRINTER_EXTRA_PORTS: str = (
@@ -144,6 +152,12 @@ def submit_lease(config: Mapping[str, Any]) -> float:
             f"not {lease:g} s. Raise the lease or lower those two."
         )
     return lease
+
+
+def job_seconds(config: Mapping[str, Any], key: str) -> float:
+    """A job's time limit (``SYNC_DEADLINE``, ``OUTBOX_PASS_DEADLINE``) in seconds, above 0;
+    raises ValueError naming the setting otherwise."""
+    return _seconds(config, key)
 
 
 def _seconds(config: Mapping[str, Any], key: str) -> float:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from station.cin7.errors import Cin7BudgetReserved
-from station.cin7.ratelimit import CallLimits, DayUse
+from station.cin7.ratelimit import CallLimits, CallSlot, DayUse
 from station.models import Cin7CallDay, SyncRun
 
 DAILY_BUDGET = 5000
@@ -127,8 +127,12 @@ class CountingLimiter(Protocol):
 
     limits: CallLimits
 
-    def acquire(self) -> None:
+    def acquire(self) -> CallSlot:
         """Wait for a slot and take it."""
+        ...
+
+    def settle(self, slot: CallSlot) -> None:
+        """The call of ``slot`` has its reply."""
         ...
 
     def day_use(self, *, below: int) -> DayUse:
@@ -160,13 +164,17 @@ class ReserveKeepingLimiter:
         self._limiter = limiter
         self._clock = clock
 
-    def acquire(self) -> None:
+    def acquire(self) -> CallSlot:
         """Take a slot; raises Cin7BudgetReserved when only the reserve is left."""
         if self.reserve:
             use = self._limiter.day_use(below=self.limits.per_day - self.reserve)
             if use.wait > 0:
                 raise Cin7BudgetReserved(self._refusal(use), retry_after=use.wait)
-        self._limiter.acquire()
+        return self._limiter.acquire()
+
+    def settle(self, slot: CallSlot) -> None:
+        """The call of ``slot`` has its reply."""
+        self._limiter.settle(slot)
 
     def day_use(self, *, below: int) -> DayUse:
         """Calls in the last 24 hours, and the seconds until fewer than ``below`` are."""

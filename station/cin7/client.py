@@ -1,12 +1,21 @@
 """The Cin7 Omni v1 client: httpx, paced by a shared limiter, retried with backoff.
 
-Every HTTP attempt first takes a slot from the install's :class:`RateLimiter`. 429, 500,
-502, 503, 504, timeouts and connection errors are retried (tenacity) with exponential
-backoff and jitter, honouring ``Retry-After``; 400/401/403/404 are not retried. A POST
-(create) is retried only when Cin7 cannot have acted on it (429, no connection), so a
-retry never creates an order twice. A caller that must not act past some moment passes
-a :class:`Deadline`: no attempt, first or retry, starts after it. Replies are checked and
-mapped to typed values; failures surface as the ``Cin7Error`` tree.
+Every HTTP attempt first takes a slot from the install's :class:`RateLimiter` and settles
+it with the reply (the limiter counts the call as made until then). 429, 500, 502, 503,
+504, timeouts and connection errors are retried (tenacity) with exponential backoff and
+jitter, honouring ``Retry-After``; 400/401/403/404 are not retried. A POST (create) is
+retried only when Cin7 cannot have acted on it (429, no connection), so a retry never
+creates an order twice.
+
+A caller that must not act past some moment (a job) passes a :class:`Deadline` (per call,
+or for every call of the client): no attempt, first or retry, starts after it, and it
+rather than ``total_wait`` bounds the waiting. For such a caller a 429 is not a failure
+but the account's budget, shared with every other app on it, being spent for now: it does
+not use up the attempts, and the waits after it grow from a second to a whole minute
+window (``throttled_max_wait``) until the call gets through or the deadline comes. A call
+without a deadline (a person's click) treats 429s as failed attempts, so it answers in
+seconds. Replies are checked and mapped to typed values; failures surface as the
+``Cin7Error`` tree.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ from station.cin7.errors import (
     after_failed,
     error_for_status,
 )
-from station.cin7.ratelimit import RateLimiter
+from station.cin7.ratelimit import CallSlot, RateLimiter
 from station.cin7.types import (
     Branch,
     ItemResult,
@@ -52,10 +61,17 @@ Sleep = Callable[[float], None]
 class RetryPolicy:
     """How hard to try before giving up on a call."""
 
-    attempts: int = 5
+    attempts: int = 5  # attempts that failed (with a deadline, 429s do not count)
     base_wait: float = 0.5  # seconds; doubles each attempt, plus up to this much jitter
     max_wait: float = 30.0  # longest single wait; a longer Retry-After ends the retries
-    total_wait: float = 120.0  # most time spent waiting between the attempts of one call
+    # Most time spent waiting between the attempts of one call without a deadline (a
+    # person's click); with a deadline (a job), the deadline bounds the waiting instead.
+    total_wait: float = 120.0
+    # Longest single wait after a 429 in a call with a deadline: Cin7's minute window,
+    # plus jitter so that Station's workers do not all come back at once. Waits after 429s
+    # without a Retry-After go 1, 2, 4, ... 64 s, then stay at about a minute.
+    throttled_max_wait: float = 70.0
+    throttled_first_wait: float = 1.0  # no Retry-After: at least until the next second window
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +139,10 @@ class Cin7Client:
         observer: Callable[[CallRecord], None] | None = None,
         sleep: Sleep = time.sleep,
         web: httpx.Client | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self._http = http
+        self._deadline = deadline
         self._web = web or httpx.Client(timeout=http.timeout, headers={"User-Agent": _agent()})
         self._limiter = limiter
         self._retry = retry
@@ -146,8 +164,12 @@ class Cin7Client:
         retry: RetryPolicy = RetryPolicy(),
         event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None,
         sleep: Sleep = time.sleep,
+        deadline: Deadline | None = None,
     ) -> Cin7Client:
-        """A client for ``base_url`` (everything before ``/v1/``) with Basic auth."""
+        """A client for ``base_url`` (everything before ``/v1/``) with Basic auth.
+
+        ``deadline`` applies to every call (a job's time): none starts or retries after it.
+        """
         http = httpx.Client(
             base_url=base_url.rstrip("/") + "/",
             auth=httpx.BasicAuth(username, api_key),
@@ -157,7 +179,15 @@ class Cin7Client:
             event_hooks=dict(event_hooks or {}),
         )
         web = httpx.Client(timeout=timeout, transport=transport, headers={"User-Agent": _agent()})
-        return cls(http, limiter=limiter, retry=retry, observer=observer, sleep=sleep, web=web)
+        return cls(
+            http,
+            limiter=limiter,
+            retry=retry,
+            observer=observer,
+            sleep=sleep,
+            web=web,
+            deadline=deadline,
+        )
 
     @property
     def host(self) -> str:
@@ -362,14 +392,16 @@ class Cin7Client:
         missing_ok: bool = False,
         deadline: Deadline | None = None,
     ) -> Any:
+        deadline = _earlier(deadline, self._deadline)
         if deadline is not None and deadline.seconds_left() < 0:
             raise Cin7Unavailable(
                 f"Station did not call {method} {path}: it had to start by "
                 f"{deadline.at:%H:%M:%S} UTC, and that time has passed."
             )
+        tally = _Tally(waits_out=deadline is not None)
         retrying = Retrying(
-            stop=lambda state: self._stop(state, deadline),
-            wait=self._wait,
+            stop=lambda state: self._stop(state, deadline, tally),
+            wait=lambda state: self._wait(state, tally),
             retry=retry_if_exception_type(_Transient),
             sleep=self._sleep,
             reraise=True,
@@ -378,33 +410,50 @@ class Cin7Client:
             for attempt in retrying:
                 with attempt:
                     number = attempt.retry_state.attempt_number
-                    return self._attempt(method, path, params, json_body, missing_ok, number)
+                    return self._attempt(method, path, params, json_body, missing_ok, number, tally)
         except _Transient as exc:
             raise exc.error from exc.__cause__
         raise AssertionError("unreachable: tenacity either returns or raises")
 
-    def _stop(self, state: RetryCallState, deadline: Deadline | None) -> bool:
-        """Stop after the last attempt, before a wait longer than allowed, past the total
-        or when the next attempt would start after the caller's deadline."""
-        if state.attempt_number >= self._retry.attempts:
+    def _stop(self, state: RetryCallState, deadline: Deadline | None, tally: _Tally) -> bool:
+        """Stop after the last failed attempt (with a deadline, 429s aside), before a wait
+        longer than allowed, or when the next attempt would start after the caller's
+        deadline (without one: past the total wait)."""
+        spared = tally.throttled if tally.waits_out else 0
+        if state.attempt_number - spared >= self._retry.attempts:
             return True
-        if state.upcoming_sleep > self._retry.max_wait:
+        if state.upcoming_sleep > self._longest(state, tally):
             return True  # Cin7 asked for a longer pause than one call may wait
-        if deadline is not None and deadline.seconds_left() < state.upcoming_sleep:
-            return True
+        if deadline is not None:
+            return deadline.seconds_left() < state.upcoming_sleep
         return state.idle_for + state.upcoming_sleep > self._retry.total_wait
 
-    def _wait(self, state: RetryCallState) -> float:
-        """Cin7's Retry-After when given; else exponential backoff with jitter."""
+    def _longest(self, state: RetryCallState, tally: _Tally) -> float:
+        """The longest single wait allowed now: a minute window after a 429 in a call with
+        a deadline, else ``max_wait``."""
+        if tally.waits_out and _throttled(state):
+            return self._retry.throttled_max_wait
+        return self._retry.max_wait
+
+    def _wait(self, state: RetryCallState, tally: _Tally) -> float:
+        """Cin7's Retry-After when given; else exponential backoff with jitter, from a
+        second after a 429 (up to a minute window in a call with a deadline)."""
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, _Transient) and exc.retry_after is not None:
             return exc.retry_after
-        base = self._retry.base_wait
-        backoff = wait_exponential(multiplier=base, max=self._retry.max_wait) + wait_random(0, base)
-        wait = backoff(state)
-        if isinstance(exc, _Transient) and exc.throttled:
-            wait = max(wait, 1.0)  # no Retry-After: at least until Cin7's next second window
-        return min(wait, self._retry.max_wait)
+        policy = self._retry
+        if _throttled(state):
+            longest = self._longest(state, tally)
+            first = policy.throttled_first_wait
+            # Doubling from the first wait; the jitter keeps apart the waits of workers
+            # throttled together.
+            backoff = wait_exponential(multiplier=first, min=first, max=longest) + wait_random(
+                0, first
+            )
+            return min(backoff(state), longest)
+        base = policy.base_wait
+        backoff = wait_exponential(multiplier=base, max=policy.max_wait) + wait_random(0, base)
+        return min(backoff(state), policy.max_wait)
 
     def _attempt(
         self,
@@ -414,8 +463,9 @@ class Cin7Client:
         json_body: Any,
         missing_ok: bool,
         number: int,
+        tally: _Tally,
     ) -> Any:
-        self._limiter.acquire()
+        slot = self._limiter.acquire()
         self.calls_made += 1
         started = time.perf_counter()
         try:
@@ -431,8 +481,19 @@ class Cin7Client:
             if method == "POST":
                 raise error from exc
             raise _Transient(error) from exc
+        finally:
+            self._settle(slot)  # whatever came back, Cin7 can count the call no later
         self._observe(method, path, response.status_code, started, number, None)
+        if response.status_code == 429:
+            tally.throttled += 1
         return self._read(response, method, path, missing_ok)
+
+    def _settle(self, slot: CallSlot) -> None:
+        """Tell the limiter the call has its reply; the call itself never fails for it."""
+        try:
+            self._limiter.settle(slot)
+        except Exception as exc:  # a lost Redis or database: the slot then expires by itself
+            log.warning("could not settle a Cin7 call slot: %s", exc)
 
     def _read(self, response: httpx.Response, method: str, path: str, missing_ok: bool) -> Any:
         status = response.status_code
@@ -479,6 +540,28 @@ class Cin7Client:
         )
         if self._observer is not None:
             self._observer(record)
+
+
+class _Tally:
+    """What one call's attempts met so far. With a deadline (``waits_out``), 429s do not
+    use up its attempts."""
+
+    def __init__(self, *, waits_out: bool) -> None:
+        self.waits_out = waits_out
+        self.throttled = 0
+
+
+def _throttled(state: RetryCallState) -> bool:
+    """Whether the attempt just made was refused with 429."""
+    exc = state.outcome.exception() if state.outcome else None
+    return isinstance(exc, _Transient) and exc.throttled
+
+
+def _earlier(a: Deadline | None, b: Deadline | None) -> Deadline | None:
+    """The deadline that comes first (either may be None)."""
+    if a is None or b is None:
+        return a or b
+    return a if a.seconds_left() <= b.seconds_left() else b
 
 
 def _content_type(response: httpx.Response) -> str:

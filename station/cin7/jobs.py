@@ -18,7 +18,7 @@ def run_order_sync(*, trigger: str) -> dict[str, Any] | None:
     """Run one order sync; a sync already under way is reported, a failure logged, not raised."""
     wiring = cin7_wiring()
     try:
-        with wiring.client(db.session) as client:
+        with wiring.client(db.session, deadline_key="SYNC_DEADLINE") as client:
             outcome = sync_orders(
                 db.session, client, load_selection(wiring.settings(db.session)), trigger=trigger
             )

@@ -5,6 +5,13 @@ workers and job workers share those, so the call log lives where all of them see
 Redis (a sorted set checked and written by one Lua script) or the database (a row per call,
 written under a lock: an advisory lock on PostgreSQL, a file lock beside a SQLite file).
 Windows slide, so no fixed calendar second or minute can hold more than the limit either.
+
+A call counts where Cin7 counts it: somewhere between taking its slot and its reply, and a
+request can wait on the way (behind a slow reply on the same connection, on a busy host).
+So a slot is stamped "in flight" when taken and counts as made *now* at every moment until
+the client settles it with the reply; it is then stamped with the reply's time, the latest
+moment Cin7 can have counted it. The margin is left only clock skew to absorb. A slot never
+settled (its process died) counts as made ``in_flight`` seconds after it was taken.
 Redis and PostgreSQL limiters read the time from the store itself unless a clock is given,
 so workers on hosts whose clocks disagree still agree on when each call was made.
 """
@@ -17,20 +24,32 @@ import threading
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Connection, Engine, create_engine, delete, func, insert, select, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from station.cin7.errors import Cin7RateLimited
 from station.models import Cin7CallSlot
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
+
+
+IN_FLIGHT = 60.0  # seconds: the least time an unsettled call is taken to be in flight
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +59,19 @@ class CallLimits:
     per_second: int = 3
     per_minute: int = 60
     per_day: int = 5000
-    # Seconds added to each window: clock skew, and the moment between taking a slot and
-    # the request reaching Cin7 on a busy host (0.1 let one 429 through in 234 calls
-    # at 32 benches on a loaded 2-CPU machine).
+    # Seconds added to each window for clock skew between Station and Cin7. (A request that
+    # reaches Cin7 late is covered by counting it until its reply, see above; before that,
+    # 0.1 let one 429 through in 234 calls at 32 benches on a loaded 2-CPU machine.)
     margin: float = 0.25
     max_wait: float = 120.0  # wait longer than this and the call is refused instead
+    # Seconds after its slot an unsettled call is taken to have been made (its process died
+    # before the reply): longer than an HTTP attempt may take (see ``for_timeout``).
+    in_flight: float = IN_FLIGHT
+
+    @classmethod
+    def for_timeout(cls, timeout: float, **limits: float) -> CallLimits:
+        """Limits whose ``in_flight`` outlasts an HTTP attempt of ``timeout`` seconds."""
+        return cls(**limits, in_flight=max(IN_FLIGHT, timeout + 5.0))  # type: ignore[arg-type]
 
     def windows(self) -> tuple[tuple[float, int], ...]:
         """(window seconds, calls allowed) pairs, shortest first."""
@@ -56,9 +83,12 @@ class CallLimits:
 
 
 def wait_needed(calls: Sequence[float], now: float, limits: CallLimits) -> float:
-    """Seconds to wait before one more call keeps every window within its limit (0: go)."""
+    """Seconds to wait before one more call keeps every window within its limit (0: go).
+
+    A stamp later than ``now`` is a call in flight: it counts as made now.
+    """
     wait = 0.0
-    ordered = sorted(calls)
+    ordered = sorted(min(t, now) for t in calls)
     for window, allowed in limits.windows():
         inside = [t for t in ordered if t > now - window]
         if len(inside) >= allowed:
@@ -84,11 +114,19 @@ def day_use(calls: Sequence[float], now: float, *, below: int) -> DayUse:
     return DayUse(len(inside), max(edge + 86_400 - now, 0.001))
 
 
-class RateLimiter(Protocol):
-    """Blocks until a Cin7 call may be made; every call goes through ``acquire`` first."""
+CallSlot = str  # one taken slot, for ``settle``
 
-    def acquire(self) -> None:
+
+class RateLimiter(Protocol):
+    """Blocks until a Cin7 call may be made; every call goes through ``acquire`` first and
+    hands its slot to ``settle`` once Cin7 has answered (or the attempt failed)."""
+
+    def acquire(self) -> CallSlot:
         """Wait for a slot and take it; raises Cin7RateLimited when the wait is too long."""
+        ...
+
+    def settle(self, slot: CallSlot) -> None:
+        """The call of ``slot`` has its reply: it counts as made now, no later."""
         ...
 
 
@@ -104,14 +142,15 @@ class _SlotLimiter(ABC):
         self._clock = clock
         self._sleep = sleep
 
-    def acquire(self) -> None:
+    def acquire(self) -> CallSlot:
         """Wait for a slot and take it; raises Cin7RateLimited when the wait is too long."""
         local = self._clock or time.monotonic
         deadline = local() + self.limits.max_wait
         while True:
-            wait = self._try_take(self._clock() if self._clock else None)
+            slot = uuid.uuid4().hex
+            wait = self._try_take(self._clock() if self._clock else None, slot)
             if wait <= 0:
-                return
+                return slot
             if local() + wait > deadline:
                 raise Cin7RateLimited(
                     f"Station has spent its Cin7 call budget for now: the next call may go in "
@@ -121,9 +160,18 @@ class _SlotLimiter(ABC):
                 )
             self._sleep(min(wait, 1.0))
 
+    def settle(self, slot: CallSlot) -> None:
+        """The call of ``slot`` has its reply: stamp it now (the store's time unless a clock is given)."""
+        self._settle(slot, self._clock() if self._clock else None)
+
     @abstractmethod
-    def _try_take(self, now: float | None) -> float:
-        """Take a slot at ``now`` (None: the store's time) and return 0, or the seconds to wait."""
+    def _try_take(self, now: float | None, slot: CallSlot) -> float:
+        """Take ``slot`` in flight at ``now`` (None: the store's time) and return 0, or the
+        seconds to wait."""
+
+    @abstractmethod
+    def _settle(self, slot: CallSlot, now: float | None) -> None:
+        """Stamp ``slot`` at ``now`` (None: the store's time), if it is still kept."""
 
 
 def _in(seconds: float) -> str:
@@ -146,23 +194,31 @@ class InMemoryRateLimiter(_SlotLimiter):
         sleep: Sleep = time.sleep,
     ) -> None:
         super().__init__(limits, clock, sleep)
-        self._calls: deque[float] = deque()
+        self._calls: dict[CallSlot, float] = {}
         self._lock = threading.Lock()
 
-    def _try_take(self, now: float | None) -> float:
+    def _try_take(self, now: float | None, slot: CallSlot) -> float:
         now = time.time() if now is None else now
         with self._lock:
-            while self._calls and self._calls[0] <= now - 86_400:
-                self._calls.popleft()
-            wait = wait_needed(self._calls, now, self.limits)
+            old = [key for key, t in self._calls.items() if t <= now - 86_400]
+            for key in old:
+                del self._calls[key]
+            wait = wait_needed(list(self._calls.values()), now, self.limits)
             if wait <= 0:
-                self._calls.append(now)
+                self._calls[slot] = now + self.limits.in_flight
             return wait
+
+    def _settle(self, slot: CallSlot, now: float | None) -> None:
+        now = time.time() if now is None else now
+        with self._lock:
+            if slot in self._calls:
+                self._calls[slot] = now
 
     def day_use(self, *, below: int) -> DayUse:
         """Calls in the last 24 hours, and the seconds until fewer than ``below`` are."""
         with self._lock:
-            return day_use(self._calls, self._clock() if self._clock else time.time(), below=below)
+            now = self._clock() if self._clock else time.time()
+            return day_use([min(t, now) for t in self._calls.values()], now, below=below)
 
 
 class SqlRateLimiter(_SlotLimiter):
@@ -189,6 +245,7 @@ class SqlRateLimiter(_SlotLimiter):
         self._key = key
         self._lock_path = _sqlite_lock_path(engine)
         self._thread_lock = threading.Lock()
+        self._rows: dict[CallSlot, int] = {}  # slots in flight: their rows (this process's)
         self._short_window = max(window for window, _ in limits.windows()[:-1])
 
     def _store_time(self, conn: Connection) -> float:
@@ -197,7 +254,7 @@ class SqlRateLimiter(_SlotLimiter):
             return float(conn.scalar(text("SELECT extract(epoch FROM clock_timestamp())")))
         return time.time()
 
-    def _try_take(self, now: float | None) -> float:
+    def _try_take(self, now: float | None, slot: CallSlot) -> float:
         with self._thread_lock, self._locked() as conn:
             if now is None:
                 now = self._store_time(conn)
@@ -225,8 +282,21 @@ class SqlRateLimiter(_SlotLimiter):
                 )
                 wait = max(wait, (oldest or now) + 86_400 - now)
             if wait <= 0:
-                conn.execute(insert(Cin7CallSlot).values(key=self._key, at=now))
+                row = conn.execute(
+                    insert(Cin7CallSlot).values(key=self._key, at=now + self.limits.in_flight)
+                )
+                self._rows[slot] = row.inserted_primary_key[0]
             return wait
+
+    def _settle(self, slot: CallSlot, now: float | None) -> None:
+        with self._thread_lock:
+            row_id = self._rows.pop(slot, None)
+        if row_id is None:
+            return
+        with self._thread_lock, self._locked() as conn:
+            if now is None:
+                now = self._store_time(conn)
+            conn.execute(update(Cin7CallSlot).where(Cin7CallSlot.id == row_id).values(at=now))
 
     def day_use(self, *, below: int) -> DayUse:
         """Calls in the last 24 hours, and the seconds until fewer than ``below`` are."""
@@ -243,7 +313,7 @@ class SqlRateLimiter(_SlotLimiter):
                 .offset(calls - max(below, 1))
                 .limit(1)
             )
-        return DayUse(calls, max((edge or now) + 86_400 - now, 0.001))
+        return DayUse(calls, max(min(edge or now, now) + 86_400 - now, 0.001))
 
     @contextmanager
     def _locked(self) -> Iterator[Connection]:
@@ -272,8 +342,9 @@ def _sqlite_lock_path(engine: Engine) -> Path | None:
     return Path(f"{database}.cin7-limit.lock")
 
 
-# KEYS[1]: the call log. ARGV: now ('' = Redis's own clock), a unique member, then
-# (window seconds, calls allowed) pairs. Returns the seconds to wait ("0": slot taken).
+# KEYS[1]: the call log. ARGV: now ('' = Redis's own clock), a unique member, the seconds
+# in flight, then (window seconds, calls allowed) pairs. Returns the seconds to wait ("0":
+# slot taken). A score later than now is a call in flight: it counts as made now.
 _REDIS_SCRIPT = """
 local key = KEYS[1]
 local now = tonumber(ARGV[1])
@@ -283,22 +354,35 @@ if not now then
 end
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - 86400)
 local wait = 0
-for i = 3, #ARGV, 2 do
+for i = 4, #ARGV, 2 do
   local window = tonumber(ARGV[i])
   local allowed = tonumber(ARGV[i + 1])
   local since = '(' .. tostring(now - window)
   local count = redis.call('ZCOUNT', key, since, '+inf')
   if count >= allowed then
     local oldest = redis.call('ZRANGEBYSCORE', key, since, '+inf', 'WITHSCORES', 'LIMIT', count - allowed, 1)
-    local w = tonumber(oldest[2]) + window - now
+    local w = math.min(tonumber(oldest[2]), now) + window - now
     if w > wait then wait = w end
   end
 end
 if wait <= 0 then
-  redis.call('ZADD', key, now, ARGV[2])
+  redis.call('ZADD', key, now + tonumber(ARGV[3]), ARGV[2])
   redis.call('EXPIRE', key, 86500)
 end
 return tostring(wait)
+"""
+
+
+# KEYS[1]: the call log. ARGV: now ('' = Redis's own clock), a member: the call has its
+# reply, so it is stamped now (unless pruned already).
+_REDIS_SETTLE_SCRIPT = """
+local now = tonumber(ARGV[1])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[2])
+return 1
 """
 
 
@@ -318,7 +402,7 @@ if count < below then
   return {tostring(count), '0'}
 end
 local edge = redis.call('ZRANGEBYSCORE', key, since, '+inf', 'WITHSCORES', 'LIMIT', count - below, 1)
-return {tostring(count), tostring(math.max(tonumber(edge[2]) + 86400 - now, 0.001))}
+return {tostring(count), tostring(math.max(math.min(tonumber(edge[2]), now) + 86400 - now, 0.001))}
 """
 
 
@@ -350,12 +434,17 @@ class RedisRateLimiter(_SlotLimiter):
         self.key = f"{prefix}:cin7:calls"
         self._script = redis_client.register_script(_REDIS_SCRIPT)
         self._day_script = redis_client.register_script(_REDIS_DAY_SCRIPT)
+        self._settle_script = redis_client.register_script(_REDIS_SETTLE_SCRIPT)
 
-    def _try_take(self, now: float | None) -> float:
-        args: list[object] = ["" if now is None else repr(now), uuid.uuid4().hex]
+    def _try_take(self, now: float | None, slot: CallSlot) -> float:
+        args: list[object] = ["" if now is None else repr(now), slot, repr(self.limits.in_flight)]
         for window, allowed in self.limits.windows():
             args += [repr(window), allowed]
         return float(self._script(keys=[self.key], args=args))  # type: ignore[arg-type]
+
+    def _settle(self, slot: CallSlot, now: float | None) -> None:
+        args = ["" if now is None else repr(now), slot]
+        self._settle_script(keys=[self.key], args=args)  # type: ignore[call-arg]
 
     def day_use(self, *, below: int) -> DayUse:
         """Calls in the last 24 hours, and the seconds until fewer than ``below`` are."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
@@ -19,11 +20,12 @@ from station.cin7.allowance import (
     build_allowance_store,
 )
 from station.cin7.budget import ReserveKeepingLimiter, daily_reserve, record_call
-from station.cin7.client import CallRecord, Cin7Client, RetryPolicy
+from station.cin7.client import CallRecord, Cin7Client, Deadline, RetryPolicy
 from station.cin7.errors import Cin7NotConfigured
 from station.cin7.ratelimit import CallLimits, RateLimiter, build_rate_limiter
 from station.cin7.trigger import DEFAULT_TEMPLATE, TEMPLATE_KEY
-from station.config import REAL_CIN7_BASE_URL, Cin7Connection, read_flag
+from station.config import REAL_CIN7_BASE_URL, Cin7Connection, job_seconds, read_flag
+from station.db import utcnow
 from station.extensions import db
 from station.secretbox import SecretBox
 from station.settings import SettingsStore
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 BASE_URL_KEY = "cin7.base_url"
 USERNAME_KEY = "cin7.username"
 API_KEY_KEY = "cin7.api_key"
+# The settings that hold how long a job may run, waiting out Cin7's 429s included.
+JOB_DEADLINES = ("SYNC_DEADLINE", "OUTBOX_PASS_DEADLINE")
 
 
 @dataclass
@@ -88,12 +92,15 @@ class Cin7Wiring:
         retry: RetryPolicy = RetryPolicy(),
         timeout: float | None = None,
         write_back: bool = False,
+        deadline_key: str | None = None,
     ) -> Cin7Client:
         """A client for the configured connection; raises Cin7NotConfigured without credentials.
 
         ``retry`` and ``timeout`` (default: CIN7_TIMEOUT) let a quick check give up sooner.
         Only a ``write_back`` client (the outbox's) may spend the day's reserve; any other
-        raises Cin7BudgetReserved from its calls once only the reserve is left.
+        raises Cin7BudgetReserved from its calls once only the reserve is left. A job names
+        the setting that holds its time (``deadline_key``, e.g. ``SYNC_DEADLINE``): from
+        now, its calls wait out Cin7's 429s until then, and none starts after it.
         """
         conn = self.connection(session)
         if not conn.configured:
@@ -113,7 +120,12 @@ class Cin7Wiring:
             timeout=conn.timeout if timeout is None else timeout,
             observer=self._count,
             retry=retry,
+            deadline=self.deadline(deadline_key) if deadline_key else None,
         )
+
+    def deadline(self, key: str) -> Deadline:
+        """The deadline of a job that starts now and may run for the setting ``key``."""
+        return Deadline(utcnow() + timedelta(seconds=job_seconds(self.config, key)), utcnow)
 
     def _count(self, record: CallRecord) -> None:
         try:
@@ -125,13 +137,17 @@ class Cin7Wiring:
 
 def init_app(app: Flask) -> None:
     """Create the app's Cin7 wiring: a limiter shared by every process of this install."""
+    for key in JOB_DEADLINES:  # a bad value stops Station at start, naming the setting
+        job_seconds(app.config, key)
     with app.app_context():
         engine = db.engine
     limiter = build_rate_limiter(
         redis_url=app.config.get("REDIS_URL"),
         engine=engine,
         key_prefix=app.config.get("REDIS_PREFIX", "station"),
-        limits=CallLimits(max_wait=float(app.config["CIN7_LIMIT_WAIT"])),
+        limits=CallLimits.for_timeout(
+            float(app.config["CIN7_TIMEOUT"]), max_wait=float(app.config["CIN7_LIMIT_WAIT"])
+        ),
     )
     reads = ReserveKeepingLimiter(limiter, reserve=daily_reserve(app.config["CIN7_DAILY_RESERVE"]))
     store = build_allowance_store(

@@ -28,8 +28,11 @@ log = logging.getLogger(__name__)
 def run_outbox() -> dict[str, Any] | None:
     """One delivery pass; None when Cin7 is not connected yet (the items keep waiting)."""
     try:
+        # The pass's own time, not the sending lease: a pass may wait out Cin7's 429s.
         wiring = cin7_wiring()
-        with wiring.client(db.session, write_back=True) as client:
+        with wiring.client(
+            db.session, write_back=True, deadline_key="OUTBOX_PASS_DEADLINE"
+        ) as client:
             lease = sending_lease(current_app.config)
             batch = int(current_app.config.get("OUTBOX_BATCH_SIZE", 250))
             trigger = ShopifyTrigger(

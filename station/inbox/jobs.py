@@ -49,7 +49,8 @@ def run_inbox_submission(
     try:
         outcome = submit_orders(
             db.session,
-            lambda: wiring.client(db.session),
+            # 429s are waited out while the run's claims last; its POSTs stop sooner.
+            lambda: wiring.client(db.session, deadline_key="INBOX_SUBMIT_LEASE"),
             order_ids,
             options=load_options(wiring.settings(db.session)),
             now=utcnow,
@@ -130,7 +131,7 @@ def run_shipment_check(
         nonlocal queued
         report = check_shipments(
             db.session,
-            lambda: wiring.client(db.session),
+            lambda: wiring.client(db.session, deadline_key="SYNC_DEADLINE"),
             options=load_options(wiring.settings(db.session)),
             now=now,
             actor=actor,
@@ -152,7 +153,13 @@ def run_inventory_sync(*, scheduled: bool) -> dict[str, Any] | None:
         return None
 
     def sync(now: datetime) -> dict[str, Any]:
-        return asdict(sync_inventory(db.session, lambda: wiring.client(db.session), now=now))
+        return asdict(
+            sync_inventory(
+                db.session,
+                lambda: wiring.client(db.session, deadline_key="SYNC_DEADLINE"),
+                now=now,
+            )
+        )
 
     return _run_and_remember("inventory sync", LAST_INVENTORY_SYNC_KEY, sync)
 

@@ -29,6 +29,11 @@ from tests.fakes.cin7 import busiest_second
 LIMITS = CallLimits(margin=0.0)
 
 
+def made(limiter: RateLimiter) -> None:
+    """One call: a slot taken, then settled with its reply at once."""
+    limiter.settle(limiter.acquire())
+
+
 class FakeClock:
     """Time that moves only when a test (or a limiter's sleep) moves it."""
 
@@ -108,7 +113,7 @@ def _redis():  # type: ignore[no-untyped-def]
 def test_three_calls_a_second_then_it_waits(limiter: RateLimiter, clock: FakeClock) -> None:
     stamps = []
     for _ in range(7):
-        limiter.acquire()
+        made(limiter)
         stamps.append(clock.now)
 
     assert stamps[:3] == [stamps[0]] * 3
@@ -116,10 +121,60 @@ def test_three_calls_a_second_then_it_waits(limiter: RateLimiter, clock: FakeClo
     assert stamps[6] - stamps[3] == pytest.approx(1.0)
 
 
+def test_a_call_counts_until_its_reply_comes(limiter: RateLimiter, clock: FakeClock) -> None:
+    # Cin7 counts a call when it arrives: a call queued behind a slow reply may arrive
+    # after calls that took their slots later. Until its reply it counts as made now.
+    start = clock.now
+    made(limiter)
+    made(limiter)
+    late = limiter.acquire()  # its request waits behind a slow reply
+    clock.now = start + 1.0
+    made(limiter)
+    made(limiter)
+    clock.now = start + 1.57
+    limiter.settle(late)  # Cin7 counted it at the latest now
+    made(limiter)
+
+    # Before: the late call counted at its slot, so this one went at once at 1.57 and was
+    # Cin7's fourth in (0.57, 1.57].
+    assert clock.now == pytest.approx(start + 2.0)
+
+
+def test_a_call_never_settled_counts_as_made_after_its_time_in_flight(
+    limiter: RateLimiter, clock: FakeClock
+) -> None:
+    start = clock.now
+    for _ in range(3):
+        limiter.acquire()  # the process died before the replies
+
+    made(limiter)
+
+    assert clock.now == pytest.approx(start + LIMITS.in_flight + 1.0)
+
+
+def test_a_reply_later_than_its_time_in_flight_still_counts_at_the_reply(
+    limiter: RateLimiter, clock: FakeClock
+) -> None:
+    start = clock.now
+    slots = [limiter.acquire() for _ in range(3)]
+    clock.now = start + LIMITS.in_flight + 30  # a reply slower than the limiter assumed
+    for slot in slots:
+        limiter.settle(slot)
+
+    made(limiter)
+
+    assert clock.now == pytest.approx(start + LIMITS.in_flight + 31)
+
+
+def test_calls_stay_in_flight_longer_than_an_http_attempt() -> None:
+    assert CallLimits.for_timeout(30.0).in_flight == CallLimits().in_flight
+    assert CallLimits.for_timeout(90.0, max_wait=20.0) == CallLimits(in_flight=95.0, max_wait=20.0)
+
+
 def test_sixty_a_minute(limiter: RateLimiter, clock: FakeClock) -> None:
     stamps = []
     for _ in range(61):
-        limiter.acquire()
+        made(limiter)
         stamps.append(clock.now)
 
     assert stamps[60] - stamps[0] >= 60.0 - 1e-6
@@ -131,7 +186,7 @@ def test_a_spent_day_is_refused_not_waited_for(clock: FakeClock) -> None:
         CallLimits(per_second=100, per_minute=100, per_day=5), clock=clock, sleep=clock.sleep
     )
     for _ in range(5):
-        limiter.acquire()
+        made(limiter)
 
     with pytest.raises(Cin7RateLimited, match="budget") as excinfo:
         limiter.acquire()
@@ -149,7 +204,7 @@ def _hammer(kind: str, target: str, key: str, calls: int, out: multiprocessing.Q
         limiter = SqlRateLimiter(create_engine(target), CallLimits(), key=key)
     stamps = []
     for _ in range(calls):
-        limiter.acquire()
+        made(limiter)
         stamps.append(time.time())
     out.put(stamps)
 
@@ -210,7 +265,7 @@ def test_the_margin_stretches_each_second(clock: FakeClock) -> None:
     limiter = InMemoryRateLimiter(CallLimits(), clock=clock, sleep=clock.sleep)
     stamps = []
     for _ in range(4):
-        limiter.acquire()
+        made(limiter)
         stamps.append(clock.now)
 
     assert stamps[3] - stamps[0] == pytest.approx(1.25)  # 3 calls per 1.25 s, not per 1 s
@@ -221,7 +276,7 @@ def test_redis_stamps_calls_with_its_own_clock() -> None:
     prefix = f"station-test-{uuid.uuid4().hex[:8]}"
     limiter = RedisRateLimiter(redis_client, LIMITS, prefix=prefix)
     try:
-        limiter.acquire()
+        made(limiter)
         ((_, stamp),) = redis_client.zrange(limiter.key, 0, -1, withscores=True)
         seconds, micros = redis_client.time()
     finally:
@@ -234,7 +289,7 @@ def test_postgresql_stamps_calls_with_its_own_clock(postgres_url: str) -> None:
     engine = create_engine(postgres_url)
     key = f"test-{uuid.uuid4().hex[:8]}"
     try:
-        SqlRateLimiter(engine, LIMITS, key=key).acquire()
+        made(SqlRateLimiter(engine, LIMITS, key=key))
         with engine.connect() as conn:
             stamp = conn.scalar(select(func.max(Cin7CallSlot.at)).where(Cin7CallSlot.key == key))
             now = float(conn.scalar(text("SELECT extract(epoch FROM clock_timestamp())")))
@@ -253,7 +308,7 @@ def test_build_picks_redis_when_configured_else_the_database(tmp_path: Path) -> 
     assert isinstance(build_rate_limiter(redis_url=REDIS_URL, database_url=url), RedisRateLimiter)
     assert isinstance(build_rate_limiter(redis_url=None, engine=engine), SqlRateLimiter)
     from_url = build_rate_limiter(redis_url=None, database_url=url, key_prefix="build-test")
-    from_url.acquire()
+    made(from_url)
     with engine.connect() as conn:
         keys = conn.scalars(select(Cin7CallSlot.key)).all()
     assert keys == ["build-test"]

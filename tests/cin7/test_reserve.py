@@ -27,11 +27,13 @@ from station.db import Base
 from station.dispatch.jobs import run_outbox
 from station.dispatch.options import DispatchOptions
 from station.extensions import db
-from station.models import Cin7CallSlot, SyncRun
+from station.inbox.jobs import run_inbox_submission
+from station.models import Cin7CallSlot, InboxOrder, SyncRun
 from tests.cin7.test_ratelimit import FakeClock, _redis
 from tests.conftest import AuthActions
 from tests.dispatch.test_outbox import Clock, open_orders, puts, ship_sandbox_order
 from tests.fakes.cin7 import sandbox_config
+from tests.inbox.test_submit import take
 
 KEPT = "kept for dispatch updates"
 DAY = CallLimits(per_second=100, per_minute=100, per_day=10, margin=0.0)
@@ -71,13 +73,13 @@ def test_reads_stop_at_the_reserve_and_write_backs_spend_it(
 ) -> None:
     reads = ReserveKeepingLimiter(limiter, reserve=3)
     for _ in range(7):
-        reads.acquire()
+        reads.settle(reads.acquire())
         clock.now += 60
 
     with pytest.raises(Cin7BudgetReserved, match="3 calls left, kept for dispatch updates"):
         reads.acquire()
     for _ in range(3):
-        limiter.acquire()  # the outbox's limiter
+        limiter.settle(limiter.acquire())  # the outbox's limiter
     assert limiter.day_use(below=10).calls == 10
 
 
@@ -87,7 +89,7 @@ def test_reads_resume_when_the_oldest_calls_are_a_day_old(
     reads = ReserveKeepingLimiter(limiter, reserve=3)
     first = clock.now
     for _ in range(7):
-        reads.acquire()
+        reads.settle(reads.acquire())
         clock.now += 60
 
     with pytest.raises(Cin7BudgetReserved) as refused:
@@ -95,7 +97,7 @@ def test_reads_resume_when_the_oldest_calls_are_a_day_old(
     assert refused.value.retry_after == pytest.approx(first + 86_400 - clock.now)
 
     clock.now = first + 86_400 + 1
-    reads.acquire()
+    reads.settle(reads.acquire())
 
 
 def test_a_reserve_as_large_as_the_day_is_refused_at_start() -> None:
@@ -176,3 +178,18 @@ def test_near_the_daily_limit_a_dispatch_still_reaches_cin7(
     assert result is not None and result["failed"] == result["retrying"] == 0, result
     assert puts(sandbox.state)
     assert sandbox.state.orders[cin7_id]["stage"] == "Dispatched"
+
+
+def test_near_the_daily_limit_an_inbox_order_waits_and_is_sent_again_later(
+    app: Flask, ctx: Session, sandbox: SandboxServer
+) -> None:
+    _spent_today(app, 4_600)
+    order_id = take(ctx).id
+
+    run_inbox_submission([order_id], actor="manager")
+
+    order = db.session.get(InboxOrder, order_id)
+    assert order is not None
+    assert [r for r in sandbox.state.api_calls() if r.method == "POST"] == []
+    assert order.cin7_id is None and order.resubmit_at is not None  # Cin7 failed, not the order
+    assert KEPT in (order.error or "")

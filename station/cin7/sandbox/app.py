@@ -86,7 +86,8 @@ def _guard(
                 401,
                 {"WWW-Authenticate": 'Basic realm="Cin7 API"'},
             )
-        retry_after = windows.admit()
+        # The log keeps the moment the call was counted, so it shows the windows as enforced.
+        g.counted_at, retry_after = windows.count()
         if retry_after is not None:
             headers = {"Retry-After": str(retry_after)} if send_retry_after else {}
             return message("API rate limit exceeded.", 429, headers)
@@ -114,7 +115,7 @@ def _recorder(state: SandboxState, clock: Callable[[], float]) -> Callable[[Resp
             body = g.get("body")
             state.log(
                 LoggedRequest(
-                    clock(),
+                    g.get("counted_at") or clock(),
                     request.method,
                     request.path,
                     dict(request.args),

@@ -28,16 +28,20 @@ class CallWindows:
 
     def admit(self) -> int | None:
         """Count a call now and return None, or return Retry-After seconds without counting it."""
+        return self.count()[1]
+
+    def count(self) -> tuple[float, int | None]:
+        """``admit``, also saying the time it was counted at (the request log keeps it)."""
         with self._lock:
             now = self._clock()
             for seconds, allowed, calls in self._windows:
                 while calls and calls[0] <= now - seconds:
                     calls.popleft()
                 if len(calls) >= allowed:
-                    return seconds if seconds < DAY else DAY_RETRY_AFTER
+                    return now, seconds if seconds < DAY else DAY_RETRY_AFTER
             for _, _, calls in self._windows:
                 calls.append(now)
-            return None
+            return now, None
 
     def forget_last(self) -> None:
         """Take back the last admitted call (it was answered as if the limit had refused it)."""

@@ -37,7 +37,8 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class LoggedRequest:
-    """One request the sandbox answered (rejected ones too)."""
+    """One request the sandbox answered (rejected ones too); ``t`` is when the rate limits
+    counted it (an API call) or when it was answered (anything else)."""
 
     t: float
     method: str
