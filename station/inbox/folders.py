@@ -159,7 +159,7 @@ def move_order(
     actor: str = "",
     why: str = "",
 ) -> bool:
-    """Put ``order`` in ``folder``, log it and settle it; False (and no event) when it is there already."""
+    """Put ``order`` in ``folder``, log and settle it; False (no event) when it is there already."""
     event = changes.move(session, order, folder, at=at, actor=actor, why=why)
     settle(session, order, event)
     return event is not None
