@@ -16,8 +16,9 @@ from station import extensions
 from station.config import DefaultConfig, request_size_limit, submit_lease
 from station.private_files import private_file, private_folder
 from station.secretbox import instance_secret
+from station.version import __version__
 
-__version__ = "0.1.0"
+__all__ = ["__version__", "create_app"]
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -49,6 +49,7 @@ from station.cin7.types import (
     SalesOrder,
     StockRow,
 )
+from station.version import __version__
 
 log = logging.getLogger(__name__)
 
@@ -571,8 +572,6 @@ def _content_type(response: httpx.Response) -> str:
 
 
 def _agent() -> str:
-    from station import __version__
-
     return f"Station/{__version__}"
 
 

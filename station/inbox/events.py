@@ -1,4 +1,9 @@
-"""What happened to an inbox order, in its event log; the rule events carry Order Desk's names."""
+"""What happened to an inbox order, in its event log; the rule events carry Order Desk's names.
+
+``append_event`` only writes the log. The rules for an event are run by the bus
+(``bus.record_event`` appends and settles in one step; ``bus.settle`` settles an event
+appended here), so nothing that logs an event needs to know the rules.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from station.inbox.rules import run_rules
 from station.models import InboxEvent, InboxEventKind, InboxOrder
 
 TITLES: dict[InboxEventKind, str] = {
@@ -27,7 +31,7 @@ TITLES: dict[InboxEventKind, str] = {
 }
 
 
-def record_event(
+def append_event(
     session: Session,
     order: InboxOrder,
     kind: InboxEventKind,
@@ -37,7 +41,7 @@ def record_event(
     detail: Mapping[str, Any] | None = None,
     actor: str = "",
 ) -> InboxEvent:
-    """Add an event to the order's log and run the rules for it (the caller commits both)."""
+    """Add an event to the order's log (the caller settles it and commits)."""
     event = InboxEvent(
         kind=kind.value,
         message=message,
@@ -47,7 +51,6 @@ def record_event(
     )
     order.events.append(event)
     session.add(event)
-    run_rules(session, order, kind, at=at)
     return event
 
 

@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from station.inbox import changes
+from station.inbox.bus import settle
 from station.inbox.errors import FolderInvalid
-from station.inbox.events import record_event
 from station.inbox.options import InboxOptions
 from station.listing import Paging, fetch_page
-from station.models import InboxEventKind, InboxFolder, InboxOrder
+from station.models import InboxFolder, InboxOrder
 
 MAX_NAME = 64
 
@@ -158,22 +159,10 @@ def move_order(
     actor: str = "",
     why: str = "",
 ) -> bool:
-    """Put ``order`` in ``folder`` and log it; False (and no event) when it is there already."""
-    if order.folder is folder:  # one session: one object per row
-        return False
-    before = order.folder.name if order.folder is not None else ""
-    order.folder = folder
-    message = f"Moved from {before} to {folder.name}" + (f": {why}" if why else ".")
-    record_event(
-        session,
-        order,
-        InboxEventKind.MOVED,
-        message,
-        at=at,
-        actor=actor,
-        detail={"from": before, "to": folder.name},
-    )
-    return True
+    """Put ``order`` in ``folder``, log and settle it; False (no event) when it is there already."""
+    event = changes.move(session, order, folder, at=at, actor=actor, why=why)
+    settle(session, order, event)
+    return event is not None
 
 
 def move_orders(

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from station.inbox.bus import record_event
 from station.inbox.errors import OrderConflict
-from station.inbox.events import record_event
 from station.inbox.folders import DefaultFolder, default_folder
 from station.inbox.orders import OrderDraft
 from station.models import InboxEventKind, InboxOrder, InboxSource

@@ -17,13 +17,13 @@ from station.config import read_flag
 from station.db import utcnow
 from station.extensions import db
 from station.inbox.branches import BranchCheck
+from station.inbox.bus import scheduled_by_rules
 from station.inbox.claims import Trigger
 from station.inbox.csv_import import Batching
 from station.inbox.imports import run_import
 from station.inbox.inventory import sync_inventory
 from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
 from station.inbox.resubmit import due_for_resubmission, retry_timing
-from station.inbox.rules import scheduled_by_rules
 from station.inbox.shipments import check_shipments
 from station.inbox.submit import scheduled_submissions, submit_orders
 from station.inbox.webhook_client import WebhookClient

@@ -29,6 +29,9 @@ from station.config import DefaultConfig, cin7_attempt_seconds
 from station.models import InboxOrder
 
 MAX_PER_SWEEP = 1_000  # orders sent again by one sweep; the next minute's takes the rest
+# A refusal's event detail names its time to be sent again under this key when Cin7 failed;
+# rules do not count such refusals towards their resubmission limit (``actions``).
+RESUBMIT_DETAIL = "resubmit_at"
 
 
 @dataclass(frozen=True, slots=True)

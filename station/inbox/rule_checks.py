@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from station.inbox.rules import RuleMatch, check_rule, rules_for, run_rules
+from station.inbox.bus import rules_for, run_rules
+from station.inbox.rules import RuleMatch, check_rule
 from station.models import InboxEventKind, InboxOrder, InboxRule
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from station.cin7.client import MAX_ROWS, Cin7Client
 from station.cin7.filters import in_filters
 from station.cin7.types import SalesOrder
-from station.inbox.events import record_event
+from station.inbox.bus import record_event
 from station.inbox.folders import Step, move_order, step_folder
 from station.inbox.options import InboxOptions
 from station.models import InboxEventKind, InboxOrder

@@ -45,16 +45,16 @@ from sqlalchemy.orm import Session
 from station.cin7.client import MAX_ROWS, Cin7Client, Deadline
 from station.cin7.errors import Cin7BadResponse, Cin7Error, Cin7RateLimited, Cin7Unavailable
 from station.cin7.filters import in_filters
+from station.inbox import changes
 from station.inbox.branches import BranchCheck
+from station.inbox.bus import record_event, settle
 from station.inbox.checkout import BRANCH_ID
 from station.inbox.cin7_order import order_skus, sales_order_item, sendable_lines
 from station.inbox.claims import Claims, Trigger, claim, release, renew
-from station.inbox.events import record_event
 from station.inbox.folders import DefaultFolder, Step, default_folder, move_order, step_folder
 from station.inbox.options import InboxOptions
 from station.inbox.products import ProductRules, product_rules
-from station.inbox.resubmit import MAX_PER_SWEEP, RetryTiming
-from station.inbox.rules import RESUBMIT_DETAIL
+from station.inbox.resubmit import MAX_PER_SWEEP, RESUBMIT_DETAIL, RetryTiming
 from station.models import InboxEventKind, InboxOrder
 from station.settings import SettingsStore
 
@@ -156,15 +156,7 @@ def schedule_submission(
         .order_by(InboxOrder.id)
     ).all()
     for order in orders:
-        order.scheduled_at, order.scheduled_by = at, actor[:80]
-        record_event(
-            session,
-            order,
-            InboxEventKind.SCHEDULED,
-            "Queued to be sent to Cin7.",
-            at=at,
-            actor=actor,
-        )
+        settle(session, order, changes.schedule(session, order, at=at, actor=actor))
     return [order.id for order in orders]
 
 

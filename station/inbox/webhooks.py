@@ -29,12 +29,12 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from station import __version__
 from station.backoff import backoff_delay
 from station.inbox.errors import WebhookRefused, WebhookUnreachable
 from station.inbox.masked_urls import masked_url
 from station.inbox.webhook_client import WebhookClient
 from station.models import InboxOrder, InboxWebhook, OutboxState
+from station.version import __version__
 
 log = logging.getLogger(__name__)
 

@@ -26,6 +26,7 @@ from station import audit
 from station.cin7.allowance import Cin7Action
 from station.db import utcnow
 from station.extensions import db
+from station.inbox.bus import scheduled_by_rules
 from station.inbox.csv_import import MAX_CSV_BYTES
 from station.inbox.errors import CsvRejected, NoteInvalid
 from station.inbox.events import TITLES, title
@@ -42,7 +43,6 @@ from station.inbox.masked_urls import masked_url
 from station.inbox.notes import add_note, add_tag
 from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
 from station.inbox.rule_admin import rule_log
-from station.inbox.rules import scheduled_by_rules
 from station.inbox.submit import schedule_submission
 from station.inbox.tokens import shop_problem
 from station.inbox.webhooks import order_webhooks, queued_webhooks

@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session
 
 from station.cin7.sandbox import SandboxServer
 from station.db import utcnow
-from station.inbox.events import record_event
+from station.inbox.bus import record_event, scheduled_by_rules
 from station.inbox.folders import create_folder
 from station.inbox.notes import add_tag
-from station.inbox.rules import check_condition, scheduled_by_rules
+from station.inbox.rules import check_condition
 from station.models import (
     InboxEventKind,
     InboxOrder,

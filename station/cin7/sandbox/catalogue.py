@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from station.cin7.sandbox.state import SandboxState
+from station.cin7.sandbox.account import Account
 
 CATALOGUE_STAMP = "2026-01-05T00:00:00Z"
 
@@ -122,7 +122,7 @@ def ean13(rng: random.Random, prefix: str = "94") -> str:
     return body + str((10 - total % 10) % 10)
 
 
-def ensure_catalogue(state: SandboxState, *, seed: int) -> None:
+def ensure_catalogue(state: Account, *, seed: int) -> None:
     """Give an account without products the demo branches, products and stock."""
     if state.products:
         return

@@ -11,10 +11,10 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from station.cin7.sandbox.account import Account
 from station.cin7.sandbox.catalogue import ensure_catalogue, retail_price
 from station.cin7.sandbox.customers import AU_PLACES, NZ_PLACES, random_customer
 from station.cin7.sandbox.schema import format_date
-from station.cin7.sandbox.state import SandboxState
 
 __all__ = ["AU_PLACES", "NZ_PLACES", "generate_orders", "seed_demo"]
 
@@ -37,7 +37,7 @@ GST = {"NZD": 1.15, "AUD": 1.10}
 
 
 def seed_demo(
-    state: SandboxState, *, order_count: int = 450, seed: int = 7, now: datetime | None = None
+    state: Account, *, order_count: int = 450, seed: int = 7, now: datetime | None = None
 ) -> None:
     """Fill ``state`` with branches, products, stock and ``order_count`` orders of the last 60 days.
 
@@ -57,7 +57,7 @@ def seed_demo(
 
 
 def generate_orders(
-    state: SandboxState,
+    state: Account,
     n: int,
     *,
     seed: int,
@@ -86,7 +86,7 @@ def generate_orders(
 
 def _order(
     rng: random.Random,
-    state: SandboxState,
+    state: Account,
     order_id: int,
     created: datetime,
     end: datetime,
@@ -157,7 +157,7 @@ def _order(
 
 def _line(
     rng: random.Random,
-    state: SandboxState,
+    state: Account,
     product: dict[str, Any],
     option: dict[str, Any],
     *,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from station.cin7.sandbox.demo import generate_orders
 from station.cin7.sandbox.schema import TRACKING_CODE_MAX, cin7_now, format_date
 
 API_PREFIX = "/api/v1/"
@@ -206,8 +207,6 @@ class SandboxState:
 
     def add_orders(self, n: int, *, seed: int = 99, start: datetime | None = None) -> list[int]:
         """Generate ``n`` more realistic orders (products and branches are added if missing)."""
-        from station.cin7.sandbox.demo import generate_orders
-
         with self.lock:
             return generate_orders(self, n, seed=seed, start=start)
 
