@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -45,6 +45,10 @@ class CallLimits:
     # at 32 benches on a loaded 2-CPU machine).
     margin: float = 0.25
     max_wait: float = 120.0  # wait longer than this and the call is refused instead
+
+    def without_pacing(self) -> CallLimits:
+        """These limits with no per-second or per-minute pacing (the day's limit stays)."""
+        return replace(self, per_second=1_000_000, per_minute=1_000_000)
 
     def windows(self) -> tuple[tuple[float, int], ...]:
         """(window seconds, calls allowed) pairs, shortest first."""

@@ -118,11 +118,14 @@ def init_app(app: Flask) -> None:
     """Create the app's Cin7 wiring: a limiter shared by every process of this install."""
     with app.app_context():
         engine = db.engine
+    limits = CallLimits(max_wait=float(app.config["CIN7_LIMIT_WAIT"]))
+    if not read_flag(app.config, "CIN7_PACING"):
+        limits = limits.without_pacing()
     limiter = build_rate_limiter(
         redis_url=app.config.get("REDIS_URL"),
         engine=engine,
         key_prefix=app.config.get("REDIS_PREFIX", "station"),
-        limits=CallLimits(max_wait=float(app.config["CIN7_LIMIT_WAIT"])),
+        limits=limits,
     )
     reads = ReserveKeepingLimiter(limiter, reserve=daily_reserve(app.config["CIN7_DAILY_RESERVE"]))
     store = build_allowance_store(

@@ -313,6 +313,7 @@ class TestOrdersSavedInTheSameSecond:
         assert local_ids(app) == wanted_by(sandbox_state, EVERYTHING)
 
 
+@pytest.mark.both_databases
 class TestOneSyncAtATime:
     def test_two_syncs_started_together_run_once_and_the_other_says_so(
         self, app: Flask, sandbox_state: SandboxState

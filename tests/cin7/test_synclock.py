@@ -6,9 +6,12 @@ import subprocess
 import sys
 import time
 
+import pytest
 from sqlalchemy import create_engine
 
 from station.cin7.synclock import sync_lock
+
+pytestmark = pytest.mark.both_databases
 
 HOLD_IN_CHILD = """
 import sys

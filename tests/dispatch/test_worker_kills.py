@@ -39,6 +39,8 @@ from tests.dispatch.test_outbox import Clock, open_orders, ship_sandbox_order
 from tests.dispatch.test_workers import _redis_ready
 from tests.fakes.cin7 import sandbox_config
 
+pytestmark = pytest.mark.both_databases
+
 STATION = str(Path(sys.executable).parent / "station")
 ORDERS = 200
 

@@ -205,6 +205,7 @@ def test_a_revoked_token_is_refused(
     assert zebra.jobs == []
 
 
+@pytest.mark.both_databases
 @pytest.mark.slow
 @pytest.mark.parametrize("kill_at", ["before_send", "after_send"])
 def test_agent_killed_mid_job_prints_it_exactly_once_after_restart(
