@@ -28,10 +28,11 @@ from station.dispatch.jobs import run_outbox
 from station.dispatch.options import DispatchOptions
 from station.extensions import db
 from station.models import Cin7CallSlot, SyncRun
-from tests.cin7.test_ratelimit import FakeClock, _redis
+from tests.cin7.test_ratelimit import _redis
 from tests.conftest import AuthActions
 from tests.dispatch.test_outbox import Clock, open_orders, puts, ship_sandbox_order
 from tests.fakes.cin7 import sandbox_config
+from tests.fakes.clock import FakeClock
 
 KEPT = "kept for dispatch updates"
 DAY = CallLimits(per_second=100, per_minute=100, per_day=10, margin=0.0)
@@ -133,6 +134,7 @@ def _spent_today(app: Flask, calls: int) -> None:
         db.session.commit()
 
 
+@pytest.mark.cin7_limits
 def test_near_the_daily_limit_a_sync_is_refused_with_the_reason(
     app: Flask, client: FlaskClient, auth: AuthActions, sandbox: SandboxServer
 ) -> None:
@@ -151,6 +153,7 @@ def test_near_the_daily_limit_a_sync_is_refused_with_the_reason(
     assert KEPT in page
 
 
+@pytest.mark.cin7_limits
 def test_near_the_daily_limit_a_lookup_says_why_it_did_not_ask(
     app: Flask, client: FlaskClient, auth: AuthActions, sandbox: SandboxServer
 ) -> None:
@@ -163,6 +166,7 @@ def test_near_the_daily_limit_a_lookup_says_why_it_did_not_ask(
     assert KEPT in answer.get_data(as_text=True)
 
 
+@pytest.mark.cin7_limits
 def test_near_the_daily_limit_a_dispatch_still_reaches_cin7(
     app: Flask, ctx: Session, sandbox: SandboxServer
 ) -> None:

@@ -39,7 +39,7 @@ from tests.dispatch.test_outbox import Clock, open_orders, ship_sandbox_order
 from tests.dispatch.test_workers import _redis_ready
 from tests.fakes.cin7 import sandbox_config
 
-pytestmark = pytest.mark.both_databases
+pytestmark = [pytest.mark.both_databases, pytest.mark.cin7_limits]
 
 STATION = str(Path(sys.executable).parent / "station")
 ORDERS = 200
