@@ -1,13 +1,13 @@
-# Station — the two commands are `make demo` and `make test`.
+# Station — the two commands are `make demo` and `make test` (`make check` is the quick path).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-# Two workers: the suite (2,500 tests, browser and crash tests among them) stays near
-# 6 minutes on a 2-CPU machine instead of 12. PYTEST_ARGS= runs it in one process.
+# Two workers: the whole suite (browser, crash and PostgreSQL tests among them) takes
+# about half as long on a 2-CPU machine. PYTEST_ARGS= runs it in one process.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test bench install services chromium fonts lint clean
+.PHONY: demo test check bench install services chromium fonts lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ demo: $(STAMP) fonts
 ## Install what the tests need and run the whole suite (SQLite, PostgreSQL, Redis).
 test: $(STAMP) services chromium fonts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The quick path after each change: no slow, browser or PostgreSQL tests, every CPU.
+check: $(STAMP) fonts
+	$(BIN)/python -m pytest -n auto -m "not slow and not e2e and not postgres"
 
 ## Benchmarks: writes bench/report.json and report.md (scale_out needs PostgreSQL and Redis).
 bench: $(STAMP) services fonts

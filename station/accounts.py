@@ -22,11 +22,26 @@ from station.models import Printer, Role, SignInSession, User
 
 MIN_PASSWORD_LENGTH = 8
 
+# argon2-cffi's defaults: RFC 9106's low-memory profile (64 MiB, 3 passes, 4 lanes).
 _hasher = PasswordHasher()
 
 
 class AccountError(StationError):
     """A user could not be created or changed; the message says why."""
+
+
+def password_hasher() -> PasswordHasher:
+    """The hasher new passwords are hashed with."""
+    return _hasher
+
+
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Hash new passwords with ``hasher`` (tests use argon2's cheapest profile).
+
+    Hashes made with other parameters still verify, and are redone on the next sign-in.
+    """
+    global _hasher
+    _hasher = hasher
 
 
 def hash_password(password: str) -> str:

@@ -37,6 +37,9 @@ class DefaultConfig:
     CIN7_SHOPIFY_TRIGGER_URL: str | None = None
     CIN7_TIMEOUT: float = 30.0  # seconds an HTTP call to Cin7 may take (connect, read, write)
     CIN7_LIMIT_WAIT: float = 120.0  # seconds a call may wait for the shared rate limiter
+    # Pace calls to Cin7's 3 a second and 60 a minute. Only tests against a sandbox without
+    # limits turn it off; the day's 5,000 and its reserve count either way.
+    CIN7_PACING: bool = True
     # Of Cin7's 5,000 calls a day, the last this many are kept for dispatch write-backs:
     # syncs, lookups and checks stop before them (see station/cin7/budget.py).
     CIN7_DAILY_RESERVE: int = 500

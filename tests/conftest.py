@@ -1,9 +1,17 @@
-"""Shared fixtures: an app per test on SQLite and on PostgreSQL, a signed-in client.
+"""Shared fixtures: an app per test on SQLite (and PostgreSQL where it matters), a client.
 
-Each test run gets its own PostgreSQL database (``station_test_<hex>``) migrated once;
-each test starts from empty tables. SQLite tests copy a migrated template file. Under
-``CI=true`` a missing PostgreSQL or Redis fails the tests that need it instead of
-skipping them.
+A test that uses the ``database_url`` fixture (``app`` and ``ctx`` do) runs once on
+SQLite; marked ``both_databases`` (locks, constraints, concurrency, crash and kill tests,
+dialect) it runs on PostgreSQL too. Each test run gets its own PostgreSQL database
+(``station_test_<hex>``) migrated once; each test starts from empty tables. SQLite tests
+copy a migrated template file. Every test that reaches PostgreSQL is marked ``postgres``
+(``make check`` leaves those out). Under ``CI=true`` a missing PostgreSQL or Redis fails
+the tests that need it instead of skipping them.
+
+Cin7's rate limits are off unless a test is marked ``cin7_limits``: the sandbox answers
+every call and Station's client does not pace its calls (its daily budget still counts).
+Passwords are hashed with argon2's cheapest profile (``test_accounts`` checks the
+production parameters).
 """
 
 from __future__ import annotations
@@ -11,18 +19,21 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from werkzeug.routing import Rule
 
-from station import create_app
+from station import accounts, create_app
 from station.accounts import create_user
 from station.cin7.sandbox import Limits, SandboxServer, SandboxState, seed_demo
 from station.db import Base
@@ -34,6 +45,82 @@ PG_ADMIN_URL = os.environ.get(
     "STATION_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("STATION_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+DATABASES = ("sqlite", "postgres")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run a test that uses ``database_url`` on SQLite, and on PostgreSQL when marked.
+
+    A test that parametrizes ``database_url`` itself (``indirect=True``) keeps its choice.
+    """
+    if "database_url" not in metafunc.fixturenames:
+        return
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0]
+        if "database_url" in (
+            names.replace(" ", "").split(",") if isinstance(names, str) else names
+        ):
+            return
+    both = metafunc.definition.get_closest_marker("both_databases") is not None
+    metafunc.parametrize("database_url", DATABASES if both else DATABASES[:1], indirect=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``postgres`` every test that reaches the PostgreSQL server."""
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_postgres = params is not None and "postgres" in params.params.values()
+        if on_postgres or "postgres_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[PasswordHasher]:
+    """argon2's cheapest profile: a hash takes microseconds instead of ~50 ms.
+
+    Yields the production hasher, for the test that keeps it.
+    """
+    production = accounts.password_hasher()
+    accounts.use_password_hasher(PasswordHasher.from_parameters(CHEAPEST))
+    yield production
+    accounts.use_password_hasher(production)
+
+
+def _reuse_url_builders() -> None:
+    """Compile each route's URL builders once per test process, not once per app.
+
+    werkzeug builds two functions per route with ``ast`` and ``compile`` whenever a rule
+    is bound to a map; with Station's 114 routes that was three quarters of the ~80 ms
+    ``create_app`` takes, and nearly every test makes an app. A builder is a function of
+    the rule's text, defaults and map options only (its rule comes in as ``self``), so
+    rules that agree on those share one.
+    """
+    compile_builder = Rule._compile_builder
+    built: dict[tuple[object, ...], Callable[..., tuple[str, str]]] = {}
+
+    def reused(rule: Rule, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        assert rule.map is not None, "rule not bound"
+        key = (
+            rule.rule,
+            rule.host if rule.map.host_matching else rule.subdomain,
+            rule.map.host_matching,
+            rule.merge_slashes,
+            repr(sorted((rule.defaults or {}).items(), key=repr)),
+            append_unknown,
+        )
+        if key not in built:
+            built[key] = compile_builder(rule, append_unknown)
+        return built[key]
+
+    Rule._compile_builder = reused  # type: ignore[method-assign]
+
+
+_reuse_url_builders()
+
+
+def limits_enforced(request: pytest.FixtureRequest) -> bool:
+    """Whether this test is marked ``cin7_limits`` (Cin7's rate limits are what it tests)."""
+    return request.node.get_closest_marker("cin7_limits") is not None
 
 
 @pytest.fixture
@@ -43,9 +130,9 @@ def sandbox_orders() -> int:
 
 
 @pytest.fixture
-def sandbox_limits() -> Limits:
-    """The limits the sandbox enforces (Cin7's own unless a module overrides this)."""
-    return Limits()
+def sandbox_limits(request: pytest.FixtureRequest) -> Limits:
+    """The limits the sandbox enforces: Cin7's own in ``cin7_limits`` tests, else none."""
+    return Limits() if limits_enforced(request) else Limits.unlimited()
 
 
 @pytest.fixture
@@ -133,10 +220,13 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The database of one test: a copy of the SQLite template, or the run's PostgreSQL."""
-    if request.param == "sqlite":
+    """The database of one test: a copy of the SQLite template, or the run's PostgreSQL.
+
+    ``pytest_generate_tests`` above chooses which (SQLite unless marked ``both_databases``).
+    """
+    if getattr(request, "param", "sqlite") == "sqlite":
         path = tmp_path / "station.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
@@ -151,9 +241,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
-    """The config mapping the ``app`` fixture is built from; tests may add to it."""
-    return _config(database_url, tmp_path / "instance")
+def app_config(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The config mapping the ``app`` fixture is built from; tests may add to it.
+
+    Cin7's limits (the mounted sandbox's, the client's pacing) are on in ``cin7_limits``
+    tests only.
+    """
+    limits = limits_enforced(request)
+    return _config(database_url, tmp_path / "instance", CIN7_PACING=limits, SANDBOX_LIMITS=limits)
 
 
 @pytest.fixture

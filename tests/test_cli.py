@@ -22,8 +22,14 @@ STATION = str(Path(sys.executable).parent / "station")
 
 def station_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STATION_")}
-    # The sandbox answers on 127.0.0.1 over plain http.
-    env.update({"STATION_INSTANCE_PATH": str(tmp_path / "instance"), "STATION_CIN7_PRIVATE": "1"})
+    # The sandbox answers on 127.0.0.1 over plain http, and enforces no limits to pace for.
+    env.update(
+        {
+            "STATION_INSTANCE_PATH": str(tmp_path / "instance"),
+            "STATION_CIN7_PRIVATE": "1",
+            "STATION_CIN7_PACING": "0",
+        }
+    )
     env.update(extra)
     return env
 

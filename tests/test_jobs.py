@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -19,6 +18,7 @@ from station.jobs import every_minutes, jobs, start_embedded_consumer, sync_inte
 from station.models import SyncRun
 from tests.conftest import REDIS_URL, service_missing
 from tests.fakes.cin7 import sandbox_config
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -32,15 +32,14 @@ def wait_for_run(app: Flask, *, timeout: float = 20.0) -> SyncRun:
 
 def wait_for_runs(app: Flask, triggers: set[str], *, timeout: float = 20.0) -> list[SyncRun]:
     """The finished sync runs, once runs with each of ``triggers`` have finished."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def finished() -> list[SyncRun]:
         with app.app_context():
             runs = list(db.session.scalars(select(SyncRun).where(SyncRun.finished_at.is_not(None))))
             db.session.remove()
-        if triggers <= {run.trigger for run in runs}:
-            return runs
-        time.sleep(0.05)
-    raise AssertionError(f"no {sorted(triggers)} sync runs finished in time")
+        return runs if triggers <= {run.trigger for run in runs} else []
+
+    return wait_until(finished, timeout=timeout, what=f"{sorted(triggers)} sync runs to finish")
 
 
 def test_sync_task_runs_inline_when_jobs_are_immediate(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
@@ -9,6 +10,8 @@ from sqlalchemy import text
 from station.db import utcnow
 from station.extensions import db
 from station.models import Consignment, ConsignmentState, Printer
+
+pytestmark = pytest.mark.both_databases
 
 JOB = text(
     "INSERT INTO print_job (printer_id, kind, description, format, payload, state, attempts,"

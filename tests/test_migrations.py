@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import check, downgrade, upgrade
@@ -14,6 +15,8 @@ from station.inbox.shopify_shops import bound_shops, shop_secret
 from station.models import InboxSource
 from station.settings import settings_store
 from tests.inbox.samples import order_json
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_models_and_migrations_agree(app: Flask) -> None:

@@ -26,7 +26,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -72,6 +72,10 @@ class CallLimits:
     def for_timeout(cls, timeout: float, **limits: float) -> CallLimits:
         """Limits whose ``in_flight`` outlasts an HTTP attempt of ``timeout`` seconds."""
         return cls(**limits, in_flight=max(IN_FLIGHT, timeout + 5.0))  # type: ignore[arg-type]
+
+    def without_pacing(self) -> CallLimits:
+        """These limits with no per-second or per-minute pacing (the day's limit stays)."""
+        return replace(self, per_second=1_000_000, per_minute=1_000_000)
 
     def windows(self) -> tuple[tuple[float, int], ...]:
         """(window seconds, calls allowed) pairs, shortest first."""

@@ -141,13 +141,16 @@ def init_app(app: Flask) -> None:
         job_seconds(app.config, key)
     with app.app_context():
         engine = db.engine
+    limits = CallLimits.for_timeout(
+        float(app.config["CIN7_TIMEOUT"]), max_wait=float(app.config["CIN7_LIMIT_WAIT"])
+    )
+    if not read_flag(app.config, "CIN7_PACING"):
+        limits = limits.without_pacing()
     limiter = build_rate_limiter(
         redis_url=app.config.get("REDIS_URL"),
         engine=engine,
         key_prefix=app.config.get("REDIS_PREFIX", "station"),
-        limits=CallLimits.for_timeout(
-            float(app.config["CIN7_TIMEOUT"]), max_wait=float(app.config["CIN7_LIMIT_WAIT"])
-        ),
+        limits=limits,
     )
     reads = ReserveKeepingLimiter(limiter, reserve=daily_reserve(app.config["CIN7_DAILY_RESERVE"]))
     store = build_allowance_store(

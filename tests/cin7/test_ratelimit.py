@@ -25,6 +25,9 @@ from station.db import Base
 from station.models import Cin7CallSlot
 from tests.conftest import REDIS_URL, service_missing
 from tests.fakes.cin7 import busiest_second
+from tests.fakes.clock import FakeClock
+
+pytestmark = pytest.mark.cin7_limits
 
 LIMITS = CallLimits(margin=0.0)
 
@@ -32,21 +35,6 @@ LIMITS = CallLimits(margin=0.0)
 def made(limiter: RateLimiter) -> None:
     """One call: a slot taken, then settled with its reply at once."""
     limiter.settle(limiter.acquire())
-
-
-class FakeClock:
-    """Time that moves only when a test (or a limiter's sleep) moves it."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 @pytest.mark.parametrize(

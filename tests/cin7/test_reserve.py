@@ -29,10 +29,11 @@ from station.dispatch.options import DispatchOptions
 from station.extensions import db
 from station.inbox.jobs import run_inbox_submission
 from station.models import Cin7CallSlot, InboxOrder, SyncRun
-from tests.cin7.test_ratelimit import FakeClock, _redis
+from tests.cin7.test_ratelimit import _redis
 from tests.conftest import AuthActions
 from tests.dispatch.test_outbox import Clock, open_orders, puts, ship_sandbox_order
 from tests.fakes.cin7 import sandbox_config
+from tests.fakes.clock import FakeClock
 from tests.inbox.test_submit import take
 
 KEPT = "kept for dispatch updates"
@@ -135,6 +136,7 @@ def _spent_today(app: Flask, calls: int) -> None:
         db.session.commit()
 
 
+@pytest.mark.cin7_limits
 def test_near_the_daily_limit_a_sync_is_refused_with_the_reason(
     app: Flask, client: FlaskClient, auth: AuthActions, sandbox: SandboxServer
 ) -> None:
@@ -153,6 +155,7 @@ def test_near_the_daily_limit_a_sync_is_refused_with_the_reason(
     assert KEPT in page
 
 
+@pytest.mark.cin7_limits
 def test_near_the_daily_limit_a_lookup_says_why_it_did_not_ask(
     app: Flask, client: FlaskClient, auth: AuthActions, sandbox: SandboxServer
 ) -> None:
@@ -165,6 +168,7 @@ def test_near_the_daily_limit_a_lookup_says_why_it_did_not_ask(
     assert KEPT in answer.get_data(as_text=True)
 
 
+@pytest.mark.cin7_limits
 def test_near_the_daily_limit_a_dispatch_still_reaches_cin7(
     app: Flask, ctx: Session, sandbox: SandboxServer
 ) -> None:

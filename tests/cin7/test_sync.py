@@ -173,6 +173,7 @@ class TestFirstSync:
 
 
 class TestPaging:
+    @pytest.mark.cin7_limits
     @pytest.mark.parametrize(("orders", "list_calls_expected"), [(999, 4), (1000, 5), (1001, 5)])
     def test_reads_250_orders_a_call_within_cin7s_limits(
         self, app: Flask, sandbox_state: SandboxState, orders: int, list_calls_expected: int
@@ -313,6 +314,7 @@ class TestOrdersSavedInTheSameSecond:
         assert local_ids(app) == wanted_by(sandbox_state, EVERYTHING)
 
 
+@pytest.mark.both_databases
 class TestOneSyncAtATime:
     def test_two_syncs_started_together_run_once_and_the_other_says_so(
         self, app: Flask, sandbox_state: SandboxState
@@ -456,6 +458,7 @@ class TestFailures:
         assert "wrong" not in run.error
         assert local_count(app) == 0
 
+    @pytest.mark.cin7_limits
     def test_server_errors_are_retried_and_the_sync_completes(
         self, app: Flask, sandbox_state: SandboxState
     ) -> None:

@@ -22,6 +22,8 @@ from tests.cin7.test_sync import EVERYTHING, run_sync
 from tests.conftest import AuthActions
 from tests.fakes.cin7 import sandbox_config
 
+pytestmark = pytest.mark.both_databases
+
 PAGE = 10  # several pages, so the set-aside order has neighbours before and after
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
+import pytest
 from sqlalchemy import create_engine
 
 from station.cin7.synclock import sync_lock
+from tests.waiting import wait_until
+
+pytestmark = pytest.mark.both_databases
 
 HOLD_IN_CHILD = """
 import sys
@@ -54,7 +57,5 @@ def test_a_killed_holder_leaves_the_lock_free(database_url: str) -> None:
         child.kill()
         child.wait(timeout=30)
 
-    deadline = time.monotonic() + 10  # PostgreSQL ends the session when it sees it closed
-    while not lock_free(database_url) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert lock_free(database_url)
+    # PostgreSQL ends the session when it sees it closed.
+    wait_until(lambda: lock_free(database_url), timeout=10, what="the lock to be free")

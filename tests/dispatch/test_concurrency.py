@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
@@ -16,6 +17,8 @@ from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
 from station.extensions import db
 from station.models import Consignment, ConsignmentState, OutboxItem, Printer, PrintJob
 from tests.dispatch.test_ship import add_order, add_printer
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_ten_concurrent_scans_of_one_order_ship_it_once(app: Flask, database_url: str) -> None:

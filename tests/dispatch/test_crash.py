@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -17,6 +18,8 @@ from station.dispatch.ship import ShipRequest, ship_order
 from station.extensions import db
 from station.models import Consignment, OutboxItem, Printer, PrintJob, TicketCounter
 from tests.dispatch.test_ship import add_order, add_printer
+
+pytestmark = pytest.mark.both_databases
 
 
 def counts(app: Flask) -> tuple[int, int, int]:

@@ -175,6 +175,7 @@ def test_freight_waits_for_the_label_and_shopify_for_the_dispatched_update(
     ]
 
 
+@pytest.mark.both_databases
 def test_two_workers_delivering_at_once_send_each_item_once(
     app: Flask, ctx: Session, sandbox: SandboxServer
 ) -> None:

@@ -47,6 +47,8 @@ from tests.fakes.cin7 import LostAnswers, running_sandbox, sandbox_config
 
 pytestmark = pytest.mark.both_databases  # crash tests: PostgreSQL's locks matter
 
+pytestmark = [pytest.mark.both_databases, pytest.mark.cin7_limits]
+
 STATION = str(Path(sys.executable).parent / "station")
 ORDERS = 200
 IN_FLIGHT = 60  # orders whose write-backs are out when the worker is killed

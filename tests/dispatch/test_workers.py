@@ -25,6 +25,8 @@ from tests.conftest import REDIS_URL, service_missing
 from tests.dispatch.test_outbox import Clock, open_orders, puts, ship_sandbox_order
 from tests.fakes.cin7 import sandbox_config
 
+pytestmark = pytest.mark.both_databases
+
 STATION = str(Path(sys.executable).parent / "station")
 
 

@@ -15,6 +15,8 @@ from station.dispatch.outbox import deliver_outbox
 from tests.dispatch.test_outbox import Clock, open_orders, puts, ship_sandbox_order
 from tests.fakes.cin7 import busiest_second
 
+pytestmark = pytest.mark.cin7_limits
+
 
 @pytest.fixture
 def sandbox_orders() -> int:

@@ -28,6 +28,8 @@ from tests.dispatch.conftest import FREE
 from tests.inbox.test_resubmit import submit_at
 from tests.inbox.test_submit import Hook, calls, cin7, failing_post, kinds, take
 
+pytestmark = pytest.mark.both_databases
+
 T0 = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
 LEASE = RetryTiming().lease
 

@@ -51,6 +51,8 @@ BATCH = 100  # orders a manager ticks per "Submit to Cin7"
 LIST_CALLS_ALLOWED = math.ceil(ORDERS / MAX_ROWS) + 3
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.cin7_limits,
+    pytest.mark.both_databases,
     pytest.mark.parametrize("database_url", ["postgres"], indirect=True),
 ]
 

@@ -16,6 +16,7 @@ from printers.scale import (
     WeightReading,
     parse_weight_line,
 )
+from tests.fakes.clock import FakeClock
 
 
 @pytest.mark.parametrize(
@@ -58,14 +59,6 @@ def test_bytes_are_read_as_ascii() -> None:
     assert parse_weight_line(b"ST,GS,+  0.750kg\r\n") == WeightReading(
         750, True, "ST,GS,+  0.750kg"
     )
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def reading(grams: int, stable: bool | None = True) -> WeightReading:

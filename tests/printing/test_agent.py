@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from station.models import JobState, Printer, PrintJob
 from station.printing.agents import register_agent, revoke_agent
 from station.printing.queue import queue_job
 from tests.fakes.http import serving
+from tests.waiting import wait_until
 
 STATION = str(Path(sys.executable).parent / "station")
 
@@ -205,6 +205,7 @@ def test_a_revoked_token_is_refused(
     assert zebra.jobs == []
 
 
+@pytest.mark.both_databases
 @pytest.mark.slow
 @pytest.mark.parametrize("kill_at", ["before_send", "after_send"])
 def test_agent_killed_mid_job_prints_it_exactly_once_after_restart(
@@ -219,19 +220,19 @@ def test_agent_killed_mid_job_prints_it_exactly_once_after_restart(
     first = subprocess.Popen(
         command, env={**env, PAUSE_ENV: kill_at, f"{PAUSE_ENV}_MARKER": str(marker)}
     )
-    deadline = time.monotonic() + 60
-    while not marker.exists() and time.monotonic() < deadline:
+
+    def paused() -> bool:
         assert first.poll() is None, "the agent exited before reaching the pause point"
-        time.sleep(0.05)
+        return marker.exists()
+
+    wait_until(paused, timeout=60, what="the agent to pause")
     os.kill(first.pid, signal.SIGKILL)
     first.wait(timeout=10)
 
     second = subprocess.Popen(command, env=env)
     try:
         received = zebra.wait_for_jobs(2, timeout=60)
-        deadline = time.monotonic() + 30
-        while states(app) != ["done", "done"] and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: states(app) == ["done", "done"], timeout=30, what="both jobs done")
     finally:
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=30)

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from station.models import PrintAgent, Printer, PrintJob
 from station.printing.agents import ScaleWeight, latest_weight, register_agent, revoke_agent
 from station.printing.queue import queue_job
 from tests.fakes.http import serving
+from tests.waiting import wait_until
 
 FRESH = timedelta(minutes=1)
 STATION = str(Path(sys.executable).parent / "station")
@@ -79,11 +79,7 @@ def add_printer_with_a_label(app: Flask, agent_id: int, zebra: ZebraListener) ->
 
 def wait_for(condition: Callable[[], bool], timeout: float = 15.0) -> None:
     """Poll ``condition`` until it holds; fail with a clear message after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout:g}s")
-        time.sleep(0.05)
+    wait_until(condition, timeout=timeout)
 
 
 def test_only_a_settled_weight_is_posted(

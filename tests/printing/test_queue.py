@@ -269,6 +269,7 @@ def test_the_same_dedupe_key_queues_once(app: Flask, zebra: ZebraListener) -> No
         assert len(db.session.scalars(select(PrintJob)).all()) == 1
 
 
+@pytest.mark.both_databases
 def test_two_workers_draining_at_once_print_each_job_once(
     app: Flask, zebra: ZebraListener, clock: Clock
 ) -> None:

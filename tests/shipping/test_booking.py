@@ -105,6 +105,7 @@ def test_a_range_moved_up_issues_from_its_new_start(ctx: Session) -> None:
     assert allocator.next_number("ownlabel:ON", 1500, 1999) == 1501
 
 
+@pytest.mark.both_databases
 def test_benches_booking_at_once_never_share_a_ticket(app: Flask, database_url: str) -> None:
     if database_url.startswith("sqlite"):
         engine = create_engine(database_url, connect_args={"timeout": 30})
@@ -173,6 +174,7 @@ class RemoteCarrier:
         return self.inner.create(shipment, idempotency_key)
 
 
+@pytest.mark.both_databases
 def test_a_remote_booking_is_committed_before_the_carrier_is_asked(
     ctx: Session, database_url: str
 ) -> None:
@@ -184,6 +186,7 @@ def test_a_remote_booking_is_committed_before_the_carrier_is_asked(
     assert remote.asked == [("SO-1", "pending")]
 
 
+@pytest.mark.both_databases
 def test_an_outage_leaves_the_attempt_pending_and_the_retry_replays_it(
     ctx: Session, database_url: str
 ) -> None:
@@ -204,6 +207,7 @@ def test_an_outage_leaves_the_attempt_pending_and_the_retry_replays_it(
     assert booked.parcels[0].weight_grams == 1000
 
 
+@pytest.mark.both_databases
 def test_a_refused_remote_attempt_is_failed_with_the_reason_and_may_be_corrected(
     ctx: Session, database_url: str
 ) -> None:

@@ -160,6 +160,7 @@ class TestCloseOut:
             close_out(ctx, "ownlabel", user=None, now=datetime(2024, 5, 1, 16, 45))
 
 
+@pytest.mark.both_databases
 def test_managers_closing_out_at_once_share_one_manifest(app: Flask, database_url: str) -> None:
     with app.app_context():
         booked = [book(db.session, f"k-{n}", 1000 + n).id for n in range(6)]
@@ -199,6 +200,7 @@ def test_managers_closing_out_at_once_share_one_manifest(app: Flask, database_ur
         assert manifest.consignment_count == 6
 
 
+@pytest.mark.both_databases
 def test_close_out_while_benches_book_never_loses_or_doubles_a_consignment(
     app: Flask, database_url: str
 ) -> None:

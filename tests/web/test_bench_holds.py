@@ -15,6 +15,8 @@ from tests.conftest import AuthActions
 from tests.dispatch.test_ship import add_order
 from tests.web.test_bench import open_order, ship
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def benches(app: Flask) -> tuple[FlaskClient, FlaskClient]:

@@ -186,6 +186,7 @@ def test_a_delivery_without_a_webhook_id_is_a_400(
     assert stored(app) == 0
 
 
+@pytest.mark.both_databases
 def test_a_refused_delivery_leaves_no_trace_on_either_database(
     app: Flask, client: FlaskClient, secret: str
 ) -> None:

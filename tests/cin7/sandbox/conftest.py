@@ -20,22 +20,10 @@ from station.cin7.sandbox import (
     seed_demo,
     serve_sandbox,
 )
+from tests.fakes.clock import FakeClock
 
 AUTH = (DEMO_USERNAME, DEMO_API_KEY)
 START = 1_777_777_777.0  # 2026-05-03T03:09:37Z
-
-
-class FakeClock:
-    """A clock that only moves when a test says so."""
-
-    def __init__(self, start: float = START) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def iso(t: float) -> str:
@@ -102,7 +90,7 @@ def http() -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(START)
 
 
 @pytest.fixture

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from station.cin7.sandbox import Limits
 from station.cin7.sandbox.limits import CallWindows
 from tests.cin7.sandbox.conftest import FakeClock
+
+pytestmark = pytest.mark.cin7_limits
 
 
 def admit_many(windows: CallWindows, count: int) -> list[int | None]:

@@ -1,0 +1,56 @@
+"""The suite's own rules: which databases a test runs on, and when Cin7's limits apply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from station.cin7.sandbox import Limits
+
+
+def _ids_of(request: pytest.FixtureRequest, name: str) -> set[str]:
+    """The parameter ids this module's test ``name`` is collected with (deselected too)."""
+    module = request.node.getparent(pytest.Module)
+    return {
+        item.callspec.id
+        for item in module.collect()
+        if isinstance(item, pytest.Function) and item.originalname == name
+    }
+
+
+def test_a_test_runs_on_sqlite_only_unless_marked(request: pytest.FixtureRequest) -> None:
+    assert _ids_of(request, "test_an_app_test") == {"sqlite"}
+    assert _ids_of(request, "test_a_test_of_locks") == {"sqlite", "postgres"}
+    assert _ids_of(request, "test_a_test_that_chose_postgres") == {"postgres"}
+
+
+def test_an_app_test(database_url: str) -> None:
+    assert database_url.startswith("sqlite:///")
+
+
+@pytest.mark.both_databases
+def test_a_test_of_locks(database_url: str, request: pytest.FixtureRequest) -> None:
+    on_postgres = database_url.startswith("postgresql")
+    assert on_postgres == (request.node.get_closest_marker("postgres") is not None)
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_test_that_chose_postgres(database_url: str, request: pytest.FixtureRequest) -> None:
+    assert database_url.startswith("postgresql")
+    assert request.node.get_closest_marker("postgres") is not None
+
+
+def test_cin7s_limits_are_off_by_default(
+    sandbox_limits: Limits, app_config: dict[str, Any]
+) -> None:
+    assert sandbox_limits == Limits.unlimited()
+    assert app_config["CIN7_PACING"] is False and app_config["SANDBOX_LIMITS"] is False
+
+
+@pytest.mark.cin7_limits
+def test_a_test_of_pacing_gets_cin7s_limits(
+    sandbox_limits: Limits, app_config: dict[str, Any]
+) -> None:
+    assert sandbox_limits == Limits()
+    assert app_config["CIN7_PACING"] is True and app_config["SANDBOX_LIMITS"] is True
