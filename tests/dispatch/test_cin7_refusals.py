@@ -32,8 +32,10 @@ def test_an_order_voided_in_cin7_is_refused_with_cin7s_sentence(
 
     deliver_outbox(ctx, cin7, now=clock.later(seconds=1))
 
-    assert refused.state != OutboxState.DONE and sent.state == OutboxState.DONE
-    assert refused.last_error == f"Sales order {voided} is void and cannot be updated."
+    assert refused.state == OutboxState.FAILED and sent.state == OutboxState.DONE
+    assert refused.last_error == (
+        f"Cin7 refused this update: Sales order {voided} is void and cannot be updated."
+    )
     assert sandbox.state.orders[voided]["stage"] != "Dispatched"
     assert sandbox.state.orders[kept]["stage"] == "Dispatched"
 
