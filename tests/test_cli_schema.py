@@ -6,21 +6,19 @@ instead of printing a traceback, on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from station import create_app
 from station.cli import main
 from station.db import schema_missing
 from station.extensions import db
-from tests.conftest import PG_ADMIN_URL, service_missing
+from tests.conftest import fresh_postgres_database
 
 pytestmark = pytest.mark.both_databases
 
@@ -40,22 +38,8 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    admin_url = make_url(PG_ADMIN_URL)
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "not reachable"
-        service_missing("PostgreSQL", str(exc).splitlines()[0])
-    name = f"station_empty_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database("station_empty") as url:
+        yield url
 
 
 @pytest.fixture
