@@ -1,4 +1,4 @@
-"""Reprinting a consignment's labels at a bench, as the one rule of who may allows."""
+"""Reprinting a consignment's labels (bench or list), as the one rule of who may allows."""
 
 from __future__ import annotations
 
@@ -13,9 +13,16 @@ from station.shipping.labels import reprint_labels
 
 
 def reprint_as(
-    session: Session, consignment: Consignment, user: User, *, printer: Printer, now: datetime
+    session: Session,
+    consignment: Consignment,
+    user: User,
+    *,
+    printer: Printer | None,
+    now: datetime,
 ) -> list[PrintJob]:
-    """``user`` prints ``consignment``'s labels again on ``printer``; audited, commits.
+    """``user`` prints ``consignment``'s labels again; audited, commits.
+
+    ``printer``: where to print them; None prints each on the printer it went to.
 
     Raises ``NotYours`` (see ``station.dispatch.rights``) or ``ReprintRefused`` (voided,
     booked on the carrier's portal, first labels not printed yet).
@@ -27,7 +34,10 @@ def reprint_as(
         user,
         "consignment.reprinted",
         target=consignment,
-        detail={"printer": printer.name, "labels": len(queued)},
+        detail={
+            "printer": ", ".join(sorted({job.printer.name for job in queued})),
+            "labels": len(queued),
+        },
         at=now,
     )
     session.commit()

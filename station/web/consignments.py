@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from station.carriers.errors import CarrierError
 from station.db import utcnow
-from station.dispatch.rights import NotYours, check_may_change
+from station.dispatch.reprint import reprint_as
+from station.dispatch.rights import NotYours
 from station.dispatch.void import Voided, void_as
 from station.extensions import db
 from station.jobs import jobs
@@ -28,7 +29,6 @@ from station.shipping.consignments import (
     known_carriers,
     list_consignments,
 )
-from station.shipping.labels import reprint_labels
 from station.web.access import role_required
 from station.web.fragments import is_fragment_request, page_or_fragment
 from station.web.localtime import warehouse_zone
@@ -70,21 +70,19 @@ def reprint(consignment_id: int) -> ResponseReturnValue:
     """Print the consignment's labels again, on their printer or on the one chosen."""
     consignment = _consignment(consignment_id)
     user = current_user._get_current_object()  # type: ignore[attr-defined]
-    try:
-        check_may_change(db.session, consignment, user, doing="reprint", now=utcnow())
-    except NotYours as exc:
-        log.info("refused to reprint consignment %s: %s", consignment_id, exc)
-        return _answer(consignment, error=str(exc), status=403)
     chosen = request.form.get("printer_id", type=db_int)
     printer = db.session.get(Printer, chosen) if chosen else None
     if chosen and (printer is None or not printer.active):
         return _answer(consignment, error="Choose one of the printers listed.")
     try:
-        queued = reprint_labels(db.session, consignment, printer=printer)
+        queued = reprint_as(db.session, consignment, user, printer=printer, now=utcnow())
+    except NotYours as exc:
+        db.session.rollback()
+        log.info("refused to reprint consignment %s: %s", consignment_id, exc)
+        return _answer(consignment, error=str(exc), status=403)
     except ReprintRefused as exc:
         db.session.rollback()
         return _answer(consignment, error=str(exc))
-    db.session.commit()
     printers = {job.printer_id: job.printer.name for job in queued}
     for printer_id in printers:
         jobs().print_queue(printer_id)

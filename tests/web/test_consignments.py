@@ -8,7 +8,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from station.extensions import db
-from station.models import Consignment, ConsignmentState, JobState, Printer, PrintJob, Role
+from station.models import (
+    AuditEvent,
+    Consignment,
+    ConsignmentState,
+    JobState,
+    Printer,
+    PrintJob,
+    Role,
+)
 from station.shipping.booking import book_consignment
 from station.shipping.carriers import own_label
 from station.shipping.labels import queue_consignment_labels
@@ -141,3 +149,34 @@ def test_filters_narrow_the_list_and_a_bad_day_is_explained(
     assert found.startswith('<p class="count">1 consignment</p>') and "<html" not in found
     assert bad_day.status_code == 422
     assert "The day &#39;someday&#39; is not a date (YYYY-MM-DD)." in bad_day.get_data(as_text=True)
+
+
+def audit_actions(app: Flask, consignment_id: int) -> list[str]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                select(AuditEvent.action)
+                .where(
+                    AuditEvent.target_type == "consignment", AuditEvent.target_id == consignment_id
+                )
+                .order_by(AuditEvent.id)
+            )
+        )
+
+
+def test_reprinting_and_voiding_from_the_list_are_audited_as_at_the_bench(
+    app: Flask, client: FlaskClient, auth: AuthActions, shipped: int
+) -> None:
+    auth.login()
+
+    client.post(f"/consignments/{shipped}/reprint", data={"printer_id": ""}, headers=HTMX)
+    client.post(f"/consignments/{shipped}/void", headers=HTMX)
+
+    actions = audit_actions(app, shipped)
+    assert actions.count("consignment.reprinted") == 1
+    assert actions.count("consignment.voided") == 1
+    with app.app_context():
+        entry = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "consignment.reprinted")
+        ).one()
+        assert entry.detail == {"printer": "Bench 1", "labels": 1}
