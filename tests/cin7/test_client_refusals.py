@@ -30,23 +30,9 @@ from station.cin7.sandbox import (
     serve_sandbox,
 )
 from station.cin7.selection import OrderSelection
+from tests.fakes.clock import FakeClock
 
 FREE = CallLimits(per_second=10_000, per_minute=10_000, per_day=10_000_000)
-
-
-class FakeClock:
-    """The sandbox's clock; the client's waits move it instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.now = 1_777_777_777.0
-        self.waits: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture
@@ -233,4 +219,4 @@ class TestAuthAndLimits:
 
         statuses = [r.status for r in state.api_calls()]
         assert statuses == [200, 200, 200, 429, 200]
-        assert all(pages) and len(clock.waits) == 1 and clock.waits[0] >= 1.0
+        assert all(pages) and len(clock.slept) == 1 and clock.slept[0] >= 1.0
