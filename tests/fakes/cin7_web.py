@@ -16,6 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.http import running
+
 SIGN_IN = (302, "/Account/Login?ReturnUrl=%2FCloud%2FApps%2FShopifyConnector%2FUpdateOrderStatus")
 TEMPLATE_PATH = "/Cloud/Apps/ShopifyConnector/UpdateOrderStatus"
 
@@ -69,11 +71,5 @@ def cin7_web(**options: Any) -> Iterator[Cin7WebApp]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     app.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(server):
         yield app
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)

@@ -1,7 +1,8 @@
-"""Serving a Flask app over real HTTP on a free loopback port for a test."""
+"""Serving over real HTTP on a free loopback port for a test: a Flask app, or any server."""
 
 from __future__ import annotations
 
+import socketserver
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,14 +17,21 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 @contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """Serve ``app`` on a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+def running(server: socketserver.BaseServer) -> Iterator[None]:
+    """Serve ``server`` on a thread until the block ends, then shut it down and close it."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    with running(server):
+        yield f"http://127.0.0.1:{server.server_port}"

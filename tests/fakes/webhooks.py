@@ -29,6 +29,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests.fakes.http import running
+
 
 @dataclass(frozen=True)
 class Received:
@@ -87,14 +89,8 @@ def receiving(
         tls.sni_callback = lambda _sock, name, _ctx: receiver.server_names.append(name)
         server.socket = tls.wrap_socket(server.socket, server_side=True)
     receiver.port = server.server_port
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(server):
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 Answer = Callable[[socket.socket, threading.Event], int]  # writes an answer, returns bytes sent
@@ -131,15 +127,11 @@ def answering_raw(answer: Answer) -> Iterator[RawReceiver]:
 
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)  # closing joins answers
     receiver.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield receiver
-    finally:
-        stopped.set()  # ends answers still writing
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with running(server):
+        try:
+            yield receiver
+        finally:
+            stopped.set()  # ends answers still writing, before the server shuts down
 
 
 def whole(data: bytes) -> Answer:
