@@ -330,7 +330,7 @@ def _send_batch(
         if result.success:
             _done(item, now)
         else:
-            _refused(item, "; ".join(result.errors) or "no reason given", now)
+            _refused(item, "; ".join(result.errors) or "no reason given")
 
     _settle(session, claims, items, record)
 
@@ -374,7 +374,7 @@ def _give_up(item: OutboxItem, error: str) -> None:
     log.warning("outbox %s needs attention at once: %s", item.id, error)
 
 
-def _refused(item: OutboxItem, error: str, now: datetime) -> None:
+def _refused(item: OutboxItem, error: str) -> None:
     """Cin7 refused this item itself: sending it again would be refused again."""
     _give_up(item, f"Cin7 refused this update: {error}")
 
