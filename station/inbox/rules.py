@@ -12,7 +12,10 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
+
+import pycountry
 
 from station.models import InboxOrder, InboxRule
 
@@ -40,6 +43,9 @@ class Action(enum.StrEnum):
 
 
 FIELDS = ("shop", "folder", "tags", "total", "country", "sku")  # and checkout.<name>
+COUNTRY = "country"
+# Names people and shops use that ISO 3166 does not list; the rest come from pycountry.
+COUNTRY_ALIASES = {"uk": "GB", "great britain": "GB", "england": "GB", "usa": "US"}
 OPERATOR_NAMES: dict[str, str] = {
     Operator.EQUALS: "equals",
     Operator.NOT_EQUALS: "does not equal",
@@ -97,7 +103,7 @@ def field_values(order: InboxOrder, name: str) -> tuple[str, ...]:
         values = tuple(order.tags)
     elif key == "total":
         values = (str(order_total(order)),)
-    elif key == "country":
+    elif key == COUNTRY:
         values = (order.shipping_address.get("country"),)
     elif key == "sku":
         values = tuple(line.get("sku") for line in order.lines)
@@ -123,7 +129,35 @@ def _number(value: Any) -> Decimal | None:
         return None
 
 
-def _compare(operator: Operator, found: str, wanted: str) -> bool:
+@lru_cache(maxsize=1024)
+def country_code(text: str) -> str | None:
+    """The ISO 3166 alpha-2 code of a country named by code or name, in any case; None: unknown.
+
+    "NZ", "nz", "NZL", "New Zealand" and "new zealand" are all ``"NZ"``; so are the official
+    and common names pycountry knows ("Korea, Republic of", "South Korea").
+    """
+    name = " ".join(text.split()).casefold()
+    if not name:
+        return None
+    if name in COUNTRY_ALIASES:
+        return COUNTRY_ALIASES[name]
+    try:
+        return str(pycountry.countries.lookup(name).alpha_2)
+    except LookupError:
+        return None
+
+
+def _same_country(found: str, wanted: str) -> bool | None:
+    """Whether two texts name one country; None when either is not a country pycountry knows."""
+    a, b = country_code(found), country_code(wanted)
+    return None if a is None or b is None else a == b
+
+
+def _compare(operator: Operator, found: str, wanted: str, *, country: bool = False) -> bool:
+    if country and operator in (Operator.EQUALS, Operator.NOT_EQUALS):
+        same = _same_country(found, wanted)
+        if same is not None:
+            return same
     a, b = found.casefold(), wanted.strip().casefold()
     if operator in (Operator.EQUALS, Operator.NOT_EQUALS):
         return a == b
@@ -141,11 +175,13 @@ def check_condition(order: InboxOrder, condition: Mapping[str, Any]) -> Conditio
     """Whether ``order`` meets one ``{field, operator, value}``; text is matched in any case.
 
     A field with many values (tags, SKUs) matches when any value does; *does not equal*
-    when none equals; *is empty* when it has no value.
+    when none equals; *is empty* when it has no value. The country field's *equals* and
+    *does not equal* compare countries, not spellings: "NZ" equals "New Zealand".
     """
     name = str(condition.get("field", ""))
     value = str(condition.get("value", "") or "")
     found = field_values(order, name)
+    country = name.strip().lower() == COUNTRY
     try:
         operator = Operator(condition.get("operator"))
     except ValueError:
@@ -155,9 +191,9 @@ def check_condition(order: InboxOrder, condition: Mapping[str, Any]) -> Conditio
     elif operator is Operator.IS_NOT_EMPTY:
         matched = bool(found)
     elif operator is Operator.NOT_EQUALS:
-        matched = not any(_compare(operator, f, value) for f in found)
+        matched = not any(_compare(operator, f, value, country=country) for f in found)
     else:
-        matched = any(_compare(operator, f, value) for f in found)
+        matched = any(_compare(operator, f, value, country=country) for f in found)
     return ConditionResult(name, operator.value, value, found, matched)
 
 
