@@ -4,7 +4,9 @@ Only orders in Cin7 that have neither shipped nor been canceled are asked about,
 call (``where=id IN (...)``: as many as one page holds, and short enough for the URL, see
 ``cin7.filters``), so 500 waiting orders cost two calls and an idle inbox none. A dispatched order takes
 Cin7's dispatched date, tracking code and carrier and moves to the *After shipment*
-folder; a void one moves to *If canceled*. Each change is claimed with a conditional
+folder; a void one moves to *If canceled*. Dispatched means Cin7 says so (stage
+*Dispatched*, or every line shipped), never a ``dispatchedDate`` alone: Station may have
+sent that date itself (the ``DispatchedDate`` checkout field) on an order nobody has packed. Each change is claimed with a conditional
 UPDATE, so two checks at once log it once.
 """
 
@@ -88,12 +90,24 @@ def check_shipments(
             canceled.append(order.id)
         elif (
             not void
-            and cin7.dispatched_date is not None
+            and dispatched_in_cin7(cin7)
             and _shipped(session, order, cin7, options, now=now, actor=actor)
         ):
             shipped.append(order.id)
     session.commit()
     return ShipmentReport(len(waiting), tuple(shipped), tuple(canceled), calls)
+
+
+def dispatched_in_cin7(cin7: SalesOrder) -> bool:
+    """Whether Cin7 reports the order dispatched: stage *Dispatched*, or every line shipped.
+
+    A ``dispatchedDate`` alone does not count: a shop's checkout field can set it when the
+    order is submitted, long before anything leaves the warehouse.
+    """
+    if (cin7.stage or "").strip().casefold() == "dispatched":
+        return True
+    lines = [line for line in cin7.lines if line.qty > 0]
+    return bool(lines) and all(line.qty_shipped >= line.qty for line in lines)
 
 
 def _claim(session: Session, order: InboxOrder, **values: object) -> bool:
@@ -120,11 +134,11 @@ def _shipped(
     now: datetime,
     actor: str,
 ) -> bool:
-    assert cin7.dispatched_date is not None
+    shipped_at = cin7.dispatched_date or now
     if not _claim(
         session,
         order,
-        shipped_at=cin7.dispatched_date,
+        shipped_at=shipped_at,
         tracking_code=cin7.tracking_code,
         logistics_carrier=cin7.logistics_carrier,
     ):
@@ -134,8 +148,7 @@ def _shipped(
         session,
         order,
         InboxEventKind.SHIPPED,
-        f"Cin7 dispatched it on {cin7.dispatched_date:%Y-%m-%d %H:%M} UTC"
-        + (f" ({how})." if how else "."),
+        f"Cin7 dispatched it on {shipped_at:%Y-%m-%d %H:%M} UTC" + (f" ({how})." if how else "."),
         at=now,
         actor=actor,
         detail={"tracking_code": cin7.tracking_code, "carrier": cin7.logistics_carrier},

@@ -69,6 +69,37 @@ def test_a_dispatched_order_takes_its_tracking_and_moves_to_shipped(
     assert open_.folder.name == "Submitted" and open_.shipped_at is None
 
 
+def test_a_dispatched_date_station_sent_itself_does_not_make_an_order_shipped(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    (order,) = submitted(ctx, sandbox, "1")
+    # what a DispatchedDate checkout field leaves on a Cin7 order nobody has packed
+    sandbox.state.touch_order(order.cin7_id, dispatchedDate="2026-05-01T03:04:05Z")
+
+    report = check(ctx, sandbox)
+
+    assert report == ShipmentReport(checked=1, calls=1)
+    assert order.shipped_at is None and order.folder.name == "Submitted"
+
+    sandbox.state.touch_order(order.cin7_id, stage="Dispatched")
+    assert check(ctx, sandbox).shipped == (order.id,)
+    assert order.shipped_at is not None and order.shipped_at.isoformat().startswith("2026-05-01")
+
+
+def test_an_order_whose_lines_all_shipped_counts_as_dispatched(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    (order,) = submitted(ctx, sandbox, "1")
+    stored = sandbox.state.orders[order.cin7_id]
+    lines = [{**line, "qtyShipped": line["qty"]} for line in stored["lineItems"]]
+    sandbox.state.touch_order(order.cin7_id, lineItems=lines)
+
+    report = check(ctx, sandbox)
+
+    assert report.shipped == (order.id,)
+    assert order.shipped_at is not None and order.folder.name == "Shipped"
+
+
 def test_a_void_order_moves_to_the_if_canceled_folder(ctx: Session, sandbox: SandboxServer) -> None:
     (order,) = submitted(ctx, sandbox, "1")
     refunds = create_folder(ctx, "Refunds")
