@@ -120,7 +120,10 @@ def test_check_shipments_now_moves_a_dispatched_order_and_says_when_it_looked(
     order = orders(app)["#A1"]
     manager.post("/inbox/submit", data={"order_id": order.id})
     sandbox.state.touch_order(
-        orders(app)["#A1"].cin7_id, dispatchedDate="2026-05-01T03:04:05Z", trackingCode="NZP1"
+        orders(app)["#A1"].cin7_id,
+        dispatchedDate="2026-05-01T03:04:05Z",
+        trackingCode="NZP1",
+        stage="Dispatched",
     )
 
     page = manager.post("/inbox/shipments/check", follow_redirects=True).get_data(as_text=True)
