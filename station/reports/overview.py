@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from station.dispatch.checks import ShipRules
 from station.errors import StationError
+from station.listing import Paging
 from station.models import User
-from station.reports import svg
+from station.reports import blocked, svg
 from station.reports.dispatches import Tally
 from station.reports.freight import FreightLine, totals
 from station.reports.period import ReportQuery
 from station.reports.sources import Sources
-from station.reports.tables import TABLES, Table
+from station.reports.tables import TABLES, Table, blocked_rows_table
 from station.shipping.consignments import known_carriers
 
 DISPATCH_TABLES = (
@@ -32,7 +33,7 @@ DISPATCH_TABLES = (
     "freight-carriers",
     "freight-cost-centres",
 )
-BLOCKED_TABLES = ("blocked", "blocked-orders")
+BLOCKED_ORDERS_PER_PAGE = 50
 
 
 class UnknownReport(StationError):
@@ -41,10 +42,11 @@ class UnknownReport(StationError):
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """One table and, where it helps, its chart."""
+    """One table and, where it helps, its chart; a long table comes a page at a time."""
 
     table: Table
     chart: Markup | None
+    paging: Paging | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,22 +95,37 @@ CHARTS: dict[str, Callable[[Sources], Markup]] = {
         _markups(s.freight_per_cost_centre), title="Markup earned per cost centre"
     ),
     "blocked": lambda s: svg.bar_chart(
-        [(group.label, group.count) for group in s.blocked], title="Blocked orders by reason"
+        [(c.label, c.count) for c in s.blocked_summary.counts], title="Blocked orders by reason"
     ),
 }
 
 
-def overview(session: Session, query: ReportQuery, *, rules: ShipRules) -> Overview:
-    """The reports page for ``query``; blocked orders are as of now, whatever the period."""
+def overview(
+    session: Session,
+    query: ReportQuery,
+    *,
+    rules: ShipRules,
+    blocked_page: int = 1,
+    blocked_per_page: int = BLOCKED_ORDERS_PER_PAGE,
+) -> Overview:
+    """The reports page for ``query``; blocked orders are as of now, whatever the period.
+
+    The blocked orders come ``blocked_per_page`` at a time (page ``blocked_page``); their
+    CSV file has them all.
+    """
     sources = Sources(session, query, rules=rules)
     count = sources.dispatch_count
+    summary = sources.blocked_summary
+    rows, paging = blocked.blocked_page(
+        session, rules, summary, page=blocked_page, per_page=blocked_per_page
+    )
     return Overview(
         query=query,
         dispatch_count=count,
         freight_totals=totals(sources.freight_per_carrier) if count else [],
         sections=[_section(name, sources) for name in DISPATCH_TABLES] if count else [],
-        blocked=[_section(name, sources) for name in BLOCKED_TABLES],
-        blocked_orders=len({o.order_id for group in sources.blocked for o in group.orders}),
+        blocked=[_section("blocked", sources), Section(blocked_rows_table(rows), None, paging)],
+        blocked_orders=summary.orders,
     )
 
 

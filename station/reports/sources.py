@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from station.dispatch.checks import ShipRules
 from station.reports import blocked, dispatches, freight
-from station.reports.blocked import BlockedGroup
+from station.reports.blocked import BlockedGroup, BlockedSummary
 from station.reports.dispatches import Tally
 from station.reports.freight import FreightLine
 from station.reports.period import ReportQuery
@@ -54,8 +54,13 @@ class Sources:
 
     @cached_property
     def blocked(self) -> list[BlockedGroup]:
-        """Orders the bench would refuse now, by check."""
+        """Orders the bench would refuse now, by check, every one of them (the CSV file)."""
         return blocked.blocked_now(self.session, self.rules)
+
+    @cached_property
+    def blocked_summary(self) -> BlockedSummary:
+        """How many orders the bench would refuse now, by check (counted by the database)."""
+        return blocked.blocked_summary(self.session, self.rules)
 
     @property
     def dispatch_count(self) -> int:

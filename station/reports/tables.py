@@ -6,10 +6,11 @@ the page links to the order).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from station.reports.blocked import BlockedRow
 from station.reports.dispatches import Tally
 from station.reports.freight import FreightLine, totals
 from station.reports.sources import Sources
@@ -89,20 +90,33 @@ def blocked_table(sources: Sources) -> Table:
         "blocked",
         "Blocked orders by reason",
         (Column("Reason"), Column("Orders", numeric=True)),
-        tuple((group.label, group.count) for group in sources.blocked),
+        tuple((count.label, count.count) for count in sources.blocked_summary.counts),
     )
 
 
+BLOCKED_ORDER_COLUMNS = (Column("Reason"), Column("Order"), Column("Why"))
+
+
 def blocked_orders_table(sources: Sources) -> Table:
-    """Each blocked order with the reasons it fails a check."""
+    """Each blocked order with the reasons it fails a check (all of them: the CSV file)."""
+    return blocked_rows_table(
+        BlockedRow(group.check, order) for group in sources.blocked for order in group.orders
+    )
+
+
+def blocked_rows_table(rows: Iterable[BlockedRow]) -> Table:
+    """Blocked orders as the table shows them: the check, a link to the order, the reasons."""
     return Table(
         "blocked-orders",
         "Blocked orders",
-        (Column("Reason"), Column("Order"), Column("Why")),
+        BLOCKED_ORDER_COLUMNS,
         tuple(
-            (group.label, OrderLink(order.order_id, order.reference), "; ".join(order.reasons))
-            for group in sources.blocked
-            for order in group.orders
+            (
+                row.check.value,
+                OrderLink(row.order.order_id, row.order.reference),
+                "; ".join(row.order.reasons),
+            )
+            for row in rows
         ),
     )
 

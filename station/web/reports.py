@@ -32,7 +32,12 @@ def index() -> ResponseReturnValue:
         return render_template(
             "reports/index.html", report=None, error=str(exc), choices=choices, filters=_filters()
         ), 422
-    report = overview(db.session, query, rules=_rules())
+    report = overview(
+        db.session,
+        query,
+        rules=_rules(),
+        blocked_page=request.args.get("blocked_page", 1, type=db_int),
+    )
     return render_template(
         "reports/index.html", report=report, error=None, choices=choices, filters=_filters(query)
     )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station.dispatch.checks import Check, ShipRules
 from station.models import ConsignmentState, SalesOrder
-from station.reports.blocked import BlockedOrder, blocked_now
+from station.reports.blocked import BlockedOrder, blocked_now, blocked_page, blocked_summary
 from tests.dispatch.test_ship import add_order
 from tests.reports.samples import sent
 
@@ -80,3 +81,52 @@ def test_with_nothing_blocked_every_check_counts_zero(ctx: Session) -> None:
     groups = blocked_now(ctx, ShipRules())
 
     assert [(g.label, g.count) for g in groups] == [(check.value, 0) for check in Check]
+
+
+@pytest.mark.parametrize("guard", [True, False])
+def test_the_database_counts_each_check_as_the_checks_do_order_by_order(
+    ctx: Session, guard: bool
+) -> None:
+    add_orders(ctx)
+    rules = ShipRules(block_batch_serial=guard)
+
+    summary = blocked_summary(ctx, rules)
+
+    groups = blocked_now(ctx, rules)
+    assert [(c.check, c.count) for c in summary.counts] == [(g.check, g.count) for g in groups]
+    assert summary.orders == len({o.order_id for g in groups for o in g.orders})
+    assert summary.rows == sum(g.count for g in groups)
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 3, 4, 50])
+def test_pages_of_blocked_orders_run_through_every_check_in_order_without_gaps(
+    ctx: Session, per_page: int
+) -> None:
+    add_orders(ctx)
+    rules = ShipRules()
+    summary = blocked_summary(ctx, rules)
+    every = [(g.check, o) for g in blocked_now(ctx, rules) for o in g.orders]
+
+    paged: list[tuple[Check, BlockedOrder]] = []
+    page = 1
+    while True:
+        rows, paging = blocked_page(ctx, rules, summary, page=page, per_page=per_page)
+        paged.extend((row.check, row.order) for row in rows)
+        assert len(rows) <= per_page
+        if not paging.has_next:
+            break
+        page += 1
+
+    assert paged == every
+    assert page == -(-len(every) // per_page)
+
+
+def test_a_page_past_the_end_shows_the_last_one(ctx: Session) -> None:
+    add_orders(ctx)
+    rules = ShipRules()
+    summary = blocked_summary(ctx, rules)
+
+    rows, paging = blocked_page(ctx, rules, summary, page=10**6, per_page=3)
+
+    assert paging.page == paging.pages == 3
+    assert [row.order.reference for row in rows] == ["SO-8", "SO-5"]  # address, batch/serial

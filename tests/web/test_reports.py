@@ -114,3 +114,26 @@ def test_the_freight_csv_has_parcels_cost_charge_markup_and_a_total(manager: Fla
 
 def test_an_unknown_report_is_not_found(manager: FlaskClient) -> None:
     assert manager.get("/reports/secrets.csv").status_code == 404
+
+
+def test_blocked_orders_come_fifty_to_a_page_and_the_csv_has_them_all(
+    app: Flask, manager: FlaskClient
+) -> None:
+    with app.app_context():
+        for n in range(10, 130):  # 120 more void orders: 121 blocked rows
+            add_order(db.session, n, is_void=True)
+        db.session.commit()
+
+    first = manager.get(f"/reports?{NOVEMBER}").get_data(as_text=True)
+    last = manager.get(f"/reports?{NOVEMBER}&blocked_page=3").get_data(as_text=True)
+    csv = manager.get(f"/reports/blocked-orders.csv?{NOVEMBER}").get_data(as_text=True)
+
+    assert "The numbers (121 rows)" in first
+    assert "Page 1 of 3 · rows 1–50 of 121" in first
+    assert first.count('href="/orders/') == 50
+    next_page = re.search(r'href="(/reports\?[^"]*)" rel="next"', first)
+    assert next_page and "blocked_page=2#report-blocked-orders" in next_page[1]
+    assert "from=2026-11-23" in next_page[1]  # the filters stay
+    assert "Page 3 of 3 · rows 101–121 of 121" in last and last.count('href="/orders/') == 21
+    assert 'rel="next"' not in last
+    assert len(csv.strip().splitlines()) == 1 + 121
