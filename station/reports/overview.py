@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from markupsafe import Markup
 from sqlalchemy import select
@@ -73,29 +72,55 @@ def _counts(tallies: list[Tally]) -> list[tuple[str, int]]:
     return [(tally.label, tally.count) for tally in tallies]
 
 
-def _markups(lines: list[FreightLine]) -> list[tuple[str, Decimal]]:
-    return [(f"{line.label} ({line.currency})", line.markup) for line in lines]
+def _freight_chart(lines: list[FreightLine], *, title: str, heading: str) -> Markup:
+    """Carrier cost beside the amount charged, per line (one bar pair per currency)."""
+    return svg.grouped_bar_chart(
+        [f"{line.label} ({line.currency})" for line in lines],
+        [
+            ("Carrier cost", [line.cost for line in lines]),
+            ("Charged", [line.charged for line in lines]),
+        ],
+        title=title,
+        axes=svg.Axes(x=heading, y="Amount"),
+    )
 
 
+DISPATCHES = "Dispatches"
 CHARTS: dict[str, Callable[[Sources], Markup]] = {
     "daily": lambda s: svg.line_chart(
-        _counts(s.per_day), title="Dispatches per day", tick=lambda day: day[5:]
+        _counts(s.per_day),
+        title="Dispatches per day",
+        axes=svg.Axes(x="Day", y=DISPATCHES),
+        tick=lambda day: day[5:],
     ),
     "hourly": lambda s: svg.bar_chart(
-        _counts(s.per_hour), title="Dispatches per hour of the day", tick=lambda hour: hour[:2]
+        _counts(s.per_hour),
+        title="Dispatches per hour of the day",
+        axes=svg.Axes(x="Hour of the day", y=DISPATCHES),
+        tick=lambda hour: hour[:2],
     ),
-    "packers": lambda s: svg.bar_chart(_counts(s.per_packer), title="Dispatches per packer"),
+    "packers": lambda s: svg.bar_chart(
+        _counts(s.per_packer),
+        title="Dispatches per packer",
+        axes=svg.Axes(x="Packer", y=DISPATCHES),
+    ),
     "services": lambda s: svg.bar_chart(
-        _counts(s.per_service), title="Dispatches per carrier and service"
+        _counts(s.per_service),
+        title="Dispatches per carrier and service",
+        axes=svg.Axes(x="Carrier · service", y=DISPATCHES),
     ),
-    "freight-carriers": lambda s: svg.bar_chart(
-        _markups(s.freight_per_carrier), title="Markup earned per carrier"
+    "freight-carriers": lambda s: _freight_chart(
+        s.freight_per_carrier, title="Carrier cost and charge per carrier", heading="Carrier"
     ),
-    "freight-cost-centres": lambda s: svg.bar_chart(
-        _markups(s.freight_per_cost_centre), title="Markup earned per cost centre"
+    "freight-cost-centres": lambda s: _freight_chart(
+        s.freight_per_cost_centre,
+        title="Carrier cost and charge per cost centre",
+        heading="Cost centre",
     ),
     "blocked": lambda s: svg.bar_chart(
-        [(c.label, c.count) for c in s.blocked_summary.counts], title="Blocked orders by reason"
+        [(c.label, c.count) for c in s.blocked_summary.counts],
+        title="Blocked orders by reason",
+        axes=svg.Axes(x="Reason", y="Orders"),
     ),
 }
 

@@ -1,8 +1,10 @@
 """Bar and line charts drawn on the server as inline SVG: axes, labels, a tooltip per value.
 
-A series is a sequence of ``(label, value)`` pairs. Every piece of text that reaches
-the SVG (chart title, labels, values) is escaped here, so the result is ``Markup`` that
-templates include as it is; labels may be anything a user or Cin7 typed.
+A series is a sequence of ``(label, value)`` pairs. Every chart names what its axes
+hold (``Axes``) and has a legend naming each series (a bar chart comparing two series,
+such as carrier cost and charge, is ``grouped_bar_chart``). Every piece of text that
+reaches the SVG (chart title, labels, values, names) is escaped here, so the result is
+``Markup`` that templates include as it is; labels may be anything a user or Cin7 typed.
 """
 
 from __future__ import annotations
@@ -18,10 +20,20 @@ Number = int | float | Decimal
 Series = Sequence[tuple[str, Number]]
 
 WIDTH = 720
-HEIGHT = 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 72
+HEIGHT = 290
+LEFT, RIGHT, TOP, BOTTOM = 72, 16, 34, 88
+LEGEND_Y = 16
+SERIES_COLOURS = 4  # series-0 .. series-3 in the stylesheet; more series reuse them
 MAX_TICK_LABELS = 16  # more labels than this along the bottom would overlap
 MAX_TICK_CHARS = 20  # a longer label is cut short under the axis (its tooltip keeps it whole)
+
+
+@dataclass(frozen=True, slots=True)
+class Axes:
+    """What the labels along the bottom are (``x``) and what the values count (``y``)."""
+
+    x: str = ""
+    y: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,26 +49,66 @@ class _Scale:
         return TOP + (HEIGHT - TOP - BOTTOM) * (self.high - value) / span
 
 
-def bar_chart(series: Series, *, title: str, tick: Callable[[str], str] = str) -> Markup:
-    """One bar per ``(label, value)``; ``tick`` shortens a label for the axis (tooltips keep it)."""
-    if not series:
+def bar_chart(
+    series: Series,
+    *,
+    title: str,
+    axes: Axes = Axes(),
+    name: str = "",
+    tick: Callable[[str], str] = str,
+) -> Markup:
+    """One bar per ``(label, value)``; ``tick`` shortens a label for the axis (tooltips keep it).
+
+    ``name`` is the series' name in the legend (the y axis's name when not given).
+    """
+    labels = [label for label, _ in series]
+    return grouped_bar_chart(
+        labels,
+        [(name or axes.y or title, [v for _, v in series])],
+        title=title,
+        axes=axes,
+        tick=tick,
+    )
+
+
+def grouped_bar_chart(
+    labels: Sequence[str],
+    groups: Sequence[tuple[str, Sequence[Number]]],
+    *,
+    title: str,
+    axes: Axes = Axes(),
+    tick: Callable[[str], str] = str,
+) -> Markup:
+    """Side-by-side bars per label, one per named series in ``groups`` (the legend names them)."""
+    if not labels or not groups:
         return _empty(title)
-    scale = _scale([v for _, v in series])
-    slot = _plot_width() / len(series)
-    parts = _frame(title, scale)
+    scale = _scale([v for _, values in groups for v in values])
+    slot = _plot_width() / len(labels)
+    width = slot * 0.7 / len(groups)
+    parts = _frame(title, scale, axes, [group_name for group_name, _ in groups])
     zero = scale.y(0.0)
-    for i, (label, value) in enumerate(series):
-        top = scale.y(float(value))
-        x = LEFT + i * slot + slot * 0.15
-        parts.append(
-            f'<rect class="bar" x="{x:.1f}" y="{min(top, zero):.1f}" width="{slot * 0.7:.1f}" '
-            f'height="{abs(zero - top):.1f}"><title>{_tip(label, value)}</title></rect>'
-        )
-    parts.extend(_x_labels([label for label, _ in series], slot, tick))
+    for g, (group_name, values) in enumerate(groups):
+        for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+            top = scale.y(float(value))
+            x = LEFT + i * slot + slot * 0.15 + g * width
+            tip = f"{label} · {group_name}" if len(groups) > 1 else label
+            parts.append(
+                f'<rect class="bar {_series(g)}" x="{x:.1f}" y="{min(top, zero):.1f}" '
+                f'width="{width:.1f}" height="{abs(zero - top):.1f}">'
+                f"<title>{_tip(tip, value)}</title></rect>"
+            )
+    parts.extend(_x_labels(list(labels), slot, tick))
     return _svg(title, parts)
 
 
-def line_chart(series: Series, *, title: str, tick: Callable[[str], str] = str) -> Markup:
+def line_chart(
+    series: Series,
+    *,
+    title: str,
+    axes: Axes = Axes(),
+    name: str = "",
+    tick: Callable[[str], str] = str,
+) -> Markup:
     """A line through the values in order, with a dot (and tooltip) at each one."""
     if not series:
         return _empty(title)
@@ -65,12 +117,12 @@ def line_chart(series: Series, *, title: str, tick: Callable[[str], str] = str) 
     points = [
         (LEFT + (i + 0.5) * slot, scale.y(float(value))) for i, (_, value) in enumerate(series)
     ]
-    parts = _frame(title, scale)
+    parts = _frame(title, scale, axes, [name or axes.y or title])
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-    parts.append(f'<polyline class="line" fill="none" points="{path}"/>')
+    parts.append(f'<polyline class="line {_series(0)}" fill="none" points="{path}"/>')
     for (x, y), (label, value) in zip(points, series, strict=True):
         parts.append(
-            f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="3.5">'
+            f'<circle class="dot {_series(0)}" cx="{x:.1f}" cy="{y:.1f}" r="3.5">'
             f"<title>{_tip(label, value)}</title></circle>"
         )
     parts.extend(_x_labels([label for label, _ in series], slot, tick))
@@ -112,9 +164,13 @@ def _plot_width() -> float:
     return WIDTH - LEFT - RIGHT
 
 
-def _frame(title: str, scale: _Scale) -> list[str]:
-    """The title, gridlines with their values, and both axes."""
-    parts = [f"<title>{escape(title)}</title>"]
+def _series(index: int) -> str:
+    return f"series-{index % SERIES_COLOURS}"
+
+
+def _frame(title: str, scale: _Scale, axes: Axes, names: list[str]) -> list[str]:
+    """The title, the legend, gridlines with their values, both axes and their names."""
+    parts = [f"<title>{escape(title)}</title>", *_legend(names)]
     for value in scale.ticks:
         y = scale.y(value)
         parts.append(
@@ -129,6 +185,29 @@ def _frame(title: str, scale: _Scale) -> list[str]:
     parts.append(
         f'<line class="axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{zero:.1f}" y2="{zero:.1f}"/>'
     )
+    middle = TOP + (HEIGHT - TOP - BOTTOM) / 2
+    if axes.y:
+        parts.append(
+            f'<text class="axis-title" x="14" y="{middle:.1f}" text-anchor="middle" '
+            f'transform="rotate(-90 14 {middle:.1f})">{escape(axes.y)}</text>'
+        )
+    if axes.x:
+        parts.append(
+            f'<text class="axis-title" x="{LEFT + _plot_width() / 2:.1f}" y="{HEIGHT - 6}" '
+            f'text-anchor="middle">{escape(axes.x)}</text>'
+        )
+    return parts
+
+
+def _legend(names: list[str]) -> list[str]:
+    """A swatch and a name per series, left to right above the plot."""
+    parts, x = [], float(LEFT)
+    for index, name in enumerate(names):
+        parts.append(
+            f'<path class="swatch {_series(index)}" d="M{x:.1f} {LEGEND_Y - 9}h10v10h-10z"/>'
+            f'<text class="legend" x="{x + 14:.1f}" y="{LEGEND_Y}">{escape(name)}</text>'
+        )
+        x += 14 + 7 * len(name) + 18  # about 7 px a character at the legend's size
     return parts
 
 

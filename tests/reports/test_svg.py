@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from station.reports.svg import bar_chart, line_chart
+from station.reports.svg import Axes, bar_chart, grouped_bar_chart, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script> & co'
@@ -93,3 +93,45 @@ def test_counts_get_whole_gridlines_and_long_labels_are_cut_under_the_axis() -> 
     assert texts(root, "y-label") == ["0", "1"]
     assert texts(root, "x-label") == ["Own label · Overnig…"]  # 20 characters
     assert tooltips(root, "rect") == [f"{label}: 1"]
+
+
+def test_every_chart_names_its_axes_and_its_series_in_a_legend() -> None:
+    axes = Axes(x="Day", y="Dispatches")
+    for chart in (bar_chart, line_chart):
+        root = parse(chart([("2026-11-23", 1)], title="Per day", axes=axes))
+
+        assert texts(root, "axis-title") == ["Dispatches", "Day"]
+        assert texts(root, "legend") == ["Dispatches"]
+        assert len([p for p in root.iter(f"{SVG}path") if "swatch" in p.get("class", "")]) == 1
+
+
+def test_a_grouped_chart_puts_each_series_side_by_side_with_its_own_colour() -> None:
+    root = parse(
+        grouped_bar_chart(
+            ["Own label (NZD)", "Courier (NZD)"],
+            [("Carrier cost", [Decimal("30"), Decimal("10")]), ("Charged", [Decimal("37.5"), 12])],
+            title="Cost and charge",
+            axes=Axes(x="Carrier", y="Amount"),
+        )
+    )
+
+    assert texts(root, "legend") == ["Carrier cost", "Charged"]
+    assert tooltips(root, "rect") == [
+        "Own label (NZD) · Carrier cost: 30.00",
+        "Courier (NZD) · Carrier cost: 10.00",
+        "Own label (NZD) · Charged: 37.50",
+        "Courier (NZD) · Charged: 12",
+    ]
+    bars = list(root.iter(f"{SVG}rect"))
+    assert [b.get("class") for b in bars] == ["bar series-0"] * 2 + ["bar series-1"] * 2
+    cost, charged = float(bars[0].get("x", "0")), float(bars[2].get("x", "0"))
+    assert charged > cost  # beside, not on top
+    assert float(bars[2].get("height", "0")) > float(bars[0].get("height", "0"))
+
+
+def test_a_hostile_series_name_or_axis_name_is_escaped() -> None:
+    svg = bar_chart([("a", 1)], title="t", axes=Axes(x=HOSTILE, y=HOSTILE), name=HOSTILE)
+
+    assert "<script" not in svg
+    root = parse(svg)
+    assert texts(root, "legend") == [HOSTILE] and texts(root, "axis-title") == [HOSTILE] * 2
