@@ -220,3 +220,21 @@ def test_a_count_past_the_cap_says_so_and_paging_still_works(
     assert "3+ orders" in first and "Page 1<" in first and 'rel="next"' in first
     assert listed(manager, stage="On Hold", page="3") == {"SO-9004", "SO-9005"}
     assert 'rel="next"' not in last.get_data(as_text=True)
+
+
+def test_a_page_past_the_end_of_a_capped_count_says_so_with_a_way_back(
+    app: Flask, manager: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("station.orders.COUNT_CAP", 3)
+    app.config["ORDERS_PER_PAGE"] = 2
+    with app.app_context():
+        db.session.add_all([order(n, stage="On Hold") for n in range(6)])
+        db.session.commit()
+
+    page = manager.get("/orders", query_string={"stage": "On Hold", "page": "99"})
+
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Page 99 is past the end of this list." in text
+    assert "No orders yet" not in text and "No order matches" not in text
+    assert re.search(r'href="/orders\?[^"]*page=1[^"]*">Go to the first page', text)
