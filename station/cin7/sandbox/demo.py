@@ -34,10 +34,16 @@ LINE_COUNTS = [1, 1, 1, 2, 2, 3, 4, 5, 6]
 QUANTITIES = [1, 1, 1, 2, 3, 5]
 CARRIERS = {"New Zealand": ["NZ Post", "CourierPost", "Aramex"], "Australia": ["Australia Post"]}
 GST = {"NZD": 1.15, "AUD": 1.10}
+DEMO_ORDERS = 450  # what `make demo` seeds (README's "Try it" names some of them)
+DEMO_SEED = 7
 
 
 def seed_demo(
-    state: Account, *, order_count: int = 450, seed: int = 7, now: datetime | None = None
+    state: Account,
+    *,
+    order_count: int = DEMO_ORDERS,
+    seed: int = DEMO_SEED,
+    now: datetime | None = None,
 ) -> None:
     """Fill ``state`` with branches, products, stock and ``order_count`` orders of the last 60 days.
 
