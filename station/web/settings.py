@@ -12,6 +12,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from station import audit
 from station.cin7.allowance import Cin7Action
 from station.cin7.errors import Cin7Error
+from station.cin7.permissions import PERMISSIONS
 from station.cin7.selection import OrderSelection, load_selection, save_selection
 from station.cin7.setup import ConnectionInvalid, check_connection, save_connection
 from station.cin7.trigger import TriggerTemplateInvalid, check_template, save_template
@@ -25,6 +26,12 @@ from station.web.access import role_required
 from station.web.cin7_actions import spends_cin7
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+
+@bp.context_processor
+def cin7_permissions() -> dict[str, object]:
+    """The API v1 permissions Station needs, for the Cin7 settings page."""
+    return {"cin7_permissions": PERMISSIONS}
 
 ENV_KEYS = ("CIN7_BASE_URL", "CIN7_USERNAME", "CIN7_API_KEY")
 TRIGGER_ENV_KEY = "CIN7_SHOPIFY_TRIGGER_URL"
