@@ -18,21 +18,23 @@ walked or exempted:
 - ``NOT_YET_AUDITED``: routes that change state today without an audit entry. The walk
   fails when a listed route audits (a stale entry) or an unlisted one does not.
 
-Forms come from the fuzz sweep's discovery (``test_fuzz_routes``): every route is called
-twice to learn its fields, on a copy of the database, which is then put back so the walk
-starts from the world as it was built (one of everything, nothing yet voided or deleted).
+The world is the fuzz sweep's (``test_fuzz_routes.build_world``: an order shipped, an
+inbox order, a rule, a folder, tokens, people) with a few more rows for the retries to act
+on (``_seed``), and Cin7 is the sandbox, so syncs and refreshes really read. The forms come
+from the pages, read once before the walk (``route_inputs.learn_forms``), and from each
+answer during it (the bench's ship form comes from its scan). Routes that make what others
+act on run first, those that take it away last. Each route is submitted once: it runs on
+SQLite only, in about 10 s of CPU.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import sqlite3
 import uuid
-from datetime import timedelta
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -41,9 +43,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
-from station.db import Base
+from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, SandboxServer, SandboxState
+from station.db import Base, utcnow
 from station.extensions import db
-from station.db import utcnow
 from station.models import (
     AuditEvent,
     CostCentre,
@@ -56,15 +58,17 @@ from station.models import (
     User,
 )
 from tests.conftest import AuthActions
+from tests.dispatch.test_ship import add_order
+from tests.fakes.cin7 import sandbox_config
 from tests.inbox.test_csv_import import ROWS, csv_bytes
 from tests.web.route_inputs import Inputs, learn_forms, learn_paths
-from tests.web.test_fuzz_routes import RISKY, World, _discover, build_world
+from tests.web.test_fuzz_routes import RISKY, VALID, World, build_world
 from tests.web.test_shipping_settings import GOOD_CARD
 
 # Not a signed-in person's change of state, so not walked here (each with why).
 EXEMPT: dict[str, str] = {
-    "auth.login": "signing in; test_signin checks its signin.* audit entries, failures included",
-    "auth.logout": "signing out ends the walker's own session; the sign-in tests cover it",
+    "auth.login": "signing in: no one is signed in to act yet (tests/test_signin.py checks its "
+    "signin.* entries, refusals included)",
     "api.agent_report": "the print agent's token API: a machine reporting a job, no person",
     "api.agent_scale": "the print agent's token API: a scale reading, no person",
     "inbox_api.create_order": "a shop's token API: an order arriving, no person signed in",
@@ -100,9 +104,6 @@ CHANGES_NOTHING: dict[str, str] = {
     "inbox_rules.dry_run": "a preview of what the rules would do; saves nothing",
     "inbox_rules.rerun_rules": "runs the rules again on 0 orders in this walk (it audits the "
     "request whatever the rules change)",
-    "orders.refresh": "Cin7 is not connected in this walk: the refresh fails before it reads",
-    "orders.sync_now": "Cin7 is not connected in this walk: the sync fails (its run is logged)",
-    "outbox.retry_set_aside": "Cin7 is not connected in this walk: the order is not read again",
     "settings.check_shopify_trigger": "checks the Shopify trigger URL; saves nothing",
     "settings.test_cin7": "tests the Cin7 connection; saves nothing",
 }
@@ -111,6 +112,10 @@ NOT_YET_AUDITED: dict[str, str] = {
     "inbox.note": "adds a note to an inbox order (an inbox_event row, not an audit entry)",
     "inbox.tag": "tags an inbox order (inbox_order.tags and an inbox_event row)",
     "manifests.cutoff": "sets or clears a carrier's daily cut-off (a setting)",
+    "orders.refresh": "reads one order from Cin7 into Station's copy (sales_order, its lines, "
+    "products)",
+    "orders.sync_now": "runs an order sync at once (sales_order, order_line, product, the "
+    "sync's high-water setting); only the run's own sync_run row records it",
     "printers.new_agent": "registers a print agent and its token (print_agent)",
     "printers.revoke": "revokes a print agent's token (print_agent.revoked_at)",
     "printers.retry": "makes a printer's waiting jobs due now and sends them (print_job)",
@@ -128,9 +133,14 @@ FORMS: dict[str, dict[str, str]] = {
     "inbox_settings.add_folder": {"name": "Walked"},
     "inbox_settings.save_product": {"sku": "WALK-1", "send_as": ""},
     "inbox_settings.add_token": {"name": "Walk shop", "shop": "walk"},
-    "printers.new": {"agent_id": "", "name": "Walk printer", "transport": "virtual", "directory": "walk"},
+    "printers.new": {
+        "agent_id": "",
+        "name": "Walk printer",
+        "transport": "virtual",
+        "directory": "walk",
+    },
     "printers.new_agent": {"name": "Walk PC"},
-    "settings.cin7": {"username": "station", "api_key": "walk-key"},
+    "settings.cin7": {"username": DEMO_USERNAME, "api_key": DEMO_API_KEY, "window_days": "14"},
     "shipping.add_cost_centre": {"name": "Walk centre"},
     "shipping.carriers": {"configs": "[]"},
     "shipping.stages": {"refused": "Declined", "confirm": "Awaiting Payment"},
@@ -147,6 +157,7 @@ FILES: dict[str, dict[str, tuple[str, bytes]]] = {
 # URL arguments where the pages show none (or not the right row): the manager (id 2) is
 # the person acted on, the folder and product settings are the ones the walk added.
 PATHS: dict[str, dict[str, Any]] = {
+    "orders.refresh": {"order_id": 4},
     "users.deactivate": {"user_id": 2},
     "users.reactivate": {"user_id": 2},
     "users.role": {"user_id": 2},
@@ -168,7 +179,15 @@ LAST = (
     "close",
 )
 # Routes that make what others act on run first.
-FIRST = ("new", "create", "add_folder", "add_token", "add_cost_centre", "add_preset", "save_product")
+FIRST = (
+    "new",
+    "create",
+    "add_folder",
+    "add_token",
+    "add_cost_centre",
+    "add_preset",
+    "save_product",
+)
 
 
 @dataclass
@@ -188,7 +207,6 @@ class Walk:
     world: World
     admin_id: int
     paths: dict[str, dict[str, Any]] = field(default_factory=dict)
-    steps: list[Step] = field(default_factory=list)
 
     @property
     def app(self) -> Flask:
@@ -237,18 +255,14 @@ def last_audit_id(app: Flask) -> int:
 # --- the world -------------------------------------------------------------------------
 
 
-def _sqlite_path(app: Flask) -> Path:
-    url = str(app.config["DATABASE_URL"])
-    assert url.startswith("sqlite:///"), "the walk runs on SQLite only"
-    return Path(url.removeprefix("sqlite:///"))
+@pytest.fixture
+def sandbox_orders() -> int:
+    return 3
 
 
-def _copy(source: Path, target: Path) -> None:
-    """Copy a SQLite database with its backup API (which reads through the WAL)."""
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
+@pytest.fixture
+def app_config(app_config: dict[str, Any], sandbox: SandboxServer) -> dict[str, Any]:
+    return {**app_config, **sandbox_config(sandbox)}
 
 
 @pytest.fixture
@@ -258,40 +272,31 @@ def walk(
     client: FlaskClient,
     monkeypatch: pytest.MonkeyPatch,
     request: pytest.FixtureRequest,
-    tmp_path: Path,
+    sandbox_state: SandboxState,
 ) -> Walk:
-    """The fuzz sweep's world, its forms learned, its database as it was before learning."""
-    import time; t0=time.monotonic()
+    """The fuzz sweep's world with Cin7 connected, its forms read from its pages, the
+    admin's bench printer chosen."""
     world = build_world(app, auth, client, monkeypatch, request)
-    print("build", time.monotonic()-t0)
-    _seed(app)
-    database, saved = _sqlite_path(app), tmp_path / "before-discovery.db"
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    _copy(database, saved)
-    _discover(world)
-    print("discover", time.monotonic()-t0)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    _copy(saved, database)
-    world.restore()
+    _seed(app, sandbox_state)
+    for key, values in VALID.items():
+        world.found.setdefault(key, Inputs()).form.update(values)
     with app.app_context():
         admin = db.session.scalar(select(User).where(User.username == "admin"))
         assert admin is not None
         walk = Walk(world, admin.id)
         db.session.rollback()
     _read_pages(walk)
-    print("pages", time.monotonic()-t0)
     assert client.post("/bench/printer", data={"printer_id": "1"}).status_code == 200
     return walk
 
 
-def _seed(app: Flask) -> None:
+def _seed(app: Flask, cin7: SandboxState) -> None:
     """What the walk's retries and choices act on: failed write-backs and a failed inbox
-    webhook, an order the sync set aside, a second cost centre to make the default."""
+    webhook, an order the sync set aside, a second cost centre to make the default, and
+    an old copy of an order Cin7 has (order 4, to refresh)."""
     with app.app_context():
+        cin7_id = min(cin7.orders)
+        add_order(db.session, cin7_id=cin7_id, internal_comments="an old copy")
         for item in db.session.scalars(select(OutboxItem)):
             item.state, item.last_error = OutboxState.FAILED, "Cin7 said no"
             db.session.add(
@@ -320,7 +325,9 @@ def _seed(app: Flask) -> None:
             )
         )
         db.session.add(
-            SetAsideOrder(cin7_id=5009, reference="SO-5009", reason="no lines", cin7_modified=utcnow())
+            SetAsideOrder(
+                cin7_id=5009, reference="SO-5009", reason="no lines", cin7_modified=utcnow()
+            )
         )
         db.session.add(CostCentre(name="Warehouse"))
         db.session.commit()
@@ -384,13 +391,9 @@ def step(walk: Walk, rule: Rule, method: str) -> Step:
     changed = [name for name in before if before[name] != after[name]]
     audited = audit_since(walk.app, last_id, walk.admin_id)
     if response.mimetype == "text/html":
-        learn_paths(walk.app, response.request.path, response.get_data(as_text=True), walk.paths)
-    import os, re
-    if os.environ.get("WALK_DEBUG") and (response.status_code >= 400 or response.status_code == 302) and not changed:
-        text = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
-        follow = walk.client.get(response.location) if response.status_code in (302, 303) else None
-        flashes = re.findall(r'class="flash[^"]*"[^>]*>(.*?)<', follow.get_data(as_text=True), re.S) if follow else []
-        print(rule.endpoint, _path(walk, rule), " ".join(text.split())[:300] if response.status_code >= 400 else flashes)
+        html, page = response.get_data(as_text=True), response.request.path
+        learn_paths(walk.app, page, html, walk.paths)
+        learn_forms(walk.app, page, html, walk.world.found)
     return Step(rule.endpoint, response.status_code, changed, audited)
 
 
