@@ -48,6 +48,8 @@ from station.db import Base, utcnow
 from station.extensions import db
 from station.models import (
     AuditEvent,
+    Consignment,
+    ConsignmentState,
     CostCentre,
     InboxWebhook,
     JobState,
@@ -99,17 +101,15 @@ CHANGES_NOTHING: dict[str, str] = {
     "bench.release": "puts the order down: drops the bench's hold (bookkeeping)",
     "bench.count_item": "item counts live on the bench's hold (bookkeeping); refused here, "
     "as item checking is off",
-    "bench.queue": "queues a consignment only while its carrier is down; the walk's own-label "
-    "carrier always answers, so it is refused",
     "inbox_rules.dry_run": "a preview of what the rules would do; saves nothing",
-    "inbox_rules.rerun_rules": "runs the rules again on 0 orders in this walk (it audits the "
-    "request whatever the rules change)",
     "settings.check_shopify_trigger": "checks the Shopify trigger URL; saves nothing",
     "settings.test_cin7": "tests the Cin7 connection; saves nothing",
 }
 # Routes that change state today without writing an audit entry: endpoint -> what changes.
 NOT_YET_AUDITED: dict[str, str] = {
     "inbox.note": "adds a note to an inbox order (an inbox_event row, not an audit entry)",
+    "bench.queue": "queues a booking its carrier did not answer, to book when it does "
+    "(consignment.queued_at and printer_id)",
     "inbox.tag": "tags an inbox order (inbox_order.tags and an inbox_event row)",
     "manifests.cutoff": "sets or clears a carrier's daily cut-off (a setting)",
     "orders.refresh": "reads one order from Cin7 into Station's copy (sales_order, its lines, "
@@ -122,6 +122,7 @@ NOT_YET_AUDITED: dict[str, str] = {
     "shipping.upload_rate_card": "replaces the own-label rate card (a setting)",
     "shipping.revert_to_default_rate_card": "goes back to the built-in rate card (a setting)",
 }
+CARRIER_DOWN_KEY = "walk-carrier-down"  # the booking _seed leaves waiting for its carrier
 # Valid values where a page's blank defaults would be refused, or would change nothing.
 FORMS: dict[str, dict[str, str]] = {
     "account.defaults": {"display_name": "Walker"},
@@ -129,6 +130,9 @@ FORMS: dict[str, dict[str, str]] = {
     "inbox.note": {"text": "Walked"},
     "inbox.tag": {"tag": "walked"},
     "inbox.submit": {"order_id": "1"},
+    "inbox_rules.rerun_rules": {"order_id": "1"},
+    "bench.queue": {"key": CARRIER_DOWN_KEY},
+    "inbox_rules.edit": {"action_rows": "1"},  # the page's blank rows default to "submit"
     "inbox_rules.move": {"step": "1"},
     "inbox_settings.add_folder": {"name": "Walked"},
     "inbox_settings.save_product": {"sku": "WALK-1", "send_as": ""},
@@ -293,10 +297,22 @@ def walk(
 def _seed(app: Flask, cin7: SandboxState) -> None:
     """What the walk's retries and choices act on: failed write-backs and a failed inbox
     webhook, an order the sync set aside, a second cost centre to make the default, and
-    an old copy of an order Cin7 has (order 4, to refresh)."""
+    an old copy of an order Cin7 has (order 4, to refresh) with a booking its carrier did
+    not answer."""
     with app.app_context():
-        cin7_id = min(cin7.orders)
-        add_order(db.session, cin7_id=cin7_id, internal_comments="an old copy")
+        stale = add_order(db.session, cin7_id=min(cin7.orders), internal_comments="an old copy")
+        db.session.flush()
+        db.session.add(  # a booking its carrier did not answer, for the bench to queue
+            Consignment(
+                idempotency_key=CARRIER_DOWN_KEY,
+                state=ConsignmentState.PENDING,
+                carrier="ownlabel",
+                service_code="ON",
+                reference=stale.reference,
+                order_id=stale.id,
+                shipment={},
+            )
+        )
         for item in db.session.scalars(select(OutboxItem)):
             item.state, item.last_error = OutboxState.FAILED, "Cin7 said no"
             db.session.add(
