@@ -159,7 +159,8 @@ FILES: dict[str, dict[str, tuple[str, bytes]]] = {
     "shipping.upload_rate_card": {"csv_file": ("rates.csv", GOOD_CARD.encode())},
 }
 # URL arguments where the pages show none (or not the right row): the manager (id 2) is
-# the person acted on, the folder and product settings are the ones the walk added.
+# the person acted on, the folder and product setting are the ones the walk added, order 4
+# is the old copy ``_seed`` leaves of an order Cin7 has.
 PATHS: dict[str, dict[str, Any]] = {
     "orders.refresh": {"order_id": 4},
     "users.deactivate": {"user_id": 2},
