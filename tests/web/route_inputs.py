@@ -2,7 +2,8 @@
 
 ``learn_forms`` reads every ``<form>`` (and lone ``hx-get``/``hx-post`` element) of a page:
 its target route, field names and default values. ``record_reads`` makes the app's
-argument and form dictionaries note each key a view reads, WTForms included.
+argument and form dictionaries note each key a view reads, WTForms included. ``learn_paths``
+notes which row (the URL's arguments) each form on a page acts on.
 """
 
 from __future__ import annotations
