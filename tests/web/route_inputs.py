@@ -2,7 +2,8 @@
 
 ``learn_forms`` reads every ``<form>`` (and lone ``hx-get``/``hx-post`` element) of a page:
 its target route, field names and default values. ``record_reads`` makes the app's
-argument and form dictionaries note each key a view reads, WTForms included.
+argument and form dictionaries note each key a view reads, WTForms included. ``learn_paths``
+notes which row (the URL's arguments) each form on a page acts on.
 """
 
 from __future__ import annotations
@@ -158,3 +159,18 @@ def learn_forms(app: Flask, page: str, html: str, found: dict[tuple[str, str], I
             if name != "csrf_token" and not place.get(name):
                 place[name] = value
         inputs.files |= files
+
+
+def learn_paths(app: Flask, page: str, html: str, found: dict[str, dict[str, Any]]) -> None:
+    """Note the URL arguments (which row, which carrier) of the first form or button on the
+    page that sends to each endpoint, so a caller can act on a row that exists."""
+    adapter = app.url_map.bind("localhost")
+    parser = _Forms(page)
+    parser.feed(html)
+    for target, method, _, _ in parser.found:
+        try:
+            endpoint, values = adapter.match(urlsplit(target).path, method)
+        except HTTPException:
+            continue
+        if values:
+            found.setdefault(endpoint, values)

@@ -205,7 +205,21 @@ def world(
     monkeypatch: pytest.MonkeyPatch,
     request: pytest.FixtureRequest,
 ) -> World:
-    """Station with an order shipped, an inbox order, a rule, a folder, tokens and people."""
+    """Station with an order shipped, an inbox order, a rule, a folder, tokens and people,
+    and what every route takes learned by calling each of them."""
+    world = build_world(app, auth, client, monkeypatch, request)
+    _discover(world)
+    return world
+
+
+def build_world(
+    app: Flask,
+    auth: AuthActions,
+    client: FlaskClient,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> World:
+    """The world before discovery: its data, its people signed in, reads being recorded."""
     _only_loopback(monkeypatch)
     found: dict[tuple[str, str], Inputs] = {}
     record_reads(app, found)
@@ -243,7 +257,6 @@ def world(
               "action-0-action": "add_tag", "action-0-argument": "big", "enabled": "on"},
     )  # fmt: skip
     assert rule.status_code == 302, rule.get_data(as_text=True)
-    _discover(world)
     return world
 
 
