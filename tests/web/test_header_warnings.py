@@ -1,4 +1,4 @@
-"""Every page warns when consignments wait for a manifest near the carrier's cut-off."""
+"""Every page warns managers when consignments wait for a manifest near the carrier's cut-off."""
 
 from __future__ import annotations
 
@@ -28,7 +28,20 @@ def book_and_set_cutoff(app: Flask, minutes_from_now: int) -> None:
         db.session.commit()
 
 
-def test_the_warning_shows_on_every_page_for_packers_too(
+def test_the_warning_shows_on_every_page_for_managers_with_the_way_to_close_out(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    book_and_set_cutoff(app, minutes_from_now=10)
+    auth.login("manager", role=Role.MANAGER)
+
+    for path in ("/orders", "/bench", "/consignments"):
+        page = client.get(path).get_data(as_text=True)
+
+        assert "1 consignment for Own label is not manifested; cut-off" in page, path
+        assert 'href="/manifests">Close out</a>' in page, path
+
+
+def test_packers_who_cannot_close_out_are_not_shown_the_warning(
     app: Flask, client: FlaskClient, auth: AuthActions
 ) -> None:
     book_and_set_cutoff(app, minutes_from_now=10)
@@ -36,8 +49,7 @@ def test_the_warning_shows_on_every_page_for_packers_too(
 
     page = client.get("/orders").get_data(as_text=True)
 
-    assert "1 consignment for Own label is not manifested; cut-off" in page
-    assert "Close out</a>" not in page  # packers cannot close out; managers get the link
+    assert "not manifested" not in page
 
 
 def test_no_warning_an_hour_before_the_cut_off(
