@@ -18,15 +18,13 @@ from station.carriers.errors import CarrierError, CarrierUnavailable
 from station.db import utcnow
 from station.dispatch.bench import (
     WeightInvalid,
-    find_order,
+    bench_printer,
+    count_scanned_item,
     item_check,
     new_ship_key,
-    scan_item,
 )
-from station.dispatch.choices import ship_choices
-from station.dispatch.holds import item_counts, release_hold, save_item_counts
-from station.dispatch.label_scripts import transliteration_notice
-from station.dispatch.opening import AlreadyShipped, open_for_packing
+from station.dispatch.holds import item_counts, put_down
+from station.dispatch.opening import AlreadyShipped, NoSuchOrder, Opened, open_for_packing
 from station.dispatch.options import load_options, load_sender
 from station.dispatch.outage import QueueRefused, queue_for_carrier
 from station.dispatch.parcels import (
@@ -99,44 +97,21 @@ def choose_printer() -> ResponseReturnValue:
 @role_required(Role.PACKER)
 def scan() -> ResponseReturnValue:
     """Open the scanned order, show the consignment it already has, or say clearly why not."""
-    scanned = (request.form.get("scan") or "").strip()[:128]
-    order = find_order(db.session, scanned)
-    if order is None:
-        log.info("bench scan matched no order: %r", scanned)
-        return _error(
-            f"No order matches {scanned!r}. Scan the packing slip's barcode or type the order reference."
-        )
-    printer = _printer()
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
     opened = open_for_packing(
-        db.session,
-        order,
-        user,
-        bench=printer.bench or printer.name if printer else "",
+        current_user._get_current_object(),  # type: ignore[attr-defined]
+        (request.form.get("scan") or "").strip()[:128],
+        printer_id=_printer_id(),
         verify_items=itemcheck.verifying(),
-        options=load_options(settings_store(db.session)),
         now=utcnow(),
     )
+    if isinstance(opened, NoSuchOrder):
+        return _error(opened.describe())
     if isinstance(opened, AlreadyShipped):
         page = render_template(
             "partials/bench/already_shipped.html", shipped=opened, tz=warehouse_zone()
         )
         return _with_event(make_response(page), "bench:shipped-before")
-    page = render_template(
-        "partials/bench/order.html",
-        order=order,
-        problems=opened.problems,
-        confirm=opened.confirm,
-        consignments=opened.earlier,
-        key=new_ship_key(order.id),
-        opened=utcnow(),
-        choices=ship_choices(db.session),
-        check=item_check(db.session, order, {}) if opened.checking_items else None,
-        script_notice=transliteration_notice(order, printer),
-        max_parcels=MAX_PARCELS,
-    )
-    db.session.commit()  # the hold; after drawing the page, which reads what commit would expire
-    return _with_event(make_response(page), "bench:error" if opened.problems else "")
+    return _with_event(make_response(_order_page(opened)), "bench:error" if opened.problems else "")
 
 
 @bp.post("/ship")
@@ -231,8 +206,7 @@ def queue() -> ResponseReturnValue:
 @role_required(Role.PACKER)
 def release(order_id: int) -> ResponseReturnValue:
     """Put the order down so another bench can ship it."""
-    release_hold(db.session, order_id)
-    db.session.commit()
+    put_down(current_user._get_current_object(), order_id)  # type: ignore[attr-defined]
     return render_template("partials/bench/released.html")
 
 
@@ -273,14 +247,12 @@ def count_item() -> ResponseReturnValue:
         response = _error("That order is no longer open here: scan it again.")
         response.headers.update({"HX-Retarget": "#bench-order", "HX-Reswap": "innerHTML"})
         return response
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
     try:
-        counted = scan_item(db.session, check, (request.form.get("scan") or "")[:128])
+        counted = count_scanned_item(user, order.id, check, (request.form.get("scan") or "")[:128])
     except ItemScanRefused as exc:
         log.info("bench item scan refused on %s: %s", order.reference, exc)
         return _items(order, check, message=str(exc), status=422, event="bench:error")
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
-    save_item_counts(db.session, order.id, user, counted.check.counts())
-    db.session.commit()
     response = _items(order, counted.check, counted=counted.line, event="bench:item")
     if counted.check.complete:
         response.headers["HX-Trigger-After-Settle"] = "bench:items-complete"
@@ -434,11 +406,32 @@ def _opened(text: str) -> datetime | None:
     return opened
 
 
+def _order_page(opened: Opened) -> str:
+    """The opened order: its weight form, or the reasons it cannot ship."""
+    order = opened.order
+    return render_template(
+        "partials/bench/order.html",
+        order=order,
+        problems=opened.problems,
+        confirm=opened.confirm,
+        consignments=opened.earlier,
+        key=new_ship_key(order.id),
+        opened=utcnow(),
+        choices=opened.choices,
+        check=opened.check,
+        script_notice=opened.script_notice,
+        max_parcels=MAX_PARCELS,
+    )
+
+
+def _printer_id() -> int | None:
+    """The printer chosen at this bench (this browser), else the person's default."""
+    chosen: int | None = session.get(PRINTER_KEY, current_user.default_printer_id)
+    return chosen
+
+
 def _printer() -> Printer | None:
-    chosen = db.session.get(Printer, session.get(PRINTER_KEY, current_user.default_printer_id) or 0)
-    if chosen is not None and chosen.active:
-        return chosen
-    return db.session.scalars(select(Printer).where(Printer.active).order_by(Printer.id)).first()
+    return bench_printer(db.session, _printer_id())
 
 
 def _consignments(order_id: int) -> list[Consignment]:
