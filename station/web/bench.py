@@ -155,27 +155,22 @@ def ship() -> ResponseReturnValue:
             options=load_options(store),
             sender=load_sender(store),
             now=utcnow(),
+            follow_ups=(lambda: jobs().print_now(printer), jobs().deliver_soon),
         )
     except CarrierUnavailable as exc:
-        db.session.rollback()
         log.warning("carrier unreachable for order %s: %s", order_id, exc)
         fields = [(k, v) for k, v in form.items(multi=True) if k != "manual_ticket"]
         page = render_template("partials/bench/carrier_down.html", message=str(exc), fields=fields)
         return _with_event(make_response(page, 422), "bench:error")
     except WeightInvalid as exc:
-        db.session.rollback()
         log.info("bench refused the weight for order %s: %s", order_id, exc)
         return _fix(exc.field, str(exc))
     except CarrierError as exc:  # e.g. the service does not go there: choose another
-        db.session.rollback()
         log.info("carrier refused order %s: %s", order_id, exc)
         return _fix("service", str(exc))
     except DispatchRefused as exc:
-        db.session.rollback()
         log.info("bench refused order %s: %s", order_id, exc)
         return _error(str(exc))
-    jobs().print_now(printer)
-    jobs().deliver_soon()
     jobs_now = db.session.scalars(  # as the print left them, in one read
         select(PrintJob)
         .options(joinedload(PrintJob.printer))
@@ -219,11 +214,9 @@ def void(consignment_id: int) -> ResponseReturnValue:
     try:
         voided = void_as(db.session, consignment, user, now=utcnow())
     except NotYours as exc:
-        db.session.rollback()
         log.info("bench refused to void consignment %s: %s", consignment_id, exc)
         return _error(str(exc), status=403)
     except CarrierError as exc:
-        db.session.rollback()
         return _error(str(exc))
     return render_template("partials/bench/voided.html", voided=voided)
 
@@ -269,13 +262,19 @@ def reprint(consignment_id: int) -> ResponseReturnValue:
         return _error("Choose this bench's printer first.")
     user = current_user._get_current_object()  # type: ignore[attr-defined]
     try:
-        queued = reprint_as(db.session, consignment, user, printer=printer, now=utcnow())
+        queued = reprint_as(
+            db.session,
+            consignment,
+            user,
+            printer=printer,
+            now=utcnow(),
+            print_queue=jobs().print_queue,
+        )
     except NotYours as exc:
         log.info("bench refused to reprint consignment %s: %s", consignment_id, exc)
         return _note(consignment_id, str(exc), status=403)
     except ReprintRefused as exc:
         return _note(consignment_id, str(exc))
-    jobs().print_queue(printer.id)
     page = render_template(
         "partials/bench/reprinted.html", consignment=consignment, jobs=queued, printer=printer
     )
