@@ -38,7 +38,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from station import audit
 from station.extensions import db
@@ -114,11 +114,22 @@ class UnitOfWork:
         self._settled = False
         self.session.flush()
 
-    def commit(self) -> None:
-        """Commit the transaction (the outer unit's, when joined) and run the follow-ups."""
+    def commit(self, *, expire: bool = True) -> None:
+        """Commit the transaction (the outer unit's, when joined) and run the follow-ups.
+
+        ``expire=False`` keeps what the unit loaded as it was committed, for a caller that
+        draws a page from those rows at once (the bench scan): expiring them would read
+        each one again. Later changes by others are then not seen until the next unit.
+        """
         if self._outer is not None:
             return
-        self.session.commit()
+        whole = self.session() if isinstance(self.session, scoped_session) else self.session
+        expiring = whole.expire_on_commit
+        whole.expire_on_commit = expiring and expire
+        try:
+            self.session.commit()
+        finally:
+            whole.expire_on_commit = expiring
         self._settled = True
         follow_ups, self._follow_ups = self._follow_ups, []
         for follow_up in follow_ups:

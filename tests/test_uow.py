@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from station.accounts import create_user
@@ -155,3 +155,19 @@ def test_the_inner_units_follow_ups_run_when_the_outer_one_commits(
 
     assert ran == ["inner follow-up"]
     assert session.scalars(select(AuditEvent.actor_username)).all() == ["mia"]
+
+
+def test_a_unit_may_keep_what_it_loaded_for_a_page_drawn_at_once(
+    session: Session, manager: User
+) -> None:
+    with UnitOfWork(manager) as uow:
+        centre = CostCentre(name="Retail")
+        uow.session.add(centre)
+        uow.commit(expire=False)
+    assert "name" not in inspect(centre).unloaded  # drawn without reading it again
+
+    with UnitOfWork(manager) as uow:
+        centre.name = "Trade"
+        uow.commit()
+    assert "name" in inspect(centre).unloaded  # the next unit expires as usual
+    assert centre.name == "Trade"

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from station.dispatch.holds import save_item_counts
 from station.dispatch.verify import (
     Counted,
     ItemCheck,
@@ -22,7 +23,8 @@ from station.dispatch.verify import (
 )
 from station.errors import StationError
 from station.ids import parse_id
-from station.models import ProductOption, SalesOrder
+from station.models import Printer, ProductOption, SalesOrder, User
+from station.uow import UnitOfWork
 
 MAX_PARCEL_GRAMS = 70_000
 _BENCH_KEY = re.compile(r"bench-(\d+)-[0-9a-f]{16}")
@@ -63,6 +65,15 @@ def find_order(session: Session, scanned: str) -> SalesOrder | None:
     return session.scalars(
         select(SalesOrder).where(or_(*conditions)).order_by(SalesOrder.id).limit(1)
     ).first()
+
+
+def bench_printer(session: Session, chosen_id: int | None) -> Printer | None:
+    """The printer a bench prints on: the one chosen there (or the person's default) while
+    it is active, else the first active printer; None when there is none."""
+    chosen = session.get(Printer, chosen_id or 0)
+    if chosen is not None and chosen.active:
+        return chosen
+    return session.scalars(select(Printer).where(Printer.active).order_by(Printer.id)).first()
 
 
 def parse_weight(text: str) -> int:
@@ -138,3 +149,17 @@ def scan_item(session: Session, check: ItemCheck, scanned: str) -> Counted:
         if other is None:
             raise
         raise OrderScanned(other.reference, check) from None
+
+
+def count_scanned_item(actor: User, order_id: int, check: ItemCheck, scanned: str) -> Counted:
+    """Count one item scan against the order ``actor`` holds and keep the counts on the hold.
+
+    Raises ``ItemScanRefused`` (nothing kept) for a scan that does not count. The order
+    and its lines stay loaded after the commit: the bench draws the item panel from them.
+    """
+    uow = UnitOfWork(actor)
+    counted = scan_item(uow.session, check, scanned)  # only reads: a refusal changes nothing
+    with uow:
+        save_item_counts(uow.session, order_id, actor, counted.check.counts())
+        uow.commit(expire=False)
+    return counted

@@ -31,6 +31,7 @@ from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
 from station.errors import StationError
 from station.models import BulkDispatch, PackagePreset, Printer, SalesOrder, User
 from station.shipping.costs import preset_of
+from station.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class BulkRefused(StationError):
 
 
 def start_bulk(
-    session: Session,
+    actor: User | None,
     order_ids: Sequence[int],
     *,
     printer: Printer,
@@ -50,13 +51,15 @@ def start_bulk(
     weight_grams: int,
     preset: PackagePreset | None,
     cost_centre_id: int | None,
-    user: User | None,
     parcel_count: int = 1,
     confirmed_stages: Sequence[str] = (),
+    dispatch: Callable[[int], object] = lambda run_id: None,
 ) -> BulkDispatch:
-    """Record a run for ``order_ids`` (each once, in the order given), each in ``parcel_count`` parcels.
+    """Record and audit a run by ``actor`` for ``order_ids`` (each once, in the order given),
+    each in ``parcel_count`` parcels, then start it with ``dispatch(run_id)`` (the job).
 
     ``confirmed_stages``: the confirm-first stages the manager ticked to ship too.
+    Raises ``BulkRefused`` (nothing recorded) when the run cannot start.
     """
     if not 1 <= parcel_count <= MAX_PARCELS:
         raise BulkRefused(f"Each order goes out in 1 to {MAX_PARCELS} parcels, not {parcel_count}.")
@@ -69,7 +72,7 @@ def start_bulk(
     if not service_code:
         raise BulkRefused("Choose a service.")
     run = BulkDispatch(
-        created_by_id=user.id if user else None,
+        created_by_id=actor.id if actor else None,
         printer_id=printer.id,
         carrier_code=carrier_code,
         service_code=service_code,
@@ -81,8 +84,22 @@ def start_bulk(
         results=[],
         confirmed_stages=list(dict.fromkeys(confirmed_stages)),
     )
-    session.add(run)
-    session.flush()
+    with UnitOfWork(actor) as uow:
+        uow.session.add(run)
+        uow.flush()
+        uow.record(
+            "bulk.started",
+            target=run,
+            detail={
+                "orders": run.total,
+                "service": service,
+                "parcels_each": run.parcel_count,
+                "confirmed_stages": run.confirmed_stages,
+            },
+        )
+        run_id = run.id
+        uow.after_commit(lambda: dispatch(run_id))
+        uow.commit()
     return run
 
 

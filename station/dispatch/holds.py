@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from station.models import OrderHold, SalesOrder, User
+from station.uow import UnitOfWork
 
 HOLD_FOR = timedelta(minutes=10)
 
@@ -71,6 +72,13 @@ def held_elsewhere(
 def release_hold(session: Session, order_id: int) -> None:
     """The order is shipped (or put down): nobody holds it any more."""
     session.execute(delete(OrderHold).where(OrderHold.order_id == order_id))
+
+
+def put_down(actor: User | None, order_id: int) -> None:
+    """``actor`` puts the order down at the bench, so another bench can ship it."""
+    with UnitOfWork(actor) as uow:
+        release_hold(uow.session, order_id)
+        uow.commit()
 
 
 def start_item_count(session: Session, order_id: int, user: User, *, verifying: bool) -> None:

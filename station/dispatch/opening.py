@@ -5,21 +5,34 @@ weighing again: the bench shows that consignment, its labels and what this perso
 do with it (reprint, void: ``station.dispatch.rights``). Otherwise the order is held for
 this packer, every reason it cannot ship is listed, and the item count starts when the
 bench verifies items.
+
+``open_for_packing`` is the bench scan as one command: find the order the scan names,
+hold it, check it and commit, keeping what it read so the bench draws its page from
+those rows without reading them again (the scan is the packing floor's hot path).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from station.dispatch.bench import bench_printer, find_order, item_check
 from station.dispatch.checks import products_of, ship_verdict
+from station.dispatch.choices import ShipChoices, ship_choices
 from station.dispatch.holds import start_item_count, take_hold
-from station.dispatch.options import DispatchOptions
+from station.dispatch.label_scripts import transliteration_notice
+from station.dispatch.options import DispatchOptions, load_options
 from station.dispatch.rights import NotYours, check_may_change
-from station.models import Consignment, ConsignmentState, PrintJob, SalesOrder, User
+from station.dispatch.verify import ItemCheck
+from station.models import Consignment, ConsignmentState, Printer, PrintJob, SalesOrder, User
+from station.settings import settings_store
+from station.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 LIVE_STATES = (ConsignmentState.CREATED, ConsignmentState.PENDING)
 
@@ -33,6 +46,10 @@ class Opened:
     earlier: list[Consignment]  # consignments no longer live (voided, failed)
     checking_items: bool
     confirm: str | None = None  # the Cin7 stage the packer must confirm before shipping
+    printer: Printer | None = None  # the bench's printer (its label script matters)
+    choices: ShipChoices | None = None  # what the ship form offers
+    check: ItemCheck | None = None  # the items to scan, when they are checked
+    script_notice: str | None = None  # the address prints transliterated on this printer
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +74,53 @@ class AlreadyShipped:
     live: list[LiveConsignment]
 
 
+@dataclass(frozen=True, slots=True)
+class NoSuchOrder:
+    """The scan names no order Station has."""
+
+    scanned: str
+
+    def describe(self) -> str:
+        """What the bench says, and what to scan instead."""
+        return (
+            f"No order matches {self.scanned!r}. "
+            "Scan the packing slip's barcode or type the order reference."
+        )
+
+
 def open_for_packing(
+    actor: User,
+    scanned: str,
+    *,
+    printer_id: int | None,
+    verify_items: bool,
+    now: datetime,
+) -> Opened | AlreadyShipped | NoSuchOrder:
+    """Open the order ``scanned`` names for ``actor`` at the bench of printer ``printer_id``.
+
+    Holds it and commits, keeping the rows read (the order, its lines, the form's
+    choices) loaded, so the page drawn from the result needs no second transaction. An
+    order already shipped is only read, as is a scan naming no order: nothing commits.
+    """
+    uow = UnitOfWork(actor)
+    order = find_order(uow.session, scanned)
+    if order is None:
+        log.info("bench scan matched no order: %r", scanned)
+        return NoSuchOrder(scanned)
+    printer = bench_printer(uow.session, printer_id)
+    options = load_options(settings_store(uow.session))
+    seen = _shipped_or_earlier(uow.session, order, actor, now=now)
+    if isinstance(seen, AlreadyShipped):
+        return seen  # drawn from this transaction's reads; nothing to hold
+    with uow:
+        bench = printer.bench or printer.name if printer else ""
+        opened = _hold(uow.session, order, actor, seen, bench, verify_items, options, now)
+        opened = _with_form(uow.session, opened, printer)
+        uow.commit(expire=False)  # the hold; the page is drawn from what was read
+    return opened
+
+
+def look_at(
     session: Session,
     order: SalesOrder,
     user: User,
@@ -67,8 +130,18 @@ def open_for_packing(
     options: DispatchOptions,
     now: datetime,
 ) -> Opened | AlreadyShipped:
-    """What scanning ``order`` at ``bench`` shows ``user`` (does not commit: the caller
-    commits the hold after reading the result)."""
+    """What scanning ``order`` at ``bench`` shows ``user``, holding it for them when it is
+    not shipped yet (does not commit: ``open_for_packing`` does)."""
+    seen = _shipped_or_earlier(session, order, user, now=now)
+    if isinstance(seen, AlreadyShipped):
+        return seen
+    return _hold(session, order, user, seen, bench, verify_items, options, now)
+
+
+def _shipped_or_earlier(
+    session: Session, order: SalesOrder, user: User, *, now: datetime
+) -> AlreadyShipped | list[Consignment]:
+    """The order's live consignments, when it has any; else its earlier (dead) ones."""
     consignments = list(
         session.scalars(
             select(Consignment)
@@ -79,6 +152,20 @@ def open_for_packing(
     live = [c for c in consignments if c.state in LIVE_STATES]
     if live:
         return AlreadyShipped(order, [_live(session, c, user, now=now) for c in live])
+    return consignments
+
+
+def _hold(
+    session: Session,
+    order: SalesOrder,
+    user: User,
+    earlier: list[Consignment],
+    bench: str,
+    verify_items: bool,
+    options: DispatchOptions,
+    now: datetime,
+) -> Opened:
+    """Hold the order for ``user`` and list every reason it cannot ship."""
     held = take_hold(session, order, user, bench=bench, now=now)
     products = products_of(session, [order])
     verdict = ship_verdict(order, products, options.rules)
@@ -86,7 +173,20 @@ def open_for_packing(
     checking = verify_items and not problems
     if held is None:
         start_item_count(session, order.id, user, verifying=checking)
-    return Opened(order, problems, consignments, checking, confirm=verdict.confirm_stage)
+    return Opened(order, problems, earlier, checking, confirm=verdict.confirm_stage)
+
+
+def _with_form(session: Session, opened: Opened, printer: Printer | None) -> Opened:
+    """``opened`` with everything its weight form shows, read before the hold commits so
+    the page needs no second transaction."""
+    order = opened.order
+    return replace(
+        opened,
+        printer=printer,
+        choices=ship_choices(session),
+        check=item_check(session, order, {}) if opened.checking_items else None,
+        script_notice=transliteration_notice(order, printer),
+    )
 
 
 def _live(

@@ -11,7 +11,7 @@ consignment was voided, is refused with the truth instead of a false "shipped".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -43,6 +43,7 @@ from station.shipping.booking import book_consignment
 from station.shipping.carriers import carrier_for
 from station.shipping.labels import queue_consignment_labels
 from station.shipping.records import SqlConsignmentStore
+from station.uow import UnitOfWork
 
 SHIPPED_ELSEWHERE = "it is already being shipped at another bench"
 
@@ -105,8 +106,32 @@ def ship_order(
     options: DispatchOptions,
     sender: Sender,
     now: datetime,
+    follow_ups: Sequence[Callable[[], object]] = (),
 ) -> Shipped:
-    """Ship the order (or return what ``request.key`` already shipped) and commit."""
+    """Ship the order (or return what ``request.key`` already shipped) and commit, then
+    run ``follow_ups`` (print the labels now, start a Cin7 delivery pass)."""
+    with UnitOfWork(user, session) as uow:
+        shipped = _ship(
+            uow, order_id, request, printer=printer, options=options, sender=sender, now=now
+        )
+        for follow_up in follow_ups:
+            uow.after_commit(follow_up)
+        uow.commit()
+    return shipped
+
+
+def _ship(
+    uow: UnitOfWork,
+    order_id: int,
+    request: ShipRequest,
+    *,
+    printer: Printer,
+    options: DispatchOptions,
+    sender: Sender,
+    now: datetime,
+) -> Shipped:
+    """Ship the order within ``uow`` (for its actor); the caller commits."""
+    session, user = uow.session, uow.actor
     order = session.scalar(select(SalesOrder).where(SalesOrder.id == order_id).with_for_update())
     if order is None:
         raise DispatchRefused(f"Order {order_id}", ["it is not in Station (sync it from Cin7)"])
@@ -157,9 +182,7 @@ def ship_order(
     )
     release_hold(session, order.id)
     if not replay:
-        audit.record(
-            session,
-            user,
+        uow.record(
             "consignment.created",
             target=consignment,
             detail={
@@ -180,7 +203,6 @@ def ship_order(
         writeback_kinds=tuple(item.kind.value for item in writebacks),
         print_job_ids=tuple(job.id for job in jobs),
     )
-    session.commit()
     return Shipped(consignment, jobs, writebacks, summary)
 
 

@@ -18,15 +18,13 @@ from station.carriers.errors import CarrierError, CarrierUnavailable
 from station.db import utcnow
 from station.dispatch.bench import (
     WeightInvalid,
-    find_order,
+    bench_printer,
+    count_scanned_item,
     item_check,
     new_ship_key,
-    scan_item,
 )
-from station.dispatch.choices import ship_choices
-from station.dispatch.holds import item_counts, release_hold, save_item_counts
-from station.dispatch.label_scripts import transliteration_notice
-from station.dispatch.opening import AlreadyShipped, open_for_packing
+from station.dispatch.holds import item_counts, put_down
+from station.dispatch.opening import AlreadyShipped, NoSuchOrder, Opened, open_for_packing
 from station.dispatch.options import load_options, load_sender
 from station.dispatch.outage import QueueRefused, queue_for_carrier
 from station.dispatch.parcels import (
@@ -99,44 +97,21 @@ def choose_printer() -> ResponseReturnValue:
 @role_required(Role.PACKER)
 def scan() -> ResponseReturnValue:
     """Open the scanned order, show the consignment it already has, or say clearly why not."""
-    scanned = (request.form.get("scan") or "").strip()[:128]
-    order = find_order(db.session, scanned)
-    if order is None:
-        log.info("bench scan matched no order: %r", scanned)
-        return _error(
-            f"No order matches {scanned!r}. Scan the packing slip's barcode or type the order reference."
-        )
-    printer = _printer()
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
     opened = open_for_packing(
-        db.session,
-        order,
-        user,
-        bench=printer.bench or printer.name if printer else "",
+        current_user._get_current_object(),  # type: ignore[attr-defined]
+        (request.form.get("scan") or "").strip()[:128],
+        printer_id=_printer_id(),
         verify_items=itemcheck.verifying(),
-        options=load_options(settings_store(db.session)),
         now=utcnow(),
     )
+    if isinstance(opened, NoSuchOrder):
+        return _error(opened.describe())
     if isinstance(opened, AlreadyShipped):
         page = render_template(
             "partials/bench/already_shipped.html", shipped=opened, tz=warehouse_zone()
         )
         return _with_event(make_response(page), "bench:shipped-before")
-    page = render_template(
-        "partials/bench/order.html",
-        order=order,
-        problems=opened.problems,
-        confirm=opened.confirm,
-        consignments=opened.earlier,
-        key=new_ship_key(order.id),
-        opened=utcnow(),
-        choices=ship_choices(db.session),
-        check=item_check(db.session, order, {}) if opened.checking_items else None,
-        script_notice=transliteration_notice(order, printer),
-        max_parcels=MAX_PARCELS,
-    )
-    db.session.commit()  # the hold; after drawing the page, which reads what commit would expire
-    return _with_event(make_response(page), "bench:error" if opened.problems else "")
+    return _with_event(make_response(_order_page(opened)), "bench:error" if opened.problems else "")
 
 
 @bp.post("/ship")
@@ -180,27 +155,22 @@ def ship() -> ResponseReturnValue:
             options=load_options(store),
             sender=load_sender(store),
             now=utcnow(),
+            follow_ups=(lambda: jobs().print_now(printer), jobs().deliver_soon),
         )
     except CarrierUnavailable as exc:
-        db.session.rollback()
         log.warning("carrier unreachable for order %s: %s", order_id, exc)
         fields = [(k, v) for k, v in form.items(multi=True) if k != "manual_ticket"]
         page = render_template("partials/bench/carrier_down.html", message=str(exc), fields=fields)
         return _with_event(make_response(page, 422), "bench:error")
     except WeightInvalid as exc:
-        db.session.rollback()
         log.info("bench refused the weight for order %s: %s", order_id, exc)
         return _fix(exc.field, str(exc))
     except CarrierError as exc:  # e.g. the service does not go there: choose another
-        db.session.rollback()
         log.info("carrier refused order %s: %s", order_id, exc)
         return _fix("service", str(exc))
     except DispatchRefused as exc:
-        db.session.rollback()
         log.info("bench refused order %s: %s", order_id, exc)
         return _error(str(exc))
-    jobs().print_now(printer)
-    jobs().deliver_soon()
     jobs_now = db.session.scalars(  # as the print left them, in one read
         select(PrintJob)
         .options(joinedload(PrintJob.printer))
@@ -231,8 +201,7 @@ def queue() -> ResponseReturnValue:
 @role_required(Role.PACKER)
 def release(order_id: int) -> ResponseReturnValue:
     """Put the order down so another bench can ship it."""
-    release_hold(db.session, order_id)
-    db.session.commit()
+    put_down(current_user._get_current_object(), order_id)  # type: ignore[attr-defined]
     return render_template("partials/bench/released.html")
 
 
@@ -245,11 +214,9 @@ def void(consignment_id: int) -> ResponseReturnValue:
     try:
         voided = void_as(db.session, consignment, user, now=utcnow())
     except NotYours as exc:
-        db.session.rollback()
         log.info("bench refused to void consignment %s: %s", consignment_id, exc)
         return _error(str(exc), status=403)
     except CarrierError as exc:
-        db.session.rollback()
         return _error(str(exc))
     return render_template("partials/bench/voided.html", voided=voided)
 
@@ -273,14 +240,12 @@ def count_item() -> ResponseReturnValue:
         response = _error("That order is no longer open here: scan it again.")
         response.headers.update({"HX-Retarget": "#bench-order", "HX-Reswap": "innerHTML"})
         return response
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
     try:
-        counted = scan_item(db.session, check, (request.form.get("scan") or "")[:128])
+        counted = count_scanned_item(user, order.id, check, (request.form.get("scan") or "")[:128])
     except ItemScanRefused as exc:
         log.info("bench item scan refused on %s: %s", order.reference, exc)
         return _items(order, check, message=str(exc), status=422, event="bench:error")
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
-    save_item_counts(db.session, order.id, user, counted.check.counts())
-    db.session.commit()
     response = _items(order, counted.check, counted=counted.line, event="bench:item")
     if counted.check.complete:
         response.headers["HX-Trigger-After-Settle"] = "bench:items-complete"
@@ -297,13 +262,19 @@ def reprint(consignment_id: int) -> ResponseReturnValue:
         return _error("Choose this bench's printer first.")
     user = current_user._get_current_object()  # type: ignore[attr-defined]
     try:
-        queued = reprint_as(db.session, consignment, user, printer=printer, now=utcnow())
+        queued = reprint_as(
+            db.session,
+            consignment,
+            user,
+            printer=printer,
+            now=utcnow(),
+            print_queue=jobs().print_queue,
+        )
     except NotYours as exc:
         log.info("bench refused to reprint consignment %s: %s", consignment_id, exc)
         return _note(consignment_id, str(exc), status=403)
     except ReprintRefused as exc:
         return _note(consignment_id, str(exc))
-    jobs().print_queue(printer.id)
     page = render_template(
         "partials/bench/reprinted.html", consignment=consignment, jobs=queued, printer=printer
     )
@@ -434,11 +405,32 @@ def _opened(text: str) -> datetime | None:
     return opened
 
 
+def _order_page(opened: Opened) -> str:
+    """The opened order: its weight form, or the reasons it cannot ship."""
+    order = opened.order
+    return render_template(
+        "partials/bench/order.html",
+        order=order,
+        problems=opened.problems,
+        confirm=opened.confirm,
+        consignments=opened.earlier,
+        key=new_ship_key(order.id),
+        opened=utcnow(),
+        choices=opened.choices,
+        check=opened.check,
+        script_notice=opened.script_notice,
+        max_parcels=MAX_PARCELS,
+    )
+
+
+def _printer_id() -> int | None:
+    """The printer chosen at this bench (this browser), else the person's default."""
+    chosen: int | None = session.get(PRINTER_KEY, current_user.default_printer_id)
+    return chosen
+
+
 def _printer() -> Printer | None:
-    chosen = db.session.get(Printer, session.get(PRINTER_KEY, current_user.default_printer_id) or 0)
-    if chosen is not None and chosen.active:
-        return chosen
-    return db.session.scalars(select(Printer).where(Printer.active).order_by(Printer.id)).first()
+    return bench_printer(db.session, _printer_id())
 
 
 def _consignments(order_id: int) -> list[Consignment]:

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from station import audit
 from station.dispatch.bench import WeightInvalid, parse_weight
 from station.dispatch.bulk import BulkRefused, start_bulk
 from station.extensions import db
@@ -29,35 +28,20 @@ def create() -> ResponseReturnValue:
         if printer is None:
             raise BulkRefused("Choose the printer the labels come out on.")
         run = start_bulk(
-            db.session,
+            current_user._get_current_object(),  # type: ignore[attr-defined]
             db_ids(form.getlist("order_id")),
             printer=printer,
             service=form.get("service", ""),
             weight_grams=parse_weight(form.get("weight", "")),
             preset=db.session.get(PackagePreset, form.get("preset_id", type=db_int) or 0),
             cost_centre_id=form.get("cost_centre_id", type=db_int),
-            user=current_user._get_current_object(),  # type: ignore[attr-defined]
             parcel_count=_parcel_count(form.get("parcels", "")),
             confirmed_stages=[s[:64] for s in form.getlist("confirm_stage")[:20]],
+            dispatch=jobs().bulk_dispatch,
         )
     except (BulkRefused, WeightInvalid) as exc:
-        db.session.rollback()
         flash(f"Bulk dispatch not started: {exc}", "error")
         return redirect(url_for("orders.index"))
-    audit.record(
-        db.session,
-        current_user,
-        "bulk.started",
-        target=run,
-        detail={
-            "orders": run.total,
-            "service": form.get("service", ""),
-            "parcels_each": run.parcel_count,
-            "confirmed_stages": run.confirmed_stages,
-        },
-    )
-    db.session.commit()
-    jobs().bulk_dispatch(run.id)
     return redirect(url_for("bulk.show", run_id=run.id))
 
 

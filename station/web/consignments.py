@@ -75,17 +75,20 @@ def reprint(consignment_id: int) -> ResponseReturnValue:
     if chosen and (printer is None or not printer.active):
         return _answer(consignment, error="Choose one of the printers listed.")
     try:
-        queued = reprint_as(db.session, consignment, user, printer=printer, now=utcnow())
+        queued = reprint_as(
+            db.session,
+            consignment,
+            user,
+            printer=printer,
+            now=utcnow(),
+            print_queue=jobs().print_queue,
+        )
     except NotYours as exc:
-        db.session.rollback()
         log.info("refused to reprint consignment %s: %s", consignment_id, exc)
         return _answer(consignment, error=str(exc), status=403)
     except ReprintRefused as exc:
-        db.session.rollback()
         return _answer(consignment, error=str(exc))
     printers = {job.printer_id: job.printer.name for job in queued}
-    for printer_id in printers:
-        jobs().print_queue(printer_id)
     log.info("%s reprinted consignment %s on %s", current_user.username, consignment.id, printers)
     return _answer(
         consignment,
@@ -103,11 +106,9 @@ def void(consignment_id: int) -> ResponseReturnValue:
     try:
         voided = void_as(db.session, consignment, user, now=utcnow())
     except NotYours as exc:
-        db.session.rollback()
         log.info("refused to void consignment %s: %s", consignment_id, exc)
         return _answer(consignment, error=str(exc), status=403)
     except CarrierError as exc:
-        db.session.rollback()
         return _answer(consignment, error=str(exc))
     log.info("%s voided consignment %s from the list", current_user.username, consignment.id)
     return _answer(consignment, voided=voided)

@@ -22,13 +22,9 @@ from station import audit
 from station.cin7.allowance import Cin7Action
 from station.cin7.budget import cin7_status
 from station.cin7.errors import Cin7Error
+from station.cin7.refresh import refresh_from_cin7
 from station.cin7.selection import load_selection
-from station.cin7.sync import (
-    OrderNotStorable,
-    explain_missing,
-    find_local_order,
-    refresh_order,
-)
+from station.cin7.sync import OrderNotStorable, explain_missing, find_local_order
 from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
 from station.dispatch.checks import ship_verdicts
@@ -161,18 +157,16 @@ def refresh(order_id: int) -> Response:
     """Read this one order from Cin7 now (one call, plus its products if new to Station)."""
     order = db.session.get(SalesOrder, order_id) or abort(404, "No such order in Station.")
     reference = order.reference
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
     try:
         with cin7_wiring().client(db.session) as client:
-            fresh = refresh_order(db.session, client, order.cin7_id)
+            fresh = refresh_from_cin7(user, client, order.cin7_id)
     except Cin7Error as exc:
-        db.session.rollback()
         flash(f"{reference} was not refreshed: {exc}", "error")
         return redirect(url_for("orders.show", order_id=order_id))
     except OrderNotStorable as exc:
-        db.session.commit()  # set aside: listed under Needs attention
         flash(f"{exc} Station's copy is unchanged.", "error")
         return redirect(url_for("orders.show", order_id=order_id))
-    db.session.commit()
     if fresh is None:
         flash(f"Cin7 no longer has {reference}; Station's copy is unchanged.", "warning")
     else:

@@ -6,21 +6,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from station import audit
 from station.cin7.allowance import Cin7Action
 from station.cin7.errors import Cin7Error
+from station.cin7.refresh import retry_set_aside_now
 from station.cin7.setaside import set_aside_orders
 from station.cin7.sync import OrderNotStorable
-from station.cin7.sync import retry_set_aside as retry_set_aside_order
 from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
-from station.dispatch.outbox import needs_attention, retry_item
+from station.dispatch.outbox import needs_attention
+from station.dispatch.outbox_admin import retry_failed_write_backs, retry_write_back
 from station.dispatch.void_orders import cancelled_for_void
 from station.extensions import db
-from station.inbox.masked_urls import masked_url
-from station.inbox.webhooks import failed_webhooks, retry_webhook
+from station.inbox.webhook_admin import retry_failed_webhook
+from station.inbox.webhooks import failed_webhooks
 from station.jobs import jobs
-from station.models import InboxWebhook, OutboxItem, OutboxState, Role, SetAsideOrder
+from station.models import InboxWebhook, OutboxItem, OutboxState, Role, SetAsideOrder, User
 from station.web.access import role_required
 from station.web.cin7_actions import spends_cin7
 
@@ -55,30 +55,20 @@ def index() -> ResponseReturnValue:
 def retry_set_aside(set_aside_id: int) -> ResponseReturnValue:
     """Read one set-aside order from Cin7 again now and try to store it."""
     row = db.session.get(SetAsideOrder, set_aside_id) or abort(404, "No such set-aside order.")
-    reference, cin7_id = row.reference, row.cin7_id
+    reference = row.reference
     try:
         with cin7_wiring().client(db.session) as client:
-            fresh = retry_set_aside_order(db.session, client, row)
+            stored = retry_set_aside_now(_actor(), client, row)
     except Cin7Error as exc:
-        db.session.rollback()
         flash(f"{reference} was not read from Cin7: {exc}", "error")
         return redirect(url_for("outbox.index"))
     except OrderNotStorable as exc:
-        db.session.commit()  # the set-aside row keeps the newest reason
         flash(str(exc), "error")
         return redirect(url_for("outbox.index"))
-    if fresh is None:
+    if stored is None:
         flash(f"Cin7 no longer has {reference}; it was taken off this list.", "warning")
     else:
-        flash(f"{fresh.reference} is stored now.", "info")
-    audit.record(
-        db.session,
-        current_user,
-        "sync.set_aside_retried",
-        target=fresh or audit.Target("sales_order", None, reference),
-        detail={"cin7_id": cin7_id},
-    )
-    db.session.commit()
+        flash(f"{stored} is stored now.", "info")
     return redirect(url_for("outbox.index"))
 
 
@@ -88,12 +78,10 @@ def retry_set_aside(set_aside_id: int) -> ResponseReturnValue:
 def retry(item_id: int) -> ResponseReturnValue:
     """Try one failed write-back again now."""
     item = db.session.get(OutboxItem, item_id) or abort(404, "No such write-back.")
-    what = f"{item.kind.value} for {item.order.reference}"
-    if not _retry(item):
-        flash(f"The {what} is {STATES[item.state]}, not failed; nothing was retried.", "info")
+    what, state = f"{item.kind.value} for {item.order.reference}", item.state
+    if not retry_write_back(_actor(), item, now=utcnow(), deliver=jobs().deliver_outbox):
+        flash(f"The {what} is {STATES[state]}, not failed; nothing was retried.", "info")
         return redirect(request.referrer or url_for("outbox.index"))
-    db.session.commit()
-    jobs().deliver_outbox()
     flash(f"{what} will be sent again now.", "info")
     return redirect(request.referrer or url_for("outbox.index"))
 
@@ -103,9 +91,7 @@ def retry(item_id: int) -> ResponseReturnValue:
 @spends_cin7(Cin7Action.SEND)
 def retry_all() -> ResponseReturnValue:
     """Try every failed write-back again (after fixing what they failed on in Cin7)."""
-    retried = sum(_retry(item) for item in needs_attention(db.session))
-    db.session.commit()
-    jobs().deliver_outbox()
+    retried = retry_failed_write_backs(_actor(), now=utcnow(), deliver=jobs().deliver_outbox)
     flash(f"{retried} write-back(s) will be sent again now.", "info")
     return redirect(url_for("outbox.index"))
 
@@ -115,37 +101,18 @@ def retry_all() -> ResponseReturnValue:
 def retry_webhook_now(hook_id: int) -> ResponseReturnValue:
     """Post one failed inbox webhook again now (same delivery id)."""
     hook = db.session.get(InboxWebhook, hook_id) or abort(404, "No such webhook.")
-    reference = hook.order.reference
-    if not retry_webhook(db.session, hook, now=utcnow()):
+    reference, state = hook.order.reference, hook.state
+    deliver = jobs().deliver_inbox_webhooks
+    if not retry_failed_webhook(_actor(), hook, now=utcnow(), deliver=deliver):
         flash(
-            f"The webhook for {reference} is {STATES[hook.state]}, not failed; "
-            "nothing was retried.",
+            f"The webhook for {reference} is {STATES[state]}, not failed; nothing was retried.",
             "info",
         )
         return redirect(request.referrer or url_for("outbox.index"))
-    audit.record(
-        db.session,
-        current_user,
-        "inbox.webhook_retried",
-        target=audit.Target("inbox_order", hook.order_id, reference),
-        detail={"url": masked_url(hook.url)},
-    )
-    db.session.commit()
-    jobs().deliver_inbox_webhooks()
     flash(f"The webhook for {reference} will be posted again now.", "info")
     return redirect(request.referrer or url_for("outbox.index"))
 
 
-def _retry(item: OutboxItem) -> bool:
-    """Put a failed item back in the queue, and say who did (committed with it); False if
-    it was not failed (another click, or a retry all, got there first)."""
-    if not retry_item(db.session, item, now=utcnow()):
-        return False
-    audit.record(
-        db.session,
-        current_user,
-        "outbox.retried",
-        target=item.order,
-        detail={"write_back": item.kind.value},
-    )
-    return True
+def _actor() -> User:
+    """The signed-in manager, as the services record them."""
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]

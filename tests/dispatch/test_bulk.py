@@ -23,14 +23,13 @@ def test_a_run_ships_each_order_once_and_lists_the_refusals(ctx: Session) -> Non
     good = [add_order(ctx, cin7_id=7000 + n).id for n in range(5)]
     void = add_order(ctx, cin7_id=7100, is_void=True).id
     run = start_bulk(
-        ctx,
+        None,
         [*good, void, good[0]],  # a duplicate tick counts once
         printer=printer,
         service="ownlabel:EC",
         weight_grams=900,
         preset=None,
         cost_centre_id=None,
-        user=None,
     )
     ctx.commit()
     shipped_events: list[int] = []
@@ -55,14 +54,13 @@ def test_a_run_picked_up_again_ships_nothing_twice(ctx: Session) -> None:
     printer = add_printer(ctx)
     ids = [add_order(ctx, cin7_id=8000 + n).id for n in range(4)]
     run = start_bulk(
-        ctx,
+        None,
         ids,
         printer=printer,
         service="ownlabel:ON",
         weight_grams=1200,
         preset=None,
         cost_centre_id=None,
-        user=None,
     )
     ctx.commit()
     run_bulk(ctx, run.id, options=DispatchOptions(), sender=Sender(), now=now)
@@ -85,14 +83,13 @@ def test_each_order_of_a_run_goes_out_in_its_parcels_of_the_preset(ctx: Session)
     ctx.add(preset)
     ids = [add_order(ctx, cin7_id=9100 + n).id for n in range(2)]
     run = start_bulk(
-        ctx,
+        None,
         ids,
         printer=printer,
         service="ownlabel:EC",
         weight_grams=2500,
         preset=preset,
         cost_centre_id=None,
-        user=None,
         parcel_count=3,
     )
     ctx.commit()
@@ -116,13 +113,12 @@ def test_each_order_of_a_run_goes_out_in_its_parcels_of_the_preset(ctx: Session)
 def test_a_parcel_count_out_of_range_is_refused(ctx: Session, count: int) -> None:
     with pytest.raises(BulkRefused, match=f"1 to 20 parcels, not {count}"):
         start_bulk(
-            ctx,
+            None,
             [1],
             printer=add_printer(ctx),
             service="ownlabel:EC",
             weight_grams=900,
             preset=None,
             cost_centre_id=None,
-            user=None,
             parcel_count=count,
         )

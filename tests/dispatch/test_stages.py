@@ -14,7 +14,7 @@ from station.dispatch.checks import ShipRules, Verdict, ship_verdict
 from station.dispatch.options import DispatchOptions, OptionsInvalid, Sender, load_options
 from station.dispatch.ship import DispatchRefused
 from station.dispatch.stages import save_stages
-from station.models import AuditEvent, BulkDispatch, Consignment, Role
+from station.models import AuditEvent, BulkDispatch, Consignment, Role, User
 from station.settings import settings_store
 from tests.dispatch.test_ship import add_order, add_printer, count, ship
 
@@ -76,9 +76,11 @@ def test_a_void_or_dispatched_order_is_refused_whatever_the_stage_list(ctx: Sess
     assert ship_verdict(dispatched, {}, rules).verdict == Verdict.BLOCKED
 
 
-def bulk(ctx: Session, order_ids: list[int], **start: object) -> BulkDispatch:
+def bulk(
+    ctx: Session, order_ids: list[int], user: User | None = None, **start: object
+) -> BulkDispatch:
     run = start_bulk(
-        ctx,
+        user,
         order_ids,
         printer=add_printer(ctx),
         service="ownlabel:EC",
