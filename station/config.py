@@ -86,7 +86,7 @@ class DefaultConfig:
     PROXY_FIX: int = 0  # reverse proxies in front of Station whose X-Forwarded-* are trusted
     LOG_FORMAT: str = "text"  # "text" or "json"
     LOG_LEVEL: str = "INFO"
-    TIMEZONE: str = "Pacific/Auckland"  # the warehouse's local time: cut-offs, label dates
+    TIMEZONE: str = ""  # the site's zone unless Settings choose one; empty: the server's own
     ORDERS_PER_PAGE: int = 50
     # The largest request body Station reads (bytes): a 10 MB CSV import with its form
     # fits; the order API (1 MB) and rate cards (1 MB) keep their own smaller limits.

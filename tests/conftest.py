@@ -179,6 +179,7 @@ def _config(url: str, instance: Path, **extra: Any) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": False,
         "JOBS_IMMEDIATE": True,
         "SANDBOX_ENABLED": False,
+        "TIMEZONE": "Pacific/Auckland",  # the site zone the tests read times in
         "REDIS_URL": None,
         "LOG_LEVEL": "WARNING",
         # Test printers write under the test's own folder and listen on ephemeral ports.

@@ -20,6 +20,7 @@ from station.web import (
     inbox_rules,
     inbox_settings,
     jsonbody,
+    localtime,
     long_polls,
     manifests,
     monitoring,
@@ -64,5 +65,6 @@ def register_blueprints(app: Flask) -> None:
     long_polls.init_app(app)
     sessions.init_app(app)
     status.init_app(app)
+    localtime.init_app(app)
     errors.init_app(app)
     headers.init_app(app)

@@ -1,14 +1,41 @@
-"""The warehouse's clock for pages: the ``TIMEZONE`` setting as a time zone."""
+"""Times on pages: the site's zone (``station.sitetime``), once per request, and the ``at`` filter.
+
+``{{ moment|at }}`` renders ``<time datetime="…Z">2026-12-06 16:26</time>``: the machine
+reads UTC, the person the site's zone, named once in the page's header.
+"""
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
-from flask import current_app
+from flask import Flask, current_app, g, has_request_context
+from markupsafe import Markup, escape
 
-from station.shipping.cutoffs import zone_named
+from station.extensions import db
+from station.settings import settings_store
+from station.sitetime import iso_utc, local, site_zone
 
 
 def warehouse_zone() -> tzinfo:
-    """The time zone of the warehouse (``STATION_TIMEZONE``, Pacific/Auckland by default)."""
-    return zone_named(current_app.config.get("TIMEZONE"))
+    """The site's time zone (Settings, else ``STATION_TIMEZONE``, else the server's)."""
+    if has_request_context() and "site_zone" in g:
+        return g.site_zone  # type: ignore[no-any-return]
+    tz = site_zone(settings_store(db.session), current_app.config.get("TIMEZONE"))
+    if has_request_context():
+        g.site_zone = tz
+    return tz
+
+
+def at(moment: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> Markup:
+    """A ``<time>`` element: UTC for machines, the site's zone for people; "" for None."""
+    if moment is None or moment == "":
+        return Markup("")
+    return Markup('<time datetime="{}">{}</time>').format(
+        iso_utc(moment), escape(local(moment, warehouse_zone(), fmt))
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Offer ``at`` and ``site_zone`` to every template."""
+    app.add_template_filter(at, "at")
+    app.jinja_env.globals["site_zone"] = warehouse_zone

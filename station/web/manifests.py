@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
@@ -16,9 +16,10 @@ from station.extensions import db
 from station.labels.layout import format_weight
 from station.models import Manifest, Role, User
 from station.settings import settings_store
-from station.shipping.cutoffs import CutoffInvalid, closeout_board, save_cutoff, zone_named
+from station.shipping.cutoffs import CutoffInvalid, closeout_board, save_cutoff
 from station.shipping.manifests import CloseOutRefused, carrier_name, close_out, manifest_pdf
 from station.web.access import role_required
+from station.web.localtime import warehouse_zone
 
 bp = Blueprint("manifests", __name__, url_prefix="/manifests")
 
@@ -32,7 +33,7 @@ class CutoffForm(FlaskForm):
 
 
 def _zone() -> tzinfo:
-    return zone_named(current_app.config.get("TIMEZONE"))
+    return warehouse_zone()
 
 
 def _page(*, error: str | None = None, status: int = 200) -> tuple[str, int]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_login import current_user
 from werkzeug.local import LocalProxy
 
@@ -22,7 +22,8 @@ from station.extensions import db
 from station.inbox.webhooks import failed_webhook_count
 from station.models import Role
 from station.settings import settings_store
-from station.shipping.cutoffs import closeout_warnings, zone_named
+from station.shipping.cutoffs import closeout_warnings
+from station.web.localtime import warehouse_zone
 
 
 def init_app(app: Flask) -> None:
@@ -31,7 +32,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_status() -> dict[str, Any]:
-        tz = zone_named(current_app.config.get("TIMEZONE"))
+        tz = warehouse_zone()
         return {
             "cin7_status": on_first_use(lambda: cin7_status(db.session)),
             "closeout_warnings": on_first_use(

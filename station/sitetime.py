@@ -1,0 +1,97 @@
+"""The site's time zone: the one every page shows times in.
+
+Chosen in Settings (``site.timezone``); unset, ``STATION_TIMEZONE``; unset too, the
+server's own zone (``TZ``, ``/etc/localtime``), and UTC when none can be named. Exports
+and APIs keep UTC (ISO 8601 with ``Z``); only what people read moves to the site zone.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from station.settings import SettingsStore
+
+SETTING = "site.timezone"
+LOCALTIME = Path("/etc/localtime")
+
+
+class ZoneUnknown(ValueError):
+    """No time zone has that name."""
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone called ``name``; raises ``ZoneUnknown`` for a name that is none."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ZoneUnknown(
+            f"{name.strip()!r} is not a time zone; choose one such as Pacific/Auckland."
+        ) from exc
+
+
+def zone_names() -> list[str]:
+    """Every zone a site may choose, Area/City names first-class (no legacy aliases)."""
+    return sorted(n for n in available_timezones() if "/" in n and not n.startswith("Etc/")) + [
+        "UTC"
+    ]
+
+
+def server_zone(environ: dict[str, str] | None = None, localtime: Path = LOCALTIME) -> ZoneInfo:
+    """The server's own zone by name (``TZ``, then ``/etc/localtime``'s link), else UTC."""
+    env = os.environ if environ is None else environ
+    candidates = [env.get("TZ", "").lstrip(":")]
+    try:
+        target = str(localtime.resolve())
+    except OSError:
+        target = ""
+    if "zoneinfo/" in target:
+        candidates.append(target.split("zoneinfo/", 1)[1])
+    for name in candidates:
+        if name:
+            try:
+                return zone(name)
+            except ZoneUnknown:
+                continue
+    return ZoneInfo("UTC")
+
+
+def site_zone(settings: SettingsStore, configured: str | None) -> ZoneInfo:
+    """The site's zone: the setting, else ``configured`` (STATION_TIMEZONE), else the server's."""
+    for name in (settings.get(SETTING), configured):
+        if isinstance(name, str) and name.strip():
+            try:
+                return zone(name)
+            except ZoneUnknown:
+                continue
+    return server_zone()
+
+
+def local(moment: datetime | str | None, tz: tzinfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """``moment`` (aware, naive UTC, or ISO text) as the site reads it; "" for None.
+
+    A format ending in ``%f`` shows milliseconds, not microseconds.
+    """
+    when = as_utc(moment)
+    if when is None:
+        return ""
+    text = when.astimezone(tz).strftime(fmt)
+    return text[:-3] if fmt.endswith("%f") else text
+
+
+def as_utc(moment: datetime | str | None) -> datetime | None:
+    """An aware UTC datetime from a datetime (naive means UTC) or ISO 8601 text; None stays None."""
+    if moment is None or moment == "":
+        return None
+    when = (
+        datetime.fromisoformat(moment.replace("Z", "+00:00")) if isinstance(moment, str) else moment
+    )
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def iso_utc(moment: datetime | str | None) -> str:
+    """ISO 8601 in UTC with ``Z``, as exports and APIs give times."""
+    when = as_utc(moment)
+    return "" if when is None else when.isoformat().replace("+00:00", "Z")

@@ -1,0 +1,106 @@
+"""Every time on every page is in the site's zone, named once in the header.
+
+The same data is read in two zones (Auckland, 18 hours ahead of New York in December):
+every page a signed-in admin can reach by following links is fetched in each, and every
+time on it must be a ``<time>`` whose UTC attribute, read in that zone, is the text
+shown. A date-and-time printed outside a ``<time>`` element, or one saying "UTC", fails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from station.sitetime import local
+from station.sitetime import zone as zone_named
+from tests.conftest import AuthActions
+from tests.web.test_fuzz_routes import build_world
+
+ZONES = ("Pacific/Auckland", "America/New_York")
+HREF = re.compile(r'<a\b[^>]*\bhref="([^"]+)"')
+TIME = re.compile(r'<time datetime="([^"]+)">([^<]*)</time>')
+BARE = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d|\d\d:\d\d(:\d\d)? UTC")
+FORMATS = {16: "%Y-%m-%d %H:%M", 19: "%Y-%m-%d %H:%M:%S", 8: "%H:%M:%S", 12: "%H:%M:%S.%f"}
+MAX_PAGES = 150
+# Pages whose times are the subject, not a reading: what a person typed into a form
+# (the value of a date box) is not a time shown.
+TYPED = re.compile(r"<input\b[^>]*>|<textarea\b.*?</textarea>|<option\b[^>]*>", re.S)
+
+
+def pages(client: FlaskClient) -> dict[str, str]:
+    """Every page reachable by links from the home page, by URL."""
+    seen: dict[str, str] = {}
+    queue = deque(["/"])
+    while queue and len(seen) < MAX_PAGES:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        response = client.get(url, follow_redirects=True)
+        html = response.get_data(as_text=True) if "text/html" in response.content_type else ""
+        seen[url] = html
+        for href in HREF.findall(html):
+            href = urldefrag(href.replace("&amp;", "&"))[0]
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not href.startswith("/"):
+                continue
+            if href.startswith(("/static/", "/sandbox/")) or href.endswith(".csv"):
+                continue
+            queue.append(href)
+    return seen
+
+
+def problems(url: str, html: str, zone: str) -> list[str]:
+    """What on one page is not a time in ``zone``."""
+    found = []
+    tz = zone_named(zone)
+    for iso, text in TIME.findall(html):
+        fmt = FORMATS.get(len(text))
+        if fmt is None or local(iso, tz, fmt) != text:
+            found.append(f"{url}: <time datetime={iso!r}> shows {text!r}, not its time in {zone}")
+    outside = TIME.sub("", TYPED.sub("", html))
+    outside = re.sub(r"<[^>]+>", " ", outside)
+    found += [f"{url}: a time outside <time>: {m.group(0)!r}" for m in BARE.finditer(outside)]
+    return found
+
+
+@pytest.fixture
+def admin(
+    app: Flask,
+    auth: AuthActions,
+    client: FlaskClient,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> FlaskClient:
+    """Station with an order shipped, an inbox order, print jobs, audit entries and people."""
+    return build_world(app, auth, client, monkeypatch, request).admin
+
+
+def test_every_time_on_every_page_is_read_in_the_site_zone(app: Flask, admin: FlaskClient) -> None:
+    seen: dict[str, dict[str, str]] = {}
+    for zone in ZONES:
+        app.config["TIMEZONE"] = zone
+        seen[zone] = pages(admin)
+
+    found = [
+        p for zone in ZONES for url, html in seen[zone].items() for p in problems(url, html, zone)
+    ]
+    assert not found, "\n".join(found[:40])
+    first, second = (seen[zone] for zone in ZONES)
+    timed = [url for url, html in first.items() if TIME.search(html)]
+    assert len(timed) >= 12, timed  # the lists and pages that show times were reached
+    for url in timed:
+        assert TIME.findall(first[url]) != TIME.findall(second.get(url, "")), url
+        assert f"Times in {ZONES[0]}" in first[url] and f"Times in {ZONES[1]}" in second[url]
+
+
+def test_the_zone_is_named_once_in_the_header(app: Flask, admin: FlaskClient) -> None:
+    app.config["TIMEZONE"] = "Europe/Lisbon"
+
+    page = admin.get("/orders").get_data(as_text=True)
+
+    assert page.count("Times in Europe/Lisbon") == 1
