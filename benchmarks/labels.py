@@ -7,9 +7,9 @@ import time
 from datetime import date
 from typing import Any
 
-from bench.config import embedded_config
-from bench.samples import sample_shipment
-from bench.stats import percentiles
+from benchmarks.config import embedded_config
+from benchmarks.samples import sample_shipment
+from benchmarks.stats import percentiles
 
 RENDERS = 300
 PRINTS = 200
