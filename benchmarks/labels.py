@@ -17,7 +17,8 @@ PRINTS = 200
 
 def sample_layout(n: int) -> Any:
     """A realistic 4x6 label with a QR code."""
-    from station.labels import Address, LabelLayout
+    from station.addresses import Address
+    from station.labels import LabelLayout
 
     return LabelLayout(
         sender=Address(
