@@ -99,7 +99,7 @@ class Jobs:
 
     def _add(self, name: str, job: Callable[..., Any]) -> None:
         if name in self._named or hasattr(type(self), name) or name in self.__dict__:
-            raise ValueError(f"a job named {name!r} is registered already")
+            raise ValueError(f"the job name {name!r} is taken")
         self._named[name] = job
 
     def _in_app_context(self, body: Callable[..., Any]) -> Callable[..., Any]:
