@@ -29,9 +29,9 @@ test: $(STAMP) services chromium fonts
 check: $(STAMP) fonts
 	$(BIN)/python -m pytest -n auto -m "not slow and not e2e and not postgres"
 
-## Benchmarks: writes bench/report.json and report.md (scale_out needs PostgreSQL and Redis).
+## Benchmarks: writes benchmarks/report.json and report.md (scale_out needs PostgreSQL and Redis).
 bench: $(STAMP) services fonts
-	$(BIN)/python -m bench.run --out bench/report.json
+	$(BIN)/python -m benchmarks.run --out benchmarks/report.json
 
 ## Start PostgreSQL and Redis when this machine has them installed but stopped.
 services:

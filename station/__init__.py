@@ -40,8 +40,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from station import jobs, logs, settings
     from station.cin7 import mount as cin7_mount
+    from station.cin7 import tasks as cin7_tasks
     from station.cin7 import wiring as cin7_wiring
+    from station.dispatch import tasks as dispatch_tasks
+    from station.inbox import tasks as inbox_tasks
     from station.printing import limits as printer_limits
+    from station.printing import tasks as printing_tasks
     from station.web import proxy, register_blueprints
     from station.web.sessions import sandbox_controls_guard
 
@@ -51,7 +55,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     printer_limits.init_app(app)
     cin7_wiring.init_app(app)
     cin7_mount.init_app(app, guard=partial(sandbox_controls_guard, app))
-    jobs.init_app(app)
+    jobs.init_app(
+        app,
+        [
+            cin7_tasks.register,
+            printing_tasks.register,
+            dispatch_tasks.register,
+            inbox_tasks.register,
+        ],
+    )
     register_blueprints(app)
     proxy.init_app(app)
     return app

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from station.labels import Address, PackingSlip, PackingSlipLine, render_packing_slip
+from station.addresses import Address
+from station.labels import PackingSlip, PackingSlipLine, render_packing_slip
 from station.labels.layout import barcode_problems
 from station.models import SalesOrder
 

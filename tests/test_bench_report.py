@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from bench.comparison import compare, comparison_markdown
-from bench.driver import PACE_JITTER, Round, start_times
+from benchmarks.comparison import compare, comparison_markdown
+from benchmarks.driver import PACE_JITTER, Round, start_times
 
 
 def test_rounds_are_named_by_benches_and_pace() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.driver import Round
-from bench.scaleout import GUNICORN_WORKERS, run_scale_out
+from benchmarks.driver import Round
+from benchmarks.scaleout import GUNICORN_WORKERS, run_scale_out
 from tests.conftest import service_missing
 
 

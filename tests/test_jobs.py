@@ -14,8 +14,16 @@ from sqlalchemy import select
 from station import create_app
 from station.cin7.sandbox import SandboxServer
 from station.extensions import db
-from station.jobs import every_minutes, jobs, start_embedded_consumer, sync_interval_minutes
+from station.jobs import (
+    Jobs,
+    every_minutes,
+    init_app,
+    jobs,
+    start_embedded_consumer,
+    sync_interval_minutes,
+)
 from station.models import SyncRun
+from station.printing import tasks as printing_tasks
 from tests.conftest import REDIS_URL, service_missing
 from tests.fakes.cin7 import sandbox_config
 from tests.waiting import wait_until
@@ -157,3 +165,33 @@ def test_the_periodic_sync_falls_due_every_sync_interval(app_config: dict[str, A
 def test_an_app_with_a_sync_interval_of_zero_does_not_start(app_config: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="SYNC_INTERVAL"):
         create_app({**app_config, "SYNC_INTERVAL": 0})
+
+
+def test_a_package_registers_a_task_that_runs_in_an_app_context(
+    app_config: dict[str, Any],
+) -> None:
+    """A package's ``register`` is all it takes: the task runs with the app at hand."""
+    from flask import current_app
+
+    def register(queue: Jobs) -> None:
+        queue.task("instance_of", lambda suffix: current_app.instance_path + suffix)
+
+    app = create_app(app_config)
+    queue = init_app(app, [register])
+
+    assert queue.instance_of("/x").get() == app.instance_path + "/x"
+
+
+def test_two_jobs_under_one_name_are_refused(app_config: dict[str, Any]) -> None:
+    """A second ``print_queue`` would silently replace the first; the app does not start."""
+
+    def register(queue: Jobs) -> None:
+        queue.follow_up("print_queue", lambda: None)
+
+    with pytest.raises(ValueError, match="print_queue"):
+        init_app(create_app(app_config), [printing_tasks.register, register])
+
+
+def test_a_job_no_package_registered_is_an_attribute_error(app: Flask) -> None:
+    with app.app_context(), pytest.raises(AttributeError, match="no_such_job"):
+        jobs().no_such_job()

@@ -15,7 +15,6 @@ from station.carriers.base import (
     Parcel,
     Rate,
     Service,
-    ShipAddress,
     Shipment,
     TrackingEvent,
 )
@@ -57,7 +56,6 @@ __all__ = [
     "RateCard",
     "RateCardInvalid",
     "Service",
-    "ShipAddress",
     "Shipment",
     "ShipmentRefused",
     "TicketAllocator",

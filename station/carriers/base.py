@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
-from station.labels.layout import Address, LabelLayout
+from station.addresses import Address
+from station.labels.layout import LabelLayout
 
 COUNTRIES = ("NZ", "AU")
 CENT = Decimal("0.01")
@@ -40,34 +41,6 @@ class Parcel:
 
 
 @dataclass(frozen=True, slots=True)
-class ShipAddress:
-    """A sender or receiver address; ``country`` is an ISO code ("NZ" or "AU")."""
-
-    name: str
-    company: str = ""
-    lines: tuple[str, ...] = ()
-    city: str = ""
-    region: str = ""
-    postcode: str = ""
-    country: str = ""
-    phone: str = ""
-    email: str = ""
-
-    def label_address(self) -> Address:
-        """This address as printed on a label (blank address lines dropped)."""
-        return Address(
-            name=self.name.strip(),
-            company=self.company.strip(),
-            lines=tuple(line.strip() for line in self.lines if line.strip()),
-            city=self.city.strip(),
-            region=self.region.strip(),
-            postcode=self.postcode.strip(),
-            country=self.country.strip(),
-            phone=self.phone.strip(),
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class Shipment:
     """What to send, from whom to whom, by which service.
 
@@ -75,8 +48,8 @@ class Shipment:
     decide from the address.
     """
 
-    sender: ShipAddress
-    receiver: ShipAddress
+    sender: Address
+    receiver: Address
     parcels: tuple[Parcel, ...]
     service_code: str
     reference: str

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 
-from station.carriers.base import COUNTRIES, Parcel, ShipAddress
+from station.addresses import Address
+from station.carriers.base import COUNTRIES, Parcel
 from station.carriers.ratecard import normalise_postcode
 
 _RURAL = (re.compile(r"\bRD ?[0-9]{1,2}\b"), re.compile(r"\brural delivery\b", re.IGNORECASE))
 
 
-def address_problems(address: ShipAddress, who: str) -> list[str]:
+def address_problems(address: Address, who: str) -> list[str]:
     """Every missing or unusable field of an address; ``who`` names it ("receiver")."""
     problems = []
     for label, value in (("name", address.name), ("city", address.city)):
@@ -44,7 +45,7 @@ def parcel_problems(index: int, parcel: Parcel) -> list[str]:
     return []
 
 
-def rural_from_address(address: ShipAddress) -> bool:
+def rural_from_address(address: Address) -> bool:
     """True when an NZ address shows a rural delivery number ('RD 2') or 'Rural Delivery'."""
     if address.country.strip().upper() != "NZ":
         return False

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from station.carriers.base import ShipAddress
+from station.addresses import Address
 from station.cin7.mapping import is_batch_or_serial
 from station.models import OrderLine, Product, SalesOrder
 
@@ -94,10 +94,10 @@ def country_code(country: str | None) -> str:
     return COUNTRY_CODES.get(text.lower(), text)
 
 
-def receiver_of(order: SalesOrder) -> ShipAddress:
+def receiver_of(order: SalesOrder) -> Address:
     """The order's delivery address as carriers read it."""
     person = " ".join(p for p in (order.delivery_first_name, order.delivery_last_name) if p)
-    return ShipAddress(
+    return Address(
         name=person or order.delivery_company or order.customer_name,
         company=order.delivery_company or "",
         lines=tuple(line for line in (order.delivery_address1, order.delivery_address2) if line),

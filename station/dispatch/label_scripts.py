@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from printers.errors import PrinterRejected
 from printers.transport import PrinterFormat
-from station.carriers.base import ShipAddress
+from station.addresses import Address
 from station.dispatch.checks import receiver_of
 from station.labels.layout import clean_text
 from station.labels.script import transliterations
@@ -40,7 +40,7 @@ def transliteration_notice(order: SalesOrder, printer: Printer | None) -> str | 
     )
 
 
-def _texts(receiver: ShipAddress) -> list[str]:
+def _texts(receiver: Address) -> list[str]:
     """Every line of the receiver's address as the label prints it."""
     address = receiver.label_address()
     return [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import asdict, dataclass, field
 
-from station.carriers.base import ShipAddress
+from station.addresses import Address
 from station.dispatch.checks import CONFIRM_STAGES, REFUSED_STAGES, ShipRules
 from station.errors import StationError, problems_sentence
 from station.settings import SettingsStore
@@ -108,9 +108,9 @@ class Sender:
     country: str = "NZ"
     phone: str = ""
 
-    def address(self) -> ShipAddress:
+    def address(self) -> Address:
         """This sender as carriers read it."""
-        return ShipAddress(
+        return Address(
             name=self.name,
             company=self.company,
             lines=self.lines,

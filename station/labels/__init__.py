@@ -1,6 +1,7 @@
 """Shipping labels and packing slips: one layout rendered as ZPL, PDF or a PNG preview.
 
-Pure rendering: nothing here imports Flask or the rest of ``station``. PNG previews live
+Pure rendering: nothing here imports Flask or the rest of ``station`` but the
+:class:`~station.addresses.Address` it prints (re-exported here). PNG previews live
 in ``station.labels.preview`` (it needs pypdfium2).
 """
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from station.addresses import Address
+
 ELLIPSIS = "…"
 
 
@@ -45,25 +47,6 @@ def size_named(name: str) -> LabelSize:
             return size
     known = ", ".join(size.name for size in LABEL_SIZES)
     raise LabelError(f"unknown label size {name!r}; choose one of {known}")
-
-
-@dataclass(frozen=True, slots=True)
-class Address:
-    """A postal address as printed on a label."""
-
-    name: str
-    company: str = ""
-    lines: tuple[str, ...] = ()
-    city: str = ""
-    region: str = ""
-    postcode: str = ""
-    country: str = ""
-    phone: str = ""
-
-    @property
-    def locality(self) -> str:
-        """City, region and postcode on one line."""
-        return " ".join(part for part in (self.city, self.region, self.postcode) if part)
 
 
 @dataclass(frozen=True, slots=True)

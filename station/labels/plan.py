@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from station.labels.layout import Address, LabelError, LabelLayout, LabelSize, fit_lines
+from station.addresses import Address
+from station.labels.layout import LabelError, LabelLayout, LabelSize, fit_lines
 
 MARGIN = 3.0
 LEADING = 1.2  # line pitch as a multiple of the font size

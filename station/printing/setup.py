@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from printers.errors import PrinterRejected
 from printers.formats import PrinterSpec
+from station.addresses import Address
 from station.errors import StationError, problems_sentence
-from station.labels import Address, LabelLayout
+from station.labels import LabelLayout
 from station.models import PrintAgent, Printer, PrintJob
 from station.printing.limits import PrinterLimits
 from station.printing.queue import queue_job

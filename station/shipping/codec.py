@@ -6,8 +6,9 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from station.carriers.base import Parcel, ShipAddress, Shipment
-from station.labels.layout import Address, LabelLayout
+from station.addresses import Address
+from station.carriers.base import Parcel, Shipment
+from station.labels.layout import LabelLayout
 
 
 def shipment_to_json(shipment: Shipment) -> dict[str, Any]:
@@ -18,8 +19,8 @@ def shipment_to_json(shipment: Shipment) -> dict[str, Any]:
 def shipment_from_json(data: dict[str, Any]) -> Shipment:
     """The ``Shipment`` that ``shipment_to_json`` wrote."""
     return Shipment(
-        sender=_ship_address(data["sender"]),
-        receiver=_ship_address(data["receiver"]),
+        sender=_address(data["sender"]),
+        receiver=_address(data["receiver"]),
         parcels=tuple(Parcel(**parcel) for parcel in data["parcels"]),
         service_code=data["service_code"],
         reference=data["reference"],
@@ -44,10 +45,6 @@ def layout_from_json(data: dict[str, Any]) -> LabelLayout:
             "printed_on": date.fromisoformat(data["printed_on"]),
         }
     )
-
-
-def _ship_address(data: dict[str, Any]) -> ShipAddress:
-    return ShipAddress(**{**data, "lines": tuple(data.get("lines", ()))})
 
 
 def _address(data: dict[str, Any]) -> Address:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from station.carriers import OwnLabelService, Parcel, ShipAddress, Shipment, TicketRange
+from station.addresses import Address
+from station.carriers import OwnLabelService, Parcel, Shipment, TicketRange
 
 # Prices chosen so each rule shows: inclusive band edges, per-kg over a band, a 3-decimal
 # per-kg price and base price that only round at the cent, and the same postcode number
@@ -62,7 +63,7 @@ def golden_services() -> tuple[OwnLabelService, ...]:
     )
 
 
-def address(**changes: object) -> ShipAddress:
+def address(**changes: object) -> Address:
     """A complete Auckland receiver, with any fields replaced."""
     fields: dict[str, object] = {
         "name": "Aroha Ngata",
@@ -75,10 +76,10 @@ def address(**changes: object) -> ShipAddress:
         "email": "aroha@example.com",
     }
     fields.update(changes)
-    return ShipAddress(**fields)  # type: ignore[arg-type]
+    return Address(**fields)  # type: ignore[arg-type]
 
 
-SENDER = ShipAddress(
+SENDER = Address(
     name="Auckland Warehouse",
     company="Kete & Co",
     lines=("12 Carbine Road",),
@@ -91,7 +92,7 @@ SENDER = ShipAddress(
 def shipment(
     *weights: int,
     service: str = "ON",
-    receiver: ShipAddress | None = None,
+    receiver: Address | None = None,
     rural: bool | None = None,
     reference: str = "SO-1042",
 ) -> Shipment:

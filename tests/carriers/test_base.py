@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 import station.carriers
-from station.carriers import InMemoryConsignmentStore, OwnLabelCarrier, ShipAddress
+from station.carriers import InMemoryConsignmentStore, OwnLabelCarrier
 from station.carriers.base import cents
-from station.labels.layout import Address
 from tests.carriers.samples import shipment
 
 FORBIDDEN = (
@@ -23,27 +22,6 @@ FORBIDDEN = (
     "station.models",
     "station.db",
 )
-
-
-def test_label_address_trims_and_drops_blank_lines() -> None:
-    ship_to = ShipAddress(
-        name=" Aroha Ngata ",
-        company="",
-        lines=("Flat 2", "  ", " 45 Queen Street"),
-        city="Auckland",
-        postcode="1010",
-        country="NZ",
-        phone="021 555 0101",
-        email="aroha@example.com",
-    )
-    assert ship_to.label_address() == Address(
-        name="Aroha Ngata",
-        lines=("Flat 2", "45 Queen Street"),
-        city="Auckland",
-        postcode="1010",
-        country="NZ",
-        phone="021 555 0101",
-    )
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from station.carriers import Parcel, Rate, Service, ShipAddress, TrackingEvent
+from station.addresses import Address
+from station.carriers import Parcel, Rate, Service, TrackingEvent
 from station.carriers.karrio import mapping
 from tests.carriers.samples import SENDER, address, shipment
 
@@ -115,7 +116,7 @@ class TestRequests:
     def test_address_text_is_put_on_one_line_without_control_characters(
         self, text: str, sent: str
     ) -> None:
-        assert mapping.karrio_address(ShipAddress(name=text, country="nz")) == {
+        assert mapping.karrio_address(Address(name=text, country="nz")) == {
             "person_name": sent,
             "country_code": "NZ",
         }

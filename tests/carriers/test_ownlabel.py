@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from station.addresses import Address
 from station.carriers import (
     Carrier,
     CarrierMisconfigured,
@@ -21,7 +22,6 @@ from station.carriers import (
     Rate,
     RateCard,
     Service,
-    ShipAddress,
     ShipmentRefused,
     TicketRange,
     TicketRangeExhausted,
@@ -31,7 +31,7 @@ from station.carriers import (
     load_default_rate_card,
 )
 from station.carriers.ownlabel import tracking_template_problems
-from station.labels.layout import Address, LabelLayout
+from station.labels.layout import LabelLayout
 from tests.carriers.samples import START, FakeClock, address, golden_services, shipment
 
 URL = "https://track.example.com/{ticket}"
@@ -273,8 +273,8 @@ class TestRefusals:
     def test_every_problem_is_listed_at_once(self, carrier: OwnLabelCarrier) -> None:
         bad = replace(
             shipment(),
-            sender=ShipAddress(name=""),
-            receiver=ShipAddress(name=" ", lines=("", " ")),
+            sender=Address(name=""),
+            receiver=Address(name=" ", lines=("", " ")),
             parcels=(Parcel(0), Parcel(-5), Parcel(1.5)),  # type: ignore[arg-type]
             service_code="XX",
             reference="",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from station.labels import Address
+from station.addresses import Address
 
 SENDER = Address(
     name="Kiwi Widgets Ltd",

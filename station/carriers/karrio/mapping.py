@@ -22,11 +22,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
+from station.addresses import Address
 from station.carriers.base import (
     Parcel,
     Rate,
     Service,
-    ShipAddress,
     Shipment,
     TrackingEvent,
     cents,
@@ -50,7 +50,7 @@ def clean_text(value: str) -> str:
     return _SPACES.sub(" ", kept).strip()
 
 
-def karrio_address(address: ShipAddress) -> dict[str, Any]:
+def karrio_address(address: Address) -> dict[str, Any]:
     """A Karrio ``Address``: first line as ``address_line1``, the rest joined as line 2."""
     lines = [clean_text(line) for line in address.lines]
     lines = [line for line in lines if line]

@@ -1,4 +1,4 @@
-"""``make bench``: run the benchmark scenarios and write bench/report.json and report.md."""
+"""``make bench``: run the benchmark scenarios and write benchmarks/report.json and report.md."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.benches import bench_dispatch, bench_parcels
-from bench.bulk import bulk_dispatch
-from bench.comparison import compare, comparison_markdown
-from bench.imports import import_while_packing
-from bench.karrio_bridge import consignment_label_bytes
-from bench.labels import consignment_to_tcp_printer, label_rendering, queue_to_tcp_printer
-from bench.scaleout import scale_out
-from bench.stats import percentiles
+from benchmarks.benches import bench_dispatch, bench_parcels
+from benchmarks.bulk import bulk_dispatch
+from benchmarks.comparison import compare, comparison_markdown
+from benchmarks.imports import import_while_packing
+from benchmarks.karrio_bridge import consignment_label_bytes
+from benchmarks.labels import consignment_to_tcp_printer, label_rendering, queue_to_tcp_printer
+from benchmarks.scaleout import scale_out
+from benchmarks.stats import percentiles
 
 SYNC_ORDERS = 5_000
 LIST_ORDERS = 50_000
@@ -48,7 +48,7 @@ def sync_5000() -> dict[str, Any]:
             [
                 sys.executable,
                 "-m",
-                "bench.sync_child",
+                "benchmarks.sync_child",
                 server.base_url,
                 DEMO_USERNAME,
                 DEMO_API_KEY,
@@ -187,7 +187,7 @@ SCENARIOS = {
 def main() -> None:
     """Run the scenarios named (or all) and write the reports."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", default="bench/report.json")
+    parser.add_argument("--out", default="benchmarks/report.json")
     parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS))
     args = parser.parse_args()
     report: dict[str, Any] = {

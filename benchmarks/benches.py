@@ -3,7 +3,7 @@
 The embedded default (SQLite, one process, jobs run inline so the label is sent within
 the Enter request) served by a threaded WSGI server on loopback; each bench is a thread
 with its own HTTP session and its own Zebra listener, and ships its own orders
-(see bench.driver).
+(see benchmarks.driver).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from bench.config import embedded_config
-from bench.driver import PACKER_PACE_S, Round, add_benches, drive_benches
+from benchmarks.config import embedded_config
+from benchmarks.driver import PACKER_PACE_S, Round, add_benches, drive_benches
 
 ORDERS_PER_BENCH = 25
 ROUNDS = (

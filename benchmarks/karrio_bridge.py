@@ -6,8 +6,8 @@ import importlib.util
 import time
 from typing import Any
 
-from bench.samples import sample_shipment
-from bench.stats import percentiles
+from benchmarks.samples import sample_shipment
+from benchmarks.stats import percentiles
 
 CONSIGNMENTS = 200
 

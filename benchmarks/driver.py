@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.stats import percentiles
+from benchmarks.stats import percentiles
 
 PASSWORD = "bench password"
 LABEL_TIMEOUT_S = 30.0

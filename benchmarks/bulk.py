@@ -14,8 +14,8 @@ import tempfile
 import time
 from typing import Any
 
-from bench.config import embedded_config
-from bench.tally import open_outbox_items, tally_cin7
+from benchmarks.config import embedded_config
+from benchmarks.tally import open_outbox_items, tally_cin7
 
 BULK_ORDERS = 1000
 WRITEBACK_DEADLINE_S = 300

@@ -7,10 +7,11 @@ from typing import Any
 
 def sample_shipment(n: int) -> Any:
     """Shipment ``n`` (its reference differs; everything else is the same)."""
-    from station.carriers import Parcel, ShipAddress, Shipment
+    from station.addresses import Address
+    from station.carriers import Parcel, Shipment
 
     return Shipment(
-        sender=ShipAddress(
+        sender=Address(
             name="Kōwhai Gifts Ltd",
             company="Kete & Co",
             lines=("12 Carbine Road",),
@@ -18,7 +19,7 @@ def sample_shipment(n: int) -> Any:
             postcode="1060",
             country="NZ",
         ),
-        receiver=ShipAddress(
+        receiver=Address(
             name="Aroha Ngata",
             company="Harbour Café",
             lines=("1 Cuba Street", "Level 2"),

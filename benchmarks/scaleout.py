@@ -4,7 +4,7 @@ Station as production runs it, every part its own process on loopback: gunicorn 
 ``GUNICORN_WORKERS`` sync workers, two ``station worker`` processes (two threads each)
 consuming a Redis queue, a fresh PostgreSQL database, and the Cin7 sandbox
 (``station sandbox``, Cin7's limits on). The bench process syncs the sandbox's orders
-once, then drives 1, 8 and 32 benches at once (bench.driver), each with its own packer
+once, then drives 1, 8 and 32 benches at once (benchmarks.driver), each with its own packer
 and its own TCP listener standing in for its Zebra. The Enter request sends the label
 itself (recorded and claimed first, as the queue does) and leaves the Cin7 write-backs
 to the job workers; 8 benches run once flat out and once at a packer's pace
@@ -29,9 +29,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from bench.config import LOOPBACK
-from bench.driver import PACKER_PACE_S, Round, add_benches, drive_benches
-from bench.processes import (
+from benchmarks.config import LOOPBACK
+from benchmarks.driver import PACKER_PACE_S, Round, add_benches, drive_benches
+from benchmarks.processes import (
     Children,
     child_pids,
     free_port,
@@ -40,14 +40,14 @@ from bench.processes import (
     station_env,
     wait_until,
 )
-from bench.services import (
+from benchmarks.services import (
     REDIS_URL,
     ServiceMissing,
     fresh_postgres,
     redis_namespace,
     require_services,
 )
-from bench.tally import open_outbox_items, tally_cin7
+from benchmarks.tally import open_outbox_items, tally_cin7
 
 ROUNDS: tuple[Round, ...] = (
     Round(1, 20),

@@ -7,9 +7,9 @@ import time
 from datetime import date
 from typing import Any
 
-from bench.config import embedded_config
-from bench.samples import sample_shipment
-from bench.stats import percentiles
+from benchmarks.config import embedded_config
+from benchmarks.samples import sample_shipment
+from benchmarks.stats import percentiles
 
 RENDERS = 300
 PRINTS = 200
@@ -17,7 +17,8 @@ PRINTS = 200
 
 def sample_layout(n: int) -> Any:
     """A realistic 4x6 label with a QR code."""
-    from station.labels import Address, LabelLayout
+    from station.addresses import Address
+    from station.labels import LabelLayout
 
     return LabelLayout(
         sender=Address(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bench.driver import LABEL_TIMEOUT_S, PACKER_PACE_S, Round
+from benchmarks.driver import LABEL_TIMEOUT_S, PACKER_PACE_S, Round
 
 EIGHT_FLAT_OUT = Round(8, 0).name
 EIGHT_PACED = Round(8, 0, pace_s=PACKER_PACE_S).name

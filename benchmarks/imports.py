@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from bench.config import embedded_config
-from bench.stats import percentiles
+from benchmarks.config import embedded_config
+from benchmarks.stats import percentiles
 
 ORDERS = 20_000
 PACE_S = 0.25  # a scan and a post every quarter second: far busier than a floor

@@ -9,7 +9,7 @@ import tempfile
 
 from flask_migrate import upgrade
 
-from bench.config import embedded_config
+from benchmarks.config import embedded_config
 from station import create_app
 from station.cin7.selection import OrderSelection
 from station.cin7.sync import sync_orders
