@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from station.carriers import OwnLabelService, Parcel, ShipAddress, Shipment, TicketRange
+from station.carriers import (  # noqa: E402
+    OwnLabelService,
+    Parcel,
+    ShipAddress,
+    Shipment,
+    TicketRange,
+)
 
 # Prices chosen so each rule shows: inclusive band edges, per-kg over a band, a 3-decimal
 # per-kg price and base price that only round at the cent, and the same postcode number
@@ -104,3 +111,38 @@ def shipment(
         reference=reference,
         rural=rural,
     )
+
+
+GENERIC: dict[str, Any] = {
+    "carrier": "generic",
+    "settings": {
+        "display_name": "Test Post",
+        "custom_carrier_name": "test_post",
+        "services": [
+            {
+                "service_name": "Overnight",
+                "service_code": "ON",
+                "currency": "NZD",
+                "weight_unit": "KG",
+                "max_weight": 25,
+                "transit_days": 1,
+                "zones": [
+                    {"label": "NZ", "rate": 9.8, "country_codes": ["NZ"]},
+                    {"label": "AU", "rate": 24.0, "country_codes": ["AU"]},
+                ],
+            },
+            {
+                "service_name": "Economy",
+                "service_code": "EC",
+                "currency": "NZD",
+                "weight_unit": "KG",
+                "max_weight": 2,
+                "transit_days": 3,
+                "zones": [{"label": "NZ", "rate": 5.2, "country_codes": ["NZ"]}],
+            },
+        ],
+    },
+    "services": [{"code": "ON", "name": "Overnight", "max_weight_grams": 25_000}, "EC"],
+    "name": "Test Post",
+    "tracking_url_template": "https://track.example.com/{ticket}",
+}

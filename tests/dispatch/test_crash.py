@@ -17,7 +17,7 @@ from station.dispatch.options import DispatchOptions, FreightPush, Sender
 from station.dispatch.ship import ShipRequest, ship_order
 from station.extensions import db
 from station.models import Consignment, OutboxItem, Printer, PrintJob, TicketCounter
-from tests.dispatch.test_ship import add_order, add_printer
+from tests.builders import add_order, add_printer
 
 pytestmark = pytest.mark.both_databases
 

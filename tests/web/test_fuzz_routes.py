@@ -57,12 +57,12 @@ from station.inbox.tokens import create_token, token_for
 from station.models import FailedSignIn, Printer, Role, User
 from station.printing.agents import agent_for_token, register_agent
 from station.settings import settings_store
+from tests.builders import add_order
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
 from tests.inbox.samples import SHOPIFY_ORDER, order_json
+from tests.web.bench import open_order, ship
 from tests.web.hostile import Call, calls, edge_calls
 from tests.web.route_inputs import Inputs, learn_forms, record_reads
-from tests.web.test_bench import open_order, ship
 
 EXAMPLES_PER_ROUTE = 25  # generated examples per route and method, on top of the explicit ones
 PASSWORD = "correct horse"
