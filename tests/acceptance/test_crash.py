@@ -40,7 +40,13 @@ def test_a_process_killed_before_commit_leaves_nothing_and_the_retry_ships_once(
         order_id = order.id
 
     crashed = subprocess.run(
-        [sys.executable, "-m", "tests.dispatch.crash_ship", json.dumps(app_config), str(order_id)],
+        [
+            sys.executable,
+            "-m",
+            "tests.acceptance.crash_ship",
+            json.dumps(app_config),
+            str(order_id),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
