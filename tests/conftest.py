@@ -240,10 +240,26 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     url = request.getfixturevalue("postgres_url")
     yield url
+    empty_postgres_tables(url)
+
+
+def empty_postgres_tables(url: str) -> None:
+    """Delete every row and restart every sequence that moved: the next test starts empty.
+
+    ``DELETE`` rather than ``TRUNCATE``: a test leaves a few rows, and ``TRUNCATE`` of 37
+    tables swaps every table's files (about a second a test here) where ``DELETE`` takes
+    tens of milliseconds. Ids start at 1 again, as tests expect.
+    """
     engine = create_engine(url)
     with engine.begin() as conn:
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):  # children before parents
+            conn.execute(table.delete())
+        conn.execute(
+            text(
+                "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false)"
+                " FROM pg_sequences WHERE last_value IS NOT NULL"
+            )
+        )
     engine.dispose()
 
 
