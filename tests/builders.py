@@ -24,6 +24,7 @@ NOW = datetime(2026, 11, 25, 2, 30, tzinfo=UTC)
 
 
 def add_order(session: Session, cin7_id: int = 5001, **changes: Any) -> SalesOrder:
+    """An approved, shippable order SO-<cin7_id> with one line (``changes`` override fields)."""
     fields: dict[str, Any] = {
         "cin7_id": cin7_id,
         "reference": f"SO-{cin7_id}",
@@ -49,6 +50,7 @@ def add_order(session: Session, cin7_id: int = 5001, **changes: Any) -> SalesOrd
 
 
 def add_printer(session: Session) -> Printer:
+    """A ZPL printer in memory, as a bench has."""
     printer = Printer(name="Bench 1", spec={"format": "zpl", "transport": "memory"})
     session.add(printer)
     session.flush()
@@ -56,6 +58,10 @@ def add_printer(session: Session) -> Printer:
 
 
 def ship(session: Session, order: SalesOrder, key: str = "bench-1-a", **options: Any) -> Any:
+    """Ship ``order`` as one Enter at the bench does.
+
+    ``options`` are DispatchOptions fields; ``req`` holds ShipRequest fields to change.
+    """
     return ship_order(
         session,
         order.id,
@@ -76,10 +82,12 @@ def ship(session: Session, order: SalesOrder, key: str = "bench-1-a", **options:
 
 
 def count(session: Session, model: type) -> int:
+    """How many rows ``model`` has."""
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def open_orders(state: SandboxState, n: int) -> list[int]:
+    """The ids of the first ``n`` sandbox orders not dispatched or void."""
     ids = [
         o["id"]
         for o in state.orders.values()
@@ -91,6 +99,7 @@ def open_orders(state: SandboxState, n: int) -> list[int]:
 def ship_sandbox_order(
     session: Session, cin7_id: int, options: DispatchOptions, *, now: datetime
 ) -> list[OutboxItem]:
+    """Take sandbox order ``cin7_id`` into Station and ship it; the write-backs it queued."""
     order = SalesOrder(
         cin7_id=cin7_id,
         reference=f"SO-{cin7_id}",
@@ -122,4 +131,5 @@ def ship_sandbox_order(
 
 
 def puts(state: SandboxState) -> list[Any]:
+    """Every PUT the sandbox was sent."""
     return [r for r in state.api_calls() if r.method == "PUT"]

@@ -30,6 +30,8 @@ class FakeClock:
 
 
 class Clock:
+    """A datetime that starts at now and moves on only when ``later`` is called."""
+
     def __init__(self) -> None:
         self.now = datetime.now(UTC)
 
