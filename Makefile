@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # Two workers: the whole suite (browser, crash and PostgreSQL tests among them) takes
-# about half as long on a 2-CPU machine. PYTEST_ARGS= runs it in one process.
-PYTEST_ARGS ?= -n 2
+# about half as long on a 2-CPU machine. Work stealing with the long tests first
+# (tests/conftest.py) ends both workers together. PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n 2 --dist worksteal
 
 .PHONY: demo test check bench install services chromium fonts lint clean
 

@@ -15,7 +15,7 @@ from station import audit
 from station.accounts import create_user
 from station.extensions import db
 from station.models import AuditEvent, Consignment, Role, User
-from tests.dispatch.test_ship import add_order
+from tests.builders import add_order
 
 AUCKLAND = ZoneInfo("Pacific/Auckland")
 

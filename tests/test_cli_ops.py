@@ -19,7 +19,7 @@ from station.extensions import db
 from station.models import Printer
 from station.secretbox import SecretBox
 from station.settings import SettingsStore
-from tests.printers.test_printers_tcp import free_port
+from tests.fakes.ports import free_port
 
 
 def run(app: Flask, *args: str) -> Any:

@@ -5,8 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
+from sqlalchemy import func, select
 
 from station.cin7.sandbox import Limits
+from station.extensions import db
+from station.models import OrderLine, SalesOrder
+from tests.builders import add_order
+from tests.conftest import empty_postgres_tables, longest_first
 
 
 def _ids_of(request: pytest.FixtureRequest, name: str) -> set[str]:
@@ -54,3 +60,26 @@ def test_a_test_of_pacing_gets_cin7s_limits(
 ) -> None:
     assert sandbox_limits == Limits()
     assert app_config["CIN7_PACING"] is True and app_config["SANDBOX_LIMITS"] is True
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_postgres_test_leaves_no_rows_and_ids_start_at_one_again(app: Flask) -> None:
+    with app.app_context():
+        first = add_order(db.session, cin7_id=1)
+        add_order(db.session, cin7_id=2)
+        db.session.commit()
+        assert first.id == 1
+        db.session.remove()
+        empty_postgres_tables(app.config["DATABASE_URL"])
+        assert db.session.scalar(select(func.count()).select_from(SalesOrder)) == 0
+        assert db.session.scalar(select(func.count()).select_from(OrderLine)) == 0
+        assert add_order(db.session, cin7_id=3).id == 1
+        db.session.rollback()
+
+
+def test_slow_tests_run_first_then_browser_tests_then_the_rest(
+    request: pytest.FixtureRequest,
+) -> None:
+    kinds = [longest_first(item)[0] for item in request.session.items]
+    assert kinds == sorted(kinds)
+    assert longest_first(request.node) == (2, 0, 0)

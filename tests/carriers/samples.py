@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from station.addresses import Address
 from station.carriers import OwnLabelService, Parcel, Shipment, TicketRange
@@ -105,3 +106,38 @@ def shipment(
         reference=reference,
         rural=rural,
     )
+
+
+GENERIC: dict[str, Any] = {
+    "carrier": "generic",
+    "settings": {
+        "display_name": "Test Post",
+        "custom_carrier_name": "test_post",
+        "services": [
+            {
+                "service_name": "Overnight",
+                "service_code": "ON",
+                "currency": "NZD",
+                "weight_unit": "KG",
+                "max_weight": 25,
+                "transit_days": 1,
+                "zones": [
+                    {"label": "NZ", "rate": 9.8, "country_codes": ["NZ"]},
+                    {"label": "AU", "rate": 24.0, "country_codes": ["AU"]},
+                ],
+            },
+            {
+                "service_name": "Economy",
+                "service_code": "EC",
+                "currency": "NZD",
+                "weight_unit": "KG",
+                "max_weight": 2,
+                "transit_days": 3,
+                "zones": [{"label": "NZ", "rate": 5.2, "country_codes": ["NZ"]}],
+            },
+        ],
+    },
+    "services": [{"code": "ON", "name": "Overnight", "max_weight_grams": 25_000}, "EC"],
+    "name": "Test Post",
+    "tracking_url_template": "https://track.example.com/{ticket}",
+}

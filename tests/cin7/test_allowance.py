@@ -21,8 +21,8 @@ from station.cin7.allowance import (
 )
 from station.db import Base
 from station.models import Cin7AllowanceUse
-from tests.cin7.test_ratelimit import _redis
 from tests.fakes.clock import FakeClock
+from tests.services import _redis
 
 
 @pytest.fixture

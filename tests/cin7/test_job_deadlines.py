@@ -23,7 +23,7 @@ from station.dispatch.jobs import run_outbox
 from station.dispatch.options import DispatchOptions
 from station.extensions import db
 from station.models import OutboxItem, OutboxState, SyncRun
-from tests.dispatch.test_outbox import open_orders, ship_sandbox_order
+from tests.builders import open_orders, ship_sandbox_order
 from tests.fakes.cin7 import sandbox_config
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -23,9 +23,10 @@ from station.cin7.ratelimit import (
 )
 from station.db import Base
 from station.models import Cin7CallSlot
-from tests.conftest import REDIS_URL, service_missing
+from tests.conftest import REDIS_URL
 from tests.fakes.cin7 import busiest_second
 from tests.fakes.clock import FakeClock
+from tests.services import _redis
 
 pytestmark = pytest.mark.cin7_limits
 
@@ -86,16 +87,6 @@ def limiter(
             engine, LIMITS, key=f"test-{uuid.uuid4().hex[:8]}", clock=clock, sleep=clock.sleep
         )
         engine.dispose()
-
-
-def _redis():  # type: ignore[no-untyped-def]
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        service_missing("Redis", str(exc))
-    return client
 
 
 def test_three_calls_a_second_then_it_waits(limiter: RateLimiter, clock: FakeClock) -> None:

@@ -29,12 +29,12 @@ from station.dispatch.options import DispatchOptions
 from station.extensions import db
 from station.inbox.jobs import run_inbox_submission
 from station.models import Cin7CallSlot, InboxOrder, SyncRun
-from tests.cin7.test_ratelimit import _redis
+from tests.builders import open_orders, puts, ship_sandbox_order
 from tests.conftest import AuthActions
-from tests.dispatch.test_outbox import Clock, open_orders, puts, ship_sandbox_order
 from tests.fakes.cin7 import sandbox_config
-from tests.fakes.clock import FakeClock
-from tests.inbox.test_submit import take
+from tests.fakes.clock import Clock, FakeClock
+from tests.inbox.builders import take
+from tests.services import _redis
 
 KEPT = "kept for dispatch updates"
 DAY = CallLimits(per_second=100, per_minute=100, per_day=10, margin=0.0)

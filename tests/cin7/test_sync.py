@@ -27,57 +27,13 @@ from station.cin7.sync import (
 from station.cin7.wiring import cin7_wiring
 from station.extensions import db
 from station.models import Cin7CallDay, Product, SalesOrder, SyncRun
+from tests.cin7.builders import EVERYTHING, Hook, run_sync, try_sync
 from tests.fakes.cin7 import busiest_second, list_calls, sandbox_config
-
-EVERYTHING = OrderSelection(approved_only=False, include_dispatched=True, window_days=3650)
 
 
 @pytest.fixture
 def app_config(app_config: dict[str, Any], sandbox: SandboxServer) -> dict[str, Any]:
     return {**app_config, **sandbox_config(sandbox)}
-
-
-Hook = Callable[[Any], None]
-
-
-def run_sync(
-    app: Flask, selection: OrderSelection = OrderSelection(), **kwargs: Any
-) -> SyncSummary:
-    outcome = try_sync(app, selection, **kwargs)
-    assert isinstance(outcome, SyncSummary), outcome
-    return outcome
-
-
-def try_sync(
-    app: Flask,
-    selection: OrderSelection = OrderSelection(),
-    *,
-    on_request: Hook | None = None,
-    on_response: Hook | None = None,
-    **kwargs: Any,
-) -> SyncSummary | SyncBusy:
-    """One sync; httpx hooks, when given, watch the calls or make something go wrong."""
-    with app.app_context():
-        wiring = cin7_wiring()
-        client = wiring.client(db.session)
-        if on_request or on_response:
-            client.close()
-            conn = wiring.connection(db.session)
-            hooks = {
-                "request": [on_request] if on_request else [],
-                "response": [on_response] if on_response else [],
-            }
-            client = Cin7Client.connect(
-                conn.base_url,
-                conn.username,
-                conn.api_key,
-                limiter=wiring.limiter,
-                event_hooks=hooks,
-            )
-        try:
-            return sync_orders(db.session, client, selection, **kwargs)
-        finally:
-            client.close()
 
 
 def sync_runs(app: Flask) -> list[SyncRun]:

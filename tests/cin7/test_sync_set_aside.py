@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from station.cin7.sandbox import SandboxServer, SandboxState
 from station.extensions import db
 from station.models import SalesOrder, SetAsideOrder, SyncRun
-from tests.cin7.test_sync import EVERYTHING, run_sync
+from tests.cin7.builders import EVERYTHING, run_sync
 from tests.conftest import AuthActions
 from tests.fakes.cin7 import sandbox_config
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from station.dispatch.bulk import BulkRefused, run_bulk, start_bulk
 from station.dispatch.options import DispatchOptions, Sender
 from station.models import BulkDispatch, Consignment, PackagePreset, Printer, PrintJob
-from tests.dispatch.test_ship import add_order, add_printer
+from tests.builders import add_order, add_printer
 
 
 def now() -> datetime:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from station.dispatch.checks import ShipRules, check_clauses, failed_checks, products_of
 from station.models import Product, SalesOrder
-from tests.dispatch.test_ship import add_order
+from tests.builders import add_order
 
 OWN_CONTROLS = (None, "", "Batch", "FIFO", "serial numbers")
 PRODUCTS = {  # product_id -> (stock control, size range)

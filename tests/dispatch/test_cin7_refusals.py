@@ -18,7 +18,8 @@ from station.dispatch.outbox import deliver_outbox
 from station.models import OutboxState, Printer
 from station.printing.queue import drain_printer
 from station.printing.transports import transport_for
-from tests.dispatch.test_outbox import Clock, open_orders, ship_sandbox_order
+from tests.builders import open_orders, ship_sandbox_order
+from tests.fakes.clock import Clock
 
 
 def test_an_order_voided_in_cin7_is_refused_with_cin7s_sentence(

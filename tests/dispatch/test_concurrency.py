@@ -16,7 +16,7 @@ from station.dispatch.options import DispatchOptions, Sender
 from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
 from station.extensions import db
 from station.models import Consignment, ConsignmentState, OutboxItem, Printer, PrintJob
-from tests.dispatch.test_ship import add_order, add_printer
+from tests.builders import add_order, add_printer
 
 pytestmark = pytest.mark.both_databases
 

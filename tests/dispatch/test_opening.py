@@ -11,7 +11,7 @@ from station.accounts import create_user
 from station.dispatch.opening import AlreadyShipped, NoSuchOrder, Opened, look_at, open_for_packing
 from station.dispatch.options import DispatchOptions
 from station.models import OrderHold, Role
-from tests.dispatch.test_ship import add_order, ship
+from tests.builders import add_order, ship
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 

@@ -30,9 +30,9 @@ from station.models import (
     Role,
 )
 from station.shipping.carriers import own_label
+from tests.builders import add_order, add_printer
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order, add_printer
-from tests.web.test_bench import open_order
+from tests.web.bench import open_order
 
 
 def manual(session: Session, order_id: int, ticket: str, key: str = "bench-1") -> Any:

@@ -3,82 +3,26 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from station.carriers.base import Parcel
 from station.cin7.client import Cin7Client
-from station.cin7.sandbox import SandboxServer, SandboxState
+from station.cin7.sandbox import SandboxServer
 from station.cin7.trigger import ShopifyTrigger
-from station.dispatch.options import DispatchOptions, FreightPush, Sender
+from station.dispatch.options import DispatchOptions, FreightPush
 from station.dispatch.outbox import MAX_ATTEMPTS, deliver_outbox, needs_attention, retry_item
-from station.dispatch.ship import ShipRequest, ship_order
 from station.extensions import db
-from station.models import OrderLine, OutboxItem, OutboxKind, OutboxState, Printer, SalesOrder
+from station.models import OutboxItem, OutboxKind, OutboxState, Printer
 from station.printing.queue import drain_printer
 from station.printing.transports import transport_for
+from tests.builders import open_orders, puts, ship_sandbox_order
 from tests.dispatch.conftest import connect
 from tests.fakes.cin7 import shopify_template
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def later(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
-def open_orders(state: SandboxState, n: int) -> list[int]:
-    ids = [
-        o["id"]
-        for o in state.orders.values()
-        if o["dispatchedDate"] is None and o["stage"] != "Dispatched" and not o.get("isVoid")
-    ]
-    return ids[:n]
-
-
-def ship_sandbox_order(
-    session: Session, cin7_id: int, options: DispatchOptions, *, now: datetime
-) -> list[OutboxItem]:
-    order = SalesOrder(
-        cin7_id=cin7_id,
-        reference=f"SO-{cin7_id}",
-        delivery_first_name="Mere",
-        delivery_address1="45 Queen Street",
-        delivery_city="Auckland",
-        delivery_postal_code="1010",
-        delivery_country="New Zealand",
-        cin7_modified=now,
-        lines=[OrderLine(position=1, code="TEE", name="Tee", qty=1)],
-    )
-    session.add(order)
-    printer = session.scalar(select(Printer))
-    if printer is None:
-        printer = Printer(name="Bench", spec={"format": "zpl", "transport": "memory"})
-        session.add(printer)
-    session.flush()
-    shipped = ship_order(
-        session,
-        order.id,
-        ShipRequest(key=f"bench-{cin7_id}", parcels=(Parcel(1000),), service_code="ON"),
-        printer=printer,
-        user=None,
-        options=options,
-        sender=Sender(),
-        now=now,
-    )
-    return shipped.writebacks
-
-
-def puts(state: SandboxState) -> list[Any]:
-    return [r for r in state.api_calls() if r.method == "PUT"]
+from tests.fakes.clock import Clock
 
 
 def test_many_orders_go_in_one_put_and_are_never_sent_again(

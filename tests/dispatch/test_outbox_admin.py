@@ -10,7 +10,8 @@ from station.dispatch.options import DispatchOptions
 from station.dispatch.outbox import needs_attention
 from station.dispatch.outbox_admin import retry_failed_write_backs, retry_write_back
 from station.models import AuditEvent, OutboxState, Role
-from tests.dispatch.test_outbox import Clock, ship_sandbox_order
+from tests.builders import ship_sandbox_order
+from tests.fakes.clock import Clock
 
 
 def test_retrying_every_failed_write_back_audits_each_and_delivers_once_committed(

@@ -19,8 +19,9 @@ from station.dispatch.outbox import SENDING_LEASE, DeliveryResult, deliver_outbo
 from station.dispatch.outbox_claims import OutboxClaims
 from station.extensions import db
 from station.models import OutboxItem, OutboxState
+from tests.builders import open_orders, puts, ship_sandbox_order
 from tests.dispatch.conftest import connect
-from tests.dispatch.test_outbox import Clock, open_orders, puts, ship_sandbox_order
+from tests.fakes.clock import Clock
 
 pytestmark = pytest.mark.both_databases  # row locks and concurrent passes
 

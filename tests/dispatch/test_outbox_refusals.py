@@ -15,7 +15,8 @@ from station.dispatch.outbox import deliver_outbox, needs_attention
 from station.models import OutboxState, Printer
 from station.printing.queue import drain_printer
 from station.printing.transports import transport_for
-from tests.dispatch.test_outbox import Clock, open_orders, puts, ship_sandbox_order
+from tests.builders import open_orders, puts, ship_sandbox_order
+from tests.fakes.clock import Clock
 
 
 def _deliver_for(ctx: Session, cin7: Cin7Client, clock: Clock, minutes: int) -> None:

@@ -20,9 +20,10 @@ from station.dispatch.options import DispatchOptions
 from station.dispatch.outbox import MAX_ATTEMPTS, deliver_outbox, needs_attention, retry_item
 from station.extensions import db
 from station.models import OutboxItem, OutboxKind, OutboxState
-from tests.dispatch.test_outbox import Clock, open_orders, ship_sandbox_order
+from tests.builders import open_orders, ship_sandbox_order
 from tests.fakes.cin7_web import SIGN_IN as SIGN_IN_REDIRECT
 from tests.fakes.cin7_web import Cin7WebApp, cin7_web
+from tests.fakes.clock import Clock
 
 LINK = "abc123"
 

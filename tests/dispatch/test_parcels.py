@@ -16,7 +16,7 @@ from station.dispatch.parcels import (
     parse_dimensions,
 )
 from station.models import PackagePreset
-from tests.dispatch.test_ship import add_order, ship
+from tests.builders import add_order, ship
 
 THREE = (Parcel(1200), Parcel(4000), Parcel(800))
 

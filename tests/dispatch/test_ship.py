@@ -2,87 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from station.carriers.base import Parcel
 from station.carriers.errors import ShipmentRefused
-from station.dispatch.options import DispatchOptions, FreightPush, Sender, TrackingField
-from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
+from station.dispatch.options import DispatchOptions, FreightPush, TrackingField
+from station.dispatch.ship import DispatchRefused
 from station.models import (
     Consignment,
-    OrderLine,
     OutboxItem,
     OutboxKind,
-    Printer,
     PrintJob,
     Product,
-    SalesOrder,
 )
 from station.shipping.costs import CostCentreInput, save_cost_centre
-
-NOW = datetime(2026, 11, 25, 2, 30, tzinfo=UTC)
-
-
-def add_order(session: Session, cin7_id: int = 5001, **changes: Any) -> SalesOrder:
-    fields: dict[str, Any] = {
-        "cin7_id": cin7_id,
-        "reference": f"SO-{cin7_id}",
-        "stage": "New",
-        "is_approved": True,
-        "delivery_first_name": "Mere",
-        "delivery_last_name": "Tūhoe",
-        "delivery_address1": "45 Queen Street",
-        "delivery_city": "Auckland",
-        "delivery_postal_code": "1010",
-        "delivery_country": "New Zealand",
-        "cin7_modified": NOW,
-        "internal_comments": "Leave at the door",
-    }
-    fields.update(changes)
-    order = SalesOrder(**fields)
-    order.lines = [
-        OrderLine(position=1, code="TEE-BLK-M", name="Tee", qty=Decimal(2), product_id=77)
-    ]
-    session.add(order)
-    session.flush()
-    return order
-
-
-def add_printer(session: Session) -> Printer:
-    printer = Printer(name="Bench 1", spec={"format": "zpl", "transport": "memory"})
-    session.add(printer)
-    session.flush()
-    return printer
-
-
-def ship(session: Session, order: SalesOrder, key: str = "bench-1-a", **options: Any) -> Any:
-    return ship_order(
-        session,
-        order.id,
-        ShipRequest(
-            **{
-                "key": key,
-                "parcels": (Parcel(1200),),
-                "service_code": "ON",
-                **options.pop("req", {}),
-            }
-        ),
-        printer=session.scalar(select(Printer)) or add_printer(session),
-        user=None,
-        options=DispatchOptions(**options),
-        sender=Sender(),
-        now=NOW,
-    )
-
-
-def count(session: Session, model: type) -> int:
-    return session.scalar(select(func.count()).select_from(model)) or 0
+from tests.builders import add_order, count, ship
 
 
 def test_enter_books_prints_and_records_the_dispatched_update(ctx: Session) -> None:

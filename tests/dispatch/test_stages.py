@@ -16,7 +16,7 @@ from station.dispatch.ship import DispatchRefused
 from station.dispatch.stages import save_stages
 from station.models import AuditEvent, BulkDispatch, Consignment, Role, User
 from station.settings import settings_store
-from tests.dispatch.test_ship import add_order, add_printer, count, ship
+from tests.builders import add_order, add_printer, count, ship
 
 
 def now() -> datetime:

@@ -16,8 +16,9 @@ from station.dispatch.timeline import order_history, timeline
 from station.models import Printer
 from station.printing.queue import drain_printer
 from station.printing.transports import transport_for
-from tests.dispatch.test_outbox import Clock, open_orders, ship_sandbox_order
+from tests.builders import open_orders, ship_sandbox_order
 from tests.fakes.cin7 import shopify_template
+from tests.fakes.clock import Clock
 
 
 def test_the_timeline_runs_from_scan_to_shopify(

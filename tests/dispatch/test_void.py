@@ -13,7 +13,8 @@ from station.dispatch.options import DispatchOptions, FreightPush
 from station.dispatch.outbox import deliver_outbox
 from station.dispatch.void import void_consignment
 from station.models import ConsignmentState, JobState, OutboxItem, OutboxState, PrintJob
-from tests.dispatch.test_outbox import Clock, open_orders, ship_sandbox_order
+from tests.builders import open_orders, ship_sandbox_order
+from tests.fakes.clock import Clock
 
 
 def test_a_void_before_delivery_withdraws_the_label_and_cancels_every_writeback(

@@ -12,7 +12,8 @@ from station.dispatch.options import DispatchOptions, FreightPush
 from station.dispatch.outbox import deliver_outbox
 from station.dispatch.void_orders import VOID_NOTE, cancel_for_void_orders, cancelled_for_void
 from station.models import OutboxState
-from tests.dispatch.test_outbox import Clock, open_orders, puts, ship_sandbox_order
+from tests.builders import open_orders, puts, ship_sandbox_order
+from tests.fakes.clock import Clock
 
 EVERYTHING = OrderSelection(approved_only=False, include_dispatched=True, window_days=3650)
 FREIGHT = DispatchOptions(freight_push=FreightPush.COST)

@@ -21,9 +21,11 @@ from station.dispatch.options import DispatchOptions
 from station.extensions import db
 from station.jobs import jobs
 from station.models import OutboxItem, OutboxState
-from tests.conftest import REDIS_URL, service_missing
-from tests.dispatch.test_outbox import Clock, open_orders, puts, ship_sandbox_order
+from tests.builders import open_orders, puts, ship_sandbox_order
+from tests.conftest import REDIS_URL
 from tests.fakes.cin7 import sandbox_config
+from tests.fakes.clock import Clock
+from tests.services import _redis_ready
 
 pytestmark = pytest.mark.both_databases
 
@@ -33,14 +35,6 @@ STATION = str(Path(sys.executable).parent / "station")
 @pytest.fixture
 def sandbox_orders() -> int:
     return 60
-
-
-def _redis_ready() -> None:
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.RedisError as exc:
-        service_missing("Redis", str(exc))
 
 
 def _done(app: Flask) -> int:

@@ -12,8 +12,9 @@ from station.cin7.ratelimit import CallLimits, InMemoryRateLimiter
 from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, Limits, SandboxServer
 from station.dispatch.options import DispatchOptions
 from station.dispatch.outbox import deliver_outbox
-from tests.dispatch.test_outbox import Clock, open_orders, puts, ship_sandbox_order
+from tests.builders import open_orders, puts, ship_sandbox_order
 from tests.fakes.cin7 import busiest_second
+from tests.fakes.clock import Clock
 
 pytestmark = pytest.mark.cin7_limits
 

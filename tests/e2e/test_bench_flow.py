@@ -15,7 +15,7 @@ from station.cin7.sandbox import SandboxServer
 from station.extensions import db
 from station.models import Role
 from station.printing.setup import ensure_virtual_printer
-from tests.dispatch.test_ship import add_order
+from tests.builders import add_order
 from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e

@@ -23,7 +23,7 @@ from station.extensions import db
 from station.models import Consignment, ConsignmentState, Printer, Role
 from station.printing.setup import ensure_virtual_printer
 from station.settings import settings_store
-from tests.dispatch.test_ship import add_order
+from tests.builders import add_order
 from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e

@@ -13,8 +13,8 @@ from station.extensions import db
 from station.models import Role
 from station.shipping.booking import book_consignment
 from station.shipping.carriers import own_label
+from tests.builders import add_order
 from tests.carriers.samples import shipment
-from tests.dispatch.test_ship import add_order
 from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e

@@ -25,7 +25,7 @@ from station.models import (
     Role,
 )
 from station.printing.setup import ensure_virtual_printer
-from tests.dispatch.test_ship import add_order
+from tests.builders import add_order
 from tests.e2e.conftest import screenshot, serve_station, sign_in
 
 pytestmark = pytest.mark.e2e

@@ -13,7 +13,7 @@ from station.cin7.sandbox import SandboxServer
 from station.extensions import db
 from station.models import Role
 from tests.e2e.conftest import screenshot, sign_in
-from tests.inbox.test_csv_import import ROWS, csv_bytes
+from tests.inbox.samples import ROWS, csv_bytes
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ from station.accounts import create_user
 from station.db import utcnow
 from station.extensions import db
 from station.models import ConsignmentState, Role
-from tests.dispatch.test_ship import add_order
+from tests.builders import add_order
 from tests.e2e.conftest import screenshot, sign_in
 from tests.reports.samples import centre, sent
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 
 class FakeClock:
     """Seconds since the epoch, as ``time.time`` gives them; call it to read the time.
@@ -25,3 +27,14 @@ class FakeClock:
         """Wait ``seconds`` without waiting: the clock moves on at once."""
         self.slept.append(seconds)
         self.now += seconds
+
+
+class Clock:
+    """A datetime that starts at now and moves on only when ``later`` is called."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def later(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now

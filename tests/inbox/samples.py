@@ -97,3 +97,17 @@ def orders_csv(count: int, *, prefix: str = "C") -> bytes:
         for n in range(count)
     ]
     return ("\n".join([header, *rows]) + "\n").encode()
+
+
+HEADER = "order_id,order_number,email,first_name,last_name,address1,city,postcode,country,sku,name,quantity,unit_price,BranchId,Stage"
+
+
+ROWS = [
+    "A1,#A1,kiri@example.nz,Kiri,Hona,1 Rata Road,Nelson,7010,New Zealand,MUG-SAND,Mug,2,24.00,1,New",
+    "A1,,,,,,,,,SOCKS-GREY,Socks,1,29.00,,",
+    "A2,#A2,sam@example.nz,Sam,Tane,2 Kauri Lane,Napier,4110,New Zealand,KETE-NATURA,Kete,1,89.00,,",
+]
+
+
+def csv_bytes(*rows: str, header: str = HEADER) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode()

@@ -9,8 +9,7 @@ from station.inbox import changes
 from station.inbox.actions import ACTIONS
 from station.inbox.bus import scheduled_by_rules, settle
 from station.inbox.rules import Action
-from tests.inbox.test_rules import rule, runs
-from tests.inbox.test_submit import kinds, take
+from tests.inbox.builders import kinds, rule, runs, take
 
 
 def test_an_appended_event_runs_its_rules_only_when_settled(ctx: Session) -> None:

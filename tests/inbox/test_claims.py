@@ -25,8 +25,7 @@ from station.inbox.resubmit import RetryTiming
 from station.inbox.submit import SubmitOutcome, schedule_submission, submit_orders
 from station.models import InboxOrder
 from tests.dispatch.conftest import FREE
-from tests.inbox.test_resubmit import submit_at
-from tests.inbox.test_submit import Hook, calls, cin7, failing_post, kinds, take
+from tests.inbox.builders import Hook, calls, cin7, failing_post, kinds, submit_at, take
 
 pytestmark = pytest.mark.both_databases
 

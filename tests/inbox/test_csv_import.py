@@ -17,19 +17,9 @@ from station.inbox.csv_import import (
 )
 from station.inbox.errors import CsvRejected
 from station.models import InboxOrder
-from tests.inbox.samples import orders_csv
+from tests.inbox.samples import HEADER, ROWS, csv_bytes, orders_csv
 
 NOW = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
-HEADER = "order_id,order_number,email,first_name,last_name,address1,city,postcode,country,sku,name,quantity,unit_price,BranchId,Stage"
-ROWS = [
-    "A1,#A1,kiri@example.nz,Kiri,Hona,1 Rata Road,Nelson,7010,New Zealand,MUG-SAND,Mug,2,24.00,1,New",
-    "A1,,,,,,,,,SOCKS-GREY,Socks,1,29.00,,",
-    "A2,#A2,sam@example.nz,Sam,Tane,2 Kauri Lane,Napier,4110,New Zealand,KETE-NATURA,Kete,1,89.00,,",
-]
-
-
-def csv_bytes(*rows: str, header: str = HEADER) -> bytes:
-    return ("\n".join([header, *rows]) + "\n").encode()
 
 
 def run(session: Session, data: bytes, **kwargs: object) -> CsvReport:

@@ -24,7 +24,7 @@ from station.inbox.inventory import (
 from station.inbox.options import InboxOptions
 from station.models import InventoryLevel
 from tests.dispatch.conftest import connect
-from tests.inbox.test_submit import calls
+from tests.inbox.builders import calls
 
 
 def sync(session: Session, sandbox: SandboxServer) -> SyncSummary:

@@ -11,8 +11,7 @@ from station.cin7.sandbox import SandboxServer
 from station.jobs import jobs
 from station.models import InboxOrder
 from tests.fakes.cin7 import sandbox_config
-from tests.inbox.test_rules import rule
-from tests.inbox.test_submit import calls, kinds, take
+from tests.inbox.builders import calls, kinds, rule, take
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from station.db import utcnow
 from station.inbox.errors import NoteInvalid
 from station.inbox.notes import add_note, add_tag
-from tests.inbox.test_submit import kinds, take
+from tests.inbox.builders import kinds, take
 
 
 def test_a_note_is_kept_with_who_wrote_it_and_logged(ctx: Session) -> None:

@@ -14,7 +14,7 @@ from station.inbox.products import (
     save_product_setting,
     sent_sku,
 )
-from tests.inbox.test_submit import calls, kinds, submit, take
+from tests.inbox.builders import calls, kinds, submit, take
 
 
 def test_a_setting_is_kept_per_sku_in_any_case_and_replaced(ctx: Session) -> None:

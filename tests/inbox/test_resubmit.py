@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -15,40 +14,14 @@ from sqlalchemy.orm import Session
 from station import create_app
 from station.cin7.sandbox import SandboxServer
 from station.extensions import db
-from station.inbox.claims import Trigger
 from station.inbox.jobs import run_inbox_resubmission
-from station.inbox.options import InboxOptions
 from station.inbox.resubmit import RetryTiming, due_for_resubmission, retry_timing
-from station.inbox.submit import SubmitOutcome, scheduled_submissions, submit_orders
+from station.inbox.submit import scheduled_submissions
 from station.models import InboxOrder
 from tests.fakes.cin7 import sandbox_config
-from tests.inbox.test_rules import rule
-from tests.inbox.test_submit import Hook, calls, cin7, failing_post, kinds, take
+from tests.inbox.builders import TIMING, calls, cin7, failing_post, kinds, rule, submit_at, take
 
 T0 = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
-TIMING = RetryTiming()
-
-
-def submit_at(
-    session: Session,
-    sandbox: SandboxServer,
-    order: InboxOrder,
-    at: datetime,
-    *,
-    trigger: Trigger = Trigger.MANUAL,
-    **hooks: list[Hook],
-) -> SubmitOutcome:
-    """One submission run of ``order`` at ``at``, started by ``trigger``."""
-    with cin7(sandbox, **hooks) as client:
-        return submit_orders(
-            session,
-            lambda: nullcontext(client),
-            [order.id],
-            options=InboxOptions(),
-            now=lambda: at,
-            timing=TIMING,
-            trigger=trigger,
-        )
 
 
 def due(session: Session, at: datetime) -> list[int]:

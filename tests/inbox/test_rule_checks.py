@@ -7,8 +7,7 @@ from sqlalchemy.orm import Session
 from station.db import utcnow
 from station.inbox.folders import create_folder
 from station.inbox.rule_checks import dry_run, dry_run_event, rerun
-from tests.inbox.test_rules import rule, runs
-from tests.inbox.test_submit import kinds, take
+from tests.inbox.builders import kinds, rule, runs, take
 
 
 def test_a_dry_run_says_which_rule_would_fire_and_why_and_changes_nothing(ctx: Session) -> None:

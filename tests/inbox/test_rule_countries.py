@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from station.inbox.rules import check_condition, country_code
 from station.models import InboxOrder
+from tests.inbox.builders import take
 from tests.inbox.samples import ORDER
-from tests.inbox.test_submit import take
 
 
 @pytest.mark.parametrize(

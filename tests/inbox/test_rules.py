@@ -14,42 +14,10 @@ from station.inbox.notes import add_tag
 from station.inbox.rules import check_condition
 from station.models import (
     InboxEventKind,
-    InboxOrder,
-    InboxRule,
-    InboxRuleRun,
     InboxWebhook,
     OutboxState,
 )
-from tests.inbox.test_submit import failing_post, kinds, submit, take
-
-
-def rule(
-    session: Session,
-    event: str,
-    actions: list[tuple[str, str]],
-    *conditions: tuple[str, str, str],
-    match_all: bool = True,
-    position: int = 0,
-    name: str = "",
-) -> InboxRule:
-    made = InboxRule(
-        name=name or f"rule {position}",
-        event=event,
-        match_all=match_all,
-        conditions=[{"field": f, "operator": o, "value": v} for f, o, v in conditions],
-        actions=[{"action": a, "argument": arg} for a, arg in actions],
-        position=position,
-    )
-    session.add(made)
-    session.commit()
-    return made
-
-
-def runs(session: Session, order: InboxOrder) -> list[tuple[str, str, str]]:
-    found = session.scalars(
-        select(InboxRuleRun).where(InboxRuleRun.order_id == order.id).order_by(InboxRuleRun.id)
-    )
-    return [(r.rule_name, r.outcome, r.detail) for r in found]
+from tests.inbox.builders import failing_post, kinds, rule, runs, submit, take
 
 
 @pytest.mark.parametrize(

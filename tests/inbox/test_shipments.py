@@ -12,14 +12,14 @@ from sqlalchemy.orm import Session
 
 from station import create_app
 from station.cin7.errors import Cin7Unavailable
-from station.cin7.sandbox import SandboxServer, SandboxState
+from station.cin7.sandbox import SandboxServer
 from station.db import utcnow
 from station.inbox.folders import DefaultFolder, create_folder, default_folder
 from station.inbox.options import InboxOptions
 from station.inbox.shipments import ShipmentReport, check_shipments
 from station.models import InboxOrder
 from tests.dispatch.conftest import connect
-from tests.inbox.test_submit import calls, kinds, submit, take
+from tests.inbox.builders import calls, dispatch, kinds, submitted
 
 
 def check(
@@ -29,22 +29,6 @@ def check(
         return check_shipments(
             session, lambda: nullcontext(client), options=options or InboxOptions(), now=utcnow()
         )
-
-
-def submitted(session: Session, sandbox: SandboxServer, *ids: str) -> list[InboxOrder]:
-    orders = [take(session, id=i, order_number=f"#{i}") for i in ids]
-    submit(session, sandbox, *orders)
-    return orders
-
-
-def dispatch(state: SandboxState, order: InboxOrder) -> None:
-    state.touch_order(
-        order.cin7_id,
-        dispatchedDate="2026-05-01T03:04:05Z",
-        trackingCode="NZP123456789",
-        logisticsCarrier="NZ Post",
-        stage="Dispatched",
-    )
 
 
 def test_a_dispatched_order_takes_its_tracking_and_moves_to_shipped(

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-
 from station.inbox.orders import read_order
 from station.inbox.shopify import order_from_shopify, signature_valid
+from tests.inbox.builders import SECRET, sign
 from tests.inbox.samples import SHOPIFY_ORDER
 
-SECRET = "shpss_test_secret"
 BODY = b'{"id": 1}'
-
-
-def sign(body: bytes, secret: str = SECRET) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
 def test_a_signature_made_with_the_secret_is_valid() -> None:

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
 from datetime import timedelta
-from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.orm import Session
 
-from station.cin7.client import Cin7Client, RetryPolicy
+from station.cin7.client import Cin7Client
 from station.cin7.errors import Cin7NotConfigured
 from station.cin7.filters import MAX_FILTER_LENGTH
-from station.cin7.ratelimit import InMemoryRateLimiter
-from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, SandboxServer, SandboxState
+from station.cin7.sandbox import SandboxServer
 from station.db import utcnow
 from station.inbox.folders import create_folder
-from station.inbox.intake import take_order
 from station.inbox.options import InboxOptions
-from station.inbox.orders import read_order
 from station.inbox.resubmit import RetryTiming, due_for_resubmission
 from station.inbox.submit import (
     SubmitOutcome,
@@ -28,77 +22,7 @@ from station.inbox.submit import (
     scheduled_submissions,
     submit_orders,
 )
-from station.models import InboxOrder, InboxSource
-from tests.dispatch.conftest import FREE
-from tests.inbox.samples import order_json
-
-Hook = Callable[[Any], None]
-
-
-@contextmanager
-def cin7(sandbox: SandboxServer, **hooks: list[Hook]) -> Iterator[Cin7Client]:
-    """A client of the sandbox; ``hooks`` are httpx event hooks (faults at the transport)."""
-    with Cin7Client.connect(
-        sandbox.base_url,
-        DEMO_USERNAME,
-        DEMO_API_KEY,
-        limiter=InMemoryRateLimiter(FREE),
-        retry=RetryPolicy(attempts=2, base_wait=0.0),
-        sleep=lambda _: None,
-        timeout=5.0,
-        event_hooks=hooks,
-    ) as client:
-        yield client
-
-
-def failing_post(sandbox: SandboxServer) -> Hook:
-    """A request hook: the sandbox answers the POST about to go out with HTTP 500."""
-
-    def fail(request: httpx.Request) -> None:
-        if request.method == "POST":
-            sandbox.state.faults.fail_next(500)
-
-    return fail
-
-
-def take(session: Session, **changes: Any) -> InboxOrder:
-    payload = order_json(**changes)
-    order = take_order(
-        session,
-        read_order(payload),
-        shop="web",
-        source=InboxSource.API,
-        payload=payload,
-        now=utcnow(),
-    ).order
-    session.commit()
-    return order
-
-
-def submit(
-    session: Session,
-    sandbox: SandboxServer,
-    *orders: InboxOrder,
-    options: InboxOptions | None = None,
-    **hooks: list[Hook],
-) -> SubmitOutcome:
-    with cin7(sandbox, **hooks) as client:
-        return submit_orders(
-            session,
-            lambda: nullcontext(client),
-            [o.id for o in orders],
-            options=options or InboxOptions(),
-            now=utcnow,
-            actor="manager",
-        )
-
-
-def calls(state: SandboxState, method: str, resource: str = "SalesOrders") -> int:
-    return sum(1 for r in state.requests if r.method == method and r.path.endswith(f"/{resource}"))
-
-
-def kinds(order: InboxOrder) -> list[str]:
-    return [event.kind for event in order.events]
+from tests.inbox.builders import calls, kinds, submit, take
 
 
 def test_an_order_reaches_cin7_and_moves_to_submitted(ctx: Session, sandbox: SandboxServer) -> None:

@@ -15,7 +15,7 @@ from station.db import utcnow
 from station.inbox.options import InboxOptions
 from station.inbox.submit import SubmitOutcome, submit_orders
 from tests.dispatch.conftest import FREE
-from tests.inbox.test_submit import take
+from tests.inbox.builders import take
 
 
 def test_a_submission_waits_out_a_minute_of_429s(ctx: Session, sandbox: SandboxServer) -> None:

@@ -31,9 +31,7 @@ from station.jobs import jobs
 from station.models import InboxOrder, InboxWebhook, OutboxState
 from tests.fakes.cin7 import sandbox_config
 from tests.fakes.webhooks import WebhookReceiver, answering_raw, receiving, trickle, whole
-from tests.inbox.test_rules import rule, runs
-from tests.inbox.test_shipments import dispatch, submitted
-from tests.inbox.test_submit import take
+from tests.inbox.builders import dispatch, rule, runs, submitted, take
 
 INSIDE = WebhookClient(allow_private=True)  # the receiver listens on loopback
 

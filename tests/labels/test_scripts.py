@@ -24,13 +24,13 @@ from station.labels import (
 )
 from station.labels.fonts import FAMILIES, font_dirs
 from station.labels.script import visual
+from tests.labels.golden import assert_golden, field_texts
 from tests.labels.label_samples import (
     ARABIC_RECEIVER,
     CJK_RECEIVER,
     HEBREW_RECEIVER,
     MACRON_RECEIVER,
 )
-from tests.labels.test_zpl import assert_golden, field_texts
 from tests.labels.zebra_code128 import scan_zpl_barcode, unescape_fh
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from reportlab.graphics.barcode.code128 import Code128
@@ -25,55 +22,19 @@ from station.labels import (
 from station.labels.plan import plan_label
 from station.labels.script import builtin_text
 from station.labels.zpl import code128_data, escape_field
+from tests.labels.golden import assert_golden, field_texts
 from tests.labels.label_samples import HOSTILE
 
-GOLDEN = Path(__file__).parent / "golden"
 ALLOWED_COMMANDS = {
     "XA", "CI", "PW", "LL", "LH", "FO", "GB", "A0", "FH", "FD", "FS", "BY", "BC", "BQ", "XZ",
 }  # fmt: skip
 SAFE_FIELD = re.compile(r"(?:_[0-9A-F]{2}|[\x20-\x5b\x5d\x60-\x7d])*")
 
 
-def assert_golden(name: str, data: bytes) -> None:
-    """Compare ``data`` with a stored golden file; STATION_UPDATE_GOLDEN=1 rewrites it."""
-    path = GOLDEN / name
-    if os.environ.get("STATION_UPDATE_GOLDEN") == "1":
-        path.write_bytes(data)
-    if not path.exists():
-        pytest.fail(f"no golden file {path}; run with STATION_UPDATE_GOLDEN=1 to create it")
-    expected = path.read_bytes()
-    if data != expected:
-        diff = "\n".join(
-            difflib.unified_diff(
-                expected.decode("ascii", "replace").splitlines(),
-                data.decode("ascii", "replace").splitlines(),
-                "golden",
-                "rendered",
-                lineterm="",
-                n=1,
-            )
-        )
-        pytest.fail(
-            f"ZPL differs from {path.name}. If the change is intended, rerun with "
-            f"STATION_UPDATE_GOLDEN=1 and review the diff in git.\n{diff}"
-        )
-
-
 def commands(zpl: bytes) -> list[str]:
     """Split ZPL into commands, each starting with its ^ or ~ prefix."""
     text = zpl.decode("ascii")
     return [token.rstrip("\n") for token in re.split(r"(?=[\^~])", text) if token.strip()]
-
-
-def field_texts(zpl: bytes) -> list[str]:
-    """Decode every ^FH_ text field (not barcodes) back to the text the printer shows."""
-    texts = []
-    for line in zpl.decode("ascii").splitlines():
-        match = re.search(r"\^A0N,\d+,\d+\^FH_\^FD(.*)\^FS$", line)
-        if match:
-            raw = re.sub(rb"_([0-9A-F]{2})", lambda m: bytes([int(m[1], 16)]), match[1].encode())
-            texts.append(raw.decode("utf-8"))
-    return texts
 
 
 class TestGolden:

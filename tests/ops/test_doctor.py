@@ -36,9 +36,9 @@ from station.ops.doctor import (
     migration_scripts,
     run_checks,
 )
+from tests.builders import add_order
 from tests.conftest import REDIS_URL, service_missing
-from tests.dispatch.test_ship import add_order
-from tests.printers.test_printers_tcp import free_port
+from tests.fakes.ports import free_port
 
 
 class TestDatabase:

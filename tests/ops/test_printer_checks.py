@@ -15,7 +15,7 @@ from station.db import utcnow
 from station.models import PrintAgent, Printer
 from station.ops.checks import Check, Status
 from station.ops.printer_checks import check_printer, check_printers
-from tests.printers.test_printers_tcp import free_port
+from tests.fakes.ports import free_port
 
 NOW = utcnow()
 

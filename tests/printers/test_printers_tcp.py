@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -11,15 +10,9 @@ from printers.errors import PrinterError, PrinterNotReady, PrinterOffline, Print
 from printers.tcp import SilentPrinters, TcpTransport
 from printers.testing import ZebraListener
 from printers.transport import Transport, ensure_ready
+from tests.fakes.ports import free_port
 
 LABEL = b"^XA^CI28^FO50,50^FH^FDJos\\C3\\A9 ^FS^XZ"
-
-
-def free_port() -> int:
-    """A port nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

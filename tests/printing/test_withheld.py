@@ -17,7 +17,7 @@ from station.models import Consignment, JobState, PrintAgent, Printer, PrintJob,
 from station.printing.agents import offer_jobs, register_agent, report_job
 from station.printing.queue import ReprintRefused, drain_printer, queue_job, reprint
 from station.shipping.labels import reprint_labels
-from tests.dispatch.test_ship import NOW, add_order, add_printer, ship
+from tests.builders import NOW, add_order, add_printer, ship
 
 VOIDED = re.compile(
     r"Consignment \S+ \(SO-5001\) was voided by aroha at 2026-11-25 02:40 UTC: "

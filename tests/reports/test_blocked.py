@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from station.dispatch.checks import Check, ShipRules
 from station.models import ConsignmentState, SalesOrder
 from station.reports.blocked import BlockedOrder, blocked_now, blocked_page, blocked_summary
-from tests.dispatch.test_ship import add_order
+from tests.builders import add_order
 from tests.reports.samples import sent
 
 BATCH_REASON = (

@@ -21,8 +21,7 @@ from station.shipping.carriers import (
     karrio_configs,
     save_karrio_carriers,
 )
-from tests.carriers.samples import shipment
-from tests.carriers.test_karrio import GENERIC
+from tests.carriers.samples import GENERIC, shipment
 
 
 @pytest.fixture

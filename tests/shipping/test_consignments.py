@@ -25,8 +25,8 @@ from station.shipping.booking import book_consignment
 from station.shipping.carriers import own_label
 from station.shipping.consignments import ConsignmentFilter, list_consignments
 from station.shipping.labels import queue_consignment_labels
+from tests.builders import add_order
 from tests.carriers.samples import shipment
-from tests.dispatch.test_ship import add_order
 from tests.reports.samples import AUCKLAND, sent
 
 EVERYTHING = ConsignmentFilter()

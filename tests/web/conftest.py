@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from station.extensions import db
-from station.models import Printer, Role
+from station.models import OrderLine, Printer, Role, SalesOrder
 from station.web.sessions import CLOCK
+from tests.builders import add_order
 from tests.carriers.samples import FakeClock
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
 
 
 @pytest.fixture
@@ -40,3 +42,17 @@ def signed_in(app: Flask, username: str, role: Role = Role.PACKER) -> FlaskClien
     browser = app.test_client()
     AuthActions(app, browser).login(username, role=role)
     return browser
+
+
+@pytest.fixture
+def verifying(app: Flask, bench: FlaskClient) -> FlaskClient:
+    """The bench with item verification on; SO-5001 has 2 × TEE-BLK-M and a mug by barcode."""
+    with app.app_context():
+        order = db.session.scalars(select(SalesOrder)).one()
+        order.lines.append(
+            OrderLine(position=2, code="MUG-1", name="Mug", qty=Decimal(1), barcode="9400000000017")
+        )
+        add_order(db.session, cin7_id=5002)
+        db.session.commit()
+    bench.post("/bench/verify", data={"verify": "on"})
+    return bench

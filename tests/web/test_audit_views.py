@@ -14,9 +14,9 @@ from station import audit
 from station.db import utcnow
 from station.extensions import db
 from station.models import AuditEvent, Consignment, OutboxItem, OutboxState, Printer, Role
+from tests.builders import add_order
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
-from tests.web.test_bench import open_order, ship
+from tests.web.bench import open_order, ship
 
 API_KEY = "cin7-key-that-must-never-leak"
 

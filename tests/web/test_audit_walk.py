@@ -59,10 +59,10 @@ from station.models import (
     SetAsideOrder,
     User,
 )
+from tests.builders import add_order
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
 from tests.fakes.cin7 import sandbox_config
-from tests.inbox.test_csv_import import ROWS, csv_bytes
+from tests.inbox.samples import ROWS, csv_bytes
 from tests.web.route_inputs import Inputs, learn_forms, learn_paths
 from tests.web.test_fuzz_routes import RISKY, VALID, World, build_world
 from tests.web.test_shipping_settings import GOOD_CARD

@@ -7,7 +7,7 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from station.extensions import db
 from station.models import (
@@ -19,28 +19,8 @@ from station.models import (
     PrintJob,
     Product,
 )
-from tests.dispatch.test_ship import add_order
-
-
-def open_order(client: FlaskClient, scanned: str = "SO-5001") -> tuple[str, str]:
-    page = client.post("/bench/scan", data={"scan": scanned}).get_data(as_text=True)
-    match = re.search(r'name="key" value="([^"]+)"', page)
-    assert match, page
-    return page, match.group(1)
-
-
-def ship(
-    client: FlaskClient, key: str, weight: str = "1.25", service: str = "ownlabel:ON"
-) -> tuple[int, str]:
-    response = client.post(
-        "/bench/ship", data={"order_id": "1", "key": key, "weight": weight, "service": service}
-    )
-    return response.status_code, response.get_data(as_text=True)
-
-
-def count(app: Flask, model: type) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model)) or 0
+from tests.builders import add_order
+from tests.web.bench import count, open_order, ship
 
 
 def test_the_bench_page_has_the_scan_box_focused(bench: FlaskClient) -> None:

@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 from station.db import utcnow
 from station.extensions import db
 from station.models import OrderHold, Printer, Role
+from tests.builders import add_order
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
-from tests.web.test_bench import open_order, ship
+from tests.web.bench import open_order, ship
 
 pytestmark = pytest.mark.both_databases
 

@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from werkzeug.test import TestResponse
 
 from station.extensions import db
-from station.models import Consignment, OrderLine, SalesOrder
-from tests.dispatch.test_ship import add_order
-from tests.web.test_bench import open_order, ship
-
-
-@pytest.fixture
-def verifying(app: Flask, bench: FlaskClient) -> FlaskClient:
-    """The bench with item verification on; SO-5001 has 2 × TEE-BLK-M and a mug by barcode."""
-    with app.app_context():
-        order = db.session.scalars(select(SalesOrder)).one()
-        order.lines.append(
-            OrderLine(position=2, code="MUG-1", name="Mug", qty=Decimal(1), barcode="9400000000017")
-        )
-        add_order(db.session, cin7_id=5002)
-        db.session.commit()
-    bench.post("/bench/verify", data={"verify": "on"})
-    return bench
-
-
-def scan_item(client: FlaskClient, code: str) -> TestResponse:
-    return client.post("/bench/items", data={"scan": code, "order_id": "1"})
+from station.models import Consignment
+from tests.web.bench import open_order, scan_item, ship
 
 
 def scanned(page: str) -> dict[str, str]:

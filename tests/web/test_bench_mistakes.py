@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 from station.extensions import db
 from station.models import Consignment, PackagePreset, PrintJob, Role
 from tests.conftest import AuthActions
-from tests.web.test_bench import open_order
-from tests.web.test_bench_items import scan_item, verifying  # noqa: F401  (a fixture)
+from tests.web.bench import open_order, scan_item
 
 
 def ship(client: FlaskClient, key: str, weight: str, **fields: str) -> tuple[int, str, dict]:

@@ -23,10 +23,9 @@ from station.models import (
 )
 from station.settings import settings_store
 from station.shipping.carriers import save_karrio_carriers
-from tests.carriers.test_karrio import GENERIC
+from tests.carriers.samples import GENERIC
 from tests.conftest import AuthActions
-from tests.web.test_bench import open_order
-from tests.web.test_bench_rates import rows
+from tests.web.bench import open_order, rows
 
 WEIGHTS = ["1.2", "4", "0.8"]
 

@@ -17,9 +17,9 @@ from printers.testing import ZebraListener
 from station.extensions import db
 from station.jobs import jobs
 from station.models import JobState, OutboxItem, OutboxState, Printer, PrintJob, Role
+from tests.builders import add_order
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
-from tests.web.test_bench import open_order, ship
+from tests.web.bench import open_order, ship
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from station.extensions import db
 from station.models import PackagePreset, SalesOrder
 from station.settings import settings_store
 from station.shipping.carriers import save_karrio_carriers
-from tests.carriers.test_karrio import GENERIC
-from tests.web.test_bench import open_order, ship
+from tests.carriers.samples import GENERIC
+from tests.web.bench import open_order, rows, ship
 
 
 def rates(client: FlaskClient, weight: str = "1.25", **args: str) -> str:
@@ -21,14 +21,6 @@ def rates(client: FlaskClient, weight: str = "1.25", **args: str) -> str:
     response = client.get("/bench/rates", query_string=query)
     assert response.status_code == 200
     return response.get_data(as_text=True)
-
-
-def rows(page: str) -> list[tuple[str, str, str]]:
-    """(service, price, tags) per row of the rates table."""
-    found = re.findall(
-        r"<tr class=\"([^\"]*)\"[^>]*>\s*<td>([^<]+)</td>\s*<td class=\"num\">([^<]+)</td>", page
-    )
-    return [(service, price, classes.strip()) for classes, service, price in found]
 
 
 def test_the_order_panel_asks_for_prices_when_the_weight_or_package_changes(

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from station.extensions import db
 from station.models import AuditEvent, Consignment, Printer, Role, SalesOrder
-from tests.dispatch.test_ship import add_order
+from tests.builders import add_order
+from tests.web.bench import count, open_order
 from tests.web.conftest import signed_in
-from tests.web.test_bench import count, open_order
 
 
 def set_stage(app: Flask, stage: str, reference: str = "SO-5001") -> int:

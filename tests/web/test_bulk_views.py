@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from station.extensions import db
 from station.models import BulkDispatch, Consignment, Printer, Role
+from tests.builders import add_order
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
 
 
 def setup_orders(app: Flask, n: int) -> tuple[list[int], int]:

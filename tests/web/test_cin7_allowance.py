@@ -14,9 +14,9 @@ from station import create_app
 from station.cin7.sandbox import SandboxServer
 from station.extensions import db
 from station.models import Role
-from tests.cin7.test_ratelimit import _redis
 from tests.conftest import REDIS_URL, AuthActions
 from tests.fakes.cin7 import sandbox_config
+from tests.services import _redis
 from tests.web.conftest import signed_in
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from station.extensions import db
 from station.models import Consignment, ConsignmentState, PrintJob, Role
-from tests.dispatch.test_ship import add_order
+from tests.builders import add_order
+from tests.web.bench import open_order, ship
 from tests.web.conftest import signed_in
-from tests.web.test_bench import open_order, ship
 
 HTMX = {"HX-Request": "true"}
 VOIDS = ["/bench/consignments/{id}/void", "/consignments/{id}/void"]

@@ -20,9 +20,9 @@ from station.models import (
 from station.shipping.booking import book_consignment
 from station.shipping.carriers import own_label
 from station.shipping.labels import queue_consignment_labels
+from tests.builders import add_order
 from tests.carriers.samples import shipment
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
 
 HTMX = {"HX-Request": "true"}
 

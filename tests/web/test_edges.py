@@ -19,8 +19,8 @@ from station.inbox.tokens import create_token
 from station.models import InboxOrder, InboxRule, Role
 from station.printing.agents import register_agent
 from station.settings import settings_store
+from tests.builders import add_order
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
 from tests.inbox.samples import SHOPIFY_ORDER, order_json
 
 BIG = 10**30
@@ -248,7 +248,7 @@ def test_a_slip_barcode_carries_the_cin7_id_when_the_reference_cannot_be_one(
 
 
 def test_a_weight_too_large_for_a_float_is_refused_with_a_sentence(bench: FlaskClient) -> None:
-    from tests.web.test_bench import open_order, ship
+    from tests.web.bench import open_order, ship
 
     _, key = open_order(bench)
     status, page = ship(bench, key, weight="9" * 400)

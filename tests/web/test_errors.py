@@ -19,8 +19,8 @@ from station.extensions import db
 from station.inbox.csv_import import MAX_CSV_BYTES
 from station.inbox.tokens import create_token
 from station.models import Role
+from tests.builders import add_order
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
 
 MB = 1024 * 1024
 

@@ -39,13 +39,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, example, given, note, settings
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from werkzeug.routing import Rule
 
 from station.accounts import set_password
@@ -57,12 +58,12 @@ from station.inbox.tokens import create_token, token_for
 from station.models import FailedSignIn, Printer, Role, User
 from station.printing.agents import agent_for_token, register_agent
 from station.settings import settings_store
+from tests.builders import add_order
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
 from tests.inbox.samples import SHOPIFY_ORDER, order_json
+from tests.web.bench import open_order, ship
 from tests.web.hostile import Call, calls, edge_calls
 from tests.web.route_inputs import Inputs, learn_forms, record_reads
-from tests.web.test_bench import open_order, ship
 
 EXAMPLES_PER_ROUTE = 25  # generated examples per route and method, on top of the explicit ones
 PASSWORD = "correct horse"
@@ -142,6 +143,8 @@ class World:
     found: dict[tuple[str, str], Inputs] = field(default_factory=dict)
     runs: int = 0
     errors: list[logging.LogRecord] = field(default_factory=list)
+    # The database's fingerprint when nothing has happened since it was taken, else None.
+    known: dict[str, Any] | None = None
 
     def last_error(self) -> str:
         """The last exception the app logged, for the failure message."""
@@ -151,22 +154,25 @@ class World:
         return f"{type(exc).__name__}: {str(exc)[:300]}"
 
     def fingerprint(self) -> dict[str, Any]:
-        """Every table's rows, but for the columns a refusal may touch."""
+        """Every table's rows, but for the columns a refusal may touch.
+
+        Read on one plain connection (not through the ORM session): the sweep reads every
+        table before each call and again after each refusal, thousands of times.
+        """
         prints = {}
-        with self.app.app_context():
-            for table in Base.metadata.sorted_tables:
-                ignored = IGNORED_COLUMNS.get(table.name, set())
-                if "*" in ignored:
-                    continue
-                columns = [c for c in table.columns if c.name not in ignored]
-                order = list(table.primary_key.columns)
-                rows = db.session.execute(select(*columns).order_by(*order)).all()
-                prints[table.name] = [tuple(map(repr, row)) for row in rows]
-            db.session.rollback()
+        with self.app.app_context(), db.engine.connect() as conn:
+            for name, query in _fingerprint_queries():
+                prints[name] = [tuple(map(repr, row)) for row in conn.execute(query)]
         return prints
+
+    def before_call(self) -> dict[str, Any]:
+        """The fingerprint before a call: the one taken after a refusal, if nothing ran since."""
+        before, self.known = self.known or self.fingerprint(), None
+        return before
 
     def restore(self) -> None:
         """Sign the admin and the packer back in and renew revoked tokens, when needed."""
+        self.known = None  # what follows may write
         admin_ok = self.admin.get("/users").status_code == 200
         packer_ok = self.packer.get("/bench").status_code == 200
         with self.app.app_context():
@@ -189,6 +195,19 @@ class World:
         if not packer_ok:
             assert AuthActions(self.app, self.packer).login("packer").status_code == 302
             self.packer.post("/bench/printer", data={"printer_id": "1"})
+
+
+@cache
+def _fingerprint_queries() -> list[tuple[str, Select[Any]]]:
+    """One query per table: its columns but those a refusal may touch, in key order."""
+    queries = []
+    for table in Base.metadata.sorted_tables:
+        ignored = IGNORED_COLUMNS.get(table.name, set())
+        if "*" in ignored:
+            continue
+        columns = [c for c in table.columns if c.name not in ignored]
+        queries.append((table.name, select(*columns).order_by(*table.primary_key.columns)))
+    return queries
 
 
 def _now() -> Any:
@@ -359,7 +378,7 @@ def sweep_route(world: World, rule: Rule, method: str, *, examples: int) -> None
     def one(call: Call) -> None:
         world.runs += 1
         note(f"{method} {rule.rule} {call!r:.2000}")
-        before = world.fingerprint()
+        before = world.before_call()
         response = send(world, rule, method, call)
         status = response.status_code
         assert status < 500, f"{method} {rule.rule} answered {status}: {world.last_error()}"
@@ -369,6 +388,7 @@ def sweep_route(world: World, rule: Rule, method: str, *, examples: int) -> None
             allowed = RECORDS_REFUSALS.get(rule.endpoint, set())
             changed = [n for n in before if before[n] != after[n] and n not in allowed]
             assert not changed, f"{method} {rule.rule}: {status} changed {changed}"
+            world.known = after  # the next call's "before": nothing runs in between
         if method != "GET" and rule.endpoint.startswith(RISKY):
             world.restore()
 

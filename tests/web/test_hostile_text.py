@@ -18,8 +18,7 @@ from station.extensions import db
 from station.inbox.tokens import create_token
 from station.models import InboxOrder, Role, User
 from tests.conftest import AuthActions
-from tests.inbox.samples import ORDER, order_json
-from tests.inbox.test_csv_import import HEADER, ROWS, csv_bytes
+from tests.inbox.samples import HEADER, ORDER, ROWS, csv_bytes, order_json
 
 
 @pytest.mark.parametrize(

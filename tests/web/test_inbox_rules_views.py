@@ -10,9 +10,9 @@ from station.extensions import db
 from station.inbox.folders import create_folder
 from station.models import InboxOrder, InboxRule, Role
 from tests.conftest import AuthActions
-from tests.inbox.test_csv_import import ROWS, csv_bytes
+from tests.inbox.samples import ROWS, csv_bytes
 from tests.web.conftest import signed_in
-from tests.web.test_inbox_views import upload
+from tests.web.forms import upload
 
 
 def add_rule(app: Flask, event: str, actions: list[dict[str, str]], **fields: object) -> int:

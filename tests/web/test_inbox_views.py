@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
-from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -16,17 +14,9 @@ from station.inbox.csv_import import Batching
 from station.inbox.imports import queue_import, run_import
 from station.models import AuditEvent, InboxImport, InboxOrder, Role
 from tests.conftest import AuthActions
-from tests.inbox.test_csv_import import ROWS, csv_bytes
+from tests.inbox.samples import ROWS, csv_bytes
 from tests.web.conftest import signed_in
-
-
-def upload(client: FlaskClient, data: bytes, shop: str = "csv") -> Any:
-    return client.post(
-        "/inbox/import",
-        data={"shop": shop, "csv_file": (io.BytesIO(data), "orders.csv")},
-        content_type="multipart/form-data",
-        follow_redirects=True,
-    )
+from tests.web.forms import upload
 
 
 def stored(app: Flask) -> int:

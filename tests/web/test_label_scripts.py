@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from station.extensions import db
 from station.models import Printer, PrintJob
-from tests.dispatch.test_ship import add_order
-from tests.web.test_bench import open_order
+from tests.builders import add_order
+from tests.web.bench import open_order
 
 TOKYO = {  # an Auckland importer with a Japanese name (the own-label carrier serves NZ/AU)
     "delivery_first_name": "山田",

@@ -27,8 +27,8 @@ from station.models import (
     Printer,
     PrintJob,
 )
-from tests.dispatch.test_ship import add_order
-from tests.printers.test_printers_tcp import free_port
+from tests.builders import add_order
+from tests.fakes.ports import free_port
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 

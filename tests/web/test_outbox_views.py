@@ -13,8 +13,8 @@ from station.dispatch.ship import ShipRequest, ship_order
 from station.dispatch.void_orders import VOID_NOTE, cancel_for_void_orders
 from station.extensions import db
 from station.models import AuditEvent, OutboxItem, OutboxState, Role, SalesOrder
+from tests.builders import add_order, add_printer
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order, add_printer
 
 
 def shipped_with_a_failed_writeback(app: Flask) -> int:

@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 
 from station.extensions import db
 from station.models import Role
+from tests.builders import add_order
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
 from tests.reports.samples import sent, user
 
 NOVEMBER = "from=2026-11-23&to=2026-11-26"

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from station.extensions import db
 from station.models import Role
-from tests.dispatch.test_ship import add_order
+from tests.builders import add_order
 from tests.web.conftest import signed_in
 
 HREF = re.compile(r'<a\b[^>]*\bhref="([^"]+)"')

@@ -20,9 +20,9 @@ from station import create_app
 from station.cin7.sandbox import SandboxServer
 from station.extensions import db
 from station.models import Printer, Role
+from tests.builders import add_order
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
-from tests.web.test_bench import open_order, ship
+from tests.web.bench import open_order, ship
 
 # The token-authenticated print-agent API is for bench PCs, not browsers: no session, no CSRF.
 API_PREFIX = "/api/"

@@ -18,24 +18,12 @@ from station.models import Role
 from tests.conftest import AuthActions
 from tests.fakes.cin7 import sandbox_config
 from tests.fakes.http import serving
+from tests.web.forms import form
 
 
 @pytest.fixture
 def sandbox_orders() -> int:
     return 10
-
-
-def form(sandbox: SandboxServer, **changes: Any) -> dict[str, Any]:
-    return {
-        "base_url": sandbox.base_url,
-        "username": DEMO_USERNAME,
-        "api_key": DEMO_API_KEY,
-        "approved_only": "y",
-        "window_days": "14",
-        "branch_ids": "1, 3",
-        "stages": "New, Fully Picked",
-        **changes,
-    }
 
 
 def test_a_manager_saves_the_connection_and_selection(

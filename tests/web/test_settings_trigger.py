@@ -17,7 +17,7 @@ from station.extensions import db
 from station.models import Role
 from tests.conftest import AuthActions
 from tests.fakes.cin7_web import Cin7WebApp, cin7_web
-from tests.web.test_settings_cin7 import form
+from tests.web.forms import form
 
 
 @pytest.fixture

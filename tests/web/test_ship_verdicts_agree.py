@@ -22,7 +22,7 @@ from station.cin7.sync import sync_orders
 from station.cin7.wiring import cin7_wiring
 from station.extensions import db
 from station.models import Printer, Role, SalesOrder
-from tests.cin7.test_sync import EVERYTHING
+from tests.cin7.builders import EVERYTHING
 from tests.conftest import AuthActions
 from tests.fakes.cin7 import sandbox_config
 

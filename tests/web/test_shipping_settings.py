@@ -125,7 +125,7 @@ def test_packers_may_not_change_shipping_settings(client: FlaskClient, auth: Aut
 def test_a_karrio_carrier_is_saved_listed_and_never_shown_back(
     client: FlaskClient, auth: AuthActions
 ) -> None:
-    from tests.carriers.test_karrio import GENERIC
+    from tests.carriers.samples import GENERIC
 
     config = {
         **GENERIC,

@@ -27,8 +27,8 @@ from station.dispatch.outbox import MAX_ATTEMPTS
 from station.extensions import db
 from station.models import OutboxItem, OutboxKind, OutboxState
 from station.settings import settings_store
+from tests.builders import open_orders, ship_sandbox_order
 from tests.conftest import AuthActions
-from tests.dispatch.test_outbox import open_orders, ship_sandbox_order
 from tests.fakes.cin7 import sandbox_config
 from tests.fakes.cin7_web import SIGN_IN as SIGN_IN_REDIRECT
 from tests.fakes.cin7_web import Cin7WebApp, cin7_web

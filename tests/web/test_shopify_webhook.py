@@ -15,8 +15,8 @@ from station.extensions import db
 from station.inbox.shopify_shops import bind_shop_secret
 from station.models import InboxOrder, ShopifyDelivery
 from station.settings import settings_store
+from tests.inbox.builders import sign
 from tests.inbox.samples import SHOPIFY_ORDER
-from tests.inbox.test_shopify import sign
 
 SECRET = "shpss_0123456789abcdef"
 SHOP = "kete-co.myshopify.com"

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from station.extensions import db
 from station.models import Consignment, JobState, Printer, PrintJob, Role
 from station.printing.agents import register_agent
+from tests.web.bench import count, open_order, ship
 from tests.web.conftest import signed_in
-from tests.web.test_bench import count, open_order, ship
 
 HTMX = {"HX-Request": "true"}
 VOIDED = re.compile(

@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from station.dispatch.outbox import writeback_badges
 from station.extensions import db
 from station.models import OutboxItem, OutboxKind, OutboxState, Role
+from tests.builders import add_order
 from tests.conftest import AuthActions
-from tests.dispatch.test_ship import add_order
 
 
 def add_items(app: Flask, states: dict[int, list[OutboxState]]) -> dict[int, int]:

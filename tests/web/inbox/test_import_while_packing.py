@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from station.extensions import db
 from station.inbox.tokens import create_token
 from station.models import InboxOrder, Printer, Role
-from tests.dispatch.test_ship import add_order
+from tests.builders import add_order
 from tests.inbox.samples import order_json, orders_csv
 from tests.web.conftest import signed_in
 

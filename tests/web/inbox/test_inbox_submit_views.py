@@ -12,8 +12,8 @@ from station.extensions import db
 from station.inbox.folders import create_folder
 from station.models import AuditEvent, InboxOrder
 from tests.conftest import AuthActions
-from tests.inbox.test_csv_import import ROWS, csv_bytes
-from tests.web.test_inbox_views import upload
+from tests.inbox.samples import ROWS, csv_bytes
+from tests.web.forms import upload
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from station.extensions import db
 from station.models import AuditEvent, InboxRule, InboxWebhook, OutboxState
 from tests.conftest import AuthActions
 from tests.fakes.webhooks import WebhookReceiver, receiving
-from tests.inbox.test_rules import rule
-from tests.inbox.test_submit import take
+from tests.inbox.builders import rule, take
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from station.inbox.options import InboxOptions, save_options
 from station.inbox.tokens import create_token
 from station.settings import settings_store
 from tests.conftest import AuthActions
-from tests.inbox.test_submit import calls
+from tests.inbox.builders import calls
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from station.extensions import db
 from station.inbox.tokens import create_token
 from station.jobs import jobs
 from station.models import InboxEventKind, InboxOrder
+from tests.inbox.builders import rule
 from tests.inbox.samples import order_json
-from tests.inbox.test_rules import rule
 
 ORDERS = 30
 BAD = 7  # this one names a SKU Cin7 does not have

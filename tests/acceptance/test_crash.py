@@ -17,7 +17,7 @@ from station.dispatch.options import DispatchOptions, FreightPush, Sender
 from station.dispatch.ship import ShipRequest, ship_order
 from station.extensions import db
 from station.models import Consignment, OutboxItem, Printer, PrintJob, TicketCounter
-from tests.dispatch.test_ship import add_order, add_printer
+from tests.builders import add_order, add_printer
 
 pytestmark = pytest.mark.both_databases
 
@@ -40,7 +40,13 @@ def test_a_process_killed_before_commit_leaves_nothing_and_the_retry_ships_once(
         order_id = order.id
 
     crashed = subprocess.run(
-        [sys.executable, "-m", "tests.dispatch.crash_ship", json.dumps(app_config), str(order_id)],
+        [
+            sys.executable,
+            "-m",
+            "tests.acceptance.crash_ship",
+            json.dumps(app_config),
+            str(order_id),
+        ],
         capture_output=True,
         text=True,
         timeout=120,

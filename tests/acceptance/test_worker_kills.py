@@ -41,9 +41,10 @@ from station.printing.queue import drain_printer
 from station.printing.setup import ensure_virtual_printer
 from station.printing.transports import transport_for
 from station.settings import settings_store
-from tests.dispatch.test_outbox import Clock, open_orders, ship_sandbox_order
-from tests.dispatch.test_workers import _redis_ready
+from tests.builders import open_orders, ship_sandbox_order
 from tests.fakes.cin7 import LostAnswers, running_sandbox, sandbox_config
+from tests.fakes.clock import Clock
+from tests.services import _redis_ready
 
 pytestmark = pytest.mark.both_databases  # crash tests: PostgreSQL's locks matter
 

@@ -1,6 +1,6 @@
 """Run by the crash test as its own process: ship one order, and die before committing.
 
-``python -m tests.dispatch.crash_ship CONFIG_JSON ORDER_ID`` ships with the
+``python -m tests.acceptance.crash_ship CONFIG_JSON ORDER_ID`` ships with the
 process killed (``os._exit``) right after the consignment was booked, its label queued
 and its write-backs recorded, the worst moment: everything is done but not committed.
 """

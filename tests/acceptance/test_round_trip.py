@@ -39,9 +39,9 @@ from station.inbox.tokens import create_token
 from station.jobs import jobs
 from station.models import InboxEvent, InboxEventKind, InboxOrder
 from tests.conftest import REDIS_URL, AuthActions
-from tests.dispatch.test_workers import _redis_ready
 from tests.fakes.cin7 import LostAnswers, list_calls, running_sandbox, sandbox_config
 from tests.inbox.samples import order_json
+from tests.services import _redis_ready
 
 STATION = str(Path(sys.executable).parent / "station")
 ORDERS = 500
