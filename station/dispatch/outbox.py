@@ -1,17 +1,16 @@
 """Delivering the outbox to Cin7: batched, read per item, retried, never re-sent once done.
 
-One pass (``deliver_outbox``):
-
-The outbox is a :mod:`station.queue` (its protocol: an attempt counts when it is claimed,
-a cut-off last attempt fails); what is its own:
+The outbox is a :mod:`station.queue`: an attempt counts when its item is claimed, and an
+item cut off on its last attempt is failed. One pass (``deliver_outbox``):
 
 1. Items left ``sending`` by a dead worker (their claim unrenewed for the sending lease,
    30 s) go back to ``pending``, marked ``uncertain``: Cin7 may or may not have applied
-   them (one cut off on its last attempt is ``failed``, and stays uncertain). Before such an item is sent again, Cin7 is asked (one list call for the whole
-   batch) whether the order already shows what the item sets; if it does the item is
-   done without a second update. Only the Shopify trigger, which Cin7 gives no way to
-   read back, is sent again (it is harmless: the Shopify module re-reads the order's
-   status), so it is delivered at least once.
+   them (one cut off on its last attempt is ``failed``, still uncertain). Before such an
+   item is sent again, Cin7 is asked (one list call for the whole batch) whether the
+   order already shows what the item sets; if it does the item is done without a second
+   update. Only the Shopify trigger, which Cin7 gives no way to read back, is sent again
+   (it is harmless: the Shopify module re-reads the order's status), so it is delivered
+   at least once.
 2. Items of orders Station knows are void in Cin7 are cancelled with a note
    (``void_orders``): Cin7 would refuse them.
 3. Due items are claimed (``pending`` → ``sending``, one conditional UPDATE each, so two
@@ -28,17 +27,18 @@ a cut-off last attempt fails); what is its own:
    unknown id) cannot succeed by sending it again: it is ``failed`` at once and shows on
    the "needs attention" list with Cin7's message and a retry button. A call that fails
    as a whole (5xx, 429, a timeout, a reply that is not JSON) is retried with backoff;
-   rate limits and outages put the whole batch back giving back the attempt its claim
-   counted, other failures keep it, and after ``MAX_ATTEMPTS`` the items are ``failed``. Every failed
-   trigger call counts (it is not the API: an unreachable link or an error page must end
-   somewhere); Cin7 asking to sign in fails it at once, as no retry can succeed.
+   rate limits and outages put the whole batch back, giving back the attempt its claim
+   counted; other failures keep it, and after ``MAX_ATTEMPTS`` the items are ``failed``.
+   Every failed trigger call counts (it is not the API: an unreachable link or an error
+   page must end somewhere); Cin7 asking to sign in fails it at once, as no retry can
+   succeed.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -63,7 +63,7 @@ BACKOFF_FIRST = 30.0
 BACKOFF_MAX = 30 * 60.0
 BATCH = 250
 POLICY = RetryPolicy(MAX_ATTEMPTS, BACKOFF_FIRST, BACKOFF_MAX, SENDING_LEASE)
-CUT_OFF = "the worker sending it stopped before Cin7 answered; Cin7 is checked before it goes again"
+CUT_OFF = "the worker sending it stopped before Cin7 answered; Cin7 is checked before a resend"
 NO_TRIGGER = ShopifyTrigger()  # no link id: a Shopify item fails, saying where to set it
 
 
@@ -222,7 +222,7 @@ _WORST_FIRST = ("failed", "pending", "synced")
 
 def _recover(session: Session, now: datetime, lease: timedelta) -> None:
     """Items cut off mid-send go again, marked uncertain (Cin7 is checked first)."""
-    policy = RetryPolicy(MAX_ATTEMPTS, BACKOFF_FIRST, BACKOFF_MAX, lease)
+    policy = replace(POLICY, lease=lease)
     recover(session, OutboxItem, now=now, policy=policy, note=CUT_OFF, values={"uncertain": True})
 
 

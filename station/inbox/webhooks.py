@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -164,8 +164,7 @@ def order_webhooks(session: Session, order_id: int) -> list[InboxWebhook]:
 
 
 def _recover(session: Session, now: datetime, lease: timedelta) -> None:
-    policy = RetryPolicy(MAX_ATTEMPTS, BACKOFF_FIRST, BACKOFF_MAX, lease)
-    recover(session, InboxWebhook, now=now, policy=policy, note=CUT_OFF)
+    recover(session, InboxWebhook, now=now, policy=replace(POLICY, lease=lease), note=CUT_OFF)
 
 
 def _due(session: Session, now: datetime) -> list[int]:
