@@ -37,7 +37,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import ColumnElement, Text, false, select, true, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -89,6 +89,9 @@ class QueueRow:
     and names its members in ``queue_states``."""
 
     queue_states: ClassVar[QueueStates]
+    if TYPE_CHECKING:  # declared by each table
+        id: Mapped[int]
+        state: Mapped[Any]
 
     attempts: Mapped[int] = mapped_column(default=0)  # counted when claimed (protocol step 2)
     # When the row is due; while ``sending``, when its claim was taken or last renewed.
@@ -97,21 +100,17 @@ class QueueRow:
     done_at: Mapped[datetime | None]
 
 
-Row = TypeVar("Row", bound=QueueRow)
-
-
 def claim(
     session: Session, model: type[QueueRow], ids: Iterable[int], *, now: datetime
 ) -> list[int]:
     """Take the rows ``ids`` still due for this worker (step 2); the ids taken. Commits."""
     states = model.queue_states
-    table: Any = model
     taken = []
     for row_id in ids:
         claimed = session.execute(
-            update(table)
-            .where(table.id == row_id, table.state == states.due)
-            .values(state=states.sending, next_attempt_at=now, attempts=table.attempts + 1)
+            update(model)
+            .where(model.id == row_id, model.state == states.due)
+            .values(state=states.sending, next_attempt_at=now, attempts=model.attempts + 1)
             .execution_options(synchronize_session=False)
         ).rowcount  # type: ignore[attr-defined]
         if claimed:
@@ -122,14 +121,12 @@ def claim(
 
 def succeed(row: QueueRow, *, now: datetime) -> None:
     """The send worked: ``done`` (does not commit)."""
-    row_: Any = row
-    row_.state, row.done_at, row.last_error = row.queue_states.done, now, None
+    row.state, row.done_at, row.last_error = row.queue_states.done, now, None
 
 
 def fail(row: QueueRow, error: str) -> None:
     """No retry can succeed: ``failed`` at once, waiting for a person (does not commit)."""
-    row_: Any = row
-    row_.state, row.last_error = row.queue_states.failed, error[:ERROR_LENGTH]
+    row.state, row.last_error = row.queue_states.failed, error[:ERROR_LENGTH]
 
 
 def retry_later(
@@ -144,12 +141,11 @@ def retry_later(
     if not spent:
         row.attempts = max(0, row.attempts - 1)
     row.last_error = error[:ERROR_LENGTH]
-    row_: Any = row
     if policy.spent(row.attempts):
-        row_.state = row.queue_states.failed
+        row.state = row.queue_states.failed
         return None
     delay = policy.delay(row.attempts)
-    row_.state, row.next_attempt_at = row.queue_states.due, now + delay
+    row.state, row.next_attempt_at = row.queue_states.due, now + delay
     return delay
 
 
@@ -169,27 +165,26 @@ def recover(
     also written on the rows sent again (the outbox marks them uncertain).
     """
     states = model.queue_states
-    table: Any = model
     lapsed = (
-        table.state == states.sending,
-        table.next_attempt_at < now - policy.lease,
+        model.state == states.sending,
+        model.next_attempt_at < now - policy.lease,
         *where,
     )
-    session.execute(select(table.id).where(*lapsed).order_by(table.id).with_for_update()).all()
+    session.execute(select(model.id).where(*lapsed).order_by(model.id).with_for_update()).all()
     if not policy.resend_cut_off:
         last_attempt: ColumnElement[bool] = true()
     elif policy.max_attempts is None:
         last_attempt = false()
     else:
-        last_attempt = table.attempts >= policy.max_attempts
+        last_attempt = model.attempts >= policy.max_attempts
     failed = session.execute(
-        update(table)
+        update(model)
         .where(*lapsed, last_attempt)
         .values(state=states.failed, last_error=note)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     resent = session.execute(
-        update(table)
+        update(model)
         .where(*lapsed)
         .values(state=states.due, last_error=note, **(values or {}))
         .execution_options(synchronize_session=False)
@@ -198,7 +193,7 @@ def recover(
     if resent or failed:
         log.warning(
             "%s: %d rows cut off mid-send go again, %d on their last attempt failed",
-            table.__tablename__,
+            model.__name__,
             resent,
             failed,
         )
@@ -210,9 +205,8 @@ def retry_failed(session: Session, row: QueueRow, *, now: datetime) -> bool:
 
     Returns whether it was put back; a row not failed is left as it is.
     """
-    row_: Any = row
-    if row_.state != row.queue_states.failed:
+    if row.state != row.queue_states.failed:
         return False
-    row_.state, row.attempts, row.next_attempt_at = row.queue_states.due, 0, now
+    row.state, row.attempts, row.next_attempt_at = row.queue_states.due, 0, now
     session.flush()
     return True
