@@ -192,7 +192,7 @@ def recover(
     session.commit()
     if resent or failed:
         log.warning(
-            "%s: %d rows cut off mid-send go again, %d on their last attempt failed",
+            "%s: of the rows cut off mid-send, %d go again and %d failed",
             model.__name__,
             resent,
             failed,
