@@ -1,14 +1,16 @@
 """Delivering the outbox to Cin7: batched, read per item, retried, never re-sent once done.
 
-One pass (``deliver_outbox``):
+The outbox is a :mod:`station.queue`: an attempt counts when its item is claimed, and an
+item cut off on its last attempt is failed. One pass (``deliver_outbox``):
 
 1. Items left ``sending`` by a dead worker (their claim unrenewed for the sending lease,
    30 s) go back to ``pending``, marked ``uncertain``: Cin7 may or may not have applied
-   them. Before such an item is sent again, Cin7 is asked (one list call for the whole
-   batch) whether the order already shows what the item sets; if it does the item is
-   done without a second update. Only the Shopify trigger, which Cin7 gives no way to
-   read back, is sent again (it is harmless: the Shopify module re-reads the order's
-   status), so it is delivered at least once.
+   them (one cut off on its last attempt is ``failed``, still uncertain). Before such an
+   item is sent again, Cin7 is asked (one list call for the whole batch) whether the
+   order already shows what the item sets; if it does the item is done without a second
+   update. Only the Shopify trigger, which Cin7 gives no way to read back, is sent again
+   (it is harmless: the Shopify module re-reads the order's status), so it is delivered
+   at least once.
 2. Items of orders Station knows are void in Cin7 are cancelled with a note
    (``void_orders``): Cin7 would refuse them.
 3. Due items are claimed (``pending`` → ``sending``, one conditional UPDATE each, so two
@@ -25,24 +27,24 @@ One pass (``deliver_outbox``):
    unknown id) cannot succeed by sending it again: it is ``failed`` at once and shows on
    the "needs attention" list with Cin7's message and a retry button. A call that fails
    as a whole (5xx, 429, a timeout, a reply that is not JSON) is retried with backoff;
-   rate limits and outages put the whole batch back without counting an attempt, other
-   failures count one, and after ``MAX_ATTEMPTS`` the items are ``failed``. Every failed
-   trigger call counts (it is not the API: an unreachable link or an error page must end
-   somewhere); Cin7 asking to sign in fails it at once, as no retry can succeed.
+   rate limits and outages put the whole batch back, giving back the attempt its claim
+   counted; other failures keep it, and after ``MAX_ATTEMPTS`` the items are ``failed``.
+   Every failed trigger call counts (it is not the API: an unreachable link or an error
+   page must end somewhere); Cin7 asking to sign in fails it at once, as no retry can
+   succeed.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from station.backoff import backoff_delay
 from station.cin7.client import MAX_ROWS, Cin7Client
 from station.cin7.errors import Cin7Error, Cin7RateLimited, Cin7Unavailable
 from station.cin7.trigger import ShopifyTrigger, read_answer
@@ -51,6 +53,7 @@ from station.dispatch.outbox_claims import OutboxClaims
 from station.dispatch.void_orders import cancel_for_void_orders
 from station.dispatch.writebacks import wire_payload
 from station.models import JobState, OutboxItem, OutboxKind, OutboxState, PrintJob
+from station.queue import RetryPolicy, claim, fail, recover, retry_failed, retry_later, succeed
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,8 @@ SENDING_LEASE = timedelta(seconds=30)
 BACKOFF_FIRST = 30.0
 BACKOFF_MAX = 30 * 60.0
 BATCH = 250
+POLICY = RetryPolicy(MAX_ATTEMPTS, BACKOFF_FIRST, BACKOFF_MAX, SENDING_LEASE)
+CUT_OFF = "the worker sending it stopped before Cin7 answered; Cin7 is checked before a resend"
 NO_TRIGGER = ShopifyTrigger()  # no link id: a Shopify item fails, saying where to set it
 
 
@@ -171,11 +176,7 @@ def _settle(
 
 def retry_item(session: Session, item: OutboxItem, *, now: datetime) -> bool:
     """A person asks to try a failed item again (attempts start over); False if not failed."""
-    if item.state != OutboxState.FAILED:
-        return False
-    item.state, item.attempts, item.next_attempt_at = OutboxState.PENDING, 0, now
-    session.flush()
-    return True
+    return retry_failed(session, item, now=now)
 
 
 def needs_attention(session: Session) -> list[OutboxItem]:
@@ -220,17 +221,9 @@ _WORST_FIRST = ("failed", "pending", "synced")
 
 
 def _recover(session: Session, now: datetime, lease: timedelta) -> None:
-    lapsed = (OutboxItem.state == OutboxState.SENDING, OutboxItem.next_attempt_at < now - lease)
-    # In id order, as a pass renewing its claims locks them (PostgreSQL): no deadlock.
-    session.execute(
-        select(OutboxItem.id).where(*lapsed).order_by(OutboxItem.id).with_for_update()
-    ).all()
-    recovered = session.execute(
-        update(OutboxItem).where(*lapsed).values(state=OutboxState.PENDING, uncertain=True)
-    ).rowcount
-    session.commit()
-    if recovered:
-        log.warning("%d outbox items were cut off mid-send; Cin7 is checked first", recovered)
+    """Items cut off mid-send go again, marked uncertain (Cin7 is checked first)."""
+    policy = replace(POLICY, lease=lease)
+    recover(session, OutboxItem, now=now, policy=policy, note=CUT_OFF, values={"uncertain": True})
 
 
 def _already_applied(client: Cin7Client, items: list[OutboxItem]) -> set[int]:
@@ -283,10 +276,10 @@ def _waits_for_labels(session: Session, item: OutboxItem) -> bool:
     """A freight push waits until its consignment's labels have all printed."""
     if item.kind != OutboxKind.FREIGHT or item.consignment_id is None:
         return False
-    prefix = f"consignment-{item.consignment_id}-parcel-"
     unprinted = session.scalar(
         select(PrintJob.id).where(
-            PrintJob.dedupe_key.startswith(prefix, autoescape=True),
+            PrintJob.consignment_id == item.consignment_id,
+            PrintJob.parcel.is_not(None),  # its first labels: a reprint is not waited for
             PrintJob.state != JobState.DONE,
         )
     )
@@ -294,17 +287,8 @@ def _waits_for_labels(session: Session, item: OutboxItem) -> bool:
 
 
 def _claim(session: Session, items: list[OutboxItem], now: datetime) -> list[OutboxItem]:
-    claimed = []
-    for item in items:
-        taken = session.execute(
-            update(OutboxItem)
-            .where(OutboxItem.id == item.id, OutboxItem.state == OutboxState.PENDING)
-            .values(state=OutboxState.SENDING, next_attempt_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if taken:
-            claimed.append(item)
-    session.commit()
+    taken = set(claim(session, OutboxItem, (item.id for item in items), now=now))
+    claimed = [item for item in items if item.id in taken]
     for item in claimed:
         session.refresh(item)
     return claimed
@@ -362,15 +346,14 @@ def _send_trigger(
 
 
 def _done(item: OutboxItem, now: datetime) -> None:
-    item.state, item.done_at, item.last_error = OutboxState.DONE, now, None
+    succeed(item, now=now)
     item.uncertain = False
     log.info("outbox %s (%s, order %s) delivered", item.id, item.kind.value, item.order_id)
 
 
 def _give_up(item: OutboxItem, error: str) -> None:
     """An attempt that no retry can turn into success: needs attention now."""
-    item.attempts += 1
-    item.state, item.last_error = OutboxState.FAILED, error[:1000]
+    fail(item, error)
     log.warning("outbox %s needs attention at once: %s", item.id, error)
 
 
@@ -380,15 +363,12 @@ def _refused(item: OutboxItem, error: str) -> None:
 
 
 def _later(item: OutboxItem, error: str, now: datetime, *, count: bool = True) -> None:
-    if count:
-        item.attempts += 1
-    item.last_error = error[:1000]
-    if item.attempts >= MAX_ATTEMPTS:
-        item.state = OutboxState.FAILED
+    """Try again after backoff; ``count`` False gives back the attempt (Cin7 was not reached
+    or asked us to wait)."""
+    delay = retry_later(item, error, now=now, policy=POLICY, spent=count)
+    if delay is None:
         log.warning(
             "outbox %s needs attention after %s attempts: %s", item.id, item.attempts, error
         )
-        return
-    delay = backoff_delay(max(1, item.attempts), first=BACKOFF_FIRST, maximum=BACKOFF_MAX)
-    item.state, item.next_attempt_at = OutboxState.PENDING, now + delay
-    log.warning("outbox %s will retry in %s: %s", item.id, delay, error)
+    else:
+        log.warning("outbox %s will retry in %s: %s", item.id, delay, error)

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station.models import Consignment, JobState, OutboxItem, OutboxKind, PrintJob
-from station.shipping.labels import labelled_consignment
 
 WRITEBACK_STEPS = {
     OutboxKind.DISPATCHED: "Cin7 order marked Dispatched",
@@ -38,9 +37,7 @@ def timeline(session: Session, consignment: Consignment) -> list[Step]:
     ]
     jobs = session.scalars(
         select(PrintJob)
-        .where(
-            PrintJob.dedupe_key.startswith(f"consignment-{consignment.id}-parcel-", autoescape=True)
-        )
+        .where(PrintJob.consignment_id == consignment.id, PrintJob.parcel.is_not(None))
         .order_by(PrintJob.id)
     ).all()
     for job in jobs:
@@ -104,14 +101,13 @@ def scan_to_label_seconds(session: Session, *, since: datetime) -> list[float]:
     }
     printed: dict[int, datetime] = {}
     jobs = session.execute(
-        select(PrintJob.dedupe_key, PrintJob.done_at).where(
+        select(PrintJob.consignment_id, PrintJob.done_at).where(
             PrintJob.state == JobState.DONE,
             PrintJob.created_at >= since,
-            PrintJob.dedupe_key.startswith("consignment-"),
+            PrintJob.parcel.is_not(None),  # a parcel's first label, not a reprint
         )
     )
-    for key, done_at in jobs:
-        consignment_id = labelled_consignment(key)
+    for consignment_id, done_at in jobs:
         if consignment_id is None or consignment_id not in scanned or done_at is None:
             continue  # a reprint, or a label of a consignment scanned before ``since``
         printed[consignment_id] = min(done_at, printed.get(consignment_id, done_at))

@@ -2,7 +2,8 @@
 
 A rule's *Call webhook* action only writes an ``InboxWebhook`` (the order as it is then,
 and a delivery id), in the transaction that logs the rule; nothing waits on the
-receiver inside a web request or a submission run. A delivery pass (``deliver_webhooks``):
+receiver inside a web request or a submission run. The deliveries are a
+:mod:`station.queue`; a delivery pass (``deliver_webhooks``):
 
 1. Deliveries left ``sending`` by a worker that died go back to ``pending``, or to
    ``failed`` once they have used up their attempts (a delivery that kills its worker
@@ -22,18 +23,18 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from station.backoff import backoff_delay
 from station.inbox.errors import WebhookRefused, WebhookUnreachable
 from station.inbox.masked_urls import masked_url
 from station.inbox.webhook_client import WebhookClient
 from station.models import InboxOrder, InboxWebhook, OutboxState
+from station.queue import RetryPolicy, claim, fail, recover, retry_failed, retry_later, succeed
 from station.version import __version__
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ BACKOFF_FIRST = 30.0
 BACKOFF_MAX = 30 * 60.0
 BATCH = 100
 CUT_OFF = "the worker posting it stopped before an answer came"
+POLICY = RetryPolicy(MAX_ATTEMPTS, BACKOFF_FIRST, BACKOFF_MAX, SENDING_LEASE)
 QUEUED_KEY = "inbox.webhooks.queued"  # session.info: a webhook was queued (start a pass)
 
 
@@ -132,11 +134,7 @@ def retry_webhook(session: Session, hook: InboxWebhook, *, now: datetime) -> boo
     Returns whether it was put back in the queue: only a failed delivery is (one already
     queued, being sent or delivered is left as it is, as on a second click).
     """
-    if hook.state != OutboxState.FAILED:
-        return False
-    hook.state, hook.attempts, hook.next_attempt_at = OutboxState.PENDING, 0, now
-    session.flush()
-    return True
+    return retry_failed(session, hook, now=now)
 
 
 def failed_webhooks(session: Session) -> list[InboxWebhook]:
@@ -166,26 +164,7 @@ def order_webhooks(session: Session, order_id: int) -> list[InboxWebhook]:
 
 
 def _recover(session: Session, now: datetime, lease: timedelta) -> None:
-    cut_off = (
-        InboxWebhook.state == OutboxState.SENDING,
-        InboxWebhook.next_attempt_at < now - lease,
-    )
-    spent = session.execute(
-        update(InboxWebhook)
-        .where(*cut_off, InboxWebhook.attempts >= MAX_ATTEMPTS)
-        .values(state=OutboxState.FAILED, last_error=CUT_OFF)
-    ).rowcount  # type: ignore[attr-defined]
-    recovered = session.execute(
-        update(InboxWebhook).where(*cut_off).values(state=OutboxState.PENDING, last_error=CUT_OFF)
-    ).rowcount  # type: ignore[attr-defined]
-    session.commit()
-    if recovered:
-        log.warning("%d inbox webhooks were cut off mid-send; they are sent again", recovered)
-    if spent:
-        log.warning(
-            "%d inbox webhooks were cut off mid-send on their last attempt; they need attention",
-            spent,
-        )
+    recover(session, InboxWebhook, now=now, policy=replace(POLICY, lease=lease), note=CUT_OFF)
 
 
 def _due(session: Session, now: datetime) -> list[int]:
@@ -201,14 +180,7 @@ def _due(session: Session, now: datetime) -> list[int]:
 
 def _claim(session: Session, hook_id: int, now: datetime) -> InboxWebhook | None:
     """Take one delivery for this pass (committed before it is sent), unless another did."""
-    taken = session.execute(
-        update(InboxWebhook)
-        .where(InboxWebhook.id == hook_id, InboxWebhook.state == OutboxState.PENDING)
-        .values(state=OutboxState.SENDING, next_attempt_at=now, attempts=InboxWebhook.attempts + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    session.commit()
-    if not taken:
+    if not claim(session, InboxWebhook, [hook_id], now=now):
         return None
     hook = session.get(InboxWebhook, hook_id)
     if hook is not None:
@@ -228,7 +200,7 @@ def _send(hook: InboxWebhook, client: WebhookClient, now: datetime) -> None:
         return
     hook.status_code = answer.status_code
     if answer.is_success:
-        hook.state, hook.done_at, hook.last_error = OutboxState.DONE, now, None
+        succeed(hook, now=now)
         log.info(
             "inbox webhook %s to %s delivered (%s)",
             hook.id,
@@ -246,20 +218,17 @@ def _send(hook: InboxWebhook, client: WebhookClient, now: datetime) -> None:
 
 
 def _give_up(hook: InboxWebhook, error: str) -> None:
-    hook.state, hook.last_error = OutboxState.FAILED, error[:1000]
+    fail(hook, error)
     log.warning(
         "inbox webhook %s needs attention after %s attempts: %s", hook.id, hook.attempts, error
     )
 
 
 def _later(hook: InboxWebhook, error: str, now: datetime) -> None:
-    if hook.attempts >= MAX_ATTEMPTS:
-        _give_up(hook, error)
-        return
-    delay = backoff_delay(hook.attempts, first=BACKOFF_FIRST, maximum=BACKOFF_MAX)
-    hook.state, hook.next_attempt_at, hook.last_error = (
-        OutboxState.PENDING,
-        now + delay,
-        error[:1000],
-    )
-    log.warning("inbox webhook %s will retry in %s: %s", hook.id, delay, error)
+    delay = retry_later(hook, error, now=now, policy=POLICY)
+    if delay is None:
+        log.warning(
+            "inbox webhook %s needs attention after %s attempts: %s", hook.id, hook.attempts, error
+        )
+    else:
+        log.warning("inbox webhook %s will retry in %s: %s", hook.id, delay, error)

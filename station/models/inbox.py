@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from station.db import Base, utcnow, value_enum
 from station.models.order import Quantity
 from station.models.outbox import OutboxState
+from station.queue import QueueRow, QueueStates
 
 
 class InboxSource(enum.StrEnum):
@@ -241,7 +242,7 @@ class InboxRuleRun(Base):
     order: Mapped[InboxOrder] = relationship()
 
 
-class InboxWebhook(Base):
+class InboxWebhook(QueueRow, Base):
     """A webhook call a rule owes: the order as it was when the rule fired, sent at most once.
 
     Written in the same transaction as the rule's log, then posted by a job with retries;
@@ -250,6 +251,9 @@ class InboxWebhook(Base):
     """
 
     __tablename__ = "inbox_webhook"
+    queue_states = QueueStates(
+        OutboxState.PENDING, OutboxState.SENDING, OutboxState.DONE, OutboxState.FAILED
+    )
     __table_args__ = (Index("ix_inbox_webhook_state_next", "state", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -261,12 +265,8 @@ class InboxWebhook(Base):
     delivery_id: Mapped[str] = mapped_column(String(36), unique=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[OutboxState] = mapped_column(value_enum(OutboxState), default=OutboxState.PENDING)
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     status_code: Mapped[int | None]  # the receiver's last answer
-    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    done_at: Mapped[datetime | None]
 
     order: Mapped[InboxOrder] = relationship()
 

@@ -6,12 +6,13 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, false
+from sqlalchemy import JSON, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from station.db import Base, utcnow, value_enum
 from station.models.order import SalesOrder
 from station.models.shipping import Consignment
+from station.queue import QueueRow, QueueStates
 
 
 class OutboxKind(enum.Enum):
@@ -32,7 +33,7 @@ class OutboxState(enum.Enum):
     CANCELLED = "cancelled"
 
 
-class OutboxItem(Base):
+class OutboxItem(QueueRow, Base):
     """One write owed to Cin7, delivered at most once after it succeeded.
 
     ``after`` names the item that must be done first (the Shopify trigger and the
@@ -40,6 +41,9 @@ class OutboxItem(Base):
     """
 
     __tablename__ = "outbox_item"
+    queue_states = QueueStates(
+        OutboxState.PENDING, OutboxState.SENDING, OutboxState.DONE, OutboxState.FAILED
+    )
     __table_args__ = (Index("ix_outbox_item_state_next", "state", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,13 +54,9 @@ class OutboxItem(Base):
     consignment_id: Mapped[int | None] = mapped_column(ForeignKey("consignment.id"), index=True)
     after_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_item.id"))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    attempts: Mapped[int] = mapped_column(default=0)
     # Sent by a worker that died before hearing the answer: check Cin7 before sending again.
     uncertain: Mapped[bool] = mapped_column(default=False, server_default=false())
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    done_at: Mapped[datetime | None]
 
     order: Mapped[SalesOrder] = relationship()
     consignment: Mapped[Consignment | None] = relationship()

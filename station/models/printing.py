@@ -6,10 +6,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from station.db import Base, utcnow, value_enum
+from station.queue import QueueRow, QueueStates
 
 
 class PrintAgent(Base):
@@ -61,10 +62,17 @@ class JobState(enum.Enum):
     FAILED = "failed"
 
 
-class PrintJob(Base):
-    """One set of bytes for one printer, recorded before it is sent."""
+class PrintJob(QueueRow, Base):
+    """One set of bytes for one printer, recorded before it is sent.
+
+    A consignment's label jobs point at it by ``consignment_id`` (first prints and every
+    reprint); a parcel's first label job also carries its ``parcel`` number. Consignments
+    are voided, never deleted, and a voided one's jobs must stay linked to be withheld,
+    so the foreign key has no ``ON DELETE``: deleting a consignment with jobs is refused.
+    """
 
     __tablename__ = "print_job"
+    queue_states = QueueStates(JobState.QUEUED, JobState.SENDING, JobState.DONE, JobState.FAILED)
     __table_args__ = (Index("ix_print_job_printer_state", "printer_id", "state", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,15 +85,11 @@ class PrintJob(Base):
         value_enum(JobState),
         default=JobState.QUEUED,
     )
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
     dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     reprint_of_id: Mapped[int | None] = mapped_column(ForeignKey("print_job.id"))
     # The consignment whose label this job prints (its first print and every reprint)
     consignment_id: Mapped[int | None] = mapped_column(ForeignKey("consignment.id"), index=True)
+    parcel: Mapped[int | None]  # the parcel whose first label this is; None on reprints
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sending_since: Mapped[datetime | None]
-    done_at: Mapped[datetime | None]
 
     printer: Mapped[Printer] = relationship(back_populates="jobs")

@@ -184,7 +184,8 @@ def check_print_queue(session: Session, *, now: datetime) -> Check:
                     PrintJob.state == JobState.QUEUED, PrintJob.created_at < now - PRINT_STUCK_AFTER
                 ),
                 and_(
-                    PrintJob.state == JobState.SENDING, PrintJob.sending_since < now - SENDING_LEASE
+                    PrintJob.state == JobState.SENDING,
+                    PrintJob.next_attempt_at < now - SENDING_LEASE,
                 ),
             )
         )

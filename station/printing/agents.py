@@ -26,6 +26,7 @@ from station.errors import StationError, problems_sentence
 from station.models import JobState, PrintAgent, Printer, PrintJob
 from station.printing.queue import requeue_later
 from station.printing.withheld import withheld_reason, withhold
+from station.queue import claim, fail, succeed
 
 OUTCOMES = ("done", "retry", "failed")
 MAX_GRAMS = 2_000_000  # 2 t: more than any scale at a packing bench
@@ -120,7 +121,7 @@ def offer_jobs(session: Session, agent: PrintAgent, *, now: datetime) -> list[di
         if job is None or (job.state == JobState.QUEUED and job.next_attempt_at > now):
             continue
         if job.state == JobState.QUEUED:
-            job.state, job.sending_since, job.attempts = JobState.SENDING, now, job.attempts + 1
+            claim(session, PrintJob, [job.id], now=now)  # a job already sending is offered again
         offered.append(_describe(job, printer))
     session.commit()
     return offered
@@ -173,12 +174,11 @@ def report_job(
     if job.state != JobState.SENDING:
         return job  # already recorded (a repeated report after a lost answer)
     if outcome == "done":
-        job.state, job.done_at, job.last_error = JobState.DONE, now, None
+        succeed(job, now=now)
     elif outcome == "retry":
         requeue_later(job, error or "printer not ready", now)
     else:
-        job.state, job.last_error = JobState.FAILED, error or "The agent could not print this job."
-    job.sending_since = None
+        fail(job, error or "The agent could not print this job.")
     session.commit()
     return job
 

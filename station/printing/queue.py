@@ -13,6 +13,10 @@ whether a retry is safe:
   retried automatically, because a raw printer gives no receipt and a retry could print
   the label twice; a person reprints with one click.
 
+The queue is a :mod:`station.queue` (an attempt counts when the job is claimed); its own
+policy is that a cut-off send is never sent again, and a job waits for as long as its
+printer is unreachable (no attempt limit).
+
 A job of a voided consignment's label is never sent nor reprinted
 (``station.printing.withheld``): it fails with who voided it and when.
 """
@@ -29,17 +33,21 @@ from sqlalchemy.orm import Session
 
 from printers.errors import PrinterError, PrinterOffline
 from printers.transport import Transport
-from station.backoff import backoff_delay
 from station.db import utcnow
 from station.errors import StationError
 from station.models import JobState, Printer, PrintJob
 from station.printing.withheld import withheld_reason, withhold
+from station.queue import RetryPolicy, claim, fail, recover, retry_later, succeed
 
 log = logging.getLogger(__name__)
 
 SENDING_LEASE = timedelta(minutes=2)  # a job "sending" longer than this was interrupted
 BACKOFF_FIRST = 2.0  # seconds before the first retry; doubles up to BACKOFF_MAX
 BACKOFF_MAX = 60.0
+POLICY = RetryPolicy(None, BACKOFF_FIRST, BACKOFF_MAX, SENDING_LEASE, resend_cut_off=False)
+INTERRUPTED = (
+    "Interrupted while sending: check the printer and reprint if the label did not come out."
+)
 
 
 class ReprintRefused(StationError):
@@ -67,6 +75,7 @@ def queue_job(
     dedupe_key: str | None = None,
     reprint_of: PrintJob | None = None,
     consignment_id: int | None = None,
+    parcel: int | None = None,
     now: datetime | None = None,
 ) -> PrintJob:
     """Record a job for ``printer``, due at ``now``; the same ``dedupe_key`` returns the
@@ -84,6 +93,7 @@ def queue_job(
         dedupe_key=dedupe_key,
         reprint_of_id=reprint_of.id if reprint_of else None,
         consignment_id=consignment_id,
+        parcel=parcel,
         state=JobState.QUEUED,
         next_attempt_at=now or utcnow(),
     )
@@ -130,22 +140,17 @@ def retry_now(session: Session, printer: Printer, *, now: datetime) -> int:
 
 
 def recover_interrupted(session: Session, *, now: datetime) -> int:
-    """Fail jobs a dead server worker left ``sending``; returns how many."""
+    """Fail jobs a dead server worker left ``sending``; returns how many. Commits."""
     server_printers = select(Printer.id).where(Printer.agent_id.is_(None))
-    result = session.execute(
-        update(PrintJob)
-        .where(
-            PrintJob.state == JobState.SENDING,
-            PrintJob.sending_since < now - SENDING_LEASE,
-            PrintJob.printer_id.in_(server_printers),  # agents' jobs wait for their agent
-        )
-        .values(
-            state=JobState.FAILED,
-            last_error="Interrupted while sending: check the printer and reprint if the label did not come out.",
-        )
+    _, failed = recover(
+        session,
+        PrintJob,
+        now=now,
+        policy=POLICY,
+        note=INTERRUPTED,
+        where=[PrintJob.printer_id.in_(server_printers)],  # agents' jobs wait for their agent
     )
-    session.commit()
-    return result.rowcount or 0
+    return failed
 
 
 def drain_printer(
@@ -212,13 +217,7 @@ def _next_job(session: Session, printer_id: int) -> PrintJob | None:
 
 def _claim(session: Session, job_id: int, now: datetime) -> bool:
     """queued → sending, committed before the bytes leave; False if someone else claimed it."""
-    claimed = session.execute(
-        update(PrintJob)
-        .where(PrintJob.id == job_id, PrintJob.state == JobState.QUEUED)
-        .values(state=JobState.SENDING, sending_since=now, attempts=PrintJob.attempts + 1)
-    )
-    session.commit()
-    return bool(claimed.rowcount)
+    return bool(claim(session, PrintJob, [job_id], now=now))
 
 
 def _send(
@@ -233,11 +232,7 @@ def _send(
         transport.send(payload)
     except PrinterError as exc:
         return _after_failure(session, job, exc, now)
-    session.execute(
-        update(PrintJob)
-        .where(PrintJob.id == job_id)
-        .values(state=JobState.DONE, done_at=now, last_error=None)
-    )
+    succeed(job, now=now)
     session.commit()
     log.info("print job %s done", job_id)
     return JobState.DONE
@@ -245,8 +240,7 @@ def _send(
 
 def requeue_later(job: PrintJob, reason: str, now: datetime) -> None:
     """Put back a job none of which reached the printer, due again after backoff."""
-    delay = backoff_delay(job.attempts, first=BACKOFF_FIRST, maximum=BACKOFF_MAX)
-    job.state, job.next_attempt_at = JobState.QUEUED, now + delay
+    delay = retry_later(job, reason, now=now, policy=POLICY) or timedelta(0)  # no limit: never None
     job.last_error = f"{reason} (retrying in {delay.total_seconds():.0f} s)"
 
 
@@ -256,14 +250,12 @@ def _after_failure(session: Session, job: PrintJob, exc: PrinterError, now: date
         requeue_later(job, str(exc), now)
         log.warning("print job %s waits: %s", job.id, exc)
     else:
-        job.state = JobState.FAILED
         suffix = (
             " Some of it may have printed; reprint if needed."
             if isinstance(exc, PrinterOffline)
             else ""
         )
-        job.last_error = f"{exc}{suffix}"
+        fail(job, f"{exc}{suffix}")
         log.warning("print job %s failed: %s", job.id, exc)
-    job.sending_since = None
     session.commit()
     return job.state

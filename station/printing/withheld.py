@@ -38,7 +38,7 @@ def withheld_reason(session: Session, job: PrintJob) -> str | None:
 
 def withhold(job: PrintJob, reason: str) -> None:
     """Fail ``job`` with ``reason`` instead of printing it (does not commit)."""
-    job.state, job.last_error, job.sending_since = JobState.FAILED, f"Not printed. {reason}", None
+    job.state, job.last_error = JobState.FAILED, f"Not printed. {reason}"
 
 
 def withdraw_jobs(session: Session, consignment: Consignment) -> int:
@@ -62,7 +62,7 @@ def withdraw_jobs(session: Session, consignment: Consignment) -> int:
                 ),
             ),
         )
-        .values(state=JobState.FAILED, last_error=f"Not printed. {note}", sending_since=None)
+        .values(state=JobState.FAILED, last_error=f"Not printed. {note}")
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0

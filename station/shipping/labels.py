@@ -1,17 +1,18 @@
 """A booked consignment's labels on a printer's queue: queued once, reprinted on request.
 
-Each parcel's first label job carries the dedupe key ``consignment-<id>-parcel-<n>``;
-reprints are new jobs pointing back (``reprint_of``) at the job they repeat, so the
-newest job in that chain says whether the parcel's label is out.
+Every label job points at its consignment (``consignment_id``); each parcel's first label
+job also carries its ``parcel`` number, and the dedupe key ``consignment-<id>-parcel-<n>``
+so a retried dispatch queues it once. Reprints are new jobs pointing back
+(``reprint_of``) at the job they repeat, so the newest job in that chain says whether the
+parcel's label is out.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station.labels.layout import LabelLayout
@@ -22,18 +23,11 @@ from station.printing.withheld import void_note
 from station.shipping.codec import layout_from_json
 
 REPRINT_DEPTH = 8  # reprints of reprints followed this far when telling a label's state
-LABEL_KEY = re.compile(r"consignment-(\d+)-parcel-\d+")
 
 
-def label_job_prefix(consignment_id: int) -> str:
-    """The start of the dedupe keys of a consignment's first label jobs."""
-    return f"consignment-{consignment_id}-parcel-"
-
-
-def labelled_consignment(dedupe_key: str | None) -> int | None:
-    """The consignment id a first label job's dedupe key names, else None."""
-    found = LABEL_KEY.fullmatch(dedupe_key or "")
-    return int(found.group(1)) if found else None
+def label_key(consignment_id: int, parcel: int) -> str:
+    """The dedupe key of a parcel's first label job: queued once however often asked."""
+    return f"consignment-{consignment_id}-parcel-{parcel}"
 
 
 def queue_consignment_labels(
@@ -52,8 +46,9 @@ def queue_consignment_labels(
             kind="label",
             format=fmt,
             description=_describe(layout),
-            dedupe_key=f"{label_job_prefix(consignment.id)}{layout.parcel_index}",
+            dedupe_key=label_key(consignment.id, layout.parcel_index),
             consignment_id=consignment.id,
+            parcel=layout.parcel_index,
         )
         for layout, payload, fmt in _rendered(consignment, printer)
     ]
@@ -109,13 +104,12 @@ def label_states(session: Session, consignment_ids: Iterable[int]) -> dict[int, 
     ids = list(consignment_ids)
     if not ids:
         return {}
-    prefixes = [label_job_prefix(i) for i in ids]
     first = session.execute(
-        select(PrintJob.id, PrintJob.dedupe_key, PrintJob.state).where(
-            or_(*(PrintJob.dedupe_key.startswith(p, autoescape=True) for p in prefixes))
+        select(PrintJob.id, PrintJob.consignment_id, PrintJob.state).where(
+            PrintJob.consignment_id.in_(ids), PrintJob.parcel.is_not(None)
         )
     ).all()
-    owner = {job_id: int(str(key).split("-")[1]) for job_id, key, _ in first}
+    owner = {job_id: consignment_id for job_id, consignment_id, _ in first}
     newest = {job_id: (job_id, state) for job_id, _, state in first}  # first job -> newest
     chain = {job_id: job_id for job_id in newest}  # any job -> its first job
     frontier = list(newest)
@@ -140,11 +134,12 @@ def label_states(session: Session, consignment_ids: Iterable[int]) -> dict[int, 
 
 def _first_jobs(session: Session, consignment_id: int) -> dict[int, PrintJob]:
     """The consignment's first label job of each parcel, by parcel number, in parcel order."""
-    prefix = label_job_prefix(consignment_id)
     jobs = session.scalars(
-        select(PrintJob).where(PrintJob.dedupe_key.startswith(prefix, autoescape=True))
+        select(PrintJob).where(
+            PrintJob.consignment_id == consignment_id, PrintJob.parcel.is_not(None)
+        )
     )
-    found = {int(str(job.dedupe_key).removeprefix(prefix)): job for job in jobs}
+    found = {int(job.parcel or 0): job for job in jobs}
     return dict(sorted(found.items()))  # parcel 1 first: a reprint comes out in order
 
 

@@ -244,7 +244,7 @@ def add_job(
             payload=b"^XA^XZ",
             state=state,
             created_at=created,
-            sending_since=sending,
+            next_attempt_at=sending or created,  # a sending job: when it was claimed
         )
     )
     session.commit()

@@ -46,7 +46,7 @@ def test_the_sweep_fails_interrupted_jobs_and_finds_due_printers(app: Flask) -> 
         db.session.add(printer)
         db.session.flush()
         stuck = queue_job(db.session, printer, b"1", kind="label", format="zpl")
-        stuck.state, stuck.sending_since = JobState.SENDING, utcnow() - timedelta(minutes=10)
+        stuck.state, stuck.next_attempt_at = JobState.SENDING, utcnow() - timedelta(minutes=10)
         queue_job(db.session, printer, b"2", kind="label", format="zpl")
         db.session.commit()
         printer_id = printer.id

@@ -200,7 +200,7 @@ def test_a_job_left_sending_by_a_dead_worker_is_never_resent(
     with app.app_context():
         job = db.session.scalar(select(PrintJob))
         assert job is not None
-        job.state, job.sending_since = JobState.SENDING, clock.now - timedelta(minutes=5)
+        job.state, job.next_attempt_at = JobState.SENDING, clock.now - timedelta(minutes=5)
         db.session.commit()
 
         recovered = recover_interrupted(db.session, now=clock.now)

@@ -127,7 +127,9 @@ def known_rows(app: Flask) -> Iterator[None]:
             for parcel, wait in enumerate(waits, 1):
                 done = None if wait is None else at + timedelta(seconds=wait)
                 key = f"consignment-{consignment.id}-parcel-{parcel}"
-                session.add(job(printer, key, JobState.DONE if done else JobState.QUEUED, done))
+                first = job(printer, key, JobState.DONE if done else JobState.QUEUED, done)
+                first.consignment_id, first.parcel = consignment.id, parcel
+                session.add(first)
                 if done:  # a quick reprint is not the packer's wait
                     session.add(job(printer, None, JobState.DONE, done - timedelta(seconds=0.2)))
         session.commit()
