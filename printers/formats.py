@@ -60,6 +60,21 @@ _ALLOWED: Mapping[PrinterFormat, frozenset[TransportKind]] = {
 }
 
 
+# How people name each way of reaching a printer (the printers list, the add form).
+TRANSPORT_NAMES: dict[TransportKind, str] = {
+    TransportKind.TCP: "Network label printer",
+    TransportKind.CUPS: "CUPS queue",
+    TransportKind.FILE: "Files in a folder",
+    TransportKind.VIRTUAL: "Virtual printer (labels shown in the browser)",
+    TransportKind.MEMORY: "In memory (for tests)",
+    TransportKind.ESCPOS_NETWORK: "ESC/POS network printer",
+    TransportKind.ESCPOS_USB: "ESC/POS printer on USB",
+    TransportKind.ESCPOS_SERIAL: "ESC/POS printer on a serial port",
+    TransportKind.ESCPOS_FILE: "ESC/POS device file",
+}
+FORMAT_NAMES = {"zpl": "ZPL", "pdf": "PDF", "png": "raster"}
+
+
 @dataclass(frozen=True, slots=True)
 class PrinterSpec:
     """One configured printer; ``problems()`` lists everything wrong with it at once."""
@@ -93,6 +108,15 @@ class PrinterSpec:
         """Label width and height in printer dots at this dpi."""
         width, height = self.size_mm
         return round(width / 25.4 * self.dpi), round(height / 25.4 * self.dpi)
+
+    @property
+    def connection(self) -> str:
+        """How Station reaches it, for people: "Network label printer (ZPL, port 9100)"."""
+        name = TRANSPORT_NAMES.get(self.transport, self.transport.value)
+        details = [FORMAT_NAMES.get(self.format.value, self.format.value)]
+        if self.transport in (TransportKind.TCP, TransportKind.ESCPOS_NETWORK):
+            details.append(f"port {self.port}")
+        return f"{name} ({', '.join(details)})"
 
     @property
     def address(self) -> str:

@@ -24,6 +24,7 @@ from station.web import (
     long_polls,
     manifests,
     monitoring,
+    names,
     orders,
     outbox,
     params,
@@ -66,5 +67,6 @@ def register_blueprints(app: Flask) -> None:
     sessions.init_app(app)
     status.init_app(app)
     localtime.init_app(app)
+    names.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
