@@ -191,7 +191,7 @@ def init_app(app: Flask) -> None:
 
         with app.app_context():
             return run_inbox_submission(
-                order_ids, actor=actor, trigger=Trigger(trigger), deliver=webhooks_task
+                order_ids, by=actor, trigger=Trigger(trigger), deliver=webhooks_task
             )
 
     submit_inbox = huey.task(name="submit_inbox")(submit_inbox_task)
@@ -234,7 +234,7 @@ def init_app(app: Flask) -> None:
         from station.inbox.jobs import run_shipment_check
 
         with app.app_context():
-            return run_shipment_check(actor=actor, deliver=webhooks_task)
+            return run_shipment_check(by=actor, deliver=webhooks_task)
 
     check_shipments = huey.task(name="check_inbox_shipments")(check_inbox_shipments_task)
     shipment_minutes = int(app.config.get("INBOX_SHIPMENT_CHECK_MINUTES", 5))

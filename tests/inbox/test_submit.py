@@ -18,7 +18,7 @@ from station.cin7.ratelimit import InMemoryRateLimiter
 from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, SandboxServer, SandboxState
 from station.db import utcnow
 from station.inbox.folders import create_folder
-from station.inbox.intake import take_order
+from station.inbox.intake import Intake, take_order
 from station.inbox.options import InboxOptions
 from station.inbox.orders import read_order
 from station.inbox.resubmit import RetryTiming, due_for_resubmission
@@ -62,17 +62,21 @@ def failing_post(sandbox: SandboxServer) -> Hook:
 
 
 def take(session: Session, **changes: Any) -> InboxOrder:
+    return take_intake(session, **changes).order
+
+
+def take_intake(session: Session, **changes: Any) -> Intake:
     payload = order_json(**changes)
-    order = take_order(
+    intake = take_order(
         session,
         read_order(payload),
         shop="web",
         source=InboxSource.API,
         payload=payload,
         now=utcnow(),
-    ).order
+    )
     session.commit()
-    return order
+    return intake
 
 
 def submit(
@@ -89,7 +93,7 @@ def submit(
             [o.id for o in orders],
             options=options or InboxOptions(),
             now=utcnow,
-            actor="manager",
+            by="manager",
         )
 
 
@@ -343,7 +347,7 @@ def test_scheduling_logs_only_orders_not_in_cin7_yet(ctx: Session, sandbox: Sand
     sent, waiting = take(ctx, id="1"), take(ctx, id="2")
     submit(ctx, sandbox, sent)
 
-    ids = schedule_submission(ctx, [sent.id, waiting.id], at=utcnow(), actor="manager")
+    ids, _ = schedule_submission(ctx, [sent.id, waiting.id], at=utcnow(), by="manager")
 
     assert ids == [waiting.id]
     assert kinds(waiting) == ["imported", "scheduled"] and "scheduled" not in kinds(sent)
@@ -355,8 +359,8 @@ def test_scheduled_orders_wait_for_a_run_until_it_makes_or_refuses_them(
     made, refused, busy = take(ctx, id="1"), take(ctx, id="2"), take(ctx, id="3")
     refused.lines = [{"name": "Gift wrap", "quantity": 1}]
     now = utcnow()
-    schedule_submission(ctx, [made.id, refused.id], at=now, actor="rule: send")
-    schedule_submission(ctx, [busy.id], at=now, actor="manager")
+    schedule_submission(ctx, [made.id, refused.id], at=now, by="rule: send")
+    schedule_submission(ctx, [busy.id], at=now, by="manager")
     busy.submitting_since = now  # a live run holds it
     ctx.commit()
 
@@ -375,7 +379,7 @@ def test_a_scheduled_order_whose_run_died_is_left_to_the_resubmission_sweep(
 ) -> None:
     order = take(ctx)
     now = utcnow()
-    schedule_submission(ctx, [order.id], at=now, actor="manager")
+    schedule_submission(ctx, [order.id], at=now, by="manager")
     order.submitting_since = now  # the run that claimed it died with its worker
     ctx.commit()
     lapsed = now + RetryTiming().lease + timedelta(seconds=1)
@@ -388,7 +392,7 @@ def test_the_scheduled_sweep_takes_a_limited_number_of_orders_oldest_first(
     ctx: Session,
 ) -> None:
     orders = [take(ctx, id=str(n)) for n in range(3)]
-    schedule_submission(ctx, [o.id for o in orders], at=utcnow(), actor="rule: send")
+    schedule_submission(ctx, [o.id for o in orders], at=utcnow(), by="rule: send")
     ctx.commit()
 
     assert scheduled_submissions(ctx, now=utcnow(), limit=2) == {
