@@ -67,7 +67,6 @@ class ImportForm(FlaskForm):
 @role_required(Role.MANAGER)
 def index() -> Response:
     """The folders with their counts and one folder's orders (htmx gets just the orders)."""
-    make_default_folders()  # if this is the first look
     folders = list_folders(db.session)
     folder = _folder(request.args.get("folder", type=db_int))
     orders, paging = folder_orders(
@@ -77,6 +76,7 @@ def index() -> Response:
         per_page=current_app.config["ORDERS_PER_PAGE"],
     )
     last_check = settings_store(db.session).get(LAST_SHIPMENT_CHECK_KEY)
+    make_default_folders()  # kept, if this was the first look
     return page_or_fragment(
         "inbox/index.html",
         "partials/inbox/orders.html",
