@@ -46,21 +46,22 @@ class ActionFailed(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Done:
-    """What an action did, for the rule log, and the events it appended (to settle)."""
+    """What an action did, for the rule log, the events it appended (to settle), webhooks queued."""
 
     what: str
     events: tuple[InboxEvent, ...] = ()
+    webhooks: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One action of a rule, on one order, on behalf of the rule (``actor``)."""
+    """One action of a rule, on one order, on behalf of the rule (``by``, as events name it)."""
 
     session: Session
     order: InboxOrder
     argument: str
     at: datetime
-    actor: str
+    by: str
 
 
 def _logged(what: str, event: InboxEvent | None) -> Done:
@@ -79,7 +80,7 @@ def _submit(step: Step) -> Done:
             "(its SKUs, lines or branch, Cin7's own reason, the Cin7 login); rules "
             "no longer send it (submit it from its page once it is fixed)"
         )
-    event = changes.schedule(step.session, step.order, at=step.at, actor=step.actor)
+    event = changes.schedule(step.session, step.order, at=step.at, by=step.by)
     return _logged("scheduled to Cin7" if event else "already in Cin7", event)
 
 
@@ -89,7 +90,7 @@ def _move(step: Step) -> Done:
     )
     if folder is None:
         raise ActionFailed(f"there is no folder called {step.argument!r}")
-    event = changes.move(step.session, step.order, folder, at=step.at, actor=step.actor)
+    event = changes.move(step.session, step.order, folder, at=step.at, by=step.by)
     return _logged(f"moved to {folder.name}", event)
 
 
@@ -104,12 +105,12 @@ def _set_checkout(step: Step) -> Done:
 
 
 def _add_note(step: Step) -> Done:
-    event = changes.note(step.session, step.order, step.argument, at=step.at, actor=step.actor)
+    event = changes.note(step.session, step.order, step.argument, at=step.at, by=step.by)
     return _logged("added a note", event)
 
 
 def _add_tag(step: Step) -> Done:
-    event = changes.tag(step.session, step.order, step.argument, at=step.at, actor=step.actor)
+    event = changes.tag(step.session, step.order, step.argument, at=step.at, by=step.by)
     what = f"tagged {step.argument}" if event else f"already tagged {step.argument}"
     return _logged(what, event)
 
@@ -119,8 +120,8 @@ def _webhook(step: Step) -> Done:
     url = step.argument
     if not url.startswith(("http://", "https://")):
         raise ActionFailed("a webhook needs an http:// or https:// address")
-    queue_webhook(step.session, step.order, url, at=step.at, queued_by=step.actor)
-    return Done(f"queued a webhook to {masked_url(url)}")
+    queue_webhook(step.session, step.order, url, at=step.at, queued_by=step.by)
+    return Done(f"queued a webhook to {masked_url(url)}", webhooks=1)
 
 
 ACTIONS: Mapping[Action, Callable[[Step], Done]] = {
@@ -134,7 +135,7 @@ ACTIONS: Mapping[Action, Callable[[Step], Done]] = {
 
 
 def do_action(
-    session: Session, order: InboxOrder, step: Mapping[str, Any], *, at: datetime, actor: str
+    session: Session, order: InboxOrder, step: Mapping[str, Any], *, at: datetime, by: str
 ) -> Done:
     """Do one ``{action, argument}`` on ``order``: what was done, or ActionFailed."""
     argument = str(step.get("argument", "") or "").strip()
@@ -143,6 +144,6 @@ def do_action(
     except ValueError as unknown:
         raise ActionFailed(f"there is no action {step.get('action')!r}") from unknown
     try:
-        return ACTIONS[action](Step(session, order, argument, at, actor))
+        return ACTIONS[action](Step(session, order, argument, at, by))
     except NoteInvalid as problem:
         raise ActionFailed(str(problem)) from problem

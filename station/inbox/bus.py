@@ -14,10 +14,12 @@ an order (``folders.move_order``, ``notes``, ``submit.schedule_submission``) app
 through ``changes`` and call ``settle``. Actions return their events to the bus rather
 than calling it, so no import runs from the actions back here.
 
-Orders rules scheduled to Cin7 are left for the caller to queue after its commit
-(``scheduled_by_rules``): a request queues a pass at once; a job leaves them to the
-periodic sweep (``submit.scheduled_submissions``), which finds them by their mark in the
-database whoever scheduled them.
+Settling answers what the rules left for jobs after the commit (:class:`Settled`): the
+orders they scheduled to Cin7 and how many webhooks they queued. The service that owns
+the unit of work queues those after its commit (``followups.queue_rule_work``): a
+request queues a submission pass at once; a job leaves scheduled orders to the periodic
+sweep (``submit.scheduled_submissions``), which finds them by their mark in the database
+whoever scheduled them, and starts a delivery pass for the webhooks.
 """
 
 from __future__ import annotations
@@ -40,13 +42,23 @@ from station.models import InboxEvent, InboxEventKind, InboxOrder, InboxRule, In
 log = logging.getLogger(__name__)
 
 MAX_DEPTH = 5
-SCHEDULED_KEY = "inbox.bus.scheduled"  # the unit of work's follow-up: orders rules scheduled
 
 
 class RuleOutcome(enum.StrEnum):
     DONE = "done"
     FAILED = "failed"  # an action could not be done; the ones after it were not tried
     STOPPED = "stopped"  # the loop guard kept the rule from running
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """What the rules left for jobs once the change commits: orders scheduled, webhooks queued."""
+
+    scheduled: tuple[int, ...] = ()  # ids of the orders rules scheduled to Cin7
+    webhooks: int = 0  # webhook calls rules queued for the delivery job
+
+    def __add__(self, other: Settled) -> Settled:
+        return Settled(self.scheduled + other.scheduled, self.webhooks + other.webhooks)
 
 
 @dataclass
@@ -56,6 +68,11 @@ class _Chain:
     fired: set[tuple[int, int]] = field(default_factory=set)  # (rule id, order id)
     noted: set[tuple[int, int]] = field(default_factory=set)  # "already ran" logged
     halted: bool = False  # the guard stopped it: no rule runs again until it ends
+    scheduled: list[int] = field(default_factory=list)  # orders the rules scheduled
+    webhooks: int = 0  # webhooks the rules queued
+
+    def settled(self) -> Settled:
+        return Settled(tuple(self.scheduled), self.webhooks)
 
 
 def record_event(
@@ -66,23 +83,25 @@ def record_event(
     *,
     at: datetime,
     detail: Mapping[str, Any] | None = None,
-    actor: str = "",
-) -> InboxEvent:
-    """Append an event to the order's log and settle it (the caller commits both)."""
-    event = append_event(session, order, kind, message, at=at, detail=detail, actor=actor)
-    settle(session, order, event)
-    return event
+    by: str = "",
+) -> Settled:
+    """Append an event (by ``by``) to the order's log and settle it (the caller commits both)."""
+    event = append_event(session, order, kind, message, at=at, detail=detail, by=by)
+    return settle(session, order, event)
 
 
-def settle(session: Session, order: InboxOrder, event: InboxEvent | None) -> None:
+def settle(session: Session, order: InboxOrder, event: InboxEvent | None) -> Settled:
     """Run the rules for an event just appended to ``order``'s log (a new chain); None: nothing."""
-    if event is not None:
-        _run(session, order, event.kind, event.at, _Chain(), depth=1)
+    if event is None:
+        return Settled()
+    return run_rules(session, order, event.kind, at=event.at)
 
 
-def run_rules(session: Session, order: InboxOrder, event: str, *, at: datetime) -> None:
+def run_rules(session: Session, order: InboxOrder, event: str, *, at: datetime) -> Settled:
     """Run the rules for ``event`` on ``order`` as if it had just happened (a new chain)."""
-    _run(session, order, str(event), at, _Chain(), depth=1)
+    chain = _Chain()
+    _run(session, order, str(event), at, chain, depth=1)
+    return chain.settled()
 
 
 def rules_for(session: Session, event: str) -> list[InboxRule]:
@@ -94,11 +113,6 @@ def rules_for(session: Session, event: str) -> list[InboxRule]:
             .order_by(InboxRule.position, InboxRule.id)
         )
     )
-
-
-def scheduled_by_rules(session: Session) -> list[int]:
-    """The order ids rules scheduled to Cin7 since the last call (to queue after commit)."""
-    return session.info.pop(SCHEDULED_KEY, [])
 
 
 def _run(
@@ -153,15 +167,16 @@ def _fire(
     done: list[str] = []
     for step in rule.actions:
         try:
-            result = do_action(session, order, step, at=at, actor=f"rule: {rule.name}")
+            result = do_action(session, order, step, at=at, by=f"rule: {rule.name}")
         except ActionFailed as problem:
             log.warning("inbox rule %s on order %s failed: %s", rule.id, order.id, problem)
             detail = "; ".join([*done, f"failed: {problem}"])
             _log(session, rule, order, event, at, RuleOutcome.FAILED, detail)
             return
+        chain.webhooks += result.webhooks
         for new in result.events:
             if new.kind == InboxEventKind.SCHEDULED:
-                session.info.setdefault(SCHEDULED_KEY, []).append(order.id)
+                chain.scheduled.append(order.id)
             _run(session, order, new.kind, new.at, chain, depth=depth + 1)
         done.append(result.what)
     _log(session, rule, order, event, at, RuleOutcome.DONE, "; ".join(done) or "No actions.")

@@ -26,7 +26,7 @@ def move(
     folder: InboxFolder,
     *,
     at: datetime,
-    actor: str = "",
+    by: str = "",
     why: str = "",
 ) -> InboxEvent | None:
     """Put ``order`` in ``folder``; its *Moved* event, or None when it is there already."""
@@ -41,24 +41,24 @@ def move(
         InboxEventKind.MOVED,
         message,
         at=at,
-        actor=actor,
+        by=by,
         detail={"from": before, "to": folder.name},
     )
 
 
-def note(session: Session, order: InboxOrder, text: str, *, at: datetime, actor: str) -> InboxEvent:
+def note(session: Session, order: InboxOrder, text: str, *, at: datetime, by: str) -> InboxEvent:
     """Add a note to the order; raises NoteInvalid for an empty or too long one."""
     text = text.strip()
     if not text:
         raise NoteInvalid("Type the note first.")
     if len(text) > MAX_NOTE:
         raise NoteInvalid(f"A note is at most {MAX_NOTE:,} characters.")
-    order.notes = [*order.notes, {"at": at.isoformat(), "by": actor, "text": text}]
-    return append_event(session, order, InboxEventKind.NOTE_ADDED, text, at=at, actor=actor)
+    order.notes = [*order.notes, {"at": at.isoformat(), "by": by, "text": text}]
+    return append_event(session, order, InboxEventKind.NOTE_ADDED, text, at=at, by=by)
 
 
 def tag(
-    session: Session, order: InboxOrder, word: str, *, at: datetime, actor: str
+    session: Session, order: InboxOrder, word: str, *, at: datetime, by: str
 ) -> InboxEvent | None:
     """Tag the order (one word of up to 32 characters); None when it had the tag."""
     word = word.strip()
@@ -67,16 +67,14 @@ def tag(
     if word.lower() in (t.lower() for t in order.tags):
         return None
     order.tags = [*order.tags, word]
-    return append_event(
-        session, order, InboxEventKind.TAGGED, f"Tagged {word}.", at=at, actor=actor
-    )
+    return append_event(session, order, InboxEventKind.TAGGED, f"Tagged {word}.", at=at, by=by)
 
 
-def schedule(session: Session, order: InboxOrder, *, at: datetime, actor: str) -> InboxEvent | None:
+def schedule(session: Session, order: InboxOrder, *, at: datetime, by: str) -> InboxEvent | None:
     """Mark the order to be sent to Cin7; its *Order scheduled* event, None if it is in Cin7."""
     if order.cin7_id is not None:
         return None
-    order.scheduled_at, order.scheduled_by = at, actor[:80]
+    order.scheduled_at, order.scheduled_by = at, by[:80]
     return append_event(
-        session, order, InboxEventKind.SCHEDULED, "Queued to be sent to Cin7.", at=at, actor=actor
+        session, order, InboxEventKind.SCHEDULED, "Queued to be sent to Cin7.", at=at, by=by
     )

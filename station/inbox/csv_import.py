@@ -28,11 +28,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from station.inbox.bus import Settled
 from station.inbox.checkout import CIN7_FIELDS, BranchLookup
 from station.inbox.errors import CsvRejected, OrderConflict, OrderInvalid
 from station.inbox.intake import Intake, take_order
 from station.inbox.orders import OrderDraft, read_order
-from station.models import InboxSource
+from station.models import InboxSource, User
 
 MAX_CSV_BYTES = 10 * 1024 * 1024
 ORDER_COLUMNS = ("order_number", "email", "currency", "shipping_method", "delivery_instructions")
@@ -69,6 +70,7 @@ class CsvReport:
     left_out: int  # orders not imported because of a problem
     problems: tuple[RowProblem, ...]
     ignored_columns: tuple[str, ...]
+    rules: Settled = Settled()  # what the orders' rules left for jobs (not kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,7 @@ def import_csv(
     shop: str,
     filename: str,
     now: datetime,
-    actor: str,
+    actor: User | None,
     branch_known: BranchLookup | None = None,
     batching: Batching = Batching(),
     progress: Callable[[int], object] = lambda done: None,
@@ -119,6 +121,7 @@ def import_csv(
     drafts, problems, left_out = _drafts(rows, branch_known)
     imported: list[str] = []
     already: list[str] = []
+    settled = Settled()
     done = 0
     while done < len(drafts):
         if done and batching.pause:
@@ -140,10 +143,13 @@ def import_csv(
                 left_out += 1
                 continue
             (imported if intake.created else already).append(intake.order.reference)
+            settled += intake.rules
         progress(done)
         session.commit()
     problems.sort(key=lambda p: p.row)
-    return CsvReport(tuple(imported), tuple(already), left_out, tuple(problems), ignored)
+    return CsvReport(
+        tuple(imported), tuple(already), left_out, tuple(problems), ignored, rules=settled
+    )
 
 
 def _drafts(
@@ -177,7 +183,7 @@ def _take(
     shop: str,
     filename: str,
     now: datetime,
-    actor: str,
+    actor: User | None,
 ) -> Intake:
     payload = {"file": filename, "first_row": group[0].number, "rows": [r.raw for r in group]}
     return take_order(

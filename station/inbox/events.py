@@ -3,6 +3,9 @@
 ``append_event`` only writes the log. The rules for an event are run by the bus
 (``bus.record_event`` appends and settles in one step; ``bus.settle`` settles an event
 appended here), so nothing that logs an event needs to know the rules.
+
+An event names who did it as text (``by``): a person's username (``by_name``), a rule
+("rule: Send"), or nothing for Station's own jobs.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from station.models import InboxEvent, InboxEventKind, InboxOrder
+from station.models import InboxEvent, InboxEventKind, InboxOrder, User
 
 TITLES: dict[InboxEventKind, str] = {
     InboxEventKind.IMPORTED: "Order imported",
@@ -39,14 +42,14 @@ def append_event(
     *,
     at: datetime,
     detail: Mapping[str, Any] | None = None,
-    actor: str = "",
+    by: str = "",
 ) -> InboxEvent:
-    """Add an event to the order's log (the caller settles it and commits)."""
+    """Add an event to the order's log, done ``by`` someone (the caller settles and commits)."""
     event = InboxEvent(
         kind=kind.value,
         message=message,
         detail=dict(detail or {}),
-        actor_username=actor,
+        actor_username=by,
         at=at,
     )
     order.events.append(event)
@@ -60,3 +63,8 @@ def title(kind: str) -> str:
         return TITLES[InboxEventKind(kind)]
     except ValueError:
         return kind
+
+
+def by_name(actor: User | None) -> str:
+    """How an event names the person acting (their username), or "" for Station itself."""
+    return actor.username if actor is not None else ""

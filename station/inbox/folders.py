@@ -1,4 +1,9 @@
-"""Inbox folders: the five defaults (made when first needed), custom ones, and moving orders."""
+"""Inbox folders: the five defaults (made when first needed), custom ones, and moving orders.
+
+``make_default_folders``, ``add_custom_folder``, ``remove_custom_folder`` and ``move_to_folder`` are the
+commands a manager's pages call: each is one unit of work for the person acting (audited,
+committed). The others work in the caller's transaction.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,17 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from station import audit
 from station.inbox import changes
-from station.inbox.bus import settle
+from station.inbox.bus import Settled, settle
 from station.inbox.errors import FolderInvalid
-from station.inbox.options import InboxOptions
+from station.inbox.events import by_name
+from station.inbox.followups import InboxJobs, queue_rule_work
+from station.inbox.options import InboxOptions, load_options
 from station.listing import Paging, fetch_page
-from station.models import InboxFolder, InboxOrder
+from station.models import InboxFolder, InboxOrder, User
+from station.settings import SettingsStore
+from station.uow import UnitOfWork
 
 MAX_NAME = 64
 
@@ -156,18 +166,65 @@ def move_order(
     folder: InboxFolder,
     *,
     at: datetime,
-    actor: str = "",
+    by: str = "",
     why: str = "",
-) -> bool:
-    """Put ``order`` in ``folder``, log and settle it; False (no event) when it is there already."""
-    event = changes.move(session, order, folder, at=at, actor=actor, why=why)
-    settle(session, order, event)
-    return event is not None
+) -> Settled | None:
+    """Put ``order`` in ``folder``, log and settle it; None (no event) when it is there already.
+
+    Moved, the answer is what the rules for *Moved* left for jobs (see ``bus.Settled``).
+    """
+    event = changes.move(session, order, folder, at=at, by=by, why=why)
+    if event is None:
+        return None
+    return settle(session, order, event)
 
 
-def move_orders(
-    session: Session, order_ids: Iterable[int], folder: InboxFolder, *, at: datetime, actor: str
+def move_to_folder(
+    actor: User | None,
+    order_ids: Iterable[int],
+    folder: InboxFolder,
+    *,
+    at: datetime,
+    jobs: InboxJobs,
 ) -> int:
-    """Move the orders to ``folder``; how many actually moved."""
-    orders = session.scalars(select(InboxOrder).where(InboxOrder.id.in_(set(order_ids))))
-    return sum(move_order(session, order, folder, at=at, actor=actor) for order in orders)
+    """Move the orders to ``folder`` for ``actor`` (audited, committed); how many moved."""
+    with UnitOfWork(actor) as uow:
+        orders = uow.session.scalars(select(InboxOrder).where(InboxOrder.id.in_(set(order_ids))))
+        moves = [move_order(uow.session, o, folder, at=at, by=by_name(actor)) for o in orders]
+        done = [settled for settled in moves if settled is not None]
+        queue_rule_work(uow, jobs, sum(done, Settled()))
+        uow.record(
+            "inbox.orders_moved",
+            target=audit.Target("inbox_folder", folder.id, folder.name),
+            detail={"moved": len(done)},
+        )
+        uow.commit()
+    return len(done)
+
+
+def make_default_folders() -> None:
+    """Make the default folders that do not exist yet, committed (on the inbox's first look)."""
+    with UnitOfWork(None) as uow:
+        default_folder(uow.session, DefaultFolder.NEW)
+        uow.commit()
+
+
+def add_custom_folder(actor: User | None, name: str) -> InboxFolder:
+    """Add a custom folder for ``actor`` (audited); raises FolderInvalid saying why not."""
+    with UnitOfWork(actor) as uow:
+        folder = create_folder(uow.session, name)
+        uow.record(
+            "inbox.folder_created", target=audit.Target("inbox_folder", folder.id, folder.name)
+        )
+        uow.commit()
+    return folder
+
+
+def remove_custom_folder(actor: User | None, folder: InboxFolder) -> str:
+    """Remove an empty custom folder for ``actor`` (audited); its name, or FolderInvalid."""
+    folder_id, name = folder.id, folder.name
+    with UnitOfWork(actor) as uow:
+        remove_folder(uow.session, folder, load_options(SettingsStore(uow.session)))
+        uow.record("inbox.folder_removed", target=audit.Target("inbox_folder", folder_id, name))
+        uow.commit()
+    return name

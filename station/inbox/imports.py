@@ -1,7 +1,8 @@
 """CSV imports run as jobs: the upload is kept, stored in batches, and its progress shown.
 
 1. The manager's upload is checked (size, text, header) and kept with its count of
-   orders (``queue_import``); the request answers at once with a progress page.
+   orders, and its job queued after the commit (``start_import``); the request answers
+   at once with a progress page.
 2. A job stores the orders in short transactions (``csv_import.Batching``), writing how
    far it got in each, so the page can show it and a packer never waits on the file.
 3. At the end the report (orders made, already there, every row problem) is kept and the
@@ -22,10 +23,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from station import audit
+from station.inbox.bus import Settled
 from station.inbox.checkout import BranchLookup
 from station.inbox.csv_import import Batching, CsvReport, RowProblem, count_orders, import_csv
 from station.inbox.errors import CsvRejected
+from station.inbox.followups import InboxJobs
 from station.models import InboxImport, User
+from station.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +59,24 @@ def queue_import(
     return queued
 
 
+def start_import(
+    actor: User | None,
+    data: bytes,
+    *,
+    shop: str,
+    filename: str,
+    now: datetime,
+    jobs: InboxJobs,
+) -> InboxImport:
+    """Keep ``actor``'s upload (committed) and queue its job; CsvRejected keeps nothing."""
+    with UnitOfWork(actor) as uow:
+        queued = queue_import(uow.session, data, shop=shop, filename=filename, actor=actor, now=now)
+        import_id = queued.id
+        uow.after_commit(lambda: jobs.import_csv(import_id))
+        uow.commit()
+    return queued
+
+
 def run_import(
     session: Session,
     import_id: int,
@@ -62,11 +84,14 @@ def run_import(
     branch_known: BranchLookup | None,
     batching: Batching,
     now: Callable[[], datetime],
-) -> InboxImport | None:
-    """Store a queued import's orders in batches, then keep its report; a finished one is left."""
+) -> Settled:
+    """Store a queued import's orders in batches, then keep its report; a finished one is left.
+
+    Answers what the orders' rules left for jobs (nothing when the import stopped early).
+    """
     queued = session.get(InboxImport, import_id)
     if queued is None or queued.finished_at is not None or queued.data is None:
-        return queued
+        return Settled()
     data = queued.data
     actor = session.get(User, queued.actor_id) if queued.actor_id else None
 
@@ -81,14 +106,14 @@ def run_import(
             shop=queued.shop,
             filename=queued.filename,
             now=now(),
-            actor=actor.username if actor is not None else "",
+            actor=actor,
             branch_known=branch_known,
             batching=batching,
             progress=progress,
         )
     except CsvRejected as exc:
         _finish(session, queued, now(), error=str(exc))
-        return queued
+        return Settled()
     except BaseException as exc:  # recorded, then re-raised: a bug, a lost database, Ctrl-C
         session.rollback()
         _finish(session, queued, now(), error=f"{INTERRUPTED}: {type(exc).__name__}: {exc}")
@@ -115,7 +140,7 @@ def run_import(
         len(report.already_there),
         report.left_out,
     )
-    return queued
+    return report.rules
 
 
 def import_stalled(queued: InboxImport, *, now: datetime) -> bool:

@@ -4,6 +4,10 @@ The same order sent again (same content) answers with the order already kept, so
 retrying after a lost reply never makes a second one. The same shop order id with other
 content is refused with ``OrderConflict``: Station never silently replaces an order that
 may already be on its way to Cin7.
+
+``receive_order`` is the shops' command (the order API, Shopify's webhook): one unit of
+work that keeps the order, the webhook delivery it came in, and queues what its rules
+left for jobs after the commit.
 """
 
 from __future__ import annotations
@@ -16,11 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from station.inbox.bus import record_event
+from station.inbox.bus import Settled, record_event
 from station.inbox.errors import OrderConflict
+from station.inbox.events import by_name
 from station.inbox.folders import DefaultFolder, default_folder
+from station.inbox.followups import InboxJobs, queue_rule_work
 from station.inbox.orders import OrderDraft
-from station.models import InboxEventKind, InboxOrder, InboxSource
+from station.inbox.shopify_shops import claim_delivery
+from station.models import InboxEventKind, InboxOrder, InboxSource, User
+from station.uow import UnitOfWork
 
 SOURCE_NAMES = {
     InboxSource.API: "the order API",
@@ -31,10 +39,11 @@ SOURCE_NAMES = {
 
 @dataclass(frozen=True, slots=True)
 class Intake:
-    """The order kept for a shop order id, and whether this call made it."""
+    """The order kept for a shop order id, whether this call made it, and what its rules left."""
 
     order: InboxOrder
     created: bool
+    rules: Settled = Settled()
 
 
 def find_order(session: Session, shop: str, shop_order_id: str) -> InboxOrder | None:
@@ -52,7 +61,7 @@ def take_order(
     source: InboxSource,
     payload: Any,
     now: datetime,
-    actor: str = "",
+    actor: User | None = None,
 ) -> Intake:
     """Keep ``draft`` (and the ``payload`` it came from) in the New folder, once.
 
@@ -81,16 +90,42 @@ def take_order(
         if existing is None:
             raise
         return _again(existing, draft)
-    record_event(
+    settled = record_event(
         session,
         order,
         InboxEventKind.IMPORTED,
         f"Imported from {SOURCE_NAMES[source]} ({shop}).",
         at=now,
-        actor=actor,
+        by=by_name(actor),
         detail={"source": source.value, "shop": shop},
     )
-    return Intake(order, created=True)
+    return Intake(order, created=True, rules=settled)
+
+
+def receive_order(
+    draft: OrderDraft,
+    *,
+    shop: str,
+    source: InboxSource,
+    payload: Any,
+    now: datetime,
+    jobs: InboxJobs,
+    webhook_id: str | None = None,
+) -> Intake | None:
+    """Keep an order a shop sent (committed); None when its webhook delivery came before.
+
+    ``webhook_id`` is claimed next to the order it commits with. Raises OrderConflict
+    (nothing kept, the delivery left free for a retry) as ``take_order`` does.
+    """
+    with UnitOfWork(None) as uow:
+        if webhook_id is not None and not claim_delivery(
+            uow.session, webhook_id, shop=shop, now=now
+        ):
+            return None
+        intake = take_order(uow.session, draft, shop=shop, source=source, payload=payload, now=now)
+        queue_rule_work(uow, jobs, intake.rules)
+        uow.commit()
+    return intake
 
 
 def _again(existing: InboxOrder, draft: OrderDraft) -> Intake:

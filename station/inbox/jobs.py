@@ -17,7 +17,6 @@ from station.config import read_flag
 from station.db import utcnow
 from station.extensions import db
 from station.inbox.branches import BranchCheck
-from station.inbox.bus import scheduled_by_rules
 from station.inbox.claims import Trigger
 from station.inbox.csv_import import Batching
 from station.inbox.imports import run_import
@@ -27,7 +26,7 @@ from station.inbox.resubmit import due_for_resubmission, retry_timing
 from station.inbox.shipments import check_shipments
 from station.inbox.submit import scheduled_submissions, submit_orders
 from station.inbox.webhook_client import WebhookClient
-from station.inbox.webhooks import deliver_webhooks, queued_webhooks
+from station.inbox.webhooks import deliver_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +34,16 @@ log = logging.getLogger(__name__)
 def run_inbox_submission(
     order_ids: list[int],
     *,
-    actor: str,
+    by: str,
     trigger: Trigger = Trigger.MANUAL,
     deliver: Callable[[], Any] = lambda: None,
 ) -> dict[str, Any]:
-    """Submit inbox orders to Cin7; every order's own log says how it went.
+    """Submit inbox orders to Cin7 on behalf of ``by``; every order's own log says how it went.
 
     ``trigger`` says what started the run, and so which of the orders it may still take;
     ``deliver`` starts a webhook delivery pass, called when rules queued webhooks.
     """
     wiring = cin7_wiring()
-    queued = False
     try:
         outcome = submit_orders(
             db.session,
@@ -54,14 +52,13 @@ def run_inbox_submission(
             order_ids,
             options=load_options(wiring.settings(db.session)),
             now=utcnow,
-            actor=actor,
+            by=by,
             timing=retry_timing(current_app.config),
             trigger=trigger,
         )
-        queued = queued_webhooks(db.session)
     finally:
         db.session.remove()
-    if queued:
+    if outcome.webhooks:
         deliver()
     log.info(
         "inbox: %d submitted to Cin7, %d refused, %d skipped",
@@ -75,20 +72,20 @@ def run_inbox_submission(
 def run_csv_import(import_id: int) -> tuple[bool, bool]:
     """Run a queued CSV import; whether rules scheduled orders to Cin7 and queued webhooks."""
     try:
-        run_import(
+        settled = run_import(
             db.session,
             import_id,
             branch_known=BranchCheck.using(cin7_wiring(), db.session, now=utcnow()),
             batching=Batching.for_database(db.engine.dialect.name),
             now=utcnow,
         )
-        return bool(scheduled_by_rules(db.session)), queued_webhooks(db.session)
+        return bool(settled.scheduled), bool(settled.webhooks)
     finally:
         db.session.remove()
 
 
 def run_scheduled_submissions(submit: Callable[[list[int], str, str], Any]) -> int:
-    """Queue ``submit(ids, actor, trigger)`` for scheduled orders no run has taken; how many.
+    """Queue ``submit(ids, by, trigger)`` for scheduled orders no run has taken; how many.
 
     The runs are marked as the sweep's, so one that waits in the queue behind another
     run of the same orders takes only those still scheduled when it starts.
@@ -97,9 +94,9 @@ def run_scheduled_submissions(submit: Callable[[list[int], str, str], Any]) -> i
         due = scheduled_submissions(db.session, now=utcnow())
     finally:
         db.session.remove()
-    for actor, ids in due.items():
-        log.info("inbox: %d scheduled order(s) of %s go to Cin7 now", len(ids), actor or "nobody")
-        submit(ids, actor, Trigger.SCHEDULED.value)
+    for by, ids in due.items():
+        log.info("inbox: %d scheduled order(s) of %s go to Cin7 now", len(ids), by or "nobody")
+        submit(ids, by, Trigger.SCHEDULED.value)
     return sum(len(ids) for ids in due.values())
 
 
@@ -114,33 +111,31 @@ def run_inbox_resubmission(deliver: Callable[[], Any] = lambda: None) -> dict[st
     if not due:
         return None
     log.info("inbox: sending %d order(s) Cin7 never confirmed again", len(due))
-    return run_inbox_submission(due, actor="", trigger=Trigger.RESUBMISSION, deliver=deliver)
+    return run_inbox_submission(due, by="", trigger=Trigger.RESUBMISSION, deliver=deliver)
 
 
 def run_shipment_check(
-    *, actor: str = "", deliver: Callable[[], Any] = lambda: None
+    *, by: str = "", deliver: Callable[[], Any] = lambda: None
 ) -> dict[str, Any] | None:
     """Read back from Cin7 which inbox orders shipped or were canceled; None when it could not.
 
-    ``deliver`` starts a webhook delivery pass, called when rules queued webhooks.
+    ``by`` names who asked in the orders' events; ``deliver`` starts a webhook delivery
+    pass, called when rules queued webhooks.
     """
     wiring = cin7_wiring()
-    queued = False
 
     def check(now: datetime) -> dict[str, Any]:
-        nonlocal queued
         report = check_shipments(
             db.session,
             lambda: wiring.client(db.session, deadline_key="SYNC_DEADLINE"),
             options=load_options(wiring.settings(db.session)),
             now=now,
-            actor=actor,
+            by=by,
         )
-        queued = queued_webhooks(db.session)
         return asdict(report)
 
     summary = _run_and_remember("shipment check", LAST_SHIPMENT_CHECK_KEY, check)
-    if queued:
+    if summary is not None and summary.get("webhooks"):
         deliver()
     return summary
 

@@ -1,15 +1,24 @@
-"""The inbox settings: where orders move after Cin7 takes, ships or cancels them, and more."""
+"""The inbox settings: where orders move after Cin7 takes, ships or cancels them, and more.
+
+``save_inbox_settings`` and ``forget_shopify_shop`` are a manager's commands: each one
+unit of work on the store's session, audited and committed.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from station import audit
+from station.inbox.shopify_shops import bind_shop_secret, forget_shop_secret
+from station.models import User
 from station.settings import SettingsStore
+from station.uow import UnitOfWork
 
 OPTIONS_KEY = "inbox.options"
 SHOPIFY_SECRET_KEY = "inbox.shopify_secret"
 LAST_SHIPMENT_CHECK_KEY = "inbox.last_shipment_check"
 LAST_INVENTORY_SYNC_KEY = "inbox.last_inventory_sync"
+SETTINGS = audit.Target("settings", None, "Inbox")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +51,41 @@ def load_options(store: SettingsStore) -> InboxOptions:
 def save_options(store: SettingsStore, options: InboxOptions) -> None:
     """Store ``options`` (the caller commits)."""
     store.set(OPTIONS_KEY, asdict(options))
+
+
+def save_inbox_settings(
+    actor: User | None,
+    store: SettingsStore,
+    options: InboxOptions,
+    *,
+    shopify_shop: str = "",
+    shopify_secret: str = "",
+) -> None:
+    """``actor`` saves the options and, if given, binds a Shopify shop's signing secret.
+
+    Audited and committed; raises ShopifySecretInvalid (nothing saved) for a bad shop or
+    secret. Binding a shop's secret forgets the old unbound one, which is never used.
+    """
+    with UnitOfWork(actor, store.session) as uow:
+        shop = None
+        if shopify_shop or shopify_secret:
+            shop = bind_shop_secret(store, shopify_shop, shopify_secret)
+            store.set_secret(SHOPIFY_SECRET_KEY, None)
+        save_options(store, options)
+        uow.record("settings.inbox.saved", target=SETTINGS, detail={"shopify_signing_shop": shop})
+        uow.commit()
+
+
+def forget_shopify_shop(actor: User | None, store: SettingsStore, shop: str) -> bool:
+    """``actor`` forgets a shop's signing secret (audited); False (nothing done) if it had none."""
+    with UnitOfWork(actor, store.session) as uow:
+        if not forget_shop_secret(store, shop):
+            return False
+        uow.record(
+            "settings.inbox.shopify_secret_forgotten", target=SETTINGS, detail={"shop": shop}
+        )
+        uow.commit()
+    return True
 
 
 def _folder_id(value: object) -> int | None:

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from station import audit
 from station.inbox.errors import ProductSettingInvalid
-from station.models import InboxProductSetting
+from station.models import InboxProductSetting, User
+from station.uow import UnitOfWork
 
 MAX_SKU = 128
 
@@ -72,6 +74,34 @@ def save_product_setting(
 def remove_product_setting(session: Session, row: InboxProductSetting) -> None:
     """Forget a product setting: the SKU is sent as it is again."""
     session.delete(row)
+
+
+def keep_product_setting(
+    actor: User | None, sku: str, *, do_not_send: bool, send_as: str
+) -> InboxProductSetting:
+    """``actor`` adds or replaces a SKU's setting (audited); ProductSettingInvalid keeps nothing."""
+    with UnitOfWork(actor) as uow:
+        row = save_product_setting(uow.session, sku, do_not_send=do_not_send, send_as=send_as)
+        uow.record(
+            "inbox.product_setting_saved",
+            target=audit.Target("inbox_product_setting", row.id, row.sku),
+            detail={"do_not_send": row.do_not_send, "send_as": row.send_as},
+        )
+        uow.commit()
+    return row
+
+
+def forget_product_setting(actor: User | None, row: InboxProductSetting) -> str:
+    """``actor`` removes a SKU's setting (audited); the SKU."""
+    setting_id, sku = row.id, row.sku
+    with UnitOfWork(actor) as uow:
+        remove_product_setting(uow.session, row)
+        uow.record(
+            "inbox.product_setting_removed",
+            target=audit.Target("inbox_product_setting", setting_id, sku),
+        )
+        uow.commit()
+    return sku
 
 
 def sent_sku(sku: str, rules: ProductRules) -> str | None:

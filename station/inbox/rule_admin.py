@@ -1,4 +1,8 @@
-"""Keeping inbox rules: list, save (checked), enable, reorder and delete; and a rule log."""
+"""Keeping inbox rules: list, save (checked), enable, reorder and delete; and a rule log.
+
+``keep_rule``, ``toggle_rule``, ``reorder_rule`` and ``remove_rule`` are a manager's
+commands: each one unit of work, audited and committed.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from station import audit
 from station.inbox.checkout import CIN7_FIELDS
 from station.inbox.errors import RuleInvalid
 from station.inbox.rules import CHECKOUT_PREFIX, FIELDS, Action, Operator
-from station.models import InboxEventKind, InboxFolder, InboxRule, InboxRuleRun
+from station.models import InboxEventKind, InboxFolder, InboxRule, InboxRuleRun, User
+from station.uow import UnitOfWork
 
 MAX_NAME = 64
 MAX_VALUE = 255
@@ -116,6 +122,50 @@ def move_rule(session: Session, rule: InboxRule, step: int) -> bool:
 def delete_rule(session: Session, rule: InboxRule) -> None:
     """Remove the rule; its log rows stay, with its name."""
     session.delete(rule)
+
+
+def keep_rule(actor: User | None, draft: RuleDraft, rule: InboxRule | None = None) -> InboxRule:
+    """``actor`` saves a rule, new or over ``rule`` (audited); RuleInvalid changes nothing."""
+    with UnitOfWork(actor) as uow:
+        saved = save_rule(uow.session, draft, rule)
+        uow.record("inbox.rule_saved", target=_target(saved))
+        uow.commit()
+    return saved
+
+
+def toggle_rule(actor: User | None, rule: InboxRule) -> bool:
+    """``actor`` turns a rule on or off (audited); whether it is on now."""
+    with UnitOfWork(actor) as uow:
+        rule.enabled = not rule.enabled
+        uow.record(
+            "inbox.rule_enabled" if rule.enabled else "inbox.rule_disabled", target=_target(rule)
+        )
+        uow.commit()
+    return rule.enabled
+
+
+def reorder_rule(actor: User | None, rule: InboxRule, step: int) -> bool:
+    """``actor`` runs a rule one place earlier (-1) or later (1), audited; False at that end."""
+    with UnitOfWork(actor) as uow:
+        moved = move_rule(uow.session, rule, step)
+        if moved:
+            uow.record("inbox.rule_moved", target=_target(rule))
+            uow.commit()
+    return moved
+
+
+def remove_rule(actor: User | None, rule: InboxRule) -> str:
+    """``actor`` deletes a rule (audited; its log stays on the orders); its name."""
+    name = rule.name
+    with UnitOfWork(actor) as uow:
+        uow.record("inbox.rule_deleted", target=_target(rule))
+        delete_rule(uow.session, rule)
+        uow.commit()
+    return name
+
+
+def _target(rule: InboxRule) -> audit.Target:
+    return audit.Target("inbox_rule", rule.id, rule.name)
 
 
 def rule_log(session: Session, order_id: int) -> list[InboxRuleRun]:

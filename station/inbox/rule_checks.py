@@ -9,9 +9,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from station.inbox.bus import rules_for, run_rules
+from station import audit
+from station.inbox.bus import Settled, rules_for, run_rules
+from station.inbox.followups import InboxJobs, queue_rule_work
 from station.inbox.rules import RuleMatch, check_rule
-from station.models import InboxEventKind, InboxOrder, InboxRule
+from station.models import InboxEventKind, InboxOrder, InboxRule, User
+from station.uow import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +63,34 @@ def dry_run_event(session: Session, order_ids: Iterable[int], event: str) -> lis
 
 def rerun(
     session: Session, order_ids: Iterable[int], event: InboxEventKind | str, *, at: datetime
-) -> list[InboxOrder]:
-    """Run the rules for ``event`` again on the chosen orders, as if it had just happened."""
+) -> tuple[list[InboxOrder], Settled]:
+    """Run the rules for ``event`` again on the chosen orders, as if it had just happened.
+
+    Answers the orders and what their rules left for jobs.
+    """
     orders = chosen_orders(session, order_ids)
+    settled = Settled()
     for order in orders:
-        run_rules(session, order, str(event), at=at)
-    return orders
+        settled += run_rules(session, order, str(event), at=at)
+    return orders, settled
+
+
+def run_rules_again(
+    actor: User | None,
+    order_ids: Iterable[int],
+    event: InboxEventKind,
+    *,
+    at: datetime,
+    jobs: InboxJobs,
+) -> int:
+    """``actor`` runs the rules for ``event`` again on the chosen orders (audited); how many."""
+    with UnitOfWork(actor) as uow:
+        orders, settled = rerun(uow.session, order_ids, event, at=at)
+        queue_rule_work(uow, jobs, settled)
+        uow.record(
+            "inbox.rules_rerun",
+            target=audit.Target("inbox", None, "Inbox"),
+            detail={"event": event.value, "orders": [o.id for o in orders]},
+        )
+        uow.commit()
+    return len(orders)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from station.cin7.client import MAX_ROWS, Cin7Client
 from station.cin7.filters import in_filters
 from station.cin7.types import SalesOrder
-from station.inbox.bus import record_event
+from station.inbox.bus import Settled, record_event
 from station.inbox.folders import Step, move_order, step_folder
 from station.inbox.options import InboxOptions
 from station.models import InboxEventKind, InboxOrder
@@ -39,6 +39,7 @@ class ShipmentReport:
     shipped: tuple[int, ...] = ()
     canceled: tuple[int, ...] = ()
     calls: int = 0
+    webhooks: int = 0  # webhooks the rules queued (start a delivery pass)
 
 
 def waiting_for_shipment(session: Session) -> list[InboxOrder]:
@@ -62,7 +63,7 @@ def check_shipments(
     *,
     options: InboxOptions,
     now: datetime,
-    actor: str = "",
+    by: str = "",
 ) -> ShipmentReport:
     """Ask Cin7 about every waiting order and record what shipped or was canceled; commits.
 
@@ -81,21 +82,27 @@ def check_shipments(
             calls += 1
     shipped: list[int] = []
     canceled: list[int] = []
+    settled = Settled()  # a job's: scheduled orders are left to the periodic sweep
     for order in waiting:
         cin7 = seen.get(order.cin7_id or 0)
         if cin7 is None:
             continue  # Cin7 no longer lists it; it stays waiting and is asked again next time
         void = cin7.is_void or (cin7.status or "").upper() == "VOID"
-        if void and _canceled(session, order, options, now=now, actor=actor):
-            canceled.append(order.id)
-        elif (
-            not void
-            and dispatched_in_cin7(cin7)
-            and _shipped(session, order, cin7, options, now=now, actor=actor)
-        ):
-            shipped.append(order.id)
+        if void:
+            done = _canceled(session, order, options, now=now, by=by)
+            found = canceled
+        elif dispatched_in_cin7(cin7):
+            done = _shipped(session, order, cin7, options, now=now, by=by)
+            found = shipped
+        else:
+            continue
+        if done is not None:
+            found.append(order.id)
+            settled += done
     session.commit()
-    return ShipmentReport(len(waiting), tuple(shipped), tuple(canceled), calls)
+    return ShipmentReport(
+        len(waiting), tuple(shipped), tuple(canceled), calls, webhooks=settled.webhooks
+    )
 
 
 def dispatched_in_cin7(cin7: SalesOrder) -> bool:
@@ -132,8 +139,9 @@ def _shipped(
     options: InboxOptions,
     *,
     now: datetime,
-    actor: str,
-) -> bool:
+    by: str,
+) -> Settled | None:
+    """Record the dispatch unless another check did; what the rules left, None if not mine."""
     shipped_at = cin7.dispatched_date or now
     if not _claim(
         session,
@@ -142,35 +150,34 @@ def _shipped(
         tracking_code=cin7.tracking_code,
         logistics_carrier=cin7.logistics_carrier,
     ):
-        return False
+        return None
     how = " ".join(p for p in (cin7.logistics_carrier, cin7.tracking_code) if p)
-    record_event(
+    settled = record_event(
         session,
         order,
         InboxEventKind.SHIPPED,
         f"Cin7 dispatched it on {shipped_at:%Y-%m-%d %H:%M} UTC" + (f" ({how})." if how else "."),
         at=now,
-        actor=actor,
+        by=by,
         detail={"tracking_code": cin7.tracking_code, "carrier": cin7.logistics_carrier},
     )
     folder = step_folder(session, options, Step.AFTER_SHIPMENT)
-    move_order(session, order, folder, at=now, actor=actor)
-    return True
+    return settled + (move_order(session, order, folder, at=now, by=by) or Settled())
 
 
 def _canceled(
-    session: Session, order: InboxOrder, options: InboxOptions, *, now: datetime, actor: str
-) -> bool:
+    session: Session, order: InboxOrder, options: InboxOptions, *, now: datetime, by: str
+) -> Settled | None:
+    """Record the cancel unless another check did; what the rules left, None if not mine."""
     if not _claim(session, order, canceled_at=now):
-        return False
-    record_event(
+        return None
+    settled = record_event(
         session,
         order,
         InboxEventKind.CANCELED,
         f"Cin7 order {order.cin7_reference} is void.",
         at=now,
-        actor=actor,
+        by=by,
     )
     folder = step_folder(session, options, Step.IF_CANCELED)
-    move_order(session, order, folder, at=now, actor=actor)
-    return True
+    return settled + (move_order(session, order, folder, at=now, by=by) or Settled())

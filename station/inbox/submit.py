@@ -47,7 +47,7 @@ from station.cin7.errors import Cin7BadResponse, Cin7Error, Cin7RateLimited, Cin
 from station.cin7.filters import in_filters
 from station.inbox import changes
 from station.inbox.branches import BranchCheck
-from station.inbox.bus import record_event, settle
+from station.inbox.bus import Settled, record_event, settle
 from station.inbox.checkout import BRANCH_ID
 from station.inbox.cin7_order import order_skus, sales_order_item, sendable_lines
 from station.inbox.claims import Claims, Trigger, claim, release, renew
@@ -55,7 +55,7 @@ from station.inbox.folders import DefaultFolder, Step, default_folder, move_orde
 from station.inbox.options import InboxOptions
 from station.inbox.products import ProductRules, product_rules
 from station.inbox.resubmit import MAX_PER_SWEEP, RESUBMIT_DETAIL, RetryTiming
-from station.models import InboxEventKind, InboxOrder
+from station.models import InboxEventKind, InboxFolder, InboxOrder
 from station.settings import SettingsStore
 
 log = logging.getLogger(__name__)
@@ -73,21 +73,23 @@ class SubmitOutcome:
     submitted: tuple[int, ...] = ()
     refused: tuple[int, ...] = ()
     skipped: tuple[int, ...] = ()  # already in Cin7, or being submitted by another run
+    webhooks: int = 0  # webhooks the rules queued meanwhile (start a delivery pass)
 
 
 @dataclass
 class _Run:
-    """One submission run: the session, the settings and who asked."""
+    """One submission run: the session, the settings and who asked (``by``, as events say)."""
 
     session: Session
     options: InboxOptions
     now: Clock
-    actor: str
+    by: str
     rules: ProductRules
     timing: RetryTiming
     claims: Claims
     submitted: list[int] = field(default_factory=list)
     refused: list[int] = field(default_factory=list)
+    webhooks: int = 0  # queued by the rules its events ran
 
     def renew(self) -> set[int]:
         """Renew every claim the run still holds (after each Cin7 call); their ids."""
@@ -104,9 +106,19 @@ class _Run:
     def event(
         self, order: InboxOrder, kind: InboxEventKind, message: str, **detail: object
     ) -> None:
-        record_event(
-            self.session, order, kind, message, at=self.now(), actor=self.actor, detail=detail
+        self._rules_did(
+            record_event(
+                self.session, order, kind, message, at=self.now(), by=self.by, detail=detail
+            )
         )
+
+    def move(self, order: InboxOrder, folder: InboxFolder) -> None:
+        """Move the order (and run the rules for *Moved*)."""
+        self._rules_did(move_order(self.session, order, folder, at=self.now(), by=self.by))
+
+    def _rules_did(self, settled: Settled | None) -> None:
+        # A run is a job: the orders rules scheduled are left to the periodic sweep.
+        self.webhooks += settled.webhooks if settled is not None else 0
 
     def refuse(
         self,
@@ -130,7 +142,7 @@ class _Run:
         _settled(order)  # before the event: a rule it runs may schedule the order again
         self.event(order, kind, message, **detail)
         errors = default_folder(self.session, DefaultFolder.ERRORS)
-        move_order(self.session, order, errors, at=self.now(), actor=self.actor)
+        self.move(order, errors)
         self.refused.append(order.id)
 
     def done(self, order: InboxOrder, cin7_id: int, reference: str, message: str) -> None:
@@ -142,22 +154,26 @@ class _Run:
         _settled(order)
         self.event(order, InboxEventKind.AFTER_SUBMIT, message, cin7_id=cin7_id)
         folder = step_folder(self.session, self.options, Step.AFTER_IMPORT)
-        move_order(self.session, order, folder, at=self.now(), actor=self.actor)
+        self.move(order, folder)
         self.submitted.append(order.id)
 
 
 def schedule_submission(
-    session: Session, order_ids: Iterable[int], *, at: datetime, actor: str
-) -> list[int]:
-    """Log *Order scheduled to Cin7* on each order not in Cin7 yet; their ids, to submit."""
+    session: Session, order_ids: Iterable[int], *, at: datetime, by: str
+) -> tuple[list[int], Settled]:
+    """Log *Order scheduled to Cin7* on each order not in Cin7 yet.
+
+    Answers their ids (to submit) and what the rules for the event left for jobs.
+    """
     orders = session.scalars(
         select(InboxOrder)
         .where(InboxOrder.id.in_(set(order_ids)), InboxOrder.cin7_id.is_(None))
         .order_by(InboxOrder.id)
     ).all()
+    settled = Settled()
     for order in orders:
-        settle(session, order, changes.schedule(session, order, at=at, actor=actor))
-    return [order.id for order in orders]
+        settled += settle(session, order, changes.schedule(session, order, at=at, by=by))
+    return [order.id for order in orders], settled
 
 
 def scheduled_submissions(
@@ -183,8 +199,8 @@ def scheduled_submissions(
         .limit(limit)
     )
     found: dict[str, list[int]] = {}
-    for order_id, actor in rows:
-        found.setdefault(actor or "", []).append(order_id)
+    for order_id, by in rows:
+        found.setdefault(by or "", []).append(order_id)
     return found
 
 
@@ -195,7 +211,7 @@ def submit_orders(
     *,
     options: InboxOptions,
     now: Clock,
-    actor: str = "",
+    by: str = "",
     timing: RetryTiming = RetryTiming(),
     trigger: Trigger = Trigger.MANUAL,
 ) -> SubmitOutcome:
@@ -205,7 +221,7 @@ def submit_orders(
     Cin7 failed; ``trigger`` which of the orders the run may take (see ``claims``).
     """
     claims = claim(session, order_ids, now=now(), lease=timing.lease, trigger=trigger)
-    run = _Run(session, options, now, actor, product_rules(session), timing, claims)
+    run = _Run(session, options, now, by, product_rules(session), timing, claims)
     try:
         orders = _load(session, claims.held)
         pending = [o for o in orders if _has_products(run, o)]
@@ -217,7 +233,7 @@ def submit_orders(
     finally:
         release(session, claims)
     skipped = (*claims.skipped, *sorted(claims.lost))
-    return SubmitOutcome(tuple(run.submitted), tuple(run.refused), skipped)
+    return SubmitOutcome(tuple(run.submitted), tuple(run.refused), skipped, run.webhooks)
 
 
 def _load(session: Session, ids: Sequence[int]) -> list[InboxOrder]:

@@ -53,7 +53,7 @@ def deliver_webhooks() -> dict[str, Any]:
 def submit_inbox(order_ids: list[int], actor: str = "", trigger: str = "manual") -> dict[str, Any]:
     """Submit inbox orders to Cin7 for ``actor``; ``trigger`` names a :class:`Trigger`."""
     return run_inbox_submission(
-        order_ids, actor=actor, trigger=Trigger(trigger), deliver=jobs().deliver_inbox_webhooks
+        order_ids, by=actor, trigger=Trigger(trigger), deliver=jobs().deliver_inbox_webhooks
     )
 
 
@@ -88,7 +88,7 @@ def resubmit() -> dict[str, Any] | None:
 
 def check_shipments(actor: str = "") -> dict[str, Any] | None:
     """Read back from Cin7 which inbox orders shipped or were canceled."""
-    return run_shipment_check(actor=actor, deliver=jobs().deliver_inbox_webhooks)
+    return run_shipment_check(by=actor, deliver=jobs().deliver_inbox_webhooks)
 
 
 def sync_inventory(scheduled: bool = False) -> dict[str, Any] | None:

@@ -1,7 +1,8 @@
 """The shops' API tokens for ``POST /api/v1/orders``: shown once, kept only as a SHA-256.
 
 Each token belongs to one shop; orders sent with it are that shop's, so two shops may
-use the same order ids without meeting.
+use the same order ids without meeting. ``issue_token``, ``withdraw_token`` and
+``use_token`` are commands: each its own unit of work, committed.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from station import audit
 from station.inbox.errors import TokenInvalid
-from station.models import ApiToken
+from station.models import ApiToken, User
+from station.uow import UnitOfWork
 
 MAX_NAME = 64
 SHOP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -86,3 +89,38 @@ def revoke_token(row: ApiToken, *, now: datetime) -> None:
     """Stop accepting a token at once (kept, so the list shows it was revoked)."""
     if row.revoked_at is None:
         row.revoked_at = now
+
+
+def issue_token(actor: User | None, *, name: str, shop: str) -> NewToken:
+    """``actor`` makes a token for ``shop`` (audited); TokenInvalid keeps nothing."""
+    with UnitOfWork(actor) as uow:
+        made = create_token(uow.session, name=name, shop=shop)
+        uow.record(
+            "inbox.api_token_created",
+            target=audit.Target("api_token", made.row.id, made.row.name),
+            detail={"shop": made.row.shop},
+        )
+        uow.commit()
+    return made
+
+
+def withdraw_token(actor: User | None, row: ApiToken, *, now: datetime) -> None:
+    """``actor`` revokes a token (audited): orders sent with it are refused from then on."""
+    with UnitOfWork(actor) as uow:
+        revoke_token(row, now=now)
+        uow.record("inbox.api_token_revoked", target=audit.Target("api_token", row.id, row.name))
+        uow.commit()
+
+
+def use_token(token: str, *, now: datetime) -> str | None:
+    """The shop a live ``token`` belongs to, its last use committed; None when it opens nothing.
+
+    Committed at once: a request must not hold SQLite's write lock across Cin7 calls.
+    """
+    with UnitOfWork(None) as uow:
+        row = token_for(uow.session, token, now=now)
+        if row is None:
+            return None
+        shop = row.shop
+        uow.commit()
+    return shop

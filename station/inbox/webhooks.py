@@ -46,7 +46,6 @@ BACKOFF_MAX = 30 * 60.0
 BATCH = 100
 CUT_OFF = "the worker posting it stopped before an answer came"
 POLICY = RetryPolicy(MAX_ATTEMPTS, BACKOFF_FIRST, BACKOFF_MAX, SENDING_LEASE)
-QUEUED_KEY = "inbox.webhooks.queued"  # session.info: a webhook was queued (start a pass)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +78,11 @@ def order_json(order: InboxOrder) -> dict[str, Any]:
 def queue_webhook(
     session: Session, order: InboxOrder, url: str, *, at: datetime, queued_by: str
 ) -> InboxWebhook:
-    """Record a webhook call of ``order`` as it is now, to be posted by the delivery job."""
+    """Record a webhook call of ``order`` as it is now, to be posted by the delivery job.
+
+    The caller starts a delivery pass after its commit (the rule's action says it queued
+    one; the bus hands that on), and the periodic pass finds any it did not.
+    """
     session.flush()  # the order's id, for the body
     hook = InboxWebhook(
         queued_by=queued_by[:80],
@@ -91,13 +94,7 @@ def queue_webhook(
     )
     hook.order = order
     session.add(hook)
-    session.info[QUEUED_KEY] = True
     return hook
-
-
-def queued_webhooks(session: Session) -> bool:
-    """Whether a webhook was queued since the last call (start a pass after the commit)."""
-    return bool(session.info.pop(QUEUED_KEY, False))
 
 
 def deliver_webhooks(

@@ -22,11 +22,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from station import audit
 from station.cin7.allowance import Cin7Action
 from station.db import utcnow
 from station.extensions import db
-from station.inbox.bus import scheduled_by_rules
+from station.inbox.cin7_work import request_inventory_sync, request_shipment_check, submit_now
 from station.inbox.csv_import import MAX_CSV_BYTES
 from station.inbox.errors import CsvRejected, NoteInvalid
 from station.inbox.events import TITLES, title
@@ -35,19 +34,19 @@ from station.inbox.folders import (
     default_folder,
     folder_orders,
     list_folders,
-    move_orders,
+    make_default_folders,
+    move_to_folder,
 )
-from station.inbox.imports import import_report, import_stalled, queue_import
+from station.inbox.imports import import_report, import_stalled, start_import
 from station.inbox.inventory import inventory, inventory_csv, inventory_page
 from station.inbox.masked_urls import masked_url
-from station.inbox.notes import add_note, add_tag
+from station.inbox.notes import note_order, tag_order
 from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
 from station.inbox.rule_admin import rule_log
-from station.inbox.submit import schedule_submission
 from station.inbox.tokens import shop_problem
-from station.inbox.webhooks import order_webhooks, queued_webhooks
+from station.inbox.webhooks import order_webhooks
 from station.jobs import jobs
-from station.models import InboxFolder, InboxImport, InboxOrder, Role
+from station.models import InboxFolder, InboxImport, InboxOrder, Role, User
 from station.settings import settings_store
 from station.web.access import role_required
 from station.web.cin7_actions import spends_cin7
@@ -55,7 +54,6 @@ from station.web.fragments import page_or_fragment
 from station.web.params import db_ids, db_int
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
-INBOX = audit.Target("inbox", None, "Inbox")
 bp.add_app_template_filter(title, "inbox_event_title")
 bp.add_app_template_filter(masked_url, "masked_url")  # webhook addresses on pages
 
@@ -63,19 +61,6 @@ bp.add_app_template_filter(masked_url, "masked_url")  # webhook addresses on pag
 class ImportForm(FlaskForm):
     shop = StringField("Shop", validators=[DataRequired(), Length(max=64)], default="csv")
     csv_file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
-
-
-@bp.after_app_request
-def queue_rule_work(response: Response) -> Response:
-    """Queue what rules left for jobs during the request (submissions, webhooks), if it went well."""
-    scheduled = scheduled_by_rules(db.session)
-    webhooks = queued_webhooks(db.session)
-    if response.status_code < 400:
-        if scheduled:
-            jobs().submit_scheduled_soon()  # a burst of imports shares one run
-        if webhooks:
-            jobs().deliver_inbox_webhooks()
-    return response
 
 
 @bp.get("")
@@ -91,7 +76,7 @@ def index() -> Response:
         per_page=current_app.config["ORDERS_PER_PAGE"],
     )
     last_check = settings_store(db.session).get(LAST_SHIPMENT_CHECK_KEY)
-    db.session.commit()  # the default folders, if this was the first look
+    make_default_folders()  # kept, if this was the first look
     return page_or_fragment(
         "inbox/index.html",
         "partials/inbox/orders.html",
@@ -123,7 +108,9 @@ def show(order_id: int) -> str:
 def note(order_id: int) -> ResponseReturnValue:
     """Add a note to one order."""
     text = request.form.get("text", "")
-    return _change(order_id, lambda o: add_note(db.session, o, text, at=utcnow(), actor=_me()))
+    return _change(
+        order_id, lambda o: note_order(current_person(), o, text, at=utcnow(), jobs=jobs())
+    )
 
 
 @bp.post("/orders/<int:order_id>/tags")
@@ -131,7 +118,9 @@ def note(order_id: int) -> ResponseReturnValue:
 def tag(order_id: int) -> ResponseReturnValue:
     """Tag one order."""
     word = request.form.get("tag", "")
-    return _change(order_id, lambda o: add_tag(db.session, o, word, at=utcnow(), actor=_me()))
+    return _change(
+        order_id, lambda o: tag_order(current_person(), o, word, at=utcnow(), jobs=jobs())
+    )
 
 
 @bp.post("/submit")
@@ -139,19 +128,8 @@ def tag(order_id: int) -> ResponseReturnValue:
 @spends_cin7(Cin7Action.SEND)
 def submit() -> ResponseReturnValue:
     """Queue the ticked orders (or the one on its page) to be submitted to Cin7 now."""
-    ids = schedule_submission(
-        db.session, ticked_order_ids(), at=utcnow(), actor=current_user.username
-    )
-    audit.record(
-        db.session,
-        current_user,
-        "inbox.orders_submitted",
-        target=audit.Target("inbox", None, f"{len(ids)} order(s)"),
-        detail={"orders": ids},
-    )
-    db.session.commit()
+    ids = submit_now(current_person(), ticked_order_ids(), at=utcnow(), jobs=jobs())
     if ids:
-        jobs().submit_inbox(ids, current_user.username)
         flash(
             f"{len(ids)} order(s) scheduled to Cin7. Each order's events say how it went.", "info"
         )
@@ -167,17 +145,7 @@ def move() -> ResponseReturnValue:
     folder = db.session.get(InboxFolder, request.form.get("folder_id", type=db_int) or 0)
     if folder is None:
         abort(400, "Choose the folder to move the orders to.")
-    moved = move_orders(
-        db.session, ticked_order_ids(), folder, at=utcnow(), actor=current_user.username
-    )
-    audit.record(
-        db.session,
-        current_user,
-        "inbox.orders_moved",
-        target=audit.Target("inbox_folder", folder.id, folder.name),
-        detail={"moved": moved},
-    )
-    db.session.commit()
+    moved = move_to_folder(current_person(), ticked_order_ids(), folder, at=utcnow(), jobs=jobs())
     flash(f"{moved} order(s) moved to {folder.name}.", "info")
     return redirect(request.referrer or url_for("inbox.index", folder=folder.id))
 
@@ -187,14 +155,7 @@ def move() -> ResponseReturnValue:
 @spends_cin7(Cin7Action.SYNC)
 def check_shipments_now() -> ResponseReturnValue:
     """Ask Cin7 now which submitted orders shipped or were canceled."""
-    audit.record(
-        db.session,
-        current_user,
-        "inbox.shipments_checked",
-        target=audit.Target("inbox", None, "Inbox"),
-    )
-    db.session.commit()
-    jobs().check_inbox_shipments(current_user.username)
+    request_shipment_check(current_person(), jobs=jobs())
     flash(
         "Checking shipments with Cin7 now; shipped and canceled orders move to their folders.",
         "info",
@@ -243,9 +204,7 @@ def inventory_download() -> Response:
 @spends_cin7(Cin7Action.SYNC)
 def sync_inventory_now() -> ResponseReturnValue:
     """Read Cin7's stock now."""
-    audit.record(db.session, current_user, "inbox.inventory_synced", target=INBOX)
-    db.session.commit()
-    jobs().sync_inventory(False)
+    request_inventory_sync(current_person(), jobs=jobs())
     flash("Reading stock from Cin7 now; the time of the sync shows when it is done.", "info")
     return redirect(url_for("inbox.inventory_levels"))
 
@@ -264,19 +223,16 @@ def import_orders() -> ResponseReturnValue:
         return _import_page(form, error=problem, status=422)
     upload = form.csv_file.data
     try:
-        queued = queue_import(
-            db.session,
+        queued = start_import(
+            current_person(),
             upload.stream.read(MAX_CSV_BYTES + 1),
             shop=shop,
             filename=upload.filename or "",
-            actor=current_user._get_current_object(),  # type: ignore[attr-defined]
             now=utcnow(),
+            jobs=jobs(),
         )
     except CsvRejected as exc:
-        db.session.rollback()
         return _import_page(form, error=str(exc), status=422)
-    db.session.commit()
-    jobs().import_csv(queued.id)
     return redirect(url_for("inbox.import_status", import_id=queued.id), code=303)
 
 
@@ -313,15 +269,13 @@ def _change(order_id: int, change: Callable[[InboxOrder], object]) -> ResponseRe
     try:
         change(order)
     except NoteInvalid as exc:
-        db.session.rollback()
         flash(str(exc), "error")
-    else:
-        db.session.commit()
     return redirect(url_for("inbox.show", order_id=order_id))
 
 
-def _me() -> str:
-    return str(current_user.username)
+def current_person() -> User:
+    """The signed-in person, as services take them."""
+    return current_user._get_current_object()  # type: ignore[attr-defined, no-any-return]
 
 
 def ticked_order_ids() -> list[int]:

@@ -18,18 +18,14 @@ from station.db import utcnow
 from station.extensions import csrf, db
 from station.inbox.branches import BranchCheck
 from station.inbox.errors import OrderConflict, OrderInvalid
-from station.inbox.intake import take_order
+from station.inbox.intake import receive_order
 from station.inbox.inventory import inventory
 from station.inbox.options import LAST_INVENTORY_SYNC_KEY, load_options
 from station.inbox.orders import read_order
 from station.inbox.shopify import TOPIC, order_from_shopify, signature_valid
-from station.inbox.shopify_shops import (
-    claim_delivery,
-    delivery_seen,
-    shop_secret,
-    webhook_id_problem,
-)
-from station.inbox.tokens import shop_problem, token_for
+from station.inbox.shopify_shops import delivery_seen, shop_secret, webhook_id_problem
+from station.inbox.tokens import shop_problem, use_token
+from station.jobs import jobs
 from station.models import InboxOrder, InboxSource
 from station.settings import settings_store
 from station.web import jsonbody
@@ -65,11 +61,9 @@ def refused(exc: _Refused) -> Response:
 def create_order() -> Response:
     """Take one order from a shop; 201 when new, 200 when the same order came before."""
     now = utcnow()
-    token = token_for(db.session, bearer_token(), now=now)
-    if token is None:
+    shop = use_token(bearer_token(), now=now)
+    if shop is None:
         raise _Refused(401, UNKNOWN_TOKEN)
-    shop = token.shop
-    db.session.commit()  # its last use; SQLite must not hold a write lock across Cin7 calls
     if not request.is_json:
         raise _Refused(415, "Send the order as JSON (Content-Type: application/json).")
     data = _json(_body())
@@ -79,7 +73,7 @@ def create_order() -> Response:
 @bp.get("/inventory")
 def inventory_levels() -> Response:
     """What shops may sell per SKU and branch (``?sku=`` for one SKU), and when it was read."""
-    if token_for(db.session, bearer_token(), now=utcnow()) is None:
+    if use_token(bearer_token(), now=utcnow()) is None:
         raise _Refused(401, UNKNOWN_TOKEN)
     store = settings_store(db.session)
     options = load_options(store)
@@ -93,7 +87,6 @@ def inventory_levels() -> Response:
         for level in inventory(db.session, options, sku=request.args.get("sku", "")[:128])
     ]
     last = store.get(LAST_INVENTORY_SYNC_KEY) or {}
-    db.session.commit()  # the token's last use
     return jsonify(
         {
             "synced_at": last.get("at"),
@@ -185,15 +178,22 @@ def _take(
         draft = read_order(data, branch_known=BranchCheck.using(cin7_wiring(), db.session, now=now))
     except OrderInvalid as exc:
         raise _Refused(422, str(exc), errors=exc.problems) from None
-    # Claimed only now, next to the order it commits with: the branch check above may
-    # call Cin7, and SQLite must not hold a write lock across that.
-    if webhook_id is not None and not claim_delivery(db.session, webhook_id, shop=shop, now=now):
-        return _already_received(webhook_id)
+    # The delivery is claimed only now, next to the order it commits with: the branch
+    # check above may call Cin7, and SQLite must not hold a write lock across that.
     try:
-        intake = take_order(db.session, draft, shop=shop, source=source, payload=payload, now=now)
+        intake = receive_order(
+            draft,
+            shop=shop,
+            source=source,
+            payload=payload,
+            now=now,
+            jobs=jobs(),
+            webhook_id=webhook_id,
+        )
     except OrderConflict as exc:
         raise _Refused(409, str(exc), order=_describe(exc.order)) from None
-    db.session.commit()
+    if intake is None:
+        return _already_received(webhook_id or "")
     response = jsonify(_describe(intake.order))
     response.status_code = 201 if intake.created else 200
     response.headers["Location"] = url_for("inbox.show", order_id=intake.order.id)

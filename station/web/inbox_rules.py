@@ -6,10 +6,8 @@ from collections.abc import Mapping, Sequence
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from station import audit
 from station.cin7.allowance import Cin7Action
 from station.db import utcnow
 from station.extensions import db
@@ -19,17 +17,19 @@ from station.inbox.folders import list_folders
 from station.inbox.rule_admin import (
     FIELD_CHOICES,
     RuleDraft,
-    delete_rule,
+    keep_rule,
     list_rules,
-    move_rule,
-    save_rule,
+    remove_rule,
+    reorder_rule,
+    toggle_rule,
 )
-from station.inbox.rule_checks import dry_run_event, rerun
+from station.inbox.rule_checks import dry_run_event, run_rules_again
 from station.inbox.rules import OPERATOR_NAMES, Action
+from station.jobs import jobs
 from station.models import InboxEventKind, InboxRule, Role
 from station.web.access import role_required
 from station.web.cin7_actions import spends_cin7
-from station.web.inbox import ticked_order_ids
+from station.web.inbox import current_person, ticked_order_ids
 from station.web.params import db_int
 
 bp = Blueprint("inbox_rules", __name__, url_prefix="/inbox/rules")
@@ -62,18 +62,10 @@ def edit(rule_id: int | None = None) -> ResponseReturnValue:
         return _form(rule, _draft_of(rule) if rule else RuleDraft(name="", event="imported"))
     draft = _draft_from_form()
     try:
-        saved = save_rule(db.session, draft, rule)
+        saved = keep_rule(current_person(), draft, rule)
     except RuleInvalid as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return _form(rule, draft, status=422)
-    audit.record(
-        db.session,
-        current_user,
-        "inbox.rule_saved",
-        target=audit.Target("inbox_rule", saved.id, saved.name),
-    )
-    db.session.commit()
     flash(f"Rule {saved.name} saved.", "info")
     return redirect(url_for("inbox_rules.index"))
 
@@ -83,9 +75,8 @@ def edit(rule_id: int | None = None) -> ResponseReturnValue:
 def toggle(rule_id: int) -> ResponseReturnValue:
     """Turn a rule on or off."""
     rule = _rule(rule_id)
-    rule.enabled = not rule.enabled
-    _audit(rule, "inbox.rule_enabled" if rule.enabled else "inbox.rule_disabled")
-    flash(f"Rule {rule.name} is {'on' if rule.enabled else 'off'}.", "info")
+    enabled = toggle_rule(current_person(), rule)
+    flash(f"Rule {rule.name} is {'on' if enabled else 'off'}.", "info")
     return redirect(url_for("inbox_rules.index"))
 
 
@@ -94,8 +85,7 @@ def toggle(rule_id: int) -> ResponseReturnValue:
 def move(rule_id: int) -> ResponseReturnValue:
     """Run a rule one place earlier (step -1) or later (step 1)."""
     step = -1 if request.form.get("step") == "-1" else 1
-    if move_rule(db.session, _rule(rule_id), step):
-        _audit(_rule(rule_id), "inbox.rule_moved")
+    reorder_rule(current_person(), _rule(rule_id), step)
     return redirect(url_for("inbox_rules.index"))
 
 
@@ -103,11 +93,7 @@ def move(rule_id: int) -> ResponseReturnValue:
 @role_required(Role.MANAGER)
 def delete(rule_id: int) -> ResponseReturnValue:
     """Remove a rule (its log stays on the orders)."""
-    rule = _rule(rule_id)
-    name = rule.name
-    _audit(rule, "inbox.rule_deleted", commit=False)
-    delete_rule(db.session, rule)
-    db.session.commit()
+    name = remove_rule(current_person(), _rule(rule_id))
     flash(f"Rule {name} deleted.", "info")
     return redirect(url_for("inbox_rules.index"))
 
@@ -130,16 +116,8 @@ def dry_run() -> ResponseReturnValue:
 def rerun_rules() -> ResponseReturnValue:
     """Run the rules for the chosen event again on the ticked orders."""
     event = _event()
-    orders = rerun(db.session, ticked_order_ids(), event, at=utcnow())
-    audit.record(
-        db.session,
-        current_user,
-        "inbox.rules_rerun",
-        target=audit.Target("inbox", None, "Inbox"),
-        detail={"event": event.value, "orders": [o.id for o in orders]},
-    )
-    db.session.commit()
-    flash(f"Rules for {TITLES[event]} ran again on {len(orders)} order(s).", "info")
+    count = run_rules_again(current_person(), ticked_order_ids(), event, at=utcnow(), jobs=jobs())
+    flash(f"Rules for {TITLES[event]} ran again on {count} order(s).", "info")
     return redirect(request.referrer or url_for("inbox.index"))
 
 
@@ -152,14 +130,6 @@ def _event() -> InboxEventKind:
         return InboxEventKind(request.form.get("event", ""))
     except ValueError:
         abort(400, "Choose the event whose rules to run.")
-
-
-def _audit(rule: InboxRule, action: str, *, commit: bool = True) -> None:
-    audit.record(
-        db.session, current_user, action, target=audit.Target("inbox_rule", rule.id, rule.name)
-    )
-    if commit:
-        db.session.commit()
 
 
 def _draft_of(rule: InboxRule) -> RuleDraft:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from station import audit
 from station.db import utcnow
 from station.extensions import db
 from station.inbox.errors import (
@@ -18,21 +16,34 @@ from station.inbox.errors import (
     ShopifySecretInvalid,
     TokenInvalid,
 )
-from station.inbox.folders import Step, create_folder, list_folders, remove_folder, step_folder
-from station.inbox.options import SHOPIFY_SECRET_KEY, InboxOptions, load_options, save_options
-from station.inbox.products import (
-    list_product_settings,
-    remove_product_setting,
-    save_product_setting,
+from station.inbox.folders import (
+    Step,
+    add_custom_folder,
+    list_folders,
+    make_default_folders,
+    remove_custom_folder,
+    step_folder,
 )
-from station.inbox.shopify_shops import bind_shop_secret, bound_shops, forget_shop_secret
-from station.inbox.tokens import create_token, list_tokens, revoke_token
+from station.inbox.options import (
+    SHOPIFY_SECRET_KEY,
+    InboxOptions,
+    forget_shopify_shop,
+    load_options,
+    save_inbox_settings,
+)
+from station.inbox.products import (
+    forget_product_setting,
+    keep_product_setting,
+    list_product_settings,
+)
+from station.inbox.shopify_shops import bound_shops
+from station.inbox.tokens import issue_token, list_tokens, withdraw_token
 from station.models import ApiToken, InboxFolder, InboxProductSetting, Role
 from station.settings import settings_store
 from station.web.access import role_required
+from station.web.inbox import current_person
 
 bp = Blueprint("inbox_settings", __name__, url_prefix="/inbox/settings")
-SETTINGS = audit.Target("settings", None, "Inbox")
 
 
 class OptionsForm(FlaskForm):
@@ -80,38 +91,26 @@ def save() -> ResponseReturnValue:
     form = _options_form()
     if not form.validate_on_submit():
         return _page(options_form=form, status=422)
-    store = settings_store(db.session)
-    shop = None
-    if form.shopify_secret.data or form.shopify_shop.data:
-        try:
-            shop = bind_shop_secret(
-                store, form.shopify_shop.data or "", form.shopify_secret.data or ""
-            )
-        except ShopifySecretInvalid as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return _page(options_form=form, status=422)
-        store.set_secret(SHOPIFY_SECRET_KEY, None)  # the unbound secret of old is never used
-    save_options(
-        store,
-        InboxOptions(
-            after_import_folder_id=form.after_import_folder_id.data,
-            after_shipment_folder_id=form.after_shipment_folder_id.data,
-            if_canceled_folder_id=form.if_canceled_folder_id.data,
-            default_mail_class=(form.default_mail_class.data or "").strip(),
-            inventory_sync=form.inventory_sync.data,
-            inventory_include_incoming=form.inventory_include_incoming.data,
-            inventory_subtract_holding=form.inventory_subtract_holding.data,
-        ),
+    options = InboxOptions(
+        after_import_folder_id=form.after_import_folder_id.data,
+        after_shipment_folder_id=form.after_shipment_folder_id.data,
+        if_canceled_folder_id=form.if_canceled_folder_id.data,
+        default_mail_class=(form.default_mail_class.data or "").strip(),
+        inventory_sync=form.inventory_sync.data,
+        inventory_include_incoming=form.inventory_include_incoming.data,
+        inventory_subtract_holding=form.inventory_subtract_holding.data,
     )
-    audit.record(
-        db.session,
-        current_user,
-        "settings.inbox.saved",
-        target=SETTINGS,
-        detail={"shopify_signing_shop": shop},
-    )
-    db.session.commit()
+    try:
+        save_inbox_settings(
+            current_person(),
+            settings_store(db.session),
+            options,
+            shopify_shop=form.shopify_shop.data or "",
+            shopify_secret=form.shopify_secret.data or "",
+        )
+    except ShopifySecretInvalid as exc:
+        flash(str(exc), "error")
+        return _page(options_form=form, status=422)
     flash("Inbox settings saved.", "info")
     return redirect(url_for("inbox_settings.index"))
 
@@ -122,16 +121,8 @@ def forget_shopify(shop: str) -> ResponseReturnValue:
     """Forget one shop's signing secret: its webhooks are refused from then on."""
     if not ConfirmForm().validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
-    if not forget_shop_secret(settings_store(db.session), shop):
+    if not forget_shopify_shop(current_person(), settings_store(db.session), shop):
         abort(404, "No signing secret is bound to that shop.")
-    audit.record(
-        db.session,
-        current_user,
-        "settings.inbox.shopify_secret_forgotten",
-        target=SETTINGS,
-        detail={"shop": shop},
-    )
-    db.session.commit()
     flash(
         f"The signing secret of {shop} is forgotten: its webhooks are refused from now on.", "info"
     )
@@ -146,18 +137,10 @@ def add_folder() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(folder_form=form, status=422)
     try:
-        folder = create_folder(db.session, form.name.data or "")
+        folder = add_custom_folder(current_person(), form.name.data or "")
     except FolderInvalid as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return _page(folder_form=form, status=422)
-    audit.record(
-        db.session,
-        current_user,
-        "inbox.folder_created",
-        target=audit.Target("inbox_folder", folder.id, folder.name),
-    )
-    db.session.commit()
     flash(f"Folder {folder.name} added.", "info")
     return redirect(url_for("inbox_settings.index"))
 
@@ -169,20 +152,11 @@ def drop_folder(folder_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
     folder = db.session.get(InboxFolder, folder_id) or abort(404, "No such folder.")
-    name = folder.name
     try:
-        remove_folder(db.session, folder, load_options(settings_store(db.session)))
+        name = remove_custom_folder(current_person(), folder)
     except FolderInvalid as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return _page(status=409)
-    audit.record(
-        db.session,
-        current_user,
-        "inbox.folder_removed",
-        target=audit.Target("inbox_folder", folder_id, name),
-    )
-    db.session.commit()
     flash(f"Folder {name} removed.", "info")
     return redirect(url_for("inbox_settings.index"))
 
@@ -195,19 +169,10 @@ def add_token() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(token_form=form, status=422)
     try:
-        made = create_token(db.session, name=form.name.data or "", shop=form.shop.data or "")
+        made = issue_token(current_person(), name=form.name.data or "", shop=form.shop.data or "")
     except TokenInvalid as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return _page(token_form=form, status=422)
-    audit.record(
-        db.session,
-        current_user,
-        "inbox.api_token_created",
-        target=audit.Target("api_token", made.row.id, made.row.name),
-        detail={"shop": made.row.shop},
-    )
-    db.session.commit()
     page = render_template("inbox/token.html", row=made.row, token=made.token)
     response = make_response(page, 201)
     response.headers["Cache-Control"] = "no-store"  # the token must not linger in caches
@@ -221,14 +186,7 @@ def revoke(token_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
     row = db.session.get(ApiToken, token_id) or abort(404, "No such API token.")
-    revoke_token(row, now=utcnow())
-    audit.record(
-        db.session,
-        current_user,
-        "inbox.api_token_revoked",
-        target=audit.Target("api_token", row.id, row.name),
-    )
-    db.session.commit()
+    withdraw_token(current_person(), row, now=utcnow())
     flash(f"API token {row.name} revoked: orders sent with it are refused from now on.", "info")
     return redirect(url_for("inbox_settings.index"))
 
@@ -241,24 +199,15 @@ def save_product() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(product_form=form, status=422)
     try:
-        row = save_product_setting(
-            db.session,
+        row = keep_product_setting(
+            current_person(),
             form.sku.data or "",
             do_not_send=form.do_not_send.data,
             send_as=form.send_as.data or "",
         )
     except ProductSettingInvalid as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return _page(product_form=form, status=422)
-    audit.record(
-        db.session,
-        current_user,
-        "inbox.product_setting_saved",
-        target=audit.Target("inbox_product_setting", row.id, row.sku),
-        detail={"do_not_send": row.do_not_send, "send_as": row.send_as},
-    )
-    db.session.commit()
     flash(f"Product setting for {row.sku} saved; the next submission uses it.", "info")
     return redirect(url_for("inbox_settings.index"))
 
@@ -270,15 +219,8 @@ def remove_product(setting_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
     row = db.session.get(InboxProductSetting, setting_id) or abort(404, "No such product setting.")
-    remove_product_setting(db.session, row)
-    audit.record(
-        db.session,
-        current_user,
-        "inbox.product_setting_removed",
-        target=audit.Target("inbox_product_setting", setting_id, row.sku),
-    )
-    db.session.commit()
-    flash(f"Product setting for {row.sku} removed: it is sent as it is again.", "info")
+    sku = forget_product_setting(current_person(), row)
+    flash(f"Product setting for {sku} removed: it is sent as it is again.", "info")
     return redirect(url_for("inbox_settings.index"))
 
 
@@ -301,6 +243,7 @@ def _options_form() -> OptionsForm:
 
 
 def _page(*, status: int = 200, **forms: FlaskForm) -> ResponseReturnValue:
+    make_default_folders()  # if this is the first look
     forms.setdefault("options_form", _options_form())
     forms.setdefault("folder_form", FolderForm(formdata=None))
     forms.setdefault("token_form", TokenForm(formdata=None))
@@ -315,5 +258,4 @@ def _page(*, status: int = 200, **forms: FlaskForm) -> ResponseReturnValue:
         confirm_form=ConfirmForm(formdata=None),
         **forms,
     )
-    db.session.commit()  # the default folders, if this was the first look
     return page, status

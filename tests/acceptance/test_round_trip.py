@@ -236,7 +236,7 @@ def test_500_orders_reach_cin7_once_each_and_one_check_ships_them_all(
     state.faults.fail_next(500)
     since = state.clock()
     with app.app_context():
-        summary = run_shipment_check(actor="")
+        summary = run_shipment_check(by="")
     checked = time.monotonic()
     lists = list_calls(state.api_calls(since), "SalesOrders")
 

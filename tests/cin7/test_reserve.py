@@ -190,7 +190,7 @@ def test_near_the_daily_limit_an_inbox_order_waits_and_is_sent_again_later(
     _spent_today(app, 4_600)
     order_id = take(ctx).id
 
-    run_inbox_submission([order_id], actor="manager")
+    run_inbox_submission([order_id], by="manager")
 
     order = db.session.get(InboxOrder, order_id)
     assert order is not None

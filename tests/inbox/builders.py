@@ -19,7 +19,7 @@ from station.cin7.ratelimit import InMemoryRateLimiter
 from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, SandboxServer, SandboxState
 from station.db import utcnow
 from station.inbox.claims import Trigger
-from station.inbox.intake import take_order
+from station.inbox.intake import Intake, take_order
 from station.inbox.options import InboxOptions
 from station.inbox.orders import read_order
 from station.inbox.resubmit import RetryTiming
@@ -66,17 +66,21 @@ def failing_post(sandbox: SandboxServer) -> Hook:
 
 
 def take(session: Session, **changes: Any) -> InboxOrder:
+    return take_intake(session, **changes).order
+
+
+def take_intake(session: Session, **changes: Any) -> Intake:
     payload = order_json(**changes)
-    order = take_order(
+    intake = take_order(
         session,
         read_order(payload),
         shop="web",
         source=InboxSource.API,
         payload=payload,
         now=utcnow(),
-    ).order
+    )
     session.commit()
-    return order
+    return intake
 
 
 def submit(
@@ -93,7 +97,7 @@ def submit(
             [o.id for o in orders],
             options=options or InboxOptions(),
             now=utcnow,
-            actor="manager",
+            by="manager",
         )
 
 

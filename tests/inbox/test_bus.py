@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from station.db import utcnow
 from station.inbox import changes
 from station.inbox.actions import ACTIONS
-from station.inbox.bus import scheduled_by_rules, settle
+from station.inbox.bus import Settled, settle
 from station.inbox.rules import Action
 from tests.inbox.builders import kinds, rule, runs, take
 
@@ -16,7 +16,7 @@ def test_an_appended_event_runs_its_rules_only_when_settled(ctx: Session) -> Non
     rule(ctx, "tagged", [("add_note", "Tagged, so noted")], name="note tags")
     order = take(ctx)
 
-    event = changes.tag(ctx, order, "vip", at=utcnow(), actor="mere")
+    event = changes.tag(ctx, order, "vip", at=utcnow(), by="mere")
     ctx.flush()
     before = runs(ctx, order)
     settle(ctx, order, event)
@@ -27,12 +27,16 @@ def test_an_appended_event_runs_its_rules_only_when_settled(ctx: Session) -> Non
     assert kinds(order) == ["imported", "tagged", "note_added"]
 
 
-def test_the_orders_rules_scheduled_are_handed_out_once(ctx: Session) -> None:
-    rule(ctx, "imported", [("submit", "")], name="send")
-    first, second = take(ctx, id="A-1"), take(ctx, id="A-2")
+def test_settling_answers_what_the_rules_left_for_jobs(ctx: Session) -> None:
+    rule(ctx, "tagged", [("submit", ""), ("webhook", "https://shop.example/hook")], name="send")
+    order = take(ctx)
 
-    assert scheduled_by_rules(ctx) == [first.id, second.id]
-    assert scheduled_by_rules(ctx) == []
+    settled = settle(ctx, order, changes.tag(ctx, order, "vip", at=utcnow(), by="mere"))
+    again = settle(ctx, order, changes.tag(ctx, order, "vip", at=utcnow(), by="mere"))
+    ctx.commit()
+
+    assert settled == Settled(scheduled=(order.id,), webhooks=1)
+    assert again == Settled()  # tagged already: no event, no rule
 
 
 def test_every_action_a_rule_can_name_has_its_place_in_the_table() -> None:

@@ -63,7 +63,7 @@ def test_a_run_the_scheduled_sweep_queued_leaves_an_order_an_earlier_run_refused
     ctx: Session, sandbox: SandboxServer
 ) -> None:
     order = take(ctx, lines=[{"sku": "NOT-IN-CIN7", "quantity": 1}])
-    schedule_submission(ctx, [order.id], at=T0, actor="rule: send")
+    schedule_submission(ctx, [order.id], at=T0, by="rule: send")
     ctx.commit()
 
     first = run(ctx, sandbox, order, Trigger.SCHEDULED)
@@ -342,7 +342,7 @@ def test_renewing_while_another_run_takes_the_claims_over_cannot_deadlock(
     slow = claim(ctx, ids, now=T0, lease=LEASE)
     # A manager notes something on order 1: its row no longer fits its page and moves past
     # the others, so a plain UPDATE of all of them reads (and locks) it last.
-    add_note(ctx, orders[0], "Ring first. " * 150, at=utcnow(), actor="manager")
+    add_note(ctx, orders[0], "Ring first. " * 150, at=utcnow(), by="manager")
     ctx.commit()
     later = T0 + LEASE + timedelta(seconds=1)
     errors: list[BaseException] = []

@@ -70,7 +70,7 @@ def test_moving_an_order_logs_where_from_and_to(ctx: Session) -> None:
     ).order
     errors = default_folder(ctx, DefaultFolder.ERRORS)
 
-    assert move_order(ctx, order, errors, at=NOW, actor="manager", why="checking the address")
+    assert move_order(ctx, order, errors, at=NOW, by="manager", why="checking the address")
     assert not move_order(ctx, order, errors, at=NOW)
 
     assert order.folder.name == "Errors"

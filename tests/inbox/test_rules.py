@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from station.cin7.sandbox import SandboxServer
 from station.db import utcnow
-from station.inbox.bus import record_event, scheduled_by_rules
+from station.inbox.bus import Settled, record_event
 from station.inbox.folders import create_folder
 from station.inbox.notes import add_tag
 from station.inbox.rules import check_condition
@@ -17,7 +17,7 @@ from station.models import (
     InboxWebhook,
     OutboxState,
 )
-from tests.inbox.builders import failing_post, kinds, rule, runs, submit, take
+from tests.inbox.builders import failing_post, kinds, rule, runs, submit, take, take_intake
 
 
 @pytest.mark.parametrize(
@@ -131,10 +131,11 @@ def test_a_failing_action_stops_the_rule_and_is_logged(ctx: Session) -> None:
 def test_submit_schedules_the_order_for_cin7(ctx: Session) -> None:
     rule(ctx, "imported", [("submit", "")], name="send")
 
-    order = take(ctx)
+    intake = take_intake(ctx)
+    order = intake.order
 
     assert kinds(order) == ["imported", "scheduled"]
-    assert scheduled_by_rules(ctx) == [order.id]
+    assert intake.rules == Settled(scheduled=(order.id,))  # for the caller to queue a run
     assert runs(ctx, order) == [("send", "done", "scheduled to Cin7")]
 
 
@@ -143,7 +144,7 @@ def test_the_loop_guard_runs_a_rule_once_per_order_in_a_chain(ctx: Session) -> N
     rule(ctx, "tagged", [("add_tag", "again")], name="loop")
     order = take(ctx)
 
-    add_tag(ctx, order, "first", at=utcnow(), actor="mere")
+    add_tag(ctx, order, "first", at=utcnow(), by="mere")
     ctx.commit()
 
     assert order.tags == ["first", "again"]
@@ -165,7 +166,7 @@ def test_the_loop_guard_stops_chains_deeper_than_five(ctx: Session) -> None:
         )
     order = take(ctx)
 
-    add_tag(ctx, order, "t0", at=utcnow(), actor="mere")
+    add_tag(ctx, order, "t0", at=utcnow(), by="mere")
     ctx.commit()
 
     assert order.tags == ["t0", "t1", "t2", "t3", "t4", "t5"]

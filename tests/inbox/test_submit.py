@@ -267,7 +267,7 @@ def test_scheduling_logs_only_orders_not_in_cin7_yet(ctx: Session, sandbox: Sand
     sent, waiting = take(ctx, id="1"), take(ctx, id="2")
     submit(ctx, sandbox, sent)
 
-    ids = schedule_submission(ctx, [sent.id, waiting.id], at=utcnow(), actor="manager")
+    ids, _ = schedule_submission(ctx, [sent.id, waiting.id], at=utcnow(), by="manager")
 
     assert ids == [waiting.id]
     assert kinds(waiting) == ["imported", "scheduled"] and "scheduled" not in kinds(sent)
@@ -279,8 +279,8 @@ def test_scheduled_orders_wait_for_a_run_until_it_makes_or_refuses_them(
     made, refused, busy = take(ctx, id="1"), take(ctx, id="2"), take(ctx, id="3")
     refused.lines = [{"name": "Gift wrap", "quantity": 1}]
     now = utcnow()
-    schedule_submission(ctx, [made.id, refused.id], at=now, actor="rule: send")
-    schedule_submission(ctx, [busy.id], at=now, actor="manager")
+    schedule_submission(ctx, [made.id, refused.id], at=now, by="rule: send")
+    schedule_submission(ctx, [busy.id], at=now, by="manager")
     busy.submitting_since = now  # a live run holds it
     ctx.commit()
 
@@ -299,7 +299,7 @@ def test_a_scheduled_order_whose_run_died_is_left_to_the_resubmission_sweep(
 ) -> None:
     order = take(ctx)
     now = utcnow()
-    schedule_submission(ctx, [order.id], at=now, actor="manager")
+    schedule_submission(ctx, [order.id], at=now, by="manager")
     order.submitting_since = now  # the run that claimed it died with its worker
     ctx.commit()
     lapsed = now + RetryTiming().lease + timedelta(seconds=1)
@@ -312,7 +312,7 @@ def test_the_scheduled_sweep_takes_a_limited_number_of_orders_oldest_first(
     ctx: Session,
 ) -> None:
     orders = [take(ctx, id=str(n)) for n in range(3)]
-    schedule_submission(ctx, [o.id for o in orders], at=utcnow(), actor="rule: send")
+    schedule_submission(ctx, [o.id for o in orders], at=utcnow(), by="rule: send")
     ctx.commit()
 
     assert scheduled_submissions(ctx, now=utcnow(), limit=2) == {

@@ -43,7 +43,7 @@ def test_a_submission_waits_out_a_minute_of_429s(ctx: Session, sandbox: SandboxS
             [order.id],
             options=InboxOptions(),
             now=utcnow,
-            actor="manager",
+            by="manager",
         )
 
     assert outcome == SubmitOutcome(submitted=(order.id,))

@@ -275,7 +275,7 @@ def test_the_body_is_the_order_as_it_was_when_the_rule_fired(
 ) -> None:
     rule(ctx, "imported", [("webhook", receiver.url())])
     order = take(ctx)
-    add_tag(ctx, order, "later", at=utcnow(), actor="mere")
+    add_tag(ctx, order, "later", at=utcnow(), by="mere")
     ctx.commit()
 
     deliver_webhooks(ctx, INSIDE, now=utcnow())

@@ -45,6 +45,8 @@ REACHES_CIN7 = re.compile(
     r"\.client\(|BranchCheck|\brerun\(|jobs\(\)\.(sync_orders|submit_inbox|check_inbox_shipments"
     r"|sync_inventory|deliver_outbox|resubmit_inbox|bulk_dispatch|deliver_soon"
     r"|submit_scheduled_soon)\b"
+    # Inbox services that queue a Cin7 job after their commit.
+    r"|\b(submit_now|request_shipment_check|request_inventory_sync|start_import|run_rules_again)\("
 )
 
 
