@@ -63,9 +63,10 @@ StationError (station.errors) — Something a person can act on went wrong
 ├── SyncError (station.cin7.sync) — The sync could not finish
 ├── TriggerTemplateInvalid (station.cin7.trigger)
 ├── UnknownReport (station.reports.overview) — No report is called that
-└── WeightInvalid (station.dispatch.bench) — The weight typed or read cannot be used
-     ├── ParcelTooHeavy (station.dispatch.bench) — More than one parcel can weigh
-     └── ParcelsInvalid (station.dispatch.parcels) — A parcel row cannot be used
+├── WeightInvalid (station.dispatch.bench) — The weight typed or read cannot be used
+│    ├── ParcelTooHeavy (station.dispatch.bench) — More than one parcel can weigh
+│    └── ParcelsInvalid (station.dispatch.parcels) — A parcel row cannot be used
+└── ZoneUnknown (station.sitetime) — No time zone has that name
 
 Outside that tree (not for a person, or answered where they are raised):
 ActionFailed(Exception) (station.inbox.actions) — An action could not be done

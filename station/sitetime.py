@@ -12,13 +12,14 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from station.errors import StationError
 from station.settings import SettingsStore
 
 SETTING = "site.timezone"
 LOCALTIME = Path("/etc/localtime")
 
 
-class ZoneUnknown(ValueError):
+class ZoneUnknown(StationError):
     """No time zone has that name."""
 
 

@@ -151,7 +151,7 @@ def test_a_queued_consignment_is_booked_printed_and_written_back_when_the_carrie
         jobs = db.session.scalars(select(PrintJob)).all()
         items = db.session.scalars(select(OutboxItem)).all()
 
-        assert "queued for ownlabel" in queued
+        assert "queued for Own label" in queued
         assert (still_down.booked, still_down.waiting) == ([], 1)
         assert back.booked == [consignment.id] and consignment.state == ConsignmentState.CREATED
         assert consignment.parcels[0].weight_grams == 1400  # the recorded request, replayed
