@@ -87,12 +87,13 @@ def close_out(session: Session, carrier_code: str, *, user: User | None, now: da
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     with UnitOfWork(user, session) as uow:
-        manifest = _close_out(uow, carrier_code, user=user, now=now)
+        manifest = _close_out(uow, carrier_code, now=now)
         uow.commit()
     return manifest
 
 
-def _close_out(uow: UnitOfWork, carrier_code: str, *, user: User | None, now: datetime) -> Manifest:
+def _close_out(uow: UnitOfWork, carrier_code: str, *, now: datetime) -> Manifest:
+    """The close-out inside ``uow``, closed by its actor; raises before anything is kept."""
     session = uow.session
     name = carrier_name(session, carrier_code)
     if waiting_count(session, carrier_code) == 0:
@@ -105,7 +106,7 @@ def _close_out(uow: UnitOfWork, carrier_code: str, *, user: User | None, now: da
         carrier_name=name,
         number=f"{carrier_code.upper()}-{sequence:06d}",
         closed_at=now,
-        closed_by=user,
+        closed_by=uow.actor,
     )
     session.add(manifest)
     session.flush()
