@@ -262,13 +262,12 @@ def agents() -> None:
 @with_appcontext
 def agents_create(name: str) -> None:
     """Register an agent and print its token (shown only now)."""
-    from station.printing.agents import AgentRequestInvalid, register_agent
+    from station.printing.agents import AgentRequestInvalid, add_print_agent
 
     try:
-        new = register_agent(db.session, name)
+        new = add_print_agent(None, name)
     except AgentRequestInvalid as exc:
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
     click.echo(
         f"Agent {new.agent.name} registered. Its token (keep it secret, shown once):\n{new.token}"
     )
@@ -280,13 +279,12 @@ def agents_create(name: str) -> None:
 def agents_revoke(name: str) -> None:
     """Stop accepting an agent's token."""
     from station.models import PrintAgent
-    from station.printing.agents import revoke_agent
+    from station.printing.agents import withdraw_print_agent
 
     agent_row = db.session.scalar(select(PrintAgent).where(PrintAgent.name == name))
     if agent_row is None:
         raise click.ClickException(f"No agent called {name!r}.")
-    revoke_agent(agent_row, now=utcnow())
-    db.session.commit()
+    withdraw_print_agent(None, agent_row, now=utcnow())
     click.echo(f"Agent {name} revoked.")
 
 

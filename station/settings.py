@@ -14,6 +14,8 @@ from station import audit
 from station.models import Setting
 from station.secretbox import SecretBox, SecretUnreadable, load_keys
 
+SHIPPING_SETTINGS = audit.Target("settings", None, "Shipping")  # what Settings → Shipping saves
+
 
 class SettingsStore:
     """Reads and writes :class:`Setting` rows; secrets go through a :class:`SecretBox`.

@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from station import audit
 from station.cin7.address import base_url_problem, is_loopback
 from station.cin7.client import Cin7Client
 from station.cin7.errors import Cin7BadResponse, Cin7Error, Cin7NotFound, Cin7RequestRejected
+from station.cin7.selection import OrderSelection, save_selection
+from station.cin7.trigger import save_template
 from station.cin7.wiring import API_KEY_KEY, BASE_URL_KEY, USERNAME_KEY
 from station.errors import StationError, problems_sentence
 from station.network import Resolver, system_resolve
 from station.settings import SettingsStore
+from station.uow import UnitOfWork
 
-__all__ = ["ConnectionInvalid", "check_connection", "is_loopback", "save_connection"]
+if TYPE_CHECKING:
+    from station.models import User
+
+__all__ = [
+    "ConnectionInput",
+    "ConnectionInvalid",
+    "check_connection",
+    "is_loopback",
+    "save_cin7_settings",
+    "save_connection",
+]
+
+CIN7_SETTINGS = audit.Target("settings", None, "Cin7")
 
 
 class ConnectionInvalid(StationError):
@@ -25,6 +42,52 @@ class ConnectionCheck:
 
     ok: bool
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionInput:
+    """The connection a manager typed (an empty ``api_key`` keeps the stored one)."""
+
+    base_url: str
+    username: str
+    api_key: str | None
+
+
+def save_cin7_settings(
+    actor: User | None,
+    store: SettingsStore,
+    *,
+    connection: ConnectionInput | None,
+    selection: OrderSelection,
+    trigger_template: str | None,
+    allow_private: bool,
+    resolve: Resolver = system_resolve,
+) -> None:
+    """Save Settings → Cin7 in one go, and audit it (whether the key changed, never the key).
+
+    ``connection`` and ``trigger_template`` are None when the environment sets them (the
+    environment wins). Raises ``ConnectionInvalid`` or ``TriggerTemplateInvalid`` and
+    saves nothing when either is refused.
+    """
+    with UnitOfWork(actor, store.session) as uow:
+        if connection is not None:
+            save_connection(
+                store,
+                base_url=connection.base_url,
+                username=connection.username,
+                api_key=connection.api_key,
+                allow_private=allow_private,
+                resolve=resolve,
+            )
+        save_selection(store, selection)
+        if trigger_template is not None:
+            save_template(store, trigger_template, allow_private=allow_private, resolve=resolve)
+        uow.record(
+            "settings.cin7.saved",
+            target=CIN7_SETTINGS,
+            detail={"key_replaced": connection is not None and bool(connection.api_key)},
+        )
+        uow.commit()
 
 
 def save_connection(

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from station.addresses import Address
 from station.dispatch.checks import CONFIRM_STAGES, REFUSED_STAGES, ShipRules
 from station.errors import StationError, problems_sentence
-from station.settings import SettingsStore
+from station.settings import SHIPPING_SETTINGS, SettingsStore, settings_store
+from station.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from station.models import User
 
 OPTIONS_KEY = "dispatch.options"
 SENDER_KEY = "dispatch.sender"
@@ -94,6 +99,44 @@ def save_options(store: SettingsStore, options: DispatchOptions) -> None:
     data["refused_stages"] = list(options.refused_stages)
     data["confirm_stages"] = list(options.confirm_stages)
     store.set(OPTIONS_KEY, data)
+
+
+def change_options(
+    actor: User | None,
+    *,
+    send_back_ticket: bool,
+    block_batch_serial: bool,
+    freight_push: FreightPush,
+    tracking_field: TrackingField,
+    shopify_link_id: str,
+) -> DispatchOptions:
+    """Save the dispatch toggles a manager set (the stages stay as they are), and audit it.
+
+    Raises ``OptionsInvalid`` listing every problem; nothing is saved then.
+    """
+    with UnitOfWork(actor) as uow:
+        store = settings_store(uow.session)
+        options = replace(
+            load_options(store),
+            send_back_ticket=send_back_ticket,
+            block_batch_serial=block_batch_serial,
+            freight_push=freight_push,
+            tracking_field=tracking_field,
+            shopify_link_id=shopify_link_id.strip(),
+        )
+        save_options(store, options)
+        uow.record(
+            "settings.dispatch_options.saved",
+            target=SHIPPING_SETTINGS,
+            detail={
+                "send_back_ticket": send_back_ticket,
+                "block_batch_serial": block_batch_serial,
+                "freight_push": freight_push.value,
+                "tracking_field": tracking_field.value,
+            },
+        )
+        uow.commit()
+    return options
 
 
 @dataclass(frozen=True, slots=True)

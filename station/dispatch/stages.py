@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +20,11 @@ from station.dispatch.checks import CONFIRM_STAGES, REFUSED_STAGES
 from station.dispatch.options import DispatchOptions, OptionsInvalid, load_options, save_options
 from station.errors import problems_sentence
 from station.models import SalesOrder
-from station.settings import SettingsStore
+from station.settings import SHIPPING_SETTINGS, SettingsStore, settings_store
+from station.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from station.models import User
 
 MAX_STAGES = 20
 MAX_STAGE_LENGTH = 64  # SalesOrder.stage's width
@@ -75,6 +80,31 @@ def save_stages(
     save_options(store, options)
     unseen = tuple(s for s in (*refused_stages, *confirm_stages) if s.casefold() not in seen)
     return StagesSaved(options, unseen)
+
+
+def change_stages(actor: User | None, *, refused: str, confirm: str) -> StagesSaved:
+    """Save the stages a manager typed in Settings → Shipping, and audit before and after.
+
+    Raises ``OptionsInvalid`` naming every problem; nothing is saved then.
+    """
+    with UnitOfWork(actor) as uow:
+        store = settings_store(uow.session)
+        before = load_options(store)
+        saved = save_stages(
+            store, refused=refused, confirm=confirm, known=known_stages(uow.session)
+        )
+        uow.record(
+            "settings.ship_stages.saved",
+            target=SHIPPING_SETTINGS,
+            detail={
+                "refused": list(saved.options.refused_stages),
+                "confirm": list(saved.options.confirm_stages),
+                "refused_before": list(before.refused_stages),
+                "confirm_before": list(before.confirm_stages),
+            },
+        )
+        uow.commit()
+    return saved
 
 
 def _stages(text: str, spelling: dict[str, str], what: str, problems: list[str]) -> tuple[str, ...]:

@@ -16,17 +16,22 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from station import audit
 from station.db import utcnow
 from station.errors import StationError, problems_sentence
 from station.models import JobState, PrintAgent, Printer, PrintJob
 from station.printing.queue import requeue_later
 from station.printing.withheld import withheld_reason, withhold
 from station.queue import claim, fail, succeed
+from station.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from station.models import User
 
 OUTCOMES = ("done", "retry", "failed")
 MAX_GRAMS = 2_000_000  # 2 t: more than any scale at a packing bench
@@ -93,6 +98,35 @@ def active_agents(session: Session) -> list[PrintAgent]:
 def revoke_agent(agent: PrintAgent, *, now: datetime) -> None:
     """Stop accepting the agent's token."""
     agent.revoked_at = agent.revoked_at or now
+
+
+def add_print_agent(actor: User | None, name: str) -> NewAgent:
+    """Register a print agent a manager named, and audit it (never its token).
+
+    Raises ``AgentRequestInvalid`` when the name is empty or taken.
+    """
+    with UnitOfWork(actor) as uow:
+        created = register_agent(uow.session, name)
+        uow.flush()
+        uow.record("print_agent.registered", target=_target(created.agent))
+        uow.commit()
+    return created
+
+
+def withdraw_print_agent(actor: User | None, agent: PrintAgent, *, now: datetime) -> None:
+    """Revoke ``agent``'s token at once, and audit it with the printers left waiting."""
+    with UnitOfWork(actor) as uow:
+        revoke_agent(agent, now=now)
+        uow.record(
+            "print_agent.revoked",
+            target=_target(agent),
+            detail={"printers": [p.name for p in agent.printers]},
+        )
+        uow.commit()
+
+
+def _target(agent: PrintAgent) -> audit.Target:
+    return audit.Target("print_agent", agent.id, agent.name)
 
 
 def agent_for_token(session: Session, token: str) -> PrintAgent | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,11 +14,16 @@ from printers.errors import PrinterRejected
 from printers.formats import PrinterSpec
 from station.addresses import Address
 from station.errors import StationError, problems_sentence
+from station.jobs import jobs
 from station.labels import LabelLayout
 from station.models import PrintAgent, Printer, PrintJob
 from station.printing.limits import PrinterLimits
 from station.printing.queue import queue_job
 from station.printing.render import render_for_printer
+from station.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from station.models import User
 
 VIRTUAL_PRINTER = "Virtual printer"
 
@@ -77,6 +82,36 @@ def add_printer(
     )
     session.add(printer)
     return printer
+
+
+def create_printer(
+    actor: User | None,
+    *,
+    name: str,
+    spec: dict[str, Any],
+    bench: str | None = None,
+    agent_id: int | None = None,
+    limits: PrinterLimits,
+) -> Printer:
+    """Add the printer a manager set up, and audit it; raises ``PrinterSetupInvalid``."""
+    with UnitOfWork(actor) as uow:
+        printer = add_printer(
+            uow.session, name=name, spec=spec, bench=bench, agent_id=agent_id, limits=limits
+        )
+        uow.record("printer.created", target=printer, detail={"transport": spec.get("transport")})
+        uow.commit()
+    return printer
+
+
+def send_test_print(actor: User | None, printer: Printer, *, today: date) -> PrintJob:
+    """Queue a test label for ``printer``, audit it, and start its queue once committed."""
+    printer_id = printer.id
+    with UnitOfWork(actor) as uow:
+        job = queue_test_print(uow.session, printer, today=today)
+        uow.record("printer.test_printed", target=printer)
+        uow.after_commit(lambda: jobs().print_queue(printer_id))
+        uow.commit()
+    return job
 
 
 def ensure_virtual_printer(session: Session, directory: Path) -> Printer:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -17,9 +17,14 @@ from station.carriers.base import Carrier
 from station.carriers.errors import CarrierMisconfigured
 from station.carriers.karrio import KarrioCarrier, KarrioConfig, KarrioGateway, connect
 from station.carriers.ownlabel import OwnLabelCarrier, default_services
-from station.settings import SettingsStore, settings_store
+from station.settings import SHIPPING_SETTINGS, SettingsStore, settings_store
+from station.shipping.costs import ShippingSetupInvalid
 from station.shipping.ratecards import active_rate_card
 from station.shipping.records import SqlConsignmentStore, SqlTicketAllocator
+from station.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from station.models import User
 
 OWN_LABEL = "ownlabel"
 KARRIO_KEY = "carriers.karrio"
@@ -48,6 +53,33 @@ def save_karrio_carriers(store: SettingsStore, configs: list[dict[str, Any]]) ->
         _gateway(json.dumps(data, sort_keys=True))  # Karrio checks the connector and services
         codes.add(config.station_code)
     store.set_secret(KARRIO_KEY, json.dumps(configs))
+
+
+def replace_karrio_carriers(actor: User | None, text: str) -> int:
+    """Replace the Karrio carriers with the JSON list a manager typed; returns how many.
+
+    Raises ``ShippingSetupInvalid`` (nothing saved) when the text is not a JSON list of
+    objects or a carrier in it is misconfigured. The audit entry holds only the count:
+    the configs hold credentials.
+    """
+    try:
+        configs = json.loads(text or "[]")
+    except ValueError as exc:
+        raise ShippingSetupInvalid([f"Karrio carriers not saved: {exc}"]) from exc
+    if not isinstance(configs, list) or not all(isinstance(c, dict) for c in configs):
+        raise ShippingSetupInvalid(["Karrio carriers not saved: a JSON list is expected"])
+    with UnitOfWork(actor) as uow:
+        try:
+            save_karrio_carriers(settings_store(uow.session), configs)
+        except CarrierMisconfigured as exc:
+            raise ShippingSetupInvalid([f"Karrio carriers not saved: {exc}"]) from exc
+        uow.record(
+            "settings.karrio_carriers.saved",
+            target=SHIPPING_SETTINGS,
+            detail={"carriers": len(configs)},
+        )
+        uow.commit()
+    return len(configs)
 
 
 def karrio_configs(store: SettingsStore) -> dict[str, KarrioConfig]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -12,6 +12,10 @@ from sqlalchemy.orm import Session
 from station.carriers import markup
 from station.errors import StationError, problems_sentence
 from station.models import CostCentre, PackagePreset
+from station.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from station.models import User
 
 _Row = TypeVar("_Row", CostCentre, PackagePreset)
 
@@ -43,6 +47,32 @@ class PresetInput:
     width_mm: str
     height_mm: str
     tare_grams: str = "0"
+
+
+def create_cost_centre(actor: User | None, data: CostCentreInput) -> CostCentre:
+    """Add a cost centre a manager typed, and audit it; raises ``ShippingSetupInvalid``."""
+    with UnitOfWork(actor) as uow:
+        centre = save_cost_centre(uow.session, data)
+        uow.record("settings.cost_centre.added", target=centre)
+        uow.commit()
+    return centre
+
+
+def make_cost_centre_default(actor: User | None, centre: CostCentre) -> None:
+    """Make ``centre`` the one default cost centre, and audit it."""
+    with UnitOfWork(actor) as uow:
+        make_default(uow.session, centre)
+        uow.record("settings.cost_centre.made_default", target=centre)
+        uow.commit()
+
+
+def create_package_preset(actor: User | None, data: PresetInput) -> PackagePreset:
+    """Add a package preset a manager typed, and audit it; raises ``ShippingSetupInvalid``."""
+    with UnitOfWork(actor) as uow:
+        preset = save_preset(uow.session, data)
+        uow.record("settings.package_preset.added", target=preset)
+        uow.commit()
+    return preset
 
 
 def save_cost_centre(

@@ -15,16 +15,22 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from station import audit
 from station.errors import StationError
 from station.models import Manifest
-from station.settings import SettingsStore
+from station.settings import SettingsStore, settings_store
 from station.shipping.carriers import carrier_codes
 from station.shipping.manifests import carrier_name, waiting_count, waiting_counts
+from station.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from station.models import User
 
 DEFAULT_TIMEZONE = "Pacific/Auckland"
 WARN_BEFORE = timedelta(minutes=30)
@@ -107,6 +113,22 @@ def save_cutoff(store: SettingsStore, carrier_code: str, text: str) -> time | No
         return None
     at = parse_cutoff(text)
     store.set(cutoff_key(carrier_code), f"{at:%H:%M}")
+    return at
+
+
+def change_cutoff(actor: User | None, carrier_code: str, text: str) -> time | None:
+    """Save (or, with an empty ``text``, remove) the carrier's cut-off, and audit it.
+
+    Raises ``CutoffInvalid`` (nothing saved) when ``text`` is not HH:MM.
+    """
+    with UnitOfWork(actor) as uow:
+        at = save_cutoff(settings_store(uow.session), carrier_code, text)
+        uow.record(
+            "settings.cutoff.saved",
+            target=audit.Target("carrier", None, carrier_name(uow.session, carrier_code)),
+            detail={"carrier": carrier_code, "cutoff": f"{at:%H:%M}" if at else None},
+        )
+        uow.commit()
     return at
 
 

@@ -18,13 +18,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from station import audit
 from station.carriers.errors import CarrierMisconfigured
 from station.errors import StationError
 from station.labels.manifest import ManifestLine, ManifestSheet, render_manifest
 from station.models import Consignment, ConsignmentState, Manifest, User
 from station.shipping.carriers import carrier_for
 from station.shipping.records import SqlTicketAllocator
+from station.uow import UnitOfWork
 
 LAST_NUMBER = 999_999
 
@@ -78,13 +78,23 @@ def carrier_name(session: Session, carrier_code: str) -> str:
 
 
 def close_out(session: Session, carrier_code: str, *, user: User | None, now: datetime) -> Manifest:
-    """Put every waiting consignment of ``carrier_code`` on a new manifest, and commit.
+    """Put every waiting consignment of ``carrier_code`` on a new manifest, audit it by
+    ``user``, and commit.
 
     Raises ``CloseOutRefused`` (having changed nothing) when no consignment is waiting,
     including when another close-out took them a moment earlier.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    with UnitOfWork(user, session) as uow:
+        manifest = _close_out(uow, carrier_code, now=now)
+        uow.commit()
+    return manifest
+
+
+def _close_out(uow: UnitOfWork, carrier_code: str, *, now: datetime) -> Manifest:
+    """The close-out inside ``uow``, closed by its actor; raises before anything is kept."""
+    session = uow.session
     name = carrier_name(session, carrier_code)
     if waiting_count(session, carrier_code) == 0:
         raise CloseOutRefused(name, "no booked consignments are waiting for a manifest")
@@ -96,7 +106,7 @@ def close_out(session: Session, carrier_code: str, *, user: User | None, now: da
         carrier_name=name,
         number=f"{carrier_code.upper()}-{sequence:06d}",
         closed_at=now,
-        closed_by=user,
+        closed_by=uow.actor,
     )
     session.add(manifest)
     session.flush()
@@ -106,18 +116,12 @@ def close_out(session: Session, carrier_code: str, *, user: User | None, now: da
         .values(manifest_id=manifest.id)
         .returning(Consignment.id)
     ).all()
-    if not taken:
-        session.rollback()
+    if not taken:  # the unit of work rolls the number and the empty manifest back
         raise CloseOutRefused(name, "another close-out took its consignments a moment ago")
     _count_totals(session, manifest)
-    audit.record(
-        session,
-        user,
-        "manifest.closed",
-        target=manifest,
-        detail={"consignments": manifest.consignment_count},
+    uow.record(
+        "manifest.closed", target=manifest, detail={"consignments": manifest.consignment_count}
     )
-    session.commit()
     return manifest
 
 

@@ -10,13 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from station.carriers.errors import RateCardInvalid, RateCardProblem
 from station.carriers.ownlabel import default_services
 from station.carriers.ratecard import RateCard, default_rate_card_text, load_rate_card
 from station.csvcells import safe_csv
 from station.errors import StationError
-from station.settings import SettingsStore
+from station.settings import SHIPPING_SETTINGS, SettingsStore, settings_store
+from station.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from station.models import User
 
 RATE_CARD_KEY = "carriers.ownlabel.rate_card"
 MAX_RATE_CARD_BYTES = 1024 * 1024
@@ -118,6 +123,36 @@ def save_rate_card(
 def revert_rate_card(store: SettingsStore) -> None:
     """Make Station's default rate card active again."""
     store.set(RATE_CARD_KEY, None)
+
+
+def upload_rate_card(actor: User | None, data: bytes, *, filename: str, now: datetime) -> RateCard:
+    """Make an uploaded CSV the active rate card, uploaded by ``actor``, and audit it.
+
+    Raises ``RateCardRejected`` (nothing saved) as ``save_rate_card`` does.
+    """
+    with UnitOfWork(actor) as uow:
+        card = save_rate_card(
+            settings_store(uow.session),
+            data,
+            filename=filename,
+            uploaded_by=actor.username if actor is not None else "",
+            now=now,
+        )
+        uow.record(
+            "settings.rate_card.uploaded",
+            target=SHIPPING_SETTINGS,
+            detail={"filename": filename.strip()[:255] or "rate card"},
+        )
+        uow.commit()
+    return card
+
+
+def use_default_rate_card(actor: User | None) -> None:
+    """Forget the uploaded rate card (Station's default prices again), and audit it."""
+    with UnitOfWork(actor) as uow:
+        revert_rate_card(settings_store(uow.session))
+        uow.record("settings.rate_card.reverted", target=SHIPPING_SETTINGS)
+        uow.commit()
 
 
 @lru_cache(maxsize=4)

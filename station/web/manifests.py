@@ -16,7 +16,7 @@ from station.extensions import db
 from station.labels.layout import format_weight
 from station.models import Manifest, Role, User
 from station.settings import settings_store
-from station.shipping.cutoffs import CutoffInvalid, closeout_board, save_cutoff
+from station.shipping.cutoffs import CutoffInvalid, change_cutoff, closeout_board
 from station.shipping.manifests import CloseOutRefused, carrier_name, close_out, manifest_pdf
 from station.web.access import role_required
 from station.web.localtime import warehouse_zone
@@ -83,11 +83,9 @@ def cutoff(carrier: str) -> tuple[str, int] | BaseResponse:
     if not form.validate_on_submit():
         return _page(error="The cut-off is HH:MM, e.g. 16:30.", status=422)
     try:
-        at = save_cutoff(settings_store(db.session), carrier, form.cutoff.data or "")
+        at = change_cutoff(current_user, carrier, form.cutoff.data or "")
     except CutoffInvalid as exc:
-        db.session.rollback()
         return _page(error=str(exc), status=422)
-    db.session.commit()
     name = carrier_name(db.session, carrier)
     flash(f"Cut-off for {name} set to {at:%H:%M}." if at else f"Cut-off for {name} removed.")
     return redirect(url_for("manifests.index"))

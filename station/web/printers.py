@@ -25,23 +25,22 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from printers.formats import LABEL_SIZES, TransportKind
 from printers.transport import PrinterFormat
-from station import audit
 from station.db import utcnow
-from station.dispatch.rights import NotYours, check_may_reprint_job
+from station.dispatch.rights import NotYours
 from station.extensions import db
-from station.jobs import jobs
 from station.models import JobState, PrintAgent, Printer, PrintJob, Role
+from station.printing.actions import print_again, retry_printer_now
 from station.printing.agents import (
     AgentRequestInvalid,
     active_agents,
+    add_print_agent,
     list_agents,
-    register_agent,
-    revoke_agent,
+    withdraw_print_agent,
 )
 from station.printing.job_list import list_jobs
 from station.printing.limits import printer_limits
-from station.printing.queue import ReprintRefused, reprint, retry_now
-from station.printing.setup import PrinterSetupInvalid, add_printer, preview, queue_test_print
+from station.printing.queue import ReprintRefused
+from station.printing.setup import PrinterSetupInvalid, create_printer, preview, send_test_print
 from station.printing.transports import printer_spec
 from station.web.access import role_required
 from station.web.fragments import is_fragment_request, page_or_fragment
@@ -133,8 +132,8 @@ def new() -> str | WerkzeugResponse:
             "unicode_font": (form.unicode_font.data or "").strip(),
         }
         try:
-            printer = add_printer(
-                db.session,
+            printer = create_printer(
+                current_user,
                 name=form.name.data or "",
                 spec=spec,
                 bench=form.bench.data,
@@ -142,16 +141,7 @@ def new() -> str | WerkzeugResponse:
                 limits=printer_limits(),
             )
         except PrinterSetupInvalid as exc:
-            db.session.rollback()
             return render_template("printers/new.html", form=form, problems=exc.problems), 422  # type: ignore[return-value]
-        audit.record(
-            db.session,
-            current_user,
-            "printer.created",
-            target=printer,
-            detail={"transport": form.transport.data},
-        )
-        db.session.commit()
         flash(f"Printer {printer.name} added. Send it a test print.", "info")
         return redirect(url_for("printers.index"))
     status = 422 if form.is_submitted() else 200
@@ -163,10 +153,7 @@ def new() -> str | WerkzeugResponse:
 def test_print(printer_id: int) -> str:
     """Queue a test label and start sending it; answers with the job's live status."""
     printer = db.session.get(Printer, printer_id) or abort(404, "No such printer.")
-    job = queue_test_print(db.session, printer, today=utcnow().date())
-    audit.record(db.session, current_user, "printer.test_printed", target=printer)
-    db.session.commit()
-    jobs().print_queue(printer.id)
+    job = send_test_print(current_user, printer, today=utcnow().date())
     db.session.refresh(job)  # the job may have been sent already (jobs run inline in some setups)
     return render_template("partials/printers/print_job.html", job=job)
 
@@ -199,9 +186,7 @@ def queue() -> Response:
 def retry(printer_id: int) -> WerkzeugResponse:
     """Send the printer's waiting jobs now (after fixing it) instead of after the back-off."""
     printer = db.session.get(Printer, printer_id) or abort(404, "No such printer.")
-    count = retry_now(db.session, printer, now=utcnow())
-    db.session.commit()
-    jobs().print_queue(printer.id)
+    count = retry_printer_now(current_user, printer, now=utcnow())
     if is_fragment_request():
         return Response(status=204, headers={"HX-Trigger": QUEUE_CHANGED})
     flash(f"{count} waiting job(s) on {printer.name} are being sent again now.", "info")
@@ -223,27 +208,16 @@ def reprint_job(job_id: int) -> Response:
     job = db.session.get(PrintJob, job_id) or abort(404, "No such print job.")
     try:
         user = current_user._get_current_object()  # type: ignore[attr-defined]
-        check_may_reprint_job(db.session, job, user, now=utcnow())
-        copy = reprint(db.session, job)
+        copy = print_again(user, job, now=utcnow())
     except NotYours as exc:
         log.info("refused to reprint print job %s: %s", job_id, exc)
         abort(403, str(exc))
     except ReprintRefused as exc:
-        db.session.rollback()
         log.info("refused to reprint print job %s: %s", job_id, exc)
         page = render_template("partials/error.html", message=str(exc))
         # beside the button pressed, wherever it sits (queue row, bench, consignment)
         return Response(page, 422, headers={"HX-Retarget": "this", "HX-Reswap": "afterend"})
-    audit.record(
-        db.session,
-        current_user,
-        "print_job.reprinted",
-        target=job,
-        detail={"printer": job.printer.name},
-    )
-    db.session.commit()
-    jobs().print_queue(copy.printer_id)
-    db.session.refresh(copy)
+    db.session.refresh(copy)  # the job may have been sent already
     page = render_template("partials/printers/print_job.html", job=copy)
     return Response(page, headers={"HX-Trigger": QUEUE_CHANGED})
 
@@ -277,11 +251,9 @@ def new_agent() -> str | Response:
     form = AgentForm()
     if form.validate_on_submit():
         try:
-            created = register_agent(db.session, form.name.data or "")
+            created = add_print_agent(current_user, form.name.data or "")
         except AgentRequestInvalid as exc:
-            db.session.rollback()
             return render_template("printers/agent_new.html", form=form, problems=(str(exc),)), 422  # type: ignore[return-value]
-        db.session.commit()
         server = request.host_url.rstrip("/")
         page = render_template(
             "printers/agent_token.html", agent=created.agent, token=created.token, server=server
@@ -300,8 +272,7 @@ def revoke(agent_id: int) -> WerkzeugResponse:
     if not RevokeAgentForm().validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
     agent = db.session.get(PrintAgent, agent_id) or abort(404, "No such print agent.")
-    revoke_agent(agent, now=utcnow())
-    db.session.commit()
+    withdraw_print_agent(current_user, agent, now=utcnow())
     waiting = ", ".join(p.name for p in agent.printers)
     note = (
         f" Its printers ({waiting}) keep their jobs queued until they are set up on another agent."

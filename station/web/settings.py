@@ -9,13 +9,17 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, IntegerField, PasswordField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from station import audit
 from station.cin7.allowance import Cin7Action
 from station.cin7.errors import Cin7Error
 from station.cin7.permissions import PERMISSIONS
-from station.cin7.selection import OrderSelection, load_selection, save_selection
-from station.cin7.setup import ConnectionInvalid, check_connection, save_connection
-from station.cin7.trigger import TriggerTemplateInvalid, check_template, save_template
+from station.cin7.selection import OrderSelection, load_selection
+from station.cin7.setup import (
+    ConnectionInput,
+    ConnectionInvalid,
+    check_connection,
+    save_cin7_settings,
+)
+from station.cin7.trigger import TriggerTemplateInvalid, check_template
 from station.cin7.wiring import API_KEY_KEY, cin7_wiring
 from station.dispatch.options import load_options
 from station.extensions import db
@@ -89,17 +93,17 @@ def cin7() -> str | Response:
     if form.validate_on_submit():
         refused: list[str] = []
         try:
-            if not env_set:
-                save_connection(
-                    store,
+            save_cin7_settings(
+                current_user,
+                store,
+                connection=None
+                if env_set
+                else ConnectionInput(
                     base_url=form.base_url.data or "",
                     username=form.username.data or "",
                     api_key=form.api_key.data or None,
-                    allow_private=wiring.allow_private,
-                )
-            save_selection(
-                store,
-                OrderSelection(
+                ),
+                selection=OrderSelection(
                     approved_only=form.approved_only.data,
                     include_dispatched=form.include_dispatched.data,
                     window_days=form.window_days.data or 30,
@@ -110,20 +114,15 @@ def cin7() -> str | Response:
                         p.strip() for p in (form.stages.data or "").split(",") if p.strip()
                     ),
                 ),
+                trigger_template=None if trigger_env else form.shopify_trigger_url.data or "",
+                allow_private=wiring.allow_private,
+                resolve=system_resolve,
             )
-            if not trigger_env:
-                save_template(
-                    store,
-                    form.shopify_trigger_url.data or "",
-                    allow_private=wiring.allow_private,
-                    resolve=system_resolve,
-                )
         except ConnectionInvalid as exc:
             refused = [str(exc)]
         except TriggerTemplateInvalid as exc:
             refused = exc.problems
         if refused:
-            db.session.rollback()
             for message in refused:
                 flash(message, "error")
             return render_template(
@@ -133,14 +132,6 @@ def cin7() -> str | Response:
                 trigger_env=trigger_env,
                 has_key=store.has_secret(API_KEY_KEY),
             ), 422  # type: ignore[return-value]
-        audit.record(
-            db.session,
-            current_user,
-            "settings.cin7.saved",
-            target=audit.Target("settings", None, "Cin7"),
-            detail={"key_replaced": bool(form.api_key.data) and not env_set},
-        )
-        db.session.commit()
         flash("Cin7 settings saved. The next sync uses them.", "info")
         return redirect(url_for("settings.cin7"))
     status = 422 if form.is_submitted() else 200

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import replace
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -16,42 +14,40 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from station import audit
-from station.carriers.errors import CarrierMisconfigured, RateCardProblem
+from station.carriers.errors import RateCardProblem
 from station.carriers.ownlabel import default_services
 from station.db import utcnow
 from station.dispatch.options import (
     FreightPush,
     OptionsInvalid,
     TrackingField,
+    change_options,
     load_options,
-    save_options,
 )
-from station.dispatch.stages import known_stages, save_stages
+from station.dispatch.stages import change_stages, known_stages
 from station.extensions import db
 from station.models import CostCentre, PackagePreset, Role
 from station.settings import settings_store
-from station.shipping.carriers import OWN_LABEL, karrio_configs, save_karrio_carriers
+from station.shipping import ratecards
+from station.shipping.carriers import OWN_LABEL, karrio_configs, replace_karrio_carriers
 from station.shipping.costs import (
     CostCentreInput,
     PresetInput,
     ShippingSetupInvalid,
-    make_default,
-    save_cost_centre,
-    save_preset,
+    create_cost_centre,
+    create_package_preset,
+    make_cost_centre_default,
 )
 from station.shipping.ratecards import (
     MAX_RATE_CARD_BYTES,
     RateCardRejected,
     downloadable_rate_card,
-    revert_rate_card,
-    save_rate_card,
     uploaded_rate_card,
+    use_default_rate_card,
 )
 from station.web.access import role_required
 
 bp = Blueprint("shipping", __name__, url_prefix="/settings/shipping")
-SHIPPING = audit.Target("settings", None, "Shipping")
 
 
 class OptionsForm(FlaskForm):
@@ -125,32 +121,13 @@ def options() -> ResponseReturnValue:
     form = OptionsForm()
 
     def save() -> str:
-        store = settings_store(db.session)
-        save_options(
-            store,
-            replace(
-                load_options(store),
-                send_back_ticket=form.send_back_ticket.data,
-                block_batch_serial=form.block_batch_serial.data,
-                freight_push=FreightPush(form.freight_push.data),
-                tracking_field=TrackingField(form.tracking_field.data),
-                shopify_link_id=(form.shopify_link_id.data or "").strip(),
-            ),
-        )
-        audit.record(
-            db.session,
+        change_options(
             current_user,
-            "settings.dispatch_options.saved",
-            target=SHIPPING,
-            detail={
-                k: form[k].data
-                for k in (
-                    "send_back_ticket",
-                    "block_batch_serial",
-                    "freight_push",
-                    "tracking_field",
-                )
-            },
+            send_back_ticket=form.send_back_ticket.data,
+            block_batch_serial=form.block_batch_serial.data,
+            freight_push=FreightPush(form.freight_push.data),
+            tracking_field=TrackingField(form.tracking_field.data),
+            shopify_link_id=form.shopify_link_id.data or "",
         )
         return "Dispatch options saved; the next consignment uses them."
 
@@ -164,25 +141,8 @@ def stages() -> ResponseReturnValue:
     form = StagesForm()
 
     def save() -> str:
-        store = settings_store(db.session)
-        before = load_options(store)
-        saved = save_stages(
-            store,
-            refused=form.refused.data or "",
-            confirm=form.confirm.data or "",
-            known=known_stages(db.session),
-        )
-        audit.record(
-            db.session,
-            current_user,
-            "settings.ship_stages.saved",
-            target=SHIPPING,
-            detail={
-                "refused": list(saved.options.refused_stages),
-                "confirm": list(saved.options.confirm_stages),
-                "refused_before": list(before.refused_stages),
-                "confirm_before": list(before.confirm_stages),
-            },
+        saved = change_stages(
+            current_user, refused=form.refused.data or "", confirm=form.confirm.data or ""
         )
         unseen = (
             f" No order in Station is at {', '.join(saved.unseen)} yet: check the spelling "
@@ -202,24 +162,8 @@ def carriers() -> ResponseReturnValue:
     form = KarrioForm()
 
     def save() -> str:
-        try:
-            configs = json.loads(form.configs.data or "[]")
-        except ValueError as exc:
-            raise ShippingSetupInvalid([f"Karrio carriers not saved: {exc}"]) from exc
-        if not isinstance(configs, list) or not all(isinstance(c, dict) for c in configs):
-            raise ShippingSetupInvalid(["Karrio carriers not saved: a JSON list is expected"])
-        try:
-            save_karrio_carriers(settings_store(db.session), configs)
-        except CarrierMisconfigured as exc:
-            raise ShippingSetupInvalid([f"Karrio carriers not saved: {exc}"]) from exc
-        audit.record(
-            db.session,
-            current_user,
-            "settings.karrio_carriers.saved",
-            target=SHIPPING,
-            detail={"carriers": len(configs)},
-        )
-        return f"{len(configs)} Karrio carrier(s) saved."
+        count = replace_karrio_carriers(current_user, form.configs.data or "")
+        return f"{count} Karrio carrier(s) saved."
 
     return _save(form, "karrio_form", save)
 
@@ -233,18 +177,15 @@ def upload_rate_card() -> ResponseReturnValue:
         return _page(rate_card_form=form, status=422)
     upload = form.csv_file.data
     try:
-        save_rate_card(
-            settings_store(db.session),
+        ratecards.upload_rate_card(
+            current_user,
             upload.stream.read(MAX_RATE_CARD_BYTES + 1),
             filename=upload.filename or "",
-            uploaded_by=current_user.username,
             now=utcnow(),
         )
     except RateCardRejected as exc:
-        db.session.rollback()
         flash(f"Rate card {exc}.", "error")
         return _page(rate_card_form=form, rate_card_rows=exc.rows, status=422)
-    db.session.commit()
     flash("Rate card saved: the own-label carrier prices with it from now on.", "info")
     return redirect(url_for("shipping.index"))
 
@@ -265,8 +206,7 @@ def download_rate_card() -> ResponseReturnValue:
 def revert_to_default_rate_card() -> ResponseReturnValue:
     """Forget the uploaded rate card: Station's default prices again."""
     if FlaskForm().validate_on_submit():
-        revert_rate_card(settings_store(db.session))
-        db.session.commit()
+        use_default_rate_card(current_user)
         flash("The default rate card is active again.", "info")
     return redirect(url_for("shipping.index"))
 
@@ -278,8 +218,8 @@ def add_cost_centre() -> ResponseReturnValue:
     form = CostCentreForm()
 
     def save() -> str:
-        centre = save_cost_centre(
-            db.session,
+        centre = create_cost_centre(
+            current_user,
             CostCentreInput(
                 form.name.data or "",
                 form.markup_percent.data or "0",
@@ -287,7 +227,6 @@ def add_cost_centre() -> ResponseReturnValue:
                 is_default=form.is_default.data,
             ),
         )
-        audit.record(db.session, current_user, "settings.cost_centre.added", target=centre)
         return f"Cost centre {centre.name} added."
 
     return _save(form, "centre_form", save)
@@ -299,9 +238,7 @@ def default_cost_centre(centre_id: int) -> ResponseReturnValue:
     """Make a cost centre the default."""
     if FlaskForm().validate_on_submit():
         centre = db.get_or_404(CostCentre, centre_id)
-        make_default(db.session, centre)
-        audit.record(db.session, current_user, "settings.cost_centre.made_default", target=centre)
-        db.session.commit()
+        make_cost_centre_default(current_user, centre)
         flash(f"{centre.name} is now the default cost centre.", "info")
     return redirect(url_for("shipping.index"))
 
@@ -313,8 +250,8 @@ def add_preset() -> ResponseReturnValue:
     form = PresetForm()
 
     def save() -> str:
-        preset = save_preset(
-            db.session,
+        preset = create_package_preset(
+            current_user,
             PresetInput(
                 form.name.data or "",
                 form.length_mm.data or "",
@@ -323,22 +260,19 @@ def add_preset() -> ResponseReturnValue:
                 form.tare_grams.data or "0",
             ),
         )
-        audit.record(db.session, current_user, "settings.package_preset.added", target=preset)
         return f"Package preset {preset.name} added."
 
     return _save(form, "preset_form", save)
 
 
 def _save(form: FlaskForm, slot: str, save: Callable[[], str]) -> ResponseReturnValue:
-    """Validate ``form``, run ``save`` and commit; or show the page again with why (422)."""
+    """Validate ``form`` and run ``save`` (one service call); or show the page again with why (422)."""
     if form.validate_on_submit():
         try:
             message = save()
         except (ShippingSetupInvalid, OptionsInvalid) as exc:
-            db.session.rollback()
             flash(str(exc), "error")
         else:
-            db.session.commit()
             flash(message, "info")
             return redirect(url_for("shipping.index"))
     return _page(**{slot: form}, status=422)

@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
+from station.cli import main
 from station.extensions import db
-from station.models import Printer
+from station.models import AuditEvent, Printer
 from station.printing.agents import (
     AgentRequestInvalid,
     ScaleWeight,
@@ -105,3 +107,20 @@ def test_agents_are_listed_active_first_with_their_printers(app: Flask) -> None:
             ("Aardvark PC", []),
         ]
         assert active == ["Bench 1 PC", "Bench 3 PC"]
+
+
+def test_agents_added_and_revoked_from_the_command_line_are_audited_without_a_person(
+    app: Flask,
+) -> None:
+    runner = app.test_cli_runner()
+    created = runner.invoke(main, ["agents", "create", "Bench 9 PC"])
+    taken = runner.invoke(main, ["agents", "create", "Bench 9 PC"])
+    revoked = runner.invoke(main, ["agents", "revoke", "Bench 9 PC"])
+
+    assert (created.exit_code, taken.exit_code, revoked.exit_code) == (0, 1, 0)
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        assert [(e.actor_id, e.action, e.target_label) for e in events] == [
+            (None, "print_agent.registered", "Bench 9 PC"),
+            (None, "print_agent.revoked", "Bench 9 PC"),
+        ]
