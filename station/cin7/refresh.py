@@ -7,7 +7,10 @@ the person sees why, and Needs attention lists it. A Cin7 error changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from station import audit
+from station.cin7.budget import SyncProgress, cin7_status
 from station.cin7.client import Cin7Client
 from station.cin7.sync import OrderNotStorable, refresh_order, retry_set_aside
 from station.models import SalesOrder, SetAsideOrder, User
@@ -23,6 +26,11 @@ def refresh_from_cin7(actor: User | None, client: Cin7Client, cin7_id: int) -> S
         except OrderNotStorable:
             uow.commit()  # set aside: listed under Needs attention
             raise
+        uow.record(
+            "order.refreshed",
+            target=fresh or audit.Target("sales_order", None, f"Cin7 order {cin7_id}"),
+            detail={"cin7_id": cin7_id, "found": fresh is not None},
+        )
         uow.commit()
     return fresh
 
@@ -49,3 +57,18 @@ def retry_set_aside_now(actor: User | None, client: Cin7Client, row: SetAsideOrd
         )
         uow.commit()
     return stored
+
+
+def request_sync(actor: User | None, start: Callable[[], object]) -> SyncProgress | None:
+    """``actor`` asks for an order sync now: ``start`` runs after the request is audited.
+
+    Returns the sync already under way instead (nothing is started or recorded then).
+    """
+    with UnitOfWork(actor) as uow:
+        running = cin7_status(uow.session).running
+        if running is not None:
+            return running
+        uow.record("sync.requested", target=audit.Target("sync", None, "Cin7 orders"))
+        uow.after_commit(start)
+        uow.commit()
+    return None

@@ -20,11 +20,12 @@ from station.dispatch.holds import release_hold
 from station.dispatch.options import DispatchOptions
 from station.dispatch.writebacks import record_writebacks
 from station.errors import StationError
-from station.models import Consignment, ConsignmentState, Printer
+from station.models import Consignment, ConsignmentState, Printer, User
 from station.shipping.booking import book_consignment
 from station.shipping.carriers import carrier_for
 from station.shipping.codec import shipment_from_json
 from station.shipping.labels import queue_consignment_labels
+from station.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +44,19 @@ class QueuedBookings:
 
 
 def queue_for_carrier(
-    session: Session, key: str, *, printer: Printer, now: datetime
+    actor: User | None, key: str, *, printer: Printer, now: datetime
 ) -> Consignment:
-    """Queue the attempt recorded under ``key`` (its carrier did not answer); commits."""
-    row = session.scalar(select(Consignment).where(Consignment.idempotency_key == key))
-    if row is None or row.state != ConsignmentState.PENDING:
-        raise QueueRefused("Nothing is waiting for the carrier under this scan; press Enter again.")
-    row.queued_at, row.printer_id = row.queued_at or now, printer.id
-    session.commit()
+    """``actor`` queues the attempt recorded under ``key`` (its carrier did not answer) to be
+    booked, and printed on ``printer``, when the carrier answers; commits and audits."""
+    with UnitOfWork(actor) as uow:
+        row = uow.session.scalar(select(Consignment).where(Consignment.idempotency_key == key))
+        if row is None or row.state != ConsignmentState.PENDING:
+            raise QueueRefused(
+                "Nothing is waiting for the carrier under this scan; press Enter again."
+            )
+        row.queued_at, row.printer_id = row.queued_at or now, printer.id
+        uow.record("consignment.queued", target=row, detail={"printer": printer.name})
+        uow.commit(expire=False)
     return row
 
 

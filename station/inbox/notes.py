@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from station import audit
 from station.inbox import changes
 from station.inbox.bus import Settled, settle
 from station.inbox.changes import MAX_NOTE, MAX_TAG
@@ -48,6 +49,7 @@ def note_order(
     """``actor`` adds a note to the order (committed); raises NoteInvalid, changing nothing."""
     with UnitOfWork(actor) as uow:
         settled = add_note(uow.session, order, text, at=at, by=by_name(actor))
+        uow.record("inbox.note_added", target=inbox_target(order), detail={"text": text[:200]})
         queue_rule_work(uow, jobs, settled)
         uow.commit()
 
@@ -58,6 +60,13 @@ def tag_order(
     """``actor`` tags the order (committed); False if it had the tag, NoteInvalid if not a tag."""
     with UnitOfWork(actor) as uow:
         settled = add_tag(uow.session, order, tag, at=at, by=by_name(actor))
+        if settled is not None:
+            uow.record("inbox.tagged", target=inbox_target(order), detail={"tag": tag})
         queue_rule_work(uow, jobs, settled or Settled())
         uow.commit()
     return settled is not None
+
+
+def inbox_target(order: InboxOrder) -> audit.Target:
+    """An inbox order as the audit log names it."""
+    return audit.Target("inbox_order", order.id, order.reference or f"inbox order {order.id}")

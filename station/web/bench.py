@@ -190,7 +190,10 @@ def queue() -> ResponseReturnValue:
         return _error("Choose this bench's printer first.")
     try:
         row = queue_for_carrier(
-            db.session, (request.form.get("key") or "")[:64], printer=printer, now=utcnow()
+            current_user._get_current_object(),  # type: ignore[attr-defined]
+            (request.form.get("key") or "")[:64],
+            printer=printer,
+            now=utcnow(),
         )
     except QueueRefused as exc:
         return _error(str(exc))

@@ -22,7 +22,7 @@ from station import audit
 from station.cin7.allowance import Cin7Action
 from station.cin7.budget import cin7_status
 from station.cin7.errors import Cin7Error
-from station.cin7.refresh import refresh_from_cin7
+from station.cin7.refresh import refresh_from_cin7, request_sync
 from station.cin7.selection import load_selection
 from station.cin7.sync import OrderNotStorable, explain_missing, find_local_order
 from station.cin7.wiring import cin7_wiring
@@ -137,7 +137,8 @@ def why_missing() -> str:
 @spends_cin7(Cin7Action.SYNC)
 def sync_now() -> Response:
     """Queue an order sync now, unless one is already under way."""
-    running = cin7_status(db.session).running
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    running = request_sync(user, lambda: jobs().sync_orders("manual"))
     if running is not None:
         flash(
             f"A sync is already running (started {running.started_at:%H:%M:%S} UTC, "
@@ -145,7 +146,6 @@ def sync_now() -> Response:
             "info",
         )
         return redirect(url_for("orders.index"))
-    jobs().sync_orders("manual")
     flash("Order sync started. New orders appear here when it finishes.", "info")
     return redirect(url_for("orders.index"))
 

@@ -106,22 +106,7 @@ CHANGES_NOTHING: dict[str, str] = {
     "settings.test_cin7": "tests the Cin7 connection; saves nothing",
 }
 # Routes that change state today without writing an audit entry: endpoint -> what changes.
-NOT_YET_AUDITED: dict[str, str] = {
-    "inbox.note": "adds a note to an inbox order (an inbox_event row, not an audit entry)",
-    "bench.queue": "queues a booking its carrier did not answer, to book when it does "
-    "(consignment.queued_at and printer_id)",
-    "inbox.tag": "tags an inbox order (inbox_order.tags and an inbox_event row)",
-    "manifests.cutoff": "sets or clears a carrier's daily cut-off (a setting)",
-    "orders.refresh": "reads one order from Cin7 into Station's copy (sales_order, its lines, "
-    "products)",
-    "orders.sync_now": "runs an order sync at once (sales_order, order_line, product, the "
-    "sync's high-water setting); only the run's own sync_run row records it",
-    "printers.new_agent": "registers a print agent and its token (print_agent)",
-    "printers.revoke": "revokes a print agent's token (print_agent.revoked_at)",
-    "printers.retry": "makes a printer's waiting jobs due now and sends them (print_job)",
-    "shipping.upload_rate_card": "replaces the own-label rate card (a setting)",
-    "shipping.revert_to_default_rate_card": "goes back to the built-in rate card (a setting)",
-}
+NOT_YET_AUDITED: dict[str, str] = {}
 CARRIER_DOWN_KEY = "walk-carrier-down"  # the booking _seed leaves waiting for its carrier
 # Valid values where a page's blank defaults would be refused, or would change nothing.
 FORMS: dict[str, dict[str, str]] = {
