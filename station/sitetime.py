@@ -12,8 +12,11 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from station import audit
 from station.errors import StationError
-from station.settings import SettingsStore
+from station.models import User
+from station.settings import SettingsStore, settings_store
+from station.uow import UnitOfWork
 
 SETTING = "site.timezone"
 LOCALTIME = Path("/etc/localtime")
@@ -96,3 +99,23 @@ def iso_utc(moment: datetime | str | None) -> str:
     """ISO 8601 in UTC with ``Z``, as exports and APIs give times."""
     when = as_utc(moment)
     return "" if when is None else when.isoformat().replace("+00:00", "Z")
+
+
+def choose_site_zone(actor: User | None, name: str) -> ZoneInfo | None:
+    """``actor`` sets the site's zone (empty: back to STATION_TIMEZONE or the server's).
+
+    Returns the zone chosen (None when cleared); raises ``ZoneUnknown`` for a name that is
+    none, saving nothing.
+    """
+    chosen = zone(name) if name.strip() else None
+    with UnitOfWork(actor) as uow:
+        store = settings_store(uow.session)
+        before = store.get(SETTING) or ""
+        store.set(SETTING, chosen.key if chosen else "")
+        uow.record(
+            "settings.site_zone_changed",
+            target=audit.Target("settings", None, "Site"),
+            detail={"from": before, "to": chosen.key if chosen else ""},
+        )
+        uow.commit()
+    return chosen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -26,6 +27,9 @@ from station.extensions import db
 from station.ids import parse_id
 from station.models import Role
 from station.network import system_resolve
+from station.settings import settings_store
+from station.sitetime import SETTING as SITE_ZONE_SETTING
+from station.sitetime import ZoneUnknown, choose_site_zone, server_zone, zone_names
 from station.web.access import role_required
 from station.web.cin7_actions import spends_cin7
 
@@ -36,6 +40,7 @@ bp = Blueprint("settings", __name__, url_prefix="/settings")
 def cin7_permissions() -> dict[str, object]:
     """The API v1 permissions Station needs, for the Cin7 settings page."""
     return {"cin7_permissions": PERMISSIONS}
+
 
 ENV_KEYS = ("CIN7_BASE_URL", "CIN7_USERNAME", "CIN7_API_KEY")
 TRIGGER_ENV_KEY = "CIN7_SHOPIFY_TRIGGER_URL"
@@ -189,3 +194,34 @@ def cin7_branches() -> str:
     except Cin7Error as exc:
         return render_template("partials/settings/branches.html", branches=None, error=str(exc))
     return render_template("partials/settings/branches.html", branches=branches, error=None)
+
+
+@bp.route("/site", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def site() -> ResponseReturnValue:
+    """The site's time zone: every time on every page is shown in it."""
+    if request.method == "POST":
+        try:
+            chosen = choose_site_zone(current_user, request.form.get("timezone", ""))
+        except ZoneUnknown as exc:
+            return _site_page(error=str(exc)), 422
+        flash(
+            f"Times are shown in {chosen.key} now."
+            if chosen
+            else "Times follow STATION_TIMEZONE or the server's zone again.",
+            "info",
+        )
+        return redirect(url_for("settings.site"))
+    return _site_page()
+
+
+def _site_page(error: str | None = None) -> str:
+    store = settings_store(db.session)
+    return render_template(
+        "settings/site.html",
+        chosen=store.get(SITE_ZONE_SETTING) or "",
+        fallback=current_app.config.get("TIMEZONE") or "",
+        server=server_zone().key,
+        zones=zone_names(),
+        error=error,
+    )

@@ -15,7 +15,10 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from station.extensions import db
+from station.models import AuditEvent, Role
 from station.sitetime import local
 from station.sitetime import zone as zone_named
 from tests.conftest import AuthActions
@@ -104,3 +107,33 @@ def test_the_zone_is_named_once_in_the_header(app: Flask, admin: FlaskClient) ->
     page = admin.get("/orders").get_data(as_text=True)
 
     assert page.count("Times in Europe/Lisbon") == 1
+
+
+def test_a_manager_chooses_the_site_zone_and_every_page_follows_with_an_audit_entry(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login("manager", role=Role.MANAGER)
+
+    saved = client.post("/settings/site", data={"timezone": "Asia/Tokyo"}, follow_redirects=True)
+    refused = client.post("/settings/site", data={"timezone": "Mars/Olympus"})
+    cleared = client.post("/settings/site", data={"timezone": ""}, follow_redirects=True)
+
+    assert "Times are shown in Asia/Tokyo now." in saved.get_data(as_text=True)
+    assert "Times in Asia/Tokyo" in saved.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "&#39;Mars/Olympus&#39; is not a time zone" in refused.get_data(as_text=True)
+    assert "Times in Pacific/Auckland" in cleared.get_data(as_text=True)  # STATION_TIMEZONE
+    with app.app_context():
+        changes = db.session.scalars(
+            select(AuditEvent.detail).where(AuditEvent.action == "settings.site_zone_changed")
+        ).all()
+    assert changes == [
+        {"from": "", "to": "Asia/Tokyo"},
+        {"from": "Asia/Tokyo", "to": ""},
+    ]
+
+
+def test_packers_cannot_change_the_site_zone(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login("packer", role=Role.PACKER)
+
+    assert client.post("/settings/site", data={"timezone": "Asia/Tokyo"}).status_code == 403
