@@ -79,6 +79,7 @@ def index() -> ResponseReturnValue:
         printers=printers,
         printer=_printer(),
         verifying_items=itemcheck.verifying(),
+        opening=(request.args.get("open") or "").strip()[:128],  # "Open at the bench"
     )
 
 

@@ -81,9 +81,11 @@ def show(order_id: int) -> str:
     order = db.session.get(SalesOrder, order_id)
     if order is None:
         abort(404, "No such order in Station.")
+    rules = load_options(settings_store(db.session)).rules
     return render_template(
         "orders/show.html",
         order=order,
+        verdict=ship_verdicts(db.session, [order], rules)[order.id],
         history=order_history(db.session, order.id),
         badge=writeback_badges(db.session, [order.id]).get(order.id),
         trail=audit.order_trail(db.session, order.id),
