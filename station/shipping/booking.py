@@ -61,11 +61,14 @@ def book_consignment(
     remote = bool(getattr(carrier, "remote", True))
     if row is not None and row.state == ConsignmentState.PENDING and remote:
         shipment = shipment_from_json(row.shipment)  # replay exactly what may have been sent
+    # a return is one from the first flush: the order's one live outgoing consignment
+    # (uq_consignment_live_order) must never see it as a second
+    is_return = is_return or return_of is not None
     row = _record_attempt(
         session, row, carrier, shipment, key, order, cost_centre, user, is_return=is_return
     )
     if return_of is not None:
-        row.is_return, row.return_of = True, return_of
+        row.return_of = return_of
     if remote:
         session.commit()
     try:

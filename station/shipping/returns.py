@@ -10,7 +10,7 @@ ReturnRefused (a StationError) — the consignment cannot be returned; ``problem
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 
 from station.carriers.base import Carrier, Parcel, Shipment
 from station.errors import StationError, problems_sentence
-from station.models import Consignment, ConsignmentState, User
+from station.models import Consignment, ConsignmentState, Printer, User
 from station.shipping.booking import book_consignment
 from station.shipping.codec import shipment_from_json
+from station.shipping.labels import queue_consignment_labels
 from station.shipping.records import BOOKED
+from station.uow import UnitOfWork
 
 RETURN_MARK = "RETURN"
 
@@ -120,3 +122,38 @@ def _marked(label: dict[str, Any]) -> dict[str, Any]:
         return label
     text = f"{RETURN_MARK}\n{instructions}" if instructions else RETURN_MARK
     return {**label, "instructions": text}
+
+
+def return_label(
+    actor: User | None,
+    original: Consignment,
+    *,
+    carrier: Carrier,
+    printer: Printer | None,
+    print_queue: Callable[[int], object] = lambda printer_id: None,
+) -> Consignment:
+    """``actor`` books the return label of ``original`` and queues it on ``printer``.
+
+    One return per consignment: its key is the original's, so pressing the button again
+    (or a retry after a crash) gives back the same return and prints nothing twice. The
+    booking is recorded before the carrier is asked (``book_consignment``) and audited;
+    ``print_queue(printer_id)`` starts the printer once it is committed. Raises
+    ``ReturnRefused`` (nothing recorded) or the carrier's error.
+    """
+    with UnitOfWork(actor) as uow:
+        row = book_return(
+            uow.session, carrier, original, key=f"return-of-{original.id}", user=actor
+        )
+        if printer is not None and row.state == ConsignmentState.CREATED:
+            queue_consignment_labels(uow.session, row, printer)
+            uow.after_commit(lambda: print_queue(printer.id))
+        uow.record(
+            "consignment.return_booked",
+            target=row,
+            detail={
+                "return_of": " ".join(original.tickets),
+                "printer": printer.name if printer else "",
+            },
+        )
+        uow.commit()
+    return row

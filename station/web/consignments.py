@@ -23,12 +23,15 @@ from station.jobs import jobs
 from station.models import Consignment, ConsignmentState, Printer, Role
 from station.printing.queue import ReprintRefused
 from station.reports.period import ReportRequestInvalid, one_day
+from station.shipping.carriers import carrier_for
 from station.shipping.consignments import (
     ConsignmentFilter,
     consignment_rows,
     known_carriers,
     list_consignments,
 )
+from station.shipping.returns import ReturnRefused
+from station.shipping.returns import return_label as book_return_label
 from station.web.access import role_required
 from station.web.fragments import is_fragment_request, page_or_fragment
 from station.web.localtime import warehouse_zone
@@ -146,6 +149,35 @@ def _context(**extra: Any) -> dict[str, Any]:
 
 def _states() -> list[str]:
     return [state.value for state in ConsignmentState]
+
+
+@bp.post("/<int:consignment_id>/return")
+@role_required(Role.PACKER)
+def return_label(consignment_id: int) -> ResponseReturnValue:
+    """Book the consignment's return label and print it; back to its order's page."""
+    consignment = _consignment(consignment_id)
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    printer = db.session.get(Printer, request.form.get("printer_id", type=db_int) or 0)
+    printer = printer or user.default_printer
+    back = (
+        url_for("orders.show", order_id=consignment.order_id)
+        if consignment.order_id
+        else url_for("consignments.index")
+    )
+    try:
+        row = book_return_label(
+            user,
+            consignment,
+            carrier=carrier_for(db.session, consignment.carrier),
+            printer=printer,
+            print_queue=lambda printer_id: jobs().print_queue(printer_id),
+        )
+    except (ReturnRefused, CarrierError) as exc:
+        flash(str(exc), "error")
+        return redirect(back)
+    where = f"; it prints on {printer.name}" if printer else "; choose a printer to print it"
+    flash(f"Return label {', '.join(row.tickets)} booked for {row.reference}{where}.", "info")
+    return redirect(back)
 
 
 def _consignment(consignment_id: int) -> Consignment:

@@ -34,7 +34,7 @@ from station.dispatch.outbox import writeback_badges
 from station.dispatch.timeline import order_history
 from station.extensions import db
 from station.jobs import jobs
-from station.models import Role, SalesOrder
+from station.models import Printer, Role, SalesOrder
 from station.orders import filter_choices, filters_from_args, list_orders
 from station.packing import packing_slip_pdf
 from station.settings import settings_store
@@ -86,6 +86,9 @@ def show(order_id: int) -> str:
         "orders/show.html",
         order=order,
         verdict=ship_verdicts(db.session, [order], rules)[order.id],
+        printers=db.session.scalars(
+            db.select(Printer).where(Printer.active).order_by(Printer.name)
+        ).all(),
         history=order_history(db.session, order.id),
         badge=writeback_badges(db.session, [order.id]).get(order.id),
         trail=audit.order_trail(db.session, order.id),

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
+from sqlalchemy import select
 
 from station.extensions import db
-from station.models import Role
-from tests.builders import add_order
+from station.models import AuditEvent, Consignment, ConsignmentState, PrintJob, Role
+from station.shipping.booking import book_consignment
+from station.shipping.carriers import own_label
+from tests.builders import add_order, add_printer
+from tests.carriers.samples import shipment
 from tests.web.conftest import signed_in
 
 
@@ -42,3 +48,70 @@ def test_open_at_the_bench_scans_the_order_as_the_bench_page_loads(app: Flask) -
     assert 'href="/bench?open=SO-5001">Open at the bench</a>' in page
     assert 'hx-trigger="submit, load"' in bench and 'value="SO-5001"' in bench
     assert 'hx-trigger="submit, load"' not in plain
+
+
+def shipped(app: Flask) -> tuple[int, int, int]:
+    """An order with a booked consignment, and a printer: (order id, consignment id, printer id)."""
+    with app.app_context():
+        printer = add_printer(db.session)
+        order = add_order(db.session, 5001)
+        row = book_consignment(
+            db.session, own_label(db.session), shipment(reference="SO-5001"), key="k-1", order=order
+        )
+        db.session.commit()
+        return order.id, row.id, printer.id
+
+
+def test_a_return_label_is_booked_once_printed_and_audited(app: Flask) -> None:
+    order_id, consignment_id, printer_id = shipped(app)
+    packer = signed_in(app, "packer", Role.PACKER)
+
+    page = packer.get(f"/orders/{order_id}").get_data(as_text=True)
+    first = packer.post(
+        f"/consignments/{consignment_id}/return",
+        data={"printer_id": str(printer_id)},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    again = packer.post(
+        f"/consignments/{consignment_id}/return",
+        data={"printer_id": str(printer_id)},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+    assert f'action="/consignments/{consignment_id}/return"' in page
+    assert re.search(r"Return label ON\d+ booked for SO-5001; it prints on Bench 1\.", first)
+    assert "Return Consignment" in first
+    with app.app_context():
+        returns = db.session.scalars(
+            select(Consignment).where(Consignment.return_of_id == consignment_id)
+        ).all()
+        assert len(returns) == 1 and returns[0].is_return
+        (back,) = returns
+        jobs = db.session.scalars(select(PrintJob).where(PrintJob.consignment_id == back.id)).all()
+        assert len(jobs) == len(back.labels) == 1  # pressed twice, printed once
+        assert jobs[0].printer_id == printer_id
+        actions = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action == "consignment.return_booked")
+        ).all()
+        assert len(actions) == 2  # each press is recorded; the second booked nothing new
+    assert again.count("Return Consignment") == 1
+
+
+def test_a_voided_consignment_cannot_be_returned_and_says_why(app: Flask) -> None:
+    order_id, consignment_id, printer_id = shipped(app)
+    with app.app_context():
+        db.session.get(Consignment, consignment_id).state = ConsignmentState.VOIDED
+        db.session.commit()
+    packer = signed_in(app, "packer", Role.PACKER)
+
+    page = packer.post(
+        f"/consignments/{consignment_id}/return",
+        data={"printer_id": str(printer_id)},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+    assert "cannot be returned: It was voided, so it never left." in page
+    with app.app_context():
+        assert not db.session.scalars(
+            select(Consignment).where(Consignment.return_of_id == consignment_id)
+        ).all()
