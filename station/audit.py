@@ -170,6 +170,28 @@ def actions(session: Session) -> list[str]:
     return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
 
 
+def describe(event: AuditEvent) -> str:
+    """The event as people read it: what it was done to, then what happened.
+
+    ``printer.created`` on printer "Bench 1" reads "Printer Bench 1: created";
+    ``bulk.started`` on "bulk dispatch of 10 orders" reads "Bulk dispatch of 10 orders:
+    started" (a label that already names its kind is not prefixed with it again).
+    """
+    parts = event.action.split(".")
+    kind = (event.target_type or "").replace("_", " ")
+    label = event.target_label or ""
+    if label and kind and not label.casefold().startswith(kind.casefold()):
+        thing = f"{kind} {label}"
+    else:
+        thing = label or kind or parts[0].replace("_", " ")
+    subject = {parts[0].replace("_", " "), kind}
+    happened = " ".join(
+        part.replace("_", " ") for part in parts[1:] if part.replace("_", " ") not in subject
+    )
+    text = f"{thing}: {happened}" if happened else thing
+    return text[:1].upper() + text[1:]
+
+
 def _target_of(session: Session, row: Base) -> Target:
     kind, label = _TARGETS[type(row)]
     if row.id is None:  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from station import audit
 from station.accounts import create_user
+from station.audit import Target
 from station.extensions import db
 from station.models import AuditEvent, Consignment, Role, User
 from tests.builders import add_order
@@ -176,3 +177,34 @@ def test_an_orders_trail_holds_its_own_and_its_consignments_events(
         ("consignment.created", "consignment"),
         ("outbox.retried", "order"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("action", "target", "sentence"),
+    [
+        ("printer.created", Target("printer", 1, "Bench 1"), "Printer Bench 1: created"),
+        (
+            "bulk.started",
+            Target("bulk_dispatch", 3, "bulk dispatch of 10 orders"),
+            "Bulk dispatch of 10 orders: started",
+        ),
+        (
+            "consignment.return_booked",
+            Target("consignment", 4, "SO-5001 ON100000009"),
+            "Consignment SO-5001 ON100000009: return booked",
+        ),
+        (
+            "settings.cost_centre.added",
+            Target("cost_centre", 2, "Retail"),
+            "Cost centre Retail: added",
+        ),
+        ("sync.requested", Target("sync", None, "Cin7 orders"), "Sync Cin7 orders: requested"),
+        ("signin.succeeded", None, "Signin: succeeded"),
+    ],
+)
+def test_an_event_reads_as_what_it_was_done_to_and_what_happened(
+    session: Session, manager: User, action: str, target: Target | None, sentence: str
+) -> None:
+    event = audit.record(session, manager, action, target=target)
+
+    assert audit.describe(event) == sentence

@@ -20,6 +20,7 @@ from station.web.localtime import warehouse_zone
 from station.web.params import db_int
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+bp.add_app_template_filter(audit.describe, "audit_sentence")  # also on users' and orders' pages
 
 PER_PAGE = 50
 
