@@ -40,6 +40,11 @@ def test_sign_in_sync_search_and_open_an_order(page: Any, live_app: tuple[Flask,
     expect(page.locator("p.count")).to_contain_text(re.compile(r"^\d+ orders"))
     expect(page.locator("#cin7-status")).not_to_contain_text("never")
     screenshot(page, "orders")
+    page.set_viewport_size({"width": 1024, "height": 768})  # a bench laptop's window
+    expect(page.locator("table.orders")).to_be_visible()
+    screenshot(page, "orders-1024")
+    widest = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size({"width": 1280, "height": 860})
 
     first_ref = page.locator("table.orders tbody tr td a").first.inner_text()
     page.get_by_label("Search orders").fill(first_ref)
@@ -50,6 +55,7 @@ def test_sign_in_sync_search_and_open_an_order(page: Any, live_app: tuple[Flask,
     expect(page.get_by_role("heading", name=re.compile(first_ref))).to_be_visible()
     expect(page.get_by_role("heading", name="Lines")).to_be_visible()
     screenshot(page, "order")
+    assert widest <= 1024, f"the order list is {widest} px wide at 1024 px"
 
 
 def test_a_missing_order_is_explained(page: Any, live_app: tuple[Flask, str]) -> None:
