@@ -93,12 +93,13 @@ def sign_in(
     address = address[:64]
     with UnitOfWork(None) as uow:
         outcome = _attempt(uow, name, password, address, now)
+        token = ""
         if isinstance(outcome, User):
-            outcome = SignedIn(outcome, open_session(uow.session, outcome, now=now, idle=idle))
+            token = open_session(uow.session, outcome, now=now, idle=idle)
         uow.commit()
     if isinstance(outcome, SignInRefused):
-        raise outcome
-    return outcome
+        raise outcome  # only now, so that the unit commits the refusal instead of rolling back
+    return SignedIn(outcome, token)
 
 
 def _attempt(
