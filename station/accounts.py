@@ -1,24 +1,25 @@
-"""Users: creating them, passwords (argon2 through argon2-cffi), roles and their sessions.
+"""Users: creating them, passwords (argon2 through argon2-cffi), roles, defaults, deactivation.
 
-Each sign-in is a ``SignInSession`` row found by the SHA-256 of a random token that only
-the browser's cookie holds: ending a session deletes its row, and signing out everywhere
-deletes all of the user's rows. Services here change rows and never commit; the caller
-commits with its audit record.
+The commands (``add_user``, ``change_role``, ``reset_password``, ...) take the person
+acting, open a unit of work, change the user, audit it and commit: a view calls one and
+renders. ``create_user`` and ``set_password`` only change rows, for the CLI and tests that
+commit themselves. A password reset, a password change and a deactivation end the user's
+sign-in sessions (``station.sessions``) in the same transaction.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from station.errors import StationError, problems_sentence
-from station.models import Printer, Role, SignInSession, User
+from station.models import Printer, Role, User
+from station.sessions import IDLE_LIMIT, close_every_session, open_session
+from station.uow import UnitOfWork
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -79,100 +80,141 @@ def list_users(session: Session) -> list[User]:
 
 
 def set_password(user: User, password: str) -> None:
-    """Replace a user's password."""
+    """Replace a user's password (the caller commits)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
     user.password_hash = hash_password(password)
 
 
-def reset_password(user: User, password: str) -> None:
-    """An admin sets a new password; the user's sessions everywhere end."""
-    set_password(user, password)
-    sign_out_everywhere(user)
+def add_user(
+    actor: User | None,
+    username: str,
+    password: str,
+    *,
+    role: Role,
+    display_name: str | None = None,
+) -> User:
+    """An admin adds a user who can sign in with ``password``; raises AccountError if refused."""
+    with UnitOfWork(actor) as uow:
+        user = create_user(uow.session, username, password, role=role, display_name=display_name)
+        uow.record("user.created", target=user, detail={"role": user.role.value})
+        uow.commit()
+    return user
 
 
-def change_own_password(user: User, current: str, new: str) -> None:
-    """The user replaces their password, proving the current one; other sessions end."""
-    if not password_matches(user, current):
-        raise AccountError("The current password is not right.")
-    set_password(user, new)
-    sign_out_everywhere(user)
-
-
-def change_role(user: User, role: Role, *, by: User) -> None:
+def change_role(actor: User, user: User, role: Role) -> None:
     """Give ``user`` another role; nobody lowers their own."""
-    if user.id == by.id and role.rank < user.role.rank:
+    if user.id == actor.id and role.rank < user.role.rank:
         raise AccountError("You cannot lower your own role; ask another admin to do it.")
-    user.role = role
+    with UnitOfWork(actor) as uow:
+        before, user.role = user.role, role
+        uow.record(
+            "user.role_changed", target=user, detail={"from": before.value, "to": role.value}
+        )
+        uow.commit()
 
 
-def set_active(user: User, active: bool, *, by: User) -> None:
-    """Deactivate (signed out everywhere, cannot sign in) or reactivate a user."""
-    if user.id == by.id and not active:
-        raise AccountError("You cannot deactivate yourself; ask another admin to do it.")
-    if user.active and not active:
-        sign_out_everywhere(user)
-    user.active = active
-
-
-def set_defaults(
+def save_user_defaults(
+    actor: User | None,
     user: User,
     *,
     display_name: str | None,
-    printer: Printer | None,
+    printer_id: int | None,
     bench: str | None,
 ) -> None:
-    """Save the name shown for the user and the printer and bench they usually work at."""
-    user.display_name = (display_name or "").strip()[:128] or None
-    user.default_printer = printer
-    user.default_bench = (bench or "").strip()[:64] or None
+    """An admin saves the name shown for ``user`` and the printer and bench they usually use."""
+    with UnitOfWork(actor) as uow:
+        _set_defaults(uow.session, user, display_name, printer_id, bench)
+        uow.record("user.defaults.saved", target=user)
+        uow.commit()
 
 
-def open_session(session: Session, user: User, *, now: datetime) -> str:
-    """Record a new sign-in of ``user``; the token returned goes in that browser's cookie."""
-    token = secrets.token_urlsafe(32)
-    session.add(
-        SignInSession(user_id=user.id, token_hash=_token_hash(token), created_at=now, seen_at=now)
-    )
+def save_own_defaults(
+    user: User, *, display_name: str | None, printer_id: int | None, bench: str | None
+) -> None:
+    """The user saves their own name, usual printer and bench."""
+    with UnitOfWork(user) as uow:
+        _set_defaults(uow.session, user, display_name, printer_id, bench)
+        uow.record("account.defaults.saved", target=user, detail=_defaults(user))
+        uow.commit()
+
+
+def reset_password(actor: User | None, user: User, password: str) -> None:
+    """An admin sets a new password; the user's sessions everywhere end."""
+    with UnitOfWork(actor) as uow:
+        set_password(user, password)
+        close_every_session(uow.session, user)
+        uow.record("user.password_reset", target=user)
+        uow.commit()
+
+
+def change_own_password(
+    user: User, current: str, new: str, *, now: datetime, idle: timedelta = IDLE_LIMIT
+) -> str:
+    """The user replaces their password, proving the current one; raises AccountError if refused.
+
+    Every session of the user ends and a new one opens for the browser that asked: the
+    token returned goes in its cookie.
+    """
+    with UnitOfWork(user) as uow:
+        if not password_matches(user, current):
+            raise AccountError("The current password is not right.")
+        set_password(user, new)
+        close_every_session(uow.session, user)
+        uow.record("account.password.changed", target=user)
+        token = open_session(uow.session, user, now=now, idle=idle)
+        uow.commit()
     return token
 
 
-def session_user(session: Session, user_id: int, token: str) -> tuple[User, SignInSession] | None:
-    """The active user whose open sign-in ``token`` is, with that sign-in (one query)."""
-    found = session.execute(
-        select(User, SignInSession)
-        .join(SignInSession, SignInSession.user_id == User.id)
-        .where(
-            User.id == user_id,
-            User.active.is_(True),
-            SignInSession.token_hash == _token_hash(token),
-        )
-    ).one_or_none()
-    return None if found is None else (found[0], found[1])
+def deactivate_user(actor: User, user: User) -> None:
+    """Stop ``user`` signing in and end their sessions everywhere; nobody deactivates themself."""
+    if user.id == actor.id:
+        raise AccountError("You cannot deactivate yourself; ask another admin to do it.")
+    with UnitOfWork(actor) as uow:
+        if user.active:
+            close_every_session(uow.session, user)
+        user.active = False
+        uow.record("user.deactivated", target=user)
+        uow.commit()
 
 
-def close_session(session: Session, token: str) -> None:
-    """End the sign-in ``token`` belongs to (signing out of one browser)."""
-    session.execute(delete(SignInSession).where(SignInSession.token_hash == _token_hash(token)))
-
-
-def purge_sessions(session: Session, *, seen_before: datetime) -> int:
-    """Forget sign-ins not seen since ``seen_before`` (their cookies have expired)."""
-    return session.execute(
-        delete(SignInSession).where(SignInSession.seen_at < seen_before)
-    ).rowcount
+def reactivate_user(actor: User | None, user: User) -> None:
+    """Let ``user`` sign in again."""
+    with UnitOfWork(actor) as uow:
+        user.active = True
+        uow.record("user.reactivated", target=user)
+        uow.commit()
 
 
 def sign_out_everywhere(user: User) -> None:
-    """End every session of ``user`` (on every browser, this one included)."""
-    session = object_session(user)
-    assert session is not None, "the user is loaded from the database"
-    session.execute(delete(SignInSession).where(SignInSession.user_id == user.id))
+    """The user ends every session of theirs (on every browser, this one included)."""
+    with UnitOfWork(user) as uow:
+        close_every_session(uow.session, user)
+        uow.record("user.signed_out_everywhere", target=user)
+        uow.commit()
 
 
-def _token_hash(token: str) -> str:
-    # A random 256-bit token needs no slow hash; a stolen table holds nothing to replay.
-    return hashlib.sha256(token.encode()).hexdigest()
+def _set_defaults(
+    session: Session,
+    user: User,
+    display_name: str | None,
+    printer_id: int | None,
+    bench: str | None,
+) -> None:
+    user.display_name = (display_name or "").strip()[:128] or None
+    user.default_printer = session.get(Printer, printer_id or 0)
+    user.default_bench = (bench or "").strip()[:64] or None
+
+
+def _defaults(user: User) -> dict[str, str | None]:
+    """What an audit entry says about a user's defaults."""
+    printer = user.default_printer
+    return {
+        "name": user.display_name,
+        "printer": printer.name if printer else None,
+        "bench": user.default_bench,
+    }
 
 
 def password_matches(user: User, password: str) -> bool:

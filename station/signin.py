@@ -11,22 +11,26 @@
   held in a sleeping request, which would tie up a web worker; it is not counted.
 
 The failures are rows (``FailedSignIn``), so every web process sees the same count on
-SQLite and on PostgreSQL. Every outcome is audited.
+SQLite and on PostgreSQL. Every outcome is audited, and committed before ``sign_in``
+returns or raises; a success opens the user's session on the server in the same commit.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from station import audit
-from station.accounts import authenticate, close_session
+from station.accounts import authenticate
 from station.errors import StationError
 from station.models import FailedSignIn, User
+from station.sessions import IDLE_LIMIT, close_session, open_session
+from station.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -69,54 +73,80 @@ class SignInDelayed(SignInThrottled):
         self.retry_after = seconds
 
 
-def sign_in(session: Session, username: str, password: str, *, address: str, now: datetime) -> User:
-    """The user these credentials belong to, after the lockout check; raises SignInRefused.
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """Who signed in, and the token of their new session (for this browser's cookie only)."""
 
-    Records the outcome (failure row, audit event, last login) in ``session`` without
-    committing: the caller commits whether or not this raises, so failures count.
+    user: User
+    token: str = field(repr=False)
+
+
+def sign_in(
+    username: str, password: str, *, address: str, now: datetime, idle: timedelta = IDLE_LIMIT
+) -> SignedIn:
+    """Open a session for the user these credentials belong to; raises SignInRefused.
+
+    Checks the lockout and the delay before the password. Every outcome is committed with
+    its audit entry (a failure row too, so failures count) before this returns or raises.
     """
     name = username.strip().lower()[:64]
     address = address[:64]
+    with UnitOfWork(None) as uow:
+        outcome = _attempt(uow, name, password, address, now)
+        token = ""
+        if isinstance(outcome, User):
+            token = open_session(uow.session, outcome, now=now, idle=idle)
+        uow.commit()
+    if isinstance(outcome, SignInRefused):
+        raise outcome  # only now, so that the unit commits the refusal instead of rolling back
+    return SignedIn(outcome, token)
+
+
+def _attempt(
+    uow: UnitOfWork, name: str, password: str, address: str, now: datetime
+) -> User | SignInRefused:
+    """The user signing in, or why not, with the outcome recorded in ``uow``."""
+    session = uow.session
     locked_for = _locked_for(session, name, address, now)
     if locked_for is not None:
         log.warning(
             "sign-in refused for %r from %s: locked for %s more minutes", name, address, locked_for
         )
-        _record_refusal(session, "signin.locked", name, address, now)
-        raise SignInLocked(locked_for)
+        _record_refusal(uow, "signin.locked", name, address, now)
+        return SignInLocked(locked_for)
     wait = _account_wait(session, name, now)
     if wait is not None:
         log.warning("sign-in refused for %r from %s: %s seconds to wait", name, address, wait)
-        _record_refusal(session, "signin.delayed", name, address, now)
-        raise SignInDelayed(wait)
+        _record_refusal(uow, "signin.delayed", name, address, now)
+        return SignInDelayed(wait)
     user = authenticate(session, name, password)
     if user is None:
         session.add(FailedSignIn(username=name, address=address, at=now))
         session.execute(delete(FailedSignIn).where(FailedSignIn.at <= now - WINDOW))
         log.info("failed sign-in for %r from %s", name, address)
-        _record_refusal(session, "signin.failed", name, address, now)
+        _record_refusal(uow, "signin.failed", name, address, now)
         locked_for = _locked_for(session, name, address, now)
         if locked_for is not None:
             log.warning(
                 "sign-in for %r from %s locked after %s failures", name, address, MAX_FAILURES
             )
-            raise SignInLocked(locked_for)
-        raise SignInRefused("Wrong username or password.")
+            return SignInLocked(locked_for)
+        return SignInRefused("Wrong username or password.")
     session.execute(
         delete(FailedSignIn).where(FailedSignIn.username == name, FailedSignIn.address == address)
     )
     user.last_login_at = now
     log.info("user %s signed in from %s", user.username, address)
-    audit.record(session, user, "signin.succeeded", detail={"address": address}, at=now)
+    uow.record("signin.succeeded", detail={"address": address}, at=now, actor=user)
     return user
 
 
 def _record_refusal(
-    session: Session, action: str, username: str, address: str, now: datetime
+    uow: UnitOfWork, action: str, username: str, address: str, now: datetime
 ) -> None:
     """Audit a refused sign-in against the username typed (no one is signed in to act)."""
     target = audit.Target("user", None, username)
-    audit.record(session, None, action, target=target, detail={"address": address}, at=now)
+    uow.record(action, target=target, detail={"address": address}, at=now)
 
 
 def _account_wait(session: Session, username: str, now: datetime) -> int | None:
@@ -151,10 +181,10 @@ def _locked_for(session: Session, username: str, address: str, now: datetime) ->
     return max(1, math.ceil((oldest_counted + WINDOW - now).total_seconds() / 60))
 
 
-def sign_out(session: Session, user: User, token: str, *, address: str, now: datetime) -> None:
-    """End the sign-in ``token`` of ``user`` (one browser) and audit it; the caller commits."""
-    close_session(session, token)
+def sign_out(user: User, token: str, *, address: str, now: datetime) -> None:
+    """The user ends their sign-in ``token`` (one browser); their other browsers go on."""
+    with UnitOfWork(user) as uow:
+        close_session(uow.session, token)
+        uow.record("user.signed_out", target=user, detail={"address": address[:64]}, at=now)
+        uow.commit()
     log.info("user %s signed out from %s", user.username, address[:64])
-    audit.record(
-        session, user, "user.signed_out", target=user, detail={"address": address[:64]}, at=now
-    )

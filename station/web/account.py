@@ -11,17 +11,16 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, Length, Optional
 
-from station import audit
 from station.accounts import (
     AccountError,
     change_own_password,
-    set_defaults,
+    save_own_defaults,
     sign_out_everywhere,
 )
 from station.extensions import db
-from station.models import Printer, User
+from station.models import User
 from station.printing.setup import active_printers
-from station.web.sessions import forget_session, start_session
+from station.web.sessions import forget_session, idle_limit, now, remember_sign_in
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -46,15 +45,6 @@ class DefaultsForm(FlaskForm):
             SelectChoice(p.id, p.name) for p in active_printers(session)
         ]
         return form
-
-    def save_to(self, session: Session, user: User) -> None:
-        """Store the form's values on ``user``."""
-        set_defaults(
-            user,
-            display_name=self.display_name.data,
-            printer=session.get(Printer, self.default_printer_id.data or 0),
-            bench=self.default_bench.data,
-        )
 
 
 class PasswordForm(FlaskForm):
@@ -84,9 +74,12 @@ def defaults() -> ResponseReturnValue:
     form = DefaultsForm.for_user(db.session, user)
     if not form.validate_on_submit():
         return _page(defaults_form=form, status=422)
-    form.save_to(db.session, user)
-    audit.record(db.session, user, "account.defaults.saved", target=user, detail=_defaults(user))
-    db.session.commit()
+    save_own_defaults(
+        user,
+        display_name=form.display_name.data,
+        printer_id=form.default_printer_id.data,
+        bench=form.default_bench.data,
+    )
     flash("Your account is saved.", "info")
     return redirect(url_for("account.index"))
 
@@ -99,15 +92,15 @@ def password() -> ResponseReturnValue:
     form = PasswordForm()
     if not form.validate_on_submit():
         return _page(password_form=form, status=422)
+    at = now()
     try:
-        change_own_password(user, form.current.data or "", form.new.data or "")
+        token = change_own_password(
+            user, form.current.data or "", form.new.data or "", now=at, idle=idle_limit()
+        )
     except AccountError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return _page(password_form=form, status=422)
-    audit.record(db.session, user, "account.password.changed", target=user)
-    start_session(user)  # a new session here: the password change ended every other one
-    db.session.commit()
+    remember_sign_in(user, token, at=at)  # the change ended every session but this new one
     flash("Password changed. Other browsers signed in as you have been signed out.", "info")
     return redirect(url_for("account.index"))
 
@@ -120,8 +113,6 @@ def sign_out_all() -> ResponseReturnValue:
         return _page(status=400)
     user: User = current_user._get_current_object()  # type: ignore[attr-defined]
     sign_out_everywhere(user)
-    audit.record(db.session, user, "user.signed_out_everywhere", target=user)
-    db.session.commit()
     forget_session()
     flash("You have been signed out everywhere, this browser included.", "info")
     return redirect(url_for("auth.login"))
@@ -141,13 +132,3 @@ def _page(
         password_form=password_form or PasswordForm(formdata=None),
         button_form=ButtonForm(formdata=None),
     ), status
-
-
-def _defaults(user: User) -> dict[str, str | None]:
-    """What an audit event says about a user's defaults."""
-    printer = user.default_printer
-    return {
-        "name": user.display_name,
-        "printer": printer.name if printer else None,
-        "bench": user.default_bench,
-    }

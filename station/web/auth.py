@@ -11,10 +11,15 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from station.extensions import db
 from station.models import User
 from station.signin import SignInRefused, SignInThrottled, sign_in, sign_out
-from station.web.sessions import forget_session, now, session_token, start_session
+from station.web.sessions import (
+    forget_session,
+    idle_limit,
+    now,
+    remember_sign_in,
+    session_token,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -31,23 +36,22 @@ def login() -> str | Response:
         return redirect(url_for("orders.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        at = now()
         try:
-            user = sign_in(
-                db.session,
+            signed_in = sign_in(
                 form.username.data or "",
                 form.password.data or "",
                 address=request.remote_addr or "",
-                now=now(),
+                now=at,
+                idle=idle_limit(),
             )
-        except SignInRefused as exc:
-            db.session.commit()  # the failure is kept: it counts towards the lockout
+        except SignInRefused as exc:  # already counted towards the lockout
             flash(str(exc), "error")
             if isinstance(exc, SignInThrottled):
                 headers = {"Retry-After": str(exc.retry_after)}
                 return render_template("auth/login.html", form=form), 429, headers  # type: ignore[return-value]
             return render_template("auth/login.html", form=form), 401  # type: ignore[return-value]
-        start_session(user)
-        db.session.commit()
+        remember_sign_in(signed_in.user, signed_in.token, at=at)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -60,8 +64,7 @@ def logout() -> Response:
     """
     if current_user.is_authenticated:
         user: User = current_user._get_current_object()  # type: ignore[attr-defined]
-        sign_out(db.session, user, session_token(), address=request.remote_addr or "", now=now())
-        db.session.commit()
+        sign_out(user, session_token(), address=request.remote_addr or "", now=now())
     forget_session()
     return redirect(url_for("auth.login"))
 

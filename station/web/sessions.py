@@ -22,10 +22,16 @@ from flask import Flask, Response, current_app, flash, g, redirect, request, ses
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from station.accounts import close_session, open_session, purge_sessions, session_user
 from station.db import utcnow
 from station.extensions import db, login_manager
-from station.models import Role, SignInSession, User
+from station.models import Role, User
+from station.sessions import (
+    COOKIE_GRACE,
+    IDLE_LIMIT,
+    end_idle_session,
+    keep_session_alive,
+    session_user,
+)
 from station.web.fragments import is_fragment_request
 
 log = logging.getLogger(__name__)
@@ -33,17 +39,12 @@ log = logging.getLogger(__name__)
 CLOCK = "station.clock"  # app.extensions key: a callable returning aware UTC datetimes
 SEEN_KEY = "seen_at"  # epoch seconds of the session's last request
 TOKEN_KEY = "sign_in"  # the random token of this browser's SignInSession row
-# How stale a row's seen_at may get before a request refreshes it: a write now and then,
-# not on every scan. Only purging reads it; the idle limit is kept exactly in the cookie.
-SEEN_REFRESH = timedelta(minutes=10)
-# The cookie outlives the idle limit so that a stale session still reaches the server and
-# is told why it ended; the idle limit itself is enforced with SEEN_KEY.
-COOKIE_GRACE = timedelta(days=1)
 
 
 def init_app(app: Flask) -> None:
     """Read ``SESSION_IDLE_MINUTES`` and check every signed-in request against it."""
-    minutes = idle_minutes(app.config.get("SESSION_IDLE_MINUTES", 720))
+    default = int(IDLE_LIMIT.total_seconds() // 60)
+    minutes = idle_minutes(app.config.get("SESSION_IDLE_MINUTES", default))
     app.config["SESSION_IDLE_MINUTES"] = minutes
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=minutes) + COOKIE_GRACE
     app.extensions.setdefault(CLOCK, utcnow)
@@ -67,12 +68,13 @@ def now() -> datetime:
     return clock()
 
 
-def start_session(user: User) -> None:
-    """Sign ``user`` in on this browser (a new server-side session; the caller commits)."""
-    at = now()
-    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
-    purge_sessions(db.session, seen_before=at - idle - COOKIE_GRACE - SEEN_REFRESH)
-    token = open_session(db.session, user, now=at)
+def idle_limit() -> timedelta:
+    """How long a session may go without a request (``SESSION_IDLE_MINUTES``)."""
+    return timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+
+
+def remember_sign_in(user: User, token: str, *, at: datetime) -> None:
+    """Keep ``user``'s new server-side session ``token`` (opened at ``at``) in this browser's cookie."""
     login_user(user)
     session.permanent = True
     session[SEEN_KEY] = int(at.timestamp())
@@ -117,16 +119,13 @@ def _check_session() -> BaseResponse | None:
             "signed out everywhere or changed."
         )
     minutes = current_app.config["SESSION_IDLE_MINUTES"]
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
     if _idle(at):
-        log.info("signed %s out after %s idle minutes", current_user.username, minutes)
-        close_session(db.session, session_token())
-        db.session.commit()
+        log.info("signed %s out after %s idle minutes", user.username, minutes)
+        end_idle_session(user, session_token(), idle=idle_limit(), now=current)
         return _end(f"You were signed out after {_duration(minutes)} without activity.")
     session[SEEN_KEY] = int(at)
-    row: SignInSession = g.sign_in_session
-    if current - row.seen_at >= SEEN_REFRESH:
-        row.seen_at = current
-        db.session.commit()
+    keep_session_alive(user, g.sign_in_session, now=current)
     return None
 
 

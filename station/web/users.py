@@ -12,15 +12,16 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from station import audit
 from station.accounts import (
     MIN_PASSWORD_LENGTH,
     AccountError,
+    add_user,
     change_role,
-    create_user,
+    deactivate_user,
     list_users,
+    reactivate_user,
     reset_password,
-    set_active,
+    save_user_defaults,
 )
 from station.extensions import db
 from station.models import Role, User
@@ -68,19 +69,16 @@ def create() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _list(form, status=422)
     try:
-        user = create_user(
-            db.session,
+        user = add_user(
+            _me(),
             form.username.data or "",
             form.password.data or "",
             role=Role(form.role.data),
             display_name=form.display_name.data,
         )
     except AccountError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return _list(form, status=422)
-    audit.record(db.session, _me(), "user.created", target=user, detail={"role": user.role.value})
-    db.session.commit()
     flash(f"{user.username} can sign in now as a {user.role.value}.", "info")
     return redirect(url_for("users.index"))
 
@@ -99,10 +97,7 @@ def role(user_id: int) -> ResponseReturnValue:
     user, form = _user(user_id), RoleForm()
 
     def change() -> str:
-        before = user.role
-        change_role(user, Role(form.role.data), by=_me())
-        detail = {"from": before.value, "to": user.role.value}
-        audit.record(db.session, _me(), "user.role_changed", target=user, detail=detail)
+        change_role(_me(), user, Role(form.role.data))
         return f"{user.username} is now a {user.role.value}."
 
     return _change(user, form, change)
@@ -116,8 +111,13 @@ def defaults(user_id: int) -> ResponseReturnValue:
     form = DefaultsForm.for_user(db.session, user)
 
     def change() -> str:
-        form.save_to(db.session, user)
-        audit.record(db.session, _me(), "user.defaults.saved", target=user)
+        save_user_defaults(
+            _me(),
+            user,
+            display_name=form.display_name.data,
+            printer_id=form.default_printer_id.data,
+            bench=form.default_bench.data,
+        )
         return f"{user.username}'s name, printer and bench saved."
 
     return _change(user, form, change)
@@ -130,8 +130,7 @@ def password(user_id: int) -> ResponseReturnValue:
     user, form = _user(user_id), ResetPasswordForm()
 
     def change() -> str:
-        reset_password(user, form.password.data or "")
-        audit.record(db.session, _me(), "user.password_reset", target=user)
+        reset_password(_me(), user, form.password.data or "")
         return f"{user.username}'s password is reset and their sessions have ended."
 
     return _change(user, form, change)
@@ -144,8 +143,7 @@ def deactivate(user_id: int) -> ResponseReturnValue:
     user = _user(user_id)
 
     def change() -> str:
-        set_active(user, False, by=_me())
-        audit.record(db.session, _me(), "user.deactivated", target=user)
+        deactivate_user(_me(), user)
         return f"{user.username} is deactivated and signed out everywhere."
 
     return _change(user, ButtonForm(), change)
@@ -158,15 +156,14 @@ def reactivate(user_id: int) -> ResponseReturnValue:
     user = _user(user_id)
 
     def change() -> str:
-        set_active(user, True, by=_me())
-        audit.record(db.session, _me(), "user.reactivated", target=user)
+        reactivate_user(_me(), user)
         return f"{user.username} can sign in again."
 
     return _change(user, ButtonForm(), change)
 
 
 def _change(user: User, form: FlaskForm, change: Callable[[], str]) -> ResponseReturnValue:
-    """Validate ``form``, apply ``change`` and commit; or show the user's page with why (422)."""
+    """Validate ``form`` and apply ``change`` (one service); or show the user's page with why (422)."""
     if not form.validate_on_submit():
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
@@ -174,10 +171,8 @@ def _change(user: User, form: FlaskForm, change: Callable[[], str]) -> ResponseR
     try:
         message = change()
     except AccountError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return _page(user, status=422)
-    db.session.commit()
     flash(message, "info")
     return redirect(url_for("users.show", user_id=user.id))
 

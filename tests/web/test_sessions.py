@@ -160,3 +160,22 @@ def test_sessions_of_browsers_that_never_came_back_are_forgotten(
 
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SignInSession)) == 1
+
+
+def test_an_idle_sign_out_is_in_the_audit_log(
+    app: Flask, client: FlaskClient, auth: AuthActions, clock: FakeClock
+) -> None:
+    auth.login("pita", role=Role.PACKER)
+    clock.advance(minutes=31)
+
+    client.get("/orders")
+
+    with app.app_context():
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "user.signed_out_idle")
+        ).one()
+        assert (event.actor_username, event.target_label, event.detail) == (
+            "",
+            "pita",
+            {"idle_minutes": 30},
+        )
