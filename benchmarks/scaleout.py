@@ -114,7 +114,9 @@ class _Cluster:
     def run(self, rounds: Sequence[Round], listeners: Sequence[Any]) -> dict[str, Any]:
         """Set up, drive every round (bench n prints to ``listeners[n]``), wait, check, measure."""
         needed = sum(each.benches * each.orders_each for each in rounds)
-        self._start_sandbox(orders=max(100, needed * 2))
+        # about two orders in five of the demo mix are ready to ship (the rest are old,
+        # dispatched, void, unapproved or on hold): three times what the rounds need
+        self._start_sandbox(orders=max(100, needed * 3))
         printer_ids, references, sync_s = self._prepare(listeners, needed)
         self._start_station()
         shipping_began = time.time()
