@@ -152,7 +152,7 @@ def _states() -> list[str]:
 
 
 @bp.post("/<int:consignment_id>/return")
-@role_required(Role.PACKER)
+@role_required(Role.MANAGER)
 def return_label(consignment_id: int) -> ResponseReturnValue:
     """Book the consignment's return label and print it; back to its order's page."""
     consignment = _consignment(consignment_id)

@@ -64,7 +64,7 @@ def shipped(app: Flask) -> tuple[int, int, int]:
 
 def test_a_return_label_is_booked_once_printed_and_audited(app: Flask) -> None:
     order_id, consignment_id, printer_id = shipped(app)
-    packer = signed_in(app, "packer", Role.PACKER)
+    packer = signed_in(app, "manager", Role.MANAGER)
 
     page = packer.get(f"/orders/{order_id}").get_data(as_text=True)
     first = packer.post(
@@ -102,7 +102,7 @@ def test_a_voided_consignment_cannot_be_returned_and_says_why(app: Flask) -> Non
     with app.app_context():
         db.session.get(Consignment, consignment_id).state = ConsignmentState.VOIDED
         db.session.commit()
-    packer = signed_in(app, "packer", Role.PACKER)
+    packer = signed_in(app, "manager", Role.MANAGER)
 
     page = packer.post(
         f"/consignments/{consignment_id}/return",
@@ -115,3 +115,13 @@ def test_a_voided_consignment_cannot_be_returned_and_says_why(app: Flask) -> Non
         assert not db.session.scalars(
             select(Consignment).where(Consignment.return_of_id == consignment_id)
         ).all()
+
+
+def test_packers_are_not_offered_return_labels(app: Flask) -> None:
+    order_id, consignment_id, printer_id = shipped(app)
+    packer = signed_in(app, "packer", Role.PACKER)
+
+    page = packer.get(f"/orders/{order_id}").get_data(as_text=True)
+    refused = packer.post(f"/consignments/{consignment_id}/return", data={"printer_id": "1"})
+
+    assert "Return label" not in page and refused.status_code == 403
