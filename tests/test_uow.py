@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 from sqlalchemy import func, inspect, select
@@ -16,9 +14,8 @@ from station.uow import UnitOfWork
 
 
 @pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    with app.app_context():
-        yield db.session
+def session(ctx: Session) -> Session:
+    return ctx
 
 
 @pytest.fixture

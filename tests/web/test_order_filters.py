@@ -205,15 +205,18 @@ def test_both_ways_of_reading_a_page_give_the_newest_first(app: Flask, matches: 
     ]
 
 
-def test_a_count_past_the_cap_says_so_and_paging_still_works(
-    app: Flask, manager: FlaskClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def past_the_cap(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Six orders On Hold, counted only to 3, two to a page."""
     monkeypatch.setattr("station.orders.COUNT_CAP", 3)
     app.config["ORDERS_PER_PAGE"] = 2
     with app.app_context():
         db.session.add_all([order(n, stage="On Hold") for n in range(6)])
         db.session.commit()
 
+
+@pytest.mark.usefixtures("past_the_cap")
+def test_a_count_past_the_cap_says_so_and_paging_still_works(manager: FlaskClient) -> None:
     first = manager.get("/orders", query_string={"stage": "On Hold"}).get_data(as_text=True)
     last = manager.get("/orders", query_string={"stage": "On Hold", "page": "3"})
 
@@ -222,15 +225,10 @@ def test_a_count_past_the_cap_says_so_and_paging_still_works(
     assert 'rel="next"' not in last.get_data(as_text=True)
 
 
+@pytest.mark.usefixtures("past_the_cap")
 def test_a_page_past_the_end_of_a_capped_count_says_so_with_a_way_back(
-    app: Flask, manager: FlaskClient, monkeypatch: pytest.MonkeyPatch
+    manager: FlaskClient,
 ) -> None:
-    monkeypatch.setattr("station.orders.COUNT_CAP", 3)
-    app.config["ORDERS_PER_PAGE"] = 2
-    with app.app_context():
-        db.session.add_all([order(n, stage="On Hold") for n in range(6)])
-        db.session.commit()
-
     page = manager.get("/orders", query_string={"stage": "On Hold", "page": "99"})
 
     text = page.get_data(as_text=True)
