@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,8 @@ def sandbox_limits() -> Limits:
     return Limits.unlimited()
 
 
-def connect(sandbox: SandboxServer) -> Cin7Client:
+def connect(sandbox: SandboxServer, **hooks: list[Any]) -> Cin7Client:
+    """A client of the sandbox, unpaced; ``hooks`` are httpx event hooks (transport faults)."""
     return Cin7Client.connect(
         sandbox.base_url,
         DEMO_USERNAME,
@@ -32,6 +34,7 @@ def connect(sandbox: SandboxServer) -> Cin7Client:
         retry=RetryPolicy(attempts=2, base_wait=0.0),
         sleep=lambda _: None,
         timeout=5.0,
+        event_hooks=hooks,
     )
 
 

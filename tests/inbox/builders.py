@@ -14,9 +14,8 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from station.cin7.client import Cin7Client, RetryPolicy
-from station.cin7.ratelimit import InMemoryRateLimiter
-from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME, SandboxServer, SandboxState
+from station.cin7.client import Cin7Client
+from station.cin7.sandbox import SandboxServer, SandboxState
 from station.db import utcnow
 from station.inbox.claims import Trigger
 from station.inbox.intake import Intake, take_order
@@ -33,7 +32,7 @@ from station.models import (
     InboxRuleRun,
     InboxSource,
 )
-from tests.dispatch.conftest import FREE
+from tests.dispatch.conftest import connect
 from tests.inbox.samples import order_json
 
 Hook = Callable[[Any], None]
@@ -42,16 +41,7 @@ Hook = Callable[[Any], None]
 @contextmanager
 def cin7(sandbox: SandboxServer, **hooks: list[Hook]) -> Iterator[Cin7Client]:
     """A client of the sandbox; ``hooks`` are httpx event hooks (faults at the transport)."""
-    with Cin7Client.connect(
-        sandbox.base_url,
-        DEMO_USERNAME,
-        DEMO_API_KEY,
-        limiter=InMemoryRateLimiter(FREE),
-        retry=RetryPolicy(attempts=2, base_wait=0.0),
-        sleep=lambda _: None,
-        timeout=5.0,
-        event_hooks=hooks,
-    ) as client:
+    with connect(sandbox, **hooks) as client:
         yield client
 
 
