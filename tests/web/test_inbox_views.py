@@ -199,3 +199,23 @@ def test_a_file_that_cannot_be_read_is_refused_at_once_and_nothing_is_queued(
     assert response.status_code == 422 and "not UTF-8 text" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(InboxImport)) == 0
+
+
+def test_a_submitted_order_offers_check_shipment_and_an_unsubmitted_one_submit(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+    upload(client, csv_bytes(*ROWS))
+    with app.app_context():
+        first, second = db.session.scalars(select(InboxOrder).order_by(InboxOrder.id)).all()
+        first.cin7_id = 9001  # as if submitted
+        db.session.commit()
+        ids = first.id, second.id
+
+    submitted = client.get(f"/inbox/orders/{ids[0]}").get_data(as_text=True)
+    waiting = client.get(f"/inbox/orders/{ids[1]}").get_data(as_text=True)
+
+    assert (
+        'formaction="/inbox/shipments/check"' in submitted and "Submit to Cin7 now" not in submitted
+    )
+    assert "Submit to Cin7 now" in waiting and "Check shipment" not in waiting
