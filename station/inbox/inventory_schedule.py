@@ -39,10 +39,14 @@ def interval_label(minutes: int) -> str:
 
 def interval_choices(cost: SyncCost) -> list[tuple[int, str]]:
     """Every offered interval with the Cin7 calls a day it spends at ``cost``."""
-    return [
-        (m, interval_label(m) + (f" (about {cost.calls_a_day(m)} Cin7 calls a day)" if m else ""))
-        for m in INVENTORY_SYNC_CHOICES
-    ]
+    return [(m, interval_label(m) + _calls_a_day(cost, m)) for m in INVENTORY_SYNC_CHOICES]
+
+
+def _calls_a_day(cost: SyncCost, minutes: int) -> str:
+    if minutes <= 0:
+        return ""
+    calls = cost.calls_a_day(minutes)
+    return f" (about {calls} Cin7 call{'' if calls == 1 else 's'} a day)"
 
 
 def sync_due(minutes: int, last_at: datetime | None, *, now: datetime) -> bool:
