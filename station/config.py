@@ -57,7 +57,6 @@ class DefaultConfig:
     # (station/cin7/client.py, docs/deploy.md).
     SYNC_DEADLINE: int = 1800
     INBOX_SHIPMENT_CHECK_MINUTES: int = 5  # between checks of inbox orders shipped in Cin7
-    INBOX_INVENTORY_SYNC_MINUTES: int = 60  # between inventory syncs (when turned on in the inbox)
     # Seconds before a submission cut off by a dying worker is redone; longer than one Cin7
     # call attempt can take (CIN7_LIMIT_WAIT + CIN7_TIMEOUT), see ``submit_lease``.
     INBOX_SUBMIT_LEASE: int = 600

@@ -1,5 +1,7 @@
 """Which branch ids Cin7 has, kept in Settings for an hour so intake spends few calls.
 
+The list (names too, for pages) lives in :mod:`station.cin7.branch_cache`.
+
 An id the cached list lacks makes one fresh call (a branch added in Cin7 a minute ago is
 found); when Cin7 cannot be asked, the answer is "cannot tell" and the order is taken,
 to be checked again when it is submitted.
@@ -14,15 +16,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from station.cin7.branch_cache import cached_branches, remember_branches
 from station.cin7.client import Cin7Client
 from station.cin7.errors import Cin7Error
-from station.cin7.mapping import format_cin7_datetime, parse_cin7_datetime
 from station.cin7.wiring import Cin7Wiring
 from station.settings import SettingsStore
 
 log = logging.getLogger(__name__)
 
-BRANCHES_KEY = "inbox.cin7_branch_ids"
 FRESH_FOR = timedelta(hours=1)
 ClientFactory = Callable[[], AbstractContextManager[Cin7Client]]
 
@@ -43,19 +44,19 @@ class BranchCheck:
 
     def __call__(self, branch_id: int) -> bool | None:
         """True or False, or None when Cin7 cannot be asked and the cache does not know it."""
-        cached = self._store.get(BRANCHES_KEY) or {}
-        if branch_id in (cached.get("ids") or ()):
+        cached = cached_branches(self._store)
+        if branch_id in cached.ids:
             return True  # branches are seldom removed; submitting checks against Cin7 again
-        fetched = cached.get("fetched_at")
-        fresh = bool(fetched) and self._now - parse_cin7_datetime(fetched) < FRESH_FOR
+        fetched = cached.fetched_at
+        fresh = fetched is not None and self._now - fetched < FRESH_FOR
         if self._asked:
             return False if fresh else None
         self._asked = True
         try:
             with self._connect() as client:
-                ids = sorted(branch.id for branch in client.branches())
+                branches = client.branches()
         except Cin7Error as exc:
             log.warning("could not list Cin7 branches to check branch %s: %s", branch_id, exc)
             return None
-        self._store.set(BRANCHES_KEY, {"ids": ids, "fetched_at": format_cin7_datetime(self._now)})
-        return branch_id in ids
+        remember_branches(self._store, branches, now=self._now)
+        return any(branch.id == branch_id for branch in branches)

@@ -21,6 +21,7 @@ from station.inbox.claims import Trigger
 from station.inbox.csv_import import Batching
 from station.inbox.imports import run_import
 from station.inbox.inventory import sync_inventory
+from station.inbox.inventory_schedule import last_sync_at, sync_due
 from station.inbox.options import LAST_INVENTORY_SYNC_KEY, LAST_SHIPMENT_CHECK_KEY, load_options
 from station.inbox.resubmit import due_for_resubmission, retry_timing
 from station.inbox.shipments import check_shipments
@@ -141,11 +142,18 @@ def run_shipment_check(
 
 
 def run_inventory_sync(*, scheduled: bool) -> dict[str, Any] | None:
-    """Read Cin7's stock; a scheduled run only when the inbox settings turn the sync on."""
+    """Read Cin7's stock; a scheduled run only when the interval chosen in the settings is up.
+
+    The settings are read at each run, so a new interval counts from the next tick.
+    """
     wiring = cin7_wiring()
-    if scheduled and not load_options(wiring.settings(db.session)).inventory_sync:
-        db.session.remove()
-        return None
+    if scheduled:
+        store = wiring.settings(db.session)
+        minutes = load_options(store).inventory_sync_minutes
+        due = sync_due(minutes, last_sync_at(store), now=utcnow())
+        if not due:
+            db.session.remove()
+            return None
 
     def sync(now: datetime) -> dict[str, Any]:
         return asdict(

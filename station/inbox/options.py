@@ -19,6 +19,9 @@ SHOPIFY_SECRET_KEY = "inbox.shopify_secret"
 LAST_SHIPMENT_CHECK_KEY = "inbox.last_shipment_check"
 LAST_INVENTORY_SYNC_KEY = "inbox.last_inventory_sync"
 SETTINGS = audit.Target("settings", None, "Inbox")
+# Minutes between scheduled inventory syncs a manager may choose; 0 is off.
+INVENTORY_SYNC_CHOICES = (0, 15, 30, 60, 120, 240, 360, 720, 1440)
+INVENTORY_SYNC_BEFORE_CHOICES = 60  # "on" as saved when the interval was the config's
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +32,7 @@ class InboxOptions:
     after_shipment_folder_id: int | None = None  # default: Shipped
     if_canceled_folder_id: int | None = None  # default: Canceled
     default_mail_class: str = ""  # the ship method sent when an order names none
-    inventory_sync: bool = False  # read stock from Cin7 on a schedule (it spends API calls)
+    inventory_sync_minutes: int = 0  # between scheduled stock reads (they spend API calls); 0: off
     inventory_include_incoming: bool = False  # available + incoming
     inventory_subtract_holding: bool = False  # available − holding
 
@@ -42,7 +45,7 @@ def load_options(store: SettingsStore) -> InboxOptions:
         after_shipment_folder_id=_folder_id(saved.get("after_shipment_folder_id")),
         if_canceled_folder_id=_folder_id(saved.get("if_canceled_folder_id")),
         default_mail_class=str(saved.get("default_mail_class") or ""),
-        inventory_sync=bool(saved.get("inventory_sync", False)),
+        inventory_sync_minutes=_sync_minutes(saved),
         inventory_include_incoming=bool(saved.get("inventory_include_incoming", False)),
         inventory_subtract_holding=bool(saved.get("inventory_subtract_holding", False)),
     )
@@ -72,7 +75,11 @@ def save_inbox_settings(
             shop = bind_shop_secret(store, shopify_shop, shopify_secret)
             store.set_secret(SHOPIFY_SECRET_KEY, None)
         save_options(store, options)
-        uow.record("settings.inbox.saved", target=SETTINGS, detail={"shopify_signing_shop": shop})
+        detail = {
+            "shopify_signing_shop": shop,
+            "inventory_sync_minutes": options.inventory_sync_minutes,
+        }
+        uow.record("settings.inbox.saved", target=SETTINGS, detail=detail)
         uow.commit()
 
 
@@ -86,6 +93,20 @@ def forget_shopify_shop(actor: User | None, store: SettingsStore, shop: str) -> 
         )
         uow.commit()
     return True
+
+
+def _sync_minutes(saved: dict[str, object]) -> int:
+    """The saved interval, the next longer offered one if it is not offered, or 0 (off).
+
+    Options saved before the interval was a choice hold ``inventory_sync`` on or off;
+    "on" meant the default hourly schedule.
+    """
+    minutes = saved.get("inventory_sync_minutes")
+    if not isinstance(minutes, int) or isinstance(minutes, bool):
+        return INVENTORY_SYNC_BEFORE_CHOICES if saved.get("inventory_sync") is True else 0
+    if minutes <= 0:
+        return 0
+    return next((m for m in INVENTORY_SYNC_CHOICES if m >= minutes), INVENTORY_SYNC_CHOICES[-1])
 
 
 def _folder_id(value: object) -> int | None:

@@ -8,6 +8,7 @@ from typing import Any
 from huey import crontab
 
 from station.inbox.claims import Trigger
+from station.inbox.inventory_schedule import TICK_MINUTES
 from station.inbox.jobs import (
     run_csv_import,
     run_inbox_resubmission,
@@ -37,10 +38,8 @@ def register(queue: Jobs) -> None:
         "check_inbox_shipments_periodic", every_minutes(shipment_minutes), check_shipments
     )
     queue.task("sync_inventory", sync_inventory)
-    inventory_minutes = int(queue.config.get("INBOX_INVENTORY_SYNC_MINUTES", 60))
-    queue.periodic(
-        "sync_inventory_periodic", every_minutes(inventory_minutes), scheduled_inventory_sync
-    )
+    # Wakes every quarter hour; the interval chosen in the inbox settings decides if it syncs.
+    queue.periodic("sync_inventory_periodic", every_minutes(TICK_MINUTES), scheduled_inventory_sync)
     delay = float(queue.config["INBOX_RULE_SUBMIT_DELAY"])
     queue.follow_up("submit_scheduled_soon", partial(submit_scheduled_soon, delay=delay))
 
@@ -92,10 +91,10 @@ def check_shipments(actor: str = "") -> dict[str, Any] | None:
 
 
 def sync_inventory(scheduled: bool = False) -> dict[str, Any] | None:
-    """Read Cin7's stock; ``scheduled`` runs only when the inbox settings turn the sync on."""
+    """Read Cin7's stock; ``scheduled`` runs only when the interval chosen in the settings is up."""
     return run_inventory_sync(scheduled=scheduled)
 
 
 def scheduled_inventory_sync() -> dict[str, Any] | None:
-    """The inventory sync the schedule starts (when the inbox settings turn it on)."""
+    """The inventory sync the schedule starts (when the interval chosen in the settings is up)."""
     return run_inventory_sync(scheduled=True)

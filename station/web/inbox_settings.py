@@ -24,6 +24,7 @@ from station.inbox.folders import (
     remove_custom_folder,
     step_folder,
 )
+from station.inbox.inventory_schedule import interval_choices, sync_cost
 from station.inbox.options import (
     SHOPIFY_SECRET_KEY,
     InboxOptions,
@@ -53,7 +54,7 @@ class OptionsForm(FlaskForm):
     default_mail_class = StringField("Default mail class", validators=[Length(max=128)])
     shopify_shop = StringField("Shop domain", validators=[Length(max=64)])
     shopify_secret = PasswordField("Its webhook signing secret", validators=[Length(max=255)])
-    inventory_sync = BooleanField("Sync inventory from Cin7 on a schedule")
+    inventory_sync_minutes = SelectField("Sync inventory from Cin7", coerce=int)
     inventory_include_incoming = BooleanField("Available includes incoming stock")
     inventory_subtract_holding = BooleanField("Available leaves out stock on hold")
 
@@ -96,7 +97,7 @@ def save() -> ResponseReturnValue:
         after_shipment_folder_id=form.after_shipment_folder_id.data,
         if_canceled_folder_id=form.if_canceled_folder_id.data,
         default_mail_class=(form.default_mail_class.data or "").strip(),
-        inventory_sync=form.inventory_sync.data,
+        inventory_sync_minutes=form.inventory_sync_minutes.data,
         inventory_include_incoming=form.inventory_include_incoming.data,
         inventory_subtract_holding=form.inventory_subtract_holding.data,
     )
@@ -231,7 +232,7 @@ def _options_form() -> OptionsForm:
         data={step.value: step_folder(db.session, options, step).id for step in Step}
         | {
             "default_mail_class": options.default_mail_class,
-            "inventory_sync": options.inventory_sync,
+            "inventory_sync_minutes": options.inventory_sync_minutes,
             "inventory_include_incoming": options.inventory_include_incoming,
             "inventory_subtract_holding": options.inventory_subtract_holding,
         }
@@ -239,6 +240,7 @@ def _options_form() -> OptionsForm:
     choices = [(entry.folder.id, entry.folder.name) for entry in list_folders(db.session)]
     for step in Step:
         form[step.value].choices = choices
+    form.inventory_sync_minutes.choices = interval_choices(sync_cost(db.session, store))
     return form
 
 
@@ -255,6 +257,7 @@ def _page(*, status: int = 200, **forms: FlaskForm) -> ResponseReturnValue:
         products=list_product_settings(db.session),
         shopify_shops=bound_shops(db.session),
         unbound_shopify_secret=settings_store(db.session).has_secret(SHOPIFY_SECRET_KEY),
+        inventory_sync_cost=sync_cost(db.session, settings_store(db.session)),
         confirm_form=ConfirmForm(formdata=None),
         **forms,
     )

@@ -11,6 +11,7 @@ from wtforms import BooleanField, IntegerField, PasswordField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from station.cin7.allowance import Cin7Action
+from station.cin7.branch_cache import list_branches
 from station.cin7.errors import Cin7Error
 from station.cin7.permissions import PERMISSIONS
 from station.cin7.selection import OrderSelection, load_selection
@@ -22,6 +23,7 @@ from station.cin7.setup import (
 )
 from station.cin7.trigger import TriggerTemplateInvalid, check_template
 from station.cin7.wiring import API_KEY_KEY, cin7_wiring
+from station.db import utcnow
 from station.dispatch.options import load_options
 from station.extensions import db
 from station.ids import parse_id
@@ -187,10 +189,15 @@ def test_cin7() -> str:
 @role_required(Role.MANAGER)
 @spends_cin7(Cin7Action.CONNECTION)
 def cin7_branches() -> str:
-    """Cin7's branches (one call), so a manager can pick the ids the sync brings in."""
+    """Cin7's branches (one call), so a manager can pick ids; pages then know their names.
+
+    Used by Settings → Cin7 (the ids the sync brings in) and Inbox → Settings (BranchId).
+    """
+    wiring = cin7_wiring()
     try:
-        with cin7_wiring().client(db.session) as client:
-            branches = sorted(client.branches(), key=lambda b: (not b.is_active, b.id))
+        branches = list_branches(
+            wiring.settings(db.session), lambda: wiring.client(db.session), now=utcnow()
+        )
     except Cin7Error as exc:
         return render_template("partials/settings/branches.html", branches=None, error=str(exc))
     return render_template("partials/settings/branches.html", branches=branches, error=None)

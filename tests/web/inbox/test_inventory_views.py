@@ -83,7 +83,7 @@ def test_the_scheduled_sync_runs_only_when_turned_on(app: Flask, sandbox: Sandbo
     assert calls(sandbox.state, "GET", "Stock") == 0
 
     with app.app_context():
-        save_options(settings_store(db.session), InboxOptions(inventory_sync=True))
+        save_options(settings_store(db.session), InboxOptions(inventory_sync_minutes=60))
         db.session.commit()
         summary = run_inventory_sync(scheduled=True)
 
