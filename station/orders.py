@@ -20,6 +20,8 @@ from station.models import Consignment, ConsignmentState, SalesOrder
 # The stage filter's value for void orders (Cin7 keeps the stage; Station shows "Void").
 VOID_STAGE = "Void"
 # The "Can ship" filter's values (``blocked=``): yes, no (ready to ship), or confirm first.
+# The query-string arguments ``filters_from_args`` reads (the list's filters and search).
+FILTER_ARGS = ("q", "stage", "branch", "from", "to", "blocked", "consigned")
 CAN_SHIP_ARGS = {"yes": Verdict.BLOCKED, "no": Verdict.READY, "confirm": Verdict.CONFIRM}
 
 
@@ -136,6 +138,26 @@ def list_orders(
         capped=capped,
         more=len(orders) > per_page,
     )
+
+
+def matching_order_ids(
+    session: Session,
+    filters: OrderFilters,
+    *,
+    rules: ShipRules | None = None,
+    limit: int,
+) -> list[int]:
+    """The ids of at most ``limit`` orders matching ``filters``, in the list's order
+    (newest edits first), so "the first N that match" are the first N the list shows.
+    """
+    conditions = _conditions(filters, filters.query.strip()[:100], rules=rules or ShipRules())
+    stmt = (
+        select(SalesOrder.id)
+        .where(*conditions)
+        .order_by(SalesOrder.cin7_modified.desc(), SalesOrder.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
 
 
 def _conditions(

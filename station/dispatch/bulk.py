@@ -16,20 +16,25 @@ skipped with the reason, as the bench would ask.
 
 from __future__ import annotations
 
+import enum
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from station.carriers.base import Parcel
 from station.carriers.errors import CarrierError
 from station.carriers.markup import parcel_from_preset
-from station.dispatch.options import DispatchOptions, Sender
+from station.dispatch.options import DispatchOptions, Sender, load_options
 from station.dispatch.parcels import MAX_PARCELS
 from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
 from station.errors import StationError
 from station.models import BulkDispatch, PackagePreset, Printer, SalesOrder, User
+from station.orders import OrderFilters, matching_order_ids
+from station.settings import settings_store
 from station.shipping.costs import preset_of
 from station.uow import UnitOfWork
 
@@ -54,11 +59,13 @@ def start_bulk(
     parcel_count: int = 1,
     confirmed_stages: Sequence[str] = (),
     dispatch: Callable[[int], object] = lambda run_id: None,
+    selection: Mapping[str, Any] | None = None,
 ) -> BulkDispatch:
     """Record and audit a run by ``actor`` for ``order_ids`` (each once, in the order given),
     each in ``parcel_count`` parcels, then start it with ``dispatch(run_id)`` (the job).
 
     ``confirmed_stages``: the confirm-first stages the manager ticked to ship too.
+    ``selection``: how the orders were chosen when not ticked one by one (for the audit).
     Raises ``BulkRefused`` (nothing recorded) when the run cannot start.
     """
     if not 1 <= parcel_count <= MAX_PARCELS:
@@ -95,12 +102,63 @@ def start_bulk(
                 "service": service,
                 "parcels_each": run.parcel_count,
                 "confirmed_stages": run.confirmed_stages,
+                **({"selected": dict(selection)} if selection else {}),
             },
         )
         run_id = run.id
         uow.after_commit(lambda: dispatch(run_id))
         uow.commit()
     return run
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedRun:
+    """A run started for every order matching a filter."""
+
+    run: BulkDispatch
+    more: bool  # more orders matched than a run takes: the run has the first MAX_ORDERS
+
+
+def start_bulk_matching(
+    actor: User | None,
+    filters: OrderFilters,
+    *,
+    expected: int,
+    **run: Any,
+) -> MatchedRun:
+    """Start a run (as ``start_bulk``, whose keywords ``run`` are) for the orders matching
+    ``filters``, at most ``MAX_ORDERS`` of them, the first ones the order list shows.
+
+    ``expected`` is the count the manager saw and agreed to: when the orders matching now
+    are not that many (some shipped or changed since), nothing starts and ``BulkRefused``
+    says so, so a run never ships more, or other, orders than the manager was shown.
+    A list not narrowed by a search or a filter is refused: "every order" is not a choice.
+    """
+    if not (filters.narrowed or filters.query):
+        raise BulkRefused("Narrow the list with a search or a filter before selecting all.")
+    with UnitOfWork(actor) as uow:
+        rules = load_options(settings_store(uow.session)).rules
+        ids = matching_order_ids(uow.session, filters, rules=rules, limit=MAX_ORDERS + 1)
+        more, ids = len(ids) > MAX_ORDERS, ids[:MAX_ORDERS]
+        if len(ids) != expected:
+            raise BulkRefused(
+                f"{len(ids):,} order{'' if len(ids) == 1 else 's'} match the filters now, "
+                f"not {expected:,} as the list showed: look at the list again."
+            )
+        started = start_bulk(
+            actor, ids, selection={"filters": describe_filters(filters), "more": more}, **run
+        )
+        uow.commit()
+    return MatchedRun(run=started, more=more)
+
+
+def describe_filters(filters: OrderFilters) -> dict[str, str]:
+    """The filters set, as text (for the audit entry)."""
+    return {
+        name: str(value.value if isinstance(value, enum.Enum) else value)
+        for name, value in asdict(filters).items()
+        if value not in (None, "")
+    }
 
 
 def run_bulk(

@@ -27,6 +27,7 @@ from station.cin7.selection import load_selection
 from station.cin7.sync import OrderNotStorable, explain_missing, find_local_order
 from station.cin7.wiring import cin7_wiring
 from station.db import utcnow
+from station.dispatch.bulk import MAX_ORDERS
 from station.dispatch.checks import ship_verdicts
 from station.dispatch.choices import ship_choices
 from station.dispatch.options import load_options
@@ -35,7 +36,7 @@ from station.dispatch.timeline import order_history
 from station.extensions import db
 from station.jobs import jobs
 from station.models import Printer, Role, SalesOrder
-from station.orders import filter_choices, filters_from_args, list_orders
+from station.orders import FILTER_ARGS, filter_choices, filters_from_args, list_orders
 from station.packing import packing_slip_pdf
 from station.settings import settings_store
 from station.web.cin7_actions import spends_cin7
@@ -71,6 +72,8 @@ def index() -> Response:
         choices=ship_choices(db.session) if bulk else None,
         confirm_stages=rules.confirm_stages,
         menus=None if fragment else filter_choices(db.session),
+        bulk_max=MAX_ORDERS,
+        filter_args=FILTER_ARGS,
     )
 
 

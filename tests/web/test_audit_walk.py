@@ -112,6 +112,7 @@ CARRIER_DOWN_KEY = "walk-carrier-down"  # the booking _seed leaves waiting for i
 FORMS: dict[str, dict[str, str]] = {
     "account.defaults": {"display_name": "Walker"},
     "bulk.create": {"order_id": "2", "weight": "1.25"},
+    "bulk.reprint": {"printer_id": "1"},
     "inbox.note": {"text": "Walked"},
     "inbox.tag": {"tag": "walked"},
     "inbox.submit": {"order_id": "1"},
@@ -148,6 +149,7 @@ FILES: dict[str, dict[str, tuple[str, bytes]]] = {
 # is the old copy ``_seed`` leaves of an order Cin7 has.
 PATHS: dict[str, dict[str, Any]] = {
     "orders.refresh": {"order_id": 4},
+    "bulk.reprint": {"run_id": 1},  # the run bulk.create started
     "users.deactivate": {"user_id": 2},
     "users.reactivate": {"user_id": 2},
     "users.role": {"user_id": 2},
