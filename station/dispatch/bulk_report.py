@@ -60,10 +60,14 @@ class RunReprinted:
 
 
 def run_report(session: Session, run_id: int) -> BulkReport | None:
-    """The run ``run_id`` with its shipped orders and the active printers; None if unknown."""
+    """The run ``run_id`` and, once finished, its shipped orders and the active printers
+    (to print them again on); None if there is no such run.
+    """
     run = session.get(BulkDispatch, run_id)
     if run is None:
         return None
+    if run.finished_at is None:  # polled every second while it runs: progress only
+        return BulkReport(run=run, shipped=[], printers=[])
     by_order = {c.order_id: c for c in _consignments(session, run)}
     shipped = [
         ShippedOrder(

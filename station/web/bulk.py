@@ -7,6 +7,8 @@ A finished run's page lists its tickets and refusals and prints all its labels a
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -38,7 +40,7 @@ def create() -> ResponseReturnValue:
     try:
         if printer is None:
             raise BulkRefused("Choose the printer the labels come out on.")
-        run = dict(
+        run: dict[str, Any] = dict(
             printer=printer,
             service=form.get("service", ""),
             weight_grams=parse_weight(form.get("weight", "")),
