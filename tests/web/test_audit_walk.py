@@ -128,6 +128,7 @@ FORMS: dict[str, dict[str, str]] = {
         "transport": "virtual",
         "directory": "walk",
     },
+    "printers.edit": {"agent_id": ""},  # printed by this server, as the walk's bench needs
     "printers.new_agent": {"name": "Walk PC"},
     "settings.cin7": {"username": DEMO_USERNAME, "api_key": DEMO_API_KEY, "window_days": "14"},
     "shipping.add_cost_centre": {"name": "Walk centre"},
