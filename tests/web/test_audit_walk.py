@@ -120,6 +120,7 @@ FORMS: dict[str, dict[str, str]] = {
     "inbox_rules.edit": {"action_rows": "1"},  # the page's blank rows default to "submit"
     "inbox_rules.move": {"step": "1"},
     "inbox_settings.add_folder": {"name": "Walked"},
+    "inbox_settings.rename": {"name": "Walked again"},
     "inbox_settings.save_product": {"sku": "WALK-1", "send_as": ""},
     "inbox_settings.add_token": {"name": "Walk shop", "shop": "walk"},
     "printers.new": {
