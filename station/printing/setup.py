@@ -138,6 +138,7 @@ def update_printer(
     """Change a printer's settings as a manager edited them, and audit it.
 
     Raises ``PrinterSetupInvalid`` with every problem (the printer is left as it was).
+    Stored settings ``spec`` does not name (CUPS options from a config file) are kept.
     Jobs already queued are sent with the new settings.
     """
     with UnitOfWork(actor) as uow:
@@ -147,7 +148,7 @@ def update_printer(
             uow.session,
             printer,
             name=name,
-            spec=spec,
+            spec={**printer.spec, **spec},  # settings the form does not show are kept
             bench=bench,
             agent_id=agent_id,
             limits=limits,

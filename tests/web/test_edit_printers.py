@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -178,3 +179,32 @@ def test_editing_or_deleting_a_printer_that_is_not_there_is_a_404(
 ) -> None:
     assert manager.get("/printers/999/edit").status_code == 404
     assert manager.post("/printers/999/delete").status_code == 404
+
+
+def test_settings_the_form_does_not_show_survive_an_edit(
+    app: Flask, manager: FlaskClient, tmp_path: Path
+) -> None:
+    from station.printing.limits import PrinterLimits
+    from station.printing.setup import add_printer
+
+    with app.app_context():
+        printer = add_printer(
+            db.session,
+            name="Office CUPS",
+            spec={"transport": "cups", "format": "pdf", "queue": "labels",
+                  "cups_options": {"media": "Custom.4x6in"}},
+            limits=PrinterLimits(files_root=tmp_path),
+        )  # fmt: skip
+        db.session.commit()
+        printer_id = printer.id
+
+    manager.post(
+        f"/printers/{printer_id}/edit",
+        data={"name": "Office CUPS", "bench": "Office", "transport": "cups", "format": "pdf",
+              "label_size": "4x6", "dpi": "203", "queue": "labels"},
+    )  # fmt: skip
+
+    with app.app_context():
+        printer = db.session.get(Printer, printer_id)
+        assert printer is not None and printer.bench == "Office"
+        assert printer.spec["cups_options"] == {"media": "Custom.4x6in"}
