@@ -130,19 +130,24 @@ def folder_orders(
 
 def create_folder(session: Session, name: str) -> InboxFolder:
     """Add a custom folder; raises FolderInvalid for an empty, too long or taken name."""
+    default_folder(session, DefaultFolder.NEW)
+    folder = InboxFolder(name=_free_name(session, name))
+    session.add(folder)
+    session.flush()
+    return folder
+
+
+def _free_name(session: Session, name: str, *, own: InboxFolder | None = None) -> str:
+    """``name`` tidied, or FolderInvalid when it is empty, too long or another folder's."""
     name = " ".join(name.split())
     if not name:
         raise FolderInvalid("A folder needs a name.")
     if len(name) > MAX_NAME:
         raise FolderInvalid(f"A folder name is at most {MAX_NAME} characters.")
-    default_folder(session, DefaultFolder.NEW)
     taken = session.scalar(select(InboxFolder).where(func.lower(InboxFolder.name) == name.lower()))
-    if taken is not None:
+    if taken is not None and taken is not own:
         raise FolderInvalid(f"There is already a folder called {taken.name}.")
-    folder = InboxFolder(name=name)
-    session.add(folder)
-    session.flush()
-    return folder
+    return name
 
 
 def remove_folder(session: Session, folder: InboxFolder, options: InboxOptions) -> None:
@@ -228,3 +233,23 @@ def remove_custom_folder(actor: User | None, folder: InboxFolder) -> str:
         uow.record("inbox.folder_removed", target=audit.Target("inbox_folder", folder_id, name))
         uow.commit()
     return name
+
+
+def rename_folder(actor: User | None, folder: InboxFolder, name: str) -> InboxFolder:
+    """Rename a folder (a default one too: it is known by its slug) for ``actor``, audited.
+
+    Raises FolderInvalid for an empty, too long or taken name. Orders, rules and the
+    inbox settings point at the folder itself, so they follow the new name.
+    """
+    with UnitOfWork(actor) as uow:
+        old = folder.name
+        folder.name = _free_name(uow.session, name, own=folder)
+        if folder.name == old:
+            return folder  # nothing changed, nothing to audit
+        uow.record(
+            "inbox.folder_renamed",
+            target=audit.Target("inbox_folder", folder.id, folder.name),
+            detail={"from": old},
+        )
+        uow.commit()
+    return folder

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from printers.errors import PrinterRejected
@@ -16,14 +16,19 @@ from station.addresses import Address
 from station.errors import StationError, problems_sentence
 from station.jobs import jobs
 from station.labels import LabelLayout
-from station.models import PrintAgent, Printer, PrintJob
+from station.models import (
+    BulkDispatch,
+    Consignment,
+    JobState,
+    PrintAgent,
+    Printer,
+    PrintJob,
+    User,
+)
 from station.printing.limits import PrinterLimits
 from station.printing.queue import queue_job
 from station.printing.render import render_for_printer
 from station.uow import UnitOfWork
-
-if TYPE_CHECKING:
-    from station.models import User
 
 VIRTUAL_PRINTER = "Virtual printer"
 
@@ -58,12 +63,31 @@ def add_printer(
     With ``agent_id`` the printer hangs off that bench PC's print agent. ``limits`` says
     which raw TCP ports and folders a printer may use.
     """
+    printer = Printer()
+    _apply(session, printer, name=name, spec=spec, bench=bench, agent_id=agent_id, limits=limits)
+    session.add(printer)
+    return printer
+
+
+def _apply(
+    session: Session,
+    printer: Printer,
+    *,
+    name: str,
+    spec: dict[str, Any],
+    bench: str | None,
+    agent_id: int | None,
+    limits: PrinterLimits,
+) -> None:
+    """Check a printer's settings and write them to ``printer`` (new or existing)."""
     name = name.strip()
     problems: list[str] = []
     if not name:
         problems.append("a name is required")
-    elif session.scalar(select(Printer).where(Printer.name == name)) is not None:
-        problems.append(f"a printer called {name!r} already exists")
+    else:
+        other = session.scalar(select(Printer.id).where(Printer.name == name))
+        if other is not None and other != printer.id:
+            problems.append(f"a printer called {name!r} already exists")
     cleaned = {k: v for k, v in spec.items() if v not in (None, "")}
     try:
         checked = PrinterSpec.from_dict({**cleaned, "name": name or "unnamed"}).check()
@@ -76,12 +100,10 @@ def add_printer(
         problems.append("the chosen print agent does not exist")
     if problems or checked is None:
         raise PrinterSetupInvalid(tuple(problems))
-    stored = {k: v for k, v in checked.to_dict().items() if k != "name"}
-    printer = Printer(
-        name=name, spec=stored, bench=(bench or "").strip() or None, agent_id=agent_id
-    )
-    session.add(printer)
-    return printer
+    printer.name = name
+    printer.spec = {k: v for k, v in checked.to_dict().items() if k != "name"}
+    printer.bench = (bench or "").strip() or None
+    printer.agent_id = agent_id
 
 
 def create_printer(
@@ -101,6 +123,88 @@ def create_printer(
         uow.record("printer.created", target=printer, detail={"transport": spec.get("transport")})
         uow.commit()
     return printer
+
+
+def update_printer(
+    actor: User | None,
+    printer: Printer,
+    *,
+    name: str,
+    spec: dict[str, Any],
+    bench: str | None = None,
+    agent_id: int | None = None,
+    limits: PrinterLimits,
+) -> Printer:
+    """Change a printer's settings as a manager edited them, and audit it.
+
+    Raises ``PrinterSetupInvalid`` with every problem (the printer is left as it was).
+    Stored settings ``spec`` does not name (CUPS options from a config file) are kept.
+    Jobs already queued are sent with the new settings.
+    """
+    with UnitOfWork(actor) as uow:
+        if not printer.active:
+            raise PrinterSetupInvalid((f"{printer.name} is retired and can no longer be changed",))
+        _apply(
+            uow.session,
+            printer,
+            name=name,
+            spec={**printer.spec, **spec},  # settings the form does not show are kept
+            bench=bench,
+            agent_id=agent_id,
+            limits=limits,
+        )
+        uow.record("printer.updated", target=printer, detail={"transport": spec.get("transport")})
+        uow.commit()
+    return printer
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterRemoved:
+    """What removing a printer did: deleted outright, or retired because history points at it."""
+
+    name: str
+    retired: bool
+    waiting_jobs: int = 0
+
+
+def remove_printer(actor: User | None, printer: Printer) -> PrinterRemoved:
+    """Delete a printer nothing points at; retire one with print jobs or consignments.
+
+    A retired printer (``active=False``) is kept for the jobs and consignments that name
+    it, drops out of every bench choice and is never sent to again. People who had it as
+    their default printer lose that default either way.
+    """
+    name = printer.name
+    with UnitOfWork(actor) as uow:
+        session = uow.session
+        for user in session.scalars(select(User).where(User.default_printer_id == printer.id)):
+            user.default_printer_id = None
+        if _has_history(session, printer):
+            waiting = (
+                session.scalar(
+                    select(func.count(PrintJob.id)).where(
+                        PrintJob.printer_id == printer.id,
+                        PrintJob.state.in_((JobState.QUEUED, JobState.SENDING)),
+                    )
+                )
+                or 0
+            )
+            printer.active = False
+            uow.record("printer.retired", target=printer, detail={"waiting_jobs": waiting})
+            uow.commit()
+            return PrinterRemoved(name, retired=True, waiting_jobs=waiting)
+        uow.record("printer.deleted", target=printer)
+        session.delete(printer)
+        uow.commit()
+    return PrinterRemoved(name, retired=False)
+
+
+def _has_history(session: Session, printer: Printer) -> bool:
+    """Whether any print job, consignment or bulk dispatch names ``printer``."""
+    return any(
+        session.scalar(select(column).where(column == printer.id).limit(1)) is not None
+        for column in (PrintJob.printer_id, Consignment.printer_id, BulkDispatch.printer_id)
+    )
 
 
 def send_test_print(actor: User | None, printer: Printer, *, today: date) -> PrintJob:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from station.carriers import markup
 from station.errors import StationError, problems_sentence
-from station.models import CostCentre, PackagePreset
+from station.models import BulkDispatch, Consignment, CostCentre, PackagePreset
 from station.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -59,8 +59,9 @@ def create_cost_centre(actor: User | None, data: CostCentreInput) -> CostCentre:
 
 
 def make_cost_centre_default(actor: User | None, centre: CostCentre) -> None:
-    """Make ``centre`` the one default cost centre, and audit it."""
+    """Make ``centre`` the one default cost centre, and audit it (never a retired one)."""
     with UnitOfWork(actor) as uow:
+        _refuse_retired(centre, "cost centre")
         make_default(uow.session, centre)
         uow.record("settings.cost_centre.made_default", target=centre)
         uow.commit()
@@ -73,6 +74,103 @@ def create_package_preset(actor: User | None, data: PresetInput) -> PackagePrese
         uow.record("settings.package_preset.added", target=preset)
         uow.commit()
     return preset
+
+
+def update_cost_centre(actor: User | None, centre: CostCentre, data: CostCentreInput) -> CostCentre:
+    """Change a cost centre's name and markup, and audit it; raises ``ShippingSetupInvalid``.
+
+    Consignments already booked keep the freight they were charged.
+    """
+    with UnitOfWork(actor) as uow:
+        _refuse_retired(centre, "cost centre")
+        save_cost_centre(uow.session, data, centre_id=centre.id)
+        uow.record("settings.cost_centre.updated", target=centre)
+        uow.commit()
+    return centre
+
+
+def update_package_preset(
+    actor: User | None, preset: PackagePreset, data: PresetInput
+) -> PackagePreset:
+    """Change a package preset's name, size and empty weight, and audit it.
+
+    Raises ``ShippingSetupInvalid``. Consignments already booked keep their parcels' sizes.
+    """
+    with UnitOfWork(actor) as uow:
+        _refuse_retired(preset, "package preset")
+        save_preset(uow.session, data, preset_id=preset.id)
+        uow.record("settings.package_preset.updated", target=preset)
+        uow.commit()
+    return preset
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """What removing a cost centre or preset did: deleted, or retired for the history naming it."""
+
+    name: str
+    retired: bool
+
+
+def remove_cost_centre(actor: User | None, centre: CostCentre) -> Removed:
+    """Delete a cost centre nothing names; retire one consignments or bulk runs name.
+
+    A retired cost centre stays in the freight report and on its consignments but is no
+    longer offered. The default is refused while other cost centres are in use: a manager
+    makes another the default first, so freight is never silently charged at cost.
+    """
+    with UnitOfWork(actor) as uow:
+        session = uow.session
+        _refuse_retired(centre, "cost centre")
+        others = session.scalar(
+            select(func.count(CostCentre.id)).where(CostCentre.active, CostCentre.id != centre.id)
+        )
+        if centre.is_default and others:
+            raise ShippingSetupInvalid(
+                [f"{centre.name} is the default cost centre: make another one the default first"]
+            )
+        removed = Removed(centre.name, retired=_named_by(session, centre.id, _CENTRE_HISTORY))
+        if removed.retired:
+            centre.active, centre.is_default = False, False
+            uow.record("settings.cost_centre.retired", target=centre)
+        else:
+            uow.record("settings.cost_centre.deleted", target=centre)
+            session.delete(centre)
+        uow.commit()
+    return removed
+
+
+def remove_package_preset(actor: User | None, preset: PackagePreset) -> Removed:
+    """Delete a package preset, or retire it when a bulk dispatch run names it."""
+    with UnitOfWork(actor) as uow:
+        session = uow.session
+        _refuse_retired(preset, "package preset")
+        removed = Removed(preset.name, retired=_named_by(session, preset.id, _PRESET_HISTORY))
+        if removed.retired:
+            preset.active = False
+            uow.record("settings.package_preset.retired", target=preset)
+        else:
+            uow.record("settings.package_preset.deleted", target=preset)
+            session.delete(preset)
+        uow.commit()
+    return removed
+
+
+_CENTRE_HISTORY = (Consignment.cost_centre_id, BulkDispatch.cost_centre_id)
+_PRESET_HISTORY = (BulkDispatch.preset_id,)
+
+
+def _named_by(session: Session, row_id: int, columns: tuple[Any, ...]) -> bool:
+    """Whether any row names ``row_id`` in one of ``columns`` (foreign keys to it)."""
+    return any(
+        session.scalar(select(column).where(column == row_id).limit(1)) is not None
+        for column in columns
+    )
+
+
+def _refuse_retired(row: CostCentre | PackagePreset, kind: str) -> None:
+    if not row.active:
+        raise ShippingSetupInvalid([f"the {kind} {row.name} is retired and can no longer change"])
 
 
 def save_cost_centre(

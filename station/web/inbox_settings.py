@@ -22,6 +22,7 @@ from station.inbox.folders import (
     list_folders,
     make_default_folders,
     remove_custom_folder,
+    rename_folder,
     step_folder,
 )
 from station.inbox.inventory_schedule import interval_choices, sync_cost
@@ -61,6 +62,10 @@ class OptionsForm(FlaskForm):
 
 class FolderForm(FlaskForm):
     name = StringField("New folder", validators=[DataRequired(), Length(max=64)])
+
+
+class RenameFolderForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=64)])
 
 
 class TokenForm(FlaskForm):
@@ -159,6 +164,25 @@ def drop_folder(folder_id: int) -> ResponseReturnValue:
         flash(str(exc), "error")
         return _page(status=409)
     flash(f"Folder {name} removed.", "info")
+    return redirect(url_for("inbox_settings.index"))
+
+
+@bp.post("/folders/<int:folder_id>/rename")
+@role_required(Role.MANAGER)
+def rename(folder_id: int) -> ResponseReturnValue:
+    """Rename a folder; its orders, rules and settings follow it."""
+    folder = db.session.get(InboxFolder, folder_id) or abort(404, "No such folder.")
+    form = RenameFolderForm()
+    if not form.validate_on_submit():
+        flash("A folder needs a name of at most 64 characters.", "error")
+        return _page(status=422)
+    old = folder.name
+    try:
+        rename_folder(current_person(), folder, form.name.data or "")
+    except FolderInvalid as exc:
+        flash(str(exc), "error")
+        return _page(status=422)
+    flash(f"Folder {old} renamed to {folder.name}.", "info")
     return redirect(url_for("inbox_settings.index"))
 
 

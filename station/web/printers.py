@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -40,7 +41,14 @@ from station.printing.agents import (
 from station.printing.job_list import list_jobs
 from station.printing.limits import printer_limits
 from station.printing.queue import ReprintRefused
-from station.printing.setup import PrinterSetupInvalid, create_printer, preview, send_test_print
+from station.printing.setup import (
+    PrinterSetupInvalid,
+    create_printer,
+    preview,
+    remove_printer,
+    send_test_print,
+    update_printer,
+)
 from station.printing.transports import printer_spec
 from station.web.access import role_required
 from station.web.fragments import is_fragment_request, page_or_fragment
@@ -104,48 +112,136 @@ class RevokeAgentForm(FlaskForm):
 @login_required
 def index() -> str:
     """Every printer with its recent jobs."""
-    printers = db.session.scalars(db.select(Printer).order_by(Printer.name)).all()
+    printers = db.session.scalars(
+        db.select(Printer).order_by(Printer.active.desc(), Printer.name)
+    ).all()
     recent = db.session.scalars(db.select(PrintJob).order_by(PrintJob.id.desc()).limit(20)).all()
-    return render_template("printers/index.html", printers=printers, recent=recent)
+    return render_template(
+        "printers/index.html", printers=printers, recent=recent, action_form=FlaskForm()
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.MANAGER)
 def new() -> str | WerkzeugResponse:
     """Add a printer; every problem with it is listed at once."""
-    form = PrinterForm()
+    form = _printer_form()
+    if form.validate_on_submit():
+        try:
+            printer = create_printer(current_user, limits=printer_limits(), **_settings(form))
+        except PrinterSetupInvalid as exc:
+            return _form_page(form, problems=exc.problems, status=422)
+        flash(f"Printer {printer.name} added. Send it a test print.", "info")
+        return redirect(url_for("printers.index"))
+    return _form_page(form, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/<int:printer_id>/edit", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def edit(printer_id: int) -> str | WerkzeugResponse:
+    """Change a printer's settings on the form it was added with, filled in."""
+    printer = db.session.get(Printer, printer_id) or abort(404, "No such printer.")
+    form = _printer_form(printer)
+    if form.validate_on_submit():
+        try:
+            update_printer(current_user, printer, limits=printer_limits(), **_settings(form))
+        except PrinterSetupInvalid as exc:
+            return _form_page(form, printer=printer, problems=exc.problems, status=422)
+        flash(f"Printer {printer.name} saved.", "info")
+        return redirect(url_for("printers.index"))
+    status = 422 if form.is_submitted() else 200
+    return _form_page(form, printer=printer, status=status)
+
+
+@bp.post("/<int:printer_id>/delete")
+@role_required(Role.MANAGER)
+def delete(printer_id: int) -> WerkzeugResponse:
+    """Delete a printer, or retire it when print jobs or consignments name it."""
+    if not FlaskForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    printer = db.session.get(Printer, printer_id) or abort(404, "No such printer.")
+    removed = remove_printer(current_user, printer)
+    if not removed.retired:
+        flash(f"Printer {removed.name} deleted.", "info")
+    else:
+        waiting = (
+            f" Its {removed.waiting_jobs} waiting job(s) will not be sent; reprint them on "
+            "another printer."
+            if removed.waiting_jobs
+            else ""
+        )
+        flash(
+            f"Printer {removed.name} retired: it has print history, so it is kept for that "
+            f"but no longer offered at the benches.{waiting}",
+            "info",
+        )
+    return redirect(url_for("printers.index"))
+
+
+def _printer_form(printer: Printer | None = None) -> PrinterForm:
+    """The printer form, filled from ``printer`` when editing (the request's data wins)."""
+    data = None
+    if printer is not None:
+        spec = printer.spec
+        data = {
+            "name": printer.name,
+            "bench": printer.bench or "",
+            "agent_id": str(printer.agent_id or ""),
+            **{key: spec.get(key) for key in _SPEC_FIELDS if spec.get(key) is not None},
+            "dpi": str(spec.get("dpi", 203)),
+            "check_status": bool(spec.get("check_status", True)),
+        }
+    form = PrinterForm(data=data)
+    if printer is not None:  # a connection set up outside the form (a config file) stays
+        for field, kind in ((form.transport, "transport"), (form.format, "format")):
+            current = str(printer.spec.get(kind, ""))
+            if current and current not in [choice.value for choice in field.choices]:
+                field.choices = [*field.choices, SelectChoice(current, current)]
     form.agent_id.choices = [SelectChoice("", "This server")] + [
         SelectChoice(str(a.id), f"Print agent: {a.name}") for a in active_agents(db.session)
     ]
-    if form.validate_on_submit():
-        spec = {
-            "transport": form.transport.data,
-            "format": form.format.data,
-            "label_size": form.label_size.data,
-            "dpi": int(form.dpi.data or 203),
-            "host": form.host.data,
-            "port": form.port.data,
-            "queue": form.queue.data,
-            "directory": form.directory.data,
-            "device": form.device.data,
-            "check_status": form.check_status.data,
-            "unicode_font": (form.unicode_font.data or "").strip(),
-        }
-        try:
-            printer = create_printer(
-                current_user,
-                name=form.name.data or "",
-                spec=spec,
-                bench=form.bench.data,
-                agent_id=int(form.agent_id.data) if form.agent_id.data else None,
-                limits=printer_limits(),
-            )
-        except PrinterSetupInvalid as exc:
-            return render_template("printers/new.html", form=form, problems=exc.problems), 422  # type: ignore[return-value]
-        flash(f"Printer {printer.name} added. Send it a test print.", "info")
-        return redirect(url_for("printers.index"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("printers/new.html", form=form, problems=()), status  # type: ignore[return-value]
+    return form
+
+
+_SPEC_FIELDS = (
+    "transport", "format", "label_size", "host", "port", "queue", "directory", "device",
+    "unicode_font",
+)  # fmt: skip
+
+
+def _settings(form: PrinterForm) -> dict[str, Any]:
+    """The service's keyword arguments from a valid printer form."""
+    spec = {
+        "transport": form.transport.data,
+        "format": form.format.data,
+        "label_size": form.label_size.data,
+        "dpi": int(form.dpi.data or 203),
+        "host": form.host.data,
+        "port": form.port.data,
+        "queue": form.queue.data,
+        "directory": form.directory.data,
+        "device": form.device.data,
+        "check_status": form.check_status.data,
+        "unicode_font": (form.unicode_font.data or "").strip(),
+    }
+    return {
+        "name": form.name.data or "",
+        "spec": spec,
+        "bench": form.bench.data,
+        "agent_id": int(form.agent_id.data) if form.agent_id.data else None,
+    }
+
+
+def _form_page(
+    form: PrinterForm,
+    *,
+    printer: Printer | None = None,
+    problems: tuple[str, ...] = (),
+    status: int = 200,
+) -> WerkzeugResponse:
+    """The add (or, with ``printer``, edit) printer page."""
+    page = render_template("printers/new.html", form=form, printer=printer, problems=problems)
+    return make_response(page, status)
 
 
 @bp.post("/<int:printer_id>/test")

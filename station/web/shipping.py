@@ -33,10 +33,15 @@ from station.shipping.carriers import OWN_LABEL, karrio_configs, replace_karrio_
 from station.shipping.costs import (
     CostCentreInput,
     PresetInput,
+    Removed,
     ShippingSetupInvalid,
     create_cost_centre,
     create_package_preset,
     make_cost_centre_default,
+    remove_cost_centre,
+    remove_package_preset,
+    update_cost_centre,
+    update_package_preset,
 )
 from station.shipping.ratecards import (
     MAX_RATE_CARD_BYTES,
@@ -238,8 +243,125 @@ def default_cost_centre(centre_id: int) -> ResponseReturnValue:
     """Make a cost centre the default."""
     if FlaskForm().validate_on_submit():
         centre = db.get_or_404(CostCentre, centre_id)
-        make_cost_centre_default(current_user, centre)
+        try:
+            make_cost_centre_default(current_user, centre)
+        except ShippingSetupInvalid as exc:
+            flash(str(exc), "error")
+            return _page(status=422)
         flash(f"{centre.name} is now the default cost centre.", "info")
+    return redirect(url_for("shipping.index"))
+
+
+@bp.route("/cost-centres/<int:centre_id>/edit", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def edit_cost_centre(centre_id: int) -> ResponseReturnValue:
+    """Change a cost centre's name and markup."""
+    centre = db.get_or_404(CostCentre, centre_id)
+    form = CostCentreForm(
+        data={
+            "name": centre.name,
+            "markup_percent": format(centre.markup_percent.normalize(), "f"),
+            "markup_fixed": str(centre.markup_fixed),
+        }
+    )
+
+    def save() -> str:
+        update_cost_centre(
+            current_user,
+            centre,
+            CostCentreInput(
+                form.name.data or "",
+                form.markup_percent.data or "0",
+                form.markup_fixed.data or "0",
+            ),
+        )
+        return f"Cost centre {centre.name} saved."
+
+    return _edit(form, save, kind="cost centre", name=centre.name)
+
+
+@bp.post("/cost-centres/<int:centre_id>/delete")
+@role_required(Role.MANAGER)
+def delete_cost_centre(centre_id: int) -> ResponseReturnValue:
+    """Delete a cost centre, or retire it when consignments name it."""
+    centre = db.get_or_404(CostCentre, centre_id)
+    return _remove(lambda: remove_cost_centre(current_user, centre), kind="Cost centre")
+
+
+@bp.route("/presets/<int:preset_id>/edit", methods=["GET", "POST"])
+@role_required(Role.MANAGER)
+def edit_preset(preset_id: int) -> ResponseReturnValue:
+    """Change a package preset's name, size and empty weight."""
+    preset = db.get_or_404(PackagePreset, preset_id)
+    form = PresetForm(
+        data={
+            "name": preset.name,
+            "length_mm": str(preset.length_mm),
+            "width_mm": str(preset.width_mm),
+            "height_mm": str(preset.height_mm),
+            "tare_grams": str(preset.tare_grams),
+        }
+    )
+
+    def save() -> str:
+        update_package_preset(
+            current_user,
+            preset,
+            PresetInput(
+                form.name.data or "",
+                form.length_mm.data or "",
+                form.width_mm.data or "",
+                form.height_mm.data or "",
+                form.tare_grams.data or "0",
+            ),
+        )
+        return f"Package preset {preset.name} saved."
+
+    return _edit(form, save, kind="package preset", name=preset.name)
+
+
+@bp.post("/presets/<int:preset_id>/delete")
+@role_required(Role.MANAGER)
+def delete_preset(preset_id: int) -> ResponseReturnValue:
+    """Delete a package preset, or retire it when a bulk dispatch run names it."""
+    preset = db.get_or_404(PackagePreset, preset_id)
+    return _remove(lambda: remove_package_preset(current_user, preset), kind="Package preset")
+
+
+def _edit(form: FlaskForm, save: Callable[[], str], *, kind: str, name: str) -> ResponseReturnValue:
+    """The edit page of one cost centre or preset; on a valid POST, ``save`` (one service call)."""
+    problem = ""
+    if form.validate_on_submit():
+        try:
+            message = save()
+        except ShippingSetupInvalid as exc:
+            problem = str(exc)
+        else:
+            flash(message, "info")
+            return redirect(url_for("shipping.index"))
+    page = render_template(
+        "settings/shipping_edit.html", form=form, kind=kind, name=name, problem=problem
+    )
+    return page, 422 if form.is_submitted() else 200
+
+
+def _remove(remove: Callable[[], Removed], *, kind: str) -> ResponseReturnValue:
+    """Run ``remove`` (one service call) and say whether the row went or was retired."""
+    if not FlaskForm().validate_on_submit():
+        return _page(status=400)
+    try:
+        removed = remove()
+    except ShippingSetupInvalid as exc:
+        flash(str(exc), "error")
+        return _page(status=422)
+    if removed.retired:
+        flash(
+            f"{kind} {removed.name} retired: consignments or bulk dispatch runs name it, so it "
+            "is kept for them but no longer offered.",
+            "info",
+        )
+    else:
+        flash(f"{kind} {removed.name} deleted.", "info")
     return redirect(url_for("shipping.index"))
 
 
@@ -318,8 +440,12 @@ def _page(
         centre_form=centre_form or CostCentreForm(formdata=None),
         preset_form=preset_form or PresetForm(formdata=None),
         action_form=FlaskForm(formdata=None),
-        centres=db.session.scalars(select(CostCentre).order_by(CostCentre.name)).all(),
-        presets=db.session.scalars(select(PackagePreset).order_by(PackagePreset.name)).all(),
+        centres=db.session.scalars(
+            select(CostCentre).order_by(CostCentre.active.desc(), CostCentre.name)
+        ).all(),
+        presets=db.session.scalars(
+            select(PackagePreset).order_by(PackagePreset.active.desc(), PackagePreset.name)
+        ).all(),
     ), status
 
 

@@ -121,6 +121,7 @@ FORMS: dict[str, dict[str, str]] = {
     "inbox_rules.edit": {"action_rows": "1"},  # the page's blank rows default to "submit"
     "inbox_rules.move": {"step": "1"},
     "inbox_settings.add_folder": {"name": "Walked"},
+    "inbox_settings.rename": {"name": "Walked again"},
     "inbox_settings.save_product": {"sku": "WALK-1", "send_as": ""},
     "inbox_settings.add_token": {"name": "Walk shop", "shop": "walk"},
     "printers.new": {
@@ -129,9 +130,13 @@ FORMS: dict[str, dict[str, str]] = {
         "transport": "virtual",
         "directory": "walk",
     },
+    # printed by this server, as the walk's bench needs
+    "printers.edit": {"agent_id": "", "bench": "Walked bench"},
     "printers.new_agent": {"name": "Walk PC"},
     "settings.cin7": {"username": DEMO_USERNAME, "api_key": DEMO_API_KEY, "window_days": "14"},
     "shipping.add_cost_centre": {"name": "Walk centre"},
+    "shipping.edit_cost_centre": {"name": "Walked centre"},
+    "shipping.edit_preset": {"name": "Walked box"},
     "shipping.carriers": {"configs": "[]"},
     "shipping.stages": {"refused": "Declined", "confirm": "Awaiting Payment"},
     "users.create": {"username": "walker", "password": "correct horse battery"},
@@ -156,11 +161,14 @@ PATHS: dict[str, dict[str, Any]] = {
     "users.password": {"user_id": 2},
     "users.defaults": {"user_id": 2},
     "inbox_settings.drop_folder": {"folder_id": 7},
+    "shipping.delete_cost_centre": {"centre_id": 2},  # the walk's own, not the default
     "inbox_settings.remove_product": {"setting_id": 1},
 }
 # Routes that take away what others use run last, in this order of suffixes.
 LAST = (
     "delete",
+    "delete_cost_centre",
+    "delete_preset",
     "remove_product",
     "revoke",
     "drop_folder",
