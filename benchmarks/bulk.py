@@ -98,16 +98,14 @@ def bulk_dispatch() -> dict[str, Any]:
                 )
             )
             run = start_bulk(
-                db.session,
+                None,  # a run nobody started by hand: no actor
                 order_ids,
                 printer=db.session.get(Printer, printer_id),
                 service="ownlabel:EC",
                 weight_grams=1200,
                 preset=None,
                 cost_centre_id=None,
-                user=None,
             )
-            db.session.commit()
             run_id = run.id
 
             started = time.perf_counter()
