@@ -60,3 +60,21 @@ def test_scale_out_ships_each_order_once_and_reports_every_figure() -> None:
         "cin7_sandbox",
     ):
         assert peaks[name] > 0, name
+
+
+@pytest.mark.slow
+def test_the_bulk_scenario_ships_and_writes_back_a_small_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bulk scenario drives the same services the pages do, so a changed signature
+    breaks this test rather than the next ``make bench``."""
+    from benchmarks import bulk
+
+    monkeypatch.setattr(bulk, "BULK_ORDERS", 8)
+
+    figures = bulk.bulk_dispatch()
+
+    assert 0 < figures["orders"] <= 8  # the shippable ones of the sandbox's ten
+    assert figures["shipped"] + figures["refused"] == figures["orders"]
+    assert figures["shipped"] > 0
+    assert figures["outbox_items_left"] == 0
