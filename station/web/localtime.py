@@ -30,9 +30,10 @@ def at(moment: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> Markup:
     """A ``<time>`` element: UTC for machines, the site's zone for people; "" for None."""
     if moment is None or moment == "":
         return Markup("")
-    return Markup('<time datetime="{}">{}</time>').format(
-        iso_utc(moment), escape(local(moment, warehouse_zone(), fmt))
-    )
+    # built with an f-string: Markup.format's escaping formatter cost ~70 µs a time,
+    # 3.5 ms on an order list of 50 (the ISO text is Station's own; the shown text escaped)
+    shown = escape(local(moment, warehouse_zone(), fmt))
+    return Markup(f'<time datetime="{iso_utc(moment)}">{shown}</time>')
 
 
 def init_app(app: Flask) -> None:
