@@ -6,6 +6,7 @@ reads UTC, the person the site's zone, named once in the page's header.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, tzinfo
 
 from flask import Flask, current_app, g, has_request_context
@@ -15,15 +16,36 @@ from station.extensions import db
 from station.settings import settings_store
 from station.sitetime import iso_utc, local, site_zone
 
+_CACHE = "station.site_zone"  # app.extensions: (configured zone, zone, fresh until)
+
+
+ZONE_FRESH_FOR = 30.0  # seconds another process's change of zone may take to show here
+
 
 def warehouse_zone() -> tzinfo:
-    """The site's time zone (Settings, else ``STATION_TIMEZONE``, else the server's)."""
+    """The site's time zone (Settings, else ``STATION_TIMEZONE``, else the server's).
+
+    Read from the database at most every ``ZONE_FRESH_FOR`` seconds per app (every page
+    and bench scan shows times; the zone changes perhaps once in a site's life), and once
+    per request; ``forget_zone`` drops it at once in the process that changed it.
+    """
     if has_request_context() and "site_zone" in g:
         return g.site_zone  # type: ignore[no-any-return]
-    tz = site_zone(settings_store(db.session), current_app.config.get("TIMEZONE"))
+    configured = current_app.config.get("TIMEZONE")
+    cached = current_app.extensions.get(_CACHE)
+    if cached is not None and cached[0] == configured and cached[2] > time.monotonic():
+        tz = cached[1]
+    else:
+        tz = site_zone(settings_store(db.session), configured)
+        current_app.extensions[_CACHE] = (configured, tz, time.monotonic() + ZONE_FRESH_FOR)
     if has_request_context():
         g.site_zone = tz
     return tz
+
+
+def forget_zone() -> None:
+    """Read the site's zone afresh on next use (after Settings → Site saved one)."""
+    current_app.extensions.pop(_CACHE, None)
 
 
 def at(moment: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> Markup:

@@ -34,6 +34,7 @@ from station.sitetime import SETTING as SITE_ZONE_SETTING
 from station.sitetime import ZoneUnknown, choose_site_zone, server_zone, zone_names
 from station.web.access import role_required
 from station.web.cin7_actions import spends_cin7
+from station.web.localtime import forget_zone
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -212,6 +213,7 @@ def site() -> ResponseReturnValue:
             chosen = choose_site_zone(current_user, request.form.get("timezone", ""))
         except ZoneUnknown as exc:
             return _site_page(error=str(exc)), 422
+        forget_zone()
         flash(
             f"Times are shown in {chosen.key} now."
             if chosen
