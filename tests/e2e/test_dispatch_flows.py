@@ -145,7 +145,7 @@ def test_bulk_dispatch_shows_live_progress_and_lists_refusals(
         consumer.stop(graceful=True)
 
     expect(page.locator("#bulk-bar")).to_have_attribute("value", "6")
-    expect(page.locator(".bulk-progress table")).to_contain_text("SO-BULK-VOID")
+    expect(page.locator(".bulk-progress table.bulk-refused")).to_contain_text("SO-BULK-VOID")
     assert count(app, Consignment) == 5
 
 
