@@ -9,20 +9,22 @@ sends and its :class:`RetryPolicy`. The protocol:
 2. A worker claims each due row it will send with one conditional UPDATE (due →
    ``sending`` where it is still due), so two workers never both take one; the claim
    stamps ``next_attempt_at`` with the time it was taken and **counts the attempt**, and
-   is committed before anything is sent. An attempt counts when it starts, not when it
-   fails, so a worker killed mid-send (``kill -9``) still spends one: a row that kills
-   its worker every time cannot come back forever.
+   is committed before anything is sent.
 3. After sending, the worker writes one outcome: :func:`succeed` (``done``);
    :func:`retry_later` (due again after the policy's backoff, doubling from ``first`` up
    to ``maximum``; ``failed`` once the attempts reach ``max_attempts``; a failure that
    says nothing about the row, such as a rate limit, gives back the attempt its claim
    counted); or :func:`fail` (``failed`` at once: no retry can succeed).
 4. :func:`recover` finds rows whose claim has gone unrenewed for the policy's lease (the
-   stamp in ``next_attempt_at`` is older than ``lease``): their worker died mid-send. A
-   row that was on its last attempt is **marked failed**, with a note saying it was cut
-   off; the others go back to due at once. A queue whose sends cannot be repeated safely
-   (a raw printer gives no receipt) fails every cut-off row instead
-   (``resend_cut_off=False``). The rows are locked in id order first (PostgreSQL), as
+   stamp in ``next_attempt_at`` is older than ``lease``): their worker died mid-send.
+   They go back to due at once, with a note saying they were cut off. Whether the cut-off
+   attempt counts is the queue's choice: rule webhooks count it, so a row that kills its
+   worker every time ends failed, and one cut off on its last attempt is **marked
+   failed**; the outbox gives it back (``refund_cut_off``): a crash is not the
+   write-back's failure, so killing workers neither fails one nor stretches its backoff,
+   and an uncertain one is checked in Cin7 before it goes again. A queue whose sends
+   cannot be repeated safely (a raw printer gives no receipt) fails every cut-off row
+   instead (``resend_cut_off=False``). The rows are locked in id order first (PostgreSQL), as
    a pass renewing its claims locks them, so the two never deadlock.
 5. A person may put a failed row back with :func:`retry_failed`: due now, its attempts
    starting over. Only a failed row is put back (a second click changes nothing).
@@ -67,6 +69,9 @@ class RetryPolicy:
     ``max_attempts`` None retries for as long as each failure says a retry is safe.
     ``lease``: how long a claim may go unrenewed before its worker counts as dead.
     ``resend_cut_off``: whether a send cut off by a dead worker may go out again.
+    ``refund_cut_off``: whether that cut-off attempt is given back (a crash is not the
+    row's failure); otherwise it counts, so a row that kills its worker every time ends
+    failed instead of coming back forever.
     """
 
     max_attempts: int | None
@@ -74,6 +79,7 @@ class RetryPolicy:
     maximum: float
     lease: timedelta
     resend_cut_off: bool = True
+    refund_cut_off: bool = False
 
     def delay(self, attempts: int) -> timedelta:
         """The wait before the next attempt, after ``attempts`` attempts."""
@@ -173,7 +179,7 @@ def recover(
     session.execute(select(model.id).where(*lapsed).order_by(model.id).with_for_update()).all()
     if not policy.resend_cut_off:
         last_attempt: ColumnElement[bool] = true()
-    elif policy.max_attempts is None:
+    elif policy.max_attempts is None or policy.refund_cut_off:
         last_attempt = false()
     else:
         last_attempt = model.attempts >= policy.max_attempts
@@ -183,10 +189,11 @@ def recover(
         .values(state=states.failed, last_error=note)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
+    refund = {"attempts": model.attempts - 1} if policy.refund_cut_off else {}
     resent = session.execute(
         update(model)
         .where(*lapsed)
-        .values(state=states.due, last_error=note, **(values or {}))
+        .values(state=states.due, last_error=note, **refund, **(values or {}))
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     session.commit()

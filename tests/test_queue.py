@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -208,3 +209,22 @@ def test_retry_now_puts_back_only_a_failed_row_with_its_attempts_starting_over(
         naive(later),
     )
     assert row(session, done).state == JobState.DONE
+
+
+@pytest.mark.both_databases
+def test_a_queue_that_refunds_cut_offs_sends_every_cut_off_row_again_without_the_attempt(
+    session: Session,
+) -> None:
+    """The outbox's way: a crash is not the row's failure, even on its last attempt."""
+    lapsed = NOW - timedelta(seconds=31)
+    (early,) = add_rows(session, 1, state=JobState.SENDING, attempts=1, next_attempt_at=lapsed)
+    (last,) = add_rows(session, 1, state=JobState.SENDING, attempts=3, next_attempt_at=lapsed)
+    refunding = replace(POLICY, refund_cut_off=True)
+
+    counts = recover(session, PrintJob, now=NOW, policy=refunding, note=CUT_OFF)
+
+    assert counts == (2, 0)
+    assert [(row(session, i).state, row(session, i).attempts) for i in (early, last)] == [
+        (JobState.QUEUED, 0),
+        (JobState.QUEUED, 2),
+    ]

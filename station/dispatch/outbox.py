@@ -62,7 +62,9 @@ SENDING_LEASE = timedelta(seconds=30)
 BACKOFF_FIRST = 30.0
 BACKOFF_MAX = 30 * 60.0
 BATCH = 250
-POLICY = RetryPolicy(MAX_ATTEMPTS, BACKOFF_FIRST, BACKOFF_MAX, SENDING_LEASE)
+# A write-back cut off by a crash goes again without spending an attempt: killing workers
+# must never fail one nor stretch its backoff (it is checked in Cin7 first when uncertain).
+POLICY = RetryPolicy(MAX_ATTEMPTS, BACKOFF_FIRST, BACKOFF_MAX, SENDING_LEASE, refund_cut_off=True)
 CUT_OFF = "the worker sending it stopped before Cin7 answered; Cin7 is checked before a resend"
 NO_TRIGGER = ShopifyTrigger()  # no link id: a Shopify item fails, saying where to set it
 
