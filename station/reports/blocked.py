@@ -86,9 +86,7 @@ class BlockedRow:
 def blocked_summary(session: Session, rules: ShipRules) -> BlockedSummary:
     """Each check (the batch/serial one only when the guard is on) with how many open orders fail it."""
     clauses = check_clauses(rules)
-    counts = [
-        func.coalesce(func.sum(case((clause, 1), else_=0)), 0) for clause in clauses.values()
-    ]
+    counts = [func.coalesce(func.sum(case((clause, 1), else_=0)), 0) for clause in clauses.values()]
     row = session.execute(
         select(func.count(), *counts).select_from(SalesOrder).where(_open(), _failing(clauses))
     ).one()

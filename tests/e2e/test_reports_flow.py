@@ -69,7 +69,9 @@ def test_a_manager_reads_dispatches_freight_and_blocked_orders(
     expect(page.locator(".headline .figure").first).to_contain_text(re.compile(r"^\d+ dispatches"))
     expect(page.get_by_role("img", name="Dispatches per day")).to_be_visible()
     expect(page.get_by_role("img", name="Carrier cost and charge per carrier")).to_be_attached()
-    expect(page.locator("#report-freight-carriers .legend")).to_have_text(["Carrier cost", "Charged"])
+    expect(page.locator("#report-freight-carriers .legend")).to_have_text(
+        ["Carrier cost", "Charged"]
+    )
     expect(page.locator("#report-packers tbody tr")).to_have_count(3)
     expect(page.locator("#report-blocked-orders")).to_contain_text("SO-9001")
     screenshot(page, "reports")

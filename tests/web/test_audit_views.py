@@ -139,7 +139,9 @@ def test_the_filters_narrow_the_log_and_pages_go_back_in_time(
     second = manager.get("/audit?action=printer.&page=2").get_data(as_text=True)
     one = manager.get("/audit?target=printer 54").get_data(as_text=True)
 
-    assert "55 events" in first and "Printer 0: test printed<" in first and "Printer 54:" not in first
+    assert (
+        "55 events" in first and "Printer 0: test printed<" in first and "Printer 54:" not in first
+    )
     assert 'href="/audit?page=2&amp;action=printer."' in first
     assert "Printer 54: test printed<" in second and "Page 2 of 2" in second
     assert "1 event<" in one
