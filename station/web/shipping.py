@@ -225,12 +225,7 @@ def add_cost_centre() -> ResponseReturnValue:
     def save() -> str:
         centre = create_cost_centre(
             current_user,
-            CostCentreInput(
-                form.name.data or "",
-                form.markup_percent.data or "0",
-                form.markup_fixed.data or "0",
-                is_default=form.is_default.data,
-            ),
+            _centre_input(form, is_default=form.is_default.data),
         )
         return f"Cost centre {centre.name} added."
 
@@ -269,11 +264,7 @@ def edit_cost_centre(centre_id: int) -> ResponseReturnValue:
         update_cost_centre(
             current_user,
             centre,
-            CostCentreInput(
-                form.name.data or "",
-                form.markup_percent.data or "0",
-                form.markup_fixed.data or "0",
-            ),
+            _centre_input(form),
         )
         return f"Cost centre {centre.name} saved."
 
@@ -307,13 +298,7 @@ def edit_preset(preset_id: int) -> ResponseReturnValue:
         update_package_preset(
             current_user,
             preset,
-            PresetInput(
-                form.name.data or "",
-                form.length_mm.data or "",
-                form.width_mm.data or "",
-                form.height_mm.data or "",
-                form.tare_grams.data or "0",
-            ),
+            _preset_input(form),
         )
         return f"Package preset {preset.name} saved."
 
@@ -374,17 +359,32 @@ def add_preset() -> ResponseReturnValue:
     def save() -> str:
         preset = create_package_preset(
             current_user,
-            PresetInput(
-                form.name.data or "",
-                form.length_mm.data or "",
-                form.width_mm.data or "",
-                form.height_mm.data or "",
-                form.tare_grams.data or "0",
-            ),
+            _preset_input(form),
         )
         return f"Package preset {preset.name} added."
 
     return _save(form, "preset_form", save)
+
+
+def _centre_input(form: CostCentreForm, *, is_default: bool = False) -> CostCentreInput:
+    """What the cost-centre form says, as the services take it (blank markups are 0)."""
+    return CostCentreInput(
+        form.name.data or "",
+        form.markup_percent.data or "0",
+        form.markup_fixed.data or "0",
+        is_default=is_default,
+    )
+
+
+def _preset_input(form: PresetForm) -> PresetInput:
+    """What the package-preset form says, as the services take it (blank tare is 0 g)."""
+    return PresetInput(
+        form.name.data or "",
+        form.length_mm.data or "",
+        form.width_mm.data or "",
+        form.height_mm.data or "",
+        form.tare_grams.data or "0",
+    )
 
 
 def _save(form: FlaskForm, slot: str, save: Callable[[], str]) -> ResponseReturnValue:
