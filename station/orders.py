@@ -37,6 +37,7 @@ class OrderPage:
     filters: OrderFilters = field(default_factory=lambda: OrderFilters())
     capped: bool = False  # more than COUNT_CAP matched: ``total`` is COUNT_CAP
     more: bool = False  # a later page has orders
+    asked: int = 0  # the page the link asked for (``page`` is where it landed)
 
     @property
     def total_label(self) -> str:
@@ -47,6 +48,17 @@ class OrderPage:
     def pages(self) -> int | None:
         """How many pages the listing has (at least one); None when the count was capped."""
         return None if self.capped else max(1, ceil(self.total / self.per_page))
+
+    @property
+    def past_end(self) -> bool:
+        """True when the page asked for lies past the last one, so the list says so.
+
+        A counted list lands on its last page; a capped one (its last page unknown) finds
+        no rows there. Either way the page names the page asked for and how many match.
+        With nothing matching, "nothing matches" is the whole story.
+        """
+        landed_short = self.asked > self.page
+        return self.total > 0 and (landed_short or (self.capped and not self.orders))
 
     @property
     def has_next(self) -> bool:
@@ -112,7 +124,8 @@ def list_orders(
     total = min(total, COUNT_CAP) if capped else total
     # A page past the end shows the last one; past a capped count "next" keeps working
     # up to MAX_PAGE, which keeps the offset a number the database takes.
-    page = min(max(1, page), MAX_PAGE if capped else max(1, ceil(total / per_page)))
+    asked = max(1, page)
+    page = min(asked, MAX_PAGE if capped else max(1, ceil(total / per_page)))
     newest = (SalesOrder.cin7_modified.desc(), SalesOrder.id.desc())
     offset = (page - 1) * per_page
     if total >= INDEX_WALK_FROM or not conditions:
@@ -137,6 +150,7 @@ def list_orders(
         filters=filters,
         capped=capped,
         more=len(orders) > per_page,
+        asked=asked,
     )
 
 

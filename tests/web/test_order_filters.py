@@ -233,6 +233,35 @@ def test_a_page_past_the_end_of_a_capped_count_says_so_with_a_way_back(
 
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Page 99 is past the end of this list." in text
+    assert "Page 99 is past the end of this list: 3+ orders match." in text
     assert "No orders yet" not in text and "No order matches" not in text
     assert re.search(r'href="/orders\?[^"]*page=1[^"]*">Go to the first page', text)
+
+
+@pytest.mark.usefixtures("past_the_cap")
+def test_a_search_past_the_end_of_a_capped_count_says_so_not_that_nothing_matches(
+    manager: FlaskClient,
+) -> None:
+    page = manager.get("/orders", query_string={"q": "aroha", "page": "99"})
+
+    text = page.get_data(as_text=True)
+    assert "Page 99 is past the end of this list: 3+ orders match." in text
+    assert "No order in Station matches" not in text and "Ask Cin7 why" not in text
+    assert re.search(r'href="/orders\?[^"]*q=aroha[^"]*page=1[^"]*">Go to the first page', text)
+
+
+def test_a_page_past_the_end_of_a_counted_list_shows_the_last_page_and_says_so(
+    app: Flask, manager: FlaskClient
+) -> None:
+    app.config["ORDERS_PER_PAGE"] = 2
+    with app.app_context():
+        db.session.add_all([order(n) for n in range(5)])
+        db.session.commit()
+
+    text = manager.get("/orders", query_string={"q": "aroha", "page": "99"}).get_data(as_text=True)
+    first = manager.get("/orders", query_string={"q": "aroha"}).get_data(as_text=True)
+
+    assert "Page 99 is past the end of this list: 5 orders match. This is the last page." in text
+    assert listed(manager, q="aroha", page="99") == {"SO-9004"}
+    assert "Page 3 of 3" in text
+    assert "past the end" not in first
