@@ -13,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -52,6 +53,8 @@ from station.web.access import role_required
 from station.web.cin7_actions import spends_cin7
 from station.web.fragments import page_or_fragment
 from station.web.params import db_ids, db_int
+
+SAMPLE_CSV_NAME = "station-inbox-sample.csv"
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 bp.add_app_template_filter(title, "inbox_event_title")
@@ -234,6 +237,23 @@ def import_orders() -> ResponseReturnValue:
     except CsvRejected as exc:
         return _import_page(form, error=str(exc), status=422)
     return redirect(url_for("inbox.import_status", import_id=queued.id), code=303)
+
+
+@bp.get("/import/sample.csv")
+@role_required(Role.MANAGER)
+def import_sample() -> Response:
+    """The sample CSV as a download named for Station, whatever the browser makes of a link.
+
+    A ``download`` attribute names the file only for same-origin links in some browsers;
+    the header names it everywhere (and for curl).
+    """
+    return send_from_directory(
+        current_app.static_folder or "static",
+        "samples/inbox-orders.csv",
+        mimetype="text/csv",
+        as_attachment=True,
+        download_name=SAMPLE_CSV_NAME,
+    )
 
 
 @bp.get("/import/<int:import_id>")

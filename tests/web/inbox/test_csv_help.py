@@ -78,6 +78,20 @@ def test_the_sample_csv_downloads_from_the_page_and_imports_both_its_orders(
     assert "#1001" in inbox and "#1002" in inbox
 
 
+def test_the_sample_downloads_as_station_inbox_sample_csv(manager: FlaskClient) -> None:
+    page = manager.get("/inbox/import").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" download="station-inbox-sample.csv">', page)
+    assert link
+
+    response = manager.get(link[1])
+
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=station-inbox-sample.csv"
+    )
+    assert response.mimetype == "text/csv"
+    assert response.get_data().startswith(b"order_id,")
+
+
 def test_the_help_names_every_column_the_sample_has(manager: FlaskClient) -> None:
     help_text = manager.get("/inbox/import").get_data(as_text=True)
     header = next(csv.reader(io.StringIO(sample(manager).decode())))
