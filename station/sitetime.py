@@ -101,21 +101,39 @@ def iso_utc(moment: datetime | str | None) -> str:
     return "" if when is None else when.isoformat().replace("+00:00", "Z")
 
 
-def choose_site_zone(actor: User | None, name: str) -> ZoneInfo | None:
+def choose_site_zone(
+    actor: User | None, name: str, *, configured: str | None = None
+) -> ZoneInfo | None:
     """``actor`` sets the site's zone (empty: back to STATION_TIMEZONE or the server's).
 
-    Returns the zone chosen (None when cleared); raises ``ZoneUnknown`` for a name that is
-    none, saving nothing.
+    ``configured`` is STATION_TIMEZONE, so the audit line can say which zone "no setting"
+    meant. Returns the zone chosen (None when cleared); raises ``ZoneUnknown`` for a name
+    that is none, saving nothing.
     """
     chosen = zone(name) if name.strip() else None
     with UnitOfWork(actor) as uow:
         store = settings_store(uow.session)
         before = store.get(SETTING) or ""
         store.set(SETTING, chosen.key if chosen else "")
+        unset = unset_zone_label(configured)
         uow.record(
             "settings.site_zone_changed",
             target=audit.Target("settings", None, "Site"),
-            detail={"from": before, "to": chosen.key if chosen else ""},
+            detail={"from": before or unset, "to": chosen.key if chosen else unset},
         )
         uow.commit()
     return chosen
+
+
+def unset_zone_label(configured: str | None) -> str:
+    """What "no zone chosen in Settings" means, as an audit line reads it.
+
+    "— (STATION_TIMEZONE Pacific/Auckland)" or "— (server's zone Europe/Lisbon)": a blank
+    or "None" would not say which zone the pages were in.
+    """
+    if configured and configured.strip():
+        try:
+            return f"— (STATION_TIMEZONE {zone(configured).key})"
+        except ZoneUnknown:
+            pass
+    return f"— (server's zone {server_zone().key})"

@@ -210,7 +210,11 @@ def site() -> ResponseReturnValue:
     """The site's time zone: every time on every page is shown in it."""
     if request.method == "POST":
         try:
-            chosen = choose_site_zone(current_user, request.form.get("timezone", ""))
+            chosen = choose_site_zone(
+                current_user,
+                request.form.get("timezone", ""),
+                configured=current_app.config.get("TIMEZONE"),
+            )
         except ZoneUnknown as exc:
             return _site_page(error=str(exc)), 422
         forget_zone()

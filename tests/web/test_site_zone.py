@@ -128,9 +128,23 @@ def test_a_manager_chooses_the_site_zone_and_every_page_follows_with_an_audit_en
             select(AuditEvent.detail).where(AuditEvent.action == "settings.site_zone_changed")
         ).all()
     assert changes == [
-        {"from": "", "to": "Asia/Tokyo"},
-        {"from": "Asia/Tokyo", "to": ""},
+        {"from": "— (STATION_TIMEZONE Pacific/Auckland)", "to": "Asia/Tokyo"},
+        {"from": "Asia/Tokyo", "to": "— (STATION_TIMEZONE Pacific/Auckland)"},
     ]
+
+
+def test_the_audit_line_names_the_servers_zone_when_none_was_chosen(
+    app: Flask, client: FlaskClient, auth: AuthActions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.config["TIMEZONE"] = ""
+    monkeypatch.setenv("TZ", "Europe/Lisbon")
+    auth.login("manager", role=Role.MANAGER)
+
+    client.post("/settings/site", data={"timezone": "Asia/Tokyo"})
+    page = client.get("/audit").get_data(as_text=True)
+
+    assert "from: — (server&#39;s zone Europe/Lisbon) · to: Asia/Tokyo" in page
+    assert "from: None" not in page and "from:  ·" not in page
 
 
 def test_packers_cannot_change_the_site_zone(client: FlaskClient, auth: AuthActions) -> None:
