@@ -9,9 +9,13 @@ from decimal import Decimal
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from station.cin7.branch_cache import remember_branches
+from station.cin7.types import Branch
 from station.extensions import db
 from station.models import OrderLine, SalesOrder
+from station.settings import SettingsStore
 from tests.conftest import AuthActions
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -103,6 +107,24 @@ def test_order_page_shows_lines_and_address(app: Flask, signed_in: FlaskClient) 
 
     assert "SO-1000" in page and "SKU-0" in page and "Wellington" in page
     assert re.search(r"<title>(.*?)</title>", page, re.S).group(1) == "SO-1000 · Station"  # type: ignore[union-attr]
+
+
+def test_order_page_names_the_branch(app: Flask, signed_in: FlaskClient) -> None:
+    add_orders(app, 1)
+    with app.app_context():
+        order = db.session.scalars(select(SalesOrder)).one()
+        order.branch_id = 2
+        remember_branches(SettingsStore(db.session), [branch(2, "Christchurch Store")], now=NOW)
+        db.session.commit()
+        order_id = order.id
+
+    page = signed_in.get(f"/orders/{order_id}").get_data(as_text=True)
+
+    assert "<dt>Branch</dt><dd>Christchurch Store (2)</dd>" in page
+
+
+def branch(branch_id: int, name: str) -> Branch:
+    return Branch(branch_id, name, True, "Branch", None, None, None, None)
 
 
 def test_unknown_order_is_a_clear_404(signed_in: FlaskClient) -> None:
