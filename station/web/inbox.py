@@ -157,12 +157,19 @@ def move() -> ResponseReturnValue:
 @role_required(Role.MANAGER)
 @spends_cin7(Cin7Action.SYNC)
 def check_shipments_now() -> ResponseReturnValue:
-    """Ask Cin7 now which submitted orders shipped or were canceled."""
+    """Ask Cin7 now which submitted orders shipped or were canceled.
+
+    Asked from one order's page, it goes back there, where the order's folder shows
+    what Cin7 said; from the list, back to the list with the check's counts.
+    """
     request_shipment_check(current_person(), jobs=jobs())
     flash(
         "Checking shipments with Cin7 now; shipped and canceled orders move to their folders.",
         "info",
     )
+    asked_from = ticked_order_ids()
+    if len(asked_from) == 1 and db.session.get(InboxOrder, asked_from[0]) is not None:
+        return redirect(url_for("inbox.show", order_id=asked_from[0]))
     return redirect(url_for("inbox.index"))
 
 

@@ -132,3 +132,18 @@ def test_check_shipments_now_moves_a_dispatched_order_and_says_when_it_looked(
     assert "1 shipped, 0 canceled" in page
     shipped = orders(app)["#A1"]
     assert shipped.folder.name == "Shipped" and shipped.tracking_code == "NZP1"
+
+
+def test_check_shipment_on_an_order_page_comes_back_to_it_in_its_new_folder(
+    app: Flask, manager: FlaskClient, sandbox: SandboxServer
+) -> None:
+    order = orders(app)["#A1"]
+    manager.post("/inbox/submit", data={"order_id": order.id})
+    sandbox.state.touch_order(orders(app)["#A1"].cin7_id, stage="Dispatched")
+
+    response = manager.post("/inbox/shipments/check", data={"order_id": order.id})
+    page = manager.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert response.headers["Location"] == f"/inbox/orders/{order.id}"
+    assert "Checking shipments with Cin7 now" in page
+    assert '#A1 <span class="stage">Shipped</span>' in page
