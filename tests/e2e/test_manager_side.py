@@ -117,17 +117,19 @@ def test_a_manager_bulk_dispatches_what_matches_books_a_return_and_reads_the_rep
     expect(finished.get_by_role("button", name="Print all labels again")).to_be_visible()
     screenshot(page, "bulk-finished")
     finished.get_by_role("button", name="Print all labels again").click()
-    expect(page.get_by_role("status").first).to_contain_text("again")
+    expect(page.locator("p.flash-info")).to_have_text(
+        "4 label(s) of 4 consignment(s) sent to Virtual printer again."
+    )
 
     # One shipped order's page: its return label, booked and shown, times in the zone.
     first = shipped.first.locator("td").first.inner_text()
     shipped.first.get_by_role("link", name=first).click()
     expect(page.get_by_role("heading", name=first)).to_be_visible()
     page.get_by_role("button", name="Return label").click()
-    expect(page.get_by_role("status").first).to_contain_text(f"booked for {first}")
+    expect(page.locator("p.flash-info")).to_contain_text(f"booked for {first}")
     expect(page.locator("section.consignment h2", has_text="Return Consignment")).to_be_visible()
     expect_times_in_the_site_zone(page)
-    page.locator("section.consignment", has_text="Return Consignment").scroll_into_view_if_needed()
+    page.locator("section.consignment").first.evaluate("e => e.scrollIntoView()")  # both in view
     screenshot(page, "order-return-label")
 
     # Reports: every chart has a legend and both axes named, no axis label over another.
@@ -181,7 +183,7 @@ def test_a_manager_sets_the_stock_interval_imports_the_sample_and_follows_an_ord
     expect(page.locator("#inventory-sync-cost")).to_contain_text("One Cin7 call per 250")
     interval.select_option(label="Every hour (about 24 Cin7 calls a day)")
     page.locator("#inbox-options").get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_role("status").first).to_contain_text("Inbox settings saved.")
+    expect(page.locator("p.flash-info")).to_have_text("Inbox settings saved.")
     expect(page.get_by_label("Sync inventory from Cin7")).to_have_value("60")
 
     # The CSV help names the required columns; its sample downloads by name and imports.
@@ -205,7 +207,7 @@ def test_a_manager_sets_the_stock_interval_imports_the_sample_and_follows_an_ord
     page.get_by_role("link", name="#1001").click()
     expect(page.get_by_role("button", name="Check shipment")).to_have_count(0)
     page.get_by_role("button", name="Submit to Cin7 now").click()
-    expect(page.get_by_role("status").first).to_contain_text("1 order(s) scheduled to Cin7")
+    expect(page.locator("p.flash-info")).to_contain_text("1 order(s) scheduled to Cin7")
     check = page.get_by_role("button", name="Check shipment")
     expect(check).to_be_visible()
     expect(page.get_by_role("button", name="Submit to Cin7 now")).to_have_count(0)
