@@ -187,7 +187,8 @@ def _ship(
             target=consignment,
             detail={
                 "order": order.reference,
-                "service": request.service_code,
+                # As people read it ("Own label · Overnight"), not the code "ON".
+                "service": f"{carrier.name} · {consignment.service_name or request.service_code}",
                 "printer": printer.name,
             },
         )

@@ -104,6 +104,7 @@ def test_ship_and_void_are_on_the_audit_page_and_the_orders_trail(
     trail = order_page[order_page.index('id="audit-trail"') :]
     assert "consignment.created" in trail and "consignment.voided" in trail
     assert "order: SO-5001" in trail
+    assert "service: Own label · Overnight" in trail and "service: ON" not in trail
 
 
 def test_a_refused_void_leaves_no_event(app: Flask, manager: FlaskClient) -> None:
