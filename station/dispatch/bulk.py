@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -41,6 +42,18 @@ from station.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 MAX_ORDERS = 1000
+_BULK_KEY = re.compile(r"bulk-(\d+)-\d+")
+
+
+def bulk_key(run_id: int, order_id: int) -> str:
+    """The idempotency key of run ``run_id``'s consignment for one order (retries find it)."""
+    return f"bulk-{run_id}-{order_id}"
+
+
+def bulk_run_of(key: str) -> int | None:
+    """The bulk run a consignment's key was made by; None for a bench's or other key."""
+    found = _BULK_KEY.fullmatch(key)
+    return int(found[1]) if found else None
 
 
 class BulkRefused(StationError):
@@ -216,7 +229,7 @@ def _ship_one(
             session,
             order_id,
             ShipRequest(
-                key=f"bulk-{run.id}-{order_id}",
+                key=bulk_key(run.id, order_id),
                 parcels=(parcel,) * run.parcel_count,
                 service_code=run.service_code,
                 carrier_code=run.carrier_code,

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from station.dispatch.bulk import BulkRefused
+from station.dispatch.bulk import BulkRefused, bulk_key
 from station.dispatch.reprint import reprint_as
 from station.dispatch.rights import NotYours
 from station.models import BulkDispatch, Consignment, Printer, PrintJob, User
@@ -141,7 +141,7 @@ def reprint_run(
 
 def _consignments(session: Session, run: BulkDispatch) -> list[Consignment]:
     """The consignments the run booked, in the run's order."""
-    keys = {f"bulk-{run.id}-{r['order_id']}": r["order_id"] for r in run.results if r.get("ok")}
+    keys = {bulk_key(run.id, r["order_id"]): r["order_id"] for r in run.results if r.get("ok")}
     if not keys:
         return []
     found = {

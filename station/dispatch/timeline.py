@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from station.dispatch.bulk import bulk_run_of
 from station.models import Consignment, JobState, OutboxItem, OutboxKind, PrintJob
 
 WRITEBACK_STEPS = {
@@ -31,7 +32,7 @@ def timeline(session: Session, consignment: Consignment) -> list[Step]:
     """Every step that has happened, in time order ("why was this slow or late?")."""
     start = consignment.scanned_at
     raw: list[tuple[str, datetime | None, str]] = [
-        ("Scanned at the bench", consignment.scanned_at, ""),
+        (_start_label(consignment), consignment.scanned_at, ""),
         ("Checks passed, consignment recorded", consignment.created_at, ""),
         ("Booked with the carrier", consignment.booked_at, ", ".join(consignment.tickets)),
     ]
@@ -115,3 +116,9 @@ def scan_to_label_seconds(session: Session, *, since: datetime) -> list[float]:
         max(0.0, (done_at - scanned[consignment_id]).total_seconds())
         for consignment_id, done_at in sorted(printed.items())
     ]
+
+
+def _start_label(consignment: Consignment) -> str:
+    """Where the consignment began: a bench's scan, or a manager's bulk run (no scan at all)."""
+    run_id = bulk_run_of(consignment.idempotency_key)
+    return f"Taken up by bulk dispatch {run_id}" if run_id else "Scanned at the bench"

@@ -45,6 +45,9 @@ def test_a_bulk_run_ships_the_ticked_orders_and_shows_progress(
     assert 'value="3"' in progress and "hx-trigger" not in progress  # stops polling
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Consignment)) == 3
+    order_page = client.get(f"/orders/{ids[0]}").get_data(as_text=True)
+    assert "Taken up by bulk dispatch 1" in order_page  # no bench scanned it
+    assert "Scanned at the bench" not in order_page
 
 
 def test_nothing_ticked_is_explained(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
