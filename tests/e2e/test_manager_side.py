@@ -128,7 +128,10 @@ def test_a_manager_bulk_dispatches_what_matches_books_a_return_and_reads_the_rep
     page.get_by_role("button", name="Return label").click()
     expect(page.locator("p.flash-info")).to_contain_text(f"booked for {first}")
     expect(page.locator("section.consignment h2", has_text="Return Consignment")).to_be_visible()
+    expect(page.get_by_role("button", name="Return label")).to_have_count(0)  # booked once
     expect_times_in_the_site_zone(page)
+    when = page.locator("#audit-trail table.audit time").first.bounding_box()
+    assert when is not None and when["height"] < 30, when  # one line beside a long detail
     page.locator("section.consignment").first.evaluate("e => e.scrollIntoView()")  # both in view
     screenshot(page, "order-return-label")
 

@@ -95,6 +95,8 @@ def test_a_return_label_is_booked_once_printed_and_audited(app: Flask) -> None:
         ).all()
         assert len(actions) == 2  # each press is recorded; the second booked nothing new
     assert again.count("Return Consignment") == 1
+    after = packer.get(f"/orders/{order_id}").get_data(as_text=True)
+    assert f'action="/consignments/{consignment_id}/return"' not in after  # booked: no button
 
 
 def test_a_voided_consignment_cannot_be_returned_and_says_why(app: Flask) -> None:
