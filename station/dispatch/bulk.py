@@ -36,6 +36,7 @@ from station.errors import StationError
 from station.models import BulkDispatch, PackagePreset, Printer, SalesOrder, User
 from station.orders import OrderFilters, matching_order_ids
 from station.settings import settings_store
+from station.shipping.carriers import carrier_for
 from station.shipping.costs import preset_of
 from station.uow import UnitOfWork
 
@@ -43,6 +44,16 @@ log = logging.getLogger(__name__)
 
 MAX_ORDERS = 1000
 _BULK_KEY = re.compile(r"bulk-(\d+)-\d+")
+
+
+def _service_label(session: Session, carrier_code: str, service_code: str) -> str:
+    """The service as people read it ("Own label · Overnight"); the codes when not configured."""
+    try:
+        carrier = carrier_for(session, carrier_code)
+    except CarrierError:
+        return f"{carrier_code} · {service_code}"
+    names = {s.code: s.name for s in carrier.services()}
+    return f"{carrier.name} · {names.get(service_code, service_code)}"
 
 
 def bulk_key(run_id: int, order_id: int) -> str:
@@ -112,7 +123,7 @@ def start_bulk(
             target=run,
             detail={
                 "orders": run.total,
-                "service": service,
+                "service": _service_label(uow.session, carrier_code, service_code),
                 "parcels_each": run.parcel_count,
                 "confirmed_stages": run.confirmed_stages,
                 **({"selected": dict(selection)} if selection else {}),

@@ -192,3 +192,5 @@ def test_printing_bulk_runs_retries_and_close_outs_are_recorded(
     # The run ships as the manager who started it, so the audit and reports name a person.
     assert ("mia", "consignment.created") in [r[:2] for r in recorded if "SO-5002" in r[2]]
     assert ("mia", "manifest.closed") in [r[:2] for r in recorded]
+    started = manager.get("/audit?action=bulk.started").get_data(as_text=True)
+    assert "service: Own label · Overnight" in started and "ownlabel:ON" not in started
