@@ -90,6 +90,9 @@ def test_a_manager_bulk_dispatches_what_matches_books_a_return_and_reads_the_rep
     row = page.locator("table.orders tbody tr", has_text="SO-ALL-VOID")
     expect(page.locator("table.orders thead")).to_contain_text("Can ship")
     expect(row.locator("td.can-ship .reasons")).to_contain_text("void in Cin7")
+    row.get_by_role("link", name="SO-ALL-VOID").click()  # its page gives the bench's reasons
+    expect(page.locator("#cannot-ship")).to_contain_text("the order is void in Cin7")
+    expect(page.locator("header nav [aria-current=page]")).to_have_text("Orders")
 
     # A page past the end says so, and lands on the last one.
     page.goto(f"{base}/orders?q=SO-ALL&page=99")
@@ -188,6 +191,20 @@ def test_a_manager_sets_the_stock_interval_imports_the_sample_and_follows_an_ord
     page.locator("#inbox-options").get_by_role("button", name="Save", exact=True).click()
     expect(page.locator("p.flash-info")).to_have_text("Inbox settings saved.")
     expect(page.get_by_label("Sync inventory from Cin7")).to_have_value("60")
+
+    # Where BranchId is chosen, Cin7's branches are listed by name; folders are edited.
+    page.get_by_role("button", name="List Cin7 branches").click()
+    expect(page.locator("#inbox-cin7-branches table.branches tbody tr")).to_have_count(3)
+    page.get_by_label("New folder").fill("Wholesale")
+    page.get_by_role("button", name="Add folder").click()
+    expect(page.locator("p.flash-info")).to_have_text("Folder Wholesale added.")
+    page.get_by_label("New name for Wholesale").fill("Trade")
+    page.locator("#inbox-folders tr", has_text="Wholesale").get_by_role(
+        "button", name="Rename"
+    ).click()
+    expect(page.locator("p.flash-info")).to_have_text("Folder Wholesale renamed to Trade.")
+    page.locator("#inbox-folders tr", has_text="Trade").get_by_role("button", name="Remove").click()
+    expect(page.locator("p.flash-info")).to_have_text("Folder Trade removed.")
 
     # The CSV help names the required columns; its sample downloads by name and imports.
     page.get_by_role("navigation", name="Inbox").get_by_role("link", name="Import a CSV").click()
