@@ -28,6 +28,7 @@ from station.shipping.carriers import (
     RETIRED_KEY,
     carrier_target,
     karrio_dicts,
+    parse_carrier_json,
     retired_codes,
     save_karrio_carriers,
 )
@@ -211,10 +212,7 @@ def _editable(
 
 
 def _json_object(text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text or "")
-    except ValueError as exc:
-        raise ShippingSetupInvalid([f"the carrier is not saved: {exc}"]) from exc
+    data = parse_carrier_json(text or "", "the carrier is not saved")
     if not isinstance(data, dict):
         raise ShippingSetupInvalid(["the carrier is not saved: a JSON object is expected"])
     return data

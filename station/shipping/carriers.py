@@ -67,10 +67,7 @@ def add_karrio_carriers(actor: User | None, text: str) -> list[str]:
     carrier in it is misconfigured or its code is taken. Each new carrier is audited by
     name and code only: the configs hold credentials.
     """
-    try:
-        configs = json.loads(text or "[]")
-    except ValueError as exc:
-        raise ShippingSetupInvalid([f"Karrio carriers not saved: {exc}"]) from exc
+    configs = parse_carrier_json(text or "[]", "Karrio carriers not saved")
     if isinstance(configs, dict):
         configs = [configs]
     if not isinstance(configs, list) or not all(isinstance(c, dict) for c in configs):
@@ -92,6 +89,31 @@ def add_karrio_carriers(actor: User | None, text: str) -> list[str]:
             )
         uow.commit()
     return [config.display_name for config in added]
+
+
+MAX_DEPTH = 32  # carrier configs nest a few levels; far deeper is a mistake or an attack
+
+
+def parse_carrier_json(text: str, refusal: str) -> Any:
+    """The JSON a manager typed for carriers; ``ShippingSetupInvalid`` starting with
+    ``refusal`` when it is not JSON or nests deeper than ``MAX_DEPTH``."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        why = "it nests too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ShippingSetupInvalid([f"{refusal}: {why}"]) from exc
+    level, depth = [data], 0
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise ShippingSetupInvalid([f"{refusal}: it nests more than {MAX_DEPTH} deep"])
+        level = [
+            child
+            for value in level
+            if isinstance(value, dict | list)
+            for child in (value.values() if isinstance(value, dict) else value)
+        ]
+    return data
 
 
 def carrier_target(name: str) -> audit.Target:

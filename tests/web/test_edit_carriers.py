@@ -132,6 +132,12 @@ class TestEdit:
         [
             ("{not json", "The carrier is not saved: Expecting property name"),
             ("[1, 2]", "a JSON object is expected"),
+            ("[" * 50_000, "The carrier is not saved: it nests too deeply"),
+            ('{"a": ' * 40 + "1" + "}" * 40, "it nests more than 32 deep"),
+            (
+                r'{"carrier": "generic\u0000"}',
+                r"carrier 'generic\x00' must be Karrio's carrier name",
+            ),
             (json.dumps(carrier_config(services=[])), "at least one service is needed"),
             (json.dumps(carrier_config(code="ownlabel")), "already used by another carrier"),
             (
@@ -307,3 +313,14 @@ def test_packers_cannot_edit_or_delete_carriers(
     assert client.post(f"{CARRIERS}/testpost/delete").status_code == 403
     assert client.post(CARRIERS, data={"configs": "[]"}).status_code == 403
     assert stored(app) is not None
+
+
+@pytest.mark.parametrize("configs", ["[" * 50_000, "[]", '"text"', "[1]"])
+def test_a_bad_list_of_carriers_to_add_is_refused_with_why(
+    app: Flask, manager: FlaskClient, configs: str
+) -> None:
+    answer = manager.post(CARRIERS, data={"configs": configs})
+
+    assert answer.status_code == 422 and "Karrio carriers not saved" in answer.text
+    with app.app_context():
+        assert karrio_dicts(settings_store(db.session)) == {}
