@@ -135,7 +135,9 @@ def start_bulk_matching(
     A list not narrowed by a search or a filter is refused: "every order" is not a choice.
     """
     if not (filters.narrowed or filters.query):
-        raise BulkRefused("Narrow the list with a search or a filter before selecting all that match.")
+        raise BulkRefused(
+            "Narrow the list with a search or a filter before selecting all that match."
+        )
     with UnitOfWork(actor) as uow:
         rules = load_options(settings_store(uow.session)).rules
         ids = matching_order_ids(uow.session, filters, rules=rules, limit=MAX_ORDERS + 1)
