@@ -33,6 +33,7 @@ from huey.consumer import Consumer
 
 from station.config import read_flag
 from station.private_files import private_file
+from station.sitetime import ZONE_OF, read_in
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ class Jobs:
 
         @functools.wraps(body)
         def run(*args: Any, **kwargs: Any) -> Any:
-            with app.app_context():
+            with app.app_context(), read_in(app.extensions.get(ZONE_OF)):
                 return body(*args, **kwargs)
 
         return run

@@ -3,11 +3,20 @@
 Chosen in Settings (``site.timezone``); unset, ``STATION_TIMEZONE``; unset too, the
 server's own zone (``TZ``, ``/etc/localtime``), and UTC when none can be named. Exports
 and APIs keep UTC (ISO 8601 with ``Z``); only what people read moves to the site zone.
+
+Services write sentences with times in them ("open at Bench 2 by alice since 14:02
+NZDT") far below any view, so a time in a sentence goes through ``said``: the web layer
+and the job runner name the zone for the request or job with ``read_in``, the way a
+template names it with its filter, and ``said`` adds the zone's abbreviation. Outside
+both (the CLI, a test calling a service) sentences say UTC.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -20,6 +29,14 @@ from station.uow import UnitOfWork
 
 SETTING = "site.timezone"
 LOCALTIME = Path("/etc/localtime")
+
+
+DAY_TIME = "%Y-%m-%d %H:%M"  # formats for ``said``; its default is hours and minutes
+SECONDS = "%H:%M:%S"
+ZoneOf = Callable[[], tzinfo]
+ZONE_OF = "station.sitetime.zone_of"  # app.extensions: the app's ZoneOf, for jobs
+# what names the zone of sentences said in this request or job (asked only when one is)
+_READER: ContextVar[ZoneOf | None] = ContextVar("station.sitetime.reader", default=None)
 
 
 class ZoneUnknown(StationError):
@@ -83,6 +100,35 @@ def local(moment: datetime | str | None, tz: tzinfo, fmt: str = "%Y-%m-%d %H:%M"
         return ""
     text = when.astimezone(tz).strftime(fmt)
     return text[:-3] if fmt.endswith("%f") else text
+
+
+@contextmanager
+def read_in(zone_of: ZoneOf | None) -> Iterator[None]:
+    """Within the block, ``said`` gives times in the zone ``zone_of()`` names (UTC for None).
+
+    ``zone_of`` is called only when a sentence has a time in it, so a request that says
+    none never reads the zone.
+    """
+    token = _READER.set(zone_of)
+    try:
+        yield
+    finally:
+        _READER.reset(token)
+
+
+def reader_zone() -> tzinfo:
+    """The zone sentences are said in here: the one ``read_in`` named, else UTC."""
+    zone_of = _READER.get()
+    return UTC if zone_of is None else zone_of()
+
+
+def said(moment: datetime | str, fmt: str = "%H:%M") -> str:
+    """``moment`` for a sentence: in the reader's zone with its abbreviation ("14:02 NZDT")."""
+    when = as_utc(moment)
+    if when is None:
+        raise ValueError("said() needs a time")
+    here = when.astimezone(reader_zone())
+    return f"{here.strftime(fmt)} {here.tzname() or 'UTC'}"
 
 
 def as_utc(moment: datetime | str | None) -> datetime | None:

@@ -7,10 +7,24 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask import Flask
 from sqlalchemy.orm import Session
 
+from station.jobs import jobs
 from station.settings import settings_store
-from station.sitetime import SETTING, ZoneUnknown, iso_utc, local, server_zone, site_zone, zone
+from station.sitetime import (
+    DAY_TIME,
+    SECONDS,
+    SETTING,
+    ZoneUnknown,
+    iso_utc,
+    local,
+    read_in,
+    said,
+    server_zone,
+    site_zone,
+    zone,
+)
 
 DECEMBER_NOON = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
@@ -51,3 +65,30 @@ def test_a_time_is_shown_in_the_zone_and_kept_in_utc_for_machines() -> None:
     assert local(DECEMBER_NOON.replace(tzinfo=None), auckland) == "2026-12-07 01:00"  # naive: UTC
     assert local(None, auckland) == ""
     assert iso_utc(DECEMBER_NOON.astimezone(auckland)) == "2026-12-06T12:00:00Z"
+
+
+def test_a_sentence_says_a_time_in_the_zone_it_is_read_in_with_its_abbreviation() -> None:
+    asked: list[str] = []
+
+    def auckland() -> ZoneInfo:
+        asked.append("zone")
+        return ZoneInfo("Pacific/Auckland")
+
+    with read_in(auckland):
+        assert asked == []  # nothing said yet: the zone is not looked up
+        assert said(DECEMBER_NOON) == "01:00 NZDT"
+        assert said("2026-06-06T12:00:00Z", DAY_TIME) == "2026-06-07 00:00 NZST"
+        with read_in(lambda: ZoneInfo("America/New_York")):
+            assert said(DECEMBER_NOON, SECONDS) == "07:00:00 EST"
+        assert said(DECEMBER_NOON) == "01:00 NZDT"
+    assert said(DECEMBER_NOON) == "12:00 UTC"  # outside a request or job: UTC, named
+    with read_in(None):
+        assert said(DECEMBER_NOON.replace(tzinfo=None)) == "12:00 UTC"
+
+
+def test_a_job_says_its_sentences_in_the_site_zone(app: Flask) -> None:
+    app.config["TIMEZONE"] = "Asia/Tokyo"
+    with app.app_context():
+        task = jobs().task("say_noon", lambda: said(DECEMBER_NOON))
+
+        assert task().get() == "21:00 JST"

@@ -45,6 +45,7 @@ from station.carriers.errors import (
 from station.carriers.ratecard import RateCard, normalise_postcode
 from station.carriers.tickets import TicketAllocator, TicketRange, issue_ticket
 from station.labels.layout import LabelLayout, format_weight
+from station.sitetime import DAY_TIME, said
 
 MAX_KEY_LENGTH = 64
 
@@ -232,13 +233,13 @@ class OwnLabelCarrier:
         if stored is None or stored.carrier != self.code or stored.tickets != result.tickets:
             raise VoidRefused(f"{what} was not created by {self.name}")
         if stored.voided_at is not None:
-            raise VoidRefused(f"{what} was already voided at {stored.voided_at:%Y-%m-%d %H:%M} UTC")
+            raise VoidRefused(f"{what} was already voided at {said(stored.voided_at, DAY_TIME)}")
         closes = stored.created_at + self._void_window
         if now > closes:
             hours = self._void_window / timedelta(hours=1)
             raise VoidRefused(
                 f"{what} can only be voided within {hours:g} h of creation "
-                f"(closed {closes.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
+                f"(closed {said(closes, DAY_TIME)})"
             )
         self._store.put(replace(stored, voided_at=now.astimezone(UTC)))
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from station.cin7.errors import Cin7BudgetReserved
 from station.cin7.ratelimit import CallLimits, CallSlot, DayUse
 from station.models import Cin7CallDay, SyncRun
+from station.sitetime import said
 
 DAILY_BUDGET = 5000
 # A run unfinished for longer than this is taken to have died with its process.
@@ -189,5 +190,5 @@ class ReserveKeepingLimiter:
         )
         return (
             f"Cin7's daily budget is nearly spent: {left:,} calls left, kept for dispatch "
-            f"updates; syncing and lookups resume after {resumes:%H:%M} UTC (in about {about})."
+            f"updates; syncing and lookups resume after {said(resumes)} (in about {about})."
         )

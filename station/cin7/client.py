@@ -51,6 +51,7 @@ from station.cin7.types import (
     SalesOrder,
     StockRow,
 )
+from station.sitetime import SECONDS, said
 from station.version import __version__
 
 log = logging.getLogger(__name__)
@@ -410,7 +411,7 @@ class Cin7Client:
         if deadline is not None and deadline.seconds_left() < 0:
             raise Cin7Unavailable(
                 f"Station did not call {method} {path}: it had to start by "
-                f"{deadline.at:%H:%M:%S} UTC, and that time has passed."
+                f"{said(deadline.at, SECONDS)}, and that time has passed."
             )
         tally = _Tally(waits_out=deadline is not None)
         retrying = Retrying(

@@ -9,6 +9,7 @@ from typing import Any
 from station.cin7.mapping import format_cin7_datetime
 from station.cin7.types import SalesOrder
 from station.settings import SettingsStore
+from station.sitetime import reader_zone
 
 SETTING_KEY = "sync.selection"
 
@@ -31,12 +32,12 @@ class OrderSelection:
         if self.approved_only and not order.is_approved:
             return f"{ref} is not approved in Cin7 (status {order.status or 'unknown'})."
         if not self.include_dispatched and order.dispatched_date is not None:
-            when = order.dispatched_date.strftime("%Y-%m-%d")
-            return f"{ref} was already dispatched in Cin7 on {when}."
+            when = order.dispatched_date.astimezone(reader_zone())  # the reader's day
+            return f"{ref} was already dispatched in Cin7 on {when:%Y-%m-%d}."
         if order.created_date is not None and order.created_date < self.window_start(now):
             return (
-                f"{ref} was created on {order.created_date:%Y-%m-%d}, before the sync window "
-                f"of {self.window_days} days."
+                f"{ref} was created on {order.created_date.astimezone(reader_zone()):%Y-%m-%d}, "
+                f"before the sync window of {self.window_days} days."
             )
         if self.branch_ids and order.branch_id not in self.branch_ids:
             return f"{ref} belongs to branch {order.branch_id}, which is not synced."

@@ -35,6 +35,7 @@ from station.dispatch.void_orders import cancel_for_void_orders
 from station.errors import StationError
 from station.ids import parse_id
 from station.models import SalesOrder, SetAsideOrder, SyncRun
+from station.sitetime import SECONDS, said
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ def _busy(session: Session) -> SyncBusy:
         select(SyncRun).where(SyncRun.finished_at.is_(None)).order_by(SyncRun.id.desc()).limit(1)
     )
     session.rollback()  # only read: hold no snapshot or SQLite read lock
-    since = f" (since {running.started_at:%H:%M:%S} UTC)" if running is not None else ""
+    since = f" (since {said(running.started_at, SECONDS)})" if running is not None else ""
     return SyncBusy(f"An order sync is already running{since}; this one was not started.")
 
 

@@ -96,9 +96,9 @@ def start_bulk(
         raise BulkRefused(f"Each order goes out in 1 to {MAX_PARCELS} parcels, not {parcel_count}.")
     unique = list(dict.fromkeys(int(i) for i in order_ids))
     if not unique:
-        raise BulkRefused("Select at least one order to dispatch.")
+        raise BulkRefused("Tick at least one order to dispatch, or select all that match.")
     if len(unique) > MAX_ORDERS:
-        raise BulkRefused(f"At most {MAX_ORDERS} orders at once ({len(unique)} selected).")
+        raise BulkRefused(f"At most {MAX_ORDERS} orders at once ({len(unique)} ticked).")
     carrier_code, _, service_code = service.partition(":")
     if not service_code:
         raise BulkRefused("Choose a service.")
@@ -162,7 +162,9 @@ def start_bulk_matching(
     A list not narrowed by a search or a filter is refused: "every order" is not a choice.
     """
     if not (filters.narrowed or filters.query):
-        raise BulkRefused("Narrow the list with a search or a filter before selecting all.")
+        raise BulkRefused(
+            "Narrow the list with a search or a filter before selecting all that match."
+        )
     with UnitOfWork(actor) as uow:
         rules = load_options(settings_store(uow.session)).rules
         ids = matching_order_ids(uow.session, filters, rules=rules, limit=MAX_ORDERS + 1)

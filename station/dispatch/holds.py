@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from station.models import OrderHold, SalesOrder, User
+from station.sitetime import said
 from station.uow import UnitOfWork
 
 HOLD_FOR = timedelta(minutes=10)
@@ -32,7 +33,7 @@ class HeldElsewhere:
     def describe(self) -> str:
         """A sentence for the packer who scanned it second."""
         where = f" at {self.bench}" if self.bench else ""
-        return f"it is open{where} by {self.username} since {self.since:%H:%M} UTC"
+        return f"it is open{where} by {self.username} since {said(self.since)}"
 
 
 def take_hold(

@@ -43,6 +43,7 @@ from station.shipping.booking import book_consignment
 from station.shipping.carriers import carrier_for, retired_problem
 from station.shipping.labels import queue_consignment_labels
 from station.shipping.records import SqlConsignmentStore
+from station.sitetime import said
 from station.uow import UnitOfWork
 
 SHIPPED_ELSEWHERE = "it is already being shipped at another bench"
@@ -249,7 +250,7 @@ def _check_key(session: Session, order: SalesOrder, key: str, existing: Consignm
     if existing is not None and existing.state == ConsignmentState.VOIDED:
         voided = audit.last_event(session, existing, "consignment.voided")
         by = f" by {voided.actor_username or 'Station'}" if voided else ""
-        at = f" at {existing.voided_at:%H:%M} UTC" if existing.voided_at else ""
+        at = f" at {said(existing.voided_at)}" if existing.voided_at else ""
         tickets = ", ".join(existing.tickets) or existing.reference
         raise DispatchRefused(
             order.reference,

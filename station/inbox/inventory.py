@@ -26,6 +26,7 @@ from station.inbox.options import InboxOptions
 from station.listing import LIKE_ESCAPE, Paging, contains, fetch_page
 from station.models import InventoryLevel
 from station.reports.export import safe_cell
+from station.sitetime import iso_utc
 
 MAX_PAGES = 2_000  # 500,000 stock rows: far past any Cin7 account
 ClientFactory = Callable[[], AbstractContextManager[Cin7Client]]
@@ -148,5 +149,5 @@ def inventory_csv(levels: Iterator[Level]) -> str:
     for level in levels:
         amount = f"{level.available.normalize():f}"  # 12.0000 → 12, never 1.2E+1
         cells = (level.sku, level.branch_id, level.branch_name, amount)
-        writer.writerow([*(safe_cell(c) for c in cells), level.synced_at.isoformat()])
+        writer.writerow([*(safe_cell(c) for c in cells), iso_utc(level.synced_at)])
     return out.getvalue()

@@ -27,6 +27,7 @@ from station.inbox.bus import Settled, record_event
 from station.inbox.folders import Step, move_order, step_folder
 from station.inbox.options import InboxOptions
 from station.models import InboxEventKind, InboxOrder
+from station.sitetime import DAY_TIME, said
 
 ClientFactory = Callable[[], AbstractContextManager[Cin7Client]]
 
@@ -156,7 +157,7 @@ def _shipped(
         session,
         order,
         InboxEventKind.SHIPPED,
-        f"Cin7 dispatched it on {shipped_at:%Y-%m-%d %H:%M} UTC" + (f" ({how})." if how else "."),
+        f"Cin7 dispatched it on {said(shipped_at, DAY_TIME)}" + (f" ({how})." if how else "."),
         at=now,
         by=by,
         detail={"tracking_code": cin7.tracking_code, "carrier": cin7.logistics_carrier},

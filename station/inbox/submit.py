@@ -57,6 +57,7 @@ from station.inbox.products import ProductRules, product_rules
 from station.inbox.resubmit import MAX_PER_SWEEP, RESUBMIT_DETAIL, RetryTiming
 from station.models import InboxEventKind, InboxFolder, InboxOrder
 from station.settings import SettingsStore
+from station.sitetime import SECONDS, said
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ class _Run:
         if retry:
             order.submit_failures += 1
             order.resubmit_at = self.timing.retry_at(order.submit_failures, self.now())
-            message += f" Station sends it again by itself at {order.resubmit_at:%H:%M:%S} UTC."
+            message += f" Station sends it again by itself at {said(order.resubmit_at, SECONDS)}."
             detail[RESUBMIT_DETAIL] = order.resubmit_at.isoformat()  # not counted by rules
         else:
             order.submit_failures, order.resubmit_at = 0, None

@@ -58,7 +58,7 @@ class ManifestLine:
 
 @dataclass(frozen=True, slots=True)
 class ManifestSheet:
-    """What a manifest PDF shows; ``closed_at`` is already in local time."""
+    """What a manifest PDF shows; ``closed_at`` is already in local time (its zone named)."""
 
     number: str
     carrier: str
@@ -210,7 +210,7 @@ def _header(page: _Page, sheet: ManifestSheet) -> None:
     y = page.text("Manifest", x=MARGIN, y=MARGIN, size=6.0, width=left, bold=True)
     y = page.text(sheet.carrier, x=MARGIN, y=y, size=4.5, width=left, bold=True)
     y = page.text(f"Manifest number {sheet.number}", x=MARGIN, y=y, size=3.5, width=left)
-    closed = f"Closed {sheet.closed_at:%Y-%m-%d %H:%M}"
+    closed = f"Closed {sheet.closed_at:%Y-%m-%d %H:%M} {sheet.closed_at.tzname() or ''}".rstrip()
     if sheet.closed_by:
         closed += f" by {sheet.closed_by}"
     page.text(closed, x=MARGIN, y=y, size=3.5, width=left)

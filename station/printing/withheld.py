@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from station import audit
 from station.models import Consignment, ConsignmentState, JobState, Printer, PrintJob
+from station.sitetime import DAY_TIME, said
 
 
 def void_note(session: Session, consignment: Consignment) -> str:
     """ "Consignment 8001 (SO-1042) was voided by alice at 2026-12-05 14:02 UTC: ..." """
     voided = audit.last_event(session, consignment, "consignment.voided")
     by = f" by {voided.actor_username or 'Station'}" if voided else ""
-    at = f" at {consignment.voided_at:%Y-%m-%d %H:%M} UTC" if consignment.voided_at else ""
+    at = f" at {said(consignment.voided_at, DAY_TIME)}" if consignment.voided_at else ""
     tickets = ", ".join(consignment.tickets)
     what = f"{tickets} ({consignment.reference})" if tickets else consignment.reference
     return f"Consignment {what} was voided{by}{at}: its label can never be printed again."

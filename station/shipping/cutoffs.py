@@ -53,6 +53,10 @@ class Cutoff:
         """'16:30'."""
         return f"{self.at:%H:%M}"
 
+    def said_on(self, now: datetime) -> str:
+        """'16:30 NZDT': the cut-off named with its zone's abbreviation on ``now``'s day."""
+        return f"{self.on_day_of(now):%H:%M %Z}"
+
     def on_day_of(self, now: datetime) -> datetime:
         """The cut-off on ``now``'s local day, as an aware datetime."""
         return datetime.combine(now.astimezone(self.tz).date(), self.at, tzinfo=self.tz)
@@ -158,7 +162,7 @@ def closeout_warning(
     noun = "consignment" if count == 1 else "consignments"
     verb = "is" if count == 1 else "are"
     passed = " has passed" if now >= today else ""
-    return f"{count} {noun} for {name} {verb} not manifested; cut-off {cutoff.text}{passed}"
+    return f"{count} {noun} for {name} {verb} not manifested; cut-off {cutoff.said_on(now)}{passed}"
 
 
 def closeout_board(

@@ -26,6 +26,7 @@ from station.printing.agents import (
     record_weight,
     report_job,
 )
+from station.sitetime import iso_utc
 from station.web.access import bearer_token
 from station.web.jsonbody import request_json
 from station.web.long_polls import TooManyPolls, long_polls
@@ -113,7 +114,7 @@ def agent_scale() -> Response:
     except AgentRequestInvalid as exc:
         return _bad_request(str(exc))
     return jsonify(
-        {"grams": weight.grams, "stable": weight.stable, "read_at": weight.read_at.isoformat()}
+        {"grams": weight.grams, "stable": weight.stable, "read_at": iso_utc(weight.read_at)}
     )
 
 

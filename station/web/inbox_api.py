@@ -28,6 +28,7 @@ from station.inbox.tokens import shop_problem, use_token
 from station.jobs import jobs
 from station.models import InboxOrder, InboxSource
 from station.settings import settings_store
+from station.sitetime import iso_utc
 from station.web import jsonbody
 from station.web.access import bearer_token
 
@@ -208,5 +209,5 @@ def _describe(order: InboxOrder) -> dict[str, Any]:
         "order_number": order.reference,
         "folder": order.folder.name,
         "cin7_id": order.cin7_id,
-        "created_at": order.created_at.isoformat(),
+        "created_at": iso_utc(order.created_at),
     }

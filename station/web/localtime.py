@@ -7,6 +7,7 @@ reads UTC, the person the site's zone, named once in the page's header.
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from datetime import datetime, tzinfo
 
 from flask import Flask, current_app, g, has_request_context
@@ -14,7 +15,7 @@ from markupsafe import Markup, escape
 
 from station.extensions import db
 from station.settings import settings_store
-from station.sitetime import iso_utc, local, site_zone
+from station.sitetime import ZONE_OF, iso_utc, local, read_in, site_zone
 
 _CACHE = "station.site_zone"  # app.extensions: (configured zone, zone, fresh until)
 
@@ -58,7 +59,22 @@ def at(moment: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> Markup:
     return Markup(f'<time datetime="{iso_utc(moment)}">{shown}</time>')
 
 
+def _read_in_site_zone() -> None:
+    """Sentences services say during this request give times in the site's zone."""
+    g.reading_zone = ExitStack()
+    g.reading_zone.enter_context(read_in(warehouse_zone))
+
+
+def _stop_reading(_error: BaseException | None) -> None:
+    stack = g.pop("reading_zone", None)
+    if stack is not None:
+        stack.close()
+
+
 def init_app(app: Flask) -> None:
-    """Offer ``at`` and ``site_zone`` to every template."""
+    """Offer ``at`` and ``site_zone`` to every template; services' sentences use it too."""
     app.add_template_filter(at, "at")
     app.jinja_env.globals["site_zone"] = warehouse_zone
+    app.extensions[ZONE_OF] = warehouse_zone  # jobs say their sentences in it (station.jobs)
+    app.before_request(_read_in_site_zone)
+    app.teardown_request(_stop_reading)

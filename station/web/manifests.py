@@ -16,7 +16,7 @@ from station.extensions import db
 from station.labels.layout import format_weight
 from station.models import Manifest, Role, User
 from station.settings import settings_store
-from station.shipping.cutoffs import CutoffInvalid, change_cutoff, closeout_board
+from station.shipping.cutoffs import Cutoff, CutoffInvalid, change_cutoff, closeout_board
 from station.shipping.manifests import CloseOutRefused, carrier_name, close_out, manifest_pdf
 from station.web.access import role_required
 from station.web.localtime import warehouse_zone
@@ -87,7 +87,10 @@ def cutoff(carrier: str) -> tuple[str, int] | BaseResponse:
     except CutoffInvalid as exc:
         return _page(error=str(exc), status=422)
     name = carrier_name(db.session, carrier)
-    flash(f"Cut-off for {name} set to {at:%H:%M}." if at else f"Cut-off for {name} removed.")
+    if at is None:
+        flash(f"Cut-off for {name} removed.")
+    else:
+        flash(f"Cut-off for {name} set to {Cutoff(at, _zone()).said_on(utcnow())}.")
     return redirect(url_for("manifests.index"))
 
 

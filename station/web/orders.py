@@ -39,6 +39,7 @@ from station.models import Printer, Role, SalesOrder
 from station.orders import FILTER_ARGS, filter_choices, filters_from_args, list_orders
 from station.packing import packing_slip_pdf
 from station.settings import settings_store
+from station.sitetime import SECONDS, said
 from station.web.cin7_actions import spends_cin7
 from station.web.fragments import is_fragment_request, page_or_fragment
 from station.web.localtime import warehouse_zone
@@ -149,7 +150,7 @@ def sync_now() -> Response:
     running = request_sync(user, lambda: jobs().sync_orders("manual"))
     if running is not None:
         flash(
-            f"A sync is already running (started {running.started_at:%H:%M:%S} UTC, "
+            f"A sync is already running (started {said(running.started_at, SECONDS)}, "
             f"{running.orders_seen:,} orders so far); its progress shows at the top.",
             "info",
         )

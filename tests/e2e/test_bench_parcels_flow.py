@@ -185,3 +185,47 @@ def test_parcel_rows_come_and_go_from_the_keyboard_and_a_heavy_weight_offers_a_s
     expect(page.locator(".parcel-row")).to_have_count(MAX_PARCELS)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="SO-E2E-ROWS shipped · Overnight")).to_be_visible()
+
+
+def test_at_1024_by_768_a_three_parcel_order_is_usable_without_scrolling_sideways(
+    browser: Any, live_app: tuple[Flask, str], tmp_path: Any
+) -> None:
+    app, base = live_app
+    with app.app_context():
+        create_user(db.session, "packer", "correct horse", role=Role.PACKER)
+        ensure_virtual_printer(db.session, tmp_path / "labels")
+        add_order(db.session, cin7_id=4343, reference="SO-E2E-1024")
+        db.session.commit()
+    context = browser.new_context(viewport={"width": 1024, "height": 768})  # a bench laptop
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, base, "packer")
+    page.goto(f"{base}/bench")
+    page.keyboard.type("SO-E2E-1024")
+    page.keyboard.press("Enter")
+    expect(page.locator("#weight")).to_be_focused()
+    page.keyboard.type("1.2")
+    page.keyboard.press("+")
+    page.keyboard.type("4")
+    page.keyboard.press("+")
+    page.keyboard.type("0.8")
+    expect(page.locator("#bench-rates")).to_contain_text("Prices for all 3 parcels, 6 kg in all.")
+    expect(page.locator(".htmx-added, .htmx-settling, .htmx-request")).to_have_count(0)
+
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 1024
+    for what in (
+        "#scan",
+        ".bench-order h2",
+        "#weight",
+        "#weight-2",
+        "#weight-3",
+        "#bench-rates tr.cheapest",
+        ".ship-form button[type=submit]",
+    ):
+        box = page.locator(what).first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 1024, (what, box)
+    screenshot(page, "bench-1024")
+    page.keyboard.press("Enter")  # on the last parcel, as at any width: ship
+    expect(page.get_by_role("heading", name="SO-E2E-1024 shipped · Overnight")).to_be_visible()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 1024
+    context.close()

@@ -134,7 +134,7 @@ def test_bulk_dispatch_shows_live_progress_and_lists_refusals(
     for box in page.locator("input[name=order_id]").all():
         box.check()
     page.get_by_label("Weight each (kg)").fill("0.8")
-    page.get_by_role("button", name="Dispatch selected").click()
+    page.get_by_role("button", name="Dispatch the ticked orders").click()
 
     label = page.locator("label[for=bulk-bar]")
     expect(label).to_contain_text("0 of 6 handled")  # nothing runs until a worker starts

@@ -43,7 +43,7 @@ def test_sign_in_sync_search_and_open_an_order(page: Any, live_app: tuple[Flask,
     page.set_viewport_size({"width": 1024, "height": 768})  # a bench laptop's window
     expect(page.locator("table.orders")).to_be_visible()
     screenshot(page, "orders-1024")
-    widest = page.evaluate("document.documentElement.scrollWidth")
+    widest = page.evaluate("document.scrollingElement.scrollWidth")
     page.set_viewport_size({"width": 1280, "height": 860})
 
     first_ref = page.locator("table.orders tbody tr td a").first.inner_text()

@@ -114,6 +114,7 @@ def test_the_csv_has_one_row_per_sku_and_branch_with_formulas_defused(
         ["'=HYPERLINK(1)", "1", "Auckland Warehouse", "0"],
         ["MUG-SAND", "1", "Auckland Warehouse", "12"],
     ]
+    assert all(r[4].endswith("Z") for r in rows[1:])  # an export: UTC with Z
 
 
 def test_the_page_finds_skus_containing_the_search(ctx: Session, sandbox: SandboxServer) -> None:

@@ -94,14 +94,14 @@ class TestCloseoutWarning:
 
         assert closeout_warning(ctx, "ownlabel", auckland(15, 59), cutoff=CUTOFF) is None
         assert closeout_warning(ctx, "ownlabel", auckland(16, 0), cutoff=CUTOFF) == (
-            "2 consignments for Own label are not manifested; cut-off 16:30"
+            "2 consignments for Own label are not manifested; cut-off 16:30 NZST"
         )
 
     def test_after_the_cut_off_it_says_so(self, ctx: Session) -> None:
         book(ctx, "a")
 
         assert closeout_warning(ctx, "ownlabel", auckland(16, 30), cutoff=CUTOFF) == (
-            "1 consignment for Own label is not manifested; cut-off 16:30 has passed"
+            "1 consignment for Own label is not manifested; cut-off 16:30 NZST has passed"
         )
         assert closeout_warning(ctx, "ownlabel", auckland(23, 59), cutoff=CUTOFF) is not None
 
@@ -122,7 +122,9 @@ class TestCloseoutWarning:
         book(ctx, "a")
         summer = datetime(2024, 12, 2, 3, 10, tzinfo=UTC)  # 16:10 NZDT (UTC+13)
 
-        assert closeout_warning(ctx, "ownlabel", summer, cutoff=CUTOFF) is not None
+        assert closeout_warning(ctx, "ownlabel", summer, cutoff=CUTOFF) == (
+            "1 consignment for Own label is not manifested; cut-off 16:30 NZDT"
+        )
 
 
 def test_the_board_shows_every_carrier_with_its_waiting_count_and_warning(ctx: Session) -> None:
@@ -151,6 +153,6 @@ def test_the_board_shows_every_carrier_with_its_waiting_count_and_warning(ctx: S
         ("othercarrier", "othercarrier", 1),
     ]
     own, other = board
-    assert own.warning == "1 consignment for Own label is not manifested; cut-off 16:30"
+    assert own.warning == "1 consignment for Own label is not manifested; cut-off 16:30 NZST"
     assert [m.number for m in own.manifests] == ["OWNLABEL-000001"]
     assert other.cutoff is None and other.warning is None and other.manifests == ()

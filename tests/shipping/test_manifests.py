@@ -268,7 +268,7 @@ def test_the_manifest_pdf_lists_each_consignment_and_the_totals(ctx: Session) ->
     for expected in (
         "Own label",
         "Manifest number OWNLABEL-000001",
-        "Closed 2024-05-01 16:45 by Mere Tāne",
+        "Closed 2024-05-01 16:45 NZST by Mere Tāne",
         "SO-1",
         "Aroha Ngata",
         "Auckland",

@@ -76,6 +76,7 @@ def test_a_stable_weight_is_kept_as_the_agents_latest_reading(
 
     assert response.status_code == 200
     assert response.get_json()["grams"] == 1234 and response.get_json()["stable"] is True
+    assert response.get_json()["read_at"].endswith("Z")  # an API: UTC with Z
     with app.app_context():
         agent = db.session.scalar(select(PrintAgent))
         assert agent is not None

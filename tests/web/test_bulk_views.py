@@ -27,7 +27,7 @@ def test_a_bulk_run_ships_the_ticked_orders_and_shows_progress(
     ids, printer_id = setup_orders(app, 3)
     auth.login()
     page = client.get("/orders").get_data(as_text=True)
-    assert 'form="bulk-form"' in page and "Dispatch selected" in page
+    assert 'form="bulk-form"' in page and "Dispatch the ticked orders" in page
 
     response = client.post(
         "/bulk",
@@ -60,7 +60,7 @@ def test_nothing_ticked_is_explained(app: Flask, client: FlaskClient, auth: Auth
         follow_redirects=True,
     )
 
-    assert "Bulk dispatch not started: Select at least one order" in response.get_data(as_text=True)
+    assert "Bulk dispatch not started: Tick at least one order" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(BulkDispatch)) == 0
 

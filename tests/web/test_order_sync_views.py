@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -61,6 +62,22 @@ def test_asking_why_a_void_order_is_missing(
     assert f"{raw['reference']} is void in Cin7." in answer.get_data(as_text=True)
 
 
+def test_the_day_cin7_dispatched_a_missing_order_is_the_sites_day(
+    app: Flask, signed_in: FlaskClient, sandbox_state: SandboxState
+) -> None:
+    order_id, raw = next(iter(sandbox_state.orders.items()))
+    sandbox_state.touch_order(
+        order_id, dispatchedDate="2026-12-06T12:00:00Z", status="APPROVED", isApproved=True
+    )
+    app.config["TIMEZONE"] = "Pacific/Auckland"  # 01:00 on the 7th there
+
+    answer = signed_in.get(
+        f"/orders/why-missing?q={raw['reference']}", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+
+    assert f"{raw['reference']} was already dispatched in Cin7 on 2026-12-07." in answer
+
+
 def test_cin7_trouble_is_explained_not_raised(
     signed_in: FlaskClient, sandbox_state: SandboxState
 ) -> None:
@@ -85,6 +102,7 @@ def test_a_running_sync_shows_its_progress_and_is_not_started_twice(
 
     assert "Syncing… 1,250 orders so far" in page and 'hx-trigger="every 2s"' in page
     assert "A sync is already running" in again and "1,250 orders so far" in again
+    assert re.search(r"started \d\d:\d\d:\d\d NZ[SD]T", again)  # the site's zone, named
     assert not sandbox.state.api_calls()  # nothing was sent to Cin7
     assert "Syncing… 1,250" in status
 

@@ -51,6 +51,7 @@ from station.carriers.karrio import mapping
 from station.carriers.karrio.config import KarrioConfig
 from station.carriers.karrio.gateway import Reply, connect
 from station.labels.layout import format_weight
+from station.sitetime import DAY_TIME, said
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +204,7 @@ class KarrioCarrier:
         if stored is None or stored.carrier != self.code or stored.tickets != result.tickets:
             raise VoidRefused(f"{what} was not created by {self.name}")
         if stored.voided_at is not None:
-            raise VoidRefused(f"{what} was already voided at {stored.voided_at:%Y-%m-%d %H:%M} UTC")
+            raise VoidRefused(f"{what} was already voided at {said(stored.voided_at, DAY_TIME)}")
         identifier = getattr(stored, "shipment_identifier", "") or stored.tickets[0]
         reply = self._gateway.cancel(mapping.cancel_request(identifier, stored.service_code))
         if reply.result is None or not getattr(reply.result, "success", False):

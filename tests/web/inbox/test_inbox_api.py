@@ -51,6 +51,7 @@ def test_a_new_order_is_kept_and_answered_201(app: Flask, client: FlaskClient, t
         "#1001",
         "New",
     )
+    assert body["created_at"].endswith("Z")  # an API: UTC with Z
     assert response.headers["Location"] == f"/inbox/orders/{body['id']}"
     with app.app_context():
         order = db.session.get(InboxOrder, body["id"])
