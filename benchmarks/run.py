@@ -21,6 +21,7 @@ from benchmarks.imports import import_while_packing
 from benchmarks.karrio_bridge import consignment_label_bytes
 from benchmarks.labels import consignment_to_tcp_printer, label_rendering, queue_to_tcp_printer
 from benchmarks.scaleout import scale_out
+from benchmarks.statements import sql_per_order
 from benchmarks.stats import percentiles
 
 SYNC_ORDERS = 5_000
@@ -181,6 +182,7 @@ SCENARIOS = {
     "bulk_dispatch": bulk_dispatch,
     "import_while_packing": import_while_packing,
     "scale_out": scale_out,
+    "sql_per_order": sql_per_order,
 }
 
 
