@@ -170,6 +170,8 @@ def _ship(
             order=order,
             cost_centre=cost_centre,
             user=user,
+            existing=existing,
+            scanned_at=request.scanned_at,
         )
     except IntegrityError as exc:  # another bench's attempt won the race for this order
         session.rollback()
