@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -106,17 +107,23 @@ def ship_order(
     options: DispatchOptions,
     sender: Sender,
     now: datetime,
+    print_labels: Callable[[Printer, Sequence[PrintJob]], object] | None = None,
     follow_ups: Sequence[Callable[[], object]] = (),
 ) -> Shipped:
     """Ship the order (or return what ``request.key`` already shipped) and commit, then
-    run ``follow_ups`` (print the labels now, start a Cin7 delivery pass)."""
+    hand its label jobs to ``print_labels`` (print them now) and run ``follow_ups`` (start
+    a Cin7 delivery pass)."""
     with UnitOfWork(user, session) as uow:
         shipped = _ship(
             uow, order_id, request, printer=printer, options=options, sender=sender, now=now
         )
+        if print_labels is not None:
+            uow.after_commit(partial(print_labels, printer, shipped.jobs))
         for follow_up in follow_ups:
             uow.after_commit(follow_up)
-        uow.commit()
+        # Kept as committed: printing the label now reads the printer, the job and its
+        # consignment again otherwise (the print's own claim expires them in turn).
+        uow.commit(expire=False)
     return shipped
 
 
@@ -178,9 +185,16 @@ def _ship(
         raise DispatchRefused(order.reference, [SHIPPED_ELSEWHERE]) from exc
     if consignment.scanned_at is None:
         consignment.scanned_at = request.scanned_at
-    jobs = queue_consignment_labels(session, consignment, printer)
+    booked_now = existing is None  # no job nor write-back can name it yet
+    jobs = queue_consignment_labels(session, consignment, printer, booked_now=booked_now)
     writebacks = record_writebacks(
-        session, order, consignment, options, carrier_name=carrier.name, now=now
+        session,
+        order,
+        consignment,
+        options,
+        carrier_name=carrier.name,
+        now=now,
+        booked_now=booked_now,
     )
     release_hold(session, order.id)
     if not replay:
