@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,6 +47,7 @@ from station.shipping.records import SqlConsignmentStore
 from station.uow import UnitOfWork
 
 SHIPPED_ELSEWHERE = "it is already being shipped at another bench"
+LIVE = (ConsignmentState.CREATED, ConsignmentState.PENDING)
 
 
 class DispatchRefused(StationError):
@@ -142,11 +143,11 @@ def _ship(
     order = session.scalar(select(SalesOrder).where(SalesOrder.id == order_id).with_for_update())
     if order is None:
         raise DispatchRefused(f"Order {order_id}", ["it is not in Station (sync it from Cin7)"])
-    existing = _consignment(session, request.key)
+    existing, live = _consignments(session, order, request.key)
     _check_key(session, order, request.key, existing)
     replay = existing is not None and existing.state == ConsignmentState.CREATED
     if not replay:
-        _check(session, order, request, options)
+        _check(session, order, request, options, live)
         held = held_elsewhere(session, order.id, user, now=now)
         if held is not None:
             raise DispatchRefused(order.reference, [held.describe()])
@@ -223,20 +224,16 @@ def _ship(
 
 
 def _check(
-    session: Session, order: SalesOrder, request: ShipRequest, options: DispatchOptions
+    session: Session,
+    order: SalesOrder,
+    request: ShipRequest,
+    options: DispatchOptions,
+    live: Consignment | None,
 ) -> None:
     verdict = ship_verdict(order, products_of(session, [order]), options.rules)
     problems = list(verdict.problems)
     if verdict.confirm_stage and verdict.confirm_stage not in request.confirmed_stages:
         problems.append(unconfirmed_stage(verdict.confirm_stage))
-    live = session.scalar(
-        select(Consignment).where(
-            Consignment.order_id == order.id,
-            Consignment.state.in_((ConsignmentState.CREATED, ConsignmentState.PENDING)),
-            Consignment.is_return.is_(False),
-            Consignment.idempotency_key != request.key,
-        )
-    )
     if live is not None and live.state == ConsignmentState.CREATED:
         problems.append(
             f"it already has consignment {', '.join(live.tickets)}; void it to ship again"
@@ -272,5 +269,25 @@ def _check_key(session: Session, order: SalesOrder, key: str, existing: Consignm
         )
 
 
-def _consignment(session: Session, key: str) -> Consignment | None:
-    return session.scalar(select(Consignment).where(Consignment.idempotency_key == key))
+def _consignments(
+    session: Session, order: SalesOrder, key: str
+) -> tuple[Consignment | None, Consignment | None]:
+    """The consignment under ``key`` (any order's), and a live outgoing one of ``order``
+    under another key, in one read (after the order's lock, as each was read before)."""
+    rows = session.scalars(
+        select(Consignment)
+        .where(
+            or_(
+                Consignment.idempotency_key == key,
+                and_(
+                    Consignment.order_id == order.id,
+                    Consignment.state.in_(LIVE),
+                    Consignment.is_return.is_(False),
+                ),
+            )
+        )
+        .order_by(Consignment.id)
+    ).all()
+    existing = next((row for row in rows if row.idempotency_key == key), None)
+    live = next((row for row in rows if row.idempotency_key != key), None)
+    return existing, live

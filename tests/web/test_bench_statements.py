@@ -28,7 +28,7 @@ pytestmark = pytest.mark.both_databases
 
 GOAL = 25  # statements per shipped order, scan + Enter (issue 18)
 SCAN_CEILING = 14
-ENTER_CEILING = 23
+ENTER_CEILING = 22
 TRANSACTIONS_CEILING = 10  # BEGIN / COMMIT / ROLLBACK over the scan and the Enter
 
 
