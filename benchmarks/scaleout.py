@@ -263,7 +263,11 @@ class _Cluster:
         return time.monotonic() - began, left
 
     def _peak_rss(self) -> dict[str, float | None]:
-        """VmHWM of every child process (gunicorn's workers found as its children), in MB."""
+        """VmHWM of every child process (gunicorn's workers found as its children), in MB.
+
+        ``gunicorn_max_per_worker`` is the largest web worker's peak: a host's memory is
+        sized by it, GUNICORN_WORKERS times over.
+        """
         started = self.children.started
         master = started["gunicorn"].pid
         peaks = {"gunicorn_master": peak_rss_mb(master)}
@@ -272,11 +276,13 @@ class _Cluster:
         for name in (f"worker-{n}" for n in range(1, STATION_WORKERS + 1)):
             peaks[f"station_{name.replace('-', '_')}"] = peak_rss_mb(started[name].pid)
         peaks["cin7_sandbox"] = peak_rss_mb(started["sandbox"].pid)
-        gunicorn = [v for k, v in peaks.items() if k.startswith("gunicorn") and v is not None]
-        peaks["gunicorn_total"] = round(sum(gunicorn), 1)
-        peaks["all_processes_total"] = round(
-            sum(v for k, v in peaks.items() if v is not None and k != "gunicorn_total"), 1
+        measured = {k: v for k, v in peaks.items() if v is not None}
+        workers = [v for k, v in measured.items() if k.startswith("gunicorn_worker_")]
+        peaks["gunicorn_max_per_worker"] = max(workers, default=None)
+        peaks["gunicorn_total"] = round(
+            sum(v for k, v in measured.items() if k.startswith("gunicorn")), 1
         )
+        peaks["all_processes_total"] = round(sum(measured.values()), 1)
         return peaks
 
     def _check(

@@ -27,6 +27,21 @@ def require_services(*, admin_url: str = PG_ADMIN_URL, redis_url: str = REDIS_UR
     """Raise ServiceMissing unless PostgreSQL and Redis both answer and gunicorn is installed."""
     import importlib.util
 
+    require_postgres(admin_url)
+    try:
+        import redis
+    except ImportError as exc:
+        raise ServiceMissing("the redis package is not installed (the 'redis' extra)") from exc
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=5).ping()
+    except redis.RedisError as exc:
+        raise ServiceMissing(f"Redis is not reachable at {redis_url}: {exc}") from exc
+    if importlib.util.find_spec("gunicorn") is None:
+        raise ServiceMissing("gunicorn is not installed (the 'server' extra)")
+
+
+def require_postgres(admin_url: str = PG_ADMIN_URL) -> None:
+    """Raise ServiceMissing unless PostgreSQL answers at ``admin_url``."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -40,16 +55,6 @@ def require_services(*, admin_url: str = PG_ADMIN_URL, redis_url: str = REDIS_UR
         ) from exc
     finally:
         engine.dispose()
-    try:
-        import redis
-    except ImportError as exc:
-        raise ServiceMissing("the redis package is not installed (the 'redis' extra)") from exc
-    try:
-        redis.Redis.from_url(redis_url, socket_connect_timeout=5).ping()
-    except redis.RedisError as exc:
-        raise ServiceMissing(f"Redis is not reachable at {redis_url}: {exc}") from exc
-    if importlib.util.find_spec("gunicorn") is None:
-        raise ServiceMissing("gunicorn is not installed (the 'server' extra)")
 
 
 @contextmanager

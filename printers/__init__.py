@@ -2,13 +2,18 @@
 
 Renderers (ZPL, PDF, PNG) live elsewhere and produce bytes; a Transport sends them.
 This package imports nothing from ``station`` and no web framework.
+
+python-escpos (about 10 MB resident once imported, with its printer profiles) is imported
+only when an ESC/POS transport is built or ``EscposTransport`` is asked for: every web and
+job worker imports this package, and most sites print on ZPL or PDF printers.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from printers.cups import CupsTransport
 from printers.errors import PrinterError, PrinterNotReady, PrinterOffline, PrinterRejected
-from printers.escpos import EscposTransport
 from printers.files import FileTransport, MemoryTransport, VirtualJob, VirtualPrinter
 from printers.formats import LABEL_SIZES, PrinterSpec, TransportKind, build_transport
 from printers.hoststatus import parse_host_status
@@ -20,6 +25,9 @@ from printers.transport import (
     ensure_ready,
     sniff_format,
 )
+
+if TYPE_CHECKING:
+    from printers.escpos import EscposTransport
 
 __all__ = [
     "LABEL_SIZES",
@@ -44,3 +52,12 @@ __all__ = [
     "parse_host_status",
     "sniff_format",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``printers.EscposTransport`` imports python-escpos on first use (see the docstring)."""
+    if name == "EscposTransport":
+        from printers.escpos import EscposTransport
+
+        return EscposTransport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

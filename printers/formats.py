@@ -11,7 +11,6 @@ from typing import Any
 
 from printers.cups import CupsTransport, valid_option_name, valid_queue_name
 from printers.errors import PrinterRejected
-from printers.escpos import EscposTransport
 from printers.files import FileTransport, MemoryTransport, VirtualPrinter
 from printers.tcp import SilentPrinters, TcpTransport
 from printers.transport import PrinterFormat, Transport, format_address
@@ -380,6 +379,9 @@ def build_transport(
         return VirtualPrinter(spec.directory or "", name=name, root=files_root)
     if kind is TransportKind.MEMORY:
         return MemoryTransport(name)
+    # python-escpos is imported only for an ESC/POS printer (see ``printers``' docstring)
+    from printers.escpos import EscposTransport
+
     profile = spec.escpos_profile
     if kind is TransportKind.ESCPOS_NETWORK:
         return EscposTransport.network(

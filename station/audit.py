@@ -170,26 +170,43 @@ def actions(session: Session) -> list[str]:
     return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
 
 
+# Kinds of target people spell otherwise than the type with spaces for underscores.
+KIND_NAMES = {"api_token": "API token"}
+
+
 def describe(event: AuditEvent) -> str:
     """The event as people read it: what it was done to, then what happened.
 
     ``printer.created`` on printer "Bench 1" reads "Printer Bench 1: created";
     ``bulk.started`` on "bulk dispatch of 10 orders" reads "Bulk dispatch of 10 orders:
-    started" (a label that already names its kind is not prefixed with it again).
+    started" (a label that already names its kind is not prefixed with it again), and
+    ``inbox.api_token_renamed`` on token "Web shop" reads "API token Web shop: renamed"
+    (what happened does not name the kind again either).
     """
-    parts = event.action.split(".")
-    kind = (event.target_type or "").replace("_", " ")
+    parts = [part.replace("_", " ") for part in event.action.split(".")]
+    target_type = event.target_type or ""
+    kind = KIND_NAMES.get(target_type, target_type.replace("_", " "))
     label = event.target_label or ""
     if label and kind and not label.casefold().startswith(kind.casefold()):
         thing = f"{kind} {label}"
     else:
-        thing = label or kind or parts[0].replace("_", " ")
-    subject = {parts[0].replace("_", " "), kind}
+        thing = label or kind or parts[0]
+    subject = {parts[0].casefold(), kind.casefold()}
     happened = " ".join(
-        part.replace("_", " ") for part in parts[1:] if part.replace("_", " ") not in subject
+        _without_kind(part, kind) for part in parts[1:] if part.casefold() not in subject
     )
     text = f"{thing}: {happened}" if happened else thing
     return text[:1].upper() + text[1:]
+
+
+def _without_kind(words: str, kind: str) -> str:
+    """``words`` less a start that names ``kind`` ("folder renamed" of an inbox folder → "renamed")."""
+    names = kind.split()
+    for start in range(len(names)):
+        tail = " ".join(names[start:]) + " "
+        if words.casefold().startswith(tail.casefold()):
+            return words[len(tail) :]
+    return words
 
 
 def _target_of(session: Session, row: Base) -> Target:

@@ -28,7 +28,7 @@ from station.cin7.sync import SyncError, sync_orders
 from station.cin7.wiring import cin7_wiring
 from station.config import SANDBOX_MOUNT
 from station.db import NO_SCHEMA, schema_missing, utcnow
-from station.extensions import db
+from station.extensions import db, migrations
 from station.jobs import jobs, make_consumer, start_embedded_consumer
 from station.models import Role, User
 from station.ops.backup import BackupRefused, backup_database
@@ -43,7 +43,10 @@ DEMO_ADMIN = "admin"
 
 
 def _app_factory() -> Flask:
-    return create_app()
+    """The app the ``station`` command works on, with Flask-Migrate's ``station db`` commands."""
+    app = create_app()
+    migrations(app)
+    return app
 
 
 class StationGroup(FlaskGroup):

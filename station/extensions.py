@@ -1,14 +1,20 @@
-"""Flask extensions, created unbound here and bound to the app in ``create_app``."""
+"""Flask extensions, created unbound here and bound to the app in ``create_app``.
+
+Flask-Migrate is the exception: it imports Alembic (about 10 MB resident in every web
+worker that never migrates anything), so ``create_app`` leaves a stand-in in
+``app.extensions["migrate"]`` and ``migrations(app)`` sets Flask-Migrate up on first use:
+the ``station`` command does it when it builds its app (for ``station db``), and
+``flask_migrate.upgrade()`` and friends do it through the stand-in when they first read it.
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
@@ -17,8 +23,10 @@ from sqlalchemy import event
 from station.db import Base, render_migration_item
 from station.text import scrub_parameters
 
+if TYPE_CHECKING:
+    from flask_migrate import Migrate
+
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 htmx = Htmx()
@@ -31,13 +39,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 def init_app(app: Flask) -> None:
     """Bind every extension to ``app``."""
     db.init_app(app)
-    migrate.init_app(
-        app,
-        db,
-        directory=str(MIGRATIONS_DIR),
-        render_as_batch=True,
-        render_item=render_migration_item,
-    )
+    app.extensions["migrate"] = _MigrationsOnFirstUse(app)
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
@@ -48,6 +50,40 @@ def init_app(app: Flask) -> None:
             event.listen(db.engine, "connect", _sqlite_pragmas)
             event.listen(db.engine, "savepoint", _begin_before_savepoint)
         event.listen(db.engine, "before_cursor_execute", _storable_parameters, retval=True)
+
+
+def migrations(app: Flask) -> Migrate:
+    """Flask-Migrate bound to ``app`` (and its ``db`` commands on ``app.cli``), set up once."""
+    config = app.extensions.get("migrate")
+    if config is not None and not isinstance(config, _MigrationsOnFirstUse):
+        return config.migrate
+    from flask_migrate import Migrate
+
+    return Migrate(
+        app,
+        db,
+        directory=str(MIGRATIONS_DIR),
+        render_as_batch=True,
+        render_item=render_migration_item,
+    )
+
+
+class _MigrationsOnFirstUse:
+    """``app.extensions["migrate"]`` until something reads it; then Flask-Migrate's own.
+
+    Flask-Migrate's functions (``upgrade``, ``check``, ...) and our Alembic ``env.py`` read
+    ``current_app.extensions["migrate"]``; the first attribute they ask for sets
+    Flask-Migrate up (``migrations``), which puts its real entry in this one's place.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # only Flask-Migrate's public attributes set it up
+            raise AttributeError(name)
+        migrations(self._app)
+        return getattr(self._app.extensions["migrate"], name)
 
 
 def _storable_parameters(

@@ -55,14 +55,20 @@ def production_hashes(cheap_password_hashes: PasswordHasher) -> Iterator[None]:
     accounts.use_password_hasher(cheap)
 
 
-def test_production_hashes_use_rfc_9106s_low_memory_profile(
+def test_production_hashes_use_owasps_minimum_argon2id_profile(
     app: Flask, production_hashes: None
 ) -> None:
     with app.app_context():
         user = create_user(db.session, "packer1", "long enough pw", role=Role.PACKER)
         db.session.commit()
 
-        assert extract_parameters(user.password_hash) == RFC_9106_LOW_MEMORY
+        parameters = extract_parameters(user.password_hash)
+        assert parameters == accounts.OWASP_MINIMUM
+        assert (parameters.memory_cost, parameters.time_cost, parameters.parallelism) == (
+            19 * 1024,
+            2,
+            1,
+        )
         assert authenticate(db.session, "packer1", "long enough pw") is user
 
 
@@ -81,7 +87,41 @@ def test_a_weaker_hash_is_redone_at_the_next_sign_in(
         finally:
             accounts.use_password_hasher(cheap)
 
-        assert extract_parameters(user.password_hash) == RFC_9106_LOW_MEMORY
+        assert extract_parameters(user.password_hash) == accounts.OWASP_MINIMUM
+
+
+def test_a_64_mib_hash_from_before_still_signs_in_and_is_redone_with_the_smaller_profile(
+    app: Flask, production_hashes: None
+) -> None:
+    old_hash = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY).hash("long enough pw")
+    with app.app_context():
+        user = create_user(db.session, "packer1", "long enough pw", role=Role.PACKER)
+        user.password_hash = old_hash
+        db.session.commit()
+
+        signed_in = sign_in("packer1", "long enough pw", address="192.0.2.1", now=NOW)
+        db.session.expire_all()
+        stored = db.session.get(User, user.id)
+
+    assert signed_in.user.id == user.id
+    assert stored is not None and stored.password_hash != old_hash
+    assert extract_parameters(stored.password_hash) == accounts.OWASP_MINIMUM
+
+
+def test_a_wrong_password_leaves_a_64_mib_hash_from_before_as_it_was(
+    app: Flask, production_hashes: None
+) -> None:
+    old_hash = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY).hash("long enough pw")
+    with app.app_context():
+        user = create_user(db.session, "packer1", "long enough pw", role=Role.PACKER)
+        user.password_hash = old_hash
+        db.session.commit()
+
+        assert authenticate(db.session, "packer1", "wrong password") is None
+        db.session.commit()
+        db.session.expire_all()
+
+        assert db.session.get(User, user.id).password_hash == old_hash
 
 
 def test_every_problem_is_reported_at_once(app: Flask) -> None:

@@ -200,6 +200,26 @@ def test_an_orders_trail_holds_its_own_and_its_consignments_events(
         ),
         ("sync.requested", Target("sync", None, "Cin7 orders"), "Sync Cin7 orders: requested"),
         ("signin.succeeded", None, "Signin: succeeded"),
+        (
+            "inbox.api_token_renamed",
+            Target("api_token", 5, "Web shop"),
+            "API token Web shop: renamed",
+        ),
+        (
+            "inbox.folder_removed",
+            Target("inbox_folder", 6, "Wholesale"),
+            "Inbox folder Wholesale: removed",
+        ),
+        (
+            "inbox.orders_moved",
+            Target("inbox_folder", 6, "Urgent"),
+            "Inbox folder Urgent: orders moved",
+        ),
+        (
+            "settings.carrier.retired",
+            Target("carrier", None, "Test Post"),
+            "Carrier Test Post: retired",
+        ),
     ],
 )
 def test_an_event_reads_as_what_it_was_done_to_and_what_happened(

@@ -60,6 +60,7 @@ def test_scale_out_ships_each_order_once_and_reports_every_figure() -> None:
         "cin7_sandbox",
     ):
         assert peaks[name] > 0, name
+    assert peaks["gunicorn_max_per_worker"] == max(peaks[name] for name in workers)
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_migrate import check, downgrade, upgrade
 
 from station.db import utcnow
-from station.extensions import db, migrate
+from station.extensions import db, migrations
 from station.inbox.intake import take_order
 from station.inbox.orders import read_order
 from station.inbox.shopify_shops import bound_shops, shop_secret
@@ -26,7 +26,7 @@ def test_models_and_migrations_agree(app: Flask) -> None:
 
 def test_the_migrations_have_one_head(app: Flask) -> None:
     with app.app_context():
-        config = migrate.get_config()
+        config = migrations(app).get_config()
         assert len(ScriptDirectory.from_config(config).get_heads()) == 1
 
 

@@ -35,6 +35,7 @@ from station.errors import StationError
 from station.models import BulkDispatch, PackagePreset, Printer, SalesOrder, User
 from station.orders import OrderFilters, matching_order_ids
 from station.settings import settings_store
+from station.shipping.carriers import retired_problem
 from station.shipping.costs import preset_of
 from station.uow import UnitOfWork
 
@@ -92,6 +93,9 @@ def start_bulk(
         confirmed_stages=list(dict.fromkeys(confirmed_stages)),
     )
     with UnitOfWork(actor) as uow:
+        retired = retired_problem(uow.session, carrier_code)
+        if retired:
+            raise BulkRefused(f"{retired[:1].upper()}{retired[1:]}.")
         uow.session.add(run)
         uow.flush()
         uow.record(

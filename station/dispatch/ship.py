@@ -41,7 +41,7 @@ from station.models import (
     User,
 )
 from station.shipping.booking import book_consignment
-from station.shipping.carriers import carrier_for
+from station.shipping.carriers import carrier_for, retired_problem
 from station.shipping.labels import queue_consignment_labels
 from station.shipping.records import SqlConsignmentStore
 from station.uow import UnitOfWork
@@ -242,6 +242,9 @@ def _check(
         problems.append(SHIPPED_ELSEWHERE)
     if not request.parcels:
         problems.append("there are no parcels")
+    retired = retired_problem(session, request.carrier_code)
+    if retired:
+        problems.append(retired)
     if problems:
         raise DispatchRefused(order.reference, problems)
 

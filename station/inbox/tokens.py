@@ -1,8 +1,10 @@
 """The shops' API tokens for ``POST /api/v1/orders``: shown once, kept only as a SHA-256.
 
 Each token belongs to one shop; orders sent with it are that shop's, so two shops may
-use the same order ids without meeting. ``issue_token``, ``withdraw_token`` and
-``use_token`` are commands: each its own unit of work, committed.
+use the same order ids without meeting. ``issue_token``, ``rename_token``,
+``withdraw_token``, ``remove_token`` and ``use_token`` are commands: each its own unit of
+work, committed. A token that has opened the API is history (the list shows when it was
+last used): removing it revokes it and keeps it; one never used is deleted.
 """
 
 from __future__ import annotations
@@ -47,14 +49,23 @@ def shop_problem(shop: str) -> str | None:
     return None
 
 
+def name_problem(session: Session, name: str, *, own_id: int | None = None) -> str | None:
+    """Why ``name`` (spaces tidied) cannot name a token, or None when it can."""
+    if not name or len(name) > MAX_NAME:
+        return f"A token needs a name of 1 to {MAX_NAME} characters."
+    other = session.scalar(select(ApiToken.id).where(ApiToken.name == name))
+    if other is not None and other != own_id:
+        return f"A token called {name} already exists."
+    return None
+
+
 def create_token(session: Session, *, name: str, shop: str) -> NewToken:
     """Make a token for ``shop``; raises TokenInvalid for a bad or taken name or shop."""
     name, shop = " ".join(name.split()), shop.strip()
     problems = []
-    if not name or len(name) > MAX_NAME:
-        problems.append(f"A token needs a name of 1 to {MAX_NAME} characters.")
-    elif session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
-        problems.append(f"A token called {name} already exists.")
+    problem = name_problem(session, name)
+    if problem:
+        problems.append(problem)
     problem = shop_problem(shop)
     if problem:
         problems.append(problem)
@@ -110,6 +121,62 @@ def withdraw_token(actor: User | None, row: ApiToken, *, now: datetime) -> None:
         revoke_token(row, now=now)
         uow.record("inbox.api_token_revoked", target=audit.Target("api_token", row.id, row.name))
         uow.commit()
+
+
+def rename_token(actor: User | None, row: ApiToken, name: str) -> str:
+    """``actor`` gives a live token a new name (audited); returns the old one.
+
+    Raises TokenInvalid for a bad or taken name, or a revoked token (kept as it was).
+    The token itself, and so the shop sending with it, is unchanged.
+    """
+    name = " ".join(name.split())
+    with UnitOfWork(actor) as uow:
+        if row.revoked_at is not None:
+            raise TokenInvalid(f"The token {row.name} is revoked and kept as it was.")
+        problem = name_problem(uow.session, name, own_id=row.id)
+        if problem:
+            raise TokenInvalid(problem)
+        old = row.name
+        if name == old:
+            return old  # nothing changed, nothing to audit
+        row.name = name
+        uow.record(
+            "inbox.api_token_renamed",
+            target=audit.Target("api_token", row.id, row.name),
+            detail={"from": old},
+        )
+        uow.commit()
+    return old
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedToken:
+    """What removing a token did: deleted, or revoked and kept because it has been used."""
+
+    name: str
+    kept: bool
+
+
+def remove_token(actor: User | None, row: ApiToken, *, now: datetime) -> RemovedToken:
+    """``actor`` deletes a token never used, or revokes (and keeps) one that was; audited.
+
+    Either way it opens nothing from then on.
+    """
+    with UnitOfWork(actor) as uow:
+        removed = RemovedToken(row.name, kept=row.last_used_at is not None)
+        target = audit.Target("api_token", row.id, row.name)
+        if removed.kept:
+            if row.revoked_at is not None:
+                raise TokenInvalid(
+                    f"The token {row.name} is revoked already and kept: orders came with it."
+                )
+            revoke_token(row, now=now)
+            uow.record("inbox.api_token_revoked", target=target)
+        else:
+            uow.session.delete(row)
+            uow.record("inbox.api_token_deleted", target=target)
+        uow.commit()
+    return removed
 
 
 def use_token(token: str, *, now: datetime) -> str | None:

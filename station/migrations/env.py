@@ -66,6 +66,18 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _made_on(dialect: str):
+    """Compare only what is made on ``dialect``: an index kept to one database with
+    ``Index(...).ddl_if(dialect=...)`` (the order search's trigram index on PostgreSQL)
+    is not missing from the others."""
+
+    def include_object(obj, name, type_, reflected, compare_to):
+        made_if = getattr(obj, "_ddl_if", None)
+        return reflected or made_if is None or made_if.dialect in (None, dialect)
+
+    return include_object
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -91,7 +103,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        context.configure(
+            connection=connection,
+            target_metadata=get_metadata(),
+            include_object=_made_on(connection.dialect.name),
+            **conf_args,
+        )
 
         with context.begin_transaction():
             context.run_migrations()

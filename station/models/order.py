@@ -22,6 +22,13 @@ class SalesOrder(Base):
     __table_args__ = (
         Index("ix_sales_order_stage_modified", "stage", "cin7_modified"),
         Index("ix_sales_order_cin7_modified", "cin7_modified"),
+        # The search's LIKE '%term%' on PostgreSQL (pg_trgm; see its migration).
+        Index(
+            "ix_sales_order_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,6 +3,8 @@
 The own-label carrier is always there, pricing with the active rate card
 (``station.shipping.ratecards``). Karrio carriers are configured in Settings: their
 configs (which hold carrier credentials) are stored encrypted under ``KARRIO_KEY``.
+A retired carrier (``RETIRED_KEY``, its code in a plain list) keeps its config, so its
+consignments still show its name and can be voided, but it is neither offered nor booked.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from station import audit
 from station.carriers.base import Carrier
 from station.carriers.errors import CarrierMisconfigured
 from station.carriers.karrio import KarrioCarrier, KarrioConfig, KarrioGateway, connect
 from station.carriers.ownlabel import OwnLabelCarrier, default_services
-from station.settings import SHIPPING_SETTINGS, SettingsStore, settings_store
+from station.settings import SettingsStore, settings_store
 from station.shipping.costs import ShippingSetupInvalid
 from station.shipping.ratecards import active_rate_card
 from station.shipping.records import SqlConsignmentStore, SqlTicketAllocator
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
 
 OWN_LABEL = "ownlabel"
 KARRIO_KEY = "carriers.karrio"
+RETIRED_KEY = "carriers.retired"
 
 
 def own_label(session: Session) -> OwnLabelCarrier:
@@ -55,48 +59,101 @@ def save_karrio_carriers(store: SettingsStore, configs: list[dict[str, Any]]) ->
     store.set_secret(KARRIO_KEY, json.dumps(configs))
 
 
-def replace_karrio_carriers(actor: User | None, text: str) -> int:
-    """Replace the Karrio carriers with the JSON list a manager typed; returns how many.
+def add_karrio_carriers(actor: User | None, text: str) -> list[str]:
+    """Add the Karrio carriers a manager typed (a JSON object or list); returns their names.
 
-    Raises ``ShippingSetupInvalid`` (nothing saved) when the text is not a JSON list of
-    objects or a carrier in it is misconfigured. The audit entry holds only the count:
-    the configs hold credentials.
+    The carriers already set up stay as they are: each is changed on its own edit page.
+    Raises ``ShippingSetupInvalid`` (nothing saved) when the text is not JSON objects, a
+    carrier in it is misconfigured or its code is taken. Each new carrier is audited by
+    name and code only: the configs hold credentials.
     """
-    try:
-        configs = json.loads(text or "[]")
-    except ValueError as exc:
-        raise ShippingSetupInvalid([f"Karrio carriers not saved: {exc}"]) from exc
+    configs = parse_carrier_json(text or "[]", "Karrio carriers not saved")
+    if isinstance(configs, dict):
+        configs = [configs]
     if not isinstance(configs, list) or not all(isinstance(c, dict) for c in configs):
         raise ShippingSetupInvalid(["Karrio carriers not saved: a JSON list is expected"])
+    if not configs:
+        raise ShippingSetupInvalid(["Karrio carriers not saved: the list is empty"])
     with UnitOfWork(actor) as uow:
+        store = settings_store(uow.session)
         try:
-            save_karrio_carriers(settings_store(uow.session), configs)
+            save_karrio_carriers(store, [*karrio_dicts(store).values(), *configs])
         except CarrierMisconfigured as exc:
             raise ShippingSetupInvalid([f"Karrio carriers not saved: {exc}"]) from exc
-        uow.record(
-            "settings.karrio_carriers.saved",
-            target=SHIPPING_SETTINGS,
-            detail={"carriers": len(configs)},
-        )
+        added = [KarrioConfig.from_dict(data) for data in configs]
+        for config in added:
+            uow.record(
+                "settings.carrier.added",
+                target=carrier_target(config.display_name),
+                detail={"code": config.station_code},
+            )
         uow.commit()
-    return len(configs)
+    return [config.display_name for config in added]
+
+
+MAX_DEPTH = 32  # carrier configs nest a few levels; far deeper is a mistake or an attack
+
+
+def parse_carrier_json(text: str, refusal: str) -> Any:
+    """The JSON a manager typed for carriers; ``ShippingSetupInvalid`` starting with
+    ``refusal`` when it is not JSON or nests deeper than ``MAX_DEPTH``."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        why = "it nests too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ShippingSetupInvalid([f"{refusal}: {why}"]) from exc
+    level, depth = [data], 0
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise ShippingSetupInvalid([f"{refusal}: it nests more than {MAX_DEPTH} deep"])
+        level = [
+            child
+            for value in level
+            if isinstance(value, dict | list)
+            for child in (value.values() if isinstance(value, dict) else value)
+        ]
+    return data
+
+
+def carrier_target(name: str) -> audit.Target:
+    """What an audit entry about a carrier names (carriers are settings, not rows)."""
+    return audit.Target("carrier", None, name)
 
 
 def karrio_configs(store: SettingsStore) -> dict[str, KarrioConfig]:
-    """The configured Karrio carriers by Station code."""
-    return {code: KarrioConfig.from_dict(data) for code, data in _karrio_dicts(store).items()}
+    """The configured Karrio carriers by Station code, retired ones included."""
+    return {code: KarrioConfig.from_dict(data) for code, data in karrio_dicts(store).items()}
+
+
+def retired_codes(store: SettingsStore) -> set[str]:
+    """The codes of the retired carriers (kept for their consignments, never booked)."""
+    return set(store.get(RETIRED_KEY, []))
 
 
 def carrier_codes(session: Session) -> list[str]:
-    """The codes of every carrier that can be chosen."""
-    return [OWN_LABEL, *_karrio_dicts(settings_store(session))]
+    """The codes of every carrier that can be chosen (retired ones are not)."""
+    store = settings_store(session)
+    retired = retired_codes(store)
+    return [code for code in [OWN_LABEL, *karrio_dicts(store)] if code not in retired]
+
+
+def retired_problem(session: Session, code: str) -> str | None:
+    """Why carrier ``code`` takes no new booking (it is retired), or None when it may."""
+    if code not in retired_codes(SettingsStore(session)):
+        return None
+    try:
+        name = carrier_for(session, code).name
+    except CarrierMisconfigured:
+        name = code
+    return f"the carrier {name} is retired: choose another carrier's service"
 
 
 def carrier_for(session: Session, code: str) -> Carrier:
     """The carrier called ``code``; raises ``CarrierMisconfigured`` for an unknown one."""
     if code == OWN_LABEL:
         return own_label(session)
-    dicts = _karrio_dicts(settings_store(session))
+    dicts = karrio_dicts(settings_store(session))
     data = dicts.get(code)
     if data is None:
         known = ", ".join([OWN_LABEL, *dicts])
@@ -107,7 +164,8 @@ def carrier_for(session: Session, code: str) -> Carrier:
     )
 
 
-def _karrio_dicts(store: SettingsStore) -> dict[str, dict[str, Any]]:
+def karrio_dicts(store: SettingsStore) -> dict[str, dict[str, Any]]:
+    """The stored Karrio configs (credentials and all) by Station code, in the order saved."""
     raw = store.get_secret(KARRIO_KEY)
     dicts = json.loads(raw) if raw else []
     return {KarrioConfig.from_dict(data).station_code: data for data in dicts}

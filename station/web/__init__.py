@@ -11,6 +11,7 @@ from station.web import (
     auth,
     bench,
     bulk,
+    carrier_settings,
     cleaning,
     consignments,
     errors,
@@ -54,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(manifests.bp)
     app.register_blueprint(outbox.bp)
     app.register_blueprint(shipping.bp)
+    app.register_blueprint(carrier_settings.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(consignments.bp)
     app.register_blueprint(account.bp)

@@ -39,7 +39,13 @@ from station.inbox.products import (
     list_product_settings,
 )
 from station.inbox.shopify_shops import bound_shops
-from station.inbox.tokens import issue_token, list_tokens, withdraw_token
+from station.inbox.tokens import (
+    issue_token,
+    list_tokens,
+    remove_token,
+    rename_token,
+    withdraw_token,
+)
 from station.models import ApiToken, InboxFolder, InboxProductSetting, Role
 from station.settings import settings_store
 from station.web.access import role_required
@@ -71,6 +77,10 @@ class RenameFolderForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired(), Length(max=64)])
     shop = StringField("Shop", validators=[DataRequired(), Length(max=64)])
+
+
+class RenameTokenForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=64)])
 
 
 class ProductForm(FlaskForm):
@@ -213,6 +223,47 @@ def revoke(token_id: int) -> ResponseReturnValue:
     row = db.session.get(ApiToken, token_id) or abort(404, "No such API token.")
     withdraw_token(current_person(), row, now=utcnow())
     flash(f"API token {row.name} revoked: orders sent with it are refused from now on.", "info")
+    return redirect(url_for("inbox_settings.index"))
+
+
+@bp.post("/tokens/<int:token_id>/rename")
+@role_required(Role.MANAGER)
+def rename_api_token(token_id: int) -> ResponseReturnValue:
+    """Give a token a new name; the token and its shop stay as they are."""
+    row = db.session.get(ApiToken, token_id) or abort(404, "No such API token.")
+    form = RenameTokenForm()
+    if not form.validate_on_submit():
+        flash("A token needs a name of 1 to 64 characters.", "error")
+        return _page(status=422)
+    try:
+        old = rename_token(current_person(), row, form.name.data or "")
+    except TokenInvalid as exc:
+        flash(str(exc), "error")
+        return _page(status=422)
+    flash(f"API token {old} renamed to {row.name}.", "info")
+    return redirect(url_for("inbox_settings.index"))
+
+
+@bp.post("/tokens/<int:token_id>/delete")
+@role_required(Role.MANAGER)
+def delete_token(token_id: int) -> ResponseReturnValue:
+    """Delete a token never used; revoke and keep one orders came with."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    row = db.session.get(ApiToken, token_id) or abort(404, "No such API token.")
+    try:
+        removed = remove_token(current_person(), row, now=utcnow())
+    except TokenInvalid as exc:
+        flash(str(exc), "error")
+        return _page(status=409)
+    if removed.kept:
+        flash(
+            f"API token {removed.name} revoked: orders came with it, so it is kept in the "
+            "list, and orders sent with it are refused from now on.",
+            "info",
+        )
+    else:
+        flash(f"API token {removed.name} deleted.", "info")
     return redirect(url_for("inbox_settings.index"))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -29,7 +30,7 @@ from station.extensions import db
 from station.models import CostCentre, PackagePreset, Role
 from station.settings import settings_store
 from station.shipping import ratecards
-from station.shipping.carriers import OWN_LABEL, karrio_configs, replace_karrio_carriers
+from station.shipping.carriers import OWN_LABEL, karrio_configs, retired_codes
 from station.shipping.costs import (
     CostCentreInput,
     PresetInput,
@@ -90,7 +91,7 @@ class StagesForm(FlaskForm):
 
 
 class KarrioForm(FlaskForm):
-    configs = TextAreaField("Karrio carriers (a JSON list; see docs/carriers.md)")
+    configs = TextAreaField("Add Karrio carriers (a JSON object or list; see docs/carriers.md)")
 
 
 class RateCardForm(FlaskForm):
@@ -116,7 +117,7 @@ class PresetForm(FlaskForm):
 @role_required(Role.MANAGER)
 def index() -> ResponseReturnValue:
     """The shipping settings page."""
-    return _page()
+    return shipping_page()
 
 
 @bp.post("/options")
@@ -160,26 +161,13 @@ def stages() -> ResponseReturnValue:
     return _save(form, "stages_form", save)
 
 
-@bp.post("/carriers")
-@role_required(Role.MANAGER)
-def carriers() -> ResponseReturnValue:
-    """Replace the Karrio carrier configs (they hold credentials: never shown back)."""
-    form = KarrioForm()
-
-    def save() -> str:
-        count = replace_karrio_carriers(current_user, form.configs.data or "")
-        return f"{count} Karrio carrier(s) saved."
-
-    return _save(form, "karrio_form", save)
-
-
 @bp.post("/rate-card")
 @role_required(Role.MANAGER)
 def upload_rate_card() -> ResponseReturnValue:
     """Replace the own-label rate card with an uploaded CSV, or list every problem in it."""
     form = RateCardForm()
     if not form.validate_on_submit():
-        return _page(rate_card_form=form, status=422)
+        return shipping_page(rate_card_form=form, status=422)
     upload = form.csv_file.data
     try:
         ratecards.upload_rate_card(
@@ -190,7 +178,7 @@ def upload_rate_card() -> ResponseReturnValue:
         )
     except RateCardRejected as exc:
         flash(f"Rate card {exc}.", "error")
-        return _page(rate_card_form=form, rate_card_rows=exc.rows, status=422)
+        return shipping_page(rate_card_form=form, rate_card_rows=exc.rows, status=422)
     flash("Rate card saved: the own-label carrier prices with it from now on.", "info")
     return redirect(url_for("shipping.index"))
 
@@ -242,7 +230,7 @@ def default_cost_centre(centre_id: int) -> ResponseReturnValue:
             make_cost_centre_default(current_user, centre)
         except ShippingSetupInvalid as exc:
             flash(str(exc), "error")
-            return _page(status=422)
+            return shipping_page(status=422)
         flash(f"{centre.name} is now the default cost centre.", "info")
     return redirect(url_for("shipping.index"))
 
@@ -333,12 +321,12 @@ def _edit(form: FlaskForm, save: Callable[[], str], *, kind: str, name: str) -> 
 def _remove(remove: Callable[[], Removed], *, kind: str) -> ResponseReturnValue:
     """Run ``remove`` (one service call) and say whether the row went or was retired."""
     if not FlaskForm().validate_on_submit():
-        return _page(status=400)
+        return shipping_page(status=400)
     try:
         removed = remove()
     except ShippingSetupInvalid as exc:
         flash(str(exc), "error")
-        return _page(status=422)
+        return shipping_page(status=422)
     if removed.retired:
         flash(
             f"{kind} {removed.name} retired: consignments or bulk dispatch runs name it, so it "
@@ -397,10 +385,10 @@ def _save(form: FlaskForm, slot: str, save: Callable[[], str]) -> ResponseReturn
         else:
             flash(message, "info")
             return redirect(url_for("shipping.index"))
-    return _page(**{slot: form}, status=422)
+    return shipping_page(**{slot: form}, status=422)
 
 
-def _page(
+def shipping_page(
     *,
     options_form: OptionsForm | None = None,
     stages_form: StagesForm | None = None,
@@ -411,6 +399,7 @@ def _page(
     rate_card_rows: tuple[RateCardProblem, ...] = (),
     status: int = 200,
 ) -> tuple[str, int]:
+    """The shipping settings page with these forms (as posted) and the others blank."""
     saved = load_options(settings_store(db.session))
     options_form = options_form or OptionsForm(
         data={
@@ -449,9 +438,24 @@ def _page(
     ), status
 
 
-def _carriers() -> list[tuple[str, str, str]]:
-    """(code, name, services) of every carrier, for the list (no settings, no secrets)."""
-    rows = [(OWN_LABEL, "Own label", ", ".join(s.name for s in default_services()))]
-    for code, config in karrio_configs(settings_store(db.session)).items():
-        rows.append((code, config.display_name, ", ".join(s.name for s in config.services)))
-    return rows
+@dataclass(frozen=True, slots=True)
+class CarrierRow:
+    """One carrier in the list: no settings, no secrets."""
+
+    code: str
+    name: str
+    services: str
+    built_in: bool = False
+    retired: bool = False
+
+
+def _carriers() -> list[CarrierRow]:
+    """Every carrier, the built-in own-label one first, retired ones last."""
+    store = settings_store(db.session)
+    retired = retired_codes(store)
+    own = ", ".join(s.name for s in default_services())
+    rows = [CarrierRow(OWN_LABEL, "Own label", own, built_in=True)]
+    for code, config in karrio_configs(store).items():
+        services = ", ".join(s.name for s in config.services)
+        rows.append(CarrierRow(code, config.display_name, services, retired=code in retired))
+    return sorted(rows, key=lambda row: row.retired)

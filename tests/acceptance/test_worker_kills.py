@@ -46,8 +46,7 @@ from tests.fakes.cin7 import LostAnswers, running_sandbox, sandbox_config
 from tests.fakes.clock import Clock
 from tests.services import _redis_ready
 
-pytestmark = pytest.mark.both_databases  # crash tests: PostgreSQL's locks matter
-
+# Crash tests: PostgreSQL's locks matter, and Cin7's own limits shape when write-backs go.
 pytestmark = [pytest.mark.both_databases, pytest.mark.cin7_limits]
 
 STATION = str(Path(sys.executable).parent / "station")

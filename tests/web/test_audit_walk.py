@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -60,6 +61,7 @@ from station.models import (
     User,
 )
 from tests.builders import add_order
+from tests.carriers.samples import GENERIC
 from tests.conftest import AuthActions
 from tests.fakes.cin7 import sandbox_config
 from tests.inbox.samples import ROWS, csv_bytes
@@ -137,7 +139,9 @@ FORMS: dict[str, dict[str, str]] = {
     "shipping.add_cost_centre": {"name": "Walk centre"},
     "shipping.edit_cost_centre": {"name": "Walked centre"},
     "shipping.edit_preset": {"name": "Walked box"},
-    "shipping.carriers": {"configs": "[]"},
+    "carriers.add": {"configs": json.dumps({**GENERIC, "code": "walkpost"})},
+    "carriers.edit": {"config": json.dumps({**GENERIC, "code": "walkpost", "name": "Walked Post"})},
+    "inbox_settings.rename_api_token": {"name": "Walked shop"},
     "shipping.stages": {"refused": "Declined", "confirm": "Awaiting Payment"},
     "users.create": {"username": "walker", "password": "correct horse battery"},
     "users.defaults": {"display_name": "Walked"},
@@ -163,6 +167,10 @@ PATHS: dict[str, dict[str, Any]] = {
     "inbox_settings.drop_folder": {"folder_id": 7},
     "shipping.delete_cost_centre": {"centre_id": 2},  # the walk's own, not the default
     "inbox_settings.remove_product": {"setting_id": 1},
+    "carriers.edit": {"code": "walkpost"},  # the carrier carriers.add added
+    "carriers.delete": {"code": "walkpost"},
+    "inbox_settings.rename_api_token": {"token_id": 1},  # the world's shop token
+    "inbox_settings.delete_token": {"token_id": 2},  # the walk's own, never used: deleted
 }
 # Routes that take away what others use run last, in this order of suffixes.
 LAST = (
@@ -170,6 +178,7 @@ LAST = (
     "delete_cost_centre",
     "delete_preset",
     "remove_product",
+    "delete_token",
     "revoke",
     "drop_folder",
     "forget_shopify",
@@ -184,6 +193,7 @@ FIRST = (
     "create",
     "add_folder",
     "add_token",
+    "carriers.add",
     "add_cost_centre",
     "add_preset",
     "save_product",

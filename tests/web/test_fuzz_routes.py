@@ -82,7 +82,14 @@ IGNORED_COLUMNS = {
 # Refusals that are themselves recorded: a failed sign-in is audited (and counted above).
 RECORDS_REFUSALS = {"auth.login": {"audit_event"}}
 # Endpoints whose success may sign the sweep's people out or take their tokens away.
-RISKY = ("auth.", "account.", "users.", "inbox_settings.revoke", "printers.revoke")
+RISKY = (
+    "auth.",
+    "account.",
+    "users.",
+    "inbox_settings.revoke",
+    "inbox_settings.delete_token",
+    "printers.revoke",
+)
 JSON_BODIES: dict[str, Any] = {
     "api.agent_report": {"outcome": "done", "error": "jammed"},
     "api.agent_scale": {"grams": 1234, "stable": True},
