@@ -21,6 +21,7 @@ from benchmarks.karrio_bridge import consignment_label_bytes
 from benchmarks.labels import consignment_to_tcp_printer, label_rendering, queue_to_tcp_printer
 from benchmarks.orderlist import order_list_50000, order_list_50000_postgres
 from benchmarks.scaleout import scale_out
+from benchmarks.statements import sql_per_order
 
 SYNC_ORDERS = 5_000
 
@@ -83,6 +84,7 @@ SCENARIOS = {
     "bulk_dispatch": bulk_dispatch,
     "import_while_packing": import_while_packing,
     "scale_out": scale_out,
+    "sql_per_order": sql_per_order,
 }
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm.util import identity_key
 
 from station import audit
 from station.models import Setting
@@ -17,11 +18,19 @@ from station.secretbox import SecretBox, SecretUnreadable, load_keys
 SHIPPING_SETTINGS = audit.Target("settings", None, "Shipping")  # what Settings → Shipping saves
 
 
+_LOADED = "station.settings.loaded"  # session.info: (transaction, {key: row}) read at once
+
+
 class SettingsStore:
     """Reads and writes :class:`Setting` rows; secrets go through a :class:`SecretBox`.
 
     Plain values need no box, so code without an app (a carrier built in a worker thread)
     can read them; a store without a box raises ``RuntimeError`` on any secret.
+
+    The first read in a transaction loads every setting in one query and keeps them for
+    the rest of that transaction (every store on the same session shares them): the bench
+    reads half a dozen settings per scan and per Enter, most of them never saved, and each
+    was a query of its own. The next transaction reads them afresh, as before.
     """
 
     def __init__(self, session: Session, box: SecretBox | None = None) -> None:
@@ -35,25 +44,52 @@ class SettingsStore:
 
     def get(self, key: str, default: Any = None) -> Any:
         """The stored value for ``key``, or ``default``."""
-        row = self._session.get(Setting, key)
+        row = self._row(key)
         return default if row is None or row.value is None else row.value
 
     def set(self, key: str, value: Any) -> None:
         """Store a plain (JSON-serialisable) value."""
-        row = self._session.get(Setting, key) or Setting(key=key)
+        row = self._row(key) or self._new_row(key)
         row.value = value
         self._session.add(row)
 
     def get_secret(self, key: str) -> str | None:
         """The decrypted secret for ``key``, or None when none is stored."""
-        row = self._session.get(Setting, key)
+        row = self._row(key)
         return None if row is None or row.secret is None else self._secrets().open(row.secret)
 
     def set_secret(self, key: str, plaintext: str | None) -> None:
         """Store (or, with None, forget) a secret, encrypted."""
-        row = self._session.get(Setting, key) or Setting(key=key)
+        row = self._row(key) or self._new_row(key)
         row.secret = None if plaintext is None else self._secrets().seal(plaintext)
         self._session.add(row)
+
+    def _row(self, key: str) -> Setting | None:
+        """``key``'s row from the settings this transaction loaded (loading them first)."""
+        rows = self._loaded()
+        row = rows.get(key)
+        if row is not None and row in self._session:  # not made in a savepoint rolled back
+            return row
+        # Added since the load by code that writes rows itself (the sync's cursor): no query.
+        known = self._session.identity_map.get(identity_key(Setting, key))
+        pending = (row for row in self._session.new if isinstance(row, Setting) and row.key == key)
+        return known if isinstance(known, Setting) else next(pending, None)
+
+    def _new_row(self, key: str) -> Setting:
+        row = Setting(key=key)
+        self._loaded()[key] = row
+        return row
+
+    def _loaded(self) -> dict[str, Setting]:
+        session = self._session() if isinstance(self._session, scoped_session) else self._session
+        transaction = session.get_transaction()
+        cached = session.info.get(_LOADED)
+        if transaction is not None and cached is not None and cached[0] is transaction:
+            rows: dict[str, Setting] = cached[1]
+            return rows
+        rows = {row.key: row for row in session.scalars(select(Setting))}
+        session.info[_LOADED] = (session.get_transaction(), rows)
+        return rows
 
     def _secrets(self) -> SecretBox:
         if self._box is None:
@@ -62,7 +98,7 @@ class SettingsStore:
 
     def has_secret(self, key: str) -> bool:
         """True when a secret is stored under ``key`` (without decrypting it)."""
-        row = self._session.get(Setting, key)
+        row = self._row(key)
         return row is not None and row.secret is not None
 
 

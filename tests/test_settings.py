@@ -142,3 +142,39 @@ def test_processes_starting_together_share_one_instance_secret(tmp_path: Path) -
     assert len(set(seen)) == 1 and seen[0] == path.read_bytes()
     assert path.stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no temporaries left
+
+
+def test_a_transaction_reads_every_setting_in_one_query_and_the_next_reads_them_afresh(
+    app: Flask,
+) -> None:
+    from tests.fakes.statements import counting
+
+    with app.app_context():
+        settings_store(db.session).set("dispatch.options", {"send_back_ticket": False})
+        db.session.commit()
+        with counting(app) as log:
+            store = settings_store(db.session)
+            assert store.get("dispatch.options") == {"send_back_ticket": False}
+            assert store.get("dispatch.sender") is None  # never saved: no query of its own
+            assert settings_store(db.session).get("missing", 3) == 3
+        assert log.count == 1, log.describe()
+        db.session.commit()
+        with db.engine.begin() as conn:  # another connection changes it meanwhile
+            conn.execute(
+                Setting.__table__.update()
+                .where(Setting.key == "dispatch.options")
+                .values(value={"send_back_ticket": True})
+            )
+        assert settings_store(db.session).get("dispatch.options") == {"send_back_ticket": True}
+
+
+def test_a_setting_made_in_a_rolled_back_savepoint_is_gone(app: Flask) -> None:
+    with app.app_context():
+        store = settings_store(db.session)
+        assert store.get("dispatch.sender") is None
+        with db.session.begin_nested() as nested:
+            store.set("dispatch.sender", {"name": "Depot"})
+            db.session.flush()
+            assert store.get("dispatch.sender") == {"name": "Depot"}
+            nested.rollback()
+        assert store.get("dispatch.sender") is None

@@ -12,7 +12,6 @@ from station.carriers.base import Service
 from station.carriers.errors import CarrierError
 from station.models import CostCentre, PackagePreset, Printer
 from station.shipping.carriers import carrier_codes, carrier_for
-from station.shipping.costs import default_cost_centre
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +37,14 @@ class ShipChoices:
 
 
 def ship_choices(session: Session) -> ShipChoices:
-    """The active printers, every usable carrier's services, presets and cost centres."""
+    """The active printers, every usable carrier's services, presets and cost centres.
+
+    The default cost centre is the active one marked default, found among those listed
+    (not read again).
+    """
+    centres = list(
+        session.scalars(select(CostCentre).where(CostCentre.active).order_by(CostCentre.name))
+    )
     return ShipChoices(
         printers=list(
             session.scalars(select(Printer).where(Printer.active).order_by(Printer.name))
@@ -49,10 +55,8 @@ def ship_choices(session: Session) -> ShipChoices:
                 select(PackagePreset).where(PackagePreset.active).order_by(PackagePreset.name)
             )
         ),
-        cost_centres=list(
-            session.scalars(select(CostCentre).where(CostCentre.active).order_by(CostCentre.name))
-        ),
-        default_centre=default_cost_centre(session),
+        cost_centres=centres,
+        default_centre=next((centre for centre in centres if centre.is_default), None),
     )
 
 

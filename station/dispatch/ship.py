@@ -15,8 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,6 +48,7 @@ from station.sitetime import said
 from station.uow import UnitOfWork
 
 SHIPPED_ELSEWHERE = "it is already being shipped at another bench"
+LIVE = (ConsignmentState.CREATED, ConsignmentState.PENDING)
 
 
 class DispatchRefused(StationError):
@@ -107,17 +109,23 @@ def ship_order(
     options: DispatchOptions,
     sender: Sender,
     now: datetime,
+    print_labels: Callable[[Printer, Sequence[PrintJob]], object] | None = None,
     follow_ups: Sequence[Callable[[], object]] = (),
 ) -> Shipped:
     """Ship the order (or return what ``request.key`` already shipped) and commit, then
-    run ``follow_ups`` (print the labels now, start a Cin7 delivery pass)."""
+    hand its label jobs to ``print_labels`` (print them now) and run ``follow_ups`` (start
+    a Cin7 delivery pass)."""
     with UnitOfWork(user, session) as uow:
         shipped = _ship(
             uow, order_id, request, printer=printer, options=options, sender=sender, now=now
         )
+        if print_labels is not None:
+            uow.after_commit(partial(print_labels, printer, shipped.jobs))
         for follow_up in follow_ups:
             uow.after_commit(follow_up)
-        uow.commit()
+        # Kept as committed: printing the label now reads the printer, the job and its
+        # consignment again otherwise (the print's own claim expires them in turn).
+        uow.commit(expire=False)
     return shipped
 
 
@@ -136,11 +144,11 @@ def _ship(
     order = session.scalar(select(SalesOrder).where(SalesOrder.id == order_id).with_for_update())
     if order is None:
         raise DispatchRefused(f"Order {order_id}", ["it is not in Station (sync it from Cin7)"])
-    existing = _consignment(session, request.key)
+    existing, live = _consignments(session, order, request.key)
     _check_key(session, order, request.key, existing)
     replay = existing is not None and existing.state == ConsignmentState.CREATED
     if not replay:
-        _check(session, order, request, options)
+        _check(session, order, request, options, live)
         held = held_elsewhere(session, order.id, user, now=now)
         if held is not None:
             raise DispatchRefused(order.reference, [held.describe()])
@@ -171,15 +179,24 @@ def _ship(
             order=order,
             cost_centre=cost_centre,
             user=user,
+            existing=existing,
+            scanned_at=request.scanned_at,
         )
     except IntegrityError as exc:  # another bench's attempt won the race for this order
         session.rollback()
         raise DispatchRefused(order.reference, [SHIPPED_ELSEWHERE]) from exc
     if consignment.scanned_at is None:
         consignment.scanned_at = request.scanned_at
-    jobs = queue_consignment_labels(session, consignment, printer)
+    booked_now = existing is None  # no job nor write-back can name it yet
+    jobs = queue_consignment_labels(session, consignment, printer, booked_now=booked_now)
     writebacks = record_writebacks(
-        session, order, consignment, options, carrier_name=carrier.name, now=now
+        session,
+        order,
+        consignment,
+        options,
+        carrier_name=carrier.name,
+        now=now,
+        booked_now=booked_now,
     )
     release_hold(session, order.id)
     if not replay:
@@ -209,20 +226,16 @@ def _ship(
 
 
 def _check(
-    session: Session, order: SalesOrder, request: ShipRequest, options: DispatchOptions
+    session: Session,
+    order: SalesOrder,
+    request: ShipRequest,
+    options: DispatchOptions,
+    live: Consignment | None,
 ) -> None:
     verdict = ship_verdict(order, products_of(session, [order]), options.rules)
     problems = list(verdict.problems)
     if verdict.confirm_stage and verdict.confirm_stage not in request.confirmed_stages:
         problems.append(unconfirmed_stage(verdict.confirm_stage))
-    live = session.scalar(
-        select(Consignment).where(
-            Consignment.order_id == order.id,
-            Consignment.state.in_((ConsignmentState.CREATED, ConsignmentState.PENDING)),
-            Consignment.is_return.is_(False),
-            Consignment.idempotency_key != request.key,
-        )
-    )
     if live is not None and live.state == ConsignmentState.CREATED:
         problems.append(
             f"it already has consignment {', '.join(live.tickets)}; void it to ship again"
@@ -261,5 +274,25 @@ def _check_key(session: Session, order: SalesOrder, key: str, existing: Consignm
         )
 
 
-def _consignment(session: Session, key: str) -> Consignment | None:
-    return session.scalar(select(Consignment).where(Consignment.idempotency_key == key))
+def _consignments(
+    session: Session, order: SalesOrder, key: str
+) -> tuple[Consignment | None, Consignment | None]:
+    """The consignment under ``key`` (any order's), and a live outgoing one of ``order``
+    under another key, in one read (after the order's lock, as each was read before)."""
+    rows = session.scalars(
+        select(Consignment)
+        .where(
+            or_(
+                Consignment.idempotency_key == key,
+                and_(
+                    Consignment.order_id == order.id,
+                    Consignment.state.in_(LIVE),
+                    Consignment.is_return.is_(False),
+                ),
+            )
+        )
+        .order_by(Consignment.id)
+    ).all()
+    existing = next((row for row in rows if row.idempotency_key == key), None)
+    live = next((row for row in rows if row.idempotency_key != key), None)
+    return existing, live

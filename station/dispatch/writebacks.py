@@ -90,9 +90,15 @@ def record_writebacks(
     *,
     carrier_name: str,
     now: datetime,
+    booked_now: bool = False,
 ) -> list[OutboxItem]:
-    """Record the outbox items ``options`` ask for (or find those already recorded)."""
+    """Record the outbox items ``options`` ask for (or find those already recorded).
+
+    ``booked_now``: the consignment was booked in this transaction, so none of its items
+    can be recorded yet and none is looked for (the unique dedupe key still stands guard).
+    """
     items: list[OutboxItem] = []
+    look = not booked_now
     dispatched = None
     if options.send_back_ticket:
         dispatched = _item(
@@ -102,6 +108,7 @@ def record_writebacks(
             consignment,
             dispatched_payload(order, consignment, options, carrier_name=carrier_name, now=now),
             now=now,
+            look=look,
         )
         items.append(dispatched)
     if options.freight_push != FreightPush.OFF:
@@ -115,7 +122,14 @@ def record_writebacks(
         }
         items.append(
             _item(
-                session, OutboxKind.FREIGHT, order, consignment, payload, now=now, after=dispatched
+                session,
+                OutboxKind.FREIGHT,
+                order,
+                consignment,
+                payload,
+                now=now,
+                after=dispatched,
+                look=look,
             )
         )
     if options.shopify_link_id and dispatched is not None:
@@ -130,6 +144,7 @@ def record_writebacks(
                 {"order_id": order.cin7_id},
                 now=now,
                 after=dispatched,
+                look=look,
             )
         )
     session.flush()
@@ -145,9 +160,12 @@ def _item(
     *,
     now: datetime,
     after: OutboxItem | None = None,
+    look: bool = True,
 ) -> OutboxItem:
     key = f"{kind.value}-consignment-{consignment.id}"
-    existing = session.scalar(select(OutboxItem).where(OutboxItem.dedupe_key == key))
+    existing = (
+        session.scalar(select(OutboxItem).where(OutboxItem.dedupe_key == key)) if look else None
+    )
     if existing is not None:
         return existing
     item = OutboxItem(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from flask import current_app
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from printers.tcp import SilentPrinters
 from station.db import utcnow
 from station.extensions import db
 from station.models import JobState, Printer, PrintJob
-from station.printing.queue import DrainResult, drain_printer, recover_interrupted
+from station.printing.queue import DrainResult, drain_printer, recover_interrupted, send_in_turn
 from station.printing.transports import queue_transport
 
 log = logging.getLogger(__name__)
@@ -34,15 +35,18 @@ def run_print_queue(printer_id: int) -> DrainResult | None:
         db.session.remove()
 
 
-def print_here(printer: Printer) -> DrainResult | None:
+def print_here(printer: Printer, jobs: Sequence[PrintJob] = ()) -> DrainResult | None:
     """Send the printer's due jobs with the caller's session (a request that just queued them).
 
     Each job is claimed and committed before its bytes leave, as in the queue's own
     pass; None for a printer the server does not drive (inactive, or an agent's).
+    ``jobs``, the ones the request queued, go first when they are next in line.
     """
     if not printer.active or printer.agent_id is not None:
         return None
-    return drain_printer(db.session, printer, queue_transport(printer, silent=_silent_printers()))
+    transport = queue_transport(printer, silent=_silent_printers())
+    sent = send_in_turn(db.session, printer.id, jobs, transport) if jobs else None
+    return sent if sent is not None else drain_printer(db.session, printer, transport)
 
 
 def sweep_print_queues() -> list[int]:

@@ -24,12 +24,13 @@ A job of a voided consignment's label is never sent nor reprinted
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session, aliased, scoped_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from printers.errors import PrinterError, PrinterOffline
 from printers.transport import Transport
@@ -77,10 +78,16 @@ def queue_job(
     consignment_id: int | None = None,
     parcel: int | None = None,
     now: datetime | None = None,
+    key_is_new: bool = False,
 ) -> PrintJob:
     """Record a job for ``printer``, due at ``now``; the same ``dedupe_key`` returns the
-    job already queued."""
-    if dedupe_key is not None:
+    job already queued.
+
+    ``key_is_new``: the caller knows no job can hold ``dedupe_key`` yet (it names a
+    consignment booked in this transaction), so it is not looked up; the unique key
+    still refuses a second job.
+    """
+    if dedupe_key is not None and not key_is_new:
         existing = session.scalar(select(PrintJob).where(PrintJob.dedupe_key == dedupe_key))
         if existing is not None:
             return existing
@@ -201,6 +208,79 @@ def drain_printer(
     if head is not None and head.state == JobState.QUEUED:
         retry_in = max(0.0, (head.next_attempt_at - now()).total_seconds())
     return DrainResult(printed, waiting, failed, retry_in)
+
+
+def send_in_turn(
+    session: Session,
+    printer_id: int,
+    jobs: Sequence[PrintJob],
+    transport: Transport,
+    *,
+    now: Callable[[], datetime] = utcnow,
+) -> DrainResult | None:
+    """Send ``jobs``, just queued on the printer by the caller's committed transaction, as
+    a pass over the printer would, in fewer statements; None when the first of them is not
+    next in line (an earlier job waits or is in flight): drain the printer instead.
+
+    Each claim is the queue's conditional UPDATE with the pass's "is an earlier job
+    waiting?" read folded in, committed before the bytes leave, as in ``drain_printer``.
+    The jobs are the request's own and their consignment was booked with them, so none
+    can be withheld for a void (a void since then failed them, and their claim fails).
+    A job that must wait or failed ends the pass, reported as waiting.
+    """
+    printed = failed = 0
+    for job in sorted(jobs, key=lambda each: each.id):
+        job_id, payload = job.id, job.payload
+        taken = now()
+        if not _claim_in_turn(session, job, printer_id, taken):
+            if printed or failed:
+                return DrainResult(printed, 1, failed, None)  # the rest: the queue's pass
+            return None
+        outcome = _send(session, job, job_id, payload, transport, now())
+        if outcome == JobState.DONE:
+            printed += 1
+        elif outcome == JobState.FAILED:
+            failed += 1
+        else:
+            return DrainResult(printed, 1, failed, None)
+    return DrainResult(printed, 0, failed, None)
+
+
+def _claim_in_turn(session: Session, job: PrintJob, printer_id: int, now: datetime) -> bool:
+    """queued → sending when no earlier job of the printer is queued or sending, in one
+    UPDATE; committed (keeping the rows loaded) before the bytes leave."""
+    earlier = aliased(PrintJob)
+    waiting = (JobState.QUEUED, JobState.SENDING)
+    claimed = session.execute(
+        update(PrintJob)
+        .where(
+            PrintJob.id == job.id,
+            PrintJob.state == JobState.QUEUED,
+            PrintJob.next_attempt_at <= now,
+            ~exists().where(
+                earlier.printer_id == printer_id, earlier.state.in_(waiting), earlier.id < job.id
+            ),
+        )
+        .values(state=JobState.SENDING, next_attempt_at=now, attempts=PrintJob.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if claimed:  # what the UPDATE wrote, as if loaded: nothing to read back or flush
+        set_committed_value(job, "state", JobState.SENDING)
+        set_committed_value(job, "next_attempt_at", now)
+        set_committed_value(job, "attempts", job.attempts + 1)
+    _commit_keeping(session)
+    return bool(claimed)
+
+
+def _commit_keeping(session: Session) -> None:
+    """Commit without expiring what the session holds (the pass goes on with those rows)."""
+    whole = session() if isinstance(session, scoped_session) else session
+    expiring = whole.expire_on_commit
+    whole.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        whole.expire_on_commit = expiring
 
 
 def _next_job(session: Session, printer_id: int) -> PrintJob | None:

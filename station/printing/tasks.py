@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from huey import crontab
 
 from station.jobs import Jobs, jobs
-from station.models import Printer
+from station.models import Printer, PrintJob
 from station.printing.jobs import print_here, run_print_queue, sweep_print_queues
 
 
@@ -29,17 +31,18 @@ def sweep() -> None:
         jobs().print_queue(printer_id)
 
 
-def print_now(printer: Printer) -> None:
+def print_now(printer: Printer, queued: Sequence[PrintJob] = ()) -> None:
     """Send a printer's due labels from this request now, then leave the rest to the queue.
 
     The bench calls it so a label never waits behind other jobs (Cin7 write-backs
     paced by Cin7's limits) in the workers' threads; the jobs were recorded first, and
     the queue claims each before sending, so a worker draining the same printer at
-    the same time sends nothing twice.
+    the same time sends nothing twice. ``queued``: the jobs the request queued (they go
+    first, claimed in turn, when nothing of the printer's is ahead of them).
     """
     if jobs().immediate:
         jobs().print_queue(printer.id)  # runs here and now already
         return
-    result = print_here(printer)
+    result = print_here(printer, queued)
     if result is None or result.waiting or result.retry_in is not None:
         jobs().print_queue(printer.id)

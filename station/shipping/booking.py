@@ -20,6 +20,9 @@ shipment; an unreachable carrier (``CarrierUnavailable``) leaves it ``pending``.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Final
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,6 +42,13 @@ from station.shipping.costs import markup_of
 from station.shipping.records import BOOKED
 
 
+class _NotLookedUp:
+    """``existing`` was not given: ``book_consignment`` looks the key up itself."""
+
+
+NOT_LOOKED_UP: Final = _NotLookedUp()
+
+
 def book_consignment(
     session: Session,
     carrier: Carrier,
@@ -50,12 +60,26 @@ def book_consignment(
     user: User | None = None,
     is_return: bool = False,
     return_of: Consignment | None = None,
+    existing: Consignment | None | _NotLookedUp = NOT_LOOKED_UP,
+    scanned_at: datetime | None = None,
 ) -> Consignment:
     """Book ``shipment`` under ``key`` (or return what that key already booked).
 
     ``return_of`` links a return to the consignment it sends back (and makes it a return).
+    ``existing`` is the row under ``key`` (None: there is none) when the caller has just
+    looked it up in this transaction, so it is not read twice. ``scanned_at`` (when the
+    bench opened the order) is kept on a row that has none yet.
+
+    A local carrier's new row is written once, booked: nothing is flushed before the
+    carrier has filled it in (its tickets, cost, labels and charge), so one INSERT of the
+    consignment and one of its parcels stand where a pending row and its updates were.
+    It is the same transaction either way, so a crash leaves the same (nothing).
     """
-    row = session.scalar(select(Consignment).where(Consignment.idempotency_key == key))
+    row = (
+        session.scalar(select(Consignment).where(Consignment.idempotency_key == key))
+        if isinstance(existing, _NotLookedUp)
+        else existing
+    )
     if row is not None and row.state in BOOKED:
         return row
     remote = bool(getattr(carrier, "remote", True))
@@ -69,7 +93,10 @@ def book_consignment(
     )
     if return_of is not None:
         row.return_of = return_of
+    if row.scanned_at is None:
+        row.scanned_at = scanned_at
     if remote:
+        session.flush()
         session.commit()
     try:
         result = carrier.create(shipment, key)
@@ -97,7 +124,7 @@ def _record_attempt(
     *,
     is_return: bool,
 ) -> Consignment:
-    """Write (or rewrite, after a refusal) the pending row for this attempt."""
+    """Write (or rewrite, after a refusal) the pending row for this attempt (not flushed)."""
     if row is None:
         row = Consignment(idempotency_key=key)
         session.add(row)
@@ -121,5 +148,4 @@ def _record_attempt(
         )
         for index, parcel in enumerate(shipment.parcels, 1)
     ]
-    session.flush()
     return row

@@ -31,12 +31,14 @@ def label_key(consignment_id: int, parcel: int) -> str:
 
 
 def queue_consignment_labels(
-    session: Session, consignment: Consignment, printer: Printer
+    session: Session, consignment: Consignment, printer: Printer, *, booked_now: bool = False
 ) -> list[PrintJob]:
     """Queue each parcel's label for ``printer``; calling again queues nothing new.
 
     Each job's dedupe key names the consignment and parcel, so a retried dispatch finds
     the jobs already queued instead of printing a second set (reprints are explicit).
+    ``booked_now``: the consignment was booked in this transaction, so no job of it can
+    exist yet and none is looked for.
     """
     jobs = [
         queue_job(
@@ -49,6 +51,7 @@ def queue_consignment_labels(
             dedupe_key=label_key(consignment.id, layout.parcel_index),
             consignment_id=consignment.id,
             parcel=layout.parcel_index,
+            key_is_new=booked_now,
         )
         for layout, payload, fmt in _rendered(consignment, printer)
     ]

@@ -49,8 +49,13 @@ class SqlConsignmentStore:
         )
 
     def put(self, result: ConsignmentResult) -> None:
-        """Record what the carrier booked (or voided) on the row for its key."""
+        """Record what the carrier booked (or voided) on the row for its key.
+
+        A row this session has just added (a local booking) is left for the booking to
+        flush with everything it still sets; any other is flushed at once, as before.
+        """
         row = self._row(result.idempotency_key)
+        booking = row is not None and row in self._session.new
         if row is None:
             row = Consignment(
                 idempotency_key=result.idempotency_key,
@@ -69,9 +74,15 @@ class SqlConsignmentStore:
         row.state = ConsignmentState.VOIDED if result.voided_at else ConsignmentState.CREATED
         row.error = None
         _attach_tickets(row, result)
-        self._session.flush()
+        if not booking:
+            self._session.flush()
 
     def _row(self, key: str) -> Consignment | None:
+        """The row under ``key``: one this session added and has not flushed yet (no query,
+        no flush), else the stored one."""
+        for row in self._session.new:
+            if isinstance(row, Consignment) and row.idempotency_key == key:
+                return row
         return self._session.scalar(select(Consignment).where(Consignment.idempotency_key == key))
 
 
@@ -120,11 +131,15 @@ class SqlTicketAllocator:
         return taken
 
     def _take(self, range_key: str) -> int | None:
-        """Bump the counter; the number it held before, or None when there is no row."""
-        after = self._session.scalar(
-            update(TicketCounter)
-            .where(TicketCounter.range_key == range_key)
-            .values(next_number=TicketCounter.next_number + 1)
-            .returning(TicketCounter.next_number)
-        )
+        """Bump the counter; the number it held before, or None when there is no row.
+
+        Without flushing first: the consignment being booked is written once, when booked.
+        """
+        with self._session.no_autoflush:
+            after = self._session.scalar(
+                update(TicketCounter)
+                .where(TicketCounter.range_key == range_key)
+                .values(next_number=TicketCounter.next_number + 1)
+                .returning(TicketCounter.next_number)
+            )
         return None if after is None else after - 1

@@ -156,7 +156,8 @@ def ship() -> ResponseReturnValue:
             options=load_options(store),
             sender=load_sender(store),
             now=utcnow(),
-            follow_ups=(lambda: jobs().print_now(printer), jobs().deliver_soon),
+            print_labels=jobs().print_now,
+            follow_ups=(jobs().deliver_soon,),
         )
     except CarrierUnavailable as exc:
         log.warning("carrier unreachable for order %s: %s", order_id, exc)

@@ -6,6 +6,7 @@ threads; the write-back is queued a moment later so nearby dispatches share a PU
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -34,22 +35,27 @@ def zebra() -> Any:
     listener.stop()
 
 
+def add_zebra(zebra: ZebraListener) -> Printer:
+    """The bench's Zebra, listening on ``zebra``'s port."""
+    printer = Printer(
+        name="Zebra",
+        spec={
+            "format": "zpl",
+            "transport": "tcp9100",
+            "host": "127.0.0.1",
+            "port": zebra.port,
+            "check_status": False,
+        },
+    )
+    db.session.add(printer)
+    return printer
+
+
 def test_the_label_reaches_the_printer_before_enter_answers(
     app: Flask, client: FlaskClient, auth: AuthActions, zebra: ZebraListener
 ) -> None:
     with app.app_context():
-        db.session.add(
-            Printer(
-                name="Zebra",
-                spec={
-                    "format": "zpl",
-                    "transport": "tcp9100",
-                    "host": "127.0.0.1",
-                    "port": zebra.port,
-                    "check_status": False,
-                },
-            )
-        )
+        add_zebra(zebra)
         add_order(db.session)
         db.session.commit()
     auth.login("packer", role=Role.PACKER)
@@ -67,3 +73,35 @@ def test_the_label_reaches_the_printer_before_enter_answers(
     assert [task.name for task in queued] == ["deliver_outbox"]  # no print job left over
     assert queued[0].eta is not None  # due OUTBOX_DELAY seconds after the Enter
     assert 'class="job-state" role="status">done' in page
+
+
+def test_the_label_waits_behind_an_earlier_job_of_its_printer(
+    app: Flask, client: FlaskClient, auth: AuthActions, zebra: ZebraListener
+) -> None:
+    with app.app_context():
+        printer = add_zebra(zebra)
+        db.session.add(  # the printer was unreachable a moment ago: this job goes first
+            PrintJob(
+                printer=printer,
+                kind="label",
+                format="zpl",
+                payload=b"^XA^FDEARLIER^FS^XZ",
+                state=JobState.QUEUED,
+                next_attempt_at=datetime.now(UTC) + timedelta(minutes=1),
+            )
+        )
+        add_order(db.session)
+        db.session.commit()
+    auth.login("packer", role=Role.PACKER)
+    _, key = open_order(client)
+
+    status, page = ship(client, key)
+
+    assert status == 200, page
+    assert zebra.jobs == []  # not sent ahead of the job waiting before it
+    with app.app_context():
+        states = db.session.scalars(select(PrintJob.state).order_by(PrintJob.id)).all()
+        queued = jobs().huey.pending()
+        jobs().huey.flush()
+    assert states == [JobState.QUEUED, JobState.QUEUED]
+    assert "print_queue" in [task.name for task in queued]  # the queue's pass sends both
