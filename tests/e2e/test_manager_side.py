@@ -106,7 +106,7 @@ def test_a_manager_bulk_dispatches_what_matches_books_a_return_and_reads_the_rep
     expect_times_in_the_site_zone(page)
     page.get_by_label("Select all 5 orders that match").check()
     page.get_by_label("Weight each (kg)").fill("0.8")
-    page.get_by_role("button", name="Dispatch selected").click()
+    page.get_by_role("button", name="Dispatch the ticked orders").click()
 
     finished = page.locator("#bulk-progress")
     expect(finished.locator("label[for=bulk-bar]")).to_contain_text(
