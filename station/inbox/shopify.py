@@ -34,7 +34,7 @@ def order_from_shopify(data: Any) -> Any:
         return data
     customer = _mapping(data.get("customer"))
     address = _mapping(data.get("shipping_address"))
-    shipping = [_mapping(s) for s in data.get("shipping_lines") or [] if isinstance(s, Mapping)]
+    shipping = [s for s in _list(data.get("shipping_lines")) if isinstance(s, Mapping)]
     order: dict[str, Any] = {
         "id": data.get("id"),
         "order_number": data.get("name"),
@@ -48,7 +48,7 @@ def order_from_shopify(data: Any) -> Any:
             "phone": customer.get("phone") or data.get("phone"),
         },
         "shipping_address": _address(address) if address else None,
-        "lines": [_line(item) for item in data.get("line_items") or []],
+        "lines": _lines(data.get("line_items")),
         "checkout": _attributes(data.get("note_attributes")),
     }
     return order
@@ -56,6 +56,20 @@ def order_from_shopify(data: Any) -> Any:
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _lines(value: Any) -> Any:
+    """The line items in the inbox's shape; anything but a list (or none) as it came, so
+    ``read_order`` refuses it with its own message."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return value
+    return [_line(item) for item in value]
 
 
 def _address(address: Mapping[str, Any]) -> dict[str, Any]:

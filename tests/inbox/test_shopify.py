@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from station.inbox.errors import OrderInvalid
 from station.inbox.orders import read_order
 from station.inbox.shopify import order_from_shopify, signature_valid
 from tests.inbox.builders import SECRET, sign
@@ -58,3 +61,18 @@ def test_a_shopify_order_reads_as_an_inbox_order() -> None:
 
 def test_something_that_is_not_an_order_is_passed_on_for_read_order_to_refuse() -> None:
     assert order_from_shopify([1, 2]) == [1, 2]
+
+
+@pytest.mark.parametrize("line_items", [5, "abc", {"sku": "MUG"}, True])
+def test_line_items_that_are_not_a_list_are_refused_by_read_order(line_items: object) -> None:
+    with pytest.raises(OrderInvalid) as refused:
+        read_order(order_from_shopify({**SHOPIFY_ORDER, "line_items": line_items}))
+
+    assert "lines" in refused.value.problems
+
+
+@pytest.mark.parametrize("shipping_lines", [5, "abc", None, [1, "x"]])
+def test_shipping_lines_of_another_shape_leave_the_method_blank(shipping_lines: object) -> None:
+    draft = read_order(order_from_shopify({**SHOPIFY_ORDER, "shipping_lines": shipping_lines}))
+
+    assert draft.as_json().get("shipping_method") is None
