@@ -78,6 +78,11 @@ class RetryPolicy:
     throttled_first_wait: float = 1.0  # no Retry-After: at least until the next second window
 
 
+# A person pressed a button and watches the page (Test connection, List branches): one
+# retry, then the answer, rather than five attempts and up to 7.5 s of waiting.
+A_PERSON_WAITS = RetryPolicy(attempts=2, total_wait=2.0)
+
+
 @dataclass(frozen=True, slots=True)
 class Deadline:
     """The last moment a call may start an attempt (its first or a retry), on the caller's clock.

@@ -12,6 +12,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from station.cin7.allowance import Cin7Action
 from station.cin7.branch_cache import list_branches
+from station.cin7.client import A_PERSON_WAITS
 from station.cin7.errors import Cin7Error
 from station.cin7.permissions import PERMISSIONS
 from station.cin7.selection import OrderSelection, load_selection
@@ -175,7 +176,7 @@ def check_shopify_trigger() -> str:
 def test_cin7() -> str:
     """Try the saved connection with one call and show the answer in place."""
     try:
-        with cin7_wiring().client(db.session) as client:
+        with cin7_wiring().client(db.session, retry=A_PERSON_WAITS) as client:
             result = check_connection(client)
     except Cin7Error as exc:
         return render_template(
@@ -197,7 +198,9 @@ def cin7_branches() -> str:
     wiring = cin7_wiring()
     try:
         branches = list_branches(
-            wiring.settings(db.session), lambda: wiring.client(db.session), now=utcnow()
+            wiring.settings(db.session),
+            lambda: wiring.client(db.session, retry=A_PERSON_WAITS),
+            now=utcnow(),
         )
     except Cin7Error as exc:
         return render_template("partials/settings/branches.html", branches=None, error=str(exc))

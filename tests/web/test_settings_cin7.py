@@ -307,3 +307,20 @@ def test_test_connection_shows_a_verdict_never_the_answer(
 
     assert SECRET_BODY not in answer and "internal_metric" not in answer
     assert "Connected to Cin7: 1 branch" in answer if path == "names" else "not as Cin7" in answer
+
+
+@pytest.mark.parametrize("path", ["/settings/cin7/test", "/settings/cin7/branches"])
+def test_a_person_waiting_on_cin7_gets_one_retry_then_the_answer(
+    client: FlaskClient, auth: AuthActions, sandbox: SandboxServer, path: str
+) -> None:
+    auth.login()
+    client.post("/settings/cin7", data=form(sandbox))
+    sandbox.state.faults.fail_next(503, count=2)
+    before = len(sandbox.state.api_calls())
+
+    answer = client.open(path, method="POST" if path.endswith("test") else "GET")
+
+    assert answer.status_code == 200 and "3 branches" not in answer.get_data(as_text=True)
+    assert len(sandbox.state.api_calls()) - before == 2
+    sandbox.state.faults.fail_next(503, count=1)
+    assert "Auckland Warehouse" in client.get("/settings/cin7/branches").get_data(as_text=True)
