@@ -1,0 +1,65 @@
+"""The sweep's table snapshot sees every write, on both databases, and re-reads only those."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from station.extensions import db
+from station.models import Printer, User
+from tests.builders import add_order
+from tests.fakes.tables import watching
+
+pytestmark = pytest.mark.both_databases
+
+
+def test_a_write_through_the_orm_is_seen_and_only_its_table_is_read_again(ctx: Session) -> None:
+    add_order(ctx)
+    ctx.commit()
+    with watching(db.engine, {}) as tables:
+        before = tables.read()
+        first_reads = tables.reads
+        ctx.add(Printer(name="Bench 9", spec={"format": "zpl", "transport": "memory"}))
+        ctx.commit()
+        after = tables.read()
+
+    assert before["printer"] != after["printer"]
+    assert before["sales_order"] == after["sales_order"]
+    assert tables.reads == first_reads + 1  # the printer table alone
+
+
+def test_a_read_changes_nothing_and_reads_nothing_again(ctx: Session) -> None:
+    add_order(ctx)
+    ctx.commit()
+    with watching(db.engine, {}) as tables:
+        before = tables.read()
+        reads = tables.reads
+        ctx.execute(text("SELECT count(*) FROM sales_order")).scalar()
+        ctx.commit()
+        assert tables.read() == before
+    assert tables.reads == reads
+
+
+def test_a_statement_it_cannot_read_marks_every_table(ctx: Session) -> None:
+    add_order(ctx)
+    ctx.commit()
+    with watching(db.engine, {}) as tables:
+        tables.read()
+        reads = tables.reads
+        ctx.execute(
+            text("WITH gone AS (DELETE FROM order_line RETURNING 1) SELECT count(*) FROM gone")
+            if db.engine.dialect.name == "postgresql"
+            else text("REPLACE INTO order_line SELECT * FROM order_line")
+        )
+        ctx.commit()
+        tables.read()
+    assert tables.reads == reads + len(tables.queries)
+
+
+def test_ignored_columns_and_tables_are_left_out(ctx: Session) -> None:
+    with watching(db.engine, {"user_account": {"last_login_at"}, "audit_event": {"*"}}) as tables:
+        assert "audit_event" not in tables.read()
+    columns = tables.queries["user_account"].selected_columns.keys()
+    assert "last_login_at" not in columns and "username" in columns
+    assert User.__tablename__ == "user_account"
