@@ -19,7 +19,11 @@ class _QuietHandler(WSGIRequestHandler):
 @contextmanager
 def running(server: socketserver.BaseServer) -> Iterator[None]:
     """Serve ``server`` on a thread until the block ends, then shut it down and close it."""
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # Polled often: shutting down waits for the loop's next poll (0.5 s by default),
+    # and many tests start and stop a server.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     try:
         yield
