@@ -37,9 +37,19 @@ class HeldElsewhere:
 
 
 def take_hold(
-    session: Session, order: SalesOrder, user: User, *, bench: str, now: datetime
+    session: Session,
+    order: SalesOrder,
+    user: User,
+    *,
+    bench: str,
+    now: datetime,
+    counting_items: bool = False,
 ) -> HeldElsewhere | None:
-    """Hold ``order`` for ``user`` (releasing their other holds); None when it is theirs."""
+    """Hold ``order`` for ``user`` (releasing their other holds); None when it is theirs.
+
+    ``counting_items``: the bench checks the order's items, so their count starts from
+    nothing; otherwise nothing is counted.
+    """
     hold = session.get(OrderHold, order.id, with_for_update=True)
     if hold is not None and hold.user_id != user.id and hold.expires_at > now:
         return HeldElsewhere(hold.user.username, hold.bench, hold.held_at)
@@ -52,6 +62,7 @@ def take_hold(
     elif hold.user_id != user.id:  # lapsed: take it over
         hold.user_id, hold.held_at = user.id, now
     hold.bench, hold.expires_at = bench[:64], now + HOLD_FOR
+    hold.item_counts = {} if counting_items else None
     try:
         session.flush()
     except IntegrityError:  # another bench took it at this very moment
@@ -80,13 +91,6 @@ def put_down(actor: User | None, order_id: int) -> None:
     with UnitOfWork(actor) as uow:
         release_hold(uow.session, order_id)
         uow.commit()
-
-
-def start_item_count(session: Session, order_id: int, user: User, *, verifying: bool) -> None:
-    """Count ``user``'s item scans of the held order from nothing (or not at all)."""
-    hold = _own_hold(session, order_id, user)
-    if hold is not None:
-        hold.item_counts = {} if verifying else None
 
 
 def item_counts(session: Session, order_id: int, user: User) -> dict[int, int] | None:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, joinedload
 from station.dispatch.bench import bench_printer, find_order, item_check
 from station.dispatch.checks import products_of, ship_verdict
 from station.dispatch.choices import ShipChoices, ship_choices
-from station.dispatch.holds import start_item_count, take_hold
+from station.dispatch.holds import take_hold
 from station.dispatch.label_scripts import transliteration_notice
 from station.dispatch.options import DispatchOptions, load_options
 from station.dispatch.rights import NotYours, check_may_change
@@ -166,13 +166,12 @@ def _hold(
     now: datetime,
 ) -> Opened:
     """Hold the order for ``user`` and list every reason it cannot ship."""
-    held = take_hold(session, order, user, bench=bench, now=now)
     products = products_of(session, [order])
     verdict = ship_verdict(order, products, options.rules)
+    counting = verify_items and not verdict.problems
+    held = take_hold(session, order, user, bench=bench, now=now, counting_items=counting)
     problems = [*verdict.problems, *([held.describe()] if held else [])]
-    checking = verify_items and not problems
-    if held is None:
-        start_item_count(session, order.id, user, verifying=checking)
+    checking = counting and held is None
     return Opened(order, problems, earlier, checking, confirm=verdict.confirm_stage)
 
 

@@ -19,7 +19,7 @@ from functools import partial
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from station import audit
 from station.carriers.base import Carrier, Parcel, Shipment
@@ -141,7 +141,18 @@ def _ship(
 ) -> Shipped:
     """Ship the order within ``uow`` (for its actor); the caller commits."""
     session, user = uow.session, uow.actor
-    order = session.scalar(select(SalesOrder).where(SalesOrder.id == order_id).with_for_update())
+    # Locked with its lines read in the same statement (the checks read them); only the
+    # order's row is locked, as before.
+    order = (
+        session.scalars(
+            select(SalesOrder)
+            .options(joinedload(SalesOrder.lines))
+            .where(SalesOrder.id == order_id)
+            .with_for_update(of=SalesOrder)
+        )
+        .unique()
+        .first()
+    )
     if order is None:
         raise DispatchRefused(f"Order {order_id}", ["it is not in Station (sync it from Cin7)"])
     existing, live = _consignments(session, order, request.key)

@@ -6,7 +6,8 @@ import logging
 from collections.abc import Sequence
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session, joinedload
 
 from printers.tcp import SilentPrinters
 from station.db import utcnow
@@ -70,3 +71,22 @@ def sweep_print_queues() -> list[int]:
         return list(due)
     finally:
         db.session.remove()
+
+
+def as_printed(session: Session, jobs: Sequence[PrintJob]) -> Sequence[PrintJob]:
+    """``jobs`` as their print left them: as they are when printing here kept them loaded
+    (``print_here``), else read again in one statement (a queue pass or a failure expired
+    them, or ended their session)."""
+    if all(_loaded(job) for job in jobs):
+        return jobs
+    return session.scalars(
+        select(PrintJob)
+        .options(joinedload(PrintJob.printer))
+        .where(PrintJob.id.in_([job.id for job in jobs]))
+        .order_by(PrintJob.id)
+    ).all()
+
+
+def _loaded(job: PrintJob) -> bool:
+    state = inspect(job)
+    return not state.detached and not state.expired_attributes and "printer" not in state.unloaded

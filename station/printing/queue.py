@@ -236,7 +236,7 @@ def send_in_turn(
             if printed or failed:
                 return DrainResult(printed, 1, failed, None)  # the rest: the queue's pass
             return None
-        outcome = _send(session, job, job_id, payload, transport, now())
+        outcome = _send(session, job, job_id, payload, transport, now(), keep=True)
         if outcome == JobState.DONE:
             printed += 1
         elif outcome == JobState.FAILED:
@@ -307,13 +307,20 @@ def _send(
     payload: bytes,
     transport: Transport,
     now: datetime,
+    *,
+    keep: bool = False,
 ) -> JobState:
+    """Send one claimed job. ``keep``: the caller's own jobs (``send_in_turn``) stay loaded
+    as committed, so the bench shows their outcome without reading them back."""
     try:
         transport.send(payload)
     except PrinterError as exc:
         return _after_failure(session, job, exc, now)
     succeed(job, now=now)
-    session.commit()
+    if keep:
+        _commit_keeping(session)
+    else:
+        session.commit()
     log.info("print job %s done", job_id)
     return JobState.DONE
 

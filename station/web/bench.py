@@ -10,7 +10,6 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from station.carriers.base import Parcel
@@ -51,7 +50,8 @@ from station.extensions import db
 from station.ids import parse_id
 from station.jobs import jobs
 from station.labels.layout import format_weight
-from station.models import Consignment, Printer, PrintJob, Role, SalesOrder
+from station.models import Consignment, Printer, Role, SalesOrder
+from station.printing.jobs import as_printed
 from station.printing.queue import ReprintRefused
 from station.settings import settings_store
 from station.web import itemcheck
@@ -173,13 +173,9 @@ def ship() -> ResponseReturnValue:
     except DispatchRefused as exc:
         log.info("bench refused order %s: %s", order_id, exc)
         return _error(str(exc))
-    jobs_now = db.session.scalars(  # as the print left them, in one read
-        select(PrintJob)
-        .options(joinedload(PrintJob.printer))
-        .where(PrintJob.id.in_(shipped.summary.print_job_ids))
-        .order_by(PrintJob.id)
-    ).all()
-    page = render_template("partials/bench/shipped.html", shipped=shipped, jobs=jobs_now)
+    page = render_template(
+        "partials/bench/shipped.html", shipped=shipped, jobs=as_printed(db.session, shipped.jobs)
+    )
     return _with_event(make_response(page), "bench:shipped")
 
 
