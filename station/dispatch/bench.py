@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, or_, select
@@ -73,6 +73,18 @@ def find_order(session: Session, scanned: str) -> SalesOrder | None:
         .unique()
         .first()
     )
+
+
+def active_printers(session: Session) -> list[Printer]:
+    """The printers a bench may print on, by name (as the bench's printer list shows them)."""
+    return list(session.scalars(select(Printer).where(Printer.active).order_by(Printer.name)))
+
+
+def pick_printer(printers: Sequence[Printer], chosen_id: int | None) -> Printer | None:
+    """``bench_printer`` among ``active_printers`` already read: the chosen one, else the
+    first by id; None when there is none."""
+    chosen = next((p for p in printers if p.id == chosen_id), None)
+    return chosen or min(printers, key=lambda p: p.id, default=None)
 
 
 def bench_printer(session: Session, chosen_id: int | None) -> Printer | None:

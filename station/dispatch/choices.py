@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from station.carriers.base import Service
 from station.carriers.errors import CarrierError
+from station.dispatch.bench import active_printers
 from station.models import CostCentre, PackagePreset, Printer
 from station.shipping.carriers import carrier_codes, carrier_for
 
@@ -36,19 +37,17 @@ class ShipChoices:
     default_centre: CostCentre | None
 
 
-def ship_choices(session: Session) -> ShipChoices:
+def ship_choices(session: Session, printers: list[Printer] | None = None) -> ShipChoices:
     """The active printers, every usable carrier's services, presets and cost centres.
 
     The default cost centre is the active one marked default, found among those listed
-    (not read again).
+    (not read again); ``printers``: the active printers when the caller has read them.
     """
     centres = list(
         session.scalars(select(CostCentre).where(CostCentre.active).order_by(CostCentre.name))
     )
     return ShipChoices(
-        printers=list(
-            session.scalars(select(Printer).where(Printer.active).order_by(Printer.name))
-        ),
+        printers=active_printers(session) if printers is None else printers,
         services=_services(session),
         presets=list(
             session.scalars(

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -50,12 +50,18 @@ def take_hold(
     ``counting_items``: the bench checks the order's items, so their count starts from
     nothing; otherwise nothing is counted.
     """
-    hold = session.get(OrderHold, order.id, with_for_update=True)
+    # The order's hold and this person's others, in one read: most scans find no other.
+    holds = session.scalars(
+        select(OrderHold)
+        .where(or_(OrderHold.order_id == order.id, OrderHold.user_id == user.id))
+        .with_for_update()
+    ).all()
+    hold = next((each for each in holds if each.order_id == order.id), None)
     if hold is not None and hold.user_id != user.id and hold.expires_at > now:
         return HeldElsewhere(hold.user.username, hold.bench, hold.held_at)
-    session.execute(
-        delete(OrderHold).where(OrderHold.user_id == user.id, OrderHold.order_id != order.id)
-    )
+    for other in holds:
+        if other.order_id != order.id:
+            session.delete(other)
     if hold is None:
         hold = OrderHold(order_id=order.id, user_id=user.id, held_at=now)
         session.add(hold)

@@ -27,7 +27,7 @@ from tests.fakes.statements import StatementLog, counting
 pytestmark = pytest.mark.both_databases
 
 GOAL = 25  # statements per shipped order, scan + Enter (issue 18)
-SCAN_CEILING = 12
+SCAN_CEILING = 10
 ENTER_CEILING = 20
 TRANSACTIONS_CEILING = 10  # BEGIN / COMMIT / ROLLBACK over the scan and the Enter
 
