@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from station.cin7 import mount as cin7_mount
     from station.cin7 import tasks as cin7_tasks
     from station.cin7 import wiring as cin7_wiring
+    from station.dispatch import catalog
     from station.dispatch import tasks as dispatch_tasks
     from station.inbox import tasks as inbox_tasks
     from station.printing import limits as printer_limits
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     extensions.init_app(app)
     settings.init_app(app)
+    catalog.listen()
     printer_limits.init_app(app)
     cin7_wiring.init_app(app)
     cin7_mount.init_app(app, guard=partial(sandbox_controls_guard, app))

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from station.extensions import db
-from station.models import Printer, User
+from station.models import Product, User
 from tests.builders import add_order
 from tests.fakes.tables import watching
 
@@ -20,13 +20,13 @@ def test_a_write_through_the_orm_is_seen_and_only_its_table_is_read_again(ctx: S
     with watching(db.engine, {}) as tables:
         before = tables.read()
         first_reads = tables.reads
-        ctx.add(Printer(name="Bench 9", spec={"format": "zpl", "transport": "memory"}))
+        ctx.add(Product(cin7_id=99, name="Mug"))
         ctx.commit()
         after = tables.read()
 
-    assert before["printer"] != after["printer"]
+    assert before["product"] != after["product"]
     assert before["sales_order"] == after["sales_order"]
-    assert tables.reads == first_reads + 1  # the printer table alone
+    assert tables.reads == first_reads + 1  # the product table alone
 
 
 def test_a_read_changes_nothing_and_reads_nothing_again(ctx: Session) -> None:

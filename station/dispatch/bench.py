@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from station.dispatch.catalog import bench_catalog
 from station.dispatch.holds import save_item_counts
 from station.dispatch.verify import (
     Counted,
@@ -75,11 +76,6 @@ def find_order(session: Session, scanned: str) -> SalesOrder | None:
     )
 
 
-def active_printers(session: Session) -> list[Printer]:
-    """The printers a bench may print on, by name (as the bench's printer list shows them)."""
-    return list(session.scalars(select(Printer).where(Printer.active).order_by(Printer.name)))
-
-
 def pick_printer(printers: Sequence[Printer], chosen_id: int | None) -> Printer | None:
     """``bench_printer`` among ``active_printers`` already read: the chosen one, else the
     first by id; None when there is none."""
@@ -90,10 +86,7 @@ def pick_printer(printers: Sequence[Printer], chosen_id: int | None) -> Printer 
 def bench_printer(session: Session, chosen_id: int | None) -> Printer | None:
     """The printer a bench prints on: the one chosen there (or the person's default) while
     it is active, else the first active printer; None when there is none."""
-    chosen = session.get(Printer, chosen_id or 0)
-    if chosen is not None and chosen.active:
-        return chosen
-    return session.scalars(select(Printer).where(Printer.active).order_by(Printer.id)).first()
+    return pick_printer(bench_catalog(session).printers, chosen_id)
 
 
 def parse_weight(text: str) -> int:

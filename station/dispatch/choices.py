@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from station.carriers.base import Service
 from station.carriers.errors import CarrierError
-from station.dispatch.bench import active_printers
+from station.dispatch.catalog import bench_catalog
 from station.models import CostCentre, PackagePreset, Printer
 from station.shipping.carriers import carrier_codes, carrier_for
 
@@ -37,25 +36,18 @@ class ShipChoices:
     default_centre: CostCentre | None
 
 
-def ship_choices(session: Session, printers: list[Printer] | None = None) -> ShipChoices:
+def ship_choices(session: Session) -> ShipChoices:
     """The active printers, every usable carrier's services, presets and cost centres.
 
-    The default cost centre is the active one marked default, found among those listed
-    (not read again); ``printers``: the active printers when the caller has read them.
+    The default cost centre is the active one marked default, found among those listed.
     """
-    centres = list(
-        session.scalars(select(CostCentre).where(CostCentre.active).order_by(CostCentre.name))
-    )
+    catalog = bench_catalog(session)
     return ShipChoices(
-        printers=active_printers(session) if printers is None else printers,
+        printers=catalog.printers,
         services=_services(session),
-        presets=list(
-            session.scalars(
-                select(PackagePreset).where(PackagePreset.active).order_by(PackagePreset.name)
-            )
-        ),
-        cost_centres=centres,
-        default_centre=next((centre for centre in centres if centre.is_default), None),
+        presets=catalog.presets,
+        cost_centres=catalog.cost_centres,
+        default_centre=next((c for c in catalog.cost_centres if c.is_default), None),
     )
 
 

@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from station.dispatch.bench import active_printers, find_order, item_check, pick_printer
+from station.dispatch.bench import bench_printer, find_order, item_check
 from station.dispatch.checks import products_of, ship_verdict
 from station.dispatch.choices import ShipChoices, ship_choices
 from station.dispatch.holds import take_hold
@@ -107,8 +107,7 @@ def open_for_packing(
     if order is None:
         log.info("bench scan matched no order: %r", scanned)
         return NoSuchOrder(scanned)
-    printers = active_printers(uow.session)  # the bench's printer and the form's list
-    printer = pick_printer(printers, printer_id)
+    printer = bench_printer(uow.session, printer_id)
     options = load_options(settings_store(uow.session))
     seen = _shipped_or_earlier(uow.session, order, actor, now=now)
     if isinstance(seen, AlreadyShipped):
@@ -116,7 +115,7 @@ def open_for_packing(
     with uow:
         bench = printer.bench or printer.name if printer else ""
         opened = _hold(uow.session, order, actor, seen, bench, verify_items, options, now)
-        opened = _with_form(uow.session, opened, printer, printers)
+        opened = _with_form(uow.session, opened, printer)
         uow.commit(expire=False)  # the hold; the page is drawn from what was read
     return opened
 
@@ -176,16 +175,14 @@ def _hold(
     return Opened(order, problems, earlier, checking, confirm=verdict.confirm_stage)
 
 
-def _with_form(
-    session: Session, opened: Opened, printer: Printer | None, printers: list[Printer]
-) -> Opened:
+def _with_form(session: Session, opened: Opened, printer: Printer | None) -> Opened:
     """``opened`` with everything its weight form shows, read before the hold commits so
     the page needs no second transaction."""
     order = opened.order
     return replace(
         opened,
         printer=printer,
-        choices=ship_choices(session, printers),
+        choices=ship_choices(session),
         check=item_check(session, order, {}) if opened.checking_items else None,
         script_notice=transliteration_notice(order, printer),
     )

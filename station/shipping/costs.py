@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from station.carriers import markup
@@ -204,7 +204,12 @@ def save_cost_centre(
 
 def make_default(session: Session, centre: CostCentre) -> None:
     """``centre`` becomes the one default cost centre."""
-    session.execute(update(CostCentre).where(CostCentre.id != centre.id).values(is_default=False))
+    # Row by row (there are a handful), so the flush sees each change: the bench's
+    # catalog of cost centres is read again after any change to one.
+    for other in session.scalars(
+        select(CostCentre).where(CostCentre.id != centre.id, CostCentre.is_default)
+    ):
+        other.is_default = False
     centre.is_default = True
     session.flush()
 
