@@ -38,6 +38,7 @@ def compare(scenarios: Mapping[str, Any]) -> dict[str, Any] | None:
             "embedded_bulk_dispatch": bulk.get("cin7_calls_per_order"),
         },
         "scale_out_peak_rss_mb": scaled["peak_rss_mb"],
+        "scale_out_cpu_per_order_ms": scaled.get("cpu_per_order_ms"),
     }
 
 
@@ -81,8 +82,29 @@ def comparison_markdown(comparison: Mapping[str, Any]) -> list[str]:
         "",
         "The embedded default runs inside the benchmark process; its memory is not measured apart.",
         "",
+        *_cpu_lines(comparison.get("scale_out_cpu_per_order_ms")),
     ]
     return lines
+
+
+def _cpu_lines(cpu: Mapping[str, Any] | None) -> list[str]:
+    """CPU milliseconds per shipped order by process group, each round and the whole run."""
+    if not cpu:
+        return []
+    groups = ("web", "workers", "postgres", "redis", "total")
+    rows = [*cpu["rounds"].items(), ("whole run, with the Cin7 write-backs", cpu["whole_run"])]
+    return [
+        "CPU per shipped order, PostgreSQL + Redis (ms, from /proc: gunicorn, `station worker`,",
+        "PostgreSQL and Redis with their children; the sandbox and the bench drivers left out):",
+        "",
+        "| round | " + " | ".join(groups) + " |",
+        "|---|" + "---|" * len(groups),
+        *(
+            f"| {name} | " + " | ".join(str(row.get(g)) for g in groups) + " |"
+            for name, row in rows
+        ),
+        "",
+    ]
 
 
 def _round_names(*scenarios: Mapping[str, Any]) -> list[str]:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.config import LOOPBACK
+from benchmarks.cpu import per_order_ms, read_cpu, service_roots
 from benchmarks.driver import PACKER_PACE_S, Round, add_benches, drive_benches
 from benchmarks.processes import (
     Children,
@@ -121,6 +122,9 @@ class _Cluster:
         self._start_station()
         shipping_began = time.time()
         figures: dict[str, Any] = {"setup": self._setup_figures(sync_s)}
+        cpu_groups = self._cpu_groups()
+        first = before = read_cpu(cpu_groups)
+        cpu: dict[str, Any] = {"rounds": {}}
         offset = 0
         for each in rounds:
             count = each.orders_each
@@ -129,6 +133,9 @@ class _Cluster:
             split = [mine[n * count : (n + 1) * count] for n in range(each.benches)]
             run = drive_benches(self._base_url, printer_ids, listeners, split, pace_s=each.pace_s)
             figures[each.name] = run.figures()
+            after = read_cpu(cpu_groups)
+            cpu["rounds"][each.name] = per_order_ms(after.since(before), len(mine))
+            before = after
             self.children.check_alive()
         shipped_s = time.time() - shipping_began
         writeback_s, left = self._await_writebacks()
@@ -137,6 +144,9 @@ class _Cluster:
             "end_to_end_seconds": round(shipped_s + writeback_s, 2),
             "outbox_items_left": left,
         }
+        # Every round and the Cin7 write-backs after them: what a shipped order costs.
+        cpu["whole_run"] = per_order_ms(read_cpu(cpu_groups).since(first), needed)
+        figures["cpu_per_order_ms"] = cpu
         figures["peak_rss_mb"] = self._peak_rss()
         figures |= self._check(references, listeners, since=shipping_began)
         return figures
@@ -261,6 +271,16 @@ class _Cluster:
                 time.sleep(0.5)
             db.session.remove()
         return time.monotonic() - began, left
+
+    def _cpu_groups(self) -> dict[str, list[int]]:
+        """Station's processes by role, and the database and Redis servers it runs on."""
+        started = self.children.started
+        return {
+            "web": [started["gunicorn"].pid],
+            "workers": [started[f"worker-{n}"].pid for n in range(1, STATION_WORKERS + 1)],
+            "postgres": service_roots("postgres"),
+            "redis": service_roots("redis-server"),
+        }
 
     def _peak_rss(self) -> dict[str, float | None]:
         """VmHWM of every child process (gunicorn's workers found as its children), in MB.

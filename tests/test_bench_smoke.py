@@ -22,6 +22,7 @@ def test_scale_out_ships_each_order_once_and_reports_every_figure() -> None:
         "2_benches_paced_0.5s",
         "writeback",
         "peak_rss_mb",
+        "cpu_per_order_ms",
         "cin7",
         "correctness",
     }
@@ -61,6 +62,13 @@ def test_scale_out_ships_each_order_once_and_reports_every_figure() -> None:
     ):
         assert peaks[name] > 0, name
     assert peaks["gunicorn_max_per_worker"] == max(peaks[name] for name in workers)
+    cpu = figures["cpu_per_order_ms"]
+    assert set(cpu["rounds"]) == {"1_bench", "2_benches", "2_benches_paced_0.5s"}
+    whole = cpu["whole_run"]
+    assert whole["web"] > 0 and whole["postgres"] > 0 and whole["workers"] > 0
+    assert whole["total"] == pytest.approx(
+        sum(whole[g] for g in ("web", "workers", "postgres", "redis")), abs=0.5
+    )
 
 
 @pytest.mark.slow

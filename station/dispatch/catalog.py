@@ -27,7 +27,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 
 from station.models import CostCentre, PackagePreset, Printer
-from station.settings import settings_store
+from station.settings import SettingsStore
 
 VERSION_KEY = "bench.catalog_version"
 _KINDS = (Printer, PackagePreset, CostCentre)
@@ -70,7 +70,7 @@ def bench_catalog(session: Session) -> Catalog:
     attached = whole.info.get(_ATTACHED)
     if attached is not None and attached[0] is transaction and transaction is not None:
         return attached[1]
-    version = str(settings_store(session).get(VERSION_KEY, ""))
+    version = str(SettingsStore(session).get(VERSION_KEY, ""))
     memo = _memo(current_app)
     current = memo.copy
     if current is None or current.version != version:
@@ -104,7 +104,7 @@ def _changed(session: Session, _context: Any, _instances: Any) -> None:
     if any(isinstance(row, _KINDS) for row in changed):
         session.info.pop(_ATTACHED, None)
         with session.no_autoflush:
-            settings_store(session).set(VERSION_KEY, uuid.uuid4().hex)
+            SettingsStore(session).set(VERSION_KEY, uuid.uuid4().hex)
 
 
 def _memo(app: Flask) -> _Memo:
