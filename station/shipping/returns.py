@@ -20,6 +20,7 @@ from station.carriers.base import Carrier, Parcel, Shipment
 from station.errors import StationError, problems_sentence
 from station.models import Consignment, ConsignmentState, Printer, User
 from station.shipping.booking import book_consignment
+from station.shipping.carriers import retired_problem
 from station.shipping.codec import shipment_from_json
 from station.shipping.labels import queue_consignment_labels
 from station.shipping.records import BOOKED
@@ -62,7 +63,7 @@ def book_return(
         return earlier
     # a pending attempt was allowed when it was recorded: replay it (the carrier may have it)
     replay = earlier is not None and earlier.state == ConsignmentState.PENDING
-    problems = [] if replay else return_problems(original)
+    problems = [] if replay else [*return_problems(original), *_retired(session, carrier)]
     if problems:
         raise ReturnRefused(original, problems)
     shipment = return_shipment(original, parcels=parcels, service_code=service_code)
@@ -95,6 +96,13 @@ def return_problems(original: Consignment) -> list[str]:
     if not original.shipment:
         problems.append("its shipment was not recorded, so the addresses are unknown")
     return problems
+
+
+def _retired(session: Session, carrier: Carrier) -> list[str]:
+    """A retired carrier keeps its consignments but takes no new booking, a return included."""
+    if retired_problem(session, carrier.code) is None:
+        return []
+    return [f"its carrier {carrier.name} is retired and takes no new bookings"]
 
 
 def return_shipment(

@@ -16,7 +16,8 @@ from station.extensions import db
 from station.models import AuditEvent, BulkDispatch, Consignment, ConsignmentState, Printer, Role
 from station.settings import settings_store
 from station.shipping.carrier_setup import MASK
-from station.shipping.carriers import carrier_codes, karrio_dicts, save_karrio_carriers
+from station.shipping.carriers import carrier_codes, carrier_for, karrio_dicts, save_karrio_carriers
+from station.shipping.returns import ReturnRefused, book_return
 from station.web.names import carrier_name
 from tests.builders import add_order
 from tests.carriers.samples import GENERIC
@@ -324,3 +325,20 @@ def test_a_bad_list_of_carriers_to_add_is_refused_with_why(
     assert answer.status_code == 422 and "Karrio carriers not saved" in answer.text
     with app.app_context():
         assert karrio_dicts(settings_store(db.session)) == {}
+
+
+@pytest.mark.usefixtures("karrio")
+def test_a_return_is_not_booked_with_a_retired_carrier(app: Flask, manager: FlaskClient) -> None:
+    book_with(app)
+    manager.post(f"{CARRIERS}/testpost/delete")
+    with app.app_context():
+        original = db.session.scalars(select(Consignment)).one()
+        carrier = carrier_for(db.session, "testpost")
+
+        with pytest.raises(ReturnRefused) as refused:
+            book_return(db.session, carrier, original, key="return-of-retired")
+
+        assert (
+            "its carrier Test Post is retired and takes no new bookings" in refused.value.problems
+        )
+        assert db.session.scalar(select(func.count()).select_from(Consignment)) == 1
