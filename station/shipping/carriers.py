@@ -10,9 +10,11 @@ consignments still show its name and can be voided, but it is neither offered no
 from __future__ import annotations
 
 import json
+from datetime import tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from station import audit
@@ -24,6 +26,7 @@ from station.settings import SettingsStore, settings_store
 from station.shipping.costs import ShippingSetupInvalid
 from station.shipping.ratecards import active_rate_card
 from station.shipping.records import SqlConsignmentStore, SqlTicketAllocator
+from station.sitetime import site_zone
 from station.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -41,7 +44,15 @@ def own_label(session: Session) -> OwnLabelCarrier:
         services=default_services(),
         allocator=SqlTicketAllocator(session),
         store=SqlConsignmentStore(session),
+        label_tz=label_zone(session),
     )
+
+
+def label_zone(session: Session) -> tzinfo:
+    """The site's zone, so a label is dated with the warehouse's day, not UTC's (read with
+    the other settings; outside an app, the setting or the server's zone)."""
+    configured = current_app.config.get("TIMEZONE") if has_app_context() else None
+    return site_zone(SettingsStore(session), configured)
 
 
 def save_karrio_carriers(store: SettingsStore, configs: list[dict[str, Any]]) -> None:
@@ -160,7 +171,10 @@ def carrier_for(session: Session, code: str) -> Carrier:
         raise CarrierMisconfigured(code, [f"no carrier {code!r} is set up (known: {known})"])
     config_json = json.dumps(data, sort_keys=True)
     return KarrioCarrier(
-        KarrioConfig.from_dict(data), SqlConsignmentStore(session), gateway=_gateway(config_json)
+        KarrioConfig.from_dict(data),
+        SqlConsignmentStore(session),
+        gateway=_gateway(config_json),
+        label_tz=label_zone(session),
     )
 
 
