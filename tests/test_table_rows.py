@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -9,51 +11,52 @@ from sqlalchemy.orm import Session
 from station.extensions import db
 from station.models import Product, User
 from tests.builders import add_order
-from tests.fakes.tables import watching
+from tests.fakes.tables import TableRows, watching
 
 pytestmark = pytest.mark.both_databases
 
 
-def test_a_write_through_the_orm_is_seen_and_only_its_table_is_read_again(ctx: Session) -> None:
+@pytest.fixture
+def tables(ctx: Session) -> Iterator[TableRows]:
+    """Every table watched, of a database holding one order, each read once already."""
     add_order(ctx)
     ctx.commit()
-    with watching(db.engine, {}) as tables:
-        before = tables.read()
-        first_reads = tables.reads
-        ctx.add(Product(cin7_id=99, name="Mug"))
-        ctx.commit()
-        after = tables.read()
+    with watching(db.engine, {}) as watched:
+        watched.read()
+        yield watched
+
+
+def test_a_write_through_the_orm_is_seen_and_only_its_table_is_read_again(
+    ctx: Session, tables: TableRows
+) -> None:
+    before, reads = tables.read(), tables.reads
+    ctx.add(Product(cin7_id=99, name="Mug"))
+    ctx.commit()
+    after = tables.read()
 
     assert before["product"] != after["product"]
     assert before["sales_order"] == after["sales_order"]
-    assert tables.reads == first_reads + 1  # the product table alone
+    assert tables.reads == reads + 1  # the product table alone
 
 
-def test_a_read_changes_nothing_and_reads_nothing_again(ctx: Session) -> None:
-    add_order(ctx)
+def test_a_read_changes_nothing_and_reads_nothing_again(ctx: Session, tables: TableRows) -> None:
+    before, reads = tables.read(), tables.reads
+    ctx.execute(text("SELECT count(*) FROM sales_order")).scalar()
     ctx.commit()
-    with watching(db.engine, {}) as tables:
-        before = tables.read()
-        reads = tables.reads
-        ctx.execute(text("SELECT count(*) FROM sales_order")).scalar()
-        ctx.commit()
-        assert tables.read() == before
-    assert tables.reads == reads
+
+    assert tables.read() == before and tables.reads == reads
 
 
-def test_a_statement_it_cannot_read_marks_every_table(ctx: Session) -> None:
-    add_order(ctx)
+def test_a_statement_it_cannot_read_marks_every_table(ctx: Session, tables: TableRows) -> None:
+    reads = tables.reads
+    ctx.execute(
+        text("WITH gone AS (DELETE FROM order_line RETURNING 1) SELECT count(*) FROM gone")
+        if db.engine.dialect.name == "postgresql"
+        else text("REPLACE INTO order_line SELECT * FROM order_line")
+    )
     ctx.commit()
-    with watching(db.engine, {}) as tables:
-        tables.read()
-        reads = tables.reads
-        ctx.execute(
-            text("WITH gone AS (DELETE FROM order_line RETURNING 1) SELECT count(*) FROM gone")
-            if db.engine.dialect.name == "postgresql"
-            else text("REPLACE INTO order_line SELECT * FROM order_line")
-        )
-        ctx.commit()
-        tables.read()
+    tables.read()
+
     assert tables.reads == reads + len(tables.queries)
 
 
