@@ -79,7 +79,9 @@ def index() -> ResponseReturnValue:
         printers=printers,
         printer=_printer(),
         verifying_items=itemcheck.verifying(),
-        opening=(request.args.get("open") or "").strip()[:128],  # "Open at the bench"
+        # "Open at the bench" (?open=), or a scan the browser sent as a plain GET because
+        # it was made before the page's script was ready (?scan=): either opens as it loads.
+        opening=(request.args.get("open") or request.args.get("scan") or "").strip()[:128],
     )
 
 

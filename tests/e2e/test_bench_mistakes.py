@@ -267,3 +267,21 @@ def test_at_1024_by_768_the_whole_bench_is_visible_without_scrolling(
     assert page.evaluate("() => [window.scrollX, window.scrollY]") == [0, 0]
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 1024
     # the README's bench-1024.png is the three-parcel bench (test_bench_parcels_flow)
+
+
+def test_a_scan_entered_before_the_page_was_ready_still_opens_the_order(
+    page: Any, packer: tuple[Flask, str]
+) -> None:
+    """With the page's scripts not run yet, Enter submits the scan form as a plain GET."""
+    _, base = packer
+    page.route("**/*.js", lambda route: route.abort())  # the scripts never arrive
+    page.goto(f"{base}/bench")
+    page.locator("#scan").fill("SO-E2E-6")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/bench\?scan=SO-E2E-6$"))
+    page.unroute("**/*.js")
+
+    page.reload()  # the scripts arrive this time; the page opens what was scanned
+
+    expect(page.locator("#weight")).to_be_focused()
+    expect(page.locator("#bench-order")).to_contain_text("SO-E2E-6")

@@ -50,6 +50,15 @@ def test_open_at_the_bench_scans_the_order_as_the_bench_page_loads(app: Flask) -
     assert 'hx-trigger="submit, load"' not in plain
 
 
+def test_a_scan_sent_before_the_page_was_ready_opens_the_order_as_it_loads(app: Flask) -> None:
+    """Enter pressed before htmx had loaded submits the scan form as a plain GET."""
+    packer = signed_in(app, "packer", Role.PACKER)
+
+    bench = packer.get("/bench?scan=SO-5001").get_data(as_text=True)
+
+    assert 'hx-trigger="submit, load"' in bench and 'value="SO-5001"' in bench
+
+
 def shipped(app: Flask) -> tuple[int, int, int]:
     """An order with a booked consignment, and a printer: (order id, consignment id, printer id)."""
     with app.app_context():
