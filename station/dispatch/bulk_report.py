@@ -22,6 +22,7 @@ from station.dispatch.reprint import reprint_as
 from station.dispatch.rights import NotYours
 from station.models import BulkDispatch, Consignment, Printer, PrintJob, User
 from station.printing.queue import ReprintRefused
+from station.printing.setup import active_printers
 from station.uow import UnitOfWork
 
 
@@ -81,7 +82,7 @@ def run_report(session: Session, run_id: int) -> BulkReport | None:
         for r in run.results
         if r.get("ok")
     ]
-    printers = list(session.scalars(select(Printer).where(Printer.active).order_by(Printer.name)))
+    printers = active_printers(session)
     return BulkReport(run=run, shipped=shipped, printers=printers)
 
 

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from printers.errors import PrinterRejected
 from printers.formats import PrinterSpec, TransportKind, build_transport
 from station.models import PrintAgent, Printer
 from station.ops.checks import Check, Outcome, Status, ago
+from station.printing.setup import active_printers
 from station.printing.transports import printer_spec
 
 PRINTER_TIMEOUT = 2.0  # seconds a network printer has to accept a connection
@@ -30,7 +30,7 @@ def check_printers(
     session: Session, *, now: datetime, timeout: float = PRINTER_TIMEOUT
 ) -> list[Check]:
     """One check per active printer (a WARN when there is none)."""
-    printers = session.scalars(select(Printer).where(Printer.active).order_by(Printer.name)).all()
+    printers = active_printers(session)
     if not printers:
         return [Check("printers", Status.WARN, "no active printers: add one on /printers")]
     return [check_printer(printer, now=now, timeout=timeout) for printer in printers]

@@ -22,6 +22,7 @@ from station.dispatch.bench import (
     item_check,
     new_ship_key,
 )
+from station.dispatch.catalog import bench_catalog
 from station.dispatch.holds import item_counts, put_down
 from station.dispatch.opening import AlreadyShipped, NoSuchOrder, Opened, open_for_packing
 from station.dispatch.options import load_options, load_sender
@@ -71,9 +72,7 @@ PRINTER_KEY = "bench_printer_id"
 @role_required(Role.PACKER)
 def index() -> ResponseReturnValue:
     """The bench page: printer, scan box, the open order."""
-    printers = db.session.scalars(
-        select(Printer).where(Printer.active).order_by(Printer.name)
-    ).all()
+    printers = bench_catalog(db.session).printers  # the rows _printer() picks from
     return render_template(
         "bench/index.html",
         printers=printers,

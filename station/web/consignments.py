@@ -11,7 +11,6 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from station.carriers.errors import CarrierError
 from station.db import utcnow
@@ -22,6 +21,7 @@ from station.extensions import db
 from station.jobs import jobs
 from station.models import Consignment, ConsignmentState, Printer, Role
 from station.printing.queue import ReprintRefused
+from station.printing.setup import active_printers
 from station.reports.period import ReportRequestInvalid, one_day
 from station.shipping.carriers import carrier_for
 from station.shipping.consignments import (
@@ -139,9 +139,7 @@ def _context(**extra: Any) -> dict[str, Any]:
         "filters": {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)},
         "states": _states(),
         "carrier_names": dict(known_carriers(db.session)),
-        "printers": db.session.scalars(
-            select(Printer).where(Printer.active).order_by(Printer.name)
-        ).all(),
+        "printers": active_printers(db.session),
         "tz": warehouse_zone(),
         **extra,
     }

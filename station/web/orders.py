@@ -35,9 +35,10 @@ from station.dispatch.outbox import writeback_badges
 from station.dispatch.timeline import order_history
 from station.extensions import db
 from station.jobs import jobs
-from station.models import Printer, Role, SalesOrder
+from station.models import Role, SalesOrder
 from station.orders import FILTER_ARGS, filter_choices, filters_from_args, list_orders
 from station.packing import packing_slip_pdf
+from station.printing.setup import active_printers
 from station.settings import settings_store
 from station.sitetime import SECONDS, said
 from station.web.cin7_actions import spends_cin7
@@ -90,9 +91,7 @@ def show(order_id: int) -> str:
         "orders/show.html",
         order=order,
         verdict=ship_verdicts(db.session, [order], rules)[order.id],
-        printers=db.session.scalars(
-            db.select(Printer).where(Printer.active).order_by(Printer.name)
-        ).all(),
+        printers=active_printers(db.session),
         history=order_history(db.session, order.id),
         badge=writeback_badges(db.session, [order.id]).get(order.id),
         trail=audit.order_trail(db.session, order.id),
