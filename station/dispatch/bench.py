@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, or_, select
@@ -76,17 +76,12 @@ def find_order(session: Session, scanned: str) -> SalesOrder | None:
     )
 
 
-def pick_printer(printers: Sequence[Printer], chosen_id: int | None) -> Printer | None:
-    """``bench_printer`` among ``active_printers`` already read: the chosen one, else the
-    first by id; None when there is none."""
-    chosen = next((p for p in printers if p.id == chosen_id), None)
-    return chosen or min(printers, key=lambda p: p.id, default=None)
-
-
 def bench_printer(session: Session, chosen_id: int | None) -> Printer | None:
     """The printer a bench prints on: the one chosen there (or the person's default) while
     it is active, else the first active printer; None when there is none."""
-    return pick_printer(bench_catalog(session).printers, chosen_id)
+    printers = bench_catalog(session).printers
+    chosen = next((p for p in printers if p.id == chosen_id), None)
+    return chosen or min(printers, key=lambda p: p.id, default=None)
 
 
 def parse_weight(text: str) -> int:

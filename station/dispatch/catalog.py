@@ -16,13 +16,12 @@ named finds it in the identity map.
 from __future__ import annotations
 
 import copy
-import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached, scoped_session
 
@@ -55,14 +54,6 @@ class _Copy:
     cost_centres: tuple[Values, ...]
 
 
-class _Memo:
-    """One process's copy, shared by its threads."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.copy: _Copy | None = None
-
-
 def bench_catalog(session: Session) -> Catalog:
     """The catalog as rows of ``session``: no statement when this process's copy is current."""
     whole = session() if isinstance(session, scoped_session) else session
@@ -71,12 +62,10 @@ def bench_catalog(session: Session) -> Catalog:
     if attached is not None and attached[0] is transaction and transaction is not None:
         return attached[1]
     version = str(SettingsStore(session).get(VERSION_KEY, ""))
-    memo = _memo(current_app)
-    current = memo.copy
+    current: _Copy | None = current_app.extensions.get(_CACHE)
     if current is None or current.version != version:
         current = _read(session, version)
-        with memo.lock:
-            memo.copy = current
+        current_app.extensions[_CACHE] = current  # one assignment: threads see old or new
     catalog = Catalog(
         printers=_attach(session, Printer, current.printers),
         presets=_attach(session, PackagePreset, current.presets),
@@ -105,13 +94,6 @@ def _changed(session: Session, _context: Any, _instances: Any) -> None:
         session.info.pop(_ATTACHED, None)
         with session.no_autoflush:
             SettingsStore(session).set(VERSION_KEY, uuid.uuid4().hex)
-
-
-def _memo(app: Flask) -> _Memo:
-    memo = app.extensions.get(_CACHE)
-    if memo is None:
-        memo = app.extensions.setdefault(_CACHE, _Memo())
-    return memo
 
 
 def _read(session: Session, version: str) -> _Copy:
