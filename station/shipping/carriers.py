@@ -10,11 +10,9 @@ consignments still show its name and can be voided, but it is neither offered no
 from __future__ import annotations
 
 import json
-from datetime import tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from station import audit
@@ -26,7 +24,7 @@ from station.settings import SettingsStore, settings_store
 from station.shipping.costs import ShippingSetupInvalid
 from station.shipping.ratecards import active_rate_card
 from station.shipping.records import SqlConsignmentStore, SqlTicketAllocator
-from station.sitetime import site_zone
+from station.sitetime import reader_zone
 from station.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -44,15 +42,8 @@ def own_label(session: Session) -> OwnLabelCarrier:
         services=default_services(),
         allocator=SqlTicketAllocator(session),
         store=SqlConsignmentStore(session),
-        label_tz=label_zone(session),
+        label_tz=reader_zone(),  # labels dated with the day people read
     )
-
-
-def label_zone(session: Session) -> tzinfo:
-    """The site's zone, so a label is dated with the warehouse's day, not UTC's (read with
-    the other settings; outside an app, the setting or the server's zone)."""
-    configured = current_app.config.get("TIMEZONE") if has_app_context() else None
-    return site_zone(SettingsStore(session), configured)
 
 
 def save_karrio_carriers(store: SettingsStore, configs: list[dict[str, Any]]) -> None:
@@ -174,7 +165,7 @@ def carrier_for(session: Session, code: str) -> Carrier:
         KarrioConfig.from_dict(data),
         SqlConsignmentStore(session),
         gateway=_gateway(config_json),
-        label_tz=label_zone(session),
+        label_tz=reader_zone(),  # labels dated with the day people read
     )
 
 

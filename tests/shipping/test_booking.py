@@ -22,12 +22,11 @@ from station.carriers.ratecard import load_rate_card
 from station.carriers.tickets import check_ticket
 from station.extensions import db
 from station.models import Consignment, ConsignmentState, TicketCounter
-from station.settings import SettingsStore
 from station.shipping.booking import book_consignment
 from station.shipping.carriers import carrier_for, own_label
 from station.shipping.costs import CostCentreInput, save_cost_centre
 from station.shipping.records import SqlConsignmentStore, SqlTicketAllocator
-from station.sitetime import SETTING as SITE_ZONE
+from station.sitetime import read_in
 from tests.carriers.samples import GOLDEN_CARD, address, golden_services, shipment
 
 
@@ -240,9 +239,8 @@ def test_the_built_in_carrier_is_found_by_code(ctx: Session) -> None:
 def test_labels_are_dated_with_the_site_zones_day(ctx: Session) -> None:
     # A zone whose date differs from UTC's at this hour, whatever the hour.
     zone = "Pacific/Kiritimati" if datetime.now(UTC).hour >= 10 else "Pacific/Pago_Pago"
-    SettingsStore(ctx).set(SITE_ZONE, zone)
-
-    result = carrier_for(ctx, "ownlabel").create(shipment(), "dated-key")
+    with read_in(lambda: ZoneInfo(zone)):  # as in a request or a job, in the site's zone
+        result = carrier_for(ctx, "ownlabel").create(shipment(), "dated-key")
 
     local_day = result.created_at.astimezone(ZoneInfo(zone)).date()
     assert local_day != result.created_at.date()
