@@ -30,6 +30,21 @@ def bench(app: Flask, client: FlaskClient, auth: AuthActions) -> FlaskClient:
 
 
 @pytest.fixture
+def benches(app: Flask) -> tuple[FlaskClient, FlaskClient]:
+    """Two packers signed in at two benches; order SO-5001 synced."""
+    with app.app_context():
+        db.session.add(
+            Printer(name="Zebra 1", bench="Bench 1", spec={"format": "zpl", "transport": "memory"})
+        )
+        add_order(db.session)
+        db.session.commit()
+    first, second = app.test_client(), app.test_client()
+    AuthActions(app, first).login("aroha", role=Role.PACKER)
+    AuthActions(app, second).login("ben", role=Role.PACKER)
+    return first, second
+
+
+@pytest.fixture
 def clock(app: Flask) -> FakeClock:
     """The app's clock, moved by hand (sessions and sign-in lockouts read it)."""
     fake = FakeClock(now=datetime.now(UTC).replace(microsecond=0))

@@ -10,27 +10,10 @@ from flask.testing import FlaskClient
 
 from station.db import utcnow
 from station.extensions import db
-from station.models import OrderHold, Printer, Role
-from tests.builders import add_order
-from tests.conftest import AuthActions
+from station.models import OrderHold
 from tests.web.bench import open_order, ship
 
 pytestmark = pytest.mark.both_databases
-
-
-@pytest.fixture
-def benches(app: Flask) -> tuple[FlaskClient, FlaskClient]:
-    """Two packers signed in at two benches; order SO-5001 synced."""
-    with app.app_context():
-        db.session.add(
-            Printer(name="Zebra 1", bench="Bench 1", spec={"format": "zpl", "transport": "memory"})
-        )
-        add_order(db.session)
-        db.session.commit()
-    first, second = app.test_client(), app.test_client()
-    AuthActions(app, first).login("aroha", role=Role.PACKER)
-    AuthActions(app, second).login("ben", role=Role.PACKER)
-    return first, second
 
 
 def test_the_second_bench_sees_who_holds_the_order_and_cannot_ship_it(

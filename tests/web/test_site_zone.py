@@ -19,10 +19,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from station.extensions import db
-from station.models import AuditEvent, OrderHold, Printer, Role
+from station.models import AuditEvent, OrderHold, Role
 from station.sitetime import local
 from station.sitetime import zone as zone_named
-from tests.builders import add_order
 from tests.conftest import AuthActions
 from tests.web.bench import open_order
 from tests.web.test_fuzz_routes import build_world
@@ -160,18 +159,10 @@ def test_packers_cannot_change_the_site_zone(client: FlaskClient, auth: AuthActi
     ("zone", "shown"), [("Pacific/Auckland", "01:00 NZDT"), ("America/New_York", "07:00 EST")]
 )
 def test_a_sentence_a_service_says_names_its_time_in_the_site_zone(
-    app: Flask, zone: str, shown: str
+    app: Flask, benches: tuple[FlaskClient, FlaskClient], zone: str, shown: str
 ) -> None:
     """The bench's "open at … since …" is built far from any template, and still reads local."""
-    with app.app_context():
-        db.session.add(
-            Printer(name="Zebra 1", bench="Bench 1", spec={"format": "zpl", "transport": "memory"})
-        )
-        add_order(db.session)
-        db.session.commit()
-    first, second = app.test_client(), app.test_client()
-    AuthActions(app, first).login("aroha", role=Role.PACKER)
-    AuthActions(app, second).login("ben", role=Role.PACKER)
+    first, second = benches
     open_order(first)
     with app.app_context():
         hold = db.session.get(OrderHold, 1)
