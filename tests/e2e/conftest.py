@@ -13,7 +13,10 @@ import pytest
 from flask import Flask
 
 from station import create_app
+from station.accounts import create_user
 from station.cin7.sandbox import SandboxServer
+from station.extensions import db
+from station.models import Role
 from tests.conftest import IN_CI, _config
 from tests.fakes.cin7 import sandbox_config
 from tests.fakes.http import serving
@@ -110,3 +113,12 @@ def sign_in(page: Any, base: str, username: str, password: str = "correct horse"
     page.get_by_label("Password").fill(password)
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Orders").wait_for()
+
+
+def sign_in_new_user(page: Any, live_app: tuple[Flask, str], username: str, role: Role) -> None:
+    """Add ``username`` with ``role`` (password "correct horse") and sign in as them."""
+    app, base = live_app
+    with app.app_context():
+        create_user(db.session, username, "correct horse", role=role)
+        db.session.commit()
+    sign_in(page, base, username)

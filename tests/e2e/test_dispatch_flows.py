@@ -26,7 +26,7 @@ from station.models import (
 )
 from station.printing.setup import ensure_virtual_printer
 from tests.builders import add_order
-from tests.e2e.conftest import screenshot, serve_station, sign_in
+from tests.e2e.conftest import screenshot, serve_station, sign_in, sign_in_new_user
 
 pytestmark = pytest.mark.e2e
 
@@ -155,10 +155,7 @@ def test_a_settings_change_is_followed_by_the_next_dispatch(
     app, base = live_app
     cin7_id = open_orders(sandbox, 1)[0]
     add_packer_and_order(app, tmp_path / "labels", cin7_id, "SO-OPT-1")
-    with app.app_context():
-        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
-        db.session.commit()
-    sign_in(page, base, "manager")
+    sign_in_new_user(page, live_app, "manager", Role.MANAGER)
     page.goto(f"{base}/settings/shipping/")
     send_back = page.get_by_label("Send back ticket number")
     expect(send_back).to_be_checked()  # the default

@@ -8,11 +8,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
-from station.accounts import create_user
 from station.cin7.sandbox import SandboxServer
-from station.extensions import db
 from station.models import Role
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, sign_in_new_user
 from tests.inbox.samples import ROWS, csv_bytes
 
 pytestmark = pytest.mark.e2e
@@ -26,11 +24,7 @@ def sandbox_orders() -> int:
 def test_a_manager_imports_a_csv_and_submits_an_order_to_cin7(
     page: Any, live_app: tuple[Flask, str], sandbox: SandboxServer
 ) -> None:
-    app, base = live_app
-    with app.app_context():
-        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
-        db.session.commit()
-    sign_in(page, base, "manager")
+    sign_in_new_user(page, live_app, "manager", Role.MANAGER)
 
     page.get_by_role("link", name="Inbox").click()
     page.get_by_role("link", name="Import a CSV").click()

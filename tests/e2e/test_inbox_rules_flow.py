@@ -8,10 +8,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
-from station.accounts import create_user
-from station.extensions import db
 from station.models import Role
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, sign_in_new_user
 from tests.inbox.samples import ROWS, csv_bytes
 
 pytestmark = pytest.mark.e2e
@@ -20,11 +18,7 @@ pytestmark = pytest.mark.e2e
 def test_a_rule_made_in_the_browser_moves_an_imported_order(
     page: Any, live_app: tuple[Flask, str]
 ) -> None:
-    app, base = live_app
-    with app.app_context():
-        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
-        db.session.commit()
-    sign_in(page, base, "manager")
+    sign_in_new_user(page, live_app, "manager", Role.MANAGER)
     page.get_by_role("link", name="Inbox").click()
     inbox_nav = page.get_by_role("navigation", name="Inbox")
     inbox_nav.get_by_role("link", name="Settings").click()

@@ -25,7 +25,7 @@ from station.settings import settings_store
 from station.shipping.cutoffs import save_cutoff
 from station.sitetime import local, zone
 from tests.builders import add_order
-from tests.e2e.conftest import screenshot, serve_station, sign_in
+from tests.e2e.conftest import screenshot, serve_station, sign_in, sign_in_new_user
 
 pytestmark = pytest.mark.e2e
 
@@ -173,11 +173,8 @@ def test_a_manager_bulk_dispatches_what_matches_books_a_return_and_reads_the_rep
 def test_a_manager_sets_the_stock_interval_imports_the_sample_and_follows_an_order(
     page: Any, tokyo_app: tuple[Flask, str], sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    app, base = tokyo_app
-    with app.app_context():
-        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
-        db.session.commit()
-    sign_in(page, base, "manager")
+    app, _ = tokyo_app
+    sign_in_new_user(page, tokyo_app, "manager", Role.MANAGER)
     page.get_by_role("link", name="Inbox").click()
 
     # The inventory sync interval, each choice with the Cin7 calls a day it spends.

@@ -14,7 +14,7 @@ from station.accounts import create_user
 from station.cin7.sandbox import SandboxServer
 from station.extensions import db
 from station.models import Role
-from tests.e2e.conftest import screenshot, serve_station, sign_in
+from tests.e2e.conftest import screenshot, serve_station, sign_in, sign_in_new_user
 
 pytestmark = pytest.mark.e2e
 
@@ -59,11 +59,7 @@ def test_sign_in_sync_search_and_open_an_order(page: Any, live_app: tuple[Flask,
 
 
 def test_a_missing_order_is_explained(page: Any, live_app: tuple[Flask, str]) -> None:
-    app, base = live_app
-    with app.app_context():
-        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
-        db.session.commit()
-    sign_in(page, base, "manager")
+    sign_in_new_user(page, live_app, "manager", Role.MANAGER)
 
     page.get_by_label("Search orders").fill("SO-999999")
     page.get_by_role("button", name="Ask Cin7 why").click()

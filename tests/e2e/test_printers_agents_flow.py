@@ -11,10 +11,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
-from station.accounts import create_user
-from station.extensions import db
 from station.models import Role
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, sign_in_new_user
 
 pytestmark = pytest.mark.e2e
 
@@ -22,11 +20,8 @@ pytestmark = pytest.mark.e2e
 def test_a_manager_adds_an_agent_then_revokes_it(
     page: Any, live_app: tuple[Flask, str], tmp_path: Path
 ) -> None:
-    app, base = live_app
-    with app.app_context():
-        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
-        db.session.commit()
-    sign_in(page, base, "manager")
+    _, base = live_app
+    sign_in_new_user(page, live_app, "manager", Role.MANAGER)
 
     page.get_by_role("link", name="Printers").click()
     page.get_by_role("link", name="Print agents").click()

@@ -6,10 +6,8 @@ from typing import Any
 
 from flask import Flask
 
-from station.accounts import create_user
-from station.extensions import db
 from station.models import Role
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import sign_in_new_user
 
 FIELDS = (
     "Cin7 tracking code holds",
@@ -23,11 +21,8 @@ FIELDS = (
 def test_shipping_settings_fields_start_under_their_labels_at_one_width(
     page: Any, live_app: tuple[Flask, str]
 ) -> None:
-    app, base = live_app
-    with app.app_context():
-        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
-        db.session.commit()
-    sign_in(page, base, "manager")
+    _, base = live_app
+    sign_in_new_user(page, live_app, "manager", Role.MANAGER)
     page.goto(f"{base}/settings/shipping/")
 
     labels = {name: page.locator("label", has_text=name) for name in FIELDS}
