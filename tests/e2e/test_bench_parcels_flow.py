@@ -145,15 +145,20 @@ def test_three_parcels_three_labels_in_order_one_cin7_update_then_void_all(
     manager.context.close()
 
 
+def a_packer_and_an_order(app: Flask, tmp_path: Any, *, cin7_id: int, reference: str) -> None:
+    """User "packer", the virtual printer and one order to ship."""
+    with app.app_context():
+        create_user(db.session, "packer", "correct horse", role=Role.PACKER)
+        ensure_virtual_printer(db.session, tmp_path / "labels")
+        add_order(db.session, cin7_id=cin7_id, reference=reference)
+        db.session.commit()
+
+
 def test_parcel_rows_come_and_go_from_the_keyboard_and_a_heavy_weight_offers_a_split(
     page: Any, live_app: tuple[Flask, str], sandbox: SandboxServer, tmp_path: Any
 ) -> None:
     app, base = live_app
-    with app.app_context():
-        create_user(db.session, "packer", "correct horse", role=Role.PACKER)
-        ensure_virtual_printer(db.session, tmp_path / "labels")
-        add_order(db.session, cin7_id=4242, reference="SO-E2E-ROWS")
-        db.session.commit()
+    a_packer_and_an_order(app, tmp_path, cin7_id=4242, reference="SO-E2E-ROWS")
     sign_in(page, base, "packer")
     page.goto(f"{base}/bench")
     page.keyboard.type("SO-E2E-ROWS")
@@ -191,11 +196,7 @@ def test_at_1024_by_768_a_three_parcel_order_is_usable_without_scrolling_sideway
     browser: Any, live_app: tuple[Flask, str], tmp_path: Any
 ) -> None:
     app, base = live_app
-    with app.app_context():
-        create_user(db.session, "packer", "correct horse", role=Role.PACKER)
-        ensure_virtual_printer(db.session, tmp_path / "labels")
-        add_order(db.session, cin7_id=4343, reference="SO-E2E-1024")
-        db.session.commit()
+    a_packer_and_an_order(app, tmp_path, cin7_id=4343, reference="SO-E2E-1024")
     context = browser.new_context(viewport={"width": 1024, "height": 768})  # a bench laptop
     page = context.new_page()
     page.set_default_timeout(15_000)
