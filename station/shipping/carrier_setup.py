@@ -6,7 +6,10 @@ as ``display_name``) reads ``MASK`` on the form, and a setting left as ``MASK`` 
 keeps the value stored. A carrier no consignment, bulk run or manifest names is deleted;
 one they name is retired: kept (its name on old consignments, voids and manifests) but
 never offered or booked again. The own-label carrier is built in: its prices are the rate
-card, changed on the same page.
+card, changed on the same page; it is never deleted, but may be retired.
+
+A retired carrier, the own-label one included, can be brought back. No change may leave
+Station with no carrier to book with: the last one is neither retired nor deleted.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from station.models import BulkDispatch, Consignment, Manifest
 from station.settings import SettingsStore, settings_store
 from station.shipping.carriers import (
     OWN_LABEL,
+    OWN_LABEL_NAME,
     RETIRED_KEY,
+    carrier_codes,
     carrier_target,
     karrio_dicts,
     parse_carrier_json,
@@ -128,6 +133,7 @@ def remove_karrio_carrier(actor: User | None, code: str) -> Removed:
         data = _editable(store, dicts, code)
         name = KarrioConfig.from_dict(data).display_name
         removed = Removed(name, retired=named_by_history(session, code))
+        _refuse_last(session, code, name, "retiring" if removed.retired else "deleting")
         if removed.retired:
             store.set(RETIRED_KEY, sorted(retired_codes(store) | {code}))
             uow.record(
@@ -142,6 +148,46 @@ def remove_karrio_carrier(actor: User | None, code: str) -> Removed:
             )
         uow.commit()
     return removed
+
+
+def retire_carrier(actor: User | None, code: str) -> str:
+    """Retire carrier ``code``, the own-label one included; returns its name.
+
+    Its consignments keep its name and can still be voided and manifested, but the bench,
+    bulk dispatch and returns no longer offer or book it. Raises ``ShippingSetupInvalid``
+    (nothing changed) for an unknown or retired carrier, and for the last carrier left to
+    book with: a manager adds another first.
+    """
+    with UnitOfWork(actor) as uow:
+        store = settings_store(uow.session)
+        name = _known_name(store, code)
+        retired = retired_codes(store)
+        if code in retired:
+            raise ShippingSetupInvalid([f"the carrier {name} is retired already"])
+        _refuse_last(uow.session, code, name, "retiring")
+        store.set(RETIRED_KEY, sorted(retired | {code}))
+        uow.record("settings.carrier.retired", target=carrier_target(name), detail={"code": code})
+        uow.commit()
+    return name
+
+
+def reinstate_carrier(actor: User | None, code: str) -> str:
+    """Bring retired carrier ``code`` back: offered and booked again; returns its name.
+
+    Raises ``ShippingSetupInvalid`` for an unknown carrier or one that is not retired.
+    """
+    with UnitOfWork(actor) as uow:
+        store = settings_store(uow.session)
+        name = _known_name(store, code)
+        retired = retired_codes(store)
+        if code not in retired:
+            raise ShippingSetupInvalid([f"the carrier {name} is not retired"])
+        store.set(RETIRED_KEY, sorted(retired - {code}))
+        uow.record(
+            "settings.carrier.brought_back", target=carrier_target(name), detail={"code": code}
+        )
+        uow.commit()
+    return name
 
 
 def named_by_history(session: Session, code: str) -> bool:
@@ -209,6 +255,25 @@ def _editable(
              "longer change"]
         )  # fmt: skip
     return data
+
+
+def _known_name(store: SettingsStore, code: str) -> str:
+    """The name of carrier ``code``, built in or Karrio; refused when none is set up."""
+    if code == OWN_LABEL:
+        return OWN_LABEL_NAME
+    data = karrio_dicts(store).get(code)
+    if data is None:
+        raise ShippingSetupInvalid([f"no carrier {code!r} is set up"])
+    return KarrioConfig.from_dict(data).display_name
+
+
+def _refuse_last(session: Session, code: str, name: str, doing: str) -> None:
+    """Refuse to retire or delete the one carrier left that can still book."""
+    if not [other for other in carrier_codes(session) if other != code]:
+        raise ShippingSetupInvalid(
+            [f"the carrier {name} is the only one left to book with: add another carrier, or "
+             f"bring a retired one back, before {doing} it"]
+        )  # fmt: skip
 
 
 def _json_object(text: str) -> dict[str, Any]:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from station.models import User
 
 OWN_LABEL = "ownlabel"
+OWN_LABEL_NAME = "Own label"
 KARRIO_KEY = "carriers.karrio"
 RETIRED_KEY = "carriers.retired"
 
@@ -43,6 +44,8 @@ def own_label(session: Session) -> OwnLabelCarrier:
         allocator=SqlTicketAllocator(session),
         store=SqlConsignmentStore(session),
         label_tz=reader_zone(),  # labels dated with the day people read
+        code=OWN_LABEL,
+        name=OWN_LABEL_NAME,
     )
 
 

@@ -1,4 +1,5 @@
-"""Settings → Shipping → Carriers: add Karrio carriers, edit one, delete or retire it."""
+"""Settings → Shipping → Carriers: add Karrio carriers, edit one, delete or retire it, and
+retire the built-in own-label carrier or bring a retired one back."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from station.models import Role
 from station.shipping.carrier_setup import (
     MASK,
     carrier_setup,
+    reinstate_carrier,
     remove_karrio_carrier,
+    retire_carrier,
     update_karrio_carrier,
 )
 from station.shipping.carriers import add_karrio_carriers
@@ -89,4 +92,38 @@ def delete(code: str) -> ResponseReturnValue:
         )
     else:
         flash(f"Carrier {removed.name} deleted.", "info")
+    return redirect(url_for("shipping.index"))
+
+
+@bp.post("/<code>/retire")
+@role_required(Role.MANAGER)
+def retire(code: str) -> ResponseReturnValue:
+    """Retire a carrier (the built-in one has no Delete): kept for its consignments only."""
+    if not FlaskForm().validate_on_submit():
+        return shipping_page(status=400)
+    try:
+        name = retire_carrier(current_user, code)
+    except ShippingSetupInvalid as exc:
+        flash(str(exc), "error")
+        return shipping_page(status=422)
+    flash(
+        f"Carrier {name} retired: kept for its consignments (its name, voids and manifests) "
+        "but no longer offered or booked.",
+        "info",
+    )
+    return redirect(url_for("shipping.index"))
+
+
+@bp.post("/<code>/bring-back")
+@role_required(Role.MANAGER)
+def bring_back(code: str) -> ResponseReturnValue:
+    """Bring a retired carrier back: the bench and bulk dispatch offer it again."""
+    if not FlaskForm().validate_on_submit():
+        return shipping_page(status=400)
+    try:
+        name = reinstate_carrier(current_user, code)
+    except ShippingSetupInvalid as exc:
+        flash(str(exc), "error")
+        return shipping_page(status=422)
+    flash(f"Carrier {name} brought back: offered and booked again.", "info")
     return redirect(url_for("shipping.index"))

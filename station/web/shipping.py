@@ -30,7 +30,7 @@ from station.extensions import db
 from station.models import CostCentre, PackagePreset, Role
 from station.settings import settings_store
 from station.shipping import ratecards
-from station.shipping.carriers import OWN_LABEL, karrio_configs, retired_codes
+from station.shipping.carriers import OWN_LABEL, OWN_LABEL_NAME, karrio_configs, retired_codes
 from station.shipping.costs import (
     CostCentreInput,
     PresetInput,
@@ -454,7 +454,7 @@ def _carriers() -> list[CarrierRow]:
     store = settings_store(db.session)
     retired = retired_codes(store)
     own = ", ".join(s.name for s in default_services())
-    rows = [CarrierRow(OWN_LABEL, "Own label", own, built_in=True)]
+    rows = [CarrierRow(OWN_LABEL, OWN_LABEL_NAME, own, built_in=True, retired=OWN_LABEL in retired)]
     for code, config in karrio_configs(store).items():
         services = ", ".join(s.name for s in config.services)
         rows.append(CarrierRow(code, config.display_name, services, retired=code in retired))

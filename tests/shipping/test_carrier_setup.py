@@ -1,18 +1,33 @@
-"""Carrier configs on their edit form: credentials masked, and put back when left masked."""
+"""Carrier configs on their edit form (credentials masked, and put back when left masked);
+carriers retired, the built-in one included, and brought back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from station import audit
 from station.extensions import db
-from station.models import Consignment, ConsignmentState
+from station.models import AuditEvent, Consignment, ConsignmentState
 from station.settings import settings_store
-from station.shipping.carrier_setup import MASK, masked, remove_karrio_carrier, unmasked
-from station.shipping.carriers import carrier_codes, retired_problem, save_karrio_carriers
+from station.shipping.carrier_setup import (
+    MASK,
+    masked,
+    reinstate_carrier,
+    remove_karrio_carrier,
+    retire_carrier,
+    unmasked,
+)
+from station.shipping.carriers import (
+    carrier_codes,
+    retired_codes,
+    retired_problem,
+    save_karrio_carriers,
+)
 from station.shipping.costs import ShippingSetupInvalid
 from tests.carriers.samples import GENERIC
 
@@ -85,3 +100,102 @@ def test_a_retired_carrier_is_not_chosen_and_says_why(ctx: Session) -> None:
     assert retired_problem(ctx, "ownlabel") is None
     with pytest.raises(ShippingSetupInvalid, match="retired and can no longer change"):
         remove_karrio_carrier(None, "testpost")
+
+
+def audited(session: Session) -> list[tuple[str, str, dict[str, object]]]:
+    """Every audit entry so far: action, its sentence and detail."""
+    events = session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+    return [(e.action, audit.describe(e), dict(e.detail)) for e in events]
+
+
+def add_test_post(session: Session) -> None:
+    save_karrio_carriers(settings_store(session), [{**GENERIC, "code": "testpost"}])
+    session.commit()
+
+
+class TestRetireAndBringBack:
+    def test_the_own_label_carrier_is_not_retired_while_it_is_the_only_one(
+        self, ctx: Session
+    ) -> None:
+        with pytest.raises(ShippingSetupInvalid) as refused:
+            retire_carrier(None, "ownlabel")
+
+        assert str(refused.value) == (
+            "The carrier Own label is the only one left to book with: add another carrier, "
+            "or bring a retired one back, before retiring it."
+        )
+        assert carrier_codes(ctx) == ["ownlabel"] and audited(ctx) == []
+
+    def test_the_own_label_carrier_retires_beside_another_and_comes_back(
+        self, ctx: Session
+    ) -> None:
+        add_test_post(ctx)
+
+        assert retire_carrier(None, "ownlabel") == "Own label"
+        assert carrier_codes(ctx) == ["testpost"]
+        assert retired_problem(ctx, "ownlabel") == (
+            "the carrier Own label is retired: choose another carrier's service"
+        )
+
+        assert reinstate_carrier(None, "ownlabel") == "Own label"
+        assert carrier_codes(ctx) == ["ownlabel", "testpost"]
+        assert retired_problem(ctx, "ownlabel") is None
+        assert audited(ctx) == [
+            ("settings.carrier.retired", "Carrier Own label: retired", {"code": "ownlabel"}),
+            (
+                "settings.carrier.brought_back",
+                "Carrier Own label: brought back",
+                {"code": "ownlabel"},
+            ),
+        ]
+
+    def test_the_last_carrier_left_is_neither_retired_nor_deleted(self, ctx: Session) -> None:
+        add_test_post(ctx)
+        retire_carrier(None, "ownlabel")
+
+        with pytest.raises(ShippingSetupInvalid, match="Test Post is the only one left"):
+            remove_karrio_carrier(None, "testpost")
+        with pytest.raises(ShippingSetupInvalid, match="before retiring it"):
+            retire_carrier(None, "testpost")
+
+        assert carrier_codes(ctx) == ["testpost"]
+        assert [action for action, _, _ in audited(ctx)] == ["settings.carrier.retired"]
+
+    def test_a_retired_karrio_carrier_comes_back_with_its_config(self, ctx: Session) -> None:
+        add_test_post(ctx)
+        retire_carrier(None, "testpost")
+
+        assert reinstate_carrier(None, "testpost") == "Test Post"
+
+        assert carrier_codes(ctx) == ["ownlabel", "testpost"]
+        assert retired_codes(settings_store(ctx)) == set()
+        assert audited(ctx)[-1][:2] == (
+            "settings.carrier.brought_back",
+            "Carrier Test Post: brought back",
+        )
+
+    @pytest.mark.parametrize(
+        ("change", "code", "problem"),
+        [
+            (retire_carrier, "nopost", "No carrier 'nopost' is set up."),
+            (reinstate_carrier, "nopost", "No carrier 'nopost' is set up."),
+            (reinstate_carrier, "ownlabel", "The carrier Own label is not retired."),
+            (reinstate_carrier, "testpost", "The carrier Test Post is not retired."),
+        ],
+    )
+    def test_an_unknown_carrier_or_one_not_retired_is_refused_with_why(
+        self, ctx: Session, change: Callable[[None, str], str], code: str, problem: str
+    ) -> None:
+        add_test_post(ctx)
+
+        with pytest.raises(ShippingSetupInvalid) as refused:
+            change(None, code)
+
+        assert str(refused.value) == problem and audited(ctx) == []
+
+    def test_a_retired_carrier_is_not_retired_again(self, ctx: Session) -> None:
+        add_test_post(ctx)
+        retire_carrier(None, "ownlabel")
+
+        with pytest.raises(ShippingSetupInvalid, match="Own label is retired already"):
+            retire_carrier(None, "ownlabel")
