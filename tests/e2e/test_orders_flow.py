@@ -98,7 +98,8 @@ def test_settings_page(page: Any, live_app: tuple[Flask, str]) -> None:
         db.session.commit()
     sign_in(page, base, "admin")
 
-    page.get_by_role("link", name="Settings").click()
+    page.locator("header summary", has_text="Settings").click()
+    page.locator("header").get_by_role("link", name="Cin7").click()
     page.get_by_role("button", name="Test connection").click()
 
     expect(page.locator("#connection-check")).to_contain_text("Connected to Cin7: 3 branches")
