@@ -39,7 +39,10 @@ def create() -> ResponseReturnValue:
     printer = db.session.get(Printer, form.get("printer_id", type=db_int) or 0)
     try:
         if printer is None:
-            raise BulkRefused("Choose the printer the labels come out on.")
+            raise BulkRefused(
+                "Choose the printer the labels come out on (when none is listed, add a "
+                "printer first)."
+            )
         run: dict[str, Any] = dict(
             printer=printer,
             service=form.get("service", ""),

@@ -120,3 +120,33 @@ def test_a_parcel_count_that_is_not_a_number_is_explained(
     assert "Bulk dispatch not started: Type how many parcels each order goes out in" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(BulkDispatch)) == 0
+
+
+def test_with_no_printer_the_form_says_so_and_a_run_is_refused_as_it_says(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    with app.app_context():
+        order_id = add_order(db.session).id
+        db.session.commit()
+    auth.login()
+
+    page = client.get("/orders").get_data(as_text=True)
+
+    assert 'name="printer_id"' not in page  # no empty list to choose from
+    assert "No printer is set up, and a run prints each label as it ships" in page
+    assert 'href="/printers/new">add a printer</a> first' in page
+    assert 'disabled aria-describedby="bulk-no-printer">Dispatch the ticked orders' in page
+
+    answer = client.post(
+        "/bulk",
+        data={"order_id": [str(order_id)], "service": "ownlabel:ON", "weight": "1"},
+        follow_redirects=True,
+    )
+
+    assert (
+        "Bulk dispatch not started: Choose the printer the labels come out on (when none is "
+        "listed, add a printer first)." in answer.get_data(as_text=True)
+    )
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(BulkDispatch)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Consignment)) == 0
