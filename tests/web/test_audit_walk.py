@@ -172,8 +172,10 @@ PATHS: dict[str, dict[str, Any]] = {
     "inbox_settings.rename_api_token": {"token_id": 1},  # the world's shop token
     "inbox_settings.delete_token": {"token_id": 2},  # the walk's own, never used: deleted
 }
-# Routes that take away what others use run last, in this order of suffixes.
+# Routes that take away what others use run last, in this order of suffixes. The own-label
+# carrier, retired among the rest, is brought back first, so Delete leaves a carrier.
 LAST = (
+    "bring_back",
     "delete",
     "delete_cost_centre",
     "delete_preset",
