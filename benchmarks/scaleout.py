@@ -217,6 +217,8 @@ class _Cluster:
                 f"127.0.0.1:{self.web_port}",
                 "--graceful-timeout",
                 "5",
+                "--config",
+                "python:station.serving",  # each worker warms up before its first request
                 *quiet,
                 "station:create_app()",
             ],
