@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -91,6 +92,34 @@ class Jobs:
         else:
             task.schedule(delay=delay)
 
+    def soon_once(self, task: TaskWrapper, delay: float, *, stale_after: float) -> bool:
+        """Run ``task`` ``delay`` seconds from now unless a run of it already waits to start.
+
+        For a task whose one run serves every caller before it (a delivery pass sends all
+        that is due): a burst of callers then schedules one run, not one each. The run
+        calls :meth:`starting` first, so a caller after that schedules the next. A mark
+        older than ``stale_after`` seconds belongs to a run that never started (its worker
+        died with it) and is replaced. True when a run was scheduled.
+        """
+        if self.immediate:
+            task()
+            return True
+        key, now = _waiting_key(task.name), time.time()
+        if not self.huey.put_if_empty(key, now):
+            marked = self.huey.get(key, peek=True)
+            if isinstance(marked, float) and now - marked < stale_after:
+                return False
+            self.huey.delete(key)
+            if not self.huey.put_if_empty(key, now):
+                return False  # another caller replaced it this instant, and scheduled
+        task.schedule(delay=delay)
+        return True
+
+    def starting(self, name: str) -> None:
+        """A run of the task ``name`` starts: the next :meth:`soon_once` schedules another."""
+        if not self.immediate:
+            self.huey.delete(_waiting_key(name))
+
     def __getattr__(self, name: str) -> Any:
         """A registered task or follow-up, by the name its package gave it."""
         named = self.__dict__.get("_named", {})
@@ -112,6 +141,10 @@ class Jobs:
                 return body(*args, **kwargs)
 
         return run
+
+
+def _waiting_key(name: str) -> str:
+    return f"station.waiting-to-start.{name}"
 
 
 def init_app(app: Flask, packages: Iterable[Register]) -> Jobs:

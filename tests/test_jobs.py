@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -26,6 +27,7 @@ from station.models import SyncRun
 from station.printing import tasks as printing_tasks
 from tests.conftest import REDIS_URL, service_missing
 from tests.fakes.cin7 import sandbox_config
+from tests.services import _redis_ready
 from tests.waiting import wait_until
 
 
@@ -195,3 +197,47 @@ def test_two_jobs_under_one_name_are_refused(app_config: dict[str, Any]) -> None
 def test_a_job_no_package_registered_is_an_attribute_error(app: Flask) -> None:
     with app.app_context(), pytest.raises(AttributeError, match="no_such_job"):
         jobs().no_such_job()
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def queued_app(request: pytest.FixtureRequest, app_config: dict[str, Any]) -> Iterator[Flask]:
+    """An app whose jobs wait on a queue (SQLite storage, or Redis under its own prefix)."""
+    config = {**app_config, "JOBS_IMMEDIATE": False}
+    if request.param == "redis":
+        _redis_ready()
+        config.update(REDIS_URL=REDIS_URL, REDIS_PREFIX=f"station-test-{uuid.uuid4().hex[:8]}")
+    app = create_app(config)
+    yield app
+    with app.app_context():
+        jobs().huey.flush()
+
+
+def test_a_burst_of_dispatches_schedules_one_delivery_pass(queued_app: Flask) -> None:
+    with queued_app.app_context():
+        huey = jobs().huey
+        for _ in range(10):
+            jobs().deliver_soon()
+        assert huey.pending_count() == 1  # a delayed task waits in the queue until due
+
+        jobs().starting("deliver_outbox")  # the pass begins: later dispatches need the next
+        jobs().deliver_soon()
+        jobs().deliver_soon()
+        assert huey.pending_count() == 2
+
+
+def test_a_pass_that_never_started_is_scheduled_again_once_its_mark_is_stale(
+    queued_app: Flask,
+) -> None:
+    with queued_app.app_context():
+        queue, huey = jobs(), jobs().huey
+        assert queue.soon_once(queue.deliver_outbox, 2.0, stale_after=60.0)
+        assert not queue.soon_once(queue.deliver_outbox, 2.0, stale_after=60.0)
+        # as if the worker that took the first pass died before it began: its mark ages
+        assert queue.soon_once(queue.deliver_outbox, 2.0, stale_after=0.0)
+        assert huey.pending_count() == 2
+
+
+def test_inline_jobs_run_each_pass_at_once(app: Flask) -> None:
+    with app.app_context():
+        assert jobs().soon_once(jobs().deliver_outbox, 2.0, stale_after=60.0)
+        assert jobs().soon_once(jobs().deliver_outbox, 2.0, stale_after=60.0)

@@ -25,6 +25,7 @@ def register(queue: Jobs) -> None:
 
 def deliver_outbox() -> dict[str, Any] | None:
     """One pass over the outbox: every due write-back, in batches."""
+    jobs().starting("deliver_outbox")  # what is recorded from now on waits for the next pass
     return run_outbox()
 
 
@@ -42,13 +43,18 @@ def book_queued() -> None:
         jobs().deliver_outbox()
 
 
-def deliver_soon(*, delay: float) -> None:
-    """Queue a Cin7 delivery pass a moment from now, so a burst of dispatches shares one.
+# A pass waiting this long past its delay never started (its worker died): schedule anew.
+WAITING_PASS_STALE_S = 30.0
 
-    Each pass sends every due item in batches; starting one per Enter at eight
-    benches would spend Cin7's 60 calls a minute on batches of one.
+
+def deliver_soon(*, delay: float) -> None:
+    """Queue a Cin7 delivery pass a moment from now, unless one is already waiting.
+
+    Each pass sends every due item in batches, so a burst of dispatches shares one:
+    starting one per Enter at eight benches would spend Cin7's 60 calls a minute on
+    batches of one, and the workers' time on passes that find the last pass's work done.
     """
-    jobs().soon(jobs().deliver_outbox, delay)
+    jobs().soon_once(jobs().deliver_outbox, delay, stale_after=delay + WAITING_PASS_STALE_S)
 
 
 def recover_outbox(*, lease: float) -> None:
