@@ -177,6 +177,5 @@ def _item(
         after=after,
         next_attempt_at=now,
     )
-    session.add(item)
-    session.flush()
+    session.add(item)  # flushed with the others: ``after`` orders their INSERTs
     return item
