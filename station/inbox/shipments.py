@@ -6,8 +6,9 @@ call (``where=id IN (...)``: as many as one page holds, and short enough for the
 Cin7's dispatched date, tracking code and carrier and moves to the *After shipment*
 folder; a void one moves to *If canceled*. Dispatched means Cin7 says so (stage
 *Dispatched*, or every line shipped), never a ``dispatchedDate`` alone: Station may have
-sent that date itself (the ``DispatchedDate`` checkout field) on an order nobody has packed. Each change is claimed with a conditional
-UPDATE, so two checks at once log it once.
+sent that date itself (the ``DispatchedDate`` checkout field) on an order nobody has packed.
+Cin7 then marks every line shipped at once too, so for such an order only the stage counts.
+Each change is claimed with a conditional UPDATE, so two checks at once log it once.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from station.cin7.client import MAX_ROWS, Cin7Client
 from station.cin7.filters import in_filters
 from station.cin7.types import SalesOrder
 from station.inbox.bus import Settled, record_event
+from station.inbox.checkout import DISPATCHED_DATE
 from station.inbox.folders import Step, move_order, step_folder
 from station.inbox.options import InboxOptions
 from station.models import InboxEventKind, InboxOrder
@@ -92,7 +94,7 @@ def check_shipments(
         if void:
             done = _canceled(session, order, options, now=now, by=by)
             found = canceled
-        elif dispatched_in_cin7(cin7):
+        elif dispatched_in_cin7(cin7, dated_by_station=DISPATCHED_DATE in order.checkout):
             done = _shipped(session, order, cin7, options, now=now, by=by)
             found = shipped
         else:
@@ -106,14 +108,18 @@ def check_shipments(
     )
 
 
-def dispatched_in_cin7(cin7: SalesOrder) -> bool:
+def dispatched_in_cin7(cin7: SalesOrder, *, dated_by_station: bool = False) -> bool:
     """Whether Cin7 reports the order dispatched: stage *Dispatched*, or every line shipped.
 
     A ``dispatchedDate`` alone does not count: a shop's checkout field can set it when the
-    order is submitted, long before anything leaves the warehouse.
+    order is submitted, long before anything leaves the warehouse. Cin7 marks every line
+    shipped when it takes that date, so for an order Station sent one (``dated_by_station``)
+    only the stage counts.
     """
     if (cin7.stage or "").strip().casefold() == "dispatched":
         return True
+    if dated_by_station:
+        return False
     lines = [line for line in cin7.lines if line.qty > 0]
     return bool(lines) and all(line.qty_shipped >= line.qty for line in lines)
 

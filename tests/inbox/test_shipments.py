@@ -19,7 +19,7 @@ from station.inbox.options import InboxOptions
 from station.inbox.shipments import ShipmentReport, check_shipments
 from station.models import InboxOrder
 from tests.dispatch.conftest import connect
-from tests.inbox.builders import calls, dispatch, kinds, submitted
+from tests.inbox.builders import calls, dispatch, kinds, submit, submitted, take
 
 
 def check(
@@ -68,6 +68,25 @@ def test_a_dispatched_date_station_sent_itself_does_not_make_an_order_shipped(
     sandbox.state.touch_order(order.cin7_id, stage="Dispatched")
     assert check(ctx, sandbox).shipped == (order.id,)
     assert order.shipped_at is not None and order.shipped_at.isoformat().startswith("2026-05-01")
+
+
+def test_an_order_sent_with_a_dispatched_date_ships_only_when_cin7_says_dispatched(
+    ctx: Session, sandbox: SandboxServer
+) -> None:
+    order = take(ctx, id="1", order_number="#1", checkout={"DispatchedDate": "2026-05-01"})
+    submit(ctx, sandbox, order)
+    stored = sandbox.state.orders[order.cin7_id]
+    # Cin7 takes the date as a dispatch of the order's stock: every line reads shipped.
+    assert all(line["qtyShipped"] == line["qty"] for line in stored["lineItems"])
+
+    report = check(ctx, sandbox)
+
+    assert report == ShipmentReport(checked=1, calls=1)
+    assert order.shipped_at is None and order.folder.name == "Submitted"
+
+    sandbox.state.touch_order(order.cin7_id, stage="Dispatched")
+    assert check(ctx, sandbox).shipped == (order.id,)
+    assert order.folder.name == "Shipped"
 
 
 def test_an_order_whose_lines_all_shipped_counts_as_dispatched(

@@ -147,3 +147,22 @@ def test_check_shipment_on_an_order_page_comes_back_to_it_in_its_new_folder(
     assert response.headers["Location"] == f"/inbox/orders/{order.id}"
     assert "Checking shipments with Cin7 now" in page
     assert '#A1 <span class="stage">Shipped</span>' in page
+
+
+def test_an_order_imported_with_a_dispatched_date_stays_submitted_after_a_shipment_check(
+    app: Flask, manager: FlaskClient, sandbox: SandboxServer
+) -> None:
+    header = "order_id,order_number,email,first_name,last_name,address1,city,postcode,country,sku,name,quantity,unit_price,DispatchedDate"
+    row = "D1,#D1,kiri@example.nz,Kiri,Hona,1 Rata Road,Nelson,7010,NZ,MUG-SAND,Mug,1,24.00,2026-05-01"
+    assert upload(manager, csv_bytes(row, header=header)).status_code == 200
+    order = orders(app)["#D1"]
+    manager.post("/inbox/submit", data={"order_id": order.id})
+
+    response = manager.post("/inbox/shipments/check", data={"order_id": order.id})
+    page = manager.get(response.headers["Location"]).get_data(as_text=True)
+
+    assert '#D1 <span class="stage">Submitted</span>' in page
+    assert "Cin7 dispatched it" not in page
+    sent = orders(app)["#D1"]
+    assert sent.shipped_at is None
+    assert sandbox.state.orders[sent.cin7_id]["dispatchedDate"].startswith("2026-05-01")
