@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -10,6 +11,7 @@ from wtforms import DateField, Field, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
+from printers.formats import TRANSPORT_NAMES, TransportKind
 from station import audit
 from station.accounts import list_users
 from station.days import out_of_range
@@ -17,10 +19,37 @@ from station.extensions import db
 from station.models import Role
 from station.web.access import role_required
 from station.web.localtime import warehouse_zone
+from station.web.names import carrier_name
 from station.web.params import db_int
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 bp.add_app_template_filter(audit.describe, "audit_sentence")  # also on users' and orders' pages
+
+
+@bp.app_template_filter("audit_detail")
+def audit_detail(detail: Mapping[str, Any]) -> str:
+    """An event's detail as people read it: "key: value" pairs, codes given their names.
+
+    A printer's ``transport`` reads "Network label printer", not "tcp9100"; a ``carrier``
+    code reads as the carrier's name ("Own label"), or stays as it is when none is known.
+    """
+    return " · ".join(
+        f"{key.replace('_', ' ')}: {_named(key, value)}" for key, value in detail.items()
+    )
+
+
+def _named(key: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if key == "transport":
+        try:
+            return TRANSPORT_NAMES.get(TransportKind(value), str(value))
+        except ValueError:
+            return str(value)  # a transport this version does not know: shown as recorded
+    if key == "carrier" and isinstance(value, str):
+        return carrier_name(value)
+    return str(value)
+
 
 PER_PAGE = 50
 

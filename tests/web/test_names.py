@@ -56,3 +56,24 @@ def test_printers_are_listed_by_how_station_reaches_them(app: Flask) -> None:
     assert "Network label printer (ZPL, port 9100) · 10.0.0.9:9100" in page
     assert "CUPS queue (PDF) · cups:office" in page
     assert "tcp9100" not in page
+
+
+def test_the_audit_log_names_transports_and_carriers_in_its_details(app: Flask) -> None:
+    manager = signed_in(app, "manager", Role.MANAGER)
+    zebra = {
+        "name": "Zebra",
+        "transport": "tcp9100",
+        "format": "zpl",
+        "label_size": "4x6",
+        "dpi": "203",
+        "host": "10.0.0.9",
+        "port": "9100",
+    }
+    assert manager.post("/printers/new", data=zebra).status_code == 302
+    assert manager.post("/manifests/ownlabel/cutoff", data={"cutoff": "16:00"}).status_code == 302
+
+    page = manager.get("/audit").get_data(as_text=True)
+
+    assert "transport: Network label printer" in page
+    assert "carrier: Own label · cutoff: 16:00" in page
+    assert "tcp9100" not in page and "carrier: ownlabel" not in page
