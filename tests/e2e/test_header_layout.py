@@ -1,4 +1,5 @@
-"""The header fits a manager's screen: one line at 1280 × 800, all of it usable at 1024 × 768."""
+"""The header fits a manager's screen: one line at 1280 × 800, all of it usable at 1024 × 768;
+the tab shows Station's icon."""
 
 from __future__ import annotations
 
@@ -86,3 +87,19 @@ def test_the_header_is_usable_at_1024(page: Any, live_app: tuple[Flask, str]) ->
         assert box["x"] + box["width"] <= 1024, box
     page.locator("header .nav-menu-items").get_by_role("link", name="Cin7").click()
     expect(page.get_by_role("heading", name="Settings · Cin7")).to_be_visible()
+
+
+def test_the_tab_shows_stations_icon(page: Any, live_app: tuple[Flask, str]) -> None:
+    _, base = live_app
+    page.goto(f"{base}/login")
+
+    href = page.locator("head link[rel=icon]").get_attribute("href")
+    answer = page.request.get(f"{base}{href}")
+    decoded = page.evaluate(
+        "async href => { const img = new Image(); img.src = href;"
+        " return img.decode().then(() => true, () => false); }",
+        href,
+    )
+
+    assert answer.ok and answer.headers["content-type"].startswith("image/svg+xml")
+    assert decoded  # Chromium draws it: decode() rejects a broken image

@@ -1,4 +1,6 @@
-"""A manager imports shop orders from a CSV and submits them to Cin7, in real Chromium."""
+"""A manager imports shop orders from a CSV and submits them to Cin7, in real Chromium; a
+country rule reads every spelling of a country, and a DispatchedDate checkout field sent to
+Cin7 does not make an order shipped."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from flask import Flask
 from playwright.sync_api import expect
 
 from station.cin7.sandbox import SandboxServer
-from station.models import Role
+from station.extensions import db
+from station.models import InboxOrder, Role
 from tests.e2e.conftest import screenshot, sign_in_new_user
 from tests.inbox.samples import ROWS, csv_bytes
 
@@ -48,3 +51,74 @@ def test_a_manager_imports_a_csv_and_submits_an_order_to_cin7(
     expect(page.locator(".timeline")).to_contain_text("After order submitted")
     made = [o for o in sandbox.state.orders.values() if o["customerOrderNo"] == "#A1"]
     assert len(made) == 1 and made[0]["branchId"] == 1
+
+
+COUNTRY_ROWS = (
+    "K1,#K1,kiri@example.nz,Kiri,Hona,1 Rata Road,Nelson,7010,NZ,MUG-SAND,Mug,1,24.00,2026-05-01",
+    "K2,#K2,sam@example.nz,Sam,Tane,2 Kauri Lane,Napier,4110,New Zealand,MUG-SAND,Mug,1,24.00,",
+    "K3,#K3,ash@example.au,Ash,Lee,3 Gum Street,Sydney,2000,Australia,MUG-SAND,Mug,1,24.00,",
+)
+COUNTRY_HEADER = (
+    "order_id,order_number,email,first_name,last_name,address1,city,postcode,country,"
+    "sku,name,quantity,unit_price,DispatchedDate"
+)
+
+
+def test_a_country_rule_matches_every_spelling_and_a_dispatched_date_ships_nothing(
+    page: Any, live_app: tuple[Flask, str], sandbox: SandboxServer
+) -> None:
+    app, _ = live_app
+    sign_in_new_user(page, live_app, "manager", Role.MANAGER)
+    page.get_by_role("link", name="Inbox").click()
+    inbox_nav = page.get_by_role("navigation", name="Inbox")
+    inbox_nav.get_by_role("link", name="Settings").click()
+    page.get_by_label("New folder").fill("Kiwi")
+    page.get_by_role("button", name="Add folder").click()
+
+    # "nz" in the rule; "NZ" and "New Zealand" on the orders: one country.
+    inbox_nav.get_by_role("link", name="Rules").click()
+    page.get_by_role("link", name="New rule").click()
+    page.get_by_label("Name").fill("New Zealand orders")
+    page.get_by_label("When").select_option(label="Order imported")
+    page.get_by_label("Condition 1 field").fill("country")
+    page.get_by_label("Condition 1 operator").select_option(label="equals")
+    page.get_by_label("Condition 1 value").fill("nz")
+    page.get_by_label("Action 1", exact=True).select_option(label="Move to folder")
+    page.get_by_label("Action 1 argument").fill("Kiwi")
+    page.get_by_role("button", name="Save rule").click()
+    expect(page.get_by_role("status")).to_contain_text("Rule New Zealand orders saved.")
+
+    inbox_nav.get_by_role("link", name="Import a CSV").click()
+    page.get_by_label("Shop").fill("kete-co")
+    page.get_by_label("CSV file").set_input_files(
+        {
+            "name": "orders.csv",
+            "mimeType": "text/csv",
+            "buffer": csv_bytes(*COUNTRY_ROWS, header=COUNTRY_HEADER),
+        }
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#import-report")).to_contain_text("3 order(s) imported")
+    inbox_nav.get_by_role("link", name="Orders").click()
+    page.get_by_role("link", name="Kiwi 2").click()
+    expect(page.locator("table.inbox-orders")).to_contain_text("#K1")
+    expect(page.locator("table.inbox-orders")).to_contain_text("#K2")
+    expect(page.locator("table.inbox-orders")).not_to_contain_text("#K3")
+
+    # #K1's DispatchedDate goes to Cin7, and the shipment check does not call it shipped.
+    page.get_by_role("link", name="#K1").click()
+    page.get_by_role("button", name="Submit to Cin7 now").click()
+    expect(page.locator("p.flash-info")).to_contain_text("1 order(s) scheduled to Cin7")
+    with app.app_context():
+        cin7_id = db.session.scalars(
+            db.select(InboxOrder.cin7_id).where(InboxOrder.reference == "#K1")
+        ).one()
+    assert sandbox.state.orders[cin7_id]["dispatchedDate"].startswith("2026-05-01")
+    page.get_by_role("button", name="Check shipment").click()
+    expect(page.locator("p.flash-info")).to_contain_text("Checking shipments with Cin7 now")
+    expect(page.get_by_role("heading", name="#K1 Submitted")).to_be_visible()
+    expect(page.get_by_role("button", name="Check shipment")).to_be_visible()
+
+    sandbox.state.touch_order(cin7_id, stage="Dispatched")  # packed and sent in Cin7
+    page.get_by_role("button", name="Check shipment").click()
+    expect(page.get_by_role("heading", name="#K1 Shipped")).to_be_visible()

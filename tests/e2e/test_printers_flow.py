@@ -1,4 +1,5 @@
-"""A manager sends a test print to the virtual printer and sees the label, in Chromium."""
+"""A manager sends a test print to the virtual printer and sees the label under the list, in
+Chromium."""
 
 from __future__ import annotations
 
@@ -38,4 +39,11 @@ def test_test_print_shows_the_label_preview(
         "img => img.complete && img.naturalWidth > 200", arg=preview.element_handle()
     )
     expect(page.locator("#test-result-1 .job-state")).to_have_text("done")
+    # The result sits under the table, its label drawn wide, not squeezed into the row.
+    table = page.locator("table.printers").bounding_box()
+    cell = page.locator("#printer-1 td.actions").bounding_box()
+    result = page.locator("#test-result-1").bounding_box()
+    shown = preview.bounding_box()
+    assert result["y"] >= table["y"] + table["height"], (result, table)
+    assert shown["width"] >= 200 and shown["width"] > cell["width"], (shown, cell)
     screenshot(page, "printers")

@@ -80,3 +80,31 @@ def test_a_manager_reads_dispatches_freight_and_blocked_orders(
     page.get_by_role("button", name="Show").click()
     expect(page.locator("#report-packers tbody tr")).to_have_count(1)
     expect(page.locator("#report-packers")).to_contain_text("Mei")
+
+
+def test_the_blocked_orders_table_pages_through_every_blocked_order(
+    page: Any, live_app: tuple[Flask, str]
+) -> None:
+    app, base = live_app
+    with app.app_context():
+        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
+        for n in range(60):
+            add_order(db.session, 8000 + n, is_void=True)
+        db.session.commit()
+    sign_in(page, base, "manager")
+
+    page.get_by_role("link", name="Reports").click()
+    blocked = page.locator("#report-blocked-orders")
+    pager = blocked.get_by_role("navigation", name="Pages of blocked orders")
+    expect(pager).to_contain_text("Page 1 of 2 · rows 1–50 of 60")
+    expect(blocked.locator("tbody tr")).to_have_count(50)
+    expect(pager.get_by_role("link", name="← Previous")).to_have_count(0)
+
+    pager.get_by_role("link", name="Next →").click()
+    expect(page).to_have_url(re.compile(r"blocked_page=2#report-blocked-orders$"))
+    expect(pager).to_contain_text("Page 2 of 2 · rows 51–60 of 60")
+    expect(blocked.locator("tbody tr")).to_have_count(10)
+    expect(blocked.locator("tbody tr").first).to_be_visible()  # the rows stay open
+    expect(pager.get_by_role("link", name="Next →")).to_have_count(0)
+    pager.get_by_role("link", name="← Previous").click()
+    expect(pager).to_contain_text("Page 1 of 2")
