@@ -76,6 +76,21 @@ def book_with(app: Flask, code: str = "testpost") -> None:
         db.session.commit()
 
 
+# A Karrio carrier that history names is retired by Delete; the built-in one by Retire.
+RETIRED = pytest.mark.parametrize(
+    ("code", "name"), [("testpost", "Test Post"), ("ownlabel", "Own label")]
+)
+
+
+def retire(app: Flask, code: str) -> None:
+    """Carrier ``code`` booked once, then retired by a manager through the settings page."""
+    book_with(app, code)
+    client = app.test_client()
+    AuthActions(app, client).login()
+    action = "retire" if code == "ownlabel" else "delete"
+    assert client.post(f"{CARRIERS}/{code}/{action}").status_code == 302
+
+
 def edited(page: str) -> dict[str, Any]:
     """The JSON the edit page's textarea shows."""
     text = page.split("<textarea", 1)[1].split(">", 1)[1].split("</textarea>")[0]
@@ -246,25 +261,27 @@ class TestDelete:
 
 
 @pytest.mark.usefixtures("karrio")
-def test_a_retired_carrier_is_refused_at_the_bench(app: Flask, bench: FlaskClient) -> None:
-    book_with(app)
-    manager = app.test_client()
-    AuthActions(app, manager).login()
-    manager.post(f"{CARRIERS}/testpost/delete")
+@RETIRED
+def test_a_retired_carrier_is_refused_at_the_bench(
+    app: Flask, bench: FlaskClient, code: str, name: str
+) -> None:
+    retire(app, code)
     _, key = open_order(bench)
 
-    status, page = ship(bench, key, service="testpost:ON")
+    status, page = ship(bench, key, service=f"{code}:ON")
 
     assert status == 422
-    assert "cannot ship: The carrier Test Post is retired: choose another carrier&#39;s" in page
+    assert f"cannot ship: The carrier {name} is retired: choose another carrier&#39;s" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Consignment)) == 1
 
 
 @pytest.mark.usefixtures("karrio")
-def test_a_retired_carrier_is_refused_for_bulk_dispatch(app: Flask, manager: FlaskClient) -> None:
-    book_with(app)
-    manager.post(f"{CARRIERS}/testpost/delete")
+@RETIRED
+def test_a_retired_carrier_is_refused_for_bulk_dispatch(
+    app: Flask, manager: FlaskClient, code: str, name: str
+) -> None:
+    retire(app, code)
     with app.app_context():
         printer = Printer(name="Bench 1", spec={"format": "zpl", "transport": "memory"})
         db.session.add(printer)
@@ -277,13 +294,13 @@ def test_a_retired_carrier_is_refused_for_bulk_dispatch(app: Flask, manager: Fla
         data={
             "order_id": [str(order_id)],
             "printer_id": str(printer_id),
-            "service": "testpost:ON",
+            "service": f"{code}:ON",
             "weight": "1",
         },
         follow_redirects=True,
     )
 
-    assert "The carrier Test Post is retired: choose another carrier&#39;s service." in answer.text
+    assert f"The carrier {name} is retired: choose another carrier&#39;s service." in answer.text
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(BulkDispatch)) == 0
 
@@ -328,17 +345,72 @@ def test_a_bad_list_of_carriers_to_add_is_refused_with_why(
 
 
 @pytest.mark.usefixtures("karrio")
-def test_a_return_is_not_booked_with_a_retired_carrier(app: Flask, manager: FlaskClient) -> None:
-    book_with(app)
-    manager.post(f"{CARRIERS}/testpost/delete")
+@RETIRED
+def test_a_return_is_not_booked_with_a_retired_carrier(app: Flask, code: str, name: str) -> None:
+    retire(app, code)
     with app.app_context():
         original = db.session.scalars(select(Consignment)).one()
-        carrier = carrier_for(db.session, "testpost")
+        carrier = carrier_for(db.session, code)
 
         with pytest.raises(ReturnRefused) as refused:
             book_return(db.session, carrier, original, key="return-of-retired")
 
-        assert (
-            "its carrier Test Post is retired and takes no new bookings" in refused.value.problems
-        )
+        assert f"its carrier {name} is retired and takes no new bookings" in refused.value.problems
         assert db.session.scalar(select(func.count()).select_from(Consignment)) == 1
+
+
+class TestRetireAndBringBack:
+    """The built-in own-label carrier is retired by hand; any retired carrier comes back."""
+
+    def test_the_only_carrier_is_not_retired_and_the_page_says_why(
+        self, app: Flask, manager: FlaskClient
+    ) -> None:
+        page = manager.get("/settings/shipping/").get_data(as_text=True)
+        assert f'action="{CARRIERS}/ownlabel/retire"' in page
+
+        answer = manager.post(f"{CARRIERS}/ownlabel/retire")
+
+        assert answer.status_code == 422
+        assert "The carrier Own label is the only one left to book with" in answer.text
+        assert last_event(app)[:2] == ("signin.succeeded", "Signin: succeeded")  # nothing since
+        with app.app_context():
+            assert carrier_codes(db.session) == ["ownlabel"]
+
+    @pytest.mark.usefixtures("karrio")
+    def test_the_own_label_carrier_is_retired_then_brought_back(
+        self, app: Flask, manager: FlaskClient
+    ) -> None:
+        retired = manager.post(f"{CARRIERS}/ownlabel/retire", follow_redirects=True)
+
+        assert "Carrier Own label retired" in retired.text
+        assert 'id="carrier-ownlabel" class="void"' in retired.text
+        assert f'action="{CARRIERS}/ownlabel/bring-back"' in retired.text
+        assert f'action="{CARRIERS}/ownlabel/retire"' not in retired.text
+        assert last_event(app)[:2] == ("settings.carrier.retired", "Carrier Own label: retired")
+        with app.test_request_context():
+            offered = {choice.value.split(":")[0] for choice in ship_choices(db.session).services}
+            assert offered == {"testpost"}
+
+        back = manager.post(f"{CARRIERS}/ownlabel/bring-back", follow_redirects=True)
+
+        assert "Carrier Own label brought back: offered and booked again." in back.text
+        assert f'action="{CARRIERS}/ownlabel/retire"' in back.text
+        assert last_event(app)[:2] == (
+            "settings.carrier.brought_back",
+            "Carrier Own label: brought back",
+        )
+        with app.app_context():
+            assert carrier_codes(db.session) == ["ownlabel", "testpost"]
+
+    @pytest.mark.usefixtures("karrio")
+    def test_a_retired_karrio_carrier_is_brought_back_and_can_be_edited_again(
+        self, app: Flask, manager: FlaskClient
+    ) -> None:
+        retire(app, "testpost")
+
+        back = manager.post(f"{CARRIERS}/testpost/bring-back", follow_redirects=True)
+
+        assert "Carrier Test Post brought back" in back.text
+        assert f'href="{CARRIERS}/testpost/edit"' in back.text
+        assert manager.get(f"{CARRIERS}/testpost/edit").status_code == 200
+        assert manager.post(f"{CARRIERS}/testpost/bring-back").status_code == 422
