@@ -168,7 +168,7 @@ def remove_token(actor: User | None, row: ApiToken, *, now: datetime) -> Removed
         if removed.kept:
             if row.revoked_at is not None:
                 raise TokenInvalid(
-                    f"The token {row.name} is revoked already and kept: orders came with it."
+                    f"The token {row.name} is revoked already, and kept because it has been used."
                 )
             revoke_token(row, now=now)
             uow.record("inbox.api_token_revoked", target=target)

@@ -247,7 +247,7 @@ def rename_api_token(token_id: int) -> ResponseReturnValue:
 @bp.post("/tokens/<int:token_id>/delete")
 @role_required(Role.MANAGER)
 def delete_token(token_id: int) -> ResponseReturnValue:
-    """Delete a token never used; revoke and keep one orders came with."""
+    """Delete a token never used; revoke and keep one that has been used."""
     if not ConfirmForm().validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
     row = db.session.get(ApiToken, token_id) or abort(404, "No such API token.")
@@ -258,8 +258,8 @@ def delete_token(token_id: int) -> ResponseReturnValue:
         return _page(status=409)
     if removed.kept:
         flash(
-            f"API token {removed.name} revoked: orders came with it, so it is kept in the "
-            "list, and orders sent with it are refused from now on.",
+            f"API token {removed.name} revoked: it has been used, so it is kept in the list, "
+            "and anything sent with it is refused from now on.",
             "info",
         )
     else:

@@ -24,7 +24,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from printers.formats import LABEL_SIZES, TransportKind
+from printers.formats import LABEL_SIZES, TRANSPORT_NAMES, TransportKind
 from printers.transport import PrinterFormat
 from station.db import utcnow
 from station.dispatch.rights import NotYours
@@ -61,14 +61,18 @@ bp = Blueprint("printers", __name__, url_prefix="/printers")
 QUEUE_STATES = [state.value for state in JobState]  # queued, sending, done (printed), failed
 QUEUE_CHANGED = "print-queue-changed"  # HX-Trigger event: a job was added or made due
 
+# Named as the printer list and the audit log name them (printers.formats.TRANSPORT_NAMES).
 TRANSPORT_CHOICES = [
-    SelectChoice(TransportKind.TCP.value, "Network label printer (raw TCP 9100)"),
-    SelectChoice(TransportKind.CUPS.value, "CUPS queue"),
-    SelectChoice(TransportKind.ESCPOS_NETWORK.value, "ESC/POS over the network"),
-    SelectChoice(TransportKind.ESCPOS_USB.value, "ESC/POS on USB"),
-    SelectChoice(TransportKind.ESCPOS_SERIAL.value, "ESC/POS on a serial port"),
-    SelectChoice(TransportKind.VIRTUAL.value, "Virtual printer (labels shown in the browser)"),
-    SelectChoice(TransportKind.FILE.value, "Files in a folder"),
+    SelectChoice(kind.value, TRANSPORT_NAMES[kind])
+    for kind in (
+        TransportKind.TCP,
+        TransportKind.CUPS,
+        TransportKind.ESCPOS_NETWORK,
+        TransportKind.ESCPOS_USB,
+        TransportKind.ESCPOS_SERIAL,
+        TransportKind.VIRTUAL,
+        TransportKind.FILE,
+    )
 ]
 FORMAT_CHOICES = [
     SelectChoice(PrinterFormat.ZPL.value, "ZPL (Zebra and compatibles)"),

@@ -63,7 +63,7 @@ def test_printers_and_api_tokens_are_edited_and_removed_and_each_change_audited(
     page.get_by_role("link", name="Printers").click()
     page.get_by_role("link", name="Add a printer").click()
     page.get_by_label("Name", exact=True).fill("Bench 2 Zebra")
-    page.get_by_label("Connection").select_option(label="Network label printer (raw TCP 9100)")
+    page.get_by_label("Connection").select_option(label="Network label printer")
     page.get_by_label("Label format").select_option(label="ZPL (Zebra and compatibles)")
     page.get_by_label("Host or IP").fill("10.0.0.9")
     page.get_by_role("button", name="Add printer").click()
@@ -120,7 +120,7 @@ def test_printers_and_api_tokens_are_edited_and_removed_and_each_change_audited(
     page.reload()
     kept = page.locator("#inbox-tokens tr", has_text="Kete web shop")
     kept.get_by_role("button", name="Delete").click()
-    expect(flash(page)).to_contain_text("API token Kete web shop revoked: orders came with it")
+    expect(flash(page)).to_contain_text("API token Kete web shop revoked: it has been used")
     expect(kept).to_contain_text("revoked")
     assert httpx.get(inventory, headers=bearer).status_code == 401
 

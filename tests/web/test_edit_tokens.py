@@ -1,4 +1,4 @@
-"""Managers rename and delete shops' API tokens; one orders came with is revoked and kept."""
+"""Managers rename and delete shops' API tokens; one that has been used is revoked and kept."""
 
 from __future__ import annotations
 
@@ -124,12 +124,12 @@ def test_a_token_orders_came_with_is_revoked_and_kept_instead(
     again = manager.post(f"{TOKENS}/{token_id}/delete")
     renamed = manager.post(f"{TOKENS}/{token_id}/rename", data={"name": "Old shop"})
 
-    assert "API token Web shop revoked: orders came with it" in answer.text
+    assert "API token Web shop revoked: it has been used" in answer.text
     row = token_row(app, "Web shop")
     assert row is not None and row.revoked_at is not None
     assert send_order(app, token, id="SO-NEW-2") == 401
     assert last_event(app)[:2] == ("inbox.api_token_revoked", "API token Web shop: revoked")
-    assert again.status_code == 409 and "revoked already and kept" in again.text
+    assert again.status_code == 409 and "revoked already, and kept because it has been used" in again.text
     assert renamed.status_code == 422 and "is revoked and kept as it was" in renamed.text
     assert f'action="{TOKENS}/{token_id}/delete"' not in manager.get("/inbox/settings").text
 
