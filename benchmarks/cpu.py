@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,26 @@ def read_cpu(groups: Mapping[str, Sequence[int]]) -> CpuReading:
     return CpuReading(
         {name: sum(tree_seconds(pid) for pid in pids) for name, pids in groups.items()}
     )
+
+
+def wait_until_idle(
+    roots: Sequence[int], *, interval: float = 0.5, below: float = 0.02, timeout: float = 30.0
+) -> float:
+    """Wait until the process trees ``roots`` use under ``below`` CPU seconds in ``interval``.
+
+    Start-up work (each gunicorn worker warming up before its first request, some still
+    at it when the first one answers) is then over and not counted as the orders'. Gives
+    up after ``timeout`` seconds; returns the seconds waited.
+    """
+    began = time.monotonic()
+    last = sum(tree_seconds(pid) for pid in roots)
+    while time.monotonic() - began < timeout:
+        time.sleep(interval)
+        now = sum(tree_seconds(pid) for pid in roots)
+        if now - last < below:
+            break
+        last = now
+    return time.monotonic() - began
 
 
 def tree_seconds(pid: int) -> float:

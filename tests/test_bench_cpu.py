@@ -7,7 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.cpu import CpuReading, per_order_ms, read_cpu, service_roots, tree_seconds
+from benchmarks.cpu import (
+    CpuReading,
+    per_order_ms,
+    read_cpu,
+    service_roots,
+    tree_seconds,
+    wait_until_idle,
+)
 from benchmarks.processes import child_pids
 
 BURN = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass"
@@ -66,3 +73,14 @@ def test_a_server_is_found_by_its_root_process_not_its_children() -> None:
         assert parents[0] in roots and children[0] not in roots
     finally:
         shell.communicate(b"\n", timeout=10)
+
+
+def test_the_wait_for_idle_lasts_while_a_process_works_and_ends_once_it_rests() -> None:
+    busy = "import time\nend = time.monotonic() + 1.2\nwhile time.monotonic() < end: pass"
+    child = subprocess.Popen([sys.executable, "-c", busy + "\ninput()"], stdin=subprocess.PIPE)
+    try:
+        waited = wait_until_idle([child.pid], interval=0.2, timeout=10)
+        assert 0.8 <= waited < 5  # the busy second, then one quiet reading
+        assert wait_until_idle([child.pid], interval=0.2, timeout=10) < 0.5  # resting: at once
+    finally:
+        child.communicate(b"\n", timeout=10)
