@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session, aliased, scoped_session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -246,23 +246,34 @@ def send_in_turn(
     return DrainResult(printed, 0, failed, None)
 
 
+_EARLIER = aliased(PrintJob)
+# Built once: the statement's construction cost more than its run, every Enter.
+_CLAIM_IN_TURN = (
+    update(PrintJob)
+    .where(
+        PrintJob.id == bindparam("claim_job"),
+        PrintJob.state == JobState.QUEUED,
+        PrintJob.next_attempt_at <= bindparam("claim_at"),
+        ~exists().where(
+            _EARLIER.printer_id == bindparam("claim_printer"),
+            _EARLIER.state.in_((JobState.QUEUED, JobState.SENDING)),
+            _EARLIER.id < bindparam("claim_job"),
+        ),
+    )
+    .values(
+        state=JobState.SENDING,
+        next_attempt_at=bindparam("claim_at"),
+        attempts=PrintJob.attempts + 1,
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
 def _claim_in_turn(session: Session, job: PrintJob, printer_id: int, now: datetime) -> bool:
     """queued → sending when no earlier job of the printer is queued or sending, in one
     UPDATE; committed (keeping the rows loaded) before the bytes leave."""
-    earlier = aliased(PrintJob)
-    waiting = (JobState.QUEUED, JobState.SENDING)
     claimed = session.execute(
-        update(PrintJob)
-        .where(
-            PrintJob.id == job.id,
-            PrintJob.state == JobState.QUEUED,
-            PrintJob.next_attempt_at <= now,
-            ~exists().where(
-                earlier.printer_id == printer_id, earlier.state.in_(waiting), earlier.id < job.id
-            ),
-        )
-        .values(state=JobState.SENDING, next_attempt_at=now, attempts=PrintJob.attempts + 1)
-        .execution_options(synchronize_session=False)
+        _CLAIM_IN_TURN, {"claim_job": job.id, "claim_printer": printer_id, "claim_at": now}
     ).rowcount  # type: ignore[attr-defined]
     if claimed:  # what the UPDATE wrote, as if loaded: nothing to read back or flush
         set_committed_value(job, "state", JobState.SENDING)
