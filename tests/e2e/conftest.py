@@ -122,3 +122,28 @@ def sign_in_new_user(page: Any, live_app: tuple[Flask, str], username: str, role
         create_user(db.session, username, "correct horse", role=role)
         db.session.commit()
     sign_in(page, base, username)
+
+
+def add_folder_rule(page: Any, *, folder: str, rule: str, field: str, value: str) -> Any:
+    """As a signed-in manager: add inbox folder ``folder`` and the rule ``rule`` moving each
+    imported order whose ``field`` equals ``value`` there; the inbox's navigation."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("link", name="Inbox").click()
+    inbox_nav = page.get_by_role("navigation", name="Inbox")
+    inbox_nav.get_by_role("link", name="Settings").click()
+    page.get_by_label("New folder").fill(folder)
+    page.get_by_role("button", name="Add folder").click()
+
+    inbox_nav.get_by_role("link", name="Rules").click()
+    page.get_by_role("link", name="New rule").click()
+    page.get_by_label("Name").fill(rule)
+    page.get_by_label("When").select_option(label="Order imported")
+    page.get_by_label("Condition 1 field").fill(field)
+    page.get_by_label("Condition 1 operator").select_option(label="equals")
+    page.get_by_label("Condition 1 value").fill(value)
+    page.get_by_label("Action 1", exact=True).select_option(label="Move to folder")
+    page.get_by_label("Action 1 argument").fill(folder)
+    page.get_by_role("button", name="Save rule").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Rule {rule} saved.")
+    return inbox_nav

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from station.cin7.sandbox import SandboxServer
 from station.extensions import db
 from station.models import InboxOrder, Role
-from tests.e2e.conftest import screenshot, sign_in_new_user
+from tests.e2e.conftest import add_folder_rule, screenshot, sign_in_new_user
 from tests.inbox.samples import ROWS, csv_bytes
 
 pytestmark = pytest.mark.e2e
@@ -69,24 +69,10 @@ def test_a_country_rule_matches_every_spelling_and_a_dispatched_date_ships_nothi
 ) -> None:
     app, _ = live_app
     sign_in_new_user(page, live_app, "manager", Role.MANAGER)
-    page.get_by_role("link", name="Inbox").click()
-    inbox_nav = page.get_by_role("navigation", name="Inbox")
-    inbox_nav.get_by_role("link", name="Settings").click()
-    page.get_by_label("New folder").fill("Kiwi")
-    page.get_by_role("button", name="Add folder").click()
-
     # "nz" in the rule; "NZ" and "New Zealand" on the orders: one country.
-    inbox_nav.get_by_role("link", name="Rules").click()
-    page.get_by_role("link", name="New rule").click()
-    page.get_by_label("Name").fill("New Zealand orders")
-    page.get_by_label("When").select_option(label="Order imported")
-    page.get_by_label("Condition 1 field").fill("country")
-    page.get_by_label("Condition 1 operator").select_option(label="equals")
-    page.get_by_label("Condition 1 value").fill("nz")
-    page.get_by_label("Action 1", exact=True).select_option(label="Move to folder")
-    page.get_by_label("Action 1 argument").fill("Kiwi")
-    page.get_by_role("button", name="Save rule").click()
-    expect(page.get_by_role("status")).to_contain_text("Rule New Zealand orders saved.")
+    inbox_nav = add_folder_rule(
+        page, folder="Kiwi", rule="New Zealand orders", field="country", value="nz"
+    )
 
     inbox_nav.get_by_role("link", name="Import a CSV").click()
     page.get_by_label("Shop").fill("kete-co")

@@ -9,7 +9,7 @@ from flask import Flask
 from playwright.sync_api import expect
 
 from station.models import Role
-from tests.e2e.conftest import screenshot, sign_in_new_user
+from tests.e2e.conftest import add_folder_rule, screenshot, sign_in_new_user
 from tests.inbox.samples import ROWS, csv_bytes
 
 pytestmark = pytest.mark.e2e
@@ -19,23 +19,9 @@ def test_a_rule_made_in_the_browser_moves_an_imported_order(
     page: Any, live_app: tuple[Flask, str]
 ) -> None:
     sign_in_new_user(page, live_app, "manager", Role.MANAGER)
-    page.get_by_role("link", name="Inbox").click()
-    inbox_nav = page.get_by_role("navigation", name="Inbox")
-    inbox_nav.get_by_role("link", name="Settings").click()
-    page.get_by_label("New folder").fill("Web orders")
-    page.get_by_role("button", name="Add folder").click()
-
-    inbox_nav.get_by_role("link", name="Rules").click()
-    page.get_by_role("link", name="New rule").click()
-    page.get_by_label("Name").fill("Web to its folder")
-    page.get_by_label("When").select_option(label="Order imported")
-    page.get_by_label("Condition 1 field").fill("shop")
-    page.get_by_label("Condition 1 operator").select_option(label="equals")
-    page.get_by_label("Condition 1 value").fill("web")
-    page.get_by_label("Action 1", exact=True).select_option(label="Move to folder")
-    page.get_by_label("Action 1 argument").fill("Web orders")
-    page.get_by_role("button", name="Save rule").click()
-    expect(page.get_by_role("status")).to_contain_text("Rule Web to its folder saved.")
+    inbox_nav = add_folder_rule(
+        page, folder="Web orders", rule="Web to its folder", field="shop", value="web"
+    )
     screenshot(page, "inbox-rules")
 
     inbox_nav.get_by_role("link", name="Import a CSV").click()
