@@ -129,7 +129,10 @@ def test_a_token_orders_came_with_is_revoked_and_kept_instead(
     assert row is not None and row.revoked_at is not None
     assert send_order(app, token, id="SO-NEW-2") == 401
     assert last_event(app)[:2] == ("inbox.api_token_revoked", "API token Web shop: revoked")
-    assert again.status_code == 409 and "revoked already, and kept because it has been used" in again.text
+    assert (
+        again.status_code == 409
+        and "revoked already, and kept because it has been used" in again.text
+    )
     assert renamed.status_code == 422 and "is revoked and kept as it was" in renamed.text
     assert f'action="{TOKENS}/{token_id}/delete"' not in manager.get("/inbox/settings").text
 
