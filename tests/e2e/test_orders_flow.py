@@ -67,6 +67,28 @@ def test_a_missing_order_is_explained(page: Any, live_app: tuple[Flask, str]) ->
     expect(page.locator(".why")).to_have_text("Cin7 has no sales order 'SO-999999'.")
 
 
+def test_a_search_typed_before_the_page_was_ready_runs_once_it_is(
+    page: Any, live_app: tuple[Flask, str]
+) -> None:
+    """On a slow PC the search box takes keys before htmx has loaded: the search still runs."""
+    _, base = live_app
+    sign_in_new_user(page, live_app, "manager", Role.MANAGER)
+    held: list[Any] = []
+    page.route("**/htmx-*.js", lambda route: held.append(route))  # routing: no cache either
+    page.goto(f"{base}/orders", wait_until="commit")
+    page.get_by_label("Search orders").fill("SO-999999")
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    expect(page.get_by_role("button", name="Ask Cin7 why")).to_have_count(0)  # nothing ran
+
+    held[0].continue_()
+
+    page.get_by_role("button", name="Ask Cin7 why").click()
+    expect(page.locator(".why")).to_have_text("Cin7 has no sales order 'SO-999999'.")
+
+
 def test_a_spent_lookup_allowance_is_said_in_place(
     page: Any, tmp_path: Path, sqlite_template: Path, sandbox: SandboxServer
 ) -> None:
