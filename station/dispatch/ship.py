@@ -209,6 +209,7 @@ def _ship(
         now=now,
         booked_now=booked_now,
     )
+    session.flush()  # the labels and the write-backs, in one go
     release_hold(session, order.id)
     if not replay:
         uow.record(

@@ -147,8 +147,7 @@ def record_writebacks(
                 look=look,
             )
         )
-    session.flush()
-    return items
+    return items  # added, not flushed: they get their ids with the caller's next flush
 
 
 def _item(

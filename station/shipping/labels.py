@@ -38,9 +38,10 @@ def queue_consignment_labels(
     Each job's dedupe key names the consignment and parcel, so a retried dispatch finds
     the jobs already queued instead of printing a second set (reprints are explicit).
     ``booked_now``: the consignment was booked in this transaction, so no job of it can
-    exist yet and none is looked for.
+    exist yet and none is looked for. The jobs are added, not flushed: they get their ids
+    with the caller's next flush.
     """
-    jobs = [
+    return [
         queue_job(
             session,
             printer,
@@ -55,8 +56,6 @@ def queue_consignment_labels(
         )
         for layout, payload, fmt in _rendered(consignment, printer)
     ]
-    session.flush()
-    return jobs
 
 
 def reprint_labels(
