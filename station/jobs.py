@@ -98,8 +98,9 @@ class Jobs:
         For a task whose one run serves every caller before it (a delivery pass sends all
         that is due): a burst of callers then schedules one run, not one each. The run
         calls :meth:`starting` first, so a caller after that schedules the next. A mark
-        older than ``stale_after`` seconds belongs to a run that never started (its worker
-        died with it) and is replaced. True when a run was scheduled.
+        older than ``stale_after`` seconds is replaced: its run never started (its worker
+        died with it) or waits behind long tasks, and one more run costs nothing. True when
+        a run was scheduled.
         """
         if self.immediate:
             task()
@@ -112,13 +113,25 @@ class Jobs:
             self.huey.delete(key)
             if not self.huey.put_if_empty(key, now):
                 return False  # another caller replaced it this instant, and scheduled
-        task.schedule(delay=delay)
+        try:
+            task.schedule(delay=delay)
+        except Exception:
+            self.huey.delete(key)  # no run waits: the next caller must schedule one
+            raise
         return True
 
     def starting(self, name: str) -> None:
-        """A run of the task ``name`` starts: the next :meth:`soon_once` schedules another."""
-        if not self.immediate:
+        """A run of the task ``name`` starts: the next :meth:`soon_once` schedules another.
+
+        A queue that cannot be reached here is logged, not raised: the run goes on, and
+        the mark it could not clear goes stale.
+        """
+        if self.immediate:
+            return
+        try:
             self.huey.delete(_waiting_key(name))
+        except Exception:  # noqa: BLE001 - the run matters more than the mark
+            log.exception("could not clear the waiting mark of %s", name)
 
     def __getattr__(self, name: str) -> Any:
         """A registered task or follow-up, by the name its package gave it."""

@@ -107,3 +107,15 @@ def test_gunicorn_workers_warm_up_before_serving(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_template_that_does_not_compile_leaves_the_worker_starting_cold(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    from jinja2 import ChoiceLoader, DictLoader
+
+    app.jinja_env.loader = ChoiceLoader([DictLoader({"broken.html": "{% if %}"}), app.jinja_loader])
+
+    warm(app)  # does not raise: warming up is a saving, not a condition of starting
+
+    assert "warm-up failed; the worker starts cold" in caplog.text
