@@ -158,17 +158,7 @@ def retire_carrier(actor: User | None, code: str) -> str:
     (nothing changed) for an unknown or retired carrier, and for the last carrier left to
     book with: a manager adds another first.
     """
-    with UnitOfWork(actor) as uow:
-        store = settings_store(uow.session)
-        name = _known_name(store, code)
-        retired = retired_codes(store)
-        if code in retired:
-            raise ShippingSetupInvalid([f"the carrier {name} is retired already"])
-        _refuse_last(uow.session, code, name, "retiring")
-        store.set(RETIRED_KEY, sorted(retired | {code}))
-        uow.record("settings.carrier.retired", target=carrier_target(name), detail={"code": code})
-        uow.commit()
-    return name
+    return _set_retired(actor, code, retired=True)
 
 
 def reinstate_carrier(actor: User | None, code: str) -> str:
@@ -176,16 +166,23 @@ def reinstate_carrier(actor: User | None, code: str) -> str:
 
     Raises ``ShippingSetupInvalid`` for an unknown carrier or one that is not retired.
     """
+    return _set_retired(actor, code, retired=False)
+
+
+def _set_retired(actor: User | None, code: str, *, retired: bool) -> str:
+    """Put carrier ``code`` on the retired list or take it off, audited; its name."""
     with UnitOfWork(actor) as uow:
         store = settings_store(uow.session)
         name = _known_name(store, code)
-        retired = retired_codes(store)
-        if code not in retired:
-            raise ShippingSetupInvalid([f"the carrier {name} is not retired"])
-        store.set(RETIRED_KEY, sorted(retired - {code}))
-        uow.record(
-            "settings.carrier.brought_back", target=carrier_target(name), detail={"code": code}
-        )
+        now_retired = retired_codes(store)
+        if (code in now_retired) == retired:
+            state = "retired already" if retired else "not retired"
+            raise ShippingSetupInvalid([f"the carrier {name} is {state}"])
+        if retired:
+            _refuse_last(uow.session, code, name, "retiring")
+        store.set(RETIRED_KEY, sorted(now_retired ^ {code}))
+        action = "settings.carrier.retired" if retired else "settings.carrier.brought_back"
+        uow.record(action, target=carrier_target(name), detail={"code": code})
         uow.commit()
     return name
 
@@ -269,7 +266,7 @@ def _known_name(store: SettingsStore, code: str) -> str:
 
 def _refuse_last(session: Session, code: str, name: str, doing: str) -> None:
     """Refuse to retire or delete the one carrier left that can still book."""
-    if not [other for other in carrier_codes(session) if other != code]:
+    if not any(other != code for other in carrier_codes(session)):
         raise ShippingSetupInvalid(
             [f"the carrier {name} is the only one left to book with: add another carrier, or "
              f"bring a retired one back, before {doing} it"]
