@@ -43,7 +43,8 @@ def book_queued() -> None:
         jobs().deliver_outbox()
 
 
-# A pass waiting this long past its delay never started (its worker died): schedule anew.
+# A pass still waiting this long past its delay is taken for lost (its worker died, or it
+# waits behind long tasks): the next dispatch schedules another, which costs one pass.
 WAITING_PASS_STALE_S = 30.0
 
 
