@@ -79,9 +79,7 @@ def find_order(session: Session, scanned: str) -> SalesOrder | None:
 def bench_printer(session: Session, chosen_id: int | None) -> Printer | None:
     """The printer a bench prints on: the one chosen there (or the person's default) while
     it is active, else the first active printer; None when there is none."""
-    printers = bench_catalog(session).printers
-    chosen = next((p for p in printers if p.id == chosen_id), None)
-    return chosen or min(printers, key=lambda p: p.id, default=None)
+    return bench_catalog(session).printer(chosen_id)
 
 
 def parse_weight(text: str) -> int:

@@ -9,15 +9,16 @@ version it read them under, and reads them again once the version it finds diffe
 no request sees them older than its own transaction's settings.
 
 A request gets them as persistent rows of its own session, made from those values without
-a statement (``merge(load=False)``), so ``session.get`` of a preset or cost centre the form
-named finds it in the identity map.
+a statement (``merge(load=False)``); the preset or cost centre a form named is read the
+same way (:meth:`Catalog.get`). Rows are made when first
+asked for, one at a time where one is wanted: a site with thirty benches has thirty
+printers, and a scan or an Enter prints on one of them.
 """
 
 from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -38,20 +39,65 @@ Values = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
-class Catalog:
-    """The active printers, presets and cost centres, by name, as rows of one session."""
-
-    printers: list[Printer]
-    presets: list[PackagePreset]
-    cost_centres: list[CostCentre]
-
-
-@dataclass(frozen=True, slots=True)
 class _Copy:
     version: str
     printers: tuple[Values, ...]
     presets: tuple[Values, ...]
     cost_centres: tuple[Values, ...]
+
+
+class Catalog:
+    """The active printers, presets and cost centres, by name, as rows of one session.
+
+    Rows are made from this process's copy when first asked for, and kept: asking again
+    in the same transaction gives the same rows.
+    """
+
+    def __init__(self, session: Session, values: _Copy) -> None:
+        self._session = session
+        self._values: dict[type[Any], tuple[Values, ...]] = {
+            Printer: values.printers,
+            PackagePreset: values.presets,
+            CostCentre: values.cost_centres,
+        }
+        self._made: dict[tuple[type[Any], Any], Any] = {}
+
+    @property
+    def printers(self) -> list[Printer]:
+        """Every active printer, by name."""
+        return self._every(Printer)
+
+    @property
+    def presets(self) -> list[PackagePreset]:
+        """Every active package preset, by name."""
+        return self._every(PackagePreset)
+
+    @property
+    def cost_centres(self) -> list[CostCentre]:
+        """Every active cost centre, by name."""
+        return self._every(CostCentre)
+
+    def printer(self, printer_id: int | None) -> Printer | None:
+        """Active printer ``printer_id``, else the active printer added first; None if none is."""
+        values = self._values[Printer]
+        chosen = next((v for v in values if v["id"] == printer_id), None)
+        chosen = chosen or min(values, key=lambda v: int(v["id"]), default=None)
+        return None if chosen is None else self._row(Printer, chosen)
+
+    def get(self, kind: type[Row], row_id: int) -> Row | None:
+        """Row ``row_id`` of ``kind``: made from the copy when active (no statement), else read."""
+        values = next((v for v in self._values[kind] if v["id"] == row_id), None)
+        return self._session.get(kind, row_id) if values is None else self._row(kind, values)
+
+    def _every(self, kind: type[Row]) -> list[Row]:
+        return [self._row(kind, values) for values in self._values[kind]]
+
+    def _row(self, kind: type[Row], values: Values) -> Row:
+        key = (kind, values["id"])
+        if key not in self._made:
+            self._made[key] = _attach(self._session, kind, values)
+        row: Row = self._made[key]
+        return row
 
 
 def bench_catalog(session: Session) -> Catalog:
@@ -66,11 +112,7 @@ def bench_catalog(session: Session) -> Catalog:
     if current is None or current.version != version:
         current = _read(session, version)
         current_app.extensions[_CACHE] = current  # one assignment: threads see old or new
-    catalog = Catalog(
-        printers=_attach(session, Printer, current.printers),
-        presets=_attach(session, PackagePreset, current.presets),
-        cost_centres=_attach(session, CostCentre, current.cost_centres),
-    )
+    catalog = Catalog(session, current)
     # Held for the transaction: the identity map keeps rows only while something does.
     whole.info[_ATTACHED] = (whole.get_transaction(), catalog)
     return catalog
@@ -111,10 +153,10 @@ def _values(session: Session, kind: type[Row], active: Any, name: Any) -> tuple[
     return tuple({c.key: copy.deepcopy(getattr(row, c.key)) for c in columns} for row in rows)
 
 
-def _attach(session: Session, kind: type[Row], values: Sequence[Values]) -> list[Row]:
-    attached = []
-    for each in values:
-        row = kind(**copy.deepcopy(each))
-        make_transient_to_detached(row)
-        attached.append(session.merge(row, load=False))
-    return attached
+def _attach(session: Session, kind: type[Row], values: Values) -> Row:
+    # JSON columns (a printer's spec) are the only mutable values: each row gets its own.
+    row = kind(
+        **{k: copy.deepcopy(v) if isinstance(v, dict | list) else v for k, v in values.items()}
+    )
+    make_transient_to_detached(row)
+    return session.merge(row, load=False)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from station.carriers.base import Service
 from station.carriers.errors import CarrierError
-from station.dispatch.catalog import bench_catalog
+from station.dispatch.catalog import Catalog, bench_catalog
 from station.models import CostCentre, PackagePreset, Printer
 from station.shipping.carriers import carrier_codes, carrier_for
 
@@ -27,13 +27,18 @@ class ServiceChoice:
 
 @dataclass(frozen=True, slots=True)
 class ShipChoices:
-    """Everything a ship form offers."""
+    """Everything a ship form offers (the printers only when a form asks for them)."""
 
-    printers: list[Printer]
+    catalog: Catalog
     services: list[ServiceChoice]
     presets: list[PackagePreset]
     cost_centres: list[CostCentre]
     default_centre: CostCentre | None
+
+    @property
+    def printers(self) -> list[Printer]:
+        """The active printers, by name (a bulk run's form offers them; the bench's does not)."""
+        return self.catalog.printers
 
 
 def ship_choices(session: Session) -> ShipChoices:
@@ -43,7 +48,7 @@ def ship_choices(session: Session) -> ShipChoices:
     """
     catalog = bench_catalog(session)
     return ShipChoices(
-        printers=catalog.printers,
+        catalog=catalog,
         services=_services(session),
         presets=catalog.presets,
         cost_centres=catalog.cost_centres,

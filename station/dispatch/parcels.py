@@ -24,6 +24,7 @@ from station.carriers.base import Parcel
 from station.carriers.errors import ShipmentRefused
 from station.carriers.markup import parcel_from_preset
 from station.dispatch.bench import MAX_PARCEL_GRAMS, ParcelTooHeavy, WeightInvalid
+from station.dispatch.catalog import bench_catalog
 from station.dispatch.verify import ItemCheck
 from station.dispatch.weights import read_weight
 from station.errors import problems_sentence
@@ -150,7 +151,7 @@ def _parcel(
     try:
         grams = read_weight(row.weight, keyed=keyed, check=check)
         sides = parse_dimensions(row.dimensions)
-        preset = session.get(PackagePreset, row.preset_id) if row.preset_id else None
+        preset = bench_catalog(session).get(PackagePreset, row.preset_id) if row.preset_id else None
         if row.preset_id and preset is None:
             raise ValueError("that package is no longer offered; choose another")
         parcel = (

@@ -25,6 +25,7 @@ from station import audit
 from station.carriers.base import Carrier, Parcel, Shipment
 from station.carriers.manual import ManualTicket
 from station.dispatch.bench import order_of_key
+from station.dispatch.catalog import bench_catalog
 from station.dispatch.checks import products_of, receiver_of, ship_verdict, unconfirmed_stage
 from station.dispatch.holds import held_elsewhere, release_hold
 from station.dispatch.options import DispatchOptions, Sender
@@ -164,7 +165,9 @@ def _ship(
         if held is not None:
             raise DispatchRefused(order.reference, [held.describe()])
     cost_centre = (
-        session.get(CostCentre, request.cost_centre_id) if request.cost_centre_id else None
+        bench_catalog(session).get(CostCentre, request.cost_centre_id)
+        if request.cost_centre_id
+        else None
     )
     shipment = Shipment(
         sender=sender.address(),

@@ -98,3 +98,48 @@ def test_a_current_copy_costs_no_statement_and_a_print_job_does_not_renew_it(
 
     # The settings (the version with them) and nothing else: the rows come from the copy.
     assert len(log.statements) == 1 and "FROM setting" in log.statements[0], log.describe()
+
+
+def test_a_bench_prints_on_its_printer_while_active_else_on_the_first_added(
+    app: Flask, other: Flask
+) -> None:
+    with other.app_context():
+        db.session.add(Printer(name="A bench 0", spec={"format": "zpl", "transport": "memory"}))
+        db.session.commit()
+        first, second = (p.id for p in db.session.scalars(select(Printer).order_by(Printer.id)))
+    with app.app_context():
+        catalog = bench_catalog(db.session)
+        assert catalog.printer(second).name == "A bench 0"
+        assert catalog.printer(second) is catalog.printers[0]  # one row per printer
+        assert catalog.printer(None).name == catalog.printer(999).name == "Bench 1"
+        db.session.remove()
+    with other.app_context():
+        db.session.get(Printer, first).active = False
+        db.session.get(Printer, second).active = False
+        db.session.commit()
+    with app.app_context():
+        assert bench_catalog(db.session).printer(first) is None
+        db.session.remove()
+
+
+def test_a_row_a_form_named_comes_from_the_copy_and_a_retired_one_from_the_database(
+    app: Flask, other: Flask
+) -> None:
+    with other.app_context():
+        trade = db.session.scalars(select(CostCentre).filter_by(name="Trade")).one()
+        trade.active = False
+        db.session.commit()
+        retail_id, trade_id = db.session.scalars(select(CostCentre.id).order_by(CostCentre.name))
+    names(app)
+    with counting(app) as log, app.app_context():
+        catalog = bench_catalog(db.session)
+        retail = catalog.get(CostCentre, retail_id)
+        settings_only = len(log.statements)
+        retired = catalog.get(CostCentre, trade_id)
+        missing = catalog.get(CostCentre, 999)
+
+        assert retail is not None and retail.name == "Retail" and settings_only == 1
+        assert db.session.get(CostCentre, retail_id) is retail
+        assert retired is not None and retired.name == "Trade" and not retired.active
+        assert missing is None and len(log.statements) == 3
+        db.session.remove()
