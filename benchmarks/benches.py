@@ -15,7 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 from benchmarks.config import embedded_config
-from benchmarks.driver import PACKER_PACE_S, Round, add_benches, drive_benches
+from benchmarks.driver import (
+    PACKER_PACE_S,
+    Round,
+    add_benches,
+    drive_benches,
+    signed_in_benches,
+)
 
 ORDERS_PER_BENCH = 25
 ROUNDS = (
@@ -80,14 +86,12 @@ def _run(round_: Round) -> dict[str, Any]:
         serve = threading.Thread(target=server.serve_forever, daemon=True)
         serve.start()
         try:
-            run = drive_benches(
-                f"http://127.0.0.1:{server.server_port}",
-                printer_ids,
-                listeners,
-                references,
-                pace_s=round_.pace_s,
-                parcels=round_.parcels,
-            )
+            with signed_in_benches(
+                f"http://127.0.0.1:{server.server_port}", printer_ids
+            ) as browsers:
+                run = drive_benches(
+                    browsers, listeners, references, pace_s=round_.pace_s, parcels=round_.parcels
+                )
         finally:
             server.shutdown()
             for listener in listeners:

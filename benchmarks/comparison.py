@@ -39,6 +39,7 @@ def compare(scenarios: Mapping[str, Any]) -> dict[str, Any] | None:
         },
         "scale_out_peak_rss_mb": scaled["peak_rss_mb"],
         "scale_out_cpu_per_order_ms": scaled.get("cpu_per_order_ms"),
+        "scale_out_sign_in": scaled.get("sign_in"),
     }
 
 
@@ -82,12 +83,14 @@ def comparison_markdown(comparison: Mapping[str, Any]) -> list[str]:
         "",
         "The embedded default runs inside the benchmark process; its memory is not measured apart.",
         "",
-        *_cpu_lines(comparison.get("scale_out_cpu_per_order_ms")),
+        *_cpu_lines(
+            comparison.get("scale_out_cpu_per_order_ms"), comparison.get("scale_out_sign_in")
+        ),
     ]
     return lines
 
 
-def _cpu_lines(cpu: Mapping[str, Any] | None) -> list[str]:
+def _cpu_lines(cpu: Mapping[str, Any] | None, sign_in: Mapping[str, Any] | None) -> list[str]:
     """CPU milliseconds per shipped order by process group, each round and the whole run."""
     if not cpu:
         return []
@@ -104,6 +107,16 @@ def _cpu_lines(cpu: Mapping[str, Any] | None) -> list[str]:
             for name, row in rows
         ),
         "",
+        *(
+            [
+                f"Each of the {sign_in['benches']} benches signed in once before the rounds, as at a "
+                f"shift's start: {sign_in['cpu_ms_each']} ms of CPU each (the password check), "
+                "not counted above.",
+                "",
+            ]
+            if sign_in
+            else []
+        ),
     ]
 
 

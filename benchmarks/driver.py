@@ -1,9 +1,12 @@
 """Packing benches driven over HTTP: each a thread with its own packer, printer and listener.
 
-A bench signs in as its packer, chooses its printer, waits for the other benches, then
-for each of its orders: scan → Enter → wait until the label's bytes reach its TCP
-listener. The time from the scan to the bytes is one sample. Every wait has a deadline;
-a failed step is recorded and the bench goes on with its next order.
+Each bench's browser signs in as its packer and chooses its printer once, before the
+rounds (:func:`signed_in_benches`), and stays signed in across them, as a packer does
+for a shift: a sign-in's deliberately slow password check is not a shipped order's cost.
+In a round, each bench waits for the others, then for each of its orders: scan → Enter →
+wait until the label's bytes reach its TCP listener. The time from the scan to the bytes
+is one sample. Every wait has a deadline; a failed step is recorded and the bench goes on
+with its next order.
 
 A round runs flat out (each bench scans its next order as soon as the last label is
 out: a stress test, far beyond a person's pace) or paced: each bench starts an order
@@ -17,7 +20,8 @@ import random
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,9 +117,37 @@ class BenchRun:
         }
 
 
+@contextmanager
+def signed_in_benches(base_url: str, printer_ids: Sequence[int]) -> Iterator[list[Browser]]:
+    """A browser per printer, bench n signed in as ``packer<n>`` with ``printer_ids[n]`` chosen.
+
+    Raises ``RuntimeError`` when a bench cannot sign in or choose its printer. The
+    browsers' connections are closed on leaving.
+    """
+    browsers: list[Browser] = []
+    try:
+        for n, printer_id in enumerate(printer_ids):
+            browser = Browser(base_url)
+            browsers.append(browser)
+            steps = (
+                ("/login", {"username": f"packer{n}", "password": PASSWORD}),
+                ("/bench/printer", {"printer_id": str(printer_id)}),
+            )
+            for path, form in steps:
+                try:
+                    status, _ = browser.post(path, dict(form))
+                except _HttpFailed as exc:
+                    raise RuntimeError(f"bench {n} could not sign in: {exc}") from exc
+                if status >= 500:
+                    raise RuntimeError(f"bench {n} could not sign in: POST {path}: HTTP {status}")
+        yield browsers
+    finally:
+        for browser in browsers:
+            browser.close()
+
+
 def drive_benches(
-    base_url: str,
-    printer_ids: Sequence[int],
+    browsers: Sequence[Browser],
     listeners: Sequence[Any],
     references: Sequence[Sequence[str]],
     *,
@@ -127,8 +159,9 @@ def drive_benches(
 ) -> BenchRun:
     """Run one bench per entry of ``references`` at once, bench n shipping ``references[n]``.
 
-    Bench n signs in as ``packer<n>`` and prints on ``printer_ids[n]``, whose bytes
-    arrive at ``listeners[n]`` (labels already there from earlier rounds are not counted).
+    Bench n ships in ``browsers[n]`` (signed in, see :func:`signed_in_benches`) on its
+    printer, whose bytes arrive at ``listeners[n]`` (labels already there from earlier
+    rounds are not counted).
     With ``pace_s`` each bench starts an order that often (see the module's note). Each
     order is ``parcels`` parcels: its sample ends when the last of its labels arrived. A
     label later than ``label_timeout`` seconds fails its order; ``deadline`` seconds
@@ -139,10 +172,8 @@ def drive_benches(
     start = threading.Barrier(len(references))
 
     def bench(n: int) -> None:
-        session = _Session(base_url, run, lock)
+        session = _Tallied(browsers[n], run, lock)
         try:
-            session.post("/login", {"username": f"packer{n}", "password": PASSWORD})
-            session.post("/bench/printer", {"printer_id": str(printer_ids[n])})
             already = len(listeners[n].jobs)
             start.wait(timeout=HTTP_TIMEOUT_S)
             stop_at = time.perf_counter() + deadline
@@ -167,8 +198,6 @@ def drive_benches(
             with lock:
                 run.errors.append(f"bench {n} stopped: {exc or 'another bench failed'}")
             start.abort()
-        finally:
-            session.close()
 
     threads = [threading.Thread(target=bench, args=(n,)) for n in range(len(references))]
     began = time.perf_counter()
@@ -194,7 +223,7 @@ def start_times(now: float, count: int, pace_s: float, *, seed: int) -> list[flo
 
 
 def _ship(
-    session: _Session, reference: str, listener: Any, labels: int, parcels: int, timeout: float
+    session: _Tallied, reference: str, listener: Any, labels: int, parcels: int, timeout: float
 ) -> float | str:
     """Scan, Enter ``parcels`` parcel rows, wait for the ``labels``-th label.
 
@@ -225,29 +254,41 @@ class _HttpFailed(Exception):
     """A bench request got no answer or a 4xx/5xx."""
 
 
-class _Session:
-    """One bench's browser: a cookie jar, and a tally of 5xx answers in ``run``."""
+class Browser:
+    """One bench's browser: a cookie jar kept from its sign-in on."""
 
-    def __init__(self, base_url: str, run: BenchRun, lock: threading.Lock) -> None:
+    def __init__(self, base_url: str) -> None:
         import httpx
 
         self._http = httpx.Client(base_url=base_url, timeout=HTTP_TIMEOUT_S)
         self._errors: tuple[type[Exception], ...] = (httpx.HTTPError,)
-        self._run, self._lock = run, lock
 
-    def post(self, path: str, data: dict[str, str | list[str]]) -> str:
-        """POST a form; the page, or _HttpFailed for no answer or a 4xx/5xx."""
+    def post(self, path: str, data: dict[str, str | list[str]]) -> tuple[int, str]:
+        """POST a form: the status and the page; _HttpFailed for no answer or a 4xx."""
         try:
             response = self._http.post(path, data=data)
         except self._errors as exc:
             raise _HttpFailed(f"POST {path}: {type(exc).__name__} {exc}") from exc
-        if response.status_code >= 500:
-            with self._lock:
-                self._run.http_5xx += 1
-        if response.status_code >= 400:
+        if 400 <= response.status_code < 500:
             raise _HttpFailed(f"POST {path}: HTTP {response.status_code}")
-        return response.text
+        return response.status_code, response.text
 
     def close(self) -> None:
         """Close the connections."""
         self._http.close()
+
+
+class _Tallied:
+    """A browser in a round: each 5xx answer is counted in ``run`` and fails the step."""
+
+    def __init__(self, browser: Browser, run: BenchRun, lock: threading.Lock) -> None:
+        self._browser, self._run, self._lock = browser, run, lock
+
+    def post(self, path: str, data: dict[str, str | list[str]]) -> str:
+        """POST a form; the page, or _HttpFailed for no answer or a 4xx/5xx."""
+        status, page = self._browser.post(path, data)
+        if status >= 500:
+            with self._lock:
+                self._run.http_5xx += 1
+            raise _HttpFailed(f"POST {path}: HTTP {status}")
+        return page

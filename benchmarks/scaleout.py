@@ -31,7 +31,13 @@ from typing import Any
 
 from benchmarks.config import LOOPBACK
 from benchmarks.cpu import per_order_ms, read_cpu, service_roots, wait_until_idle
-from benchmarks.driver import PACKER_PACE_S, Round, add_benches, drive_benches
+from benchmarks.driver import (
+    PACKER_PACE_S,
+    Round,
+    add_benches,
+    drive_benches,
+    signed_in_benches,
+)
 from benchmarks.processes import (
     Children,
     child_pids,
@@ -108,6 +114,7 @@ class _Cluster:
             "LOG_LEVEL": "WARNING",
         }
         self.app = create_app(dict(self.settings))
+        self.stack = stack
         stack.callback(self._dispose)
         env = station_env({**self.settings, "WTF_CSRF_ENABLED": "false"})
         self.children = stack.enter_context(Children(folder, env))
@@ -122,9 +129,20 @@ class _Cluster:
         self._start_station()
         cpu_groups = self._cpu_groups()
         warming_s = wait_until_idle(cpu_groups["web"])  # workers still warming up: not orders'
-        shipping_began = time.time()
+        settled = read_cpu(cpu_groups)
+        browsers = self.stack.enter_context(
+            signed_in_benches(self._base_url, printer_ids[: max(each.benches for each in rounds)])
+        )
+        signed_in = read_cpu(cpu_groups)
         figures: dict[str, Any] = {"setup": self._setup_figures(sync_s, warming_s)}
-        first = before = read_cpu(cpu_groups)
+        figures["sign_in"] = {  # once per bench, as at a shift's start: not an order's cost
+            "benches": len(browsers),
+            "cpu_ms_each": round(
+                signed_in.since(settled).get("total", 0) * 1000 / len(browsers), 1
+            ),
+        }
+        shipping_began = time.time()
+        first = before = signed_in
         cpu: dict[str, Any] = {"rounds": {}}
         offset = 0
         for each in rounds:
@@ -132,7 +150,7 @@ class _Cluster:
             mine = references[offset : offset + each.benches * count]
             offset += each.benches * count
             split = [mine[n * count : (n + 1) * count] for n in range(each.benches)]
-            run = drive_benches(self._base_url, printer_ids, listeners, split, pace_s=each.pace_s)
+            run = drive_benches(browsers, listeners, split, pace_s=each.pace_s)
             figures[each.name] = run.figures()
             after = read_cpu(cpu_groups)
             cpu["rounds"][each.name] = per_order_ms(after.since(before), len(mine))

@@ -73,3 +73,25 @@ def test_the_comparison_gives_the_p95_ratio_flat_out_and_paced() -> None:
 def test_no_comparison_without_both_setups() -> None:
     assert compare({"bench_dispatch": {"1_bench": _bench(50)}}) is None
     assert compare({"bench_dispatch": {}, "scale_out": {"skipped": "no Redis"}}) is None
+
+
+def test_the_cpu_table_says_the_sign_ins_were_not_counted_per_order() -> None:
+    whole = {"web": 30.0, "workers": 5.0, "postgres": 6.0, "redis": 0.5, "total": 41.5}
+    scenarios = {
+        "bench_dispatch": {"1_bench": _bench(50)},
+        "scale_out": {
+            "1_bench": _bench(60),
+            "cin7": {"calls_per_order": 0.2},
+            "peak_rss_mb": {"gunicorn_master": 24.0},
+            "cpu_per_order_ms": {"rounds": {"1_bench": whole}, "whole_run": whole},
+            "sign_in": {"benches": 32, "cpu_ms_each": 41.2},
+        },
+    }
+
+    comparison = compare(scenarios)
+
+    assert comparison is not None
+    table = "\n".join(comparison_markdown(comparison))
+    assert "| whole run, with the Cin7 write-backs | 30.0 | 5.0 | 6.0 | 0.5 | 41.5 |" in table
+    assert "Each of the 32 benches signed in once before the rounds" in table
+    assert "41.2 ms of CPU each" in table

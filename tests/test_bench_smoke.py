@@ -17,6 +17,7 @@ def test_scale_out_ships_each_order_once_and_reports_every_figure() -> None:
 
     assert set(figures) == {
         "setup",
+        "sign_in",
         "1_bench",
         "2_benches",
         "2_benches_paced_0.5s",
@@ -62,6 +63,8 @@ def test_scale_out_ships_each_order_once_and_reports_every_figure() -> None:
     ):
         assert peaks[name] > 0, name
     assert peaks["gunicorn_max_per_worker"] == max(peaks[name] for name in workers)
+    # Each bench signed in once, before the rounds: the password check is not an order's.
+    assert figures["sign_in"]["benches"] == 2 and figures["sign_in"]["cpu_ms_each"] > 0
     cpu = figures["cpu_per_order_ms"]
     assert set(cpu["rounds"]) == {"1_bench", "2_benches", "2_benches_paced_0.5s"}
     whole = cpu["whole_run"]
