@@ -6,8 +6,8 @@ sends and its :class:`RetryPolicy`. The protocol:
 
 1. A row is written *due* (``pending``; ``queued`` for print jobs) with the time it may
    first go in ``next_attempt_at``, in the transaction that decided it is owed.
-2. A worker claims each due row it will send with one conditional UPDATE (due →
-   ``sending`` where it is still due), so two workers never both take one; the claim
+2. A worker claims the due rows it will send with one conditional UPDATE (due →
+   ``sending`` where still due), so two workers never both take one; the claim
    stamps ``next_attempt_at`` with the time it was taken and **counts the attempt**, and
    is committed before anything is sent.
 3. After sending, the worker writes one outcome: :func:`succeed` (``done``);
@@ -109,20 +109,33 @@ class QueueRow:
 def claim(
     session: Session, model: type[QueueRow], ids: Iterable[int], *, now: datetime
 ) -> list[int]:
-    """Take the rows ``ids`` still due for this worker (step 2); the ids taken. Commits."""
-    states = model.queue_states
-    taken = []
-    for row_id in ids:
-        claimed = session.execute(
-            update(model)
-            .where(model.id == row_id, model.state == states.due)
-            .values(state=states.sending, next_attempt_at=now, attempts=model.attempts + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount  # type: ignore[attr-defined]
-        if claimed:
-            taken.append(row_id)
+    """Take the rows ``ids`` still due for this worker (step 2); the ids taken, in the order
+    given. Commits.
+
+    One UPDATE takes them all. On PostgreSQL it locks them in id order first, as renewing
+    and recovering do, so claims of the same rows by two passes never deadlock.
+    """
+    wanted = list(ids)
+    taken: set[int] = set()
+    if wanted:
+        states = model.queue_states
+        due = (
+            select(model.id)
+            .where(model.id.in_(wanted), model.state == states.due)
+            .order_by(model.id)
+            .with_for_update()
+        )
+        taken = set(
+            session.scalars(
+                update(model)
+                .where(model.id.in_(due.scalar_subquery()))
+                .values(state=states.sending, next_attempt_at=now, attempts=model.attempts + 1)
+                .returning(model.id)
+                .execution_options(synchronize_session=False)
+            )
+        )
     session.commit()
-    return taken
+    return [row_id for row_id in wanted if row_id in taken]
 
 
 def succeed(row: QueueRow, *, now: datetime) -> None:

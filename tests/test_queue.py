@@ -79,13 +79,14 @@ def test_two_workers_claiming_at_once_never_both_take_a_row(app: Flask) -> None:
     start = threading.Barrier(2)
     taken: list[list[int]] = []
 
-    def worker() -> None:
+    def worker(order: list[int]) -> None:
         with app.app_context():
             start.wait()
-            taken.append(claim(db.session, PrintJob, ids, now=NOW))
+            taken.append(claim(db.session, PrintJob, order, now=NOW))
             db.session.remove()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
+    # The second names the rows the other way round: the locks are still taken in one order.
+    threads = [threading.Thread(target=worker, args=(o,)) for o in (ids, ids[::-1])]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -93,6 +94,8 @@ def test_two_workers_claiming_at_once_never_both_take_a_row(app: Flask) -> None:
 
     assert sorted(taken[0] + taken[1]) == ids
     assert not set(taken[0]) & set(taken[1])
+    for claimed in taken:  # each in the order it named them
+        assert claimed in (sorted(claimed), sorted(claimed, reverse=True))
 
 
 def test_a_success_is_done_and_forgets_the_last_error(session: Session) -> None:

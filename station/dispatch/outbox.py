@@ -271,29 +271,50 @@ def _due(session: Session, now: datetime) -> list[OutboxItem]:
         .order_by(OutboxItem.id)
         .limit(BATCH * 4)
     ).all()
-    return [item for item in candidates if not _waits_for_labels(session, item)]
+    waiting = _waiting_for_labels(session, candidates)
+    return [
+        item
+        for item in candidates
+        if not (item.kind == OutboxKind.FREIGHT and item.consignment_id in waiting)
+    ]
 
 
-def _waits_for_labels(session: Session, item: OutboxItem) -> bool:
-    """A freight push waits until its consignment's labels have all printed."""
-    if item.kind != OutboxKind.FREIGHT or item.consignment_id is None:
-        return False
-    unprinted = session.scalar(
-        select(PrintJob.id).where(
-            PrintJob.consignment_id == item.consignment_id,
-            PrintJob.parcel.is_not(None),  # its first labels: a reprint is not waited for
-            PrintJob.state != JobState.DONE,
+def _waiting_for_labels(session: Session, items: Sequence[OutboxItem]) -> set[int]:
+    """The consignments of ``items``' freight pushes whose labels have not all printed.
+
+    A freight push waits until then: its first labels, not a reprint.
+    """
+    consignments = {
+        item.consignment_id
+        for item in items
+        if item.kind == OutboxKind.FREIGHT and item.consignment_id is not None
+    }
+    if not consignments:
+        return set()
+    return set(
+        session.scalars(
+            select(PrintJob.consignment_id)
+            .where(
+                PrintJob.consignment_id.in_(consignments),
+                PrintJob.parcel.is_not(None),  # its first labels: a reprint is not waited for
+                PrintJob.state != JobState.DONE,
+            )
+            .distinct()
         )
     )
-    return unprinted is not None
 
 
 def _claim(session: Session, items: list[OutboxItem], now: datetime) -> list[OutboxItem]:
-    taken = set(claim(session, OutboxItem, (item.id for item in items), now=now))
-    claimed = [item for item in items if item.id in taken]
-    for item in claimed:
-        session.refresh(item)
-    return claimed
+    taken = claim(session, OutboxItem, (item.id for item in items), now=now)
+    if not taken:
+        return []
+    fresh = session.scalars(
+        select(OutboxItem)
+        .where(OutboxItem.id.in_(taken))
+        .execution_options(populate_existing=True)  # the claim's state and attempts
+    )
+    by_id = {item.id: item for item in fresh}
+    return [by_id[item_id] for item_id in taken]
 
 
 def _send_batch(
