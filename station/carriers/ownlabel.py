@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
+from functools import cache
 from urllib.parse import quote, urlsplit
 
 from station.carriers.base import (
@@ -102,6 +103,7 @@ def tracking_template_problems(template: str) -> list[str]:
     return problems
 
 
+@cache  # frozen values, checked once per process
 def default_services() -> tuple[OwnLabelService, ...]:
     """The demo services, priced by the default rate card: Overnight, Economy, Heavy."""
     url = "https://track.example.com/{ticket}"

@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from importlib import resources
 
 from station.carriers.base import COUNTRIES, cents
@@ -132,6 +133,7 @@ def load_rate_card(text: str, *, known_services: Collection[str] | None = None) 
     return _Parser(known_services).parse(text)
 
 
+@cache  # a file of the installed package: read once per process
 def default_rate_card_text() -> str:
     """The CSV of the rate card shipped with Station (NZ and AU, several zones each)."""
     return resources.files("station.carriers").joinpath(DEFAULT_RATE_CARD).read_text("utf-8")
