@@ -41,6 +41,7 @@ from station.cin7.sandbox import Limits, SandboxServer, SandboxState, seed_demo
 from station.db import Base
 from station.extensions import db
 from station.models import Role
+from tests.scheduling import estimate, run_order
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ADMIN_URL = os.environ.get(
@@ -67,45 +68,27 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("database_url", DATABASES if both else DATABASES[:1], indirect=True)
 
 
-# The longest runs of the suite, longest first (about 30 s to 2 minutes each on an idle
-# 2-CPU machine; PostgreSQL's runs take longer than SQLite's). They start first: see
-# ``longest_first``.
-LONGEST_MODULES = (
-    "tests/web/test_fuzz_routes.py",
-    "tests/acceptance/test_worker_kills.py",
-    "tests/web/inbox/test_import_while_packing.py",
-    "tests/acceptance/test_round_trip.py",
-)
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark ``postgres`` every test that reaches the PostgreSQL server; long tests first."""
+    """Mark ``postgres`` every test that reaches the PostgreSQL server; deal the long tests.
+
+    The order (``tests.scheduling``) is the same in every xdist worker, as xdist requires.
+    """
     for item in items:
         params = getattr(item, "callspec", None)
         on_postgres = params is not None and "postgres" in params.params.values()
         if on_postgres or "postgres_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
-    items.sort(key=longest_first)
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    items[:] = run_order(items, workers, expected_seconds)
 
 
-def longest_first(item: pytest.Item) -> tuple[int, int, int]:
-    """Where a test goes in the run: the slow ones first, then browser tests, then the rest.
-
-    With ``-n 2 --dist worksteal`` (``make test``) each worker takes half the queue and an
-    idle worker takes over the back half of the other's: long tests at the front start
-    early and the workers finish together, instead of one idling while the other runs a
-    two-minute sweep it met at the end. The sort is stable (the rest keep their order) and
-    the same in every worker, as xdist requires.
-    """
-    path = item.nodeid.split("::")[0]
-    rank = LONGEST_MODULES.index(path) if path in LONGEST_MODULES else len(LONGEST_MODULES)
-    if item.get_closest_marker("slow") is not None:
-        kind = 0
-    elif item.get_closest_marker("e2e") is not None:
-        kind = 1
-    else:
-        return (2, 0, 0)
-    return (kind, rank, 0 if item.get_closest_marker("postgres") else 1)
+def expected_seconds(item: pytest.Item) -> float:
+    """Roughly how long ``item`` runs (``tests.scheduling.estimate``)."""
+    return estimate(
+        item.nodeid,
+        slow=item.get_closest_marker("slow") is not None,
+        browser=item.get_closest_marker("e2e") is not None,
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

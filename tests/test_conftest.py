@@ -12,7 +12,7 @@ from station.cin7.sandbox import Limits
 from station.extensions import db
 from station.models import OrderLine, SalesOrder
 from tests.builders import add_order
-from tests.conftest import empty_postgres_tables, longest_first
+from tests.conftest import empty_postgres_tables
 
 
 def _ids_of(request: pytest.FixtureRequest, name: str) -> set[str]:
@@ -75,11 +75,3 @@ def test_a_postgres_test_leaves_no_rows_and_ids_start_at_one_again(app: Flask) -
         assert db.session.scalar(select(func.count()).select_from(OrderLine)) == 0
         assert add_order(db.session, cin7_id=3).id == 1
         db.session.rollback()
-
-
-def test_slow_tests_run_first_then_browser_tests_then_the_rest(
-    request: pytest.FixtureRequest,
-) -> None:
-    kinds = [longest_first(item)[0] for item in request.session.items]
-    assert kinds == sorted(kinds)
-    assert longest_first(request.node) == (2, 0, 0)
