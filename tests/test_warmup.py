@@ -100,10 +100,11 @@ def test_gunicorn_workers_warm_up_before_serving(tmp_path: Path) -> None:
 
         wait_until(login_page, timeout=60, what="gunicorn serving /login")
         wait_until(
-            lambda: log_path.read_text().count("warmed up in") == 2,
+            lambda: log_path.read_text().count("objects kept out of garbage collection") == 2,
             timeout=30,
-            what="both workers warmed",
+            what="both workers warmed and their start-up objects frozen",
         )
+        assert log_path.read_text().count("warmed up in") == 2
     finally:
         server.terminate()
         server.wait(timeout=30)

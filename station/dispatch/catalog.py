@@ -10,9 +10,9 @@ no request sees them older than its own transaction's settings.
 
 A request gets them as persistent rows of its own session, made from those values without
 a statement (``merge(load=False)``); the preset or cost centre a form named is read the
-same way (:meth:`Catalog.get`). Rows are made when first
-asked for, one at a time where one is wanted: a site with thirty benches has thirty
-printers, and a scan or an Enter prints on one of them.
+same way (:meth:`Catalog.get`). Rows are made when first asked for, one at a time where
+one is wanted: a site with thirty benches has thirty printers, and a scan or an Enter
+prints on one of them.
 """
 
 from __future__ import annotations
