@@ -104,6 +104,7 @@ def deliver_outbox(
     items = _claim(session, _due(session, now), now)
     if not items:
         return DeliveryResult()
+    ids = [item.id for item in items]  # read now: each commit below expires the rows
     claims = OutboxClaims(
         session.get_bind().engine, (i.id for i in items), stamp=now, clock=clock or (lambda: now)
     )
@@ -112,11 +113,17 @@ def deliver_outbox(
     else:
         with claims.kept_alive(lease.total_seconds() / 3):
             calls = _deliver(session, client, claims, items, now=now, batch=batch, trigger=trigger)
-    states = [item.state for item in items]
+    # One query for the outcome, not a reload of each row the last commit expired.
+    counted = session.execute(
+        select(OutboxItem.state, func.count())
+        .where(OutboxItem.id.in_(ids))
+        .group_by(OutboxItem.state)
+    )
+    states = {state: count for state, count in counted}
     return DeliveryResult(
-        done=states.count(OutboxState.DONE),
-        retrying=states.count(OutboxState.PENDING),
-        failed=states.count(OutboxState.FAILED),
+        done=states.get(OutboxState.DONE, 0),
+        retrying=states.get(OutboxState.PENDING, 0),
+        failed=states.get(OutboxState.FAILED, 0),
         calls=calls,
     )
 
