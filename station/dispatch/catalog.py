@@ -41,9 +41,7 @@ Values = dict[str, Any]
 @dataclass(frozen=True, slots=True)
 class _Copy:
     version: str
-    printers: tuple[Values, ...]
-    presets: tuple[Values, ...]
-    cost_centres: tuple[Values, ...]
+    by_kind: dict[type[Any], tuple[Values, ...]]  # each kind's active rows, by name
 
 
 class Catalog:
@@ -55,11 +53,7 @@ class Catalog:
 
     def __init__(self, session: Session, values: _Copy) -> None:
         self._session = session
-        self._values: dict[type[Any], tuple[Values, ...]] = {
-            Printer: values.printers,
-            PackagePreset: values.presets,
-            CostCentre: values.cost_centres,
-        }
+        self._values = values.by_kind
         self._made: dict[tuple[type[Any], Any], Any] = {}
 
     @property
@@ -79,15 +73,18 @@ class Catalog:
 
     def printer(self, printer_id: int | None) -> Printer | None:
         """Active printer ``printer_id``, else the active printer added first; None if none is."""
-        values = self._values[Printer]
-        chosen = next((v for v in values if v["id"] == printer_id), None)
-        chosen = chosen or min(values, key=lambda v: int(v["id"]), default=None)
+        chosen = self._find(Printer, printer_id) or min(
+            self._values[Printer], key=lambda v: int(v["id"]), default=None
+        )
         return None if chosen is None else self._row(Printer, chosen)
 
     def get(self, kind: type[Row], row_id: int) -> Row | None:
         """Row ``row_id`` of ``kind``: made from the copy when active (no statement), else read."""
-        values = next((v for v in self._values[kind] if v["id"] == row_id), None)
+        values = self._find(kind, row_id)
         return self._session.get(kind, row_id) if values is None else self._row(kind, values)
+
+    def _find(self, kind: type[Any], row_id: int | None) -> Values | None:
+        return next((v for v in self._values[kind] if v["id"] == row_id), None)
 
     def _every(self, kind: type[Row]) -> list[Row]:
         return [self._row(kind, values) for values in self._values[kind]]
@@ -141,9 +138,13 @@ def _changed(session: Session, _context: Any, _instances: Any) -> None:
 def _read(session: Session, version: str) -> _Copy:
     return _Copy(
         version,
-        _values(session, Printer, Printer.active, Printer.name),
-        _values(session, PackagePreset, PackagePreset.active, PackagePreset.name),
-        _values(session, CostCentre, CostCentre.active, CostCentre.name),
+        {
+            Printer: _values(session, Printer, Printer.active, Printer.name),
+            PackagePreset: _values(
+                session, PackagePreset, PackagePreset.active, PackagePreset.name
+            ),
+            CostCentre: _values(session, CostCentre, CostCentre.active, CostCentre.name),
+        },
     )
 
 
