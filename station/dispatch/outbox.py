@@ -105,9 +105,7 @@ def deliver_outbox(
     if not items:
         return DeliveryResult()
     ids = [item.id for item in items]  # read now: each commit below expires the rows
-    claims = OutboxClaims(
-        session.get_bind().engine, (i.id for i in items), stamp=now, clock=clock or (lambda: now)
-    )
+    claims = OutboxClaims(session.get_bind().engine, ids, stamp=now, clock=clock or (lambda: now))
     if clock is None:
         calls = _deliver(session, client, claims, items, now=now, batch=batch, trigger=trigger)
     else:
