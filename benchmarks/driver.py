@@ -135,11 +135,9 @@ def signed_in_benches(base_url: str, printer_ids: Sequence[int]) -> Iterator[lis
             )
             for path, form in steps:
                 try:
-                    status, _ = browser.post(path, dict(form))
+                    browser.post(path, dict(form))
                 except _HttpFailed as exc:
                     raise RuntimeError(f"bench {n} could not sign in: {exc}") from exc
-                if status >= 500:
-                    raise RuntimeError(f"bench {n} could not sign in: POST {path}: HTTP {status}")
         yield browsers
     finally:
         for browser in browsers:
@@ -251,7 +249,11 @@ def _ship(
 
 
 class _HttpFailed(Exception):
-    """A bench request got no answer or a 4xx/5xx."""
+    """A bench request got no answer (``status`` None) or a 4xx/5xx."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class Browser:
@@ -263,15 +265,15 @@ class Browser:
         self._http = httpx.Client(base_url=base_url, timeout=HTTP_TIMEOUT_S)
         self._errors: tuple[type[Exception], ...] = (httpx.HTTPError,)
 
-    def post(self, path: str, data: dict[str, str | list[str]]) -> tuple[int, str]:
-        """POST a form: the status and the page; _HttpFailed for no answer or a 4xx."""
+    def post(self, path: str, data: dict[str, str | list[str]]) -> str:
+        """POST a form; the page, or _HttpFailed for no answer or a 4xx/5xx."""
         try:
             response = self._http.post(path, data=data)
         except self._errors as exc:
             raise _HttpFailed(f"POST {path}: {type(exc).__name__} {exc}") from exc
-        if 400 <= response.status_code < 500:
-            raise _HttpFailed(f"POST {path}: HTTP {response.status_code}")
-        return response.status_code, response.text
+        if response.status_code >= 400:
+            raise _HttpFailed(f"POST {path}: HTTP {response.status_code}", response.status_code)
+        return response.text
 
     def close(self) -> None:
         """Close the connections."""
@@ -286,9 +288,10 @@ class _Tallied:
 
     def post(self, path: str, data: dict[str, str | list[str]]) -> str:
         """POST a form; the page, or _HttpFailed for no answer or a 4xx/5xx."""
-        status, page = self._browser.post(path, data)
-        if status >= 500:
-            with self._lock:
-                self._run.http_5xx += 1
-            raise _HttpFailed(f"POST {path}: HTTP {status}")
-        return page
+        try:
+            return self._browser.post(path, data)
+        except _HttpFailed as exc:
+            if exc.status is not None and exc.status >= 500:
+                with self._lock:
+                    self._run.http_5xx += 1
+            raise
