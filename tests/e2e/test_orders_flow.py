@@ -89,6 +89,27 @@ def test_a_search_typed_before_the_page_was_ready_runs_once_it_is(
     expect(page.locator(".why")).to_have_text("Cin7 has no sales order 'SO-999999'.")
 
 
+def test_a_button_pressed_before_the_page_was_ready_works_once_it_is(
+    page: Any, live_app: tuple[Flask, str]
+) -> None:
+    """On a slow PC a button is pressed before htmx has wired it: the press is kept, not lost."""
+    _, base = live_app
+    sign_in_new_user(page, live_app, "admin", Role.ADMIN)
+    held: list[Any] = []
+    page.route("**/htmx-*.js", lambda route: held.append(route))  # routing: no cache either
+    page.goto(f"{base}/settings/cin7", wait_until="commit")
+    page.get_by_role("button", name="Test connection").click()
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    expect(page.locator("#connection-check")).to_have_text("")  # nothing ran yet
+
+    held[0].continue_()
+
+    expect(page.locator("#connection-check")).to_contain_text("Connected to Cin7: 3 branches")
+
+
 def test_a_spent_lookup_allowance_is_said_in_place(
     page: Any, tmp_path: Path, sqlite_template: Path, sandbox: SandboxServer
 ) -> None:
