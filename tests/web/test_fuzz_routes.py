@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -353,6 +354,12 @@ def send(world: World, rule: Rule, method: str, call: Call) -> Any:
     return client.open(path, method=method, **kwargs)
 
 
+def signed_out(response: Any) -> bool:
+    """The answer sends its caller to the sign-in page: that client's session has ended."""
+    target = response.headers.get("HX-Redirect") or response.headers.get("Location") or ""
+    return urlsplit(target).path == "/login"
+
+
 # --- the sweep --------------------------------------------------------------------------
 
 
@@ -377,7 +384,12 @@ def sweep_route(world: World, rule: Rule, method: str, *, examples: int) -> None
             allowed = RECORDS_REFUSALS.get(rule.endpoint, set())
             changed = [n for n in before if before[n] != after[n] and n not in allowed]
             assert not changed, f"{method} {rule.rule}: {status} changed {changed}"
-        if method != "GET" and rule.endpoint.startswith(RISKY):
+        # A refusal changed no table (asserted above), so it took no one's session or
+        # token; a risky call that went through may have, and any answer sending its
+        # caller to sign in says a session ended.
+        if signed_out(response) or (
+            method != "GET" and rule.endpoint.startswith(RISKY) and status < 400
+        ):
             world.restore()
 
     test: Callable[..., None] = given(call=calls(rule, inputs, json_base))(one)
