@@ -17,9 +17,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, Label, Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -84,33 +84,59 @@ def record_call(engine: Engine, *, status: int | None, when: datetime | None = N
 
 
 def cin7_status(session: Session, *, now: datetime | None = None) -> Cin7Status:
-    """Calls spent today, the time of the last successful sync, and a sync under way."""
+    """Calls spent today, the time of the last successful sync, and a sync under way.
+
+    One statement (:func:`status_columns`); a page header folds the same columns into its own.
+    """
     now = now or datetime.now(UTC)
-    today = now.date()
-    row = session.get(Cin7CallDay, today)
-    last_ok = session.scalar(
-        select(SyncRun)
-        .where(SyncRun.finished_at.is_not(None), SyncRun.error.is_(None))
-        .order_by(SyncRun.finished_at.desc())
-        .limit(1)
-    )
-    last_run = session.scalar(select(SyncRun).order_by(SyncRun.started_at.desc()).limit(1))
+    return status_from(session.execute(select(*status_columns(now))).one(), now)
+
+
+def status_columns(now: datetime) -> list[Label[Any]]:
+    """What :func:`status_from` reads, as labelled scalar subqueries of one SELECT.
+
+    Runs are taken newest first by ``started_at``, which is indexed: a page's header never
+    scans the sync history.
+    """
+
+    def today(column: Any) -> Any:
+        return select(column).where(Cin7CallDay.day == now.date()).scalar_subquery()
+
+    def newest(column: Any, *where: Any) -> Any:
+        newest_first = (SyncRun.started_at.desc(), SyncRun.id.desc())
+        return select(column).where(*where).order_by(*newest_first).limit(1).scalar_subquery()
+
+    return [
+        today(Cin7CallDay.calls).label("calls_today"),
+        today(Cin7CallDay.throttled).label("throttled_today"),
+        newest(
+            SyncRun.finished_at, SyncRun.finished_at.is_not(None), SyncRun.error.is_(None)
+        ).label("last_sync_at"),
+        newest(SyncRun.error).label("run_error"),
+        newest(SyncRun.started_at).label("run_started_at"),
+        newest(SyncRun.finished_at).label("run_finished_at"),
+        newest(SyncRun.orders_seen).label("run_orders_seen"),
+        newest(SyncRun.calls).label("run_calls"),
+    ]
+
+
+def status_from(row: Row[Any], now: datetime) -> Cin7Status:
+    """The status from a row holding :func:`status_columns` (among any others)."""
+    running = None
+    started = row.run_started_at
+    if started is not None and row.run_finished_at is None and now - started <= SYNC_STALE_AFTER:
+        # an unfinished run older than SYNC_STALE_AFTER died with its process
+        running = SyncProgress(
+            started_at=started, orders_seen=row.run_orders_seen, calls=row.run_calls
+        )
     return Cin7Status(
-        calls_today=row.calls if row else 0,
-        throttled_today=row.throttled if row else 0,
+        calls_today=row.calls_today or 0,
+        throttled_today=row.throttled_today or 0,
         budget=DAILY_BUDGET,
-        last_sync_at=last_ok.finished_at if last_ok else None,
-        last_sync_error=last_run.error if last_run and last_run.error else None,
-        running=_progress(last_run, now),
+        last_sync_at=row.last_sync_at,
+        last_sync_error=row.run_error or None,
+        running=running,
     )
-
-
-def _progress(run: SyncRun | None, now: datetime) -> SyncProgress | None:
-    if run is None or run.finished_at is not None:
-        return None
-    if now - run.started_at > SYNC_STALE_AFTER:  # UTCDateTime loads it timezone-aware
-        return None
-    return SyncProgress(started_at=run.started_at, orders_seen=run.orders_seen, calls=run.calls)
 
 
 def daily_reserve(value: object) -> int:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -145,6 +145,7 @@ def set_aside_orders(session: Session) -> list[SetAsideOrder]:
     return list(session.scalars(select(SetAsideOrder).order_by(SetAsideOrder.id)))
 
 
-def set_aside_count(session: Session) -> int:
-    """How many orders are set aside (part of every manager's Needs attention count)."""
-    return session.scalar(select(func.count()).select_from(SetAsideOrder)) or 0
+def set_aside_query() -> Select[tuple[int]]:
+    """The count of orders set aside (part of every manager's Needs attention), as a statement
+    a page header folds in."""
+    return select(func.count()).select_from(SetAsideOrder)

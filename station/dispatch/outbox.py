@@ -42,7 +42,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from station.cin7.client import MAX_ROWS, Cin7Client
@@ -195,9 +195,9 @@ def needs_attention(session: Session) -> list[OutboxItem]:
     )
 
 
-def attention_count(session: Session) -> int:
-    """How many write-backs need a person (shown in every manager's header)."""
-    return session.scalar(select(func.count()).where(OutboxItem.state == OutboxState.FAILED)) or 0
+def attention_query() -> Select[tuple[int]]:
+    """The count of write-backs that need a person, as a statement a page header folds in."""
+    return select(func.count()).where(OutboxItem.state == OutboxState.FAILED)
 
 
 def writeback_badges(session: Session, order_ids: Sequence[int]) -> dict[int, str]:

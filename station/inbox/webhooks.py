@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from station.inbox.errors import WebhookRefused, WebhookUnreachable
@@ -145,10 +145,9 @@ def failed_webhooks(session: Session) -> list[InboxWebhook]:
     )
 
 
-def failed_webhook_count(session: Session) -> int:
-    """How many deliveries need a person."""
-    found = session.scalar(select(func.count()).where(InboxWebhook.state == OutboxState.FAILED))
-    return found or 0
+def failed_webhook_query() -> Select[tuple[int]]:
+    """The count of deliveries that need a person, as a statement a page header folds in."""
+    return select(func.count()).where(InboxWebhook.state == OutboxState.FAILED)
 
 
 def order_webhooks(session: Session, order_id: int) -> list[InboxWebhook]:

@@ -143,10 +143,12 @@ def closeout_warning(
     *,
     cutoff: Cutoff | None,
     name: str | None = None,
+    waiting: int | None = None,
 ) -> str | None:
     """What the bench should show when the cut-off is near (or past) and consignments wait.
 
     None without a cut-off, before ``WARN_BEFORE`` ahead of it, or when nothing waits.
+    ``waiting`` is the carrier's count of consignments waiting, when the caller has it.
     """
     if cutoff is None:
         return None
@@ -155,7 +157,7 @@ def closeout_warning(
     today = cutoff.on_day_of(now)
     if now < today - WARN_BEFORE:
         return None
-    count = waiting_count(session, carrier_code)
+    count = waiting_count(session, carrier_code) if waiting is None else waiting
     if count == 0:
         return None
     name = name or carrier_name(session, carrier_code)
@@ -187,7 +189,9 @@ def closeout_board(
                 name=name,
                 waiting=counts.get(code, 0),
                 cutoff=cutoff,
-                warning=closeout_warning(session, code, now, cutoff=cutoff, name=name),
+                warning=closeout_warning(
+                    session, code, now, cutoff=cutoff, name=name, waiting=counts.get(code, 0)
+                ),
                 manifests=tuple(manifests),
             )
         )
@@ -207,12 +211,12 @@ def closeout_warnings(
 ) -> list[str]:
     """The cut-off warning of every carrier with consignments waiting (for every page)."""
     warnings = []
-    for code in waiting_counts(session):
+    for code, waiting in waiting_counts(session).items():
         try:
             cutoff = cutoff_for(store, code, tz=tz)
         except CutoffInvalid:
             continue  # a setting saved before validation existed: the manifests page says so
-        warning = closeout_warning(session, code, now, cutoff=cutoff)
+        warning = closeout_warning(session, code, now, cutoff=cutoff, waiting=waiting)
         if warning:
             warnings.append(warning)
     return warnings
