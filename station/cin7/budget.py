@@ -17,9 +17,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, Label, Row, insert, select, update
+from sqlalchemy import Engine, Label, Row, Select, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,7 @@ from station.sitetime import said
 DAILY_BUDGET = 5000
 # A run unfinished for longer than this is taken to have died with its process.
 SYNC_STALE_AFTER = timedelta(minutes=15)
+_TODAY = "cin7_today"  # the bound parameter of status_columns()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,24 +91,28 @@ def cin7_status(session: Session, *, now: datetime | None = None) -> Cin7Status:
     One statement (:func:`status_columns`); a page header folds the same columns into its own.
     """
     now = now or datetime.now(UTC)
-    return status_from(session.execute(select(*status_columns(now))).one(), now)
+    row = session.execute(_status_statement(), status_parameters(now)).one()
+    return status_from(row, now)
 
 
-def status_columns(now: datetime) -> list[Label[Any]]:
+@cache
+def status_columns() -> tuple[Label[Any], ...]:
     """What :func:`status_from` reads, as labelled scalar subqueries of one SELECT.
 
-    Runs are taken newest first by ``started_at``, which is indexed: a page's header never
-    scans the sync history.
+    Built once per process: a statement made anew on every page spent more time being
+    built and keyed for SQLAlchemy's cache than in the database. Today's date is the
+    parameter :func:`status_parameters` fills. Runs are taken newest first by
+    ``started_at``, which is indexed: a page's header never scans the sync history.
     """
 
     def today(column: Any) -> Any:
-        return select(column).where(Cin7CallDay.day == now.date()).scalar_subquery()
+        return select(column).where(Cin7CallDay.day == bindparam(_TODAY)).scalar_subquery()
 
     def newest(column: Any, *where: Any) -> Any:
         newest_first = (SyncRun.started_at.desc(), SyncRun.id.desc())
         return select(column).where(*where).order_by(*newest_first).limit(1).scalar_subquery()
 
-    return [
+    return (
         today(Cin7CallDay.calls).label("calls_today"),
         today(Cin7CallDay.throttled).label("throttled_today"),
         newest(
@@ -117,7 +123,17 @@ def status_columns(now: datetime) -> list[Label[Any]]:
         newest(SyncRun.finished_at).label("run_finished_at"),
         newest(SyncRun.orders_seen).label("run_orders_seen"),
         newest(SyncRun.calls).label("run_calls"),
-    ]
+    )
+
+
+def status_parameters(now: datetime) -> dict[str, Any]:
+    """The parameters of :func:`status_columns` at ``now``."""
+    return {_TODAY: now.date()}
+
+
+@cache
+def _status_statement() -> Select[Any]:
+    return select(*status_columns())
 
 
 def status_from(row: Row[Any], now: datetime) -> Cin7Status:

@@ -17,11 +17,11 @@ from typing import Any
 
 from flask import Flask
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from werkzeug.local import LocalProxy
 
-from station.cin7.budget import Cin7Status, status_columns, status_from
+from station.cin7.budget import Cin7Status, status_columns, status_from, status_parameters
 from station.cin7.setaside import set_aside_query
 from station.db import utcnow
 from station.dispatch.outbox import attention_query
@@ -47,13 +47,18 @@ def header_figures(session: Session, now: datetime) -> HeaderFigures:
     Needs attention counts failed write-backs, failed webhook deliveries and orders the
     sync set aside.
     """
+    row = session.execute(_figures_statement(), status_parameters(now)).one()
+    return HeaderFigures(cin7=status_from(row, now), attention=row.attention or 0)
+
+
+@cache
+def _figures_statement() -> Select[Any]:
+    """Built once per process, as the Cin7 status's columns are (see ``status_columns``)."""
     writebacks, webhooks, set_aside = (
         query.scalar_subquery()
         for query in (attention_query(), failed_webhook_query(), set_aside_query())
     )
-    attention = (writebacks + webhooks + set_aside).label("attention")
-    row = session.execute(select(*status_columns(now), attention)).one()
-    return HeaderFigures(cin7=status_from(row, now), attention=row.attention or 0)
+    return select(*status_columns(), (writebacks + webhooks + set_aside).label("attention"))
 
 
 def init_app(app: Flask) -> None:
