@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from station.addresses import Address
-from station.labels import PackingSlip, PackingSlipLine, render_packing_slip
+from station.labels import PackingSlip, PackingSlipLine
 from station.labels.layout import barcode_problems
 from station.models import SalesOrder
 
@@ -47,4 +47,6 @@ def packing_slip(order: SalesOrder, *, today: date) -> PackingSlip:
 
 def packing_slip_pdf(order: SalesOrder, *, today: date) -> bytes:
     """The packing slip of ``order`` as an A4 PDF."""
+    from station.labels.pdf import render_packing_slip  # reportlab: only where a PDF is drawn
+
     return render_packing_slip(packing_slip(order, today=today))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from printers.formats import PrinterFormat, PrinterSpec
 from station.labels.layout import LabelLayout, size_named
-from station.labels.pdf import render_pdf
 from station.labels.zpl import render_zpl
 from station.models import Printer
 
@@ -15,6 +14,8 @@ def render_for_printer(printer: Printer, layout: LabelLayout) -> tuple[bytes, st
     size = size_named(spec.label_size)
     if spec.format == PrinterFormat.ZPL:
         return render_zpl(layout, dpi=spec.dpi, size=size, unicode_font=spec.unicode_font), "zpl"
+    from station.labels.pdf import render_pdf  # reportlab: only where a PDF is drawn
+
     pdf = render_pdf([layout], size=size)
     if spec.format == PrinterFormat.PNG_RASTER:
         from station.labels.preview import render_png

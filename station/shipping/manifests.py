@@ -13,18 +13,20 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from station.carriers.errors import CarrierMisconfigured
 from station.errors import StationError
-from station.labels.manifest import ManifestLine, ManifestSheet, render_manifest
 from station.models import Consignment, ConsignmentState, Manifest, User
 from station.shipping.carriers import carrier_for
 from station.shipping.records import SqlTicketAllocator
 from station.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from station.labels.manifest import ManifestLine
 
 LAST_NUMBER = 999_999
 
@@ -142,6 +144,8 @@ def _count_totals(session: Session, manifest: Manifest) -> None:
 
 def manifest_pdf(manifest: Manifest, *, tz: tzinfo) -> bytes:
     """The manifest as an A4 PDF, its close-out time shown in ``tz``."""
+    from station.labels.manifest import ManifestSheet, render_manifest  # reportlab
+
     by = manifest.closed_by
     sheet = ManifestSheet(
         number=manifest.number,
@@ -157,6 +161,8 @@ def manifest_pdf(manifest: Manifest, *, tz: tzinfo) -> bytes:
 
 def _line(consignment: Consignment) -> ManifestLine:
     """One consignment as the manifest lists it."""
+    from station.labels.manifest import ManifestLine
+
     receiver = _receiver(consignment)
     return ManifestLine(
         reference=consignment.reference,
