@@ -1,4 +1,9 @@
-"""Station: a self-hosted shipping-label station for Cin7 Omni."""
+"""Station: a self-hosted shipping-label station for Cin7 Omni.
+
+Importing the package imports only Flask: every ``station`` subcommand imports it (through
+``station.cli``), and those that build no app (``station agent``, ``station sandbox``) need
+neither SQLAlchemy nor the rest of Station, which ``create_app`` imports.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy.engine import make_url
 
-from station import extensions
 from station.config import DefaultConfig, request_size_limit, submit_lease
 from station.private_files import private_file, private_folder
-from station.secretbox import instance_secret
 from station.version import __version__
 
 __all__ = ["__version__", "create_app"]
@@ -38,7 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     submit_lease(app.config)  # refuses a lease one Cin7 call could outlast
     _init_instance(app)
 
-    from station import jobs, logs, settings
+    from station import extensions, jobs, logs, settings
     from station.cin7 import mount as cin7_mount
     from station.cin7 import tasks as cin7_tasks
     from station.cin7 import wiring as cin7_wiring
@@ -92,6 +94,8 @@ def _private_sqlite(url: str) -> None:
     A missing folder is left missing: a mistyped path then fails the health check with
     the reason instead of starting on a new, empty database.
     """
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         database = Path(parsed.database)
@@ -118,4 +122,6 @@ def _engine_options(url: str, busy_timeout: float) -> dict[str, Any]:
 
 def _instance_secret(path: Path) -> str:
     """A random secret kept in the instance folder, so sessions survive restarts."""
+    from station.secretbox import instance_secret
+
     return instance_secret(path, lambda: secrets.token_hex(32).encode()).decode()

@@ -1,5 +1,11 @@
 """The ``station`` command: demo, db, sync, worker, sandbox, users, doctor, backup (plus
-Flask's run/shell)."""
+Flask's run/shell).
+
+Each command imports what it uses when it runs: importing this module (every ``station``
+command does, ``station agent`` on a bench PC too) imports click and Flask, not Station's
+models, reportlab or Alembic. Flask-Migrate's ``station db`` group, which imports Alembic,
+is loaded only when it is asked for (click's lazily loaded subcommands).
+"""
 
 from __future__ import annotations
 
@@ -15,48 +21,48 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from flask_migrate import upgrade
-from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
-from werkzeug.serving import make_server
 
-from station import create_app
-from station.accounts import AccountError, create_user, set_password
-from station.cin7.errors import Cin7Error
-from station.cin7.selection import load_selection
-from station.cin7.sync import SyncError, sync_orders
-from station.cin7.wiring import cin7_wiring
-from station.config import SANDBOX_MOUNT
-from station.db import NO_SCHEMA, schema_missing, utcnow
-from station.extensions import db, migrations
-from station.jobs import jobs, make_consumer, start_embedded_consumer
-from station.models import Role, User
-from station.ops.backup import BackupRefused, backup_database
-from station.ops.checks import Status
-from station.ops.doctor import check_database, migration_scripts, run_checks
-from station.printing.setup import ensure_virtual_printer
-from station.settings import rotate_secrets, secret_box
+from station.roles import Role
 
 log = logging.getLogger(__name__)
 
 DEMO_ADMIN = "admin"
+MIGRATIONS_GROUP = "db"  # Flask-Migrate's commands: station db upgrade, station db check, ...
 
 
 def _app_factory() -> Flask:
-    """The app the ``station`` command works on, with Flask-Migrate's ``station db`` commands."""
-    app = create_app()
-    migrations(app)
-    return app
+    """The app the ``station`` command works on.
+
+    Flask-Migrate sets itself up when a migration command first reads it
+    (``station.extensions``), so the commands that migrate nothing never import Alembic.
+    """
+    from station import create_app
+
+    return create_app()
 
 
 class StationGroup(FlaskGroup):
     """Flask's command group, where a database without Station's tables is a sentence."""
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), MIGRATIONS_GROUP})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == MIGRATIONS_GROUP:
+            from flask_migrate.cli import db as migrations_group
+
+            return migrations_group
+        return super().get_command(ctx, cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except DBAPIError as exc:
-            if not schema_missing(exc):
+        except Exception as exc:
+            from sqlalchemy.exc import DBAPIError
+
+            from station.db import NO_SCHEMA, schema_missing
+
+            if not (isinstance(exc, DBAPIError) and schema_missing(exc)):
                 raise
             log.error("%s (%s)", NO_SCHEMA, str(exc.orig).splitlines()[0])
             raise click.ClickException(NO_SCHEMA) from exc
@@ -64,6 +70,10 @@ class StationGroup(FlaskGroup):
 
 def _require_schema() -> None:
     """Stop with a sentence unless the database is at the schema this code ships."""
+    from station.extensions import db
+    from station.ops.checks import Status
+    from station.ops.doctor import check_database, migration_scripts
+
     check = check_database(db.engine, migration_scripts())
     if check.status != Status.OK:
         raise click.ClickException(check.detail)
@@ -79,8 +89,16 @@ def main() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 def demo(host: str, port: int) -> None:
     """Run Station on embedded defaults with the Cin7 sandbox and an in-process worker."""
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from station import create_app
     from station.cin7.sandbox import DEMO_API_KEY, DEMO_USERNAME
     from station.cin7.sandbox.shopify import TRIGGER_PATH
+    from station.config import SANDBOX_MOUNT
+    from station.extensions import db
+    from station.jobs import jobs, start_embedded_consumer
+    from station.printing.setup import ensure_virtual_printer
 
     overrides: dict[str, Any] = {"SANDBOX_ENABLED": True}
     app = create_app(overrides)
@@ -117,6 +135,12 @@ def demo(host: str, port: int) -> None:
 
 def _reset_demo_admin() -> str:
     """Create the demo admin (or give it a fresh password) and return the password."""
+    from sqlalchemy import select
+
+    from station.accounts import create_user, set_password
+    from station.extensions import db
+    from station.models import User
+
     password = secrets.token_urlsafe(9)
     user = db.session.scalar(select(User).where(User.username == DEMO_ADMIN))
     if user is None:
@@ -149,6 +173,12 @@ def _serve_until_interrupted(server: Any) -> None:
 @with_appcontext
 def sync(once: bool) -> None:
     """Sync sales orders from Cin7 and print a summary of each run."""
+    from station.cin7.errors import Cin7Error
+    from station.cin7.selection import load_selection
+    from station.cin7.sync import SyncError, sync_orders
+    from station.cin7.wiring import cin7_wiring
+    from station.extensions import db
+
     wiring = cin7_wiring()
     interval = int(current_app.config.get("SYNC_INTERVAL", 60))
     while True:
@@ -175,6 +205,8 @@ def sync(once: bool) -> None:
 @with_appcontext
 def worker(workers: int, no_periodic: bool) -> None:
     """Consume background jobs (order sync, write-backs) until stopped."""
+    from station.jobs import jobs, make_consumer
+
     _require_schema()  # the jobs meet the database on threads, where no one would read why
     consumer = make_consumer(jobs().huey, workers=workers, periodic=not no_periodic)
     jobs().recover_outbox()  # write-backs a crashed worker cut off go out within a minute
@@ -189,6 +221,8 @@ def worker(workers: int, no_periodic: bool) -> None:
 @click.option("--retry-after", is_flag=True, help="Send Retry-After with each 429 (Cin7 may not).")
 def sandbox(host: str, port: int, order_count: int, no_limits: bool, retry_after: bool) -> None:
     """Serve the Cin7 Omni sandbox on its own (base URL http://HOST:PORT/api)."""
+    from werkzeug.serving import make_server
+
     from station.cin7.sandbox import Limits, SandboxState, create_sandbox, seed_demo
 
     state = SandboxState()
@@ -281,6 +315,10 @@ def agents_create(name: str) -> None:
 @with_appcontext
 def agents_revoke(name: str) -> None:
     """Stop accepting an agent's token."""
+    from sqlalchemy import select
+
+    from station.db import utcnow
+    from station.extensions import db
     from station.models import PrintAgent
     from station.printing.agents import withdraw_print_agent
 
@@ -303,6 +341,9 @@ def users() -> None:
 @with_appcontext
 def users_create(username: str, role: str, password: str) -> None:
     """Add a user."""
+    from station.accounts import AccountError, create_user
+    from station.extensions import db
+
     try:
         create_user(db.session, username, password, role=Role(role))
     except AccountError as exc:
@@ -319,6 +360,11 @@ def doctor(as_json: bool) -> None:
 
     Exits 1 when any check FAILs.
     """
+    from station.cin7.wiring import cin7_wiring
+    from station.extensions import db
+    from station.ops.checks import Status
+    from station.ops.doctor import run_checks
+
     checks = run_checks(
         db.session,
         engine=db.engine,
@@ -346,6 +392,9 @@ def doctor(as_json: bool) -> None:
 @with_appcontext
 def backup(out_dir: Path | None) -> None:
     """Copy the SQLite database while Station runs (PostgreSQL: prints the pg_dump to run)."""
+    from station.db import utcnow
+    from station.ops.backup import BackupRefused, backup_database
+
     target = out_dir or Path(current_app.instance_path) / "backups"
     try:
         made = backup_database(current_app.config["DATABASE_URL"], target, now=utcnow())
@@ -362,6 +411,9 @@ def backup(out_dir: Path | None) -> None:
 @with_appcontext
 def rotate_secrets_command() -> None:
     """Encrypt every stored secret again with the first key in STATION_FERNET_KEY."""
+    from station.extensions import db
+    from station.settings import rotate_secrets, secret_box
+
     rotation = rotate_secrets(db.session, secret_box())
     db.session.commit()
     click.echo(f"Re-encrypted {len(rotation.resealed)} stored secrets with the first key.")
