@@ -19,8 +19,9 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -103,19 +104,32 @@ def cheap_password_hashes() -> Iterator[PasswordHasher]:
     accounts.use_password_hasher(production)
 
 
-def _reuse_url_builders() -> None:
-    """Compile each route's URL builders once per test process, not once per app.
+@dataclass(frozen=True)
+class _CompiledRule:
+    """What werkzeug's ``Rule.compile`` made of one rule, to give a rule that agrees."""
 
-    werkzeug builds two functions per route with ``ast`` and ``compile`` whenever a rule
-    is bound to a map; with Station's 114 routes that was three quarters of the ~80 ms
-    ``create_app`` takes, and nearly every test makes an app. A builder is a function of
-    the rule's text, defaults and map options only (its rule comes in as ``self``), so
-    rules that agree on those share one.
+    parts: tuple[Any, ...]
+    trace: tuple[tuple[bool, str], ...]
+    converters: dict[str, tuple[str, tuple[Any, ...], Mapping[str, Any]]]
+    build: Callable[..., tuple[str, str]]
+    build_unknown: Callable[..., tuple[str, str]]
+
+
+def _reuse_compiled_rules() -> None:
+    """Compile each route once per test process, not once per app.
+
+    werkzeug compiles a rule whenever it is bound to a map: it parses the rule into the
+    parts its matcher uses (with ``re``) and builds two URL-building functions with
+    ``ast`` and ``compile``. With Station's ~130 routes that was over half of the ~18 ms
+    ``create_app`` takes, and nearly every test makes an app. What compiling makes is a
+    function of the rule's text, its defaults and the map's options and converters, so
+    rules that agree on those share it; each rule still gets converter objects of its
+    own, made for its own map, as werkzeug would make them.
     """
-    compile_builder = Rule._compile_builder
-    built: dict[tuple[object, ...], Callable[..., tuple[str, str]]] = {}
+    compile_rule, get_converter = Rule.compile, Rule.get_converter
+    compiled: dict[tuple[object, ...], _CompiledRule] = {}
 
-    def reused(rule: Rule, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+    def reused(rule: Rule) -> None:
         assert rule.map is not None, "rule not bound"
         key = (
             rule.rule,
@@ -123,16 +137,42 @@ def _reuse_url_builders() -> None:
             rule.map.host_matching,
             rule.merge_slashes,
             repr(sorted((rule.defaults or {}).items(), key=repr)),
-            append_unknown,
+            tuple(rule.map.converters.items()),
         )
-        if key not in built:
-            built[key] = compile_builder(rule, append_unknown)
-        return built[key]
+        known = compiled.get(key)
+        if known is None:
+            specs: dict[str, tuple[str, tuple[Any, ...], Mapping[str, Any]]] = {}
 
-    Rule._compile_builder = reused  # type: ignore[method-assign]
+            def noting(variable: str, name: str, args: Any, kwargs: Any) -> Any:
+                specs[variable] = (name, args, kwargs)
+                return get_converter(rule, variable, name, args, kwargs)
+
+            rule.get_converter = noting  # type: ignore[method-assign]
+            try:
+                compile_rule(rule)
+            finally:
+                del rule.get_converter
+            compiled[key] = _CompiledRule(
+                tuple(rule._parts),
+                tuple(rule._trace),
+                specs,
+                rule._build.__func__,  # type: ignore[attr-defined]
+                rule._build_unknown.__func__,  # type: ignore[attr-defined]
+            )
+            return
+        rule._parts, rule._trace = list(known.parts), list(known.trace)
+        rule._converters = {
+            variable: rule.get_converter(variable, *spec)
+            for variable, spec in known.converters.items()
+        }
+        rule.arguments.update(known.converters)
+        rule._build = known.build.__get__(rule, None)
+        rule._build_unknown = known.build_unknown.__get__(rule, None)
+
+    Rule.compile = reused  # type: ignore[method-assign]
 
 
-_reuse_url_builders()
+_reuse_compiled_rules()
 
 
 class _SharedTemplateCode(BytecodeCache):
