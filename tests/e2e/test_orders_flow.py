@@ -67,23 +67,40 @@ def test_a_missing_order_is_explained(page: Any, live_app: tuple[Flask, str]) ->
     expect(page.locator(".why")).to_have_text("Cin7 has no sales order 'SO-999999'.")
 
 
+class HeldHtmx:
+    """htmx's script held back, as on a slow PC, until :meth:`release`."""
+
+    def __init__(self, page: Any) -> None:
+        self._page = page
+        self._held: list[Any] = []
+        page.route("**/htmx-*.js", self._held.append)  # routing: no cache either
+
+    def asked_for(self) -> None:
+        """Wait until the page has asked for the script (and is kept waiting for it)."""
+        for _ in range(200):
+            if self._held:
+                return
+            self._page.wait_for_timeout(50)
+        raise AssertionError("the page never asked for htmx")
+
+    def release(self) -> None:
+        """Let the script through."""
+        self._held[0].continue_()
+
+
 def test_a_search_typed_before_the_page_was_ready_runs_once_it_is(
     page: Any, live_app: tuple[Flask, str]
 ) -> None:
     """On a slow PC the search box takes keys before htmx has loaded: the search still runs."""
     _, base = live_app
     sign_in_new_user(page, live_app, "manager", Role.MANAGER)
-    held: list[Any] = []
-    page.route("**/htmx-*.js", lambda route: held.append(route))  # routing: no cache either
+    htmx = HeldHtmx(page)
     page.goto(f"{base}/orders", wait_until="commit")
     page.get_by_label("Search orders").fill("SO-999999")
-    for _ in range(200):
-        if held:
-            break
-        page.wait_for_timeout(50)
+    htmx.asked_for()
     expect(page.get_by_role("button", name="Ask Cin7 why")).to_have_count(0)  # nothing ran
 
-    held[0].continue_()
+    htmx.release()
 
     page.get_by_role("button", name="Ask Cin7 why").click()
     expect(page.locator(".why")).to_have_text("Cin7 has no sales order 'SO-999999'.")
@@ -95,17 +112,13 @@ def test_a_button_pressed_before_the_page_was_ready_works_once_it_is(
     """On a slow PC a button is pressed before htmx has wired it: the press is kept, not lost."""
     _, base = live_app
     sign_in_new_user(page, live_app, "admin", Role.ADMIN)
-    held: list[Any] = []
-    page.route("**/htmx-*.js", lambda route: held.append(route))  # routing: no cache either
+    htmx = HeldHtmx(page)
     page.goto(f"{base}/settings/cin7", wait_until="commit")
     page.get_by_role("button", name="Test connection").click()
-    for _ in range(200):
-        if held:
-            break
-        page.wait_for_timeout(50)
+    htmx.asked_for()
     expect(page.locator("#connection-check")).to_have_text("")  # nothing ran yet
 
-    held[0].continue_()
+    htmx.release()
 
     expect(page.locator("#connection-check")).to_contain_text("Connected to Cin7: 3 branches")
 
