@@ -73,7 +73,7 @@ class HeldHtmx:
     def __init__(self, page: Any) -> None:
         self._page = page
         self._held: list[Any] = []
-        page.route("**/htmx-*.js", self._held.append)  # routing: no cache either
+        page.route("**/htmx-*.js", lambda route: self._held.append(route))  # and no cache
 
     def asked_for(self) -> None:
         """Wait until the page has asked for the script (and is kept waiting for it)."""
