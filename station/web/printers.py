@@ -29,6 +29,7 @@ from printers.transport import PrinterFormat
 from station.db import utcnow
 from station.dispatch.rights import NotYours
 from station.extensions import db
+from station.labels.layout import SIZE_4X6, LabelError, size_named
 from station.models import JobState, PrintAgent, Printer, PrintJob, Role
 from station.printing.actions import print_again, retry_printer_now
 from station.printing.agents import (
@@ -387,6 +388,24 @@ def revoke(agent_id: int) -> WerkzeugResponse:
 def print_job_finished(job: PrintJob) -> bool:
     """True once a job will not change by itself (templates stop polling then)."""
     return job.state in (JobState.DONE, JobState.FAILED)
+
+
+PREVIEW_WIDTH = 240  # px, as .label-preview's max-width
+
+
+@bp.app_template_global()
+def preview_box(job: PrintJob) -> tuple[int, int]:
+    """The width and height (px) a job's preview holds on the page before its image loads.
+
+    The image's own shape takes over once it has loaded; holding a label-shaped box until
+    then keeps the buttons under it (Void, Reprint) from jumping down as it arrives, under
+    a packer's click.
+    """
+    try:
+        size = size_named(str(job.printer.spec.get("label_size") or SIZE_4X6.name))
+    except LabelError:
+        size = SIZE_4X6
+    return PREVIEW_WIDTH, round(PREVIEW_WIDTH * size.height_mm / size.width_mm)
 
 
 bp.add_app_template_global(printer_spec, "printer_spec")

@@ -47,3 +47,33 @@ def test_test_print_shows_the_label_preview(
     assert result["y"] >= table["y"] + table["height"], (result, table)
     assert shown["width"] >= 200 and shown["width"] > cell["width"], (shown, cell)
     screenshot(page, "printers")
+
+
+def test_a_preview_holds_its_labels_shape_before_its_image_arrives(
+    page: Any, live_app: tuple[Flask, str], tmp_path: Path
+) -> None:
+    """Buttons under a preview stay where they are while it loads: a click aimed at them
+    (Void, Reprint) is not taken by the image pushing them down."""
+    app, base = live_app
+    with app.app_context():
+        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
+        ensure_virtual_printer(db.session, tmp_path / "labels")  # 4x6 labels
+        db.session.commit()
+    sign_in(page, base, "manager")
+    held: list[Any] = []
+    page.route("**/jobs/*/preview", lambda route: held.append(route))
+    page.get_by_role("link", name="Printers").click()
+    page.get_by_role("button", name="Test print").click()
+    expect(page.locator("#test-result-1 .job-state")).to_have_text("done")
+    reprint = page.locator("#test-result-1").get_by_role("button", name="Reprint")
+
+    before = reprint.bounding_box()
+    preview = page.locator("#test-result-1 img.label-preview").bounding_box()
+    assert held and preview["height"] == pytest.approx(preview["width"] * 1.5, abs=3)
+    held[0].continue_()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 200",
+        arg=page.locator("#test-result-1 img.label-preview").element_handle(),
+    )
+
+    assert reprint.bounding_box()["y"] == pytest.approx(before["y"], abs=3)

@@ -18,6 +18,7 @@ from station.extensions import db
 from station.models import JobState, Printer, PrintJob, Role
 from station.printing.setup import ensure_virtual_printer
 from station.printing.transports import printer_spec
+from station.web.printers import preview_box
 from tests.conftest import AuthActions
 
 
@@ -301,3 +302,15 @@ def test_the_files_root_may_not_be_under_the_static_folder(
 
     with pytest.raises(ValueError, match="inside the static folder"):
         create_app({**app_config, "PRINT_FILES_ROOT": inside_static})
+
+
+@pytest.mark.parametrize(
+    ("label_size", "box"),
+    [("4x6", (240, 360)), ("100x175", (240, 420)), ("A4", (240, 339)), ("9x9", (240, 360))],
+)
+def test_a_preview_holds_the_shape_of_its_printers_label(
+    label_size: str, box: tuple[int, int]
+) -> None:
+    job = PrintJob(printer=Printer(name="P", spec={"format": "pdf", "label_size": label_size}))
+
+    assert preview_box(job) == box  # an unknown size is held as 4x6
