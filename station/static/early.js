@@ -1,30 +1,34 @@
 // A press on a button that only htmx makes work (type="button" with hx-get/hx-post/...)
-// can land before htmx has wired the page: a slow PC, a busy bench. Such presses are kept
-// and made again once htmx has wired the page, so a person's press is never lost.
+// can land before htmx has wired that button: before htmx has loaded (a slow PC, a busy
+// bench), or in the moment between an answer's content being swapped in (htmx marks it
+// htmx-added) and htmx settling it and wiring what it holds. Such a press is kept and made
+// again as soon as htmx has wired the button, so a person's press is never lost.
 // Loaded before the page's body, without defer, so it is listening from the first paint.
 (() => {
   const HTMX_BUTTON =
     'button[type="button"]:is([hx-get], [hx-post], [hx-put], [hx-patch], [hx-delete])';
-  const held = [];
-  let wired = false;
+  // htmx fires htmx:load on the body once it has wired the page, and on each piece of
+  // swapped-in content once it has wired that.
+  let pageWired = false;
+  document.addEventListener("htmx:load", () => { pageWired = true; }, { once: true });
+
+  const held = new WeakSet();
   document.addEventListener(
     "click",
     (event) => {
-      if (wired || !(event.target instanceof Element)) return;
+      if (!(event.target instanceof Element)) return;
       const button = event.target.closest(HTMX_BUTTON);
-      if (!button) return;
+      const unwired = pageWired ? button?.closest(".htmx-added") : button && document;
+      if (!unwired) return;
       event.stopImmediatePropagation();
-      if (!held.includes(button)) held.push(button);
+      if (held.has(button)) return;
+      held.add(button);
+      const pressAgain = () => {
+        held.delete(button);
+        button.click();
+      };
+      unwired.addEventListener("htmx:load", pressAgain, { once: true });
     },
     true,
-  );
-  // htmx fires htmx:load on the body once it has processed the whole page.
-  document.addEventListener(
-    "htmx:load",
-    () => {
-      wired = true;
-      for (const button of held.splice(0)) button.click();
-    },
-    { once: true },
   );
 })();

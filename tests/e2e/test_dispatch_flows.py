@@ -171,3 +171,28 @@ def test_a_settings_change_is_followed_by_the_next_dispatch(
 
     assert count(app, OutboxItem) == 0  # nothing owed to Cin7 with send-back off
     assert sandbox.state.orders[cin7_id]["stage"] != "Dispatched"
+
+
+def test_void_pressed_before_htmx_has_wired_the_answer_still_voids(
+    page: Any, live_app: tuple[Flask, str], sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A press in the moment between an answer arriving and htmx wiring its buttons is kept."""
+    app, base = live_app
+    add_packer_and_order(app, tmp_path / "labels", open_orders(sandbox, 1)[0], "SO-VOID-2")
+    sign_in(page, base, "packer")
+    page.goto(f"{base}/bench")
+    page.evaluate("htmx.config.defaultSettleDelay = 3000")  # a slow moment, made long
+    page.keyboard.type("SO-VOID-2")
+    page.keyboard.press("Enter")
+    expect(page.locator("#weight")).to_be_focused(timeout=20_000)
+    page.keyboard.type("1.3")
+    page.keyboard.press("Enter")
+    expect(page.locator(".bench-shipped.htmx-added")).to_be_visible()  # not wired yet
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Void").click()
+
+    expect(page.locator("#bench-order")).to_contain_text("voided")
+    with app.app_context():
+        consignment = db.session.scalar(select(Consignment))
+        assert consignment is not None and consignment.state == ConsignmentState.VOIDED
