@@ -58,6 +58,17 @@ def scan_and_ship(page: Any, base: str, reference: str, weight: str = "1.3") -> 
     expect(page.locator(".bench-shipped")).to_be_visible()
 
 
+def void_at_the_bench(page: Any, app: Flask) -> None:
+    """Press Void on the shipped order, say yes, and see the consignment voided."""
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Void").click()
+
+    expect(page.locator("#bench-order")).to_contain_text("voided")
+    with app.app_context():
+        consignment = db.session.scalar(select(Consignment))
+        assert consignment is not None and consignment.state == ConsignmentState.VOIDED
+
+
 def test_a_batch_controlled_order_is_refused_with_the_product_named(
     page: Any, live_app: tuple[Flask, str], sandbox: SandboxServer, tmp_path: Path
 ) -> None:
@@ -96,13 +107,7 @@ def test_reprint_then_void_at_the_bench(
     expect(page.locator(".bench-shipped .print-job").nth(1)).to_contain_text("done")
     assert count(app, PrintJob) == 2
 
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Void").click()
-
-    expect(page.locator("#bench-order")).to_contain_text("voided")
-    with app.app_context():
-        consignment = db.session.scalar(select(Consignment))
-        assert consignment is not None and consignment.state == ConsignmentState.VOIDED
+    void_at_the_bench(page, app)
     # Cin7 had already been told (jobs run at once here): the page says what stays in Cin7.
     assert sandbox.state.orders[cin7_id]["stage"] == "Dispatched"
     expect(page.locator("#bench-order")).to_contain_text("Cin7")
@@ -189,10 +194,4 @@ def test_void_pressed_before_htmx_has_wired_the_answer_still_voids(
     page.keyboard.press("Enter")
     expect(page.locator(".bench-shipped.htmx-added")).to_be_visible()  # not wired yet
 
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Void").click()
-
-    expect(page.locator("#bench-order")).to_contain_text("voided")
-    with app.app_context():
-        consignment = db.session.scalar(select(Consignment))
-        assert consignment is not None and consignment.state == ConsignmentState.VOIDED
+    void_at_the_bench(page, app)
