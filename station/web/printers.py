@@ -24,12 +24,12 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from printers.errors import PrinterRejected
 from printers.formats import LABEL_SIZES, TRANSPORT_NAMES, TransportKind
 from printers.transport import PrinterFormat
 from station.db import utcnow
 from station.dispatch.rights import NotYours
 from station.extensions import db
-from station.labels.layout import SIZE_4X6, LabelError, size_named
 from station.models import JobState, PrintAgent, Printer, PrintJob, Role
 from station.printing.actions import print_again, retry_printer_now
 from station.printing.agents import (
@@ -402,10 +402,10 @@ def preview_box(job: PrintJob) -> tuple[int, int]:
     a packer's click.
     """
     try:
-        size = size_named(str(job.printer.spec.get("label_size") or SIZE_4X6.name))
-    except LabelError:
-        size = SIZE_4X6
-    return PREVIEW_WIDTH, round(PREVIEW_WIDTH * size.height_mm / size.width_mm)
+        width_mm, height_mm = printer_spec(job.printer).size_mm
+    except PrinterRejected:  # a spec stored before a check existed: held as a 4x6 label
+        width_mm, height_mm = LABEL_SIZES["4x6"]
+    return PREVIEW_WIDTH, round(PREVIEW_WIDTH * height_mm / width_mm)
 
 
 bp.add_app_template_global(printer_spec, "printer_spec")

@@ -311,6 +311,7 @@ def test_the_files_root_may_not_be_under_the_static_folder(
 def test_a_preview_holds_the_shape_of_its_printers_label(
     label_size: str, box: tuple[int, int]
 ) -> None:
-    job = PrintJob(printer=Printer(name="P", spec={"format": "pdf", "label_size": label_size}))
+    spec = {"format": "pdf", "transport": "memory", "label_size": label_size}
+    job = PrintJob(printer=Printer(name="P", spec=spec))
 
-    assert preview_box(job) == box  # an unknown size is held as 4x6
+    assert preview_box(job) == box  # a size the spec refuses is held as 4x6
