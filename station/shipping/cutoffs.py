@@ -175,7 +175,7 @@ def closeout_board(
     codes = _unique([*carrier_codes(session), *counts, *_manifested_carriers(session)])
     board = []
     for code in codes:
-        name = carrier_name(session, code)
+        name, waiting = carrier_name(session, code), counts.get(code, 0)
         cutoff = cutoff_for(store, code, tz=tz)
         manifests = session.scalars(
             select(Manifest)
@@ -187,10 +187,10 @@ def closeout_board(
             CarrierCloseOut(
                 code=code,
                 name=name,
-                waiting=counts.get(code, 0),
+                waiting=waiting,
                 cutoff=cutoff,
                 warning=closeout_warning(
-                    session, code, now, cutoff=cutoff, name=name, waiting=counts.get(code, 0)
+                    session, code, now, cutoff=cutoff, name=name, waiting=waiting
                 ),
                 manifests=tuple(manifests),
             )
