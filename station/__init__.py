@@ -82,7 +82,11 @@ def _init_instance(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
-        _engine_options(app.config["DATABASE_URL"], float(app.config["DATABASE_BUSY_TIMEOUT"])),
+        _engine_options(
+            app.config["DATABASE_URL"],
+            busy_timeout=float(app.config["DATABASE_BUSY_TIMEOUT"]),
+            connect_timeout=float(app.config["DATABASE_CONNECT_TIMEOUT"]),
+        ),
     )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
@@ -103,8 +107,10 @@ def _private_sqlite(url: str) -> None:
             private_file(database)
 
 
-def _engine_options(url: str, busy_timeout: float) -> dict[str, Any]:
-    """Engine options per backend: SQLite waits up to ``busy_timeout`` s for the write lock."""
+def _engine_options(url: str, *, busy_timeout: float, connect_timeout: float) -> dict[str, Any]:
+    """Engine options per backend: SQLite waits up to ``busy_timeout`` s for the write lock;
+    PostgreSQL gives up connecting after ``connect_timeout`` s (libpq counts whole seconds,
+    2 at least)."""
     if url.startswith("sqlite"):
         # pysqlite's ``timeout`` is SQLite's busy timeout. Its default transaction handling
         # is kept on purpose: BEGIN comes just before a transaction's first write, so the
@@ -116,7 +122,8 @@ def _engine_options(url: str, busy_timeout: float) -> dict[str, Any]:
         # jit_above_cost. The order list's ship verdict (EXISTS over order lines) passes it
         # at tens of thousands of orders: 3 s of compiling for 0.3 s of work, on every
         # request. Station's queries are short; JIT only ever costs them.
-        return {"pool_pre_ping": True, "connect_args": {"options": "-c jit=off"}}
+        connect_args = {"options": "-c jit=off", "connect_timeout": max(2, round(connect_timeout))}
+        return {"pool_pre_ping": True, "connect_args": connect_args}
     return {"pool_pre_ping": True}
 
 

@@ -26,6 +26,10 @@ class DefaultConfig:
     # orders), so a packer's wait is a fraction of a second; this is only the upper bound
     # for a writer that is stuck, kept well under gunicorn's --timeout and a packer's patience.
     DATABASE_BUSY_TIMEOUT: float = 10.0
+    # Seconds to wait for PostgreSQL to accept a connection (whole seconds, at least 2).
+    # Without it a server that went away behind a firewall holds each request for the
+    # operating system's two minutes; with it the request is answered 503 "cannot reach".
+    DATABASE_CONNECT_TIMEOUT: float = 5.0
     CIN7_BASE_URL: str | None = None  # None -> setting, else the mounted sandbox (demo)
     CIN7_USERNAME: str | None = None
     CIN7_API_KEY: str | None = None

@@ -82,6 +82,14 @@ def database_busy(exc: BaseException) -> bool:
     return "database is locked" in str(exc.orig)  # SQLite, after its busy timeout
 
 
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says Station could not reach its database: connecting failed or timed
+    out (no statement ran), or the server dropped the connection in use."""
+    if not isinstance(exc, OperationalError):
+        return False
+    return exc.statement is None or exc.connection_invalidated
+
+
 def schema_missing(exc: BaseException) -> bool:
     """Whether ``exc`` says a table or column is missing: the migrations have not been run."""
     if not isinstance(exc, DBAPIError):

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from station.config import describe_size
-from station.db import database_busy
+from station.db import database_busy, database_unreachable
 from station.errors import StationError
 from station.extensions import db
 from station.inbox.csv_import import MAX_CSV_BYTES
+from station.ops.checks import first_line
 from station.shipping.ratecards import MAX_RATE_CARD_BYTES
 from station.web.fragments import is_fragment_request
 
@@ -24,6 +25,11 @@ BUSY_RETRY_AFTER_S = 5  # an import commits every few hundred orders: the lock f
 BUSY = (
     "The database is busy with other work (an import or a bulk run) and did not answer in "
     "time. Nothing was saved; try again in a few seconds."
+)
+UNREACHABLE_RETRY_AFTER_S = 30
+UNREACHABLE = (
+    "Station cannot reach its database just now. Nothing was saved; try again in a minute, "
+    "and tell whoever runs Station if this goes on."
 )
 API_PREFIX = "/api/"  # token-authenticated JSON endpoints: errors answer as JSON
 UPLOAD_NOTES = {  # endpoint -> what its own upload takes, added to its 413 page
@@ -67,22 +73,23 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_error(exc: OperationalError) -> ResponseReturnValue:
-        if not database_busy(exc):
-            return unexpected(exc)
-        db.session.rollback()
-        log.warning(
-            "answered 503 to %s %s: the database stayed locked past the busy timeout (%s)",
-            request.method,
-            request.path,
-            exc.orig,
-        )
-        if request.path.startswith(API_PREFIX):
-            response = _json(503, BUSY)
-        else:
-            page, code = _render(503, BUSY)
-            response = make_response(page, code)
-        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
-        return response
+        if database_busy(exc):
+            log.warning(
+                "answered 503 to %s %s: the database stayed locked past the busy timeout (%s)",
+                request.method,
+                request.path,
+                exc.orig,
+            )
+            return _unavailable(BUSY, BUSY_RETRY_AFTER_S)
+        if database_unreachable(exc):
+            log.error(
+                "answered 503 to %s %s: the database could not be reached (%s)",
+                request.method,
+                request.path,
+                first_line(exc.orig),
+            )
+            return _unavailable(UNREACHABLE, UNREACHABLE_RETRY_AFTER_S, bare=True)
+        return unexpected(exc)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> ResponseReturnValue:
@@ -96,6 +103,28 @@ def _answer(code: int, message: str) -> ResponseReturnValue:
     if request.path.startswith(API_PREFIX):
         return _json(code, message)
     return _render(code, message)
+
+
+def _unavailable(message: str, retry_after: int, *, bare: bool = False) -> Response:
+    """A 503 the person (or the API caller) may retry after ``retry_after`` seconds.
+
+    ``bare`` pages are drawn without the app's context processors or the signed-in
+    person (``unavailable.html``, no header): for when the database cannot be reached.
+    """
+    try:
+        db.session.rollback()
+    except OperationalError:  # the connection it would roll back is already gone
+        db.session.invalidate()
+    if request.path.startswith(API_PREFIX):
+        response = _json(503, message)
+    elif not bare:
+        response = make_response(*_render(503, message))
+    else:
+        template = "partials/error.html" if is_fragment_request() else "unavailable.html"
+        page = current_app.jinja_env.get_template(template).render(code=503, message=message)
+        response = make_response(page, 503)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _render(code: int, message: str) -> tuple[str, int]:
