@@ -3,7 +3,8 @@
 Every HTTP attempt first takes a slot from the install's :class:`RateLimiter` and settles
 it with the reply (the limiter counts the call as made until then). 429, 500, 502, 503,
 504, timeouts and connection errors are retried (tenacity) with exponential backoff and
-jitter, honouring ``Retry-After``; 400/401/403/404 are not retried. A POST (create) is
+jitter, honouring ``Retry-After``; 400/401/403/404 are not retried, nor a host name that
+does not exist (a mistyped address; a lookup that could not be made is retried). A POST (create) is
 retried only when Cin7 cannot have acted on it (429, no connection), so a retry never
 creates an order twice.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -493,6 +495,11 @@ class Cin7Client:
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never reached Cin7
             self._observe(method, path, None, started, number, type(exc).__name__)
             host = self._http.base_url.host
+            if _no_such_host(exc):  # asking again gets the same answer
+                raise Cin7Unavailable(
+                    f"Cannot reach Cin7 at {host}: no host has that name. "
+                    "Check the API address in Settings → Cin7."
+                ) from exc
             raise _Transient(Cin7Unavailable(f"Cannot reach Cin7 at {host}: {exc}")) from exc
         except httpx.TransportError as exc:  # the request may have reached Cin7
             self._observe(method, path, None, started, number, type(exc).__name__)
@@ -569,6 +576,22 @@ class _Tally:
     def __init__(self, *, waits_out: bool) -> None:
         self.waits_out = waits_out
         self.throttled = 0
+
+
+# The resolver's answer that the name does not exist, as opposed to a lookup that failed.
+_NO_SUCH_NAME = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
+
+
+def _no_such_host(exc: BaseException) -> bool:
+    """Whether a connection failed because the host's name does not exist."""
+    cause: BaseException | None = exc
+    for _ in range(8):  # httpx's error, httpcore's, then the resolver's
+        if cause is None:
+            return False
+        if isinstance(cause, socket.gaierror):
+            return cause.errno in _NO_SUCH_NAME
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _throttled(state: RetryCallState) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -264,6 +265,40 @@ class TestFailures:
             pytest.raises(Cin7Unavailable, match="Cannot reach Cin7 at 127.0.0.1"),
         ):
             client.branches()
+
+    @pytest.mark.parametrize(
+        ("lookup_error", "attempts", "said"),
+        [
+            (socket.EAI_NONAME, 1, "cin7.mistyped: no host has that name. Check the API"),
+            (socket.EAI_AGAIN, 2, "Cannot reach Cin7 at cin7.mistyped: .*Temporary failure"),
+        ],
+        ids=["no-such-name", "lookup-failed"],
+    )
+    def test_a_name_that_does_not_exist_is_said_at_once_a_failed_lookup_is_retried(
+        self,
+        sleeps: Sleeps,
+        monkeypatch: pytest.MonkeyPatch,
+        lookup_error: int,
+        attempts: int,
+        said: str,
+    ) -> None:
+        def resolver(host: Any, *args: Any, **kwargs: Any) -> Any:
+            raise socket.gaierror(lookup_error, "Temporary failure in name resolution")
+
+        monkeypatch.setattr(socket, "getaddrinfo", resolver)  # the machine's DNS answering
+        with (
+            Cin7Client.connect(
+                "https://cin7.mistyped/api",
+                DEMO_USERNAME,
+                DEMO_API_KEY,
+                limiter=InMemoryRateLimiter(FREE),
+                sleep=sleeps,
+                retry=RetryPolicy(attempts=2),
+            ) as client,
+            pytest.raises(Cin7Unavailable, match=said),
+        ):
+            client.branches()
+        assert client.calls_made == attempts and len(sleeps.waits) == attempts - 1
 
     def test_every_attempt_is_reported_to_the_observer(
         self, client: Cin7Client, state: SandboxState, records: list[CallRecord]
