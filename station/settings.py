@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.util import identity_key
 
@@ -63,6 +64,35 @@ class SettingsStore:
         row = self._row(key) or self._new_row(key)
         row.secret = None if plaintext is None else self._secrets().seal(plaintext)
         self._session.add(row)
+
+    def lock(self, *keys: str) -> None:
+        """Hold ``keys`` until this transaction ends; call it before reading them.
+
+        For a change made from what is stored (add a carrier to the list): another
+        transaction locking the same keys waits here until this one commits or rolls back,
+        then reads what it left, so neither change is lost. A key with no row yet gets an
+        empty one to lock. On PostgreSQL the rows are locked (READ COMMITTED: reads after
+        the lock see the last commit); on SQLite the first write takes the database's write
+        lock, which its reads then see past.
+        """
+        session = self._session
+        for key in sorted(set(keys)):
+            if session.get(Setting, key) is None:
+                try:
+                    with session.begin_nested():
+                        session.add(Setting(key=key))
+                except IntegrityError:  # another transaction made it first: lock that one
+                    pass
+        session.execute(
+            update(Setting)
+            .where(Setting.key.in_(keys))
+            .values(updated_at=Setting.updated_at)  # changes nothing, takes the row lock
+            .execution_options(synchronize_session=False)
+        )
+        for row in session.identity_map.values():
+            if isinstance(row, Setting) and row.key in keys:
+                session.expire(row)  # read again, past the lock
+        session.info.pop(_LOADED, None)
 
     def _row(self, key: str) -> Setting | None:
         """``key``'s row from the settings this transaction loaded (loading them first)."""

@@ -32,6 +32,7 @@ from station.shipping.carriers import (
     RETIRED_KEY,
     carrier_codes,
     carrier_target,
+    hold_carrier_setup,
     karrio_dicts,
     parse_carrier_json,
     retired_codes,
@@ -86,6 +87,7 @@ def update_karrio_carrier(actor: User | None, code: str, text: str) -> str:
     data = _json_object(text)
     with UnitOfWork(actor) as uow:
         store = settings_store(uow.session)
+        hold_carrier_setup(store)
         dicts = karrio_dicts(store)
         old = _editable(store, dicts, code)
         problems: list[str] = []
@@ -129,6 +131,7 @@ def remove_karrio_carrier(actor: User | None, code: str) -> Removed:
     with UnitOfWork(actor) as uow:
         session = uow.session
         store = settings_store(session)
+        hold_carrier_setup(store)
         dicts = karrio_dicts(store)
         data = _editable(store, dicts, code)
         name = KarrioConfig.from_dict(data).display_name
@@ -173,6 +176,7 @@ def _set_retired(actor: User | None, code: str, *, retired: bool) -> str:
     """Put carrier ``code`` on the retired list or take it off, audited; its name."""
     with UnitOfWork(actor) as uow:
         store = settings_store(uow.session)
+        hold_carrier_setup(store)
         name = _known_name(store, code)
         now_retired = retired_codes(store)
         if (code in now_retired) == retired:

@@ -81,6 +81,7 @@ def add_karrio_carriers(actor: User | None, text: str) -> list[str]:
         raise ShippingSetupInvalid(["Karrio carriers not saved: the list is empty"])
     with UnitOfWork(actor) as uow:
         store = settings_store(uow.session)
+        hold_carrier_setup(store)
         try:
             save_karrio_carriers(store, [*karrio_dicts(store).values(), *configs])
         except CarrierMisconfigured as exc:
@@ -129,6 +130,16 @@ def carrier_target(name: str) -> audit.Target:
 def karrio_configs(store: SettingsStore) -> dict[str, KarrioConfig]:
     """The configured Karrio carriers by Station code, retired ones included."""
     return {code: KarrioConfig.from_dict(data) for code, data in karrio_dicts(store).items()}
+
+
+def hold_carrier_setup(store: SettingsStore) -> None:
+    """Hold the carrier list and the retired list until the transaction ends.
+
+    Every change to them is made from what is stored (a carrier added to the list, one
+    retired): two managers saving at once would each write the list they read, and the
+    one who saved first would lose the change. Call before reading them.
+    """
+    store.lock(KARRIO_KEY, RETIRED_KEY)
 
 
 def retired_codes(store: SettingsStore) -> set[str]:

@@ -3,6 +3,9 @@ carriers retired, the built-in one included, and brought back."""
 
 from __future__ import annotations
 
+import functools
+import json
+import threading
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -23,7 +26,9 @@ from station.shipping.carrier_setup import (
     unmasked,
 )
 from station.shipping.carriers import (
+    add_karrio_carriers,
     carrier_codes,
+    karrio_dicts,
     retired_codes,
     retired_problem,
     save_karrio_carriers,
@@ -199,3 +204,76 @@ class TestRetireAndBringBack:
 
         with pytest.raises(ShippingSetupInvalid, match="Own label is retired already"):
             retire_carrier(None, "ownlabel")
+
+
+def carrier(code: str) -> str:
+    """The JSON a manager pastes for a Karrio carrier with Station code ``code``."""
+    return json.dumps({**GENERIC, "code": code})
+
+
+def at_once(app: Flask, *calls: Callable[[], object]) -> list[object]:
+    """Run each call on a thread of its own (its own app context and connection), all
+    released together; what each returned or raised, in order."""
+    start = threading.Barrier(len(calls))
+    outcomes: list[object] = [None] * len(calls)
+
+    def run(n: int, call: Callable[[], object]) -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                outcomes[n] = call()
+            except Exception as exc:  # noqa: BLE001 - the outcome is what the test reads
+                outcomes[n] = exc
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(n, c)) for n, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return outcomes
+
+
+@pytest.mark.both_databases
+class TestManagersAtOnce:
+    """Every carrier change is made from the stored lists; saved together, none is lost."""
+
+    CODES = ("post1", "post2", "post3", "post4")
+
+    def test_carriers_added_and_retired_together_are_all_kept(
+        self, app: Flask, ctx: Session
+    ) -> None:
+        added = at_once(
+            app, *(functools.partial(add_karrio_carriers, None, carrier(c)) for c in self.CODES)
+        )
+        ctx.rollback()
+
+        assert added == [["Test Post"]] * len(self.CODES)
+        assert sorted(karrio_dicts(settings_store(ctx))) == list(self.CODES)
+
+        retired = at_once(app, *(functools.partial(retire_carrier, None, c) for c in self.CODES))
+        ctx.rollback()
+
+        assert retired == ["Test Post"] * len(self.CODES)
+        assert retired_codes(settings_store(ctx)) == set(self.CODES)
+        assert carrier_codes(ctx) == ["ownlabel"]
+        actions = [action for action, _, _ in audited(ctx)]
+        assert actions.count("settings.carrier.added") == len(self.CODES)
+        assert actions.count("settings.carrier.retired") == len(self.CODES)
+
+    def test_of_two_carriers_retired_together_one_stays_to_book_with(
+        self, app: Flask, ctx: Session
+    ) -> None:
+        add_test_post(ctx)
+
+        outcomes = at_once(
+            app,
+            functools.partial(retire_carrier, None, "ownlabel"),
+            functools.partial(retire_carrier, None, "testpost"),
+        )
+        ctx.rollback()
+
+        refused = [o for o in outcomes if isinstance(o, ShippingSetupInvalid)]
+        assert len(refused) == 1 and "the only one left to book with" in str(refused[0])
+        assert len(carrier_codes(ctx)) == 1
