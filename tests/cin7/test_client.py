@@ -89,6 +89,19 @@ def client(
         yield client
 
 
+def tried_twice(base_url: str, sleeps: Sleeps, **options: Any) -> Cin7Client:
+    """A client at ``base_url`` that makes two attempts per call, unpaced."""
+    return Cin7Client.connect(
+        base_url,
+        DEMO_USERNAME,
+        DEMO_API_KEY,
+        limiter=InMemoryRateLimiter(FREE),
+        sleep=sleeps,
+        retry=RetryPolicy(attempts=2),
+        **options,
+    )
+
+
 class TestReading:
     def test_pages_are_bare_arrays_of_at_most_250(
         self, client: Cin7Client, state: SandboxState
@@ -238,15 +251,7 @@ class TestFailures:
     ) -> None:
         state.faults.slow_next(0.6, count=2)
         with (
-            Cin7Client.connect(
-                server.base_url,
-                DEMO_USERNAME,
-                DEMO_API_KEY,
-                limiter=InMemoryRateLimiter(FREE),
-                sleep=sleeps,
-                timeout=0.2,
-                retry=RetryPolicy(attempts=2),
-            ) as client,
+            tried_twice(server.base_url, sleeps, timeout=0.2) as client,
             pytest.raises(Cin7Unavailable, match="did not answer in time"),
         ):
             client.branches()
@@ -254,14 +259,7 @@ class TestFailures:
 
     def test_unreachable_cin7_names_the_host(self, sleeps: Sleeps) -> None:
         with (
-            Cin7Client.connect(
-                "http://127.0.0.1:9/api",
-                DEMO_USERNAME,
-                DEMO_API_KEY,
-                limiter=InMemoryRateLimiter(FREE),
-                sleep=sleeps,
-                retry=RetryPolicy(attempts=2),
-            ) as client,
+            tried_twice("http://127.0.0.1:9/api", sleeps) as client,
             pytest.raises(Cin7Unavailable, match="Cannot reach Cin7 at 127.0.0.1"),
         ):
             client.branches()
@@ -287,14 +285,7 @@ class TestFailures:
 
         monkeypatch.setattr(socket, "getaddrinfo", resolver)  # the machine's DNS answering
         with (
-            Cin7Client.connect(
-                "https://cin7.mistyped/api",
-                DEMO_USERNAME,
-                DEMO_API_KEY,
-                limiter=InMemoryRateLimiter(FREE),
-                sleep=sleeps,
-                retry=RetryPolicy(attempts=2),
-            ) as client,
+            tried_twice("https://cin7.mistyped/api", sleeps) as client,
             pytest.raises(Cin7Unavailable, match=said),
         ):
             client.branches()
