@@ -111,11 +111,18 @@ class _Record:
 
 
 def parse_cin7_datetime(text: str) -> datetime:
-    """Read a Cin7 date: ISO 8601 with ``Z``, an offset, or no zone (taken as UTC)."""
+    """Read a Cin7 date: ISO 8601 with ``Z``, an offset, or no zone (taken as UTC).
+
+    Raises ``ValueError`` for text that is not such a date, and for one whose UTC moment
+    falls outside the years 1 to 9999 (``0001-01-01T00:00:00+14:00``).
+    """
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{text.strip()!r} is outside the dates a computer can hold") from None
 
 
 def format_cin7_datetime(value: datetime) -> str:

@@ -56,6 +56,21 @@ def test_known_fields_take_their_canonical_names_and_others_are_kept() -> None:
                 ]
             },
         ),
+        *(
+            (
+                {"DispatchedDate": moment},
+                {
+                    "checkout.DispatchedDate": [
+                        "must be a date such as 2026-05-01 or 2026-05-01T14:30:00Z"
+                    ]
+                },
+            )
+            for moment in (  # in range as written, out of range in UTC
+                "0001-01-01T00:00:00+14:00",
+                "9999-12-31T23:59:59-14:00",
+                "9999-12-31T23:59:59.999999-00:01",
+            )
+        ),
         (
             {"CustomFieldName2": "Gift"},
             {"checkout.CustomFieldValue2": ["is needed with CustomFieldName2"]},

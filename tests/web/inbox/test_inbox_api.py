@@ -112,6 +112,20 @@ def test_a_branch_cin7_does_not_have_is_a_422(
     assert post(client, token, order_json(checkout={"BranchId": 3})).status_code == 201
 
 
+def test_a_dispatched_date_past_the_calendar_in_utc_is_a_422(
+    app: Flask, client: FlaskClient, token: str
+) -> None:
+    late = order_json(checkout={"DispatchedDate": "0001-01-01T00:00:00+14:00"})
+
+    response = post(client, token, late)
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {
+        "checkout.DispatchedDate": ["must be a date such as 2026-05-01 or 2026-05-01T14:30:00Z"]
+    }
+    assert stored(app) == 0
+
+
 @pytest.mark.parametrize(
     ("body", "status", "message"),
     [
