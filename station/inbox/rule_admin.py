@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 from station import audit
 from station.inbox.checkout import CIN7_FIELDS
 from station.inbox.errors import RuleInvalid
-from station.inbox.rules import CHECKOUT_PREFIX, FIELDS, Action, Operator
+from station.inbox.rules import (
+    CHECKOUT_PREFIX,
+    FIELDS,
+    OPERATOR_NAMES,
+    Action,
+    Operator,
+    as_number,
+)
 from station.models import InboxEventKind, InboxFolder, InboxRule, InboxRuleRun, User
 from station.uow import UnitOfWork
 
@@ -82,6 +89,10 @@ def _condition(row: Mapping[str, str]) -> dict[str, str]:
         raise RuleInvalid(f"Type the value {name} is compared with.")
     if len(value) > MAX_VALUE:
         raise RuleInvalid(f"A value is at most {MAX_VALUE} characters.")
+    if operator in (Operator.GREATER_THAN, Operator.LESS_THAN) and as_number(value) is None:
+        raise RuleInvalid(
+            f"{name} {OPERATOR_NAMES[operator]} a number: type one, such as 100 or 49.95."
+        )
     return {"field": name, "operator": operator.value, "value": value}
 
 

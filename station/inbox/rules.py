@@ -116,17 +116,19 @@ def order_total(order: InboxOrder) -> Decimal:
     """The lines' quantity times unit price, added up (a line without a price adds nothing)."""
     total = Decimal(0)
     for line in order.lines:
-        price = _number(line.get("unit_price"))
+        price = as_number(line.get("unit_price"))
         if price is not None:
             total += price * Decimal(str(line.get("quantity") or 0))
     return total
 
 
-def _number(value: Any) -> Decimal | None:
+def as_number(value: Any) -> Decimal | None:
+    """``value`` as a finite number, or None: "NaN" and "Infinity" are not amounts."""
     try:
-        return Decimal(str(value).strip())
+        number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         return None
+    return number if number.is_finite() else None
 
 
 @lru_cache(maxsize=1024)
@@ -165,7 +167,7 @@ def _compare(operator: Operator, found: str, wanted: str, *, country: bool = Fal
         return b in a
     if operator is Operator.STARTS_WITH:
         return a.startswith(b)
-    x, y = _number(found), _number(wanted)
+    x, y = as_number(found), as_number(wanted)
     if x is None or y is None:
         return False
     return x > y if operator is Operator.GREATER_THAN else x < y

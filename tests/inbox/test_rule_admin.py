@@ -45,6 +45,13 @@ def test_a_rule_is_saved_without_its_empty_rows_and_goes_last(ctx: Session) -> N
         ({"actions": ()}, "at least one action"),
         ({"conditions": ({"field": "colour", "operator": "equals", "value": "red"},)}, "colour"),
         ({"conditions": ({"field": "shop", "operator": "equals", "value": ""},)}, "Type the value"),
+        *(
+            (
+                {"conditions": ({"field": "total", "operator": operator, "value": value},)},
+                "total is (greater|less) than a number: type one, such as 100",
+            )
+            for operator, value in (("greater_than", "NaN"), ("less_than", "lots"))
+        ),
         ({"actions": ({"action": "move_to_folder", "argument": "Nowhere"},)}, "no folder"),
         ({"actions": ({"action": "set_checkout_field", "argument": "Stage"},)}, "Name=value"),
         ({"actions": ({"action": "webhook", "argument": "ftp://x"},)}, "http"),

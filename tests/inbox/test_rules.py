@@ -31,6 +31,10 @@ from tests.inbox.builders import failing_post, kinds, rule, runs, submit, take, 
         ("total", "greater_than", "77", True),  # 2 x 24 + 29.5 = 77.5
         ("total", "less_than", "77", False),
         ("total", "greater_than", "lots", False),
+        ("total", "greater_than", "NaN", False),  # not numbers: compare as nothing
+        ("total", "less_than", "sNaN", False),
+        ("total", "less_than", "Infinity", False),
+        ("checkout.stage", "greater_than", "1", False),  # the order's "Packed" is no number
         ("sku", "equals", "socks-grey", True),
         ("sku", "not_equals", "MUG-SAND", False),
         ("tags", "is_empty", "", True),
@@ -50,6 +54,17 @@ def test_each_operator_reads_the_order(
     result = check_condition(order, {"field": field, "operator": operator, "value": value})
 
     assert result.matched is matched
+
+
+@pytest.mark.parametrize("found", ["NaN", "sNaN", "-Infinity"])
+def test_a_field_reading_nan_or_infinity_is_greater_or_less_than_nothing(
+    ctx: Session, found: str
+) -> None:
+    order = take(ctx, checkout={"Stage": found})
+
+    for operator in ("greater_than", "less_than"):
+        condition = {"field": "checkout.Stage", "operator": operator, "value": "1"}
+        assert check_condition(order, condition).matched is False
 
 
 @pytest.mark.parametrize(("match_all", "tagged"), [(True, []), (False, ["nz"])])
