@@ -42,7 +42,10 @@ DEFAULT_RATE_CARD = "data/ownlabel_rates.csv"
 
 _ZONE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 _SERVICE_CODE = re.compile(r"[A-Za-z0-9]{1,10}")
-_MONEY = re.compile(r"\$?([0-9]+(?:\.[0-9]+)?)")
+# Amounts under 100000 with up to 4 decimals: a price per parcel or per kg. A longer
+# number is a slip, and would overflow the cents a consignment stores.
+_MONEY = re.compile(r"\$?([0-9]{1,5}(?:\.[0-9]{1,4})?)")
+AMOUNT_RULE = "an amount under 100000 like"
 _GRAMS = re.compile(r"[0-9]{1,9}")
 
 
@@ -263,12 +266,12 @@ class _Parser:
             ok = False
         price = _money(base)
         if price is None:
-            self.error(row.line, f"base_price {base!r} must be an amount like 6.50", "base_price")
+            self.error(row.line, f"base_price {base!r} must be {AMOUNT_RULE} 6.50", "base_price")
             ok = False
         per_kg = _money(per_kg_text) if per_kg_text else None
         if per_kg_text and per_kg is None:
             self.error(
-                row.line, f"per_kg_over {per_kg_text!r} must be an amount like 1.20", "per_kg_over"
+                row.line, f"per_kg_over {per_kg_text!r} must be {AMOUNT_RULE} 1.20", "per_kg_over"
             )
             ok = False
         if ok and price is not None:
@@ -345,7 +348,7 @@ class _Parser:
             value, line = self.settings["rural_surcharge"]
             amount = _money(value)
             if amount is None:
-                self.error(line, f"rural_surcharge {value!r} must be an amount like 4.90", "value")
+                self.error(line, f"rural_surcharge {value!r} must be {AMOUNT_RULE} 4.90", "value")
             else:
                 rural = amount
         return currency, rural
@@ -370,7 +373,7 @@ def _rows(text: str, error: Callable[[int, str], None]) -> Iterator[_Row]:
 
 
 def _money(text: str) -> Decimal | None:
-    """A non-negative amount such as '6.50' or '$6.50', or None."""
+    """A non-negative amount under 100000 such as '6.50' or '$6.50', or None."""
     match = _MONEY.fullmatch(text.strip())
     return Decimal(match.group(1)) if match else None
 

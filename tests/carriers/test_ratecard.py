@@ -163,9 +163,9 @@ class TestLoading:
             "line 13: ON to AKL up to 1000 g is already priced on line 12",
             "line 15: zone 'NOWHERE' is not defined in the zone section",
             "line 16: max_weight_grams 'heavy' must be a whole number above 0",
-            "line 16: base_price 'abc' must be an amount like 6.50",
-            "line 16: per_kg_over '-1' must be an amount like 1.20",
-            "line 18: rural_surcharge 'lots' must be an amount like 4.90",
+            "line 16: base_price 'abc' must be an amount under 100000 like 6.50",
+            "line 16: per_kg_over '-1' must be an amount under 100000 like 1.20",
+            "line 18: rural_surcharge 'lots' must be an amount under 100000 like 4.90",
             "line 19: unknown setting 'colour' (known: currency, rural_surcharge)",
             "line 21: currency is already set on line 20",
             "line 22: expected 2 values (setting,value), got 1",
@@ -201,9 +201,26 @@ class TestLoading:
         [
             ("OM,AKL,1000,6.50", "line 4: unknown service OM (known: EC, ON)"),
             ("ON,AKL,0,6.50", "line 4: max_weight_grams '0' must be a whole number above 0"),
-            ("ON,AKL,1000,-6.50", "line 4: base_price '-6.50' must be an amount like 6.50"),
-            ("ON,AKL,1000,NaN", "line 4: base_price 'NaN' must be an amount like 6.50"),
-            ("ON,AKL,1000,1e3", "line 4: base_price '1e3' must be an amount like 6.50"),
+            (
+                "ON,AKL,1000,-6.50",
+                "line 4: base_price '-6.50' must be an amount under 100000 like 6.50",
+            ),
+            (
+                "ON,AKL,1000,NaN",
+                "line 4: base_price 'NaN' must be an amount under 100000 like 6.50",
+            ),
+            (
+                "ON,AKL,1000,1e3",
+                "line 4: base_price '1e3' must be an amount under 100000 like 6.50",
+            ),
+            (
+                "ON,AKL,1000," + "9" * 40 + ".99",  # would overflow the cents it is rounded to
+                f"line 4: base_price '{'9' * 40}.99' must be an amount under 100000 like 6.50",
+            ),
+            (
+                "ON,AKL,1000,6.50,1.00001",
+                "line 4: per_kg_over '1.00001' must be an amount under 100000 like 1.20",
+            ),
             ("O N,AKL,1000,6.50", "line 4: service 'O N' must be 1–10 letters or digits"),
             (
                 "ON,AKL,1000,6.50,1.00,9",

@@ -76,7 +76,9 @@ def test_a_bad_card_lists_every_row_and_changes_nothing(ctx: Session) -> None:
         RateCardProblem(2, "country", "country 'US' must be one of NZ, AU"),
         RateCardProblem(4, "zone", "zone 'NZ-ALL' is not defined in the zone section"),
         RateCardProblem(5, "service", "unknown service XX (known: EC, HV, ON)"),
-        RateCardProblem(5, "base_price", "base_price 'abc' must be an amount like 6.50"),
+        RateCardProblem(
+            5, "base_price", "base_price 'abc' must be an amount under 100000 like 6.50"
+        ),
         RateCardProblem(0, "", "the rate card has no zones"),
     )
     assert active_rate_card_text(settings_store(ctx)) == FLAT_CARD

@@ -208,7 +208,7 @@ def test_a_bad_rate_card_lists_each_row_and_saves_nothing(
     assert rows == [
         ("2", "postcode_to", "postcode_to &#39;99X9&#39; is not a 4-digit postcode"),
         ("4", "zone", "zone &#39;NZ-ALL&#39; is not defined in the zone section"),
-        ("5", "base_price", "base_price &#39;cheap&#39; must be an amount like 6.50"),
+        ("5", "base_price", "base_price &#39;cheap&#39; must be an amount under 100000 like 6.50"),
         ("whole file", "—", "the rate card has no zones"),
     ]
     assert active_card(app) == default_rate_card_text()
