@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, IntegerField, PasswordField, StringField
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from station.cin7.allowance import Cin7Action
 from station.cin7.branch_cache import list_branches
@@ -56,6 +56,16 @@ def _int_list(form: FlaskForm, field: StringField) -> None:
             raise ValidationError("Branch ids are whole numbers separated by commas.")
 
 
+MAX_WINDOW_DAYS = 3650
+
+
+def _window_days(form: FlaskForm, field: IntegerField) -> None:
+    """1 to MAX_WINDOW_DAYS, compared as whole numbers (wtforms' NumberRange turns the
+    number into a float first, which a long enough number overflows)."""
+    if field.data is None or not 1 <= field.data <= MAX_WINDOW_DAYS:
+        raise ValidationError(f"Type a number of days from 1 to {MAX_WINDOW_DAYS}.")
+
+
 class Cin7Form(FlaskForm):
     base_url = StringField("Base URL", validators=[Length(max=255)])
     username = StringField("API username", validators=[Length(max=128)])
@@ -63,7 +73,9 @@ class Cin7Form(FlaskForm):
     approved_only = BooleanField("Only approved orders")
     include_dispatched = BooleanField("Include orders already dispatched")
     window_days = IntegerField(
-        "Orders created in the last (days)", validators=[NumberRange(1, 3650)]
+        "Orders created in the last (days)",
+        validators=[_window_days],
+        render_kw={"min": 1, "max": MAX_WINDOW_DAYS},
     )
     branch_ids = StringField(
         "Only these branch ids (comma separated, empty: all)", validators=[Optional(), _int_list]

@@ -46,6 +46,20 @@ def test_a_manager_saves_the_connection_and_selection(
     assert selection.stages == ("New", "Fully Picked") and not selection.include_dispatched
 
 
+@pytest.mark.parametrize("days", ["0", "3651", "9" * 400, "-5"])
+def test_a_window_outside_1_to_3650_days_is_refused_saying_so(
+    app: Flask, client: FlaskClient, auth: AuthActions, sandbox: SandboxServer, days: str
+) -> None:
+    auth.login()
+
+    response = client.post("/settings/cin7", data=form(sandbox, window_days=days))
+
+    assert response.status_code == 422
+    assert "Type a number of days from 1 to 3650." in response.get_data(as_text=True)
+    with app.app_context():
+        assert cin7_wiring().connection(db.session).username != DEMO_USERNAME  # not saved
+
+
 def test_the_api_key_is_never_shown_back(
     client: FlaskClient, auth: AuthActions, sandbox: SandboxServer
 ) -> None:
