@@ -33,7 +33,7 @@ from station.dispatch.options import DispatchOptions, Sender, load_options
 from station.dispatch.parcels import MAX_PARCELS
 from station.dispatch.ship import DispatchRefused, ShipRequest, ship_order
 from station.errors import StationError
-from station.models import BulkDispatch, PackagePreset, Printer, SalesOrder, User
+from station.models import BulkDispatch, CostCentre, PackagePreset, Printer, SalesOrder, User
 from station.orders import OrderFilters, matching_order_ids
 from station.settings import settings_store
 from station.shipping.carriers import carrier_for, retired_problem
@@ -119,6 +119,11 @@ def start_bulk(
         retired = retired_problem(uow.session, carrier_code)
         if retired:
             raise BulkRefused(f"{retired[:1].upper()}{retired[1:]}.")
+        if cost_centre_id is not None and uow.session.get(CostCentre, cost_centre_id) is None:
+            raise BulkRefused(
+                "That cost centre is no longer set up (deleted since the page was drawn?): "
+                "reload the page and choose one from the list."
+            )
         uow.session.add(run)
         uow.flush()
         uow.record(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -118,6 +119,33 @@ def test_a_parcel_count_that_is_not_a_number_is_explained(
 
     page = response.get_data(as_text=True)
     assert "Bulk dispatch not started: Type how many parcels each order goes out in" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(BulkDispatch)) == 0
+
+
+@pytest.mark.parametrize("cost_centre", ["999", "0", "-1"])
+def test_a_cost_centre_that_is_not_set_up_is_explained(
+    app: Flask, client: FlaskClient, auth: AuthActions, cost_centre: str
+) -> None:
+    ids, printer_id = setup_orders(app, 1)
+    auth.login()
+
+    response = client.post(
+        "/bulk",
+        data={
+            "order_id": [str(ids[0])],
+            "printer_id": str(printer_id),
+            "service": "ownlabel:ON",
+            "weight": "1",
+            "parcels": "1",
+            "cost_centre_id": cost_centre,
+        },
+        follow_redirects=True,
+    )
+
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Bulk dispatch not started: That cost centre is no longer set up" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(BulkDispatch)) == 0
 
