@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from station.cin7.sandbox.state import SandboxState
 from station.models import Role
 from tests.web.conftest import signed_in
 
@@ -76,6 +77,17 @@ def test_the_sample_csv_downloads_from_the_page_and_imports_both_its_orders(
     assert "2 order(s) imported" in page
     inbox = manager.get("/inbox").get_data(as_text=True)
     assert "#1001" in inbox and "#1002" in inbox
+
+
+def test_every_sku_in_the_sample_is_a_product_the_demo_cin7_has(
+    manager: FlaskClient, sandbox_state: SandboxState
+) -> None:
+    rows = csv.DictReader(io.StringIO(sample(manager).decode()))
+    skus = {row["sku"] for row in rows}
+    products = sandbox_state.products.values()
+    codes = {option["code"] for product in products for option in product["productOptions"]}
+
+    assert skus - codes == set()  # each sample order can be submitted to the demo's Cin7
 
 
 def test_the_sample_downloads_as_station_inbox_sample_csv(manager: FlaskClient) -> None:
