@@ -176,7 +176,9 @@ def _refuse_retired(row: CostCentre | PackagePreset, kind: str) -> None:
 def save_cost_centre(
     session: Session, data: CostCentreInput, *, centre_id: int | None = None
 ) -> CostCentre:
-    """Create or update a cost centre; the only default when ``is_default``."""
+    """Create or update a cost centre; the only default when ``is_default``, and the
+    default too when there is none (the first one): with cost centres set up, freight is
+    never charged at cost by omission."""
     name = data.name.strip()
     problems: list[str] = []
     percent = _decimal(data.markup_percent, "markup percent", problems)

@@ -215,6 +215,12 @@ def add_cost_centre() -> ResponseReturnValue:
             current_user,
             _centre_input(form, is_default=form.is_default.data),
         )
+        if centre.is_default and not form.is_default.data:  # the first one: see save_cost_centre
+            return (
+                f"Cost centre {centre.name} added. It is the default, as the only cost centre: "
+                "the bench chooses it and marks up freight with it until you make another "
+                "one the default."
+            )
         return f"Cost centre {centre.name} added."
 
     return _save(form, "centre_form", save)

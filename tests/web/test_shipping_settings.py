@@ -66,11 +66,19 @@ def test_cost_centres_are_added_and_one_is_default(
     app: Flask, client: FlaskClient, auth: AuthActions
 ) -> None:
     auth.login()
-    client.post("/settings/shipping/cost-centres", data={"name": "Retail", "markup_percent": "10"})
-    client.post(
+    first = client.post(
+        "/settings/shipping/cost-centres",
+        data={"name": "Retail", "markup_percent": "10"},
+        follow_redirects=True,
+    )
+    second = client.post(
         "/settings/shipping/cost-centres",
         data={"name": "Trade", "markup_percent": "0", "markup_fixed": "2.5"},
+        follow_redirects=True,
     )
+    # The first is the default though its box was not ticked, and the manager is told.
+    assert "Cost centre Retail added. It is the default, as the only cost centre" in first.text
+    assert "Cost centre Trade added.</p>" in second.text
     with app.app_context():
         trade_id = db.session.scalar(select(CostCentre.id).where(CostCentre.name == "Trade"))
 
