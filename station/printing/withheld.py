@@ -9,6 +9,8 @@ refused. Each refusal says who voided the consignment and when (``void_note``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -35,6 +37,22 @@ def withheld_reason(session: Session, job: PrintJob) -> str | None:
     if consignment is None or consignment.state != ConsignmentState.VOIDED:
         return None
     return void_note(session, consignment)
+
+
+def voided_jobs(session: Session, jobs: Sequence[PrintJob]) -> frozenset[int]:
+    """The ids of those of ``jobs`` whose consignment was voided (no Reprint): one query."""
+    consignment_ids = {job.consignment_id for job in jobs if job.consignment_id is not None}
+    if not consignment_ids:
+        return frozenset()
+    voided = set(
+        session.scalars(
+            select(Consignment.id).where(
+                Consignment.id.in_(consignment_ids),
+                Consignment.state == ConsignmentState.VOIDED,
+            )
+        )
+    )
+    return frozenset(job.id for job in jobs if job.consignment_id in voided)
 
 
 def withhold(job: PrintJob, reason: str) -> None:

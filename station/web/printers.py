@@ -51,6 +51,7 @@ from station.printing.setup import (
     update_printer,
 )
 from station.printing.transports import printer_spec
+from station.printing.withheld import voided_jobs
 from station.web.access import role_required
 from station.web.fragments import is_fragment_request, page_or_fragment
 from station.web.params import db_int
@@ -122,7 +123,11 @@ def index() -> str:
     ).all()
     recent = db.session.scalars(db.select(PrintJob).order_by(PrintJob.id.desc()).limit(20)).all()
     return render_template(
-        "printers/index.html", printers=printers, recent=recent, action_form=FlaskForm()
+        "printers/index.html",
+        printers=printers,
+        recent=recent,
+        voided=voided_jobs(db.session, recent),
+        action_form=FlaskForm(),
     )
 
 
@@ -276,6 +281,7 @@ def queue() -> Response:
         "printers/queue.html",
         "partials/printers/queue.html",
         listing=listing,
+        voided=voided_jobs(db.session, listing.jobs),
         filters=filters,
         states=QUEUE_STATES,
         printers=db.session.scalars(db.select(Printer).order_by(Printer.name)).all(),

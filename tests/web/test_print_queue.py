@@ -11,9 +11,12 @@ from sqlalchemy import select
 
 from station.db import utcnow
 from station.extensions import db
-from station.models import JobState, Printer, PrintJob, Role
+from station.models import Consignment, JobState, Printer, PrintJob, Role
 from station.printing.queue import queue_job
 from tests.conftest import AuthActions
+from tests.web.bench import open_order, ship
+
+HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -108,3 +111,17 @@ def test_reprinting_a_failed_job_queues_a_copy_and_tells_the_page(
         copy = db.session.scalars(select(PrintJob).order_by(PrintJob.id.desc())).first()
         assert copy is not None and copy.reprint_of_id == jobs["failed"]
         assert copy.state == JobState.DONE
+
+
+def test_a_voided_consignments_label_offers_no_reprint(app: Flask, bench: FlaskClient) -> None:
+    _, key = open_order(bench)
+    assert ship(bench, key)[0] == 200
+    with app.app_context():
+        shipped = db.session.scalars(select(Consignment.id)).one()
+    assert bench.post(f"/bench/consignments/{shipped}/void", headers=HTMX).status_code == 200
+
+    for listing in ("/printers/queue", "/printers"):
+        page = bench.get(listing).get_data(as_text=True)
+
+        assert "SO-5001" in page and "consignment voided: no reprint" in page
+        assert ">Reprint</button>" not in page  # it would only be refused
