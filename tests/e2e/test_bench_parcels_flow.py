@@ -159,6 +159,8 @@ def test_parcel_rows_come_and_go_from_the_keyboard_and_a_heavy_weight_offers_a_s
 ) -> None:
     app, base = live_app
     a_packer_and_an_order(app, tmp_path, cin7_id=4242, reference="SO-E2E-ROWS")
+    complaints: list[str] = []  # htmx says so when an attribute it reads finds nothing
+    page.on("console", lambda m: complaints.append(m.text) if m.type == "error" else None)
     sign_in(page, base, "packer")
     page.goto(f"{base}/bench")
     page.keyboard.type("SO-E2E-ROWS")
@@ -167,6 +169,7 @@ def test_parcel_rows_come_and_go_from_the_keyboard_and_a_heavy_weight_offers_a_s
 
     page.keyboard.type("95")
     expect(page.locator("#bench-rates")).to_contain_text("Press + to add a parcel row.")
+    assert not [c for c in complaints if "hx-" in c], complaints  # the prices' refresh
     expect(page.get_by_role("button", name=re.compile("Split into 2 parcels"))).to_be_visible()
     page.keyboard.press("+")
     expect(page.locator("#weight-2")).to_be_focused()
