@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
+from werkzeug.routing import RequestRedirect
 
 from station.config import describe_size
 from station.db import database_busy, database_unreachable
@@ -61,6 +72,16 @@ def init_app(app: Flask) -> None:
         note = UPLOAD_NOTES.get(request.endpoint or "")
         return _render(413, f"{message} {note}" if note else message)
 
+    @app.errorhandler(MethodNotAllowed)
+    def method_not_allowed(exc: MethodNotAllowed) -> ResponseReturnValue:
+        # A form's address opened as a page (reloaded after the form's answer, typed or
+        # bookmarked): the page the form belongs to, rather than "not allowed".
+        page = _form_page() if request.method == "GET" else None
+        if page is None:
+            return _answer(405, exc.description or exc.name)
+        log.info("GET %s takes a form's POST: sent to %s", request.path, page)
+        return redirect(page, 303)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         return _answer(exc.code or 500, exc.description or exc.name)
@@ -96,6 +117,27 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         log.exception("unexpected error")
         return _answer(500, "Something went wrong on the server. It has been logged.")
+
+
+def _form_page() -> str | None:
+    """The nearest page above this request's path (``/settings/shipping/`` for
+    ``/settings/shipping/cost-centres``), or None: for browsers' page loads only, not
+    the API's or htmx's requests."""
+    if request.path.startswith(API_PREFIX) or is_fragment_request():
+        return None
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    parts = request.path.rstrip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        above = "/".join(parts) or "/"
+        try:
+            adapter.match(above, method="GET")
+        except RequestRedirect as moved:  # the page's own address ends in a slash
+            return urlsplit(moved.new_url).path
+        except HTTPException:
+            continue
+        return above
+    return None
 
 
 def _answer(code: int, message: str) -> ResponseReturnValue:
