@@ -3,7 +3,9 @@
 // bench), or in the moment between an answer's content being swapped in (htmx marks it
 // htmx-added) and htmx settling it and wiring what it holds. Such a press is kept and made
 // again as soon as htmx has wired the button, so a person's press is never lost.
-// Loaded before the page's body, without defer, so it is listening from the first paint.
+// A choice made in a field htmx watches (change) before htmx has wired the page is made
+// again the same way. Loaded before the page's body, without defer, so it is listening
+// from the first paint.
 (() => {
   const HTMX_BUTTON =
     'button[type="button"]:is([hx-get], [hx-post], [hx-put], [hx-patch], [hx-delete])';
@@ -28,6 +30,20 @@
         button.click();
       };
       unwired.addEventListener("htmx:load", pressAgain, { once: true });
+    },
+    true,
+  );
+
+  // A choice made before htmx has wired the page (a filter's select, a date) is the same:
+  // htmx never heard of it, so the change is made again once htmx has wired the page.
+  document.addEventListener(
+    "change",
+    (event) => {
+      const field = event.target;
+      if (pageWired || !(field instanceof Element)) return;
+      if (!field.closest("[hx-get], [hx-post]")) return;
+      const changeAgain = () => field.dispatchEvent(new Event("change", { bubbles: true }));
+      document.addEventListener("htmx:load", changeAgain, { once: true });
     },
     true,
   );
