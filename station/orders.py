@@ -16,6 +16,7 @@ from station.dispatch.checks import ShipRules, Verdict, verdict_clause
 from station.ids import parse_id
 from station.listing import LIKE_ESCAPE, contains
 from station.models import Consignment, ConsignmentState, SalesOrder
+from station.text import search_fold
 
 # The stage filter's value for void orders (Cin7 keeps the stage; Station shows "Void").
 VOID_STAGE = "Void"
@@ -109,8 +110,9 @@ def list_orders(
 ) -> OrderPage:
     """Orders matching ``filters``, newest edits first.
 
-    The search matches a lower-cased substring of reference, customer order number,
-    names, companies, email and postcode (``SalesOrder.search_text``).
+    The search matches a substring of reference, customer order number, names, companies,
+    email and postcode (``SalesOrder.search_text``), in any case and with or without
+    accents.
     """
     filters = filters or OrderFilters()
     query = filters.query.strip()[:100]
@@ -179,7 +181,9 @@ def _conditions(
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if query:
-        conditions.append(SalesOrder.search_text.like(contains(query.lower()), escape=LIKE_ESCAPE))
+        conditions.append(
+            SalesOrder.search_text.like(contains(search_fold(query)), escape=LIKE_ESCAPE)
+        )
     if filters.stage:
         conditions.append(
             SalesOrder.is_void.is_(True)

@@ -20,6 +20,7 @@ parameter of any statement, so a value no entry point cleaned cannot fail a quer
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, overload
 
 _CONTROLS = [*range(0x00, 0x20), 0x7F]
@@ -93,3 +94,19 @@ def _scrubbed(value: Any) -> Any:
     if kind is list or kind is tuple:
         return kind(_scrubbed(v) for v in value)
     return value
+
+
+# Combining diacritical marks (U+0300 to U+036F): the macron of "ā", the acute of "é".
+# Marks of other scripts (Japanese dakuten, Hebrew points) make another letter: kept.
+_ACCENTS = range(0x300, 0x370)
+
+
+def search_fold(text: str) -> str:
+    """``text`` as searches compare it: case folded, accents off Latin letters.
+
+    "Tāne", "TANE" and "tane" all read "tane"; "Straße" reads "strasse". A search folds
+    the stored text and what was typed the same way, so a packer without macrons on the
+    keyboard finds "Ōtaki" by typing "otaki".
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if ord(c) not in _ACCENTS)

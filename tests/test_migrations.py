@@ -6,14 +6,17 @@ import pytest
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import check, downgrade, upgrade
+from sqlalchemy import select
 
 from station.db import utcnow
 from station.extensions import db, migrations
 from station.inbox.intake import take_order
 from station.inbox.orders import read_order
 from station.inbox.shopify_shops import bound_shops, shop_secret
-from station.models import InboxSource
+from station.models import InboxSource, SalesOrder
+from station.orders import OrderFilters, list_orders
 from station.settings import settings_store
+from tests.builders import add_order
 from tests.inbox.samples import order_json
 
 pytestmark = pytest.mark.both_databases
@@ -58,3 +61,21 @@ def test_the_one_shopify_secret_of_old_is_bound_to_the_shop_its_orders_came_from
         assert bound_shops(db.session) == ["kete-co.myshopify.com"]
         assert shop_secret(store, "kete-co.myshopify.com") == "shpss_from_before"
         assert not store.has_secret("inbox.shopify_secret")
+
+
+def test_orders_kept_before_search_folded_accents_are_found_without_them(app: Flask) -> None:
+    with app.app_context():
+        add_order(db.session, delivery_last_name="Tūhoe", company="Müller Café")
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="d2f5a8c1e7b4-1")  # the search text as it was: lower-cased only
+        assert "tūhoe" in db.session.scalar(select(SalesOrder.search_text))
+        db.session.remove()
+
+        upgrade()
+
+        assert db.session.scalar(select(SalesOrder.search_text)) == (
+            "so-5001 muller cafe mere tuhoe 1010"
+        )
+        found = list_orders(db.session, OrderFilters(query="TUHOE")).orders
+        assert [o.reference for o in found] == ["SO-5001"]

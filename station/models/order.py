@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Index, Numeric, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from station.db import Base, utcnow
+from station.text import search_fold
 
 Money = Numeric(14, 2)
 Quantity = Numeric(14, 4)
@@ -106,10 +107,11 @@ SEARCH_FIELDS = (
 def search_text_of(values: Any) -> str:
     """The search text of an order (or of a mapping of its fields): what the list search reads.
 
-    Lower-cased in Python so "TŪHOE" finds "Tūhoe" on SQLite as on PostgreSQL.
+    Folded in Python (:func:`station.text.search_fold`: case and accents) so "TUHOE" finds
+    "Tūhoe" on SQLite as on PostgreSQL.
     """
     get = values.get if isinstance(values, dict) else lambda f: getattr(values, f, None)
-    return " ".join(str(get(f)).lower() for f in SEARCH_FIELDS if get(f))
+    return " ".join(search_fold(str(get(f))) for f in SEARCH_FIELDS if get(f))
 
 
 @event.listens_for(SalesOrder, "before_insert")

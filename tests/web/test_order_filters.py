@@ -173,6 +173,20 @@ def test_search_is_case_insensitive_beyond_ascii(app: Flask, manager: FlaskClien
     assert listed(manager, q="TŪHOE") == {"SO-9001"}
 
 
+@pytest.mark.parametrize("typed", ["tuhoe", "TUHOE", "Tūhoe", "tu\u0304hoe"])
+def test_search_finds_macrons_and_accents_typed_or_not(
+    app: Flask, manager: FlaskClient, typed: str
+) -> None:
+    with app.app_context():
+        db.session.add(order(1, last_name="Tūhoe"))
+        db.session.add(order(2, company="Müller Café"))
+        db.session.add(order(3, last_name="Tuhoe"))  # spelled without the macron
+        db.session.commit()
+
+    assert listed(manager, q=typed) == {"SO-9001", "SO-9003"}
+    assert listed(manager, q="muller cafe") == {"SO-9002"}
+
+
 def test_search_text_follows_edits(app: Flask) -> None:
     with app.app_context():
         db.session.add(order(1))
