@@ -77,3 +77,21 @@ def test_a_preview_holds_its_labels_shape_before_its_image_arrives(
     )
 
     assert reprint.bounding_box()["y"] == pytest.approx(before["y"], abs=3)
+
+
+def test_a_double_click_on_test_print_prints_one_label(
+    page: Any, live_app: tuple[Flask, str], tmp_path: Path
+) -> None:
+    app, base = live_app
+    with app.app_context():
+        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
+        ensure_virtual_printer(db.session, tmp_path / "labels")
+        db.session.commit()
+    sign_in(page, base, "manager")
+    page.get_by_role("link", name="Printers").click()
+
+    page.get_by_role("button", name="Test print").dblclick()
+
+    expect(page.locator("#test-result-1 .job-state")).to_have_text("done")
+    page.get_by_role("link", name="the whole print queue →").click()
+    expect(page.locator("table.print-queue tbody tr")).to_have_count(1)
