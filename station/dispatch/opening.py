@@ -82,6 +82,8 @@ class NoSuchOrder:
 
     def describe(self) -> str:
         """What the bench says, and what to scan instead."""
+        if not self.scanned.strip():
+            return "Scan the packing slip's barcode or type the order reference."
         return (
             f"No order matches {self.scanned!r}. "
             "Scan the packing slip's barcode or type the order reference."

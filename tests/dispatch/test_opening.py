@@ -78,3 +78,13 @@ def test_a_scan_naming_no_order_says_so_and_holds_nothing(ctx: Session) -> None:
     assert isinstance(missing, NoSuchOrder)
     assert missing.describe().startswith("No order matches 'SO-9'.")
     assert ctx.scalars(select(OrderHold)).all() == []
+
+
+def test_a_scan_of_only_spaces_asks_for_a_scan(ctx: Session) -> None:
+    packer = create_user(ctx, "packer", "correct horse", role=Role.PACKER)
+    ctx.commit()
+
+    blank = open_for_packing(packer, "   ", printer_id=None, verify_items=False, now=NOW)
+
+    assert isinstance(blank, NoSuchOrder)
+    assert blank.describe() == "Scan the packing slip's barcode or type the order reference."
