@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from station import create_app
+from station.cin7.branch_cache import cached_branches
 from station.cin7.sandbox import SandboxServer
 from station.extensions import db
 from station.jobs import (
@@ -25,6 +26,7 @@ from station.jobs import (
 )
 from station.models import SyncRun
 from station.printing import tasks as printing_tasks
+from station.settings import settings_store
 from tests.conftest import REDIS_URL, service_missing
 from tests.fakes.cin7 import sandbox_config
 from tests.services import _redis_ready
@@ -63,6 +65,24 @@ def test_sync_task_runs_inline_when_jobs_are_immediate(
     assert result.get()["summary"].startswith("full sync")
     run = wait_for_run(app)
     assert run.trigger == "manual" and run.succeeded
+
+
+def test_the_first_good_sync_names_the_branches_and_later_ones_ask_no_more(
+    app_config: dict[str, Any], sandbox: SandboxServer
+) -> None:
+    app = create_app({**app_config, **sandbox_config(sandbox)})
+
+    def branch_calls() -> int:
+        return sum(1 for r in sandbox.state.api_calls() if r.path.endswith("/Branches"))
+
+    with app.app_context():
+        jobs().sync_orders("manual")
+        names = cached_branches(settings_store(db.session)).names
+        first = branch_calls()
+        jobs().sync_orders("manual")
+
+    assert names == {1: "Auckland Warehouse", 2: "Christchurch Store", 3: "Sydney 3PL"}
+    assert first == 1 and branch_calls() == 1
 
 
 @pytest.mark.parametrize("storage", ["sqlite", "redis"])

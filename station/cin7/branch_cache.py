@@ -2,6 +2,7 @@
 
 Pages show a branch as "Name (id)" from this cache alone, never by asking Cin7 while they
 render; a branch the cache has no name for is shown by its id. The cache is filled
+after the first good order sync (one call, so a new install names its branches), and
 whenever Station lists branches anyway: the inbox's branch check (at most once an hour)
 and the "List Cin7 branches" buttons.
 """

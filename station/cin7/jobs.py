@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from station.cin7.branch_cache import cached_branches, list_branches
 from station.cin7.errors import Cin7Error
 from station.cin7.selection import load_selection
 from station.cin7.sync import SyncBusy, SyncError, sync_orders
 from station.cin7.wiring import cin7_wiring
+from station.db import utcnow
 from station.extensions import db
 
 log = logging.getLogger(__name__)
@@ -30,4 +32,20 @@ def run_order_sync(*, trigger: str) -> dict[str, Any] | None:
     if isinstance(outcome, SyncBusy):
         log.info("order sync (%s) not started: %s", trigger, outcome.message)
         return {"run_id": None, "already_running": True, "summary": outcome.describe()}
+    _name_branches_once()
     return {"run_id": outcome.run_id, "already_running": False, "summary": outcome.describe()}
+
+
+def _name_branches_once() -> None:
+    """After the first good sync, list Cin7's branches (one call) so pages name the orders'
+    branches ("Auckland Warehouse (1)", not "1") without anyone pressing "List Cin7
+    branches"; never again by itself once the list is kept."""
+    wiring = cin7_wiring()
+    try:
+        store = wiring.settings(db.session)
+        if cached_branches(store).fetched_at is None:
+            list_branches(store, lambda: wiring.client(db.session), now=utcnow())
+    except Cin7Error as exc:
+        log.warning("listing Cin7's branches after the sync failed: %s", exc)
+    finally:
+        db.session.remove()
