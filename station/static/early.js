@@ -34,6 +34,34 @@
     true,
   );
 
+  // A form that asks first (data-confirm: deleting, revoking) is sent only once the
+  // person says yes; a select marked data-submit-on-change sends its form. These live
+  // here rather than in inline handlers, which the Content-Security-Policy forbids.
+  document.addEventListener(
+    "submit",
+    (event) => {
+      const form = event.target;
+      if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
+      if (window.confirm(form.dataset.confirm)) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    },
+    true,
+  );
+  document.addEventListener("change", (event) => {
+    const field = event.target;
+    if (field instanceof Element && field.hasAttribute("data-submit-on-change")) {
+      field.form?.requestSubmit();
+    }
+  });
+  // A value to copy (a print agent's token) is selected whole when its box is focused.
+  document.addEventListener("focusin", (event) => {
+    const field = event.target;
+    if (field instanceof HTMLInputElement && field.hasAttribute("data-select-on-focus")) {
+      field.select();
+    }
+  });
+
   // A choice made before htmx has wired the page (a filter's select, a date) is the same:
   // htmx never heard of it, so the change is made again once htmx has wired the page.
   document.addEventListener(

@@ -91,8 +91,11 @@ def page(browser: Any) -> Iterator[Any]:
     page = context.new_page()
     page.set_default_timeout(15_000)
     expect.set_options(timeout=15_000)  # assertions wait as long as actions on a busy machine
+    refused: list[str] = []  # what the Content-Security-Policy kept from running, if anything
+    page.on("console", lambda m: refused.append(m.text) if "Security Policy" in m.text else None)
     yield page
     context.close()
+    assert not refused, f"the page broke its Content-Security-Policy: {refused}"
 
 
 @contextmanager

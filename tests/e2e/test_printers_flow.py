@@ -95,3 +95,28 @@ def test_a_double_click_on_test_print_prints_one_label(
     expect(page.locator("#test-result-1 .job-state")).to_have_text("done")
     page.get_by_role("link", name="the whole print queue →").click()
     expect(page.locator("table.print-queue tbody tr")).to_have_count(1)
+
+
+def test_a_delete_asked_about_and_declined_deletes_nothing(
+    page: Any, live_app: tuple[Flask, str], tmp_path: Path
+) -> None:
+    app, base = live_app
+    with app.app_context():
+        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
+        ensure_virtual_printer(db.session, tmp_path / "labels")
+        db.session.commit()
+    sign_in(page, base, "manager")
+    page.get_by_role("link", name="Printers").click()
+    asked: list[str] = []
+
+    def decline(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", decline)
+    page.locator("#printer-1").get_by_role("button", name="Delete").click()
+
+    expect(page.locator("#printer-1")).to_be_visible()
+    assert asked and asked[0].startswith("Delete ") and "retired instead" in asked[0]
+    page.reload()
+    expect(page.locator("#printer-1")).to_be_visible()  # nothing was sent
