@@ -122,7 +122,13 @@ def test_demo_serves_the_demo_orders_after_sign_in(tmp_path: Path) -> None:
             )
             assert signed_in.status_code == 302
             count = _wait_for_order_count(http, at_least=300, deadline=time.monotonic() + 60)
+            cin7_page = http.get("/settings/cin7").text
         assert count >= 300
+        # The connection is the demo's own sandbox, said as such (no environment set it).
+        assert "Set by <code>station demo</code>: the built-in Cin7 sandbox" in cin7_page
+        assert (
+            "server&#39;s environment" not in cin7_page and "server's environment" not in cin7_page
+        )
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)

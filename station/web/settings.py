@@ -24,6 +24,7 @@ from station.cin7.setup import (
 )
 from station.cin7.trigger import TriggerTemplateInvalid, check_template
 from station.cin7.wiring import API_KEY_KEY, cin7_wiring
+from station.config import SANDBOX_MOUNT
 from station.db import utcnow
 from station.dispatch.options import load_options
 from station.extensions import db
@@ -111,6 +112,10 @@ def cin7() -> str | Response:
     )
     env_set = [key for key in ENV_KEYS if current_app.config.get(key)]
     trigger_env = bool(current_app.config.get(TRIGGER_ENV_KEY))
+    # `station demo` points Cin7 at the sandbox it mounts (in its config, not the environment)
+    demo = bool(current_app.config.get("SANDBOX_ENABLED")) and SANDBOX_MOUNT in str(
+        current_app.config.get("CIN7_BASE_URL") or ""
+    )
     if form.validate_on_submit():
         refused: list[str] = []
         try:
@@ -151,6 +156,7 @@ def cin7() -> str | Response:
                 form=form,
                 env_set=env_set,
                 trigger_env=trigger_env,
+                demo=demo,
                 has_key=store.has_secret(API_KEY_KEY),
             ), 422  # type: ignore[return-value]
         flash("Cin7 settings saved. The next sync uses them.", "info")
@@ -161,6 +167,7 @@ def cin7() -> str | Response:
         form=form,
         env_set=env_set,
         trigger_env=trigger_env,
+        demo=demo,
         has_key=store.has_secret(API_KEY_KEY) or bool(conn.api_key),
     ), status  # type: ignore[return-value]
 
