@@ -88,14 +88,20 @@ class HeldHtmx:
         self._held[0].continue_()
 
 
+def held_at(page: Any, live_app: tuple[Flask, str], role: Role, path: str) -> HeldHtmx:
+    """A new user in ``role`` signed in, on ``path`` with htmx's script held back."""
+    _, base = live_app
+    sign_in_new_user(page, live_app, role.value, role)
+    htmx = HeldHtmx(page)
+    page.goto(f"{base}{path}", wait_until="commit")
+    return htmx
+
+
 def test_a_search_typed_before_the_page_was_ready_runs_once_it_is(
     page: Any, live_app: tuple[Flask, str]
 ) -> None:
     """On a slow PC the search box takes keys before htmx has loaded: the search still runs."""
-    _, base = live_app
-    sign_in_new_user(page, live_app, "manager", Role.MANAGER)
-    htmx = HeldHtmx(page)
-    page.goto(f"{base}/orders", wait_until="commit")
+    htmx = held_at(page, live_app, Role.MANAGER, "/orders")
     page.get_by_label("Search orders").fill("SO-999999")
     htmx.asked_for()
     expect(page.get_by_role("button", name="Ask Cin7 why")).to_have_count(0)  # nothing ran
@@ -110,10 +116,7 @@ def test_a_filter_chosen_before_the_page_was_ready_filters_once_it_is(
     page: Any, live_app: tuple[Flask, str]
 ) -> None:
     """On a slow PC a filter is chosen before htmx has wired the form: the list follows it."""
-    _, base = live_app
-    sign_in_new_user(page, live_app, "manager", Role.MANAGER)
-    htmx = HeldHtmx(page)
-    page.goto(f"{base}/orders", wait_until="commit")
+    htmx = held_at(page, live_app, Role.MANAGER, "/orders")
     page.get_by_label("Can ship").select_option(label="Blocked")
     htmx.asked_for()
     expect(page).not_to_have_url(re.compile("blocked=yes"))  # nothing ran yet
@@ -127,10 +130,7 @@ def test_a_button_pressed_before_the_page_was_ready_works_once_it_is(
     page: Any, live_app: tuple[Flask, str]
 ) -> None:
     """On a slow PC a button is pressed before htmx has wired it: the press is kept, not lost."""
-    _, base = live_app
-    sign_in_new_user(page, live_app, "admin", Role.ADMIN)
-    htmx = HeldHtmx(page)
-    page.goto(f"{base}/settings/cin7", wait_until="commit")
+    htmx = held_at(page, live_app, Role.ADMIN, "/settings/cin7")
     page.get_by_role("button", name="Test connection").click()
     htmx.asked_for()
     expect(page.locator("#connection-check")).to_have_text("")  # nothing ran yet

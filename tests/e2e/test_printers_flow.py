@@ -19,15 +19,18 @@ from tests.e2e.conftest import screenshot, sign_in
 pytestmark = pytest.mark.e2e
 
 
-def test_test_print_shows_the_label_preview(
-    page: Any, live_app: tuple[Flask, str], tmp_path: Path
-) -> None:
+@pytest.fixture
+def manager(page: Any, live_app: tuple[Flask, str], tmp_path: Path) -> None:
+    """A manager signed in, with the virtual printer (4x6 labels) set up."""
     app, base = live_app
     with app.app_context():
         create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
         ensure_virtual_printer(db.session, tmp_path / "labels")
         db.session.commit()
     sign_in(page, base, "manager")
+
+
+def test_test_print_shows_the_label_preview(page: Any, manager: None) -> None:
 
     page.get_by_role("link", name="Printers").click()
     page.get_by_role("button", name="Test print").click()
@@ -50,16 +53,10 @@ def test_test_print_shows_the_label_preview(
 
 
 def test_a_preview_holds_its_labels_shape_before_its_image_arrives(
-    page: Any, live_app: tuple[Flask, str], tmp_path: Path
+    page: Any, manager: None
 ) -> None:
     """Buttons under a preview stay where they are while it loads: a click aimed at them
     (Void, Reprint) is not taken by the image pushing them down."""
-    app, base = live_app
-    with app.app_context():
-        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
-        ensure_virtual_printer(db.session, tmp_path / "labels")  # 4x6 labels
-        db.session.commit()
-    sign_in(page, base, "manager")
     held: list[Any] = []
     page.route("**/jobs/*/preview", lambda route: held.append(route))
     page.get_by_role("link", name="Printers").click()
@@ -79,15 +76,7 @@ def test_a_preview_holds_its_labels_shape_before_its_image_arrives(
     assert reprint.bounding_box()["y"] == pytest.approx(before["y"], abs=3)
 
 
-def test_a_double_click_on_test_print_prints_one_label(
-    page: Any, live_app: tuple[Flask, str], tmp_path: Path
-) -> None:
-    app, base = live_app
-    with app.app_context():
-        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
-        ensure_virtual_printer(db.session, tmp_path / "labels")
-        db.session.commit()
-    sign_in(page, base, "manager")
+def test_a_double_click_on_test_print_prints_one_label(page: Any, manager: None) -> None:
     page.get_by_role("link", name="Printers").click()
 
     page.get_by_role("button", name="Test print").dblclick()
@@ -97,15 +86,7 @@ def test_a_double_click_on_test_print_prints_one_label(
     expect(page.locator("table.print-queue tbody tr")).to_have_count(1)
 
 
-def test_a_delete_asked_about_and_declined_deletes_nothing(
-    page: Any, live_app: tuple[Flask, str], tmp_path: Path
-) -> None:
-    app, base = live_app
-    with app.app_context():
-        create_user(db.session, "manager", "correct horse", role=Role.MANAGER)
-        ensure_virtual_printer(db.session, tmp_path / "labels")
-        db.session.commit()
-    sign_in(page, base, "manager")
+def test_a_delete_asked_about_and_declined_deletes_nothing(page: Any, manager: None) -> None:
     page.get_by_role("link", name="Printers").click()
     asked: list[str] = []
 

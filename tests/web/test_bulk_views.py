@@ -99,55 +99,38 @@ def test_a_bulk_run_ships_each_order_in_the_parcels_asked_for(
         assert [len(t) for t in tickets] == [2, 2]
 
 
+def refused_run(client: FlaskClient, app: Flask, **changes: str) -> str:
+    """The page after one order's bulk run asked for with ``changes`` to a good form; no
+    run may have started."""
+    ids, printer_id = setup_orders(app, 1)
+    form = {"order_id": [str(ids[0])], "printer_id": str(printer_id), "service": "ownlabel:ON",
+            "weight": "1", "parcels": "1", **changes}  # fmt: skip
+    response = client.post("/bulk", data=form, follow_redirects=True)
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(BulkDispatch)) == 0
+    return response.get_data(as_text=True)
+
+
 def test_a_parcel_count_that_is_not_a_number_is_explained(
     app: Flask, client: FlaskClient, auth: AuthActions
 ) -> None:
-    ids, printer_id = setup_orders(app, 1)
     auth.login()
 
-    response = client.post(
-        "/bulk",
-        data={
-            "order_id": [str(ids[0])],
-            "printer_id": str(printer_id),
-            "service": "ownlabel:ON",
-            "weight": "1",
-            "parcels": "two",
-        },
-        follow_redirects=True,
-    )
+    page = refused_run(client, app, parcels="two")
 
-    page = response.get_data(as_text=True)
     assert "Bulk dispatch not started: Type how many parcels each order goes out in" in page
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(BulkDispatch)) == 0
 
 
 @pytest.mark.parametrize("cost_centre", ["999", "0", "-1"])
 def test_a_cost_centre_that_is_not_set_up_is_explained(
     app: Flask, client: FlaskClient, auth: AuthActions, cost_centre: str
 ) -> None:
-    ids, printer_id = setup_orders(app, 1)
     auth.login()
 
-    response = client.post(
-        "/bulk",
-        data={
-            "order_id": [str(ids[0])],
-            "printer_id": str(printer_id),
-            "service": "ownlabel:ON",
-            "weight": "1",
-            "parcels": "1",
-            "cost_centre_id": cost_centre,
-        },
-        follow_redirects=True,
-    )
+    page = refused_run(client, app, cost_centre_id=cost_centre)
 
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
     assert "Bulk dispatch not started: That cost centre is no longer set up" in page
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(BulkDispatch)) == 0
 
 
 def test_with_no_printer_the_form_says_so_and_a_run_is_refused_as_it_says(
