@@ -82,12 +82,27 @@ def database_busy(exc: BaseException) -> bool:
     return "database is locked" in str(exc.orig)  # SQLite, after its busy timeout
 
 
+# SQLSTATE classes of a connection that failed or was refused: connection exceptions,
+# bad credentials, the server shutting down or starting up; and a database that is missing.
+_CANNOT_CONNECT = ("08", "28", "57P", "3D000")
+
+
 def database_unreachable(exc: BaseException) -> bool:
-    """Whether ``exc`` says Station could not reach its database: connecting failed or timed
-    out (no statement ran), or the server dropped the connection in use."""
+    """Whether ``exc`` says Station could not reach its database: the server dropped the
+    connection in use, or connecting failed (refused, timed out, turned away, its SQLite
+    file cannot be opened). An error on a statement or at COMMIT (a full disk, a
+    serialization failure) is not one."""
     if not isinstance(exc, OperationalError):
         return False
-    return exc.statement is None or exc.connection_invalidated
+    if exc.connection_invalidated:
+        return True
+    if exc.statement is not None:
+        return False  # the connection was there: the statement failed
+    sqlite_error = getattr(exc.orig, "sqlite_errorname", None)
+    if sqlite_error is not None:
+        return bool(sqlite_error == "SQLITE_CANTOPEN")
+    state = getattr(exc.orig, "sqlstate", None)
+    return state is None or str(state).startswith(_CANNOT_CONNECT)
 
 
 def schema_missing(exc: BaseException) -> bool:

@@ -114,7 +114,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> ResponseReturnValue:
-        db.session.rollback()
+        _forget_connection()
         log.exception("unexpected error")
         return _answer(500, "Something went wrong on the server. It has been logged.")
 
@@ -153,25 +153,50 @@ def _unavailable(message: str, retry_after: int, *, bare: bool = False) -> Respo
     ``bare`` pages are drawn without the app's context processors or the signed-in
     person (``unavailable.html``, no header): for when the database cannot be reached.
     """
-    try:
-        db.session.rollback()
-    except OperationalError:  # the connection it would roll back is already gone
-        db.session.invalidate()
+    _forget_connection()
     if request.path.startswith(API_PREFIX):
         response = _json(503, message)
     elif not bare:
         response = make_response(*_render(503, message))
     else:
-        template = "partials/error.html" if is_fragment_request() else "unavailable.html"
-        page = current_app.jinja_env.get_template(template).render(code=503, message=message)
-        response = make_response(page, 503)
+        response = make_response(_bare(503, message), 503)
     response.headers["Retry-After"] = str(retry_after)
     return response
 
 
 def _render(code: int, message: str) -> tuple[str, int]:
+    """The error as a page or an htmx fragment; when drawing it needs a database that
+    cannot be reached (the header's figures, the person), the bare 503 instead."""
     template = "partials/error.html" if is_fragment_request() else "error.html"
-    return render_template(template, code=code, message=message), code
+    try:
+        return render_template(template, code=code, message=message), code
+    except OperationalError as exc:
+        if not database_unreachable(exc):
+            raise
+        log.error(
+            "answered 503 to %s %s instead of %s: the database could not be reached (%s)",
+            request.method,
+            request.path,
+            code,
+            first_line(exc.orig),
+        )
+        _forget_connection()
+        return _bare(503, UNREACHABLE), 503
+
+
+def _bare(code: int, message: str) -> str:
+    """The error drawn without the app's context processors or the signed-in person
+    (``unavailable.html``, no header): it needs nothing from the database."""
+    template = "partials/error.html" if is_fragment_request() else "unavailable.html"
+    return current_app.jinja_env.get_template(template).render(code=code, message=message)
+
+
+def _forget_connection() -> None:
+    """Roll the session back, or drop its connection when that is already gone."""
+    try:
+        db.session.rollback()
+    except OperationalError:
+        db.session.invalidate()
 
 
 def _json(code: int, message: str) -> Response:

@@ -142,3 +142,21 @@ def test_a_sqlite_database_whose_folder_is_gone_is_the_same_503(
             assert answer.status_code == 503
             assert CANNOT_REACH in answer.get_data(as_text=True)
         assert not gone.parent.exists()  # nothing was made in its place
+
+
+def test_other_errors_met_while_the_database_is_gone_are_the_same_503(
+    app_config: dict[str, Any], tmp_path: Path
+) -> None:
+    gone = tmp_path / "unmounted" / "station.db"
+    with app_on({**app_config, "WTF_CSRF_ENABLED": True}, f"sqlite:///{gone}") as app:
+        client = app.test_client()
+
+        answers = (
+            client.get("/robots.txt"),  # a 404 page draws the header from the database
+            client.get("/no-such-page", headers={"HX-Request": "true"}),
+            client.post("/logout"),  # no CSRF token: a 400 page, the same way
+        )
+
+    for answer in answers:
+        assert answer.status_code == 503
+        assert CANNOT_REACH in answer.get_data(as_text=True)
