@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from station import create_app
 from station.cin7.branch_cache import cached_branches
-from station.cin7.sandbox import SandboxServer
+from station.cin7.sandbox import Limits, SandboxServer
+from station.cin7.sandbox.state import SandboxState
 from station.extensions import db
 from station.jobs import (
     Jobs,
@@ -28,9 +29,12 @@ from station.models import SyncRun
 from station.printing import tasks as printing_tasks
 from station.settings import settings_store
 from tests.conftest import REDIS_URL, service_missing
-from tests.fakes.cin7 import sandbox_config
+from tests.fakes.cin7 import running_sandbox, sandbox_config
 from tests.services import _redis_ready
 from tests.waiting import wait_until
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
 @pytest.fixture
@@ -83,6 +87,34 @@ def test_the_first_good_sync_names_the_branches_and_later_ones_ask_no_more(
 
     assert names == {1: "Auckland Warehouse", 2: "Christchurch Store", 3: "Sydney 3PL"}
     assert first == 1 and branch_calls() == 1
+
+
+def test_a_branch_list_refused_after_the_first_sync_is_asked_once_and_the_syncs_go_on(
+    app_config: dict[str, Any], sandbox_state: SandboxState, sandbox_limits: Limits
+) -> None:
+    refused: list[str] = []
+
+    def no_branches_permission(app: WSGIApplication) -> WSGIApplication:
+        def answer(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+            if not environ["PATH_INFO"].endswith("/Branches"):
+                return app(environ, start_response)
+            refused.append(environ["PATH_INFO"])
+            start_response("403 FORBIDDEN", [("Content-Type", "application/json")])
+            return [b'{"message": "This API user may not read branches."}']
+
+        return answer
+
+    with running_sandbox(
+        sandbox_state, limits=sandbox_limits, middleware=no_branches_permission
+    ) as server:
+        app = create_app({**app_config, **sandbox_config(server)})
+        with app.app_context():
+            first = jobs().sync_orders("manual").get()
+            second = jobs().sync_orders("manual").get()
+            names = cached_branches(settings_store(db.session)).names
+
+    assert first["summary"].startswith("full sync") and second["run_id"] is not None
+    assert len(refused) == 1 and names == {}  # asked once; pages show ids, as before
 
 
 @pytest.mark.parametrize("storage", ["sqlite", "redis"])

@@ -20,6 +20,7 @@ from station.cin7.types import Branch
 from station.settings import SettingsStore
 
 BRANCHES_KEY = "inbox.cin7_branch_ids"  # its first use named it; caches saved then still read
+BRANCHES_ASKED_KEY = "cin7.branches_asked_after_sync"  # when the first sync listed them
 ClientFactory = Callable[[], AbstractContextManager[Cin7Client]]
 
 

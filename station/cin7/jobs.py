@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from station.cin7.branch_cache import cached_branches, list_branches
+from station.cin7.branch_cache import BRANCHES_ASKED_KEY, cached_branches, list_branches
 from station.cin7.errors import Cin7Error
+from station.cin7.mapping import format_cin7_datetime
 from station.cin7.selection import load_selection
 from station.cin7.sync import SyncBusy, SyncError, sync_orders
 from station.cin7.wiring import cin7_wiring
@@ -39,13 +40,17 @@ def run_order_sync(*, trigger: str) -> dict[str, Any] | None:
 def _name_branches_once() -> None:
     """After the first good sync, list Cin7's branches (one call) so pages name the orders'
     branches ("Auckland Warehouse (1)", not "1") without anyone pressing "List Cin7
-    branches"; never again by itself once the list is kept."""
+    branches". Asked once: a refusal (no Branches permission, Cin7 down) is logged and not
+    asked again by itself, so it never spends the day's calls sync after sync."""
     wiring = cin7_wiring()
     try:
         store = wiring.settings(db.session)
-        if cached_branches(store).fetched_at is None:
-            list_branches(store, lambda: wiring.client(db.session), now=utcnow())
-    except Cin7Error as exc:
-        log.warning("listing Cin7's branches after the sync failed: %s", exc)
+        if cached_branches(store).fetched_at is not None or store.get(BRANCHES_ASKED_KEY):
+            return
+        store.set(BRANCHES_ASKED_KEY, format_cin7_datetime(utcnow()))
+        db.session.commit()
+        list_branches(store, lambda: wiring.client(db.session), now=utcnow())
+    except Exception:  # the sync itself went well: this must not make it fail
+        log.warning("listing Cin7's branches after the first sync failed", exc_info=True)
     finally:
         db.session.remove()
