@@ -119,10 +119,11 @@ def start_bulk(
         retired = retired_problem(uow.session, carrier_code)
         if retired:
             raise BulkRefused(f"{retired[:1].upper()}{retired[1:]}.")
-        if cost_centre_id is not None and uow.session.get(CostCentre, cost_centre_id) is None:
+        centre = uow.session.get(CostCentre, cost_centre_id) if cost_centre_id else None
+        if cost_centre_id is not None and (centre is None or not centre.active):
             raise BulkRefused(
-                "That cost centre is no longer set up (deleted since the page was drawn?): "
-                "reload the page and choose one from the list."
+                "That cost centre is no longer set up (deleted or retired since the page was "
+                "drawn?): reload the page and choose one from the list."
             )
         uow.session.add(run)
         uow.flush()

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from station.extensions import db
-from station.models import BulkDispatch, Consignment, Printer, Role
+from station.models import BulkDispatch, Consignment, CostCentre, Printer, Role
 from tests.builders import add_order
 from tests.conftest import AuthActions
 
@@ -122,11 +122,17 @@ def test_a_parcel_count_that_is_not_a_number_is_explained(
     assert "Bulk dispatch not started: Type how many parcels each order goes out in" in page
 
 
-@pytest.mark.parametrize("cost_centre", ["999", "0", "-1"])
+@pytest.mark.parametrize("cost_centre", ["999", "0", "-1", "retired"])
 def test_a_cost_centre_that_is_not_set_up_is_explained(
     app: Flask, client: FlaskClient, auth: AuthActions, cost_centre: str
 ) -> None:
     auth.login()
+    if cost_centre == "retired":  # one that consignments name is retired, not deleted
+        with app.app_context():
+            centre = CostCentre(name="Old trade", markup_percent=10, active=False)
+            db.session.add(centre)
+            db.session.commit()
+            cost_centre = str(centre.id)
 
     page = refused_run(client, app, cost_centre_id=cost_centre)
 
