@@ -83,12 +83,13 @@ class SettingsStore:
                         session.add(Setting(key=key))
                 except IntegrityError:  # another transaction made it first: lock that one
                     pass
-        session.execute(
-            update(Setting)
-            .where(Setting.key.in_(keys))
-            .values(updated_at=Setting.updated_at)  # changes nothing, takes the row lock
-            .execution_options(synchronize_session=False)
-        )
+        for key in sorted(set(keys)):  # one order for every caller: no deadlock between two
+            session.execute(
+                update(Setting)
+                .where(Setting.key == key)
+                .values(updated_at=Setting.updated_at)  # changes nothing, takes the row lock
+                .execution_options(synchronize_session=False)
+            )
         for row in session.identity_map.values():
             if isinstance(row, Setting) and row.key in keys:
                 session.expire(row)  # read again, past the lock

@@ -69,6 +69,7 @@
     (event) => {
       const field = event.target;
       if (pageWired || !(field instanceof Element)) return;
+      if (field.hasAttribute("data-submit-on-change")) return; // its form was sent already
       if (!field.closest("[hx-get], [hx-post]")) return;
       const changeAgain = () => field.dispatchEvent(new Event("change", { bubbles: true }));
       document.addEventListener("htmx:load", changeAgain, { once: true });

@@ -136,7 +136,7 @@ def _form_page() -> str | None:
             return urlsplit(moved.new_url).path
         except HTTPException:
             continue
-        return above
+        return request.script_root + above
     return None
 
 

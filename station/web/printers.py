@@ -305,7 +305,9 @@ def retry(printer_id: int) -> WerkzeugResponse:
 def job_status(job_id: int) -> str:
     """One job's status fragment (polls itself while the job is not finished)."""
     job = db.session.get(PrintJob, job_id) or abort(404, "No such print job.")
-    return render_template("partials/printers/print_job.html", job=job)
+    return render_template(
+        "partials/printers/print_job.html", job=job, voided=voided_jobs(db.session, [job])
+    )
 
 
 @bp.post("/jobs/<int:job_id>/reprint")
