@@ -7,6 +7,7 @@
 // again the same way. Loaded before the page's body, without defer, so it is listening
 // from the first paint.
 (() => {
+  const SEARCH_BOX = 'input[type="search"][hx-get]';
   const HTMX_BUTTON =
     'button[type="button"]:is([hx-get], [hx-post], [hx-put], [hx-patch], [hx-delete])';
   // htmx fires htmx:load on the body once it has wired the page, and on each piece of
@@ -61,6 +62,29 @@
       field.select();
     }
   });
+
+  // A search box htmx searches from by itself (input[type=search][hx-get]): its change
+  // (on leaving the box) is not its form's, which would search again; and a box that
+  // holds text the page was not drawn with when htmx wires it (typed before htmx had
+  // loaded, or kept by the browser on Back) searches then.
+  document.addEventListener(
+    "change",
+    (event) => {
+      if (event.target instanceof Element && event.target.matches(SEARCH_BOX)) {
+        event.stopPropagation();
+      }
+    },
+    true,
+  );
+  document.addEventListener(
+    "htmx:load",
+    () => {
+      for (const box of document.querySelectorAll(SEARCH_BOX)) {
+        if (box.value !== box.defaultValue) box.dispatchEvent(new Event("search"));
+      }
+    },
+    { once: true },
+  );
 
   // A choice made before htmx has wired the page (a filter's select, a date) is the same:
   // htmx never heard of it, so the change is made again once htmx has wired the page.
