@@ -169,6 +169,12 @@ def _ship(
         if request.cost_centre_id
         else None
     )
+    if not replay and request.cost_centre_id and (cost_centre is None or not cost_centre.active):
+        raise DispatchRefused(  # shipped without it, the freight would go out at cost
+            order.reference,
+            ["the cost centre chosen is no longer set up (deleted or retired since the order "
+             "was opened): scan the order again and choose one from the list"],
+        )  # fmt: skip
     shipment = Shipment(
         sender=sender.address(),
         receiver=receiver_of(order),

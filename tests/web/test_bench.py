@@ -13,6 +13,7 @@ from station.extensions import db
 from station.models import (
     Consignment,
     ConsignmentState,
+    CostCentre,
     JobState,
     OutboxItem,
     Printer,
@@ -90,6 +91,31 @@ def test_a_bad_weight_is_explained_and_nothing_ships(
     status, page = ship(bench, key, weight)
 
     assert status == 422 and message in page
+    assert count(app, Consignment) == 0
+
+
+@pytest.mark.parametrize("active", [False, None], ids=["retired", "deleted"])
+def test_a_cost_centre_gone_since_the_scan_is_refused_not_shipped_at_cost(
+    app: Flask, bench: FlaskClient, active: bool | None
+) -> None:
+    with app.app_context():
+        centre = CostCentre(name="Trade", markup_percent=10, active=bool(active))
+        db.session.add(centre)
+        db.session.commit()
+        centre_id = centre.id
+        if active is None:  # deleted: nothing names it yet
+            db.session.delete(centre)
+            db.session.commit()
+    _, key = open_order(bench)
+
+    response = bench.post(
+        "/bench/ship",
+        data={"order_id": "1", "key": key, "weight": "1.25", "service": "ownlabel:ON",
+              "cost_centre_id": str(centre_id)},
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    assert "The cost centre chosen is no longer set up" in response.get_data(as_text=True)
     assert count(app, Consignment) == 0
 
 
