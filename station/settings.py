@@ -143,13 +143,17 @@ class Rotation:
 
 def rotate_secrets(session: Session, box: SecretBox) -> Rotation:
     """Encrypt every stored secret again with the box's first key, and audit it (flushes,
-    does not commit).
+    does not commit). The secrets' rows are held until the caller commits.
 
     A secret none of the keys opens is left as it is and named in ``unreadable``: a
     person enters it again in Settings.
     """
     resealed: list[str] = []
     unreadable: list[str] = []
+    # Held while re-encrypting: a carrier saved meanwhile (a list kept as one secret) would
+    # otherwise be written over with the list read before it.
+    keys = session.scalars(select(Setting.key).where(Setting.secret.is_not(None))).all()
+    SettingsStore(session, box).lock(*keys)
     rows = session.scalars(select(Setting).where(Setting.secret.is_not(None)).order_by(Setting.key))
     for row in rows:
         try:

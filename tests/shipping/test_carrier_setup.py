@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from station import audit
 from station.extensions import db
 from station.models import AuditEvent, Consignment, ConsignmentState
-from station.settings import settings_store
+from station.settings import rotate_secrets, secret_box, settings_store
 from station.shipping.carrier_setup import (
     MASK,
     masked,
@@ -261,6 +261,25 @@ class TestManagersAtOnce:
         actions = [action for action, _, _ in audited(ctx)]
         assert actions.count("settings.carrier.added") == len(self.CODES)
         assert actions.count("settings.carrier.retired") == len(self.CODES)
+
+    def test_carriers_added_while_the_secrets_are_re_encrypted_are_all_kept(
+        self, app: Flask, ctx: Session
+    ) -> None:
+        def rotate() -> object:
+            rotation = rotate_secrets(db.session, secret_box())  # the list is one secret
+            db.session.commit()
+            return rotation
+
+        add_test_post(ctx)
+        outcomes = at_once(
+            app,
+            rotate,
+            *(functools.partial(add_karrio_carriers, None, carrier(c)) for c in self.CODES),
+        )
+        ctx.rollback()
+
+        assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+        assert sorted(karrio_dicts(settings_store(ctx))) == sorted(["testpost", *self.CODES])
 
     def test_of_two_carriers_retired_together_one_stays_to_book_with(
         self, app: Flask, ctx: Session
