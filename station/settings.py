@@ -76,14 +76,13 @@ class SettingsStore:
         lock, which its reads then see past.
         """
         session = self._session
-        for key in sorted(set(keys)):
+        for key in sorted(set(keys)):  # one order for every caller: no deadlock between two
             if session.get(Setting, key) is None:
                 try:
                     with session.begin_nested():
                         session.add(Setting(key=key))
                 except IntegrityError:  # another transaction made it first: lock that one
                     pass
-        for key in sorted(set(keys)):  # one order for every caller: no deadlock between two
             session.execute(
                 update(Setting)
                 .where(Setting.key == key)

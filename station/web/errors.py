@@ -103,12 +103,7 @@ def init_app(app: Flask) -> None:
             )
             return _unavailable(BUSY, BUSY_RETRY_AFTER_S)
         if database_unreachable(exc):
-            log.error(
-                "answered 503 to %s %s: the database could not be reached (%s)",
-                request.method,
-                request.path,
-                first_line(exc.orig),
-            )
+            _log_unreachable(exc)
             return _unavailable(UNREACHABLE, UNREACHABLE_RETRY_AFTER_S, bare=True)
         return unexpected(exc)
 
@@ -173,15 +168,21 @@ def _render(code: int, message: str) -> tuple[str, int]:
     except OperationalError as exc:
         if not database_unreachable(exc):
             raise
-        log.error(
-            "answered 503 to %s %s instead of %s: the database could not be reached (%s)",
-            request.method,
-            request.path,
-            code,
-            first_line(exc.orig),
-        )
+        _log_unreachable(exc, instead_of=code)
         _forget_connection()
         return _bare(503, UNREACHABLE), 503
+
+
+def _log_unreachable(exc: OperationalError, *, instead_of: int | None = None) -> None:
+    """The admin's line for a 503 answered because the database could not be reached."""
+    instead = f" instead of {instead_of}" if instead_of else ""
+    log.error(
+        "answered 503 to %s %s%s: the database could not be reached (%s)",
+        request.method,
+        request.path,
+        instead,
+        first_line(exc.orig),
+    )
 
 
 def _bare(code: int, message: str) -> str:
